@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdint.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include "fs-util.h"
+
+bool path_is_absolute(const char *p)
+{
+        return p && p[0] == '/';
+}
+
+bool path_is_normalized(const char *p)
+{
+        if (isempty(p))
+                return false;
+        for (const char *c = p; *c;) {
+                const char *e = strchrnul(c, '/');
+                size_t n = (size_t)(e - c);
+                if ((n == 0 && c != p) || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        if (!(n == 0 && *e == 0))
+                                return false;
+                c = *e ? e + 1 : e;
+        }
+        return true;
+}
+
+char *path_join(const char *a, const char *b)
+{
+        char *r;
+        size_t la = strlen(a);
+        while (*b == '/')
+                b++;
+        if (asprintf(&r, "%s%s%s", a, (la > 0 && a[la - 1] == '/') || !*b ? "" : "/", b) < 0)
+                return NULL;
+        return r;
+}
+
+const char *path_basename(const char *p)
+{
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+int read_full_fd(int fd, char **ret, size_t *ret_size)
+{
+        size_t n = 0, cap = 4096;
+        char *buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (n == cap) {
+                        char *nb;
+                        if (cap >= 64u << 20) {
+                                free(buf);
+                                return -EFBIG;
+                        }
+                        cap *= 2;
+                        if (!(nb = realloc(buf, cap + 1))) {
+                                free(buf);
+                                return -ENOMEM;
+                        }
+                        buf = nb;
+                }
+                ssize_t k = read(fd, buf + n, cap - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = negative_errno();
+                        free(buf);
+                        return r;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t)k;
+        }
+        buf[n] = 0;
+        *ret = buf;
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}
+
+int read_full_file(const char *path, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        return read_full_fd(fd, ret, ret_size);
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return negative_errno();
+        while (n > 0) {
+                ssize_t k = write(fd, data, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                data += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC),
+                .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        while (*path == '/')
+                path++;
+        int fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+        return fd < 0 ? negative_errno() : fd;
+}
+
+int mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+        _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+        if (!p)
+                return -ENOMEM;
+        if (cur < 0)
+                return cur;
+        /* Walk one component at a time so each mkdir happens in a directory that was itself
+         * resolved inside the root. */
+        _cleanup_free_ char *done = strdup("");
+        if (!done)
+                return -ENOMEM;
+        for (char *save = NULL, *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                char *nd;
+                if (asprintf(&nd, "%s/%s", done, c) < 0)
+                        return -ENOMEM;
+                free(done);
+                done = nd;
+                int fd = open_in_root(rootfd, done, O_PATH | O_DIRECTORY, 0);
+                if (fd == -ENOENT) {
+                        if (mkdirat(cur, c, mode) < 0 && errno != EEXIST)
+                                return negative_errno();
+                        fd = open_in_root(rootfd, done, O_PATH | O_DIRECTORY, 0);
+                }
+                if (fd < 0)
+                        return fd;
+                close(cur);
+                cur = fd;
+        }
+        return TAKE_FD(cur);
+}
+
+int make_mount_point_in_root(int rootfd, const char *path, bool is_dir)
+{
+        if (is_dir)
+                return mkdir_p_in_root(rootfd, path, 0755);
+
+        int fd = open_in_root(rootfd, path, O_PATH, 0);
+        if (fd != -ENOENT)
+                return fd;
+
+        _cleanup_free_ char *parent = strdup(path);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        const char *name = path_basename(path);
+        if (slash)
+                *slash = 0;
+        _cleanup_close_ int pfd = mkdir_p_in_root(rootfd, slash ? parent : "/", 0755);
+        if (pfd < 0)
+                return pfd;
+        /* O_PATH fds cannot be used with openat(O_CREAT); reopen the directory for real. */
+        char buf[FD_PATH_MAX];
+        _cleanup_close_ int dfd = open(fd_path(pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        _cleanup_close_ int f = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f < 0 && errno != EEXIST)
+                return negative_errno();
+        return open_in_root(rootfd, path, O_PATH, 0);
+}

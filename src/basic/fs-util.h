@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include "macro.h"
+
+bool path_is_absolute(const char *p);
+/* An absolute or relative path with no "." or ".." components and no empty components. */
+bool path_is_normalized(const char *p);
+char *path_join(const char *a, const char *b);
+/* The last component of p, without allocating (p must not end in '/'). */
+const char *path_basename(const char *p);
+
+int read_full_file(const char *path, char **ret, size_t *ret_size);
+int read_full_fd(int fd, char **ret, size_t *ret_size);
+int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode);
+int mkdir_p(const char *path, mode_t mode);
+
+/* Opens path below rootfd as if rootfd were "/": symlinks and ".." cannot leave it (openat2
+ * RESOLVE_IN_ROOT). flags as openat(); O_CLOEXEC is always added. */
+int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* Creates every missing directory of path below rootfd, resolving each component in the root.
+ * Returns an O_PATH fd to the final directory. */
+int mkdir_p_in_root(int rootfd, const char *path, mode_t mode);
+/* Makes sure path below rootfd exists as a mount point of the given kind: a directory, or an
+ * empty regular file when is_dir is false (parents are created). Returns an O_PATH fd to it. */
+int make_mount_point_in_root(int rootfd, const char *path, bool is_dir);
+/* "/proc/self/fd/N" for handing an fd to an API that wants a path. */
+#define FD_PATH_MAX 32
+static inline const char *fd_path(int fd, char buf[static FD_PATH_MAX])
+{
+        snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+        return buf;
+}

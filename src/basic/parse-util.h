@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "macro.h"
+
+/* All return 0 or a negative errno; outputs are written only on success. */
+int parse_boolean(const char *s);                        /* 1, 0 or -EINVAL */
+int parse_signal(const char *s, int *ret);               /* "SIGTERM", "TERM", "RTMIN+3", "15" */
+const char *signal_to_string(int sig, char buf[static 16]);
+int parse_uuid(const char *s, uint8_t ret[static 16]);   /* with or without dashes */
+void format_uuid(const uint8_t id[static 16], char buf[static 37]);   /* 8-4-4-4-12 */
+void format_id128(const uint8_t id[static 16], char buf[static 33]);  /* 32 hex digits */
+int parse_unsigned(const char *s, unsigned long *ret);
+bool hostname_is_valid(const char *s);
+bool machine_name_is_valid(const char *s);
+bool env_assignment_is_valid(const char *s);
+bool env_name_is_valid(const char *s, size_t n);
+/* Splits s at the first unescaped ':' (nspawn's "\:" escape), unescaping the first part. */
+int split_colon(const char *s, char **ret_first, const char **ret_rest);
+/* Splits off the next field of a ':'-separated list, as systemd's extract_first_word() with
+ * EXTRACT_DONT_COALESCE_SEPARATORS: "\x" stands for x.  Returns 1 and a new string, or 0 at the
+ * end (after the last field *p is NULL; an empty input has no fields). */
+int extract_colon_field(const char **p, char **ret);
+/* Splits a unit-file value into words as extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE):
+ * whitespace separates, '...' and "..." quote, backslash escapes.  -EINVAL on a bad quote. */
+int split_words(const char *s, char ***ret);
+/* C escapes as systemd's cunescape(): \n \t \\ \" \' \xNN \NNN (octal). */
+int cunescape(const char *s, char **ret, size_t *ret_size);

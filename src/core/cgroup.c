@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "cgroup.h"
+#include "fs-util.h"
+
+const char *cgroup2_mount_point(void)
+{
+        static const char *const candidates[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+        struct statfs sf;
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (statfs(candidates[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+                        return candidates[i];
+        return NULL;
+}
+
+static void remove_tree(int dirfd, const char *name)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        DIR *d = fdopendir(dup(fd));
+        if (d) {
+                struct dirent *de;
+                while ((de = readdir(d)))
+                        if (de->d_type == DT_DIR && !streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                                remove_tree(fd, de->d_name);
+                closedir(d);
+        }
+        (void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static bool cgroup_is_empty(const char *path)
+{
+        _cleanup_free_ char *procs = path_join(path, "cgroup.procs"), *text = NULL;
+        if (!procs || read_full_file(procs, &text, NULL) < 0)
+                return false;
+        return !*text;
+}
+
+int container_cgroup_create(const char *name, ContainerCgroup *ret, Error *e)
+{
+        const char *mnt = cgroup2_mount_point();
+        _cleanup_free_ char *slice = NULL, *path = NULL;
+
+        if (!mnt) {
+                *ret = CONTAINER_CGROUP_NULL;
+                return 0;
+        }
+        if (!(slice = path_join(mnt, "machine.slice")) || asprintf(&path, "%s/corral-%s.scope", slice, name) < 0)
+                return -ENOMEM;
+        if (mkdir(slice, 0755) < 0 && errno != EEXIST)
+                return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", slice);
+        if (mkdir(path, 0755) < 0) {
+                if (errno != EEXIST)
+                        return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", path);
+                /* Left by a supervisor that was killed: reuse it once nothing runs in it. */
+                if (!cgroup_is_empty(path))
+                        return error_set(e, -EBUSY, "the cgroup %s still has processes: is machine \"%s\" running already?",
+                                         path, name);
+                _cleanup_close_ int parent = open(slice, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                char leaf[300];
+                snprintf(leaf, sizeof(leaf), "corral-%s.scope", name);
+                if (parent >= 0)
+                        remove_tree(parent, leaf);
+                if (mkdir(path, 0755) < 0)
+                        return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", path);
+        }
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(e, negative_errno(), "cannot open the cgroup %s", path);
+        *ret = (ContainerCgroup){.path = TAKE_PTR(path), .fd = fd};
+        return 0;
+}
+
+void container_cgroup_remove(ContainerCgroup *cg)
+{
+        closep(&cg->fd);
+        if (cg->path) {
+                _cleanup_free_ char *dir = strdup(cg->path);
+                if (dir) {
+                        char *slash = strrchr(dir, '/');
+                        *slash = 0;
+                        _cleanup_close_ int parent = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (parent >= 0)
+                                remove_tree(parent, slash + 1);
+                        (void)rmdir(dir); /* machine.slice, when we were the last */
+                }
+        }
+        cg->path = mfree(cg->path);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include "mount-plan.h"
+#include "settings.h"
+
+/* Everything the runtime needs to start one container, worked out by the program from Settings
+ * and the host.  container_run() executes it: the spawn sequence and the supervisor loop. */
+typedef struct RunConfig {
+        const Settings *settings;
+        const char *name;
+        const char *image;   /* the image directory */
+        const char *scratch; /* empty host directory for the child's staging tmpfs */
+        const MountPlan *plan;
+        char **environment; /* PID 1's environment, without the user's HOME/USER/LOGNAME */
+        const char *hostname;
+        int kill_signal;
+        ConsoleMode console; /* interactive, read-only, passive or pipe */
+        bool quiet;
+        int cgroup_fd;  /* the container's cgroup2 directory, or -1 */
+        bool notify_ready;
+        struct winsize winsize;
+        bool have_winsize;
+} RunConfig;
+
+typedef enum ContainerStatus {
+        CONTAINER_TERMINATED,
+        CONTAINER_REBOOTED,
+} ContainerStatus;
+
+/* Starts the container and supervises it until it ends.  Returns the exit status corral should
+ * exit with (>= 0), or a negative errno with e set when it could not be started. */
+int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e);
+
+/* The payload side, run in the container after pivot_root: user, stdio, environment, exec. */
+_noreturn_ void payload_exec(const RunConfig *c, int console_peer, int sync_fd);
+/* The stub init of --as-pid2: reaps, forwards signals, returns the payload's status. */
+_noreturn_ void stub_init(pid_t payload);
+/* Sends an error from the child to the supervisor over the sync socket. */
+void child_report(int sync_fd, int code, const char *msg);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+#include "settings.h"
+
+/* Where nspawn looks for -M NAME, in order. */
+extern const char *const image_search_path[];
+
+/* Finds the image directory of a machine name; a .raw image is reported as not supported yet. */
+int image_find(const char *name, char **ret_path, Error *e);
+/* The machine name nspawn derives from a directory: its last component, cleaned up to be a valid
+ * hostname.  "host" for "/". */
+int image_name_from_path(const char *path, char **ret);
+/* The settings file for a machine, as nspawn finds it; *ret_path NULL if there is none. */
+int settings_file_find(const char *name, const char *image, char **ret_path, bool *ret_trusted, Error *e);
+/* Refuses trees that are not OS trees: --boot wants an os-release file, anything else /usr. */
+int image_check_os_tree(const char *path, bool boot, Error *e);
+/* Reads /etc/machine-id of the tree: 1 and the id, 0 if missing, empty or "uninitialized". */
+int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e);
+
+/* An overlay child image (--template): the directory holds only its changes over lower. */
+int image_child_read(const char *image, char **ret_lower, char **ret_work);
+int image_child_create(const char *image, const char *lower, Error *e);
+
+typedef struct ImageLock {
+        int fd;
+        char *path;
+} ImageLock;
+#define IMAGE_LOCK_NULL ((ImageLock){.fd = -1})
+/* Takes the lock on an image tree (shared for read-only use) and on a machine name. */
+int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e);
+int machine_name_lock(const char *lock_dir, const char *name, ImageLock *ret, Error *e);
+void image_unlock(ImageLock *l);

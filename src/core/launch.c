@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "fs-util.h"
+#include "image.h"
+#include "launch.h"
+#include "mount-plan.h"
+#include "parse-util.h"
+#include "strv.h"
+
+#define RUN_DIR "/run/corral"
+#define LOCK_DIR RUN_DIR "/locks"
+#define SCRATCH_DIR RUN_DIR "/scratch"
+
+int launch_resolve_image(Settings *s, Error *e)
+{
+        int r;
+        if (!s->directory && s->machine) {
+                if (s->template_path)
+                        return error_set(e, -EINVAL, "--template= needs -D/--directory= to say where the new tree goes");
+                if ((r = image_find(s->machine, &s->directory, e)) < 0)
+                        return r;
+        }
+        if (!s->directory) {
+                if (!(s->directory = getcwd(NULL, 0)))
+                        return error_set_errno(e, negative_errno(), "cannot get the current directory");
+        }
+        if (!s->machine) {
+                if ((r = image_name_from_path(s->directory, &s->machine)) < 0)
+                        return error_set(e, -EINVAL, "cannot derive a machine name from %s; give one with -M", s->directory);
+                if (s->ephemeral) {
+                        /* Each ephemeral run is its own machine, so several can run at once. */
+                        uint8_t rnd[8];
+                        char *n;
+                        if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+                                return error_set_errno(e, negative_errno(), "getrandom() failed");
+                        if (asprintf(&n, "%.47s-%02x%02x%02x%02x%02x%02x%02x%02x", s->machine, rnd[0], rnd[1], rnd[2],
+                                     rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) < 0)
+                                return -ENOMEM;
+                        free(s->machine);
+                        s->machine = n;
+                }
+        }
+        return 0;
+}
+
+int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
+{
+        _cleanup_free_ char *path = NULL;
+        bool trusted;
+        Settings f;
+        int r;
+
+        if (s->settings_mode == SETTINGS_NO)
+                return 0;
+        if ((r = settings_file_find(s->machine, s->directory, &path, &trusted, e)) < 0 || !path)
+                return r;
+        settings_init(&f);
+        if ((r = settings_file_load(&f, path, warnings, e)) >= 0)
+                r = settings_merge(s, &f, trusted || s->settings_mode == SETTINGS_TRUSTED, path, warnings, e);
+        settings_done(&f);
+        return r;
+}
+
+int launch_verify(Settings *s, Error *e)
+{
+        if (s->read_only && s->volatile_mode != VOLATILE_NO)
+                return error_set(e, -EINVAL,
+                                 "cannot combine --read-only with --volatile; note that --volatile already implies a read-only base hierarchy");
+        if (s->ephemeral && s->template_path)
+                return error_set(e, -EINVAL, "--ephemeral and --template= may not be combined");
+        if (s->ephemeral && s->volatile_mode != VOLATILE_NO)
+                return error_set(e, -EINVAL, "--ephemeral and --volatile= may not be combined");
+        if (streq(s->directory, "/") && !s->ephemeral)
+                return error_set(e, -EINVAL,
+                                 "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
+        return 0;
+}
+
+static bool host_has(const char *p)
+{
+        return access(p, F_OK) == 0;
+}
+
+static int format_env(char ***env, const char *fmt, ...) _printf_(2, 3);
+static int format_env(char ***env, const char *fmt, ...)
+{
+        va_list ap;
+        char *a;
+        va_start(ap, fmt);
+        int n = vasprintf(&a, fmt, ap);
+        va_end(ap);
+        return n < 0 ? -ENOMEM : strv_push(env, a);
+}
+
+/* container_host_ID=... from the host's os-release, as nspawn 252 passes them. */
+static void add_host_os_release(char ***env, const char *os_release)
+{
+        static const char *const keys[] = {"VERSION_ID", "BUILD_ID", "ID", "VARIANT_ID", "IMAGE_ID", "IMAGE_VERSION"};
+        _cleanup_free_ char *text = NULL;
+        if (!os_release || read_full_file(os_release, &text, NULL) < 0)
+                return;
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                size_t kl = strlen(keys[k]);
+                for (char *line = text; line && *line;) {
+                        char *nl = strchr(line, '\n');
+                        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+                        if (len > kl && strneq(line, keys[k], kl) && line[kl] == '=') {
+                                _cleanup_free_ char *v = strndup(line + kl + 1, len - kl - 1), *lower = strdup(keys[k]);
+                                if (!v || !lower)
+                                        return;
+                                size_t vl = strlen(v);
+                                if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+                                        memmove(v, v + 1, vl - 2);
+                                        v[vl - 2] = 0;
+                                }
+                                for (char *c = lower; *c; c++)
+                                        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+                                (void)format_env(env, "container_host_%s=%s", lower, v);
+                        }
+                        line = nl ? nl + 1 : NULL;
+                }
+        }
+}
+
+static ConsoleMode resolve_console(const Settings *s)
+{
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+        if (s->console_mode == _CONSOLE_MAX)
+                return tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY;
+        if (s->console_mode == CONSOLE_AUTOPIPE)
+                return tty ? CONSOLE_INTERACTIVE : CONSOLE_PIPE;
+        return s->console_mode;
+}
+
+static void random_uuid(uint8_t id[16])
+{
+        if (getrandom(id, 16, 0) != 16)
+                memset(id, 0x42, 16);
+        id[6] = (id[6] & 0x0f) | 0x40; /* version 4 */
+        id[8] = (id[8] & 0x3f) | 0x80;
+}
+
+typedef struct Launch {
+        Settings *s;
+        ConsoleMode console;
+        char uuid[37], machine_id[33], boot_id[37];
+        const char *os_release;
+        char localtime_link[4096];
+        bool have_localtime_link;
+        _Bool have_cgroup2;
+        char **env;
+} Launch;
+
+static int build_environment(Launch *l)
+{
+        const char *term = getenv("TERM");
+        int r = 0;
+        r = r ?: format_env(&l->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        r = r ?: format_env(&l->env, "container=systemd-nspawn");
+        if (term)
+                r = r ?: format_env(&l->env, "TERM=%s", term);
+        r = r ?: format_env(&l->env, "container_uuid=%s", l->uuid);
+        r = r ?: format_env(&l->env, "NOTIFY_SOCKET=/run/host/notify");
+        if (l->s->n_credentials > 0)
+                r = r ?: format_env(&l->env, "CREDENTIALS_DIRECTORY=/run/host/credentials");
+        r = r ?: format_env(&l->env, "LANG=C.UTF-8");
+        add_host_os_release(&l->env, l->os_release);
+        return r;
+}
+
+static int run_once(Launch *l, ContainerStatus *status, Error *e)
+{
+        Settings *s = l->s;
+        MountPlan plan = {0};
+        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        uint8_t bid[16];
+        int r;
+
+        /* Each boot gets a fresh boot id. */
+        random_uuid(bid);
+        format_uuid(bid, l->boot_id);
+
+        HostFacts h = {
+                .image = s->directory,
+                .os_release = l->os_release,
+                .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,
+                .localtime_exists = host_has("/etc/localtime"),
+                .have_resolv_conf = host_has("/etc/resolv.conf"),
+                .have_static_resolv = false, /* needs resolved on the bus; corral does not ask D-Bus */
+                .have_dev_net_tun = host_has("/dev/net/tun"),
+                .tty_console = l->console != CONSOLE_PIPE,
+                .notify_socket = true,
+                .uuid = l->uuid,
+                .machine_id = l->machine_id,
+                .boot_id = l->boot_id,
+        };
+        _cleanup_free_ char *lower = NULL, *work = NULL;
+        if ((r = image_child_read(s->directory, &lower, &work)) < 0)
+                return error_set_errno(e, r, "%s is an overlay child image, but its record beside it cannot be read", s->directory);
+        h.template_lower = lower;
+        h.child_work = work;
+
+        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0)
+                return r;
+        h.have_cgroup2 = cg.fd >= 0;
+        if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
+                goto out;
+        if (getenv("CORRAL_DEBUG_PLAN"))
+                mount_plan_dump(&plan, stderr);
+
+        RunConfig c = {
+                .settings = s,
+                .name = s->machine,
+                .image = s->directory,
+                .scratch = SCRATCH_DIR,
+                .plan = &plan,
+                .environment = l->env,
+                .hostname = s->hostname ? s->hostname : s->machine,
+                .kill_signal = s->kill_signal ? s->kill_signal : s->start_mode == START_BOOT ? SIGRTMIN + 3 : SIGKILL,
+                .console = l->console,
+                .quiet = s->quiet,
+                .cgroup_fd = cg.fd,
+                .notify_ready = s->notify_ready > 0,
+        };
+        c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
+        r = container_run(&c, status, e);
+out:
+        mount_plan_done(&plan);
+        container_cgroup_remove(&cg);
+        return r;
+}
+
+int launch_run(Settings *s, Error *e)
+{
+        Launch l = {.s = s};
+        ImageLock name_lock = IMAGE_LOCK_NULL, tree_lock = IMAGE_LOCK_NULL;
+        uint8_t id[16];
+        int r;
+
+        if (s->template_path && access(s->directory, F_OK) < 0) {
+                if (errno != ENOENT)
+                        return error_set_errno(e, negative_errno(), "cannot look at %s", s->directory);
+                if ((r = image_child_create(s->directory, s->template_path, e)) < 0)
+                        return r;
+        }
+        _cleanup_free_ char *lower = NULL, *work = NULL;
+        bool child = image_child_read(s->directory, &lower, &work) > 0;
+        if ((r = image_check_os_tree(child ? lower : s->directory, s->start_mode == START_BOOT, e)) < 0)
+                return r;
+
+        l.console = resolve_console(s);
+        if ((r = mkdir_p(SCRATCH_DIR, 0700)) < 0)
+                return error_set_errno(e, r, "cannot create %s", SCRATCH_DIR);
+        if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
+                return r;
+        bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
+        if ((r = image_lock(LOCK_DIR, s->directory, shared, &tree_lock, e)) < 0)
+                goto out;
+
+        /* The tree's own machine ID wins; else --uuid; else a random one for this run. */
+        if ((r = image_read_machine_id(s->directory, id, e)) < 0)
+                goto out;
+        if (r == 0) {
+                if (s->have_uuid)
+                        memcpy(id, s->uuid, 16);
+                else
+                        random_uuid(id);
+        }
+        format_uuid(id, l.uuid);
+        format_id128(id, l.machine_id);
+
+        l.os_release = host_has("/etc/os-release") ? "/etc/os-release" : host_has("/usr/lib/os-release") ? "/usr/lib/os-release" : NULL;
+        ssize_t n = readlink("/etc/localtime", l.localtime_link, sizeof(l.localtime_link) - 1);
+        if (n > 0) {
+                l.localtime_link[n] = 0;
+                l.have_localtime_link = true;
+        }
+        if ((r = build_environment(&l)) < 0) {
+                r = error_set(e, r, "out of memory");
+                goto out;
+        }
+
+        for (;;) {
+                ContainerStatus status = CONTAINER_TERMINATED;
+                r = run_once(&l, &status, e);
+                if (r < 0 || status != CONTAINER_REBOOTED)
+                        break;
+                if (s->keep_unit) {
+                        /* Under a service manager: let it restart us (RestartForceExitStatus=133). */
+                        r = 133;
+                        break;
+                }
+        }
+out:
+        strv_free(l.env);
+        image_unlock(&tree_lock);
+        image_unlock(&name_lock);
+        return r;
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <termios.h>
+
+#include "fs-util.h"
+#include "mount-apply.h"
+#include "strv.h"
+
+typedef struct Apply {
+        const MountStep *step;
+        ApplyContext *ctx;
+        int rootfd;  /* O_PATH: the container's root as built so far */
+        int imagefd; /* O_PATH: the image directory */
+        unsigned n_scratch; /* scratch directories made so far, for unique names */
+        Error *e;
+} Apply;
+
+#define STEP_FAIL(a, r, fmt, ...)                                                                            \
+        error_set_errno((a)->e, (r), "cannot set up %s (%s step): " fmt, strempty((a)->step->target),        \
+                        mount_step_type_to_string((a)->step->type), ##__VA_ARGS__)
+
+static int do_mount(const char *src, int target_fd, const char *fstype, unsigned long flags, const char *data)
+{
+        char buf[FD_PATH_MAX];
+        return mount(src, fd_path(target_fd, buf), fstype, flags, data) < 0 ? negative_errno() : 0;
+}
+
+static int set_mount_attr(int fd, unsigned long flags, bool recursive)
+{
+        struct mount_attr attr = {0};
+        if (flags & MS_RDONLY)
+                attr.attr_set |= MOUNT_ATTR_RDONLY;
+        if (flags & MS_NOSUID)
+                attr.attr_set |= MOUNT_ATTR_NOSUID;
+        if (flags & MS_NODEV)
+                attr.attr_set |= MOUNT_ATTR_NODEV;
+        if (flags & MS_NOEXEC)
+                attr.attr_set |= MOUNT_ATTR_NOEXEC;
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* The parent directory of path inside the root (created if missing) and the last component. */
+static int open_parent(Apply *a, const char *path, const char **ret_name)
+{
+        _cleanup_free_ char *parent = strdup(path);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        *ret_name = path_basename(path);
+        if (slash == parent)
+                slash[1] = 0;
+        else if (slash)
+                *slash = 0;
+        return mkdir_p_in_root(a->rootfd, parent, 0755);
+}
+
+static int reopen_root(Apply *a)
+{
+        closep(&a->rootfd);
+        a->rootfd = open(a->ctx->new_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return a->rootfd < 0 ? negative_errno() : 0;
+}
+
+/* Target fd for a mount: the path inside the root, created as asked. */
+static int open_target(Apply *a, bool is_dir_hint)
+{
+        const MountStep *m = a->step;
+        if (m->step_flags & STEP_MKDIR_TARGET)
+                return make_mount_point_in_root(a->rootfd, m->target, true);
+        if (m->step_flags & STEP_TOUCH_TARGET)
+                return make_mount_point_in_root(a->rootfd, m->target, false);
+        if (m->step_flags & STEP_SOURCE_TYPE)
+                return make_mount_point_in_root(a->rootfd, m->target, is_dir_hint);
+        return open_in_root(a->rootfd, m->target, O_PATH, 0);
+}
+
+static char *overlay_escape(const char *p)
+{
+        char *r = malloc(strlen(p) * 2 + 1), *o = r;
+        if (!r)
+                return NULL;
+        for (; *p; p++) {
+                if (strchr(",:\\", *p))
+                        *o++ = '\\';
+                *o++ = *p;
+        }
+        *o = 0;
+        return r;
+}
+
+static int overlay_options(char *const *lower, const char *upper, const char *work, bool read_only, char **ret)
+{
+        char *opts = strdup("lowerdir=");
+        if (!opts)
+                return -ENOMEM;
+        /* A read-only overlay has no upper: the would-be upper becomes the topmost lower. */
+        size_t n = strv_length(lower);
+        for (size_t i = 0; i <= n; i++) {
+                const char *l = i == 0 ? (read_only ? upper : NULL) : lower[i - 1];
+                if (!l)
+                        continue;
+                _cleanup_free_ char *esc = overlay_escape(l);
+                char *nopts;
+                if (!esc || asprintf(&nopts, "%s%s%s", opts, streq(opts, "lowerdir=") ? "" : ":", esc) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
+        if (!read_only) {
+                _cleanup_free_ char *eu = overlay_escape(upper), *ew = overlay_escape(work);
+                char *nopts;
+                if (!eu || !ew || asprintf(&nopts, "%s,upperdir=%s,workdir=%s", opts, eu, ew) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
+        *ret = opts;
+        return 0;
+}
+
+/* A fresh upper and work directory pair on the staging tmpfs. */
+static int scratch_pair(Apply *a, const char *tag, char **ret_upper, char **ret_work)
+{
+        char *u, *w;
+        unsigned n = a->n_scratch++;
+        if (asprintf(&u, "%s/%s-upper-%u", a->ctx->scratch, tag, n) < 0)
+                return -ENOMEM;
+        if (asprintf(&w, "%s/%s-work-%u", a->ctx->scratch, tag, n) < 0) {
+                free(u);
+                return -ENOMEM;
+        }
+        if ((mkdir(u, 0755) < 0 && errno != EEXIST) || (mkdir(w, 0700) < 0 && errno != EEXIST)) {
+                int r = negative_errno();
+                free(u);
+                free(w);
+                return r;
+        }
+        *ret_upper = u;
+        *ret_work = w;
+        return 0;
+}
+
+static int apply_root(Apply *a)
+{
+        const MountStep *m = a->step;
+        ApplyContext *c = a->ctx;
+        int r;
+
+        if (mkdir(c->new_root, 0755) < 0 && errno != EEXIST)
+                return STEP_FAIL(a, negative_errno(), "mkdir %s", c->new_root);
+        switch (m->type) {
+        case STEP_ROOT_BIND:
+                if (mount(m->source, c->new_root, NULL, MS_BIND | MS_REC, NULL) < 0)
+                        return STEP_FAIL(a, negative_errno(), "bind mount of the image %s", m->source);
+                break;
+        case STEP_ROOT_TMPFS:
+                if (mount("tmpfs", c->new_root, "tmpfs", m->flags, m->options) < 0)
+                        return STEP_FAIL(a, negative_errno(), "tmpfs for --volatile=yes");
+                break;
+        case STEP_ROOT_OVERLAY: {
+                _cleanup_free_ char *upper = NULL, *work = NULL, *opts = NULL;
+                if (m->source) {
+                        upper = strdup(m->source);
+                        work = strdup(m->work);
+                        if (!upper || !work)
+                                return -ENOMEM;
+                } else if ((r = scratch_pair(a, "root", &upper, &work)) < 0)
+                        return STEP_FAIL(a, r, "overlay directories in %s", c->scratch);
+                if ((r = overlay_options(m->lower, upper, work, false, &opts)) < 0)
+                        return r;
+                if (mount("overlay", c->new_root, "overlay", 0, opts) < 0) {
+                        r = negative_errno();
+                        if (r == -ENODEV)
+                                return error_set(a->e, r,
+                                                 "cannot mount the container's root: the kernel has no overlay file system (run \"modprobe overlay\" on the host)");
+                        return STEP_FAIL(a, r, "overlay mount (%s)", opts);
+                }
+                break;
+        }
+        default:
+                return -EINVAL;
+        }
+        return reopen_root(a);
+}
+
+static int apply_pivot_root(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_free_ char *staged = NULL;
+        _cleanup_close_ int newfd = -1;
+        int r;
+
+        newfd = open_in_root(a->rootfd, m->source, O_PATH | O_DIRECTORY, 0);
+        if (newfd < 0)
+                return error_set_errno(a->e, newfd, "--pivot-root=%s: not a directory in the image", m->source);
+        if (asprintf(&staged, "%s/pivot", a->ctx->scratch) < 0)
+                return -ENOMEM;
+        if (mkdir(staged, 0755) < 0 && errno != EEXIST)
+                return STEP_FAIL(a, negative_errno(), "mkdir %s", staged);
+        char buf[FD_PATH_MAX];
+        if (mount(fd_path(newfd, buf), staged, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return STEP_FAIL(a, negative_errno(), "bind mount of %s", m->source);
+        if (m->target) {
+                _cleanup_close_ int st = open(staged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                _cleanup_close_ int old = st < 0 ? st : mkdir_p_in_root(st, m->target, 0755);
+                if (old < 0)
+                        return STEP_FAIL(a, old, "mkdir %s in the new root", m->target);
+                if ((r = do_mount(a->ctx->new_root, old, NULL, MS_BIND | MS_REC, NULL)) < 0)
+                        return STEP_FAIL(a, r, "moving the old root to %s", m->target);
+        }
+        if (umount2(a->ctx->new_root, MNT_DETACH) < 0)
+                return STEP_FAIL(a, negative_errno(), "detaching the image root");
+        if (mount(staged, a->ctx->new_root, NULL, MS_MOVE, NULL) < 0)
+                return STEP_FAIL(a, negative_errno(), "moving %s into place", m->source);
+        return reopen_root(a);
+}
+
+static int apply_bind(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int src = -1, dst = -1;
+        struct stat st;
+        int r;
+
+        if (m->type == STEP_BIND)
+                src = open(m->source, O_PATH | O_CLOEXEC);
+        else if (m->type == STEP_IMAGE_BIND)
+                src = open_in_root(a->imagefd, m->source, O_PATH, 0);
+        else
+                src = open_in_root(a->rootfd, m->source, O_PATH, 0);
+        if (src < 0) {
+                r = src == -1 ? negative_errno() : src;
+                if (r == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                return STEP_FAIL(a, r, "source %s", m->source);
+        }
+        if (fstat(src, &st) < 0)
+                return STEP_FAIL(a, negative_errno(), "stat %s", m->source);
+        dst = open_target(a, S_ISDIR(st.st_mode));
+        if (dst < 0) {
+                if (dst == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                return STEP_FAIL(a, dst, "mount point");
+        }
+        char buf[FD_PATH_MAX];
+        if ((r = do_mount(fd_path(src, buf), dst, NULL, m->flags, NULL)) < 0)
+                return STEP_FAIL(a, r, "bind mount of %s", m->source);
+        return 0;
+}
+
+static int apply_mount(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int dst = open_target(a, true);
+        int r;
+
+        if (dst < 0) {
+                if (dst == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                return STEP_FAIL(a, dst, "mount point");
+        }
+        if ((r = do_mount(m->source, dst, m->fstype, m->flags, m->options)) < 0) {
+                if ((m->step_flags & STEP_OPTIONAL) && (r == -ENODEV || r == -ENOENT))
+                        return 0;
+                return STEP_FAIL(a, r, "mount of %s%s%s", m->fstype, m->options ? " with " : "", strempty(m->options));
+        }
+        return 0;
+}
+
+static int apply_overlay(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_free_ char *upper = NULL, *work = NULL, *opts = NULL;
+        _cleanup_close_ int dst = -1;
+        int r;
+
+        if (!m->source || !(m->flags & MS_RDONLY)) {
+                if (m->source) {
+                        /* A host upper directory: the work directory goes beside it, as nspawn does. */
+                        upper = strdup(m->source);
+                        if (!upper)
+                                return -ENOMEM;
+                        _cleanup_free_ char *dir = strdup(m->source);
+                        if (!dir)
+                                return -ENOMEM;
+                        char *slash = strrchr(dir, '/');
+                        if (slash == dir)
+                                slash[1] = 0;
+                        else
+                                *slash = 0;
+                        if (asprintf(&work, "%s/.#%s.corral-work", dir, path_basename(m->source)) < 0)
+                                return -ENOMEM;
+                        if (mkdir(work, 0700) < 0 && errno != EEXIST)
+                                return STEP_FAIL(a, negative_errno(), "overlay work directory %s", work);
+                } else if ((r = scratch_pair(a, "overlay", &upper, &work)) < 0)
+                        return STEP_FAIL(a, r, "overlay directories in %s", a->ctx->scratch);
+        }
+        if ((r = overlay_options(m->lower, upper ? upper : m->source, work, m->flags & MS_RDONLY, &opts)) < 0)
+                return r;
+        if ((dst = open_target(a, true)) < 0)
+                return STEP_FAIL(a, dst, "mount point");
+        if ((r = do_mount("overlay", dst, "overlay", m->flags & MS_RDONLY, opts)) < 0)
+                return STEP_FAIL(a, r, "overlay mount (%s)", opts);
+        return 0;
+}
+
+static int apply_remount(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int fd = open_in_root(a->rootfd, m->target, O_PATH, 0);
+        int r;
+        if (fd < 0) {
+                if (fd == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                return STEP_FAIL(a, fd, "open");
+        }
+        if ((r = set_mount_attr(fd, m->flags, m->step_flags & STEP_RECURSIVE)) < 0)
+                return STEP_FAIL(a, r, "making it read-only");
+        return 0;
+}
+
+static int apply_mask(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int dst = open_in_root(a->rootfd, m->target, O_PATH, 0), src = -1;
+        struct stat st;
+        int r;
+
+        if (dst < 0) {
+                if (dst == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                if (dst == -ENOENT)
+                        return error_set(a->e, dst, "--inaccessible=%s: no such file or directory in the container", m->target);
+                return STEP_FAIL(a, dst, "open");
+        }
+        if (fstat(dst, &st) < 0)
+                return STEP_FAIL(a, negative_errno(), "stat");
+        src = open_in_root(a->rootfd, S_ISDIR(st.st_mode) ? "/run/host/inaccessible/dir" : "/run/host/inaccessible/reg",
+                           O_PATH, 0);
+        if (src < 0)
+                return STEP_FAIL(a, src, "inaccessible node");
+        char buf[FD_PATH_MAX];
+        if ((r = do_mount(fd_path(src, buf), dst, NULL, MS_BIND, NULL)) < 0)
+                return STEP_FAIL(a, r, "masking");
+        closep(&dst);
+        if ((dst = open_in_root(a->rootfd, m->target, O_PATH, 0)) < 0)
+                return STEP_FAIL(a, dst, "reopen");
+        if ((r = set_mount_attr(dst, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, false)) < 0)
+                return STEP_FAIL(a, r, "making the mask read-only");
+        return 0;
+}
+
+static int apply_mknod(Apply *a)
+{
+        const MountStep *m = a->step;
+        struct stat st;
+        const char *name;
+        if (stat(m->source, &st) < 0) {
+                if (errno == ENOENT)
+                        return 0; /* the host lacks it; so will the container */
+                return STEP_FAIL(a, negative_errno(), "stat %s", m->source);
+        }
+        if (!S_ISCHR(st.st_mode))
+                return STEP_FAIL(a, -EINVAL, "%s is not a character device", m->source);
+        _cleanup_close_ int dir = open_parent(a, m->target, &name);
+        if (dir < 0)
+                return STEP_FAIL(a, dir, "parent directory");
+        if (mknodat(dir, name, S_IFCHR | 0666, st.st_rdev) < 0)
+                return STEP_FAIL(a, negative_errno(), "mknod");
+        /* udev's /dev/char/MAJOR:MINOR links, which some programs look up. */
+        _cleanup_close_ int chr = mkdir_p_in_root(a->rootfd, "/dev/char", 0755);
+        char link[32], to[PATH_MAX];
+        snprintf(link, sizeof(link), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+        snprintf(to, sizeof(to), "..%s", m->target + strlen("/dev"));
+        if (chr >= 0)
+                (void)symlinkat(to, chr, link);
+        return 0;
+}
+
+static int apply_simple_node(Apply *a)
+{
+        const MountStep *m = a->step;
+        const char *name;
+        _cleanup_close_ int dir = open_parent(a, m->target, &name);
+        if (dir < 0)
+                return STEP_FAIL(a, dir, "parent directory");
+
+        switch (m->type) {
+        case STEP_SYMLINK:
+                if (symlinkat(m->source, dir, name) < 0 && errno != EEXIST)
+                        return STEP_FAIL(a, negative_errno(), "symlink");
+                return 0;
+        case STEP_MKDIR:
+                if (mkdirat(dir, name, m->mode) < 0 && errno != EEXIST)
+                        return STEP_FAIL(a, negative_errno(), "mkdir");
+                return 0;
+        case STEP_UNLINK:
+                if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+                        return STEP_FAIL(a, negative_errno(), "unlink");
+                return 0;
+        case STEP_FILE: {
+                char buf[FD_PATH_MAX];
+                _cleanup_close_ int d = open(fd_path(dir, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int r = d < 0 ? negative_errno() : write_file_at(d, name, m->content, m->content_size, m->mode);
+                if (r < 0)
+                        return STEP_FAIL(a, r, "write");
+                return 0;
+        }
+        default:
+                return -EINVAL;
+        }
+}
+
+static int apply_console(Apply *a)
+{
+        _cleanup_close_ int master = open_in_root(a->rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0);
+        _cleanup_close_ int peer = -1, dst = -1;
+        int unlock = 0, r;
+
+        if (master < 0)
+                return STEP_FAIL(a, master, "opening /dev/pts/ptmx");
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return STEP_FAIL(a, negative_errno(), "unlocking the pty");
+        peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return STEP_FAIL(a, negative_errno(), "opening the pty peer");
+        if (a->ctx->have_winsize)
+                (void)ioctl(master, TIOCSWINSZ, &a->ctx->winsize);
+        if ((dst = make_mount_point_in_root(a->rootfd, "/dev/console", false)) < 0)
+                return STEP_FAIL(a, dst, "mount point");
+        char buf[FD_PATH_MAX];
+        if ((r = do_mount(fd_path(peer, buf), dst, NULL, MS_BIND, NULL)) < 0)
+                return STEP_FAIL(a, r, "bind mount of the pty");
+        a->ctx->console_master = TAKE_FD(master);
+        a->ctx->console_peer = TAKE_FD(peer);
+        return 0;
+}
+
+static int apply_notify(Apply *a)
+{
+        const char *name;
+        _cleanup_close_ int dir = open_parent(a, a->step->target, &name);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int one = 1;
+
+        if (dir < 0 || fd < 0)
+                return STEP_FAIL(a, dir < 0 ? dir : negative_errno(), "notify socket");
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dir, name);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return STEP_FAIL(a, negative_errno(), "binding the notify socket");
+        (void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+        a->ctx->notify_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int mount_integration_apply(int rootfd, const char *image, const MountStep *m, Error *e);
+
+int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
+{
+        Apply a = {.ctx = ctx, .rootfd = -1, .imagefd = -1, .e = e};
+        int r = 0;
+
+        ctx->console_master = ctx->console_peer = ctx->notify_fd = -1;
+        if (asprintf(&ctx->new_root, "%s/root", ctx->scratch) < 0)
+                return -ENOMEM;
+        /* A private tmpfs for staging: it vanishes with the mount namespace, so nothing is left
+         * behind on the host even if everything is killed. */
+        if (mount("tmpfs", ctx->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+                return error_set_errno(e, negative_errno(), "cannot mount the staging tmpfs on %s", ctx->scratch);
+        a.imagefd = open(ctx->image, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (a.imagefd < 0)
+                return error_set_errno(e, negative_errno(), "cannot open the image directory %s", ctx->image);
+
+        for (size_t i = 0; i < p->n_steps && r >= 0; i++) {
+                a.step = &p->steps[i];
+                switch (a.step->type) {
+                case STEP_ROOT_BIND:
+                case STEP_ROOT_OVERLAY:
+                case STEP_ROOT_TMPFS:
+                        r = apply_root(&a);
+                        break;
+                case STEP_PIVOT_ROOT:
+                        r = apply_pivot_root(&a);
+                        break;
+                case STEP_MOUNT:
+                        r = apply_mount(&a);
+                        break;
+                case STEP_BIND:
+                case STEP_BIND_ROOT:
+                case STEP_IMAGE_BIND:
+                        r = apply_bind(&a);
+                        break;
+                case STEP_REMOUNT:
+                        r = apply_remount(&a);
+                        break;
+                case STEP_MASK:
+                        r = apply_mask(&a);
+                        break;
+                case STEP_OVERLAY:
+                        r = apply_overlay(&a);
+                        break;
+                case STEP_MKNOD:
+                        r = apply_mknod(&a);
+                        break;
+                case STEP_SYMLINK:
+                case STEP_MKDIR:
+                case STEP_FILE:
+                case STEP_UNLINK:
+                        r = apply_simple_node(&a);
+                        break;
+                case STEP_CONSOLE:
+                        r = apply_console(&a);
+                        break;
+                case STEP_NOTIFY:
+                        r = apply_notify(&a);
+                        break;
+                case STEP_RESOLV_CONF:
+                case STEP_TIMEZONE:
+                case STEP_JOURNAL:
+                        r = mount_integration_apply(a.rootfd, ctx->image, a.step, e);
+                        break;
+                default:
+                        r = error_set(e, -EINVAL, "unknown mount step %d", a.step->type);
+                }
+                if (r < 0 && e && e->code == 0)
+                        STEP_FAIL(&a, r, "internal error");
+        }
+        closep(&a.rootfd);
+        closep(&a.imagefd);
+        return r;
+}
+
+void apply_context_done(ApplyContext *ctx)
+{
+        closep(&ctx->console_master);
+        closep(&ctx->console_peer);
+        closep(&ctx->notify_fd);
+        ctx->new_root = mfree(ctx->new_root);
+}
+
+int mount_enter_root(const char *new_root, Error *e)
+{
+        if (chdir(new_root) < 0)
+                return error_set_errno(e, negative_errno(), "cannot enter %s", new_root);
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return error_set_errno(e, negative_errno(), "pivot_root into the container failed");
+        if (umount2(".", MNT_DETACH) < 0)
+                return error_set_errno(e, negative_errno(), "cannot detach the host's root");
+        if (chdir("/") < 0)
+                return error_set_errno(e, negative_errno(), "chdir(/) in the container failed");
+        return 0;
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <sys/mount.h>
+
+#include "fs-util.h"
+#include "mount-plan.h"
+#include "strv.h"
+
+#define NODEV_NOSUID_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static const char *const step_names[_STEP_MAX] = {
+        [STEP_ROOT_BIND] = "root-bind",   [STEP_ROOT_OVERLAY] = "root-overlay", [STEP_ROOT_TMPFS] = "root-tmpfs",
+        [STEP_MOUNT] = "mount",           [STEP_BIND] = "bind",                 [STEP_BIND_ROOT] = "bind-inside",
+        [STEP_IMAGE_BIND] = "bind-image", [STEP_REMOUNT] = "remount",           [STEP_MASK] = "mask",
+        [STEP_OVERLAY] = "overlay",       [STEP_MKNOD] = "mknod",               [STEP_SYMLINK] = "symlink",
+        [STEP_MKDIR] = "mkdir",           [STEP_FILE] = "file",                 [STEP_UNLINK] = "unlink",
+        [STEP_RESOLV_CONF] = "resolv-conf", [STEP_TIMEZONE] = "timezone",     [STEP_JOURNAL] = "journal",
+        [STEP_CONSOLE] = "console",       [STEP_NOTIFY] = "notify-socket",
+        [STEP_PIVOT_ROOT] = "pivot-root",
+};
+
+const char *mount_step_type_to_string(MountStepType t)
+{
+        return t < _STEP_MAX ? step_names[t] : "?";
+}
+
+typedef struct Builder {
+        MountPlan *plan;
+        int r;
+} Builder;
+
+static MountStep *add(Builder *b, MountStepType type, const char *source, const char *target, const char *fstype,
+                      const char *options, unsigned long flags, unsigned step_flags)
+{
+        if (b->r < 0)
+                return NULL;
+        MountStep *n = realloc(b->plan->steps, sizeof(MountStep) * (b->plan->n_steps + 1));
+        if (!n) {
+                b->r = -ENOMEM;
+                return NULL;
+        }
+        b->plan->steps = n;
+        MountStep *m = &n[b->plan->n_steps++];
+        *m = (MountStep){
+                .type = type,
+                .source = source ? strdup(source) : NULL,
+                .target = target ? strdup(target) : NULL,
+                .fstype = fstype ? strdup(fstype) : NULL,
+                .options = options ? strdup(options) : NULL,
+                .flags = flags,
+                .step_flags = step_flags,
+        };
+        if ((source && !m->source) || (target && !m->target) || (fstype && !m->fstype) || (options && !m->options))
+                b->r = -ENOMEM;
+        return m;
+}
+
+static void add_remount_ro(Builder *b, const char *target, unsigned long extra, unsigned step_flags)
+{
+        add(b, STEP_REMOUNT, NULL, target, NULL, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, step_flags);
+}
+
+static void add_file(Builder *b, const char *target, const char *content, size_t size, mode_t mode)
+{
+        MountStep *m = add(b, STEP_FILE, NULL, target, NULL, NULL, 0, 0);
+        if (!m)
+                return;
+        m->mode = mode;
+        m->content_size = size;
+        if (!(m->content = malloc(size + 1)))
+                b->r = -ENOMEM;
+        else {
+                memcpy(m->content, content, size);
+                m->content[size] = 0;
+        }
+}
+
+static void add_mkdir(Builder *b, const char *target, mode_t mode)
+{
+        MountStep *m = add(b, STEP_MKDIR, NULL, target, NULL, NULL, 0, 0);
+        if (m)
+                m->mode = mode;
+}
+
+static bool has_custom_mount_at(const Settings *s, const char *path)
+{
+        for (size_t i = 0; i < s->n_custom_mounts; i++)
+                if (streq(s->custom_mounts[i].destination, path))
+                        return true;
+        return false;
+}
+
+static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
+{
+        MountStep *m;
+
+        if (h->template_lower) {
+                /* An overlay child: the image directory holds only its changes. */
+                if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, 0))) {
+                        if (strv_extend(&m->lower, h->template_lower) < 0 || !(m->source = strdup(h->image)) ||
+                            !(m->work = strdup(h->child_work)))
+                                b->r = -ENOMEM;
+                }
+        } else if (s->ephemeral || s->volatile_mode == VOLATILE_OVERLAY) {
+                if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, 0)))
+                        if (strv_extend(&m->lower, h->image) < 0)
+                                b->r = -ENOMEM;
+        } else if (s->volatile_mode == VOLATILE_YES) {
+                add(b, STEP_ROOT_TMPFS, "tmpfs", "/", "tmpfs", "mode=0755", MS_NODEV | MS_STRICTATIME, 0);
+                add(b, STEP_IMAGE_BIND, "usr", "/usr", NULL, NULL, MS_BIND | MS_REC, STEP_MKDIR_TARGET);
+                add_remount_ro(b, "/usr", MS_NODEV, STEP_RECURSIVE);
+        } else
+                add(b, STEP_ROOT_BIND, h->image, "/", NULL, NULL, MS_BIND | MS_REC, 0);
+
+        if (s->pivot_root_new)
+                add(b, STEP_PIVOT_ROOT, s->pivot_root_new, s->pivot_root_old, NULL, NULL, 0, 0);
+        /* Read-only from the start, so that nothing below writes into a read-only image. */
+        if ((s->read_only && s->volatile_mode != VOLATILE_YES && s->volatile_mode != VOLATILE_OVERLAY) ||
+            s->volatile_mode == VOLATILE_STATE)
+                add_remount_ro(b, "/", 0, 0);
+
+        if (s->volatile_mode == VOLATILE_STATE)
+                add(b, STEP_MOUNT, "tmpfs", "/var", "tmpfs", "mode=0755", MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
+}
+
+static void plan_dev(Builder *b, const HostFacts *h)
+{
+        static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+                                            "/dev/tty", "/dev/net/tun", NULL};
+        const char *const *list = h->host_dev_nodes ? h->host_dev_nodes : nodes;
+
+        add(b, STEP_MOUNT, "tmpfs", "/dev", "tmpfs", "mode=0755,size=4m,nr_inodes=64k", MS_NOSUID | MS_STRICTATIME,
+            STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "tmpfs", "/dev/shm", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+            STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "devpts", "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620,gid=5",
+            MS_NOSUID | MS_NOEXEC, STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "mqueue", "/dev/mqueue", "mqueue", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET | STEP_OPTIONAL);
+        for (size_t i = 0; list[i]; i++) {
+                if (streq(list[i], "/dev/net/tun") && !h->have_dev_net_tun)
+                        continue;
+                add(b, STEP_MKNOD, list[i], list[i], NULL, NULL, 0, 0);
+        }
+        add(b, STEP_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, NULL, 0, 0);
+        add(b, STEP_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, NULL, 0, 0);
+        add(b, STEP_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, NULL, 0, 0);
+        add(b, STEP_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, NULL, 0, 0);
+        add(b, STEP_SYMLINK, "pts/ptmx", "/dev/ptmx", NULL, NULL, 0, 0);
+        if (h->tty_console)
+                add(b, STEP_CONSOLE, NULL, "/dev/console", NULL, NULL, 0, 0);
+}
+
+static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
+{
+        static const char manager[] = "systemd-nspawn\n";
+
+        add(b, STEP_MOUNT, "tmpfs", "/run", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+            STEP_MKDIR_TARGET);
+        add_mkdir(b, "/run/host", 0755);
+        /* Bound onto itself so that it can be made read-only as a whole when it is filled. */
+        add(b, STEP_BIND_ROOT, "/run/host", "/run/host", NULL, NULL, MS_BIND, 0);
+        add_file(b, "/run/host/container-manager", manager, sizeof(manager) - 1, 0444);
+        if (h->uuid) {
+                char buf[64];
+                int n = snprintf(buf, sizeof(buf), "%s\n", h->uuid);
+                add_file(b, "/run/host/container-uuid", buf, (size_t)n, 0444);
+        }
+        if (h->os_release)
+                add(b, STEP_BIND, h->os_release, "/run/host/os-release", NULL, NULL, MS_BIND, STEP_TOUCH_TARGET);
+        /* Nodes of every type that nobody may open, for masking. */
+        add_mkdir(b, "/run/host/inaccessible", 0755);
+        add_file(b, "/run/host/inaccessible/reg", "", 0, 0000);
+        add_mkdir(b, "/run/host/inaccessible/dir", 0000);
+        if (h->notify_socket)
+                add(b, STEP_NOTIFY, NULL, "/run/host/notify", NULL, NULL, 0, 0);
+        if (s->n_credentials > 0) {
+                add(b, STEP_MOUNT, "tmpfs", "/run/host/credentials", "tmpfs", "mode=0700", NODEV_NOSUID_NOEXEC,
+                    STEP_MKDIR_TARGET);
+                for (size_t i = 0; i < s->n_credentials; i++) {
+                        _cleanup_free_ char *p = path_join("/run/host/credentials", s->credentials[i].id);
+                        if (!p) {
+                                b->r = -ENOMEM;
+                                return;
+                        }
+                        add_file(b, p, s->credentials[i].data, s->credentials[i].size, 0400);
+                }
+                add_remount_ro(b, "/run/host/credentials", NODEV_NOSUID_NOEXEC, 0);
+        }
+        if (h->boot_id) {
+                char buf[64];
+                int n = snprintf(buf, sizeof(buf), "%s\n", h->boot_id);
+                add_file(b, "/run/.corral-boot-id", buf, (size_t)n, 0444);
+        }
+        add_remount_ro(b, "/run/host", MS_NOSUID | MS_NODEV, STEP_RECURSIVE);
+}
+
+static void plan_custom_mounts(Builder *b, const Settings *s)
+{
+        for (size_t i = 0; i < s->n_custom_mounts; i++) {
+                const CustomMount *c = &s->custom_mounts[i];
+                MountStep *m;
+                bool rec = !(c->options && strstr(c->options, "norbind"));
+
+                switch (c->type) {
+                case CUSTOM_MOUNT_BIND:
+                        if (!c->source) {
+                                /* No source: a fresh, empty, writable directory. */
+                                add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", "mode=0755",
+                                    MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
+                                break;
+                        }
+                        add(b, c->source_in_root ? STEP_BIND_ROOT : STEP_BIND, c->source, c->destination, NULL, NULL,
+                            MS_BIND | (rec ? MS_REC : 0), STEP_SOURCE_TYPE);
+                        if (c->read_only)
+                                add_remount_ro(b, c->destination, 0, rec ? STEP_RECURSIVE : 0);
+                        break;
+                case CUSTOM_MOUNT_TMPFS:
+                        add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", c->options, MS_NODEV | MS_STRICTATIME,
+                            STEP_MKDIR_TARGET);
+                        break;
+                case CUSTOM_MOUNT_OVERLAY:
+                        if (!(m = add(b, STEP_OVERLAY, c->source, c->destination, "overlay", NULL,
+                                      c->read_only ? MS_RDONLY : 0, STEP_MKDIR_TARGET)))
+                                return;
+                        /* overlayfs lists the topmost lower directory first; nspawn's syntax lowest first. */
+                        for (size_t k = strv_length(c->lower); k > 0; k--)
+                                if (strv_extend(&m->lower, c->lower[k - 1]) < 0)
+                                        b->r = -ENOMEM;
+                        if (c->source_in_root)
+                                b->r = b->r < 0 ? b->r : -EOPNOTSUPP;
+                        break;
+                case CUSTOM_MOUNT_INACCESSIBLE:
+                        add(b, STEP_MASK, NULL, c->destination, NULL, NULL, 0, 0);
+                        break;
+                default:
+                        break;
+                }
+        }
+}
+
+static void plan_proc(Builder *b, const HostFacts *h)
+{
+        static const char *const masked[] = {"/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/sysrq-trigger",
+                                             "/proc/timer_list"};
+        static const char *const read_only[] = {"/proc/acpi", "/proc/apm", "/proc/asound", "/proc/bus",
+                                                "/proc/fs",   "/proc/irq", "/proc/scsi"};
+
+        add(b, STEP_MOUNT, "proc", "/proc", "proc", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
+        add(b, STEP_BIND_ROOT, "/proc/sys", "/proc/sys", NULL, NULL, MS_BIND | MS_REC, 0);
+        add_remount_ro(b, "/proc/sys", NODEV_NOSUID_NOEXEC, STEP_RECURSIVE);
+        if (h->boot_id) {
+                /* A fresh boot id per start, as the guest's journal expects of a new boot. */
+                add(b, STEP_BIND_ROOT, "/run/.corral-boot-id", "/proc/sys/kernel/random/boot_id", NULL, NULL, MS_BIND,
+                    STEP_OPTIONAL);
+                add_remount_ro(b, "/proc/sys/kernel/random/boot_id", NODEV_NOSUID_NOEXEC, STEP_OPTIONAL);
+                add(b, STEP_UNLINK, NULL, "/run/.corral-boot-id", NULL, NULL, 0, 0);
+        }
+        /* These leak kernel internals or let the container poke the host kernel.  A mask that
+         * cannot be applied stops the start: only a missing file is skipped. */
+        for (size_t i = 0; i < ELEMENTSOF(masked); i++)
+                add(b, STEP_MASK, NULL, masked[i], NULL, NULL, 0, STEP_OPTIONAL);
+        for (size_t i = 0; i < ELEMENTSOF(read_only); i++) {
+                add(b, STEP_BIND_ROOT, read_only[i], read_only[i], NULL, NULL, MS_BIND | MS_REC, STEP_OPTIONAL);
+                add_remount_ro(b, read_only[i], NODEV_NOSUID_NOEXEC, STEP_OPTIONAL | STEP_RECURSIVE);
+        }
+}
+
+static bool etc_writable(const Settings *s)
+{
+        /* As nspawn: a read-only image is still writable under --volatile=yes (and overlay). */
+        return (!s->read_only || s->volatile_mode == VOLATILE_YES || s->volatile_mode == VOLATILE_OVERLAY) &&
+               s->volatile_mode != VOLATILE_STATE;
+}
+
+ResolvConfMode resolv_conf_mode_resolve(const Settings *s, const HostFacts *h)
+{
+        bool ro = !etc_writable(s);
+        if (s->resolv_conf != RESOLV_CONF_AUTO)
+                return s->resolv_conf;
+        if (h->have_static_resolv)
+                return ro ? RESOLV_CONF_BIND_STATIC : RESOLV_CONF_COPY_STATIC;
+        if (h->have_resolv_conf)
+                return ro ? RESOLV_CONF_BIND_HOST : RESOLV_CONF_COPY_HOST;
+        return ro ? RESOLV_CONF_OFF : RESOLV_CONF_DELETE;
+}
+
+TimezoneMode timezone_mode_resolve(const Settings *s, const HostFacts *h)
+{
+        bool ro = !etc_writable(s);
+        if (s->timezone != TIMEZONE_AUTO)
+                return s->timezone;
+        if (!h->localtime_exists)
+                return ro ? TIMEZONE_OFF : TIMEZONE_DELETE;
+        if (!h->localtime_link)
+                return ro ? TIMEZONE_BIND : TIMEZONE_COPY;
+        return ro ? TIMEZONE_BIND : TIMEZONE_SYMLINK;
+}
+
+int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Error *e)
+{
+        MountPlan plan = {0};
+        Builder b = {.plan = &plan};
+        MountStep *m;
+
+        plan_root(&b, s, h);
+        if (!has_custom_mount_at(s, "/tmp"))
+                add(&b, STEP_MOUNT, "tmpfs", "/tmp", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+                    STEP_MKDIR_TARGET);
+        add(&b, STEP_MOUNT, "sysfs", "/sys", "sysfs", NULL, NODEV_NOSUID_NOEXEC | MS_RDONLY, STEP_MKDIR_TARGET);
+        if (h->have_cgroup2)
+                add(&b, STEP_MOUNT, "cgroup2", "/sys/fs/cgroup", "cgroup2", NULL, NODEV_NOSUID_NOEXEC, 0);
+        plan_dev(&b, h);
+        plan_run_host(&b, s, h);
+
+        if ((m = add(&b, STEP_RESOLV_CONF, NULL, "/etc/resolv.conf", NULL, NULL, 0, 0)))
+                m->mode_enum = (int)resolv_conf_mode_resolve(s, h);
+        if ((m = add(&b, STEP_TIMEZONE, NULL, "/etc/localtime", NULL, NULL, 0, 0))) {
+                m->mode_enum = (int)timezone_mode_resolve(s, h);
+                if (h->localtime_link) {
+                        const char *z = startswith(h->localtime_link, "../usr/share/zoneinfo/")
+                                                ?: startswith(h->localtime_link, "/usr/share/zoneinfo/");
+                        if (z && !(m->source = strdup(z)))
+                                b.r = -ENOMEM;
+                }
+        }
+        if (s->link_journal != LINK_JOURNAL_NO && !s->ephemeral && h->machine_id &&
+            (m = add(&b, STEP_JOURNAL, h->machine_id, "/var/log/journal", NULL, NULL, 0, 0)))
+                m->mode_enum = (int)s->link_journal;
+
+        plan_custom_mounts(&b, s);
+        plan_proc(&b, h);
+
+        if (b.r < 0) {
+                mount_plan_done(&plan);
+                if (b.r == -EOPNOTSUPP)
+                        return error_set(e, b.r, "--overlay: an upper directory inside the container (\"+\") is not supported");
+                return error_set(e, b.r, "cannot build the mount plan: out of memory");
+        }
+        *ret = plan;
+        return 0;
+}
+
+void mount_plan_done(MountPlan *p)
+{
+        for (size_t i = 0; i < p->n_steps; i++) {
+                MountStep *m = &p->steps[i];
+                free(m->source);
+                free(m->target);
+                free(m->fstype);
+                free(m->options);
+                strv_free(m->lower);
+                free(m->work);
+                free(m->content);
+        }
+        free(p->steps);
+        *p = (MountPlan){0};
+}
+
+void mount_plan_dump(const MountPlan *p, FILE *f)
+{
+        for (size_t i = 0; i < p->n_steps; i++) {
+                const MountStep *m = &p->steps[i];
+                fprintf(f, "%-12s %s", mount_step_type_to_string(m->type), strempty(m->target));
+                if (m->source)
+                        fprintf(f, " <- %s", m->source);
+                if (m->fstype)
+                        fprintf(f, " type=%s", m->fstype);
+                if (m->options)
+                        fprintf(f, " opts=%s", m->options);
+                if (m->lower)
+                        for (char **l = m->lower; *l; l++)
+                                fprintf(f, " lower=%s", *l);
+                if (m->flags & MS_RDONLY)
+                        fputs(" ro", f);
+                if (m->step_flags & STEP_OPTIONAL)
+                        fputs(" optional", f);
+                fputc('\n', f);
+        }
+}

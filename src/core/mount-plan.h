@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "settings.h"
+
+/* The mount plan: an ordered list of steps that turns an image into a container's file system.
+ * Built by a pure function from Settings and facts about the host (mount_plan_build), printed
+ * with --dry-run style debug output, unit-tested without root, and executed in the container's
+ * mount namespace by mount_plan_apply().  Targets are paths inside the container; they are
+ * always resolved inside its root (symlinks in the image cannot point them at the host). */
+
+typedef enum MountStepType {
+        STEP_ROOT_BIND,    /* the image (source) becomes "/" */
+        STEP_ROOT_OVERLAY, /* "/" is an overlay of lower[] with upper (NULL: tmpfs) and work */
+        STEP_ROOT_TMPFS,   /* "/" is an empty tmpfs (--volatile=yes) */
+        STEP_MOUNT,        /* a fresh file system: fstype, source, options */
+        STEP_BIND,         /* bind a host path (source) onto target */
+        STEP_BIND_ROOT,    /* bind a path inside the container (source) onto target */
+        STEP_IMAGE_BIND,   /* bind a path of the image (source, relative to it) onto target */
+        STEP_REMOUNT,      /* set flags on the mount at target (a bind remount) */
+        STEP_MASK,         /* cover target with an inaccessible node of the same type */
+        STEP_OVERLAY,      /* overlay of lower[] (host paths) and upper (NULL: tmpfs) on target */
+        STEP_MKNOD,        /* copy the host's device node source to target */
+        STEP_SYMLINK,      /* target -> source */
+        STEP_MKDIR,        /* directory target with mode */
+        STEP_FILE,         /* regular file target with content and mode */
+        STEP_UNLINK,       /* remove target */
+        STEP_RESOLV_CONF,  /* /etc/resolv.conf in the concrete mode resolv_conf */
+        STEP_TIMEZONE,     /* /etc/localtime in the concrete mode timezone (source: zone name) */
+        STEP_JOURNAL,      /* link the journal directory as link_journal (source: machine id) */
+        STEP_CONSOLE,      /* allocate the console pty and bind its peer to /dev/console */
+        STEP_NOTIFY,       /* bind the sd_notify socket at target */
+        STEP_PIVOT_ROOT,   /* source (in the image) becomes "/", the old root goes to target or away */
+        _STEP_MAX,
+} MountStepType;
+
+enum {
+        STEP_OPTIONAL = 1 << 0,     /* a missing target or source is not an error */
+        STEP_MKDIR_TARGET = 1 << 1, /* create the target directory first */
+        STEP_TOUCH_TARGET = 1 << 2, /* create the target as an empty file first */
+        STEP_RECURSIVE = 1 << 3,    /* MS_REC for binds and remounts */
+        STEP_SOURCE_TYPE = 1 << 4,  /* create the target as a directory or file, like the source */
+};
+
+typedef struct MountStep {
+        MountStepType type;
+        char *source;
+        char *target;
+        char *fstype;
+        char *options;
+        unsigned long flags; /* MS_* for mount(2) */
+        unsigned step_flags; /* STEP_* above */
+        char **lower;        /* overlays: lower directories, topmost first (overlayfs order) */
+        char *work;          /* STEP_ROOT_OVERLAY: work directory, NULL with a tmpfs upper */
+        char *content;       /* STEP_FILE */
+        size_t content_size;
+        mode_t mode;   /* STEP_FILE, STEP_MKDIR */
+        int mode_enum; /* STEP_RESOLV_CONF, STEP_TIMEZONE, STEP_JOURNAL: the concrete mode */
+} MountStep;
+
+typedef struct MountPlan {
+        MountStep *steps;
+        size_t n_steps;
+} MountPlan;
+
+/* What the planner needs to know beyond Settings; the program finds these out. */
+typedef struct HostFacts {
+        const char *image;          /* the image directory */
+        const char *template_lower; /* an overlay child's lower image, or NULL */
+        const char *child_work;     /* an overlay child's work directory */
+        const char *os_release;     /* the host's os-release, for /run/host/os-release */
+        const char *localtime_link; /* target of the host's /etc/localtime symlink, or NULL */
+        bool localtime_exists;      /* the host has /etc/localtime */
+        bool have_resolv_conf;      /* the host has /etc/resolv.conf */
+        bool have_static_resolv;    /* resolved's static file exists and resolved listens */
+        bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
+        bool have_dev_net_tun;
+        bool tty_console;           /* the console is a pty (not --console=pipe) */
+        bool notify_socket;
+        const char *uuid;           /* the container's UUID, formatted */
+        const char *machine_id;     /* as 32 hex digits, for the journal */
+        const char *boot_id;        /* a fresh random boot id, formatted */
+        const char *const *host_dev_nodes; /* NULL: the default safe list */
+} HostFacts;
+
+int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Error *e);
+void mount_plan_done(MountPlan *p);
+/* One line per step, for debugging and tests. */
+void mount_plan_dump(const MountPlan *p, FILE *f);
+const char *mount_step_type_to_string(MountStepType t);
+
+/* The concrete modes the "auto" settings resolve to on this host, as nspawn 252 decides them. */
+ResolvConfMode resolv_conf_mode_resolve(const Settings *s, const HostFacts *h);
+TimezoneMode timezone_mode_resolve(const Settings *s, const HostFacts *h);

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The last steps inside the container, after pivot_root: who the payload runs as, its stdio,
+ * its environment, its capabilities, and the exec.  Failures go back to the supervisor. */
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "fs-util.h"
+#include "parse-util.h"
+#include "strv.h"
+
+#define FAIL(fd, code, ...)                                                                                  \
+        do {                                                                                                 \
+                char _m[1024];                                                                               \
+                snprintf(_m, sizeof(_m), __VA_ARGS__);                                                       \
+                child_report(fd, code, _m);                                                                  \
+                _exit(EXIT_FAILURE);                                                                         \
+        } while (0)
+
+typedef struct User {
+        uid_t uid;
+        gid_t gid;
+        char *name;
+        char *home;
+        char *shell;
+} User;
+
+/* Looks the user up in the container's own /etc/passwd (never the host's NSS). */
+static int user_lookup(const char *spec, User *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        unsigned long num;
+        bool numeric = parse_unsigned(spec, &num) == 0;
+        char line[4096];
+
+        if (numeric && num == 0 && !f) {
+                *ret = (User){.uid = 0, .gid = 0, .name = strdup("root"), .home = strdup("/root"), .shell = strdup("/bin/sh")};
+                return 0;
+        }
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char *fields[7] = {0}, *p = line;
+                line[strcspn(line, "\n")] = 0;
+                for (int i = 0; i < 7; i++)
+                        fields[i] = strsep(&p, ":");
+                if (!fields[6])
+                        continue;
+                unsigned long uid, gid;
+                if (parse_unsigned(fields[2], &uid) < 0 || parse_unsigned(fields[3], &gid) < 0)
+                        continue;
+                if (numeric ? uid != num : !streq(fields[0], spec))
+                        continue;
+                *ret = (User){.uid = (uid_t)uid, .gid = (gid_t)gid, .name = strdup(fields[0]),
+                              .home = strdup(fields[5]), .shell = strdup(fields[6])};
+                return 0;
+        }
+        if (numeric) {
+                /* A UID without a passwd entry, as nspawn allows. */
+                *ret = (User){.uid = (uid_t)num, .gid = (gid_t)num, .name = NULL, .home = NULL};
+                return 0;
+        }
+        return -ESRCH;
+}
+
+static int supplementary_groups(const char *user, gid_t **ret, size_t *ret_n)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
+        char line[8192];
+        gid_t *l = NULL;
+        size_t n = 0;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!f || !user)
+                return 0;
+        while (fgets(line, sizeof(line), f)) {
+                char *fields[4] = {0}, *p = line;
+                line[strcspn(line, "\n")] = 0;
+                for (int i = 0; i < 4; i++)
+                        fields[i] = strsep(&p, ":");
+                unsigned long gid;
+                if (!fields[3] || parse_unsigned(fields[2], &gid) < 0)
+                        continue;
+                for (char *save = NULL, *m = strtok_r(fields[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
+                        if (streq(m, user)) {
+                                gid_t *nl = realloc(l, sizeof(gid_t) * (n + 1));
+                                if (!nl) {
+                                        free(l);
+                                        return -ENOMEM;
+                                }
+                                l = nl;
+                                l[n++] = (gid_t)gid;
+                        }
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+/* systemd-nspawn 252's default capability set (no CAP_NET_ADMIN without a private network). */
+static const int retained_caps[] = {
+        CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_DAC_READ_SEARCH,
+        CAP_FOWNER,        CAP_FSETID,      CAP_IPC_OWNER,  CAP_KILL,             CAP_LEASE,
+        CAP_LINUX_IMMUTABLE, CAP_MKNOD,     CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, CAP_NET_RAW,
+        CAP_SETFCAP,       CAP_SETGID,      CAP_SETPCAP,    CAP_SETUID,           CAP_SYS_ADMIN,
+        CAP_SYS_BOOT,      CAP_SYS_CHROOT,  CAP_SYS_NICE,   CAP_SYS_PTRACE,       CAP_SYS_RESOURCE,
+        CAP_SYS_TTY_CONFIG,
+};
+
+static int drop_capabilities(void)
+{
+        uint64_t keep = 0;
+        for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
+                keep |= 1ULL << retained_caps[i];
+        for (int cap = 0; cap <= 63; cap++) {
+                if (keep & (1ULL << cap))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                        if (errno == EINVAL)
+                                break; /* past the kernel's last capability */
+                        return -errno;
+                }
+        }
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2];
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        for (int i = 0; i < 2; i++) {
+                uint32_t k = (uint32_t)(keep >> (32 * i));
+                d[i].effective &= k;
+                d[i].permitted &= k;
+                d[i].inheritable = d[i].permitted; /* as nspawn: inheritable = what is kept */
+        }
+        if (syscall(SYS_capset, &h, d) < 0)
+                return -errno;
+        return 0;
+}
+
+static void reset_signals(void)
+{
+        sigset_t all;
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &dfl, NULL);
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* execve() with a PATH search that uses the container's PATH, not ours. */
+static int exec_search(const char *file, char **argv, char **envp)
+{
+        if (strchr(file, '/')) {
+                execve(file, argv, envp);
+                return -errno;
+        }
+        const char *path = strv_env_get(envp, "PATH");
+        int last = -ENOENT;
+        _cleanup_free_ char *copy = strdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char full[PATH_MAX];
+                snprintf(full, sizeof(full), "%s/%s", d, file);
+                execve(full, argv, envp);
+                if (errno != ENOENT && errno != ENOTDIR)
+                        last = -errno;
+        }
+        return last;
+}
+
+void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
+{
+        const Settings *s = c->settings;
+        _cleanup_strv_free_ char **env = strv_copy(c->environment);
+        User u = {.uid = 0, .gid = 0};
+        int r;
+
+        if (!env)
+                FAIL(sync_fd, -ENOMEM, "out of memory");
+        if (s->user && (r = user_lookup(s->user, &u)) < 0)
+                FAIL(sync_fd, r, "--user=%s: no such user in the container's /etc/passwd", s->user);
+
+        /* HOME, USER and LOGNAME as nspawn sets them, then the user's own -E values win. */
+        char buf[PATH_MAX + 16];
+        if (u.home || u.uid == 0) {
+                snprintf(buf, sizeof(buf), "HOME=%s", u.home ? u.home : "/root");
+                strv_env_set(&env, buf);
+        }
+        if (s->user || u.uid == 0) {
+                snprintf(buf, sizeof(buf), "USER=%s", u.name ? u.name : s->user ? s->user : "root");
+                strv_env_set(&env, buf);
+                snprintf(buf, sizeof(buf), "LOGNAME=%s", u.name ? u.name : s->user ? s->user : "root");
+                strv_env_set(&env, buf);
+        }
+        for (char **i = s->environment; i && *i; i++)
+                strv_env_set(&env, *i);
+
+        if (console_peer >= 0) {
+                if (setsid() < 0 && errno != EPERM)
+                        FAIL(sync_fd, -errno, "setsid() failed");
+                if (ioctl(console_peer, TIOCSCTTY, 0) < 0)
+                        FAIL(sync_fd, -errno, "cannot make the console the controlling terminal");
+                for (int fd = 0; fd < 3; fd++)
+                        if (dup2(console_peer, fd) < 0)
+                                FAIL(sync_fd, -errno, "cannot attach stdio to the console");
+                if (console_peer > 2)
+                        close(console_peer);
+        }
+
+        if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
+                FAIL(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
+        if ((r = drop_capabilities()) < 0)
+                FAIL(sync_fd, r, "cannot drop capabilities to the default set");
+
+        if (s->user && u.uid != 0) {
+                gid_t *groups;
+                size_t n;
+                if ((r = supplementary_groups(u.name, &groups, &n)) < 0)
+                        FAIL(sync_fd, r, "cannot read /etc/group");
+                if (setgroups(n, groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)
+                        FAIL(sync_fd, -errno, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);
+                free(groups);
+        }
+
+        umask(0022);
+        const char *wd = s->working_directory ? s->working_directory : "/";
+        if (chdir(wd) < 0)
+                FAIL(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
+
+        reset_signals();
+        /* Nothing of the host's may leak into the payload; the sync socket closes at exec, which
+         * tells the supervisor the exec worked. */
+        syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        if (sync_fd >= 0)
+                fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+
+        if (s->start_mode == START_BOOT) {
+                static const char *const inits[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/sbin/init"};
+                size_t n = strv_length(s->parameters);
+                char **argv = calloc(n + 2, sizeof(char *));
+                if (!argv)
+                        FAIL(sync_fd, -ENOMEM, "out of memory");
+                for (size_t i = 0; i < n; i++)
+                        argv[i + 1] = s->parameters[i];
+                for (size_t i = 0; i < ELEMENTSOF(inits); i++) {
+                        argv[0] = (char *)inits[i];
+                        execve(inits[i], argv, env);
+                }
+                FAIL(sync_fd, -ENOENT,
+                     "--boot: no init found in the container (looked for /usr/lib/systemd/systemd, /lib/systemd/systemd, /sbin/init)");
+        }
+        if (!s->parameters) {
+                /* No command: an interactive login shell, as nspawn starts. */
+                char *bash[] = {"-bash", NULL}, *sh[] = {"-sh", NULL};
+                execve("/bin/bash", bash, env);
+                execve("/bin/sh", sh, env);
+                FAIL(sync_fd, -errno, "no command given and neither /bin/bash nor /bin/sh exists in the container");
+        }
+        r = exec_search(s->parameters[0], s->parameters, env);
+        FAIL(sync_fd, r, "execv(%s) failed: %s", s->parameters[0], strerror(-r));
+}
+
+void stub_init(pid_t payload)
+{
+        sigset_t all;
+        int status = EXIT_FAILURE;
+
+        prctl(PR_SET_NAME, "(sd-stubinit)");
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        for (;;) {
+                siginfo_t si;
+                int sig = sigwaitinfo(&all, &si);
+                if (sig < 0)
+                        continue;
+                if (sig != SIGCHLD) {
+                        /* Whatever is sent to PID 1 (a shutdown request, ^C) goes to the payload. */
+                        kill(payload, sig);
+                        continue;
+                }
+                for (;;) {
+                        int st;
+                        pid_t p = waitpid(-1, &st, WNOHANG);
+                        if (p <= 0)
+                                break;
+                        if (p == payload) {
+                                status = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+                                _exit(status);
+                        }
+                }
+        }
+}

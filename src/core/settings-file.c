@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+
+#include "fs-util.h"
+#include "parse-util.h"
+#include "settings.h"
+#include "strv.h"
+
+/* One row per .nspawn key: section, key, parser, the mask bit it sets.  Keys whose feature
+ * belongs to later work are rows too, so they fail loudly instead of being ignored. */
+
+typedef struct KeyContext {
+        const char *path;
+        unsigned line;
+        const char *section;
+        const char *key;
+} KeyContext;
+
+typedef int (*KeyParser)(Settings *s, const char *v, const KeyContext *c, Error *e);
+
+typedef struct KeyRow {
+        const char *section;
+        const char *key;
+        KeyParser parse;
+        uint64_t mask;
+        const char *later; /* for not_yet: the area that will bring it */
+} KeyRow;
+
+#define BAD(c, e, fmt, ...)                                                                                  \
+        error_set(e, -EINVAL, "%s:%u: %s=%s: " fmt, (c)->path, (c)->line, (c)->key, v, ##__VA_ARGS__)
+
+static int parse_bool_value(const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_boolean(v);
+        if (b < 0)
+                return BAD(c, e, "expected a boolean (yes/no)");
+        return b;
+}
+
+static int p_boot(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        if (b < 0)
+                return b;
+        if (b)
+                s->start_mode = START_BOOT;
+        else if (s->start_mode == START_BOOT)
+                s->start_mode = START_PID1;
+        return 0;
+}
+
+static int p_process_two(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        if (b < 0)
+                return b;
+        if (b)
+                s->start_mode = START_PID2;
+        else if (s->start_mode == START_PID2)
+                s->start_mode = START_PID1;
+        return 0;
+}
+
+static int p_ephemeral(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->ephemeral = b, 0);
+}
+
+static int p_read_only(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->read_only = b, 0);
+}
+
+static int p_notify_ready(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->notify_ready = b, 0);
+}
+
+static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        if (b > 0)
+                return error_set(e, -EOPNOTSUPP,
+                                 "%s:%u: SuppressSync=yes is not supported yet (it needs the system call filter that comes with the isolation work)",
+                                 c->path, c->line);
+        return b < 0 ? b : (s->suppress_sync = b, 0);
+}
+
+static int p_parameters(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        char **l;
+        if (split_words(v, &l) < 0)
+                return BAD(c, e, "unbalanced quotes or bad escape");
+        if (!*l) { /* empty assignment resets */
+                strv_free(l);
+                l = NULL;
+        }
+        strv_free(s->parameters);
+        s->parameters = l;
+        return 0;
+}
+
+static int p_environment(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+        if (split_words(v, &l) < 0)
+                return BAD(c, e, "unbalanced quotes or bad escape");
+        if (!*l) {
+                s->environment = strv_free(s->environment);
+                return 0;
+        }
+        for (char **i = l; *i; i++) {
+                if (!env_assignment_is_valid(*i))
+                        return BAD(c, e, "\"%s\" is not a NAME=VALUE assignment", *i);
+                if ((r = strv_env_set(&s->environment, *i)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int set_string(char **field, const char *v)
+{
+        char *n = NULL;
+        if (*v && !(n = strdup(v)))
+                return -ENOMEM;
+        free(*field);
+        *field = n;
+        return 0;
+}
+
+static int p_user(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return set_string(&s->user, v);
+}
+
+static int p_working_directory(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (!path_is_absolute(v))
+                return BAD(c, e, "expected an absolute path");
+        return set_string(&s->working_directory, v);
+}
+
+static int p_pivot_root(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        _cleanup_free_ char *n = NULL;
+        const char *rest;
+        int r;
+        if ((r = split_colon(v, &n, &rest)) < 0)
+                return r;
+        if (!path_is_absolute(n) || (rest && !path_is_absolute(rest)))
+                return BAD(c, e, "expected PATH[:PATH] with absolute paths");
+        free(s->pivot_root_new);
+        s->pivot_root_new = TAKE_PTR(n);
+        return set_string(&s->pivot_root_old, rest ? rest : "");
+}
+
+static int p_kill_signal(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (parse_signal(v, &s->kill_signal) < 0)
+                return BAD(c, e, "not a signal name or number");
+        return 0;
+}
+
+static int p_personality(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (personality_from_string(v, &s->personality) < 0)
+                return BAD(c, e, "unknown architecture; known: x86, x86-64");
+        return 0;
+}
+
+static int p_machine_id(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (parse_uuid(v, s->uuid) < 0)
+                return BAD(c, e, "expected a 128-bit ID (32 hex digits)");
+        s->have_uuid = true;
+        return 0;
+}
+
+static int p_hostname(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (*v && !hostname_is_valid(v))
+                return BAD(c, e, "not a valid hostname");
+        return set_string(&s->hostname, v);
+}
+
+static int p_resolv_conf(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int m = resolv_conf_mode_from_string(v);
+        return m < 0 ? BAD(c, e, "unknown mode; see --resolv-conf= in corral(1)") : (s->resolv_conf = m, 0);
+}
+
+static int p_timezone(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int m = timezone_mode_from_string(v);
+        return m < 0 ? BAD(c, e, "unknown mode; known: off, copy, bind, symlink, delete, auto")
+                     : (s->timezone = m, 0);
+}
+
+static int p_link_journal(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int m = link_journal_from_string(v);
+        return m < 0 ? BAD(c, e, "unknown mode; known: no, auto, host, guest, try-host, try-guest")
+                     : (s->link_journal = m, 0);
+}
+
+static int p_volatile(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int m = volatile_mode_from_string(v);
+        return m < 0 ? BAD(c, e, "unknown mode; known: no, yes, state, overlay") : (s->volatile_mode = m, 0);
+}
+
+/* The mount parsers write messages that name the option; prefix them with file and line. */
+static int with_location(int r, const KeyContext *c, Error *e)
+{
+        if (r < 0 && e && e->code == r) {
+                char tmp[sizeof(e->msg)];
+                snprintf(tmp, sizeof(tmp), "%s:%u: %s= %s", c->path, c->line, c->key, e->msg);
+                memcpy(e->msg, tmp, sizeof(tmp));
+        }
+        return r;
+}
+
+static int p_bind(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_bind(s, v, false, e), c, e);
+}
+
+static int p_bind_ro(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_bind(s, v, true, e), c, e);
+}
+
+static int p_tmpfs(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_tmpfs(s, v, e), c, e);
+}
+
+static int p_inaccessible(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_inaccessible(s, v, e), c, e);
+}
+
+static int p_overlay(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_overlay(s, v, false, e), c, e);
+}
+
+static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
+}
+
+/* A key whose feature comes later: a value that asks for nothing (empty, "no", "off") is fine;
+ * anything else stops with a message rather than being dropped. */
+static int p_not_yet(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return 0;
+}
+
+#define NOT_YET(sec, key, area) {sec, key, p_not_yet, 0, area}
+
+static const KeyRow key_table[] = {
+        {"Exec", "Boot", p_boot, SETTING_START_MODE, NULL},
+        {"Exec", "ProcessTwo", p_process_two, SETTING_START_MODE, NULL},
+        {"Exec", "Parameters", p_parameters, SETTING_START_MODE, NULL},
+        {"Exec", "Environment", p_environment, SETTING_ENVIRONMENT, NULL},
+        {"Exec", "User", p_user, SETTING_USER, NULL},
+        {"Exec", "WorkingDirectory", p_working_directory, SETTING_WORKING_DIRECTORY, NULL},
+        {"Exec", "PivotRoot", p_pivot_root, SETTING_PIVOT_ROOT, NULL},
+        {"Exec", "KillSignal", p_kill_signal, SETTING_KILL_SIGNAL, NULL},
+        {"Exec", "Personality", p_personality, SETTING_PERSONALITY, NULL},
+        {"Exec", "MachineID", p_machine_id, SETTING_MACHINE_ID, NULL},
+        {"Exec", "Hostname", p_hostname, SETTING_HOSTNAME, NULL},
+        {"Exec", "NotifyReady", p_notify_ready, SETTING_NOTIFY_READY, NULL},
+        {"Exec", "ResolvConf", p_resolv_conf, SETTING_RESOLV_CONF, NULL},
+        {"Exec", "Timezone", p_timezone, SETTING_TIMEZONE, NULL},
+        {"Exec", "LinkJournal", p_link_journal, SETTING_LINK_JOURNAL, NULL},
+        {"Exec", "Ephemeral", p_ephemeral, SETTING_EPHEMERAL, NULL},
+        {"Exec", "SuppressSync", p_suppress_sync, SETTING_SUPPRESS_SYNC, NULL},
+        NOT_YET("Exec", "Capability", "isolation"),
+        NOT_YET("Exec", "DropCapability", "isolation"),
+        NOT_YET("Exec", "AmbientCapability", "isolation"),
+        NOT_YET("Exec", "NoNewPrivileges", "isolation"),
+        NOT_YET("Exec", "SystemCallFilter", "isolation"),
+        NOT_YET("Exec", "PrivateUsers", "isolation"),
+        NOT_YET("Exec", "OOMScoreAdjust", "isolation"),
+        NOT_YET("Exec", "CPUAffinity", "isolation"),
+        NOT_YET("Exec", "LimitCPU", "isolation"),
+        NOT_YET("Exec", "LimitFSIZE", "isolation"),
+        NOT_YET("Exec", "LimitDATA", "isolation"),
+        NOT_YET("Exec", "LimitSTACK", "isolation"),
+        NOT_YET("Exec", "LimitCORE", "isolation"),
+        NOT_YET("Exec", "LimitRSS", "isolation"),
+        NOT_YET("Exec", "LimitNOFILE", "isolation"),
+        NOT_YET("Exec", "LimitAS", "isolation"),
+        NOT_YET("Exec", "LimitNPROC", "isolation"),
+        NOT_YET("Exec", "LimitMEMLOCK", "isolation"),
+        NOT_YET("Exec", "LimitLOCKS", "isolation"),
+        NOT_YET("Exec", "LimitSIGPENDING", "isolation"),
+        NOT_YET("Exec", "LimitMSGQUEUE", "isolation"),
+        NOT_YET("Exec", "LimitNICE", "isolation"),
+        NOT_YET("Exec", "LimitRTPRIO", "isolation"),
+        NOT_YET("Exec", "LimitRTTIME", "isolation"),
+        {"Files", "ReadOnly", p_read_only, SETTING_READ_ONLY, NULL},
+        {"Files", "Volatile", p_volatile, SETTING_VOLATILE_MODE, NULL},
+        {"Files", "Bind", p_bind, SETTING_CUSTOM_MOUNTS, NULL},
+        {"Files", "BindReadOnly", p_bind_ro, SETTING_CUSTOM_MOUNTS, NULL},
+        {"Files", "TemporaryFileSystem", p_tmpfs, SETTING_CUSTOM_MOUNTS, NULL},
+        {"Files", "Inaccessible", p_inaccessible, SETTING_CUSTOM_MOUNTS, NULL},
+        {"Files", "Overlay", p_overlay, SETTING_CUSTOM_MOUNTS, NULL},
+        {"Files", "OverlayReadOnly", p_overlay_ro, SETTING_CUSTOM_MOUNTS, NULL},
+        NOT_YET("Files", "PrivateUsersChown", "isolation"),
+        NOT_YET("Files", "PrivateUsersOwnership", "isolation"),
+        NOT_YET("Files", "BindUser", "isolation"),
+        NOT_YET("Network", "Private", "networking"),
+        NOT_YET("Network", "VirtualEthernet", "networking"),
+        NOT_YET("Network", "VirtualEthernetExtra", "networking"),
+        NOT_YET("Network", "Interface", "networking"),
+        NOT_YET("Network", "MACVLAN", "networking"),
+        NOT_YET("Network", "IPVLAN", "networking"),
+        NOT_YET("Network", "Bridge", "networking"),
+        NOT_YET("Network", "Zone", "networking"),
+        NOT_YET("Network", "Port", "networking"),
+        NOT_YET("Resources", NULL, "resource control"),
+};
+
+static const KeyRow *find_key(const char *section, const char *key, bool *section_known)
+{
+        *section_known = false;
+        for (size_t i = 0; i < ELEMENTSOF(key_table); i++) {
+                if (!streq(key_table[i].section, section))
+                        continue;
+                *section_known = true;
+                if (!key_table[i].key || streq(key_table[i].key, key))
+                        return &key_table[i];
+        }
+        return NULL;
+}
+
+static bool value_asks_for_nothing(const char *v)
+{
+        return !*v || parse_boolean(v) == 0;
+}
+
+static void strip(char **s)
+{
+        char *b = *s, *end;
+        while (*b == ' ' || *b == '\t')
+                b++;
+        end = b + strlen(b);
+        while (end > b && strchr(" \t\r\n", end[-1]))
+                *--end = 0;
+        *s = b;
+}
+
+static int warn(char ***warnings, const char *fmt, ...) _printf_(2, 3);
+static int warn(char ***warnings, const char *fmt, ...)
+{
+        va_list ap;
+        char *m;
+        if (!warnings)
+                return 0;
+        va_start(ap, fmt);
+        int n = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        return n < 0 ? -ENOMEM : strv_push(warnings, m);
+}
+
+static int assign(Settings *s, const char *section, const char *key, const char *value, const KeyContext *c,
+                  char ***warnings, Error *e)
+{
+        bool section_known;
+        const KeyRow *row = find_key(section, key, &section_known);
+        int r;
+
+        if (!row) {
+                if (!section_known)
+                        return warn(warnings, "%s:%u: unknown section [%s], ignoring.", c->path, c->line, section);
+                return warn(warnings, "%s:%u: unknown key %s= in section [%s], ignoring.", c->path, c->line, key,
+                            section);
+        }
+        if (row->later) {
+                if (value_asks_for_nothing(value) && strcmp(section, "Resources") != 0)
+                        return 0;
+                return error_set(e, -EOPNOTSUPP,
+                                 "%s:%u: %s= is not supported by corral yet (it comes with %s); remove the line, or run this container with systemd-nspawn for now",
+                                 c->path, c->line, key, row->later);
+        }
+        if ((r = row->parse(s, value, c, e)) < 0)
+                return r;
+        s->mask |= row->mask;
+        return 0;
+}
+
+int settings_file_parse(Settings *s, const char *path, const char *text, char ***warnings, Error *e)
+{
+        _cleanup_free_ char *copy = strdup(text), *joined = NULL;
+        _cleanup_free_ char *section = NULL;
+        unsigned lineno = 0, start_line = 0;
+
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *line = copy, *next; line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                lineno++;
+                strip(&line);
+
+                if (joined) {
+                        /* Comment lines inside a continuation are dropped, as systemd does. */
+                        if (*line == '#' || *line == ';')
+                                continue;
+                } else if (!*line || *line == '#' || *line == ';')
+                        continue;
+
+                size_t l = strlen(line);
+                bool cont = l > 0 && line[l - 1] == '\\' && (l < 2 || line[l - 2] != '\\');
+                if (cont)
+                        line[l - 1] = ' ';
+                if (!joined)
+                        start_line = lineno;
+                char *j;
+                if (asprintf(&j, "%s%s", joined ? joined : "", line) < 0)
+                        return -ENOMEM;
+                free(joined);
+                joined = j;
+                if (cont && next)
+                        continue;
+
+                char *stmt = joined;
+                unsigned at = start_line;
+                strip(&stmt);
+                KeyContext c = {.path = path, .line = at};
+
+                if (*stmt == '[') {
+                        size_t sl = strlen(stmt);
+                        if (sl < 3 || stmt[sl - 1] != ']')
+                                return error_set(e, -EINVAL, "%s:%u: bad section header \"%s\"", path, at, stmt);
+                        free(section);
+                        section = strndup(stmt + 1, sl - 2);
+                        if (!section)
+                                return -ENOMEM;
+                } else {
+                        char *eq = strchr(stmt, '=');
+                        if (!eq)
+                                return error_set(e, -EINVAL, "%s:%u: expected KEY=VALUE, got \"%s\"", path, at, stmt);
+                        *eq = 0;
+                        char *key = stmt, *value = eq + 1;
+                        strip(&key);
+                        strip(&value);
+                        if (!section)
+                                return error_set(e, -EINVAL, "%s:%u: %s= appears before any [Section] header", path,
+                                                 at, key);
+                        c.section = section;
+                        c.key = key;
+                        if ((r = assign(s, section, key, value, &c, warnings, e)) < 0)
+                                return r;
+                }
+                free(joined);
+                joined = NULL;
+        }
+        return 0;
+}
+
+int settings_file_load(Settings *s, const char *path, char ***warnings, Error *e)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot read settings file %s", path);
+        if (memchr(text, 0, size))
+                return error_set(e, -EINVAL, "%s: not a text file", path);
+        return settings_file_parse(s, path, text, warnings, e);
+}

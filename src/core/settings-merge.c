@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+
+#include "settings.h"
+#include "strv.h"
+
+#define SWAP(a, b)                                                                                           \
+        do {                                                                                                 \
+                __typeof__(a) _t = (a);                                                                      \
+                (a) = (b);                                                                                   \
+                (b) = _t;                                                                                    \
+        } while (0)
+
+static int add_warning(char ***warnings, const char *path, const char *what)
+{
+        char *m;
+        if (!warnings)
+                return 0;
+        if (asprintf(&m, "%s: ignoring %s: the file is not trusted (only files in /etc/systemd/nspawn and /run/systemd/nspawn are, or use --settings=trusted)",
+                     path, what) < 0)
+                return -ENOMEM;
+        return strv_push(warnings, m);
+}
+
+int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, char ***warnings, Error *e)
+{
+        /* With --settings=override the file's values win wherever the file has one. */
+        uint64_t take = f->mask & (c->settings_mode == SETTINGS_OVERRIDE ? ~0ULL : ~c->mask);
+        int r;
+
+        if (take & SETTING_START_MODE) {
+                c->start_mode = f->start_mode;
+                SWAP(c->parameters, f->parameters);
+        }
+        if (take & SETTING_ENVIRONMENT)
+                SWAP(c->environment, f->environment);
+        if (take & SETTING_USER)
+                SWAP(c->user, f->user);
+        if (take & SETTING_KILL_SIGNAL)
+                c->kill_signal = f->kill_signal;
+        if (take & SETTING_PERSONALITY)
+                c->personality = f->personality;
+        if (take & SETTING_MACHINE_ID) {
+                c->have_uuid = f->have_uuid;
+                memcpy(c->uuid, f->uuid, sizeof(c->uuid));
+        }
+        if (take & SETTING_READ_ONLY)
+                c->read_only = f->read_only;
+        if (take & SETTING_VOLATILE_MODE)
+                c->volatile_mode = f->volatile_mode;
+        if (take & SETTING_EPHEMERAL)
+                c->ephemeral = f->ephemeral;
+        if (take & SETTING_WORKING_DIRECTORY)
+                SWAP(c->working_directory, f->working_directory);
+        if (take & SETTING_NOTIFY_READY)
+                c->notify_ready = f->notify_ready;
+        if (take & SETTING_SUPPRESS_SYNC)
+                c->suppress_sync = f->suppress_sync;
+        if (take & SETTING_PIVOT_ROOT) {
+                SWAP(c->pivot_root_new, f->pivot_root_new);
+                SWAP(c->pivot_root_old, f->pivot_root_old);
+        }
+        if (take & SETTING_HOSTNAME)
+                SWAP(c->hostname, f->hostname);
+        if (take & SETTING_RESOLV_CONF)
+                c->resolv_conf = f->resolv_conf;
+        if (take & SETTING_TIMEZONE)
+                c->timezone = f->timezone;
+        if (take & SETTING_LINK_JOURNAL)
+                c->link_journal = f->link_journal;
+        if (take & SETTING_CUSTOM_MOUNTS) {
+                /* An untrusted file may not reach into the host's file system. */
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "Bind=, BindReadOnly=, TemporaryFileSystem=, Inaccessible=, Overlay= and OverlayReadOnly=")) < 0)
+                                return r;
+                } else {
+                        SWAP(c->custom_mounts, f->custom_mounts);
+                        SWAP(c->n_custom_mounts, f->n_custom_mounts);
+                }
+        }
+        c->mask |= take;
+        (void)e;
+        return 0;
+}

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "fs-util.h"
+#include "parse-util.h"
+#include "settings.h"
+#include "strv.h"
+
+#define CREDENTIAL_SIZE_MAX (1024u * 1024u)
+
+void settings_init(Settings *s)
+{
+        *s = (Settings){
+                .personality = PERSONALITY_INVALID,
+                .notify_ready = -1,
+                .suppress_sync = -1,
+                .register_machine = -1,
+                .console_mode = _CONSOLE_MAX,
+                .resolv_conf = RESOLV_CONF_AUTO,
+                .timezone = TIMEZONE_AUTO,
+                .link_journal = LINK_JOURNAL_AUTO,
+        };
+}
+
+static void custom_mount_done(CustomMount *m)
+{
+        free(m->source);
+        free(m->destination);
+        free(m->options);
+        strv_free(m->lower);
+}
+
+void settings_done(Settings *s)
+{
+        free(s->directory);
+        free(s->template_path);
+        free(s->pivot_root_new);
+        free(s->pivot_root_old);
+        strv_free(s->parameters);
+        free(s->working_directory);
+        strv_free(s->environment);
+        free(s->user);
+        free(s->machine);
+        free(s->hostname);
+        for (size_t i = 0; i < s->n_custom_mounts; i++)
+                custom_mount_done(&s->custom_mounts[i]);
+        free(s->custom_mounts);
+        for (size_t i = 0; i < s->n_credentials; i++) {
+                free(s->credentials[i].id);
+                free(s->credentials[i].data);
+        }
+        free(s->credentials);
+        settings_init(s);
+}
+
+int custom_mount_add(Settings *s, CustomMount **ret)
+{
+        CustomMount *n = realloc(s->custom_mounts, sizeof(CustomMount) * (s->n_custom_mounts + 1));
+        if (!n)
+                return -ENOMEM;
+        s->custom_mounts = n;
+        *ret = &n[s->n_custom_mounts++];
+        **ret = (CustomMount){0};
+        return 0;
+}
+
+/* A source is an absolute host path, or "+/path" relative to the container's root. */
+static bool source_path_is_valid(const char *p)
+{
+        if (*p == '+')
+                p++;
+        return path_is_absolute(p);
+}
+
+static int take_source(CustomMount *m, char *src)
+{
+        if (src && src[0] == '+') {
+                m->source_in_root = true;
+                memmove(src, src + 1, strlen(src));
+        }
+        m->source = src;
+        return 0;
+}
+
+int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Error *e)
+{
+        const char *opt = read_only ? "--bind-ro" : "--bind";
+        const char *p = value;
+        _cleanup_free_ char *src = NULL, *dst = NULL, *opts = NULL;
+        int r;
+
+        if ((r = extract_colon_field(&p, &src)) <= 0)
+                return error_set(e, r ?: -EINVAL, "%s: empty value; expected SOURCE[:DESTINATION[:OPTIONS]]", opt);
+        if (p && (r = extract_colon_field(&p, &dst)) < 0)
+                return r;
+        if (p && !(opts = strdup(p)))
+                return -ENOMEM;
+        if (!dst && !(dst = strdup(src[0] == '+' ? src + 1 : src)))
+                return -ENOMEM;
+        if (*src && !source_path_is_valid(src))
+                return error_set(e, -EINVAL, "%s=%s: source \"%s\" must be an absolute path (or \"+/path\" inside the container)",
+                                 opt, value, src);
+        if (!path_is_absolute(dst) || !path_is_normalized(dst))
+                return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path without \".\" or \"..\"",
+                                 opt, value, dst);
+        if (opts && *opts) {
+                _cleanup_free_ char *copy = strdup(opts);
+                if (!copy)
+                        return -ENOMEM;
+                for (char *save = NULL, *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                        if (streq(o, "rbind") || streq(o, "norbind"))
+                                continue;
+                        if (streq(o, "idmap") || streq(o, "noidmap") || streq(o, "rootidmap") || streq(o, "owneridmap"))
+                                return error_set(e, -EOPNOTSUPP,
+                                                 "%s=%s: the mount option \"%s\" is not supported yet (it comes with user namespace support)",
+                                                 opt, value, o);
+                        return error_set(e, -EINVAL, "%s=%s: unknown mount option \"%s\"; known: rbind, norbind", opt,
+                                         value, o);
+                }
+        }
+
+        CustomMount *m;
+        if ((r = custom_mount_add(s, &m)) < 0)
+                return r;
+        m->type = CUSTOM_MOUNT_BIND;
+        m->read_only = read_only;
+        take_source(m, *src ? TAKE_PTR(src) : NULL);
+        m->destination = TAKE_PTR(dst);
+        m->options = TAKE_PTR(opts);
+        return 0;
+}
+
+int custom_mount_parse_tmpfs(Settings *s, const char *value, Error *e)
+{
+        const char *p = value;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if ((r = extract_colon_field(&p, &path)) <= 0)
+                return error_set(e, r ?: -EINVAL, "--tmpfs: empty value; expected PATH[:OPTIONS]");
+        if (!path_is_absolute(path) || !path_is_normalized(path))
+                return error_set(e, -EINVAL, "--tmpfs=%s: \"%s\" must be an absolute path without \".\" or \"..\"", value,
+                                 path);
+        CustomMount *m;
+        if ((r = custom_mount_add(s, &m)) < 0)
+                return r;
+        m->type = CUSTOM_MOUNT_TMPFS;
+        m->destination = TAKE_PTR(path);
+        m->options = strdup(p ? p : "mode=0755");
+        return m->options ? 0 : -ENOMEM;
+}
+
+int custom_mount_parse_overlay(Settings *s, const char *value, bool read_only, Error *e)
+{
+        const char *opt = read_only ? "--overlay-ro" : "--overlay";
+        _cleanup_strv_free_ char **parts = NULL;
+        _cleanup_free_ char *upper = NULL, *dst = NULL;
+        const char *p = value;
+        char *w;
+        int r;
+
+        while ((r = extract_colon_field(&p, &w)) > 0)
+                if ((r = strv_push(&parts, w)) < 0)
+                        return r;
+        if (r < 0)
+                return r;
+        size_t k = strv_length(parts);
+        if (k < 2)
+                return error_set(e, -EINVAL, "%s=%s: expected at least two paths: LOWER[:LOWER...]:UPPER[:DESTINATION]", opt,
+                                 value);
+        if (k == 2) {
+                upper = TAKE_PTR(parts[1]);
+                if (!(dst = strdup(upper[0] == '+' ? upper + 1 : upper)))
+                        return -ENOMEM;
+                if (!source_path_is_valid(upper))
+                        return error_set(e, -EINVAL, "%s=%s: \"%s\" must be an absolute path", opt, value, upper);
+        } else {
+                dst = TAKE_PTR(parts[k - 1]);
+                upper = TAKE_PTR(parts[k - 2]);
+                if (isempty(upper)) {
+                        free(upper);
+                        upper = NULL;
+                } else if (!source_path_is_valid(upper))
+                        return error_set(e, -EINVAL, "%s=%s: upper directory \"%s\" must be an absolute path", opt, value,
+                                         upper);
+        }
+        /* What is left are the lower directories, lowest first. */
+        size_t nl = k - (k == 2 ? 1 : 2);
+        for (size_t i = 0; i < nl; i++)
+                if (!source_path_is_valid(parts[i]))
+                        return error_set(e, -EINVAL, "%s=%s: lower directory \"%s\" must be an absolute path", opt, value,
+                                         parts[i]);
+        if (!path_is_absolute(dst) || !path_is_normalized(dst))
+                return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path", opt, value, dst);
+        if (!upper && read_only)
+                return error_set(e, -EINVAL, "%s=%s: a read-only overlay needs an upper directory", opt, value);
+
+        CustomMount *m;
+        if ((r = custom_mount_add(s, &m)) < 0)
+                return r;
+        m->type = CUSTOM_MOUNT_OVERLAY;
+        m->read_only = read_only;
+        take_source(m, TAKE_PTR(upper));
+        m->destination = TAKE_PTR(dst);
+        for (size_t i = nl; parts[i]; i++)
+                free(TAKE_PTR(parts[i]));
+        parts[nl] = NULL;
+        m->lower = TAKE_PTR(parts);
+        return 0;
+}
+
+int custom_mount_parse_inaccessible(Settings *s, const char *value, Error *e)
+{
+        CustomMount *m;
+        int r;
+        if (!path_is_absolute(value) || !path_is_normalized(value))
+                return error_set(e, -EINVAL, "--inaccessible=%s: expected an absolute path without \".\" or \"..\"", value);
+        if ((r = custom_mount_add(s, &m)) < 0)
+                return r;
+        m->type = CUSTOM_MOUNT_INACCESSIBLE;
+        m->destination = strdup(value);
+        return m->destination ? 0 : -ENOMEM;
+}
+
+static bool credential_name_is_valid(const char *s)
+{
+        return !isempty(s) && strlen(s) <= 255 && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
+}
+
+static int credential_add(Settings *s, const char *opt, char *id, char *data, size_t size, Error *e)
+{
+        for (size_t i = 0; i < s->n_credentials; i++)
+                if (streq(s->credentials[i].id, id)) {
+                        int r = error_set(e, -EEXIST, "%s: credential \"%s\" is already set", opt, id);
+                        free(id);
+                        free(data);
+                        return r;
+                }
+        Credential *n = realloc(s->credentials, sizeof(Credential) * (s->n_credentials + 1));
+        if (!n) {
+                free(id);
+                free(data);
+                return -ENOMEM;
+        }
+        s->credentials = n;
+        n[s->n_credentials++] = (Credential){.id = id, .data = data, .size = size};
+        return 0;
+}
+
+int credential_parse_set(Settings *s, const char *value, Error *e)
+{
+        _cleanup_free_ char *id = NULL, *data = NULL;
+        const char *rest;
+        size_t size;
+        int r;
+
+        if ((r = split_colon(value, &id, &rest)) < 0)
+                return r;
+        if (!rest || !credential_name_is_valid(id))
+                return error_set(e, -EINVAL, "--set-credential=%s: expected ID:VALUE with a valid credential name", value);
+        if (cunescape(rest, &data, &size) < 0)
+                return error_set(e, -EINVAL, "--set-credential=%s: bad escape sequence in the value", value);
+        if (size > CREDENTIAL_SIZE_MAX)
+                return error_set(e, -E2BIG, "--set-credential=%s: value larger than 1 MiB", id);
+        return credential_add(s, "--set-credential", TAKE_PTR(id), TAKE_PTR(data), size, e);
+}
+
+static int read_credential_source(const char *path, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 && errno == ENXIO) {
+                /* An AF_UNIX stream socket: connect and read what it sends, as nspawn does. */
+                struct sockaddr_un sa = {.sun_family = AF_UNIX};
+                if (strlen(path) >= sizeof(sa.sun_path))
+                        return -ENAMETOOLONG;
+                strcpy(sa.sun_path, path);
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return negative_errno();
+                if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                        return negative_errno();
+                shutdown(fd, SHUT_WR);
+        }
+        if (fd < 0)
+                return negative_errno();
+        return read_full_fd(fd, ret, ret_size);
+}
+
+int credential_parse_load(Settings *s, const char *value, Error *e)
+{
+        _cleanup_free_ char *id = NULL, *data = NULL, *path = NULL;
+        const char *rest;
+        size_t size;
+        int r;
+
+        if ((r = split_colon(value, &id, &rest)) < 0)
+                return r;
+        if (!rest || !*rest || !credential_name_is_valid(id))
+                return error_set(e, -EINVAL, "--load-credential=%s: expected ID:PATH with a valid credential name", value);
+        if (path_is_absolute(rest))
+                path = strdup(rest);
+        else {
+                /* Relative names come from our own credentials, as nspawn does under a service. */
+                const char *dir = getenv("CREDENTIALS_DIRECTORY");
+                if (!dir || strchr(rest, '/'))
+                        return error_set(e, -EINVAL,
+                                         "--load-credential=%s: \"%s\" is not an absolute path (a plain name is looked up in $CREDENTIALS_DIRECTORY, which is not set)",
+                                         value, rest);
+                path = path_join(dir, rest);
+        }
+        if (!path)
+                return -ENOMEM;
+        if ((r = read_credential_source(path, &data, &size)) < 0)
+                return error_set_errno(e, r, "--load-credential=%s: cannot read %s", value, path);
+        if (size > CREDENTIAL_SIZE_MAX)
+                return error_set(e, -E2BIG, "--load-credential=%s: %s is larger than 1 MiB", value, path);
+        return credential_add(s, "--load-credential", TAKE_PTR(id), TAKE_PTR(data), size, e);
+}
+
+int personality_from_string(const char *s, unsigned long *ret)
+{
+        /* As nspawn on x86-64: the native architecture, or its 32-bit sibling. */
+        if (streq(s, "x86-64") || streq(s, "x86_64"))
+                *ret = PER_LINUX;
+        else if (streq(s, "x86") || streq(s, "i386") || streq(s, "i686"))
+                *ret = PER_LINUX32;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+const char *personality_to_string(unsigned long p)
+{
+        return p == PER_LINUX32 ? "x86" : p == PER_LINUX ? "x86-64" : NULL;
+}
+
+static int lookup(const char *const *table, size_t n, const char *s)
+{
+        for (size_t i = 0; i < n; i++)
+                if (table[i] && streq(table[i], s))
+                        return (int)i;
+        return -EINVAL;
+}
+
+#define STRING_TABLE(name, type, max, ...)                                                                   \
+        static const char *const name##_table[max] = __VA_ARGS__;                                           \
+        int name##_from_string_raw(const char *s);                                                           \
+        int name##_from_string_raw(const char *s)                                                            \
+        {                                                                                                    \
+                return lookup(name##_table, max, s);                                                         \
+        }                                                                                                    \
+        const char *name##_to_string(type m)                                                                 \
+        {                                                                                                    \
+                return (int)m >= 0 && m < max ? name##_table[m] : NULL;                                      \
+        }
+
+STRING_TABLE(volatile_mode, VolatileMode, _VOLATILE_MAX,
+             {[VOLATILE_NO] = "no", [VOLATILE_YES] = "yes", [VOLATILE_STATE] = "state", [VOLATILE_OVERLAY] = "overlay"})
+STRING_TABLE(console_mode, ConsoleMode, _CONSOLE_MAX,
+             {[CONSOLE_INTERACTIVE] = "interactive", [CONSOLE_READ_ONLY] = "read-only", [CONSOLE_PASSIVE] = "passive",
+              [CONSOLE_PIPE] = "pipe", [CONSOLE_AUTOPIPE] = "autopipe"})
+STRING_TABLE(resolv_conf_mode, ResolvConfMode, _RESOLV_CONF_MAX,
+             {[RESOLV_CONF_OFF] = "off", [RESOLV_CONF_COPY_HOST] = "copy-host",
+              [RESOLV_CONF_COPY_STATIC] = "copy-static", [RESOLV_CONF_COPY_UPLINK] = "copy-uplink",
+              [RESOLV_CONF_COPY_STUB] = "copy-stub", [RESOLV_CONF_REPLACE_HOST] = "replace-host",
+              [RESOLV_CONF_REPLACE_STATIC] = "replace-static", [RESOLV_CONF_REPLACE_UPLINK] = "replace-uplink",
+              [RESOLV_CONF_REPLACE_STUB] = "replace-stub", [RESOLV_CONF_BIND_HOST] = "bind-host",
+              [RESOLV_CONF_BIND_STATIC] = "bind-static", [RESOLV_CONF_BIND_UPLINK] = "bind-uplink",
+              [RESOLV_CONF_BIND_STUB] = "bind-stub", [RESOLV_CONF_DELETE] = "delete", [RESOLV_CONF_AUTO] = "auto"})
+STRING_TABLE(timezone_mode, TimezoneMode, _TIMEZONE_MAX,
+             {[TIMEZONE_OFF] = "off", [TIMEZONE_COPY] = "copy", [TIMEZONE_BIND] = "bind",
+              [TIMEZONE_SYMLINK] = "symlink", [TIMEZONE_DELETE] = "delete", [TIMEZONE_AUTO] = "auto"})
+STRING_TABLE(link_journal, LinkJournal, _LINK_JOURNAL_MAX,
+             {[LINK_JOURNAL_NO] = "no", [LINK_JOURNAL_AUTO] = "auto", [LINK_JOURNAL_HOST] = "host",
+              [LINK_JOURNAL_GUEST] = "guest", [LINK_JOURNAL_TRY_HOST] = "try-host",
+              [LINK_JOURNAL_TRY_GUEST] = "try-guest"})
+STRING_TABLE(settings_mode, SettingsMode, _SETTINGS_MODE_MAX,
+             {[SETTINGS_YES] = "yes", [SETTINGS_NO] = "no", [SETTINGS_OVERRIDE] = "override",
+              [SETTINGS_TRUSTED] = "trusted"})
+
+int volatile_mode_from_string(const char *s)
+{
+        int b = parse_boolean(s);
+        return b >= 0 ? (b ? VOLATILE_YES : VOLATILE_NO) : volatile_mode_from_string_raw(s);
+}
+
+int console_mode_from_string(const char *s)
+{
+        return console_mode_from_string_raw(s);
+}
+
+int resolv_conf_mode_from_string(const char *s)
+{
+        int b = parse_boolean(s);
+        /* nspawn 239 took booleans here; "no" meant off, "yes" meant auto. */
+        return b >= 0 ? (b ? RESOLV_CONF_AUTO : RESOLV_CONF_OFF) : resolv_conf_mode_from_string_raw(s);
+}
+
+int timezone_mode_from_string(const char *s)
+{
+        int b = parse_boolean(s);
+        return b >= 0 ? (b ? TIMEZONE_AUTO : TIMEZONE_OFF) : timezone_mode_from_string_raw(s);
+}
+
+int link_journal_from_string(const char *s)
+{
+        return link_journal_from_string_raw(s);
+}
+
+int settings_mode_from_string(const char *s)
+{
+        int b = parse_boolean(s);
+        return b >= 0 ? (b ? SETTINGS_YES : SETTINGS_NO) : settings_mode_from_string_raw(s);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "macro.h"
+
+/* Everything about one container.  Filled by the front-ends (command line, .nspawn file), merged
+ * by settings_merge(), read by the planners.  Front-ends only parse: no I/O beyond reading the
+ * file they were given, no validation that needs the image. */
+
+typedef enum StartMode {
+        START_PID1, /* the command is PID 1 */
+        START_PID2, /* a stub init is PID 1, the command PID 2 (--as-pid2) */
+        START_BOOT, /* the image's init is PID 1 (--boot) */
+        _START_MODE_MAX,
+} StartMode;
+
+typedef enum VolatileMode {
+        VOLATILE_NO,
+        VOLATILE_YES,     /* root is a tmpfs, /usr comes from the image read-only */
+        VOLATILE_STATE,   /* image read-only, /var is a tmpfs */
+        VOLATILE_OVERLAY, /* image read-only under a tmpfs overlay */
+        _VOLATILE_MAX,
+} VolatileMode;
+
+typedef enum ConsoleMode {
+        CONSOLE_INTERACTIVE,
+        CONSOLE_READ_ONLY,
+        CONSOLE_PASSIVE,
+        CONSOLE_PIPE,
+        CONSOLE_AUTOPIPE,
+        _CONSOLE_MAX,
+} ConsoleMode;
+
+typedef enum ResolvConfMode {
+        RESOLV_CONF_OFF,
+        RESOLV_CONF_COPY_HOST,
+        RESOLV_CONF_COPY_STATIC,
+        RESOLV_CONF_COPY_UPLINK,
+        RESOLV_CONF_COPY_STUB,
+        RESOLV_CONF_REPLACE_HOST,
+        RESOLV_CONF_REPLACE_STATIC,
+        RESOLV_CONF_REPLACE_UPLINK,
+        RESOLV_CONF_REPLACE_STUB,
+        RESOLV_CONF_BIND_HOST,
+        RESOLV_CONF_BIND_STATIC,
+        RESOLV_CONF_BIND_UPLINK,
+        RESOLV_CONF_BIND_STUB,
+        RESOLV_CONF_DELETE,
+        RESOLV_CONF_AUTO,
+        _RESOLV_CONF_MAX,
+} ResolvConfMode;
+
+typedef enum TimezoneMode {
+        TIMEZONE_OFF,
+        TIMEZONE_COPY,
+        TIMEZONE_BIND,
+        TIMEZONE_SYMLINK,
+        TIMEZONE_DELETE,
+        TIMEZONE_AUTO,
+        _TIMEZONE_MAX,
+} TimezoneMode;
+
+typedef enum LinkJournal {
+        LINK_JOURNAL_NO,
+        LINK_JOURNAL_AUTO,
+        LINK_JOURNAL_HOST,
+        LINK_JOURNAL_GUEST,
+        LINK_JOURNAL_TRY_HOST,
+        LINK_JOURNAL_TRY_GUEST,
+        _LINK_JOURNAL_MAX,
+} LinkJournal;
+
+typedef enum SettingsMode {
+        SETTINGS_YES,      /* read the file; the command line wins; trust by location */
+        SETTINGS_NO,       /* do not read a file */
+        SETTINGS_OVERRIDE, /* the file wins over the command line */
+        SETTINGS_TRUSTED,  /* like yes, and the file is trusted wherever it is */
+        _SETTINGS_MODE_MAX,
+} SettingsMode;
+
+typedef enum CustomMountType {
+        CUSTOM_MOUNT_BIND,
+        CUSTOM_MOUNT_TMPFS,
+        CUSTOM_MOUNT_OVERLAY,
+        CUSTOM_MOUNT_INACCESSIBLE,
+        _CUSTOM_MOUNT_MAX,
+} CustomMountType;
+
+typedef struct CustomMount {
+        CustomMountType type;
+        bool read_only;
+        bool source_in_root; /* "+" prefix: the source is relative to the container's root */
+        bool graceful;       /* "-" prefix on overlay/bind sources is not nspawn's; unused */
+        char *source;        /* bind: host path (NULL: a fresh directory); overlay: upper dir (NULL: tmpfs) */
+        char *destination;   /* absolute path in the container */
+        char *options;       /* bind: "rbind"/"norbind"; tmpfs: mount options */
+        char **lower;        /* overlay: lower directories, bottom last as given */
+} CustomMount;
+
+typedef struct Credential {
+        char *id;
+        char *data;
+        size_t size;
+} Credential;
+
+/* Which fields a front-end set.  One bit per group of fields, as nspawn's SettingsMask. */
+typedef enum SettingsMask {
+        SETTING_START_MODE = 1ULL << 0,
+        SETTING_ENVIRONMENT = 1ULL << 1,
+        SETTING_USER = 1ULL << 2,
+        SETTING_KILL_SIGNAL = 1ULL << 3,
+        SETTING_PERSONALITY = 1ULL << 4,
+        SETTING_MACHINE_ID = 1ULL << 5,
+        SETTING_READ_ONLY = 1ULL << 6,
+        SETTING_VOLATILE_MODE = 1ULL << 7,
+        SETTING_CUSTOM_MOUNTS = 1ULL << 8,
+        SETTING_WORKING_DIRECTORY = 1ULL << 9,
+        SETTING_NOTIFY_READY = 1ULL << 10,
+        SETTING_PIVOT_ROOT = 1ULL << 11,
+        SETTING_HOSTNAME = 1ULL << 12,
+        SETTING_RESOLV_CONF = 1ULL << 13,
+        SETTING_LINK_JOURNAL = 1ULL << 14,
+        SETTING_TIMEZONE = 1ULL << 15,
+        SETTING_EPHEMERAL = 1ULL << 16,
+        SETTING_DIRECTORY = 1ULL << 17,
+        SETTING_CONSOLE_MODE = 1ULL << 18,
+        SETTING_CREDENTIALS = 1ULL << 19,
+        SETTING_SUPPRESS_SYNC = 1ULL << 20,
+} SettingsMask;
+
+typedef struct Settings {
+        uint64_t mask; /* SettingsMask bits of the fields this front-end set */
+
+        /* Image */
+        char *directory;
+        char *template_path;
+        bool ephemeral;
+        bool read_only;
+        VolatileMode volatile_mode;
+        char *pivot_root_new; /* --pivot-root=NEW[:OLD] */
+        char *pivot_root_old;
+
+        /* Execution */
+        StartMode start_mode;
+        char **parameters; /* the command, or init's arguments with --boot (SETTING_START_MODE, as nspawn) */
+        char *working_directory;
+        char **environment; /* NAME=VALUE */
+        char *user;
+        int kill_signal; /* 0: the default for the start mode */
+        unsigned long personality; /* PERSONALITY_INVALID when unset */
+        int notify_ready;          /* -1 unset */
+        int suppress_sync;         /* -1 unset */
+
+        /* Identity */
+        char *machine;
+        char *hostname;
+        bool have_uuid;
+        uint8_t uuid[16];
+
+        /* Mounts and integration */
+        CustomMount *custom_mounts;
+        size_t n_custom_mounts;
+        ResolvConfMode resolv_conf;
+        TimezoneMode timezone;
+        LinkJournal link_journal;
+
+        /* Console */
+        ConsoleMode console_mode; /* _CONSOLE_MAX when unset */
+        bool quiet;
+
+        Credential *credentials;
+        size_t n_credentials;
+
+        /* Command line only */
+        SettingsMode settings_mode;
+        bool keep_unit;
+        int register_machine; /* -1 unset */
+} Settings;
+
+#define PERSONALITY_INVALID 0xffffffffUL
+
+void settings_init(Settings *s);
+void settings_done(Settings *s);
+
+int custom_mount_add(Settings *s, CustomMount **ret);
+/* Parses nspawn's --bind/--bind-ro/Bind=/BindReadOnly= value: [+]SRC[:DST[:OPTIONS]]. */
+int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Error *e);
+/* --tmpfs/TemporaryFileSystem=: PATH[:OPTIONS]. */
+int custom_mount_parse_tmpfs(Settings *s, const char *value, Error *e);
+/* --overlay/--overlay-ro/Overlay=/OverlayReadOnly=: [+]LOWER[:LOWER...]:[+]UPPER[:DST]... see man. */
+int custom_mount_parse_overlay(Settings *s, const char *value, bool read_only, Error *e);
+int custom_mount_parse_inaccessible(Settings *s, const char *value, Error *e);
+
+int credential_parse_set(Settings *s, const char *value, Error *e);
+/* Reads the file right away, as nspawn does, so the container sees the content of start time. */
+int credential_parse_load(Settings *s, const char *value, Error *e);
+
+int personality_from_string(const char *s, unsigned long *ret);
+const char *personality_to_string(unsigned long p);
+
+/* String tables: *_from_string() returns the enum or -EINVAL. */
+int start_mode_from_string(const char *s);
+int volatile_mode_from_string(const char *s); /* also accepts booleans, as nspawn */
+const char *volatile_mode_to_string(VolatileMode m);
+int console_mode_from_string(const char *s);
+const char *console_mode_to_string(ConsoleMode m);
+int resolv_conf_mode_from_string(const char *s);
+const char *resolv_conf_mode_to_string(ResolvConfMode m);
+int timezone_mode_from_string(const char *s);
+const char *timezone_mode_to_string(TimezoneMode m);
+int link_journal_from_string(const char *s);
+const char *link_journal_to_string(LinkJournal m);
+int settings_mode_from_string(const char *s); /* also accepts booleans */
+
+/* The .nspawn front-end.  Parses the text of one settings file (unit-file syntax) into s, setting
+ * s->mask for every group a key touched.  Unknown sections and keys add a warning (as nspawn,
+ * so newer files still work); a bad value is an error naming the file, line and key. */
+int settings_file_parse(Settings *s, const char *path, const char *text, char ***warnings, Error *e);
+int settings_file_load(Settings *s, const char *path, char ***warnings, Error *e);
+
+/* Applies a settings file's values to the command line's settings with nspawn's rules: a field
+ * the command line set wins unless mode is SETTINGS_OVERRIDE; an untrusted file cannot add
+ * mounts (nor, later, capabilities or network access).  Takes what it uses from file. */
+int settings_merge(Settings *cmdline, Settings *file, bool trusted, const char *path, char ***warnings, Error *e);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The spawn sequence: clone3 into new namespaces (and straight into the container's cgroup),
+ * build the file system from the mount plan, pivot, exec.  Parent and child talk over a
+ * SOCK_SEQPACKET pair: the child sends the console and notify fds, or the first error with
+ * the step that failed; the pair closing at exec means the payload runs. */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "mount-apply.h"
+#include "spawn.h"
+
+enum { MSG_FDS = 1, MSG_ERROR = 2 };
+
+typedef struct SyncMessage {
+        int kind;
+        int code;
+        int n_fds;
+        int has_console;
+        int has_notify;
+        char msg[1024];
+} SyncMessage;
+
+void child_report(int sync_fd, int code, const char *msg)
+{
+        SyncMessage m = {.kind = MSG_ERROR, .code = code < 0 ? code : -EIO};
+        snprintf(m.msg, sizeof(m.msg), "%s", msg);
+        if (sync_fd < 0 || send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                fprintf(stderr, "corral: %s\n", msg);
+}
+
+static int send_fds(int sock, int console_master, int console_peer, int notify_fd)
+{
+        SyncMessage m = {.kind = MSG_FDS};
+        int fds[3], n = 0;
+        if (console_master >= 0) {
+                fds[n++] = console_master;
+                fds[n++] = console_peer;
+                m.has_console = 1;
+        }
+        if (notify_fd >= 0) {
+                fds[n++] = notify_fd;
+                m.has_notify = 1;
+        }
+        m.n_fds = n;
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * 3)];
+        } control = {0};
+        struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (n > 0) {
+                mh.msg_control = control.buf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+}
+
+_noreturn_ static void child_main(const RunConfig *c, int sock)
+{
+        ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
+                            .have_winsize = c->have_winsize};
+        Error e = {0};
+        int r;
+
+        /* The container never outlives its supervisor. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        umask(0);
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+                child_report(sock, negative_errno(), "cannot make the mount namespace a slave of the host's");
+                _exit(EXIT_FAILURE);
+        }
+        if ((r = mount_plan_apply(c->plan, &ctx, &e)) < 0) {
+                child_report(sock, r, e.msg[0] ? e.msg : "cannot set up the container's file system");
+                _exit(EXIT_FAILURE);
+        }
+        if ((r = send_fds(sock, ctx.console_master, ctx.console_peer, ctx.notify_fd)) < 0) {
+                child_report(sock, r, "cannot hand the console to the supervisor");
+                _exit(EXIT_FAILURE);
+        }
+        closep(&ctx.console_master);
+        closep(&ctx.notify_fd);
+        if ((r = mount_enter_root(ctx.new_root, &e)) < 0) {
+                child_report(sock, r, e.msg);
+                _exit(EXIT_FAILURE);
+        }
+        if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+                child_report(sock, negative_errno(), "cannot set the container's hostname");
+                _exit(EXIT_FAILURE);
+        }
+
+        if (c->settings->start_mode == START_PID2) {
+                pid_t pid = fork();
+                if (pid < 0) {
+                        child_report(sock, negative_errno(), "cannot fork the payload for --as-pid2");
+                        _exit(EXIT_FAILURE);
+                }
+                if (pid == 0)
+                        payload_exec(c, ctx.console_peer, sock);
+                /* The stub init keeps neither the console nor the sync socket. */
+                closep(&ctx.console_peer);
+                close(sock);
+                if (c->console != CONSOLE_PIPE) {
+                        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                        for (int fd = 0; fd < 3 && null >= 0; fd++)
+                                dup2(null, fd);
+                }
+                stub_init(pid);
+        }
+        payload_exec(c, ctx.console_peer, sock);
+}
+
+static int receive(int sock, SyncMessage *m, int fds[3])
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * 3)];
+        } control = {0};
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
+        ssize_t n;
+        do
+                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return negative_errno();
+        if (n == 0)
+                return 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        memcpy(fds, CMSG_DATA(c), sizeof(int) * (k > 3 ? 3 : k));
+                }
+        return 1;
+}
+
+int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
+{
+        int pair[2], pidfd = -1, r;
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return error_set_errno(e, negative_errno(), "cannot create the sync socket");
+        _cleanup_close_ int parent_sock = pair[0], child_sock = pair[1];
+
+        struct clone_args args = {
+                .flags = flags,
+                .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        if (c->cgroup_fd >= 0) {
+                /* Born in its cgroup, with a cgroup namespace rooted there (kernel 5.7). */
+                args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+                args.cgroup = (uint64_t)c->cgroup_fd;
+        }
+        fflush(NULL);
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0) {
+                r = negative_errno();
+                if (r == -EPERM)
+                        return error_set_errno(e, r, "cannot create the container's namespaces (are you root, and are namespaces allowed here?)");
+                return error_set_errno(e, r, "clone3() of the container failed");
+        }
+        if (pid == 0) {
+                closep(&parent_sock);
+                child_main(c, child_sock);
+        }
+        closep(&child_sock);
+
+        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
+        for (;;) {
+                SyncMessage m = {0};
+                int fds[3] = {-1, -1, -1};
+                r = receive(parent_sock, &m, fds);
+                if (r == 0)
+                        break; /* exec happened */
+                if (r < 0) {
+                        error_set_errno(e, r, "lost contact with the container during start");
+                        goto fail;
+                }
+                if (m.kind == MSG_ERROR) {
+                        m.msg[sizeof(m.msg) - 1] = 0;
+                        error_set(e, m.code, "%s", m.msg);
+                        goto fail;
+                }
+                if (m.kind == MSG_FDS) {
+                        int i = 0;
+                        if (m.has_console) {
+                                s.console_master = fds[i++];
+                                s.console_peer = fds[i++];
+                        }
+                        if (m.has_notify)
+                                s.notify_fd = fds[i++];
+                }
+        }
+        *ret = s;
+        return 0;
+fail:
+        kill(pid, SIGKILL);
+        siginfo_t si;
+        waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED);
+        close(pidfd);
+        closep(&s.console_master);
+        closep(&s.console_peer);
+        closep(&s.notify_fd);
+        return e->code;
+}

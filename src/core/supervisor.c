@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The supervisor: one poll loop over the container's pidfd, our signals, the console pty and
+ * the sd_notify socket.  It forwards the console, turns SIGTERM into the kill signal, relays
+ * READY=1, and reports the container's end the way nspawn does. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+
+#include "container.h"
+#include "parse-util.h"
+#include "spawn.h"
+
+typedef struct Loop {
+        const RunConfig *c;
+        Spawned sp;
+        int sigfd;
+        bool forward_stdin;
+        bool stdin_eof;
+        bool forward_output;
+        bool raw;
+        struct termios saved;
+        struct timespec escape[3]; /* times of the last three ^] */
+        int n_escape;
+        bool killed_by_escape;
+} Loop;
+
+static int write_all(int fd, const char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd pf = {.fd = fd, .events = POLLOUT};
+                                poll(&pf, 1, -1);
+                                continue;
+                        }
+                        return negative_errno();
+                }
+                p += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+        return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Ctrl-] three times within a second ends the container, as in nspawn. */
+static bool saw_escape(Loop *l, const char *buf, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (buf[i] != 0x1d)
+                        continue;
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                memmove(&l->escape[0], &l->escape[1], sizeof(l->escape[0]) * 2);
+                l->escape[2] = now;
+                if (l->n_escape < 3)
+                        l->n_escape++;
+                if (l->n_escape == 3 && since(&l->escape[0], &now) <= 1.0)
+                        return true;
+        }
+        return false;
+}
+
+static void drain_console(Loop *l)
+{
+        char buf[16384];
+        if (l->sp.console_master < 0)
+                return;
+        fcntl(l->sp.console_master, F_SETFL, O_NONBLOCK | fcntl(l->sp.console_master, F_GETFL));
+        for (;;) {
+                ssize_t n = read(l->sp.console_master, buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                if (l->forward_output)
+                        (void)write_all(STDOUT_FILENO, buf, (size_t)n);
+        }
+}
+
+static void forward_ready(const RunConfig *c, const char *buf, size_t n)
+{
+        /* Relay the guest's readiness to whoever started us (a service manager's NOTIFY_SOCKET). */
+        const char *target = getenv("NOTIFY_SOCKET");
+        bool ready = false;
+        for (const char *p = buf; p < buf + n;) {
+                const char *e = memchr(p, '\n', (size_t)(buf + n - p));
+                size_t len = e ? (size_t)(e - p) : (size_t)(buf + n - p);
+                if (len == 7 && memcmp(p, "READY=1", 7) == 0)
+                        ready = true;
+                p += len + 1;
+        }
+        if (!ready || !c->notify_ready || !target || (target[0] != '/' && target[0] != '@'))
+                return;
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        strncpy(sa.sun_path, target, sizeof(sa.sun_path) - 1);
+        if (sa.sun_path[0] == '@')
+                sa.sun_path[0] = 0;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return;
+        static const char msg[] = "READY=1\nSTATUS=Container running.\n";
+        (void)sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(target)));
+        close(fd);
+}
+
+static void handle_notify(Loop *l)
+{
+        char buf[4096];
+        ssize_t n = recv(l->sp.notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        if (n > 0)
+                forward_ready(l->c, buf, (size_t)n);
+}
+
+static void send_kill(Loop *l, int sig)
+{
+        /* pidfd_send_signal: no PID reuse race even if PID 1 just died. */
+        if (syscall(SYS_pidfd_send_signal, l->sp.pidfd, sig, NULL, 0) < 0 && errno == ENOSYS)
+                kill(l->sp.pid, sig);
+}
+
+static void copy_winsize(Loop *l)
+{
+        struct winsize ws;
+        if (l->sp.console_master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                (void)ioctl(l->sp.console_master, TIOCSWINSZ, &ws);
+}
+
+static int loop_run(Loop *l, siginfo_t *ret)
+{
+        char buf[16384];
+        for (;;) {
+                struct pollfd p[5];
+                int n = 0, i_pid, i_sig, i_pty = -1, i_in = -1, i_notify = -1;
+                p[i_pid = n++] = (struct pollfd){.fd = l->sp.pidfd, .events = POLLIN};
+                p[i_sig = n++] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
+                if (l->sp.console_master >= 0)
+                        p[i_pty = n++] = (struct pollfd){.fd = l->sp.console_master, .events = POLLIN};
+                if (l->forward_stdin && !l->stdin_eof)
+                        p[i_in = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+                if (l->sp.notify_fd >= 0)
+                        p[i_notify = n++] = (struct pollfd){.fd = l->sp.notify_fd, .events = POLLIN};
+
+                if (poll(p, (nfds_t)n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (i_pty >= 0 && (p[i_pty].revents & (POLLIN | POLLHUP))) {
+                        ssize_t k = read(l->sp.console_master, buf, sizeof(buf));
+                        if (k > 0 && l->forward_output)
+                                (void)write_all(STDOUT_FILENO, buf, (size_t)k);
+                }
+                if (i_in >= 0 && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
+                        ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
+                        if (k <= 0 && !(k < 0 && errno == EINTR))
+                                l->stdin_eof = true;
+                        else if (k > 0) {
+                                if (saw_escape(l, buf, (size_t)k)) {
+                                        l->killed_by_escape = true;
+                                        send_kill(l, SIGKILL);
+                                } else
+                                        (void)write_all(l->sp.console_master, buf, (size_t)k);
+                        }
+                }
+                if (i_notify >= 0 && (p[i_notify].revents & POLLIN))
+                        handle_notify(l);
+                if (p[i_sig].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+                                if (si.ssi_signo == SIGWINCH)
+                                        copy_winsize(l);
+                                else if (si.ssi_signo != SIGCHLD)
+                                        send_kill(l, l->c->kill_signal);
+                        }
+                }
+                if (p[i_pid].revents & POLLIN) {
+                        drain_console(l);
+                        memset(ret, 0, sizeof(*ret));
+                        if (waitid(P_PIDFD, (id_t)l->sp.pidfd, ret, WEXITED) < 0)
+                                return negative_errno();
+                        return 0;
+                }
+        }
+}
+
+static void terminal_raw(Loop *l)
+{
+        struct termios t;
+        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &l->saved) < 0)
+                return;
+        t = l->saved;
+        cfmakeraw(&t);
+        t.c_oflag = l->saved.c_oflag; /* keep output processing, as nspawn's pty forwarder does */
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+                l->raw = true;
+}
+
+static void terminal_restore(Loop *l)
+{
+        if (l->raw)
+                tcsetattr(STDIN_FILENO, TCSANOW, &l->saved);
+        l->raw = false;
+}
+
+static void spawned_done(Spawned *s)
+{
+        closep(&s->pidfd);
+        closep(&s->console_master);
+        closep(&s->console_peer);
+        closep(&s->notify_fd);
+}
+
+/* Exit status and the line nspawn prints, from how PID 1 ended. */
+static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, ContainerStatus *status)
+{
+        char sb[16];
+        *status = CONTAINER_TERMINATED;
+        if (si->si_code == CLD_EXITED) {
+                if (!quiet) {
+                        if (si->si_status == 0)
+                                fprintf(stderr, "Container %s exited successfully.\n", c->name);
+                        else
+                                fprintf(stderr, "Container %s failed with error code %i.\n", c->name, si->si_status);
+                }
+                return si->si_status;
+        }
+        if (si->si_code == CLD_KILLED && si->si_status == SIGINT) {
+                /* reboot(RB_POWER_OFF) by PID 1 of a PID namespace shows up as SIGINT. */
+                if (!quiet)
+                        fprintf(stderr, "Container %s has been shut down.\n", c->name);
+                return 0;
+        }
+        if (si->si_code == CLD_KILLED && si->si_status == SIGHUP) {
+                if (!quiet)
+                        fprintf(stderr, "Container %s is being rebooted.\n", c->name);
+                *status = CONTAINER_REBOOTED;
+                return 0;
+        }
+        fprintf(stderr, "Container %s terminated by signal %s.\n", c->name, signal_to_string(si->si_status, sb));
+        return EXIT_FAILURE;
+}
+
+int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
+{
+        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1}};
+        sigset_t mask, old;
+        siginfo_t si;
+        int r;
+
+        /* Signals are taken as events from before the clone, so none is lost in between. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &mask, &old);
+        l.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (l.sigfd < 0) {
+                r = error_set_errno(e, negative_errno(), "signalfd() failed");
+                goto out;
+        }
+
+        bool quiet = c->quiet || c->console == CONSOLE_PIPE;
+        if (!quiet) {
+                fprintf(stderr, "Spawning container %s on %s.\n", c->name, c->image);
+                if (c->console == CONSOLE_INTERACTIVE)
+                        fprintf(stderr, "Press ^] three times within 1s to kill container.\n");
+        }
+        if ((r = container_spawn(c, &l.sp, e)) < 0)
+                goto out;
+
+        l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
+        l.forward_stdin = c->console == CONSOLE_INTERACTIVE;
+        if (l.forward_stdin) {
+                terminal_raw(&l);
+                copy_winsize(&l);
+        }
+        r = loop_run(&l, &si);
+        terminal_restore(&l);
+        if (r < 0) {
+                error_set_errno(e, r, "supervising the container failed");
+                goto out;
+        }
+        if (l.killed_by_escape && l.forward_output)
+                fputs("\r\n", stderr);
+        r = report_end(c, &si, quiet && !l.killed_by_escape, ret_status);
+out:
+        spawned_done(&l.sp);
+        closep(&l.sigfd);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}

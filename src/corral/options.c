@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+
+#include "fs-util.h"
+#include "options.h"
+#include "parse-util.h"
+#include "strv.h"
+
+typedef struct OptionContext {
+        const char *name; /* "--bind", "-D", for messages */
+        const char *arg;
+        Settings *s;
+        OptionsAction *action;
+        Error *e;
+} OptionContext;
+
+typedef int (*OptionHandler)(const OptionContext *c);
+
+typedef struct OptionRow {
+        const char *name;
+        int short_opt; /* 0: long only */
+        int has_arg;   /* no_argument, required_argument, optional_argument */
+        OptionHandler handle;
+        uint64_t mask;
+        const char *later; /* not supported yet: the work that brings it */
+} OptionRow;
+
+#define BAD(c, fmt, ...) error_set((c)->e, -EINVAL, "%s=%s: " fmt, (c)->name, (c)->arg, ##__VA_ARGS__)
+
+static int o_help(const OptionContext *c)
+{
+        *c->action = OPTIONS_HELP;
+        return 0;
+}
+
+static int o_version(const OptionContext *c)
+{
+        *c->action = OPTIONS_VERSION;
+        return 0;
+}
+
+static int o_quiet(const OptionContext *c)
+{
+        c->s->quiet = true;
+        return 0;
+}
+
+static int o_nothing(const OptionContext *c)
+{
+        return 0;
+}
+
+static int o_settings(const OptionContext *c)
+{
+        int m = settings_mode_from_string(c->arg);
+        if (m < 0)
+                return BAD(c, "expected yes, no, override or trusted");
+        c->s->settings_mode = m;
+        return 0;
+}
+
+static int absolute_path(const OptionContext *c, char **field)
+{
+        char *p;
+        if (isempty(c->arg))
+                return BAD(c, "expected a path");
+        if (path_is_absolute(c->arg))
+                p = strdup(c->arg);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return error_set_errno(c->e, negative_errno(), "%s: cannot get the current directory", c->name);
+                p = path_join(cwd, c->arg);
+        }
+        if (!p)
+                return -ENOMEM;
+        /* Trailing slashes would confuse the name and the settings file beside the image. */
+        for (size_t l = strlen(p); l > 1 && p[l - 1] == '/'; l--)
+                p[l - 1] = 0;
+        free(*field);
+        *field = p;
+        return 0;
+}
+
+static int o_directory(const OptionContext *c)
+{
+        return absolute_path(c, &c->s->directory);
+}
+
+static int o_template(const OptionContext *c)
+{
+        return absolute_path(c, &c->s->template_path);
+}
+
+static int o_ephemeral(const OptionContext *c)
+{
+        c->s->ephemeral = true;
+        return 0;
+}
+
+static int o_read_only(const OptionContext *c)
+{
+        c->s->read_only = true;
+        return 0;
+}
+
+static int o_volatile(const OptionContext *c)
+{
+        int m = c->arg ? volatile_mode_from_string(c->arg) : VOLATILE_YES;
+        if (m < 0)
+                return BAD(c, "expected no, yes, state or overlay");
+        c->s->volatile_mode = m;
+        return 0;
+}
+
+static int o_pivot_root(const OptionContext *c)
+{
+        _cleanup_free_ char *n = NULL;
+        const char *rest;
+        int r;
+        if ((r = split_colon(c->arg, &n, &rest)) < 0)
+                return r;
+        if (!path_is_absolute(n) || !path_is_normalized(n) || (rest && (!path_is_absolute(rest) || !path_is_normalized(rest))))
+                return BAD(c, "expected NEW[:OLD] with absolute paths inside the image");
+        free(c->s->pivot_root_new);
+        free(c->s->pivot_root_old);
+        c->s->pivot_root_new = TAKE_PTR(n);
+        c->s->pivot_root_old = rest ? strdup(rest) : NULL;
+        return 0;
+}
+
+static int o_as_pid2(const OptionContext *c)
+{
+        c->s->start_mode = START_PID2;
+        return 0;
+}
+
+static int o_boot(const OptionContext *c)
+{
+        c->s->start_mode = START_BOOT;
+        return 0;
+}
+
+static int o_chdir(const OptionContext *c)
+{
+        if (!path_is_absolute(c->arg))
+                return BAD(c, "the working directory must be an absolute path inside the container");
+        free(c->s->working_directory);
+        return (c->s->working_directory = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
+static int o_setenv(const OptionContext *c)
+{
+        _cleanup_free_ char *a = NULL;
+        if (strchr(c->arg, '=')) {
+                if (!env_assignment_is_valid(c->arg))
+                        return BAD(c, "expected NAME=VALUE with a valid variable name");
+                a = strdup(c->arg);
+        } else {
+                /* NAME alone passes the variable through from corral's own environment. */
+                if (!env_name_is_valid(c->arg, strlen(c->arg)))
+                        return BAD(c, "not a valid environment variable name");
+                const char *v = getenv(c->arg);
+                if (!v)
+                        return 0;
+                if (asprintf(&a, "%s=%s", c->arg, v) < 0)
+                        a = NULL;
+        }
+        if (!a)
+                return -ENOMEM;
+        return strv_env_set(&c->s->environment, a);
+}
+
+static int o_user(const OptionContext *c)
+{
+        free(c->s->user);
+        return (c->s->user = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
+static int o_kill_signal(const OptionContext *c)
+{
+        if (streq(c->arg, "help")) {
+                for (int i = 1; i < 32; i++) {
+                        char b[16];
+                        puts(signal_to_string(i, b));
+                }
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
+        if (parse_signal(c->arg, &c->s->kill_signal) < 0)
+                return BAD(c, "not a signal name or number (try --kill-signal=help)");
+        return 0;
+}
+
+static int o_notify_ready(const OptionContext *c)
+{
+        int b = parse_boolean(c->arg);
+        if (b < 0)
+                return BAD(c, "expected a boolean");
+        c->s->notify_ready = b;
+        return 0;
+}
+
+static int o_suppress_sync(const OptionContext *c)
+{
+        int b = parse_boolean(c->arg);
+        if (b < 0)
+                return BAD(c, "expected a boolean");
+        if (b)
+                return error_set(c->e, -EOPNOTSUPP,
+                                 "--suppress-sync=yes is not supported yet (it needs the system call filter that comes with the isolation work)");
+        c->s->suppress_sync = b;
+        return 0;
+}
+
+static int o_machine(const OptionContext *c)
+{
+        if (isempty(c->arg)) {
+                c->s->machine = mfree(c->s->machine);
+                return 0;
+        }
+        if (!machine_name_is_valid(c->arg))
+                return BAD(c, "not a valid machine name (letters, digits, \"-\", \"_\" and \".\", at most 64 characters)");
+        free(c->s->machine);
+        return (c->s->machine = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
+static int o_hostname(const OptionContext *c)
+{
+        if (!hostname_is_valid(c->arg))
+                return BAD(c, "not a valid hostname");
+        free(c->s->hostname);
+        return (c->s->hostname = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
+static int o_uuid(const OptionContext *c)
+{
+        uint8_t id[16], zero[16] = {0};
+        if (parse_uuid(c->arg, id) < 0)
+                return BAD(c, "expected a UUID (8-4-4-4-12 or 32 hex digits)");
+        if (memcmp(id, zero, 16) == 0)
+                return BAD(c, "the null UUID cannot be a machine ID");
+        memcpy(c->s->uuid, id, 16);
+        c->s->have_uuid = true;
+        return 0;
+}
+
+static int o_register(const OptionContext *c)
+{
+        int b = parse_boolean(c->arg);
+        if (b < 0)
+                return BAD(c, "expected a boolean");
+        c->s->register_machine = b;
+        return 0;
+}
+
+static int o_keep_unit(const OptionContext *c)
+{
+        c->s->keep_unit = true;
+        return 0;
+}
+
+static int o_private_users(const OptionContext *c)
+{
+        if (c->arg && parse_boolean(c->arg) == 0)
+                return 0; /* the default */
+        return error_set(c->e, -EOPNOTSUPP,
+                         "%s%s%s is not supported by corral yet (user namespaces come with the isolation work); drop the option to run without user namespacing",
+                         c->name, c->arg ? "=" : "", strempty(c->arg));
+}
+
+static int o_personality(const OptionContext *c)
+{
+        if (personality_from_string(c->arg, &c->s->personality) < 0)
+                return BAD(c, "unknown architecture; known: x86, x86-64");
+        return 0;
+}
+
+static int o_resolv_conf(const OptionContext *c)
+{
+        int m;
+        if (streq(c->arg, "help")) {
+                for (int i = 0; i < _RESOLV_CONF_MAX; i++)
+                        puts(resolv_conf_mode_to_string(i));
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
+        if ((m = resolv_conf_mode_from_string(c->arg)) < 0)
+                return BAD(c, "unknown mode (try --resolv-conf=help)");
+        c->s->resolv_conf = m;
+        return 0;
+}
+
+static int o_timezone(const OptionContext *c)
+{
+        int m;
+        if (streq(c->arg, "help")) {
+                for (int i = 0; i < _TIMEZONE_MAX; i++)
+                        puts(timezone_mode_to_string(i));
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
+        if ((m = timezone_mode_from_string(c->arg)) < 0)
+                return BAD(c, "unknown mode (try --timezone=help)");
+        c->s->timezone = m;
+        return 0;
+}
+
+static int o_link_journal(const OptionContext *c)
+{
+        int m = link_journal_from_string(c->arg);
+        if (m < 0)
+                return BAD(c, "expected no, auto, host, guest, try-host or try-guest");
+        c->s->link_journal = m;
+        return 0;
+}
+
+static int o_j(const OptionContext *c)
+{
+        c->s->link_journal = LINK_JOURNAL_TRY_GUEST;
+        return 0;
+}
+
+static int o_bind(const OptionContext *c)
+{
+        return custom_mount_parse_bind(c->s, c->arg, false, c->e);
+}
+
+static int o_bind_ro(const OptionContext *c)
+{
+        return custom_mount_parse_bind(c->s, c->arg, true, c->e);
+}
+
+static int o_tmpfs(const OptionContext *c)
+{
+        return custom_mount_parse_tmpfs(c->s, c->arg, c->e);
+}
+
+static int o_overlay(const OptionContext *c)
+{
+        return custom_mount_parse_overlay(c->s, c->arg, false, c->e);
+}
+
+static int o_overlay_ro(const OptionContext *c)
+{
+        return custom_mount_parse_overlay(c->s, c->arg, true, c->e);
+}
+
+static int o_inaccessible(const OptionContext *c)
+{
+        return custom_mount_parse_inaccessible(c->s, c->arg, c->e);
+}
+
+static int o_console(const OptionContext *c)
+{
+        int m;
+        if (streq(c->arg, "help")) {
+                for (int i = 0; i < _CONSOLE_MAX; i++)
+                        puts(console_mode_to_string(i));
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
+        if ((m = console_mode_from_string(c->arg)) < 0)
+                return BAD(c, "expected interactive, read-only, passive, pipe or autopipe");
+        c->s->console_mode = m;
+        return 0;
+}
+
+static int o_pipe(const OptionContext *c)
+{
+        c->s->console_mode = CONSOLE_PIPE;
+        return 0;
+}
+
+static int o_set_credential(const OptionContext *c)
+{
+        return credential_parse_set(c->s, c->arg, c->e);
+}
+
+static int o_load_credential(const OptionContext *c)
+{
+        return credential_parse_load(c->s, c->arg, c->e);
+}
+
+static int o_selinux(const OptionContext *c)
+{
+        return error_set(c->e, -EOPNOTSUPP, "%s: corral has no SELinux support; drop the option", c->name);
+}
+
+static int o_share_system(const OptionContext *c)
+{
+        return error_set(c->e, -EOPNOTSUPP, "--share-system was removed from systemd-nspawn in version 230 and is not supported");
+}
+
+enum { ARG_BASE = 0x100 };
+
+#define NOT_YET(n, s, a, area) {n, s, a, NULL, 0, area}
+
+static const OptionRow option_table[] = {
+        {"help", 'h', no_argument, o_help, 0, NULL},
+        {"version", 0, no_argument, o_version, 0, NULL},
+        {"quiet", 'q', no_argument, o_quiet, 0, NULL},
+        {"no-pager", 0, no_argument, o_nothing, 0, NULL},
+        {"settings", 0, required_argument, o_settings, 0, NULL},
+        /* Image */
+        {"directory", 'D', required_argument, o_directory, SETTING_DIRECTORY, NULL},
+        {"template", 0, required_argument, o_template, SETTING_DIRECTORY, NULL},
+        {"ephemeral", 'x', no_argument, o_ephemeral, SETTING_EPHEMERAL, NULL},
+        {"read-only", 0, no_argument, o_read_only, SETTING_READ_ONLY, NULL},
+        {"volatile", 0, optional_argument, o_volatile, SETTING_VOLATILE_MODE, NULL},
+        {"pivot-root", 0, required_argument, o_pivot_root, SETTING_PIVOT_ROOT, NULL},
+        NOT_YET("image", 'i', required_argument, "the images work (raw disk images)"),
+        NOT_YET("root-hash", 0, required_argument, "the images work (dm-verity)"),
+        NOT_YET("root-hash-sig", 0, required_argument, "the images work (dm-verity)"),
+        NOT_YET("verity-data", 0, required_argument, "the images work (dm-verity)"),
+        NOT_YET("oci-bundle", 0, required_argument, "the OCI runtime mode"),
+        /* Execution */
+        {"as-pid2", 'a', no_argument, o_as_pid2, SETTING_START_MODE, NULL},
+        {"boot", 'b', no_argument, o_boot, SETTING_START_MODE, NULL},
+        {"chdir", 0, required_argument, o_chdir, SETTING_WORKING_DIRECTORY, NULL},
+        {"setenv", 'E', required_argument, o_setenv, SETTING_ENVIRONMENT, NULL},
+        {"user", 'u', required_argument, o_user, SETTING_USER, NULL},
+        {"kill-signal", 0, required_argument, o_kill_signal, SETTING_KILL_SIGNAL, NULL},
+        {"notify-ready", 0, required_argument, o_notify_ready, SETTING_NOTIFY_READY, NULL},
+        {"suppress-sync", 0, required_argument, o_suppress_sync, SETTING_SUPPRESS_SYNC, NULL},
+        /* Identity */
+        {"machine", 'M', required_argument, o_machine, 0, NULL},
+        {"hostname", 0, required_argument, o_hostname, SETTING_HOSTNAME, NULL},
+        {"uuid", 0, required_argument, o_uuid, SETTING_MACHINE_ID, NULL},
+        /* Properties */
+        NOT_YET("slice", 'S', required_argument, "the resource control work"),
+        NOT_YET("property", 0, required_argument, "the resource control work"),
+        {"register", 0, required_argument, o_register, 0, NULL},
+        {"keep-unit", 0, no_argument, o_keep_unit, 0, NULL},
+        /* User namespacing */
+        {"private-users", 0, optional_argument, o_private_users, 0, NULL},
+        NOT_YET("private-users-ownership", 0, required_argument, "the isolation work (user namespaces)"),
+        NOT_YET("private-users-chown", 0, no_argument, "the isolation work (user namespaces)"),
+        NOT_YET("U", 'U', no_argument, "the isolation work (user namespaces)"),
+        /* Networking */
+        NOT_YET("private-network", 0, no_argument, "the networking work"),
+        NOT_YET("network-interface", 0, required_argument, "the networking work"),
+        NOT_YET("network-macvlan", 0, required_argument, "the networking work"),
+        NOT_YET("network-ipvlan", 0, required_argument, "the networking work"),
+        NOT_YET("network-veth", 'n', no_argument, "the networking work"),
+        NOT_YET("network-veth-extra", 0, required_argument, "the networking work"),
+        NOT_YET("network-bridge", 0, required_argument, "the networking work"),
+        NOT_YET("network-zone", 0, required_argument, "the networking work"),
+        NOT_YET("network-namespace-path", 0, required_argument, "the networking work"),
+        NOT_YET("port", 'p', required_argument, "the networking work"),
+        /* Security */
+        NOT_YET("capability", 0, required_argument, "the isolation work"),
+        NOT_YET("drop-capability", 0, required_argument, "the isolation work"),
+        NOT_YET("ambient-capability", 0, required_argument, "the isolation work"),
+        NOT_YET("no-new-privileges", 0, required_argument, "the isolation work"),
+        NOT_YET("system-call-filter", 0, required_argument, "the isolation work"),
+        {"selinux-context", 'Z', required_argument, o_selinux, 0, NULL},
+        {"selinux-apifs-context", 'L', required_argument, o_selinux, 0, NULL},
+        /* Resources */
+        NOT_YET("rlimit", 0, required_argument, "the isolation work"),
+        NOT_YET("oom-score-adjust", 0, required_argument, "the isolation work"),
+        NOT_YET("cpu-affinity", 0, required_argument, "the isolation work"),
+        {"personality", 0, required_argument, o_personality, SETTING_PERSONALITY, NULL},
+        /* Integration */
+        {"resolv-conf", 0, required_argument, o_resolv_conf, SETTING_RESOLV_CONF, NULL},
+        {"timezone", 0, required_argument, o_timezone, SETTING_TIMEZONE, NULL},
+        {"link-journal", 0, required_argument, o_link_journal, SETTING_LINK_JOURNAL, NULL},
+        {"j", 'j', no_argument, o_j, SETTING_LINK_JOURNAL, NULL},
+        /* Mounts */
+        {"bind", 0, required_argument, o_bind, SETTING_CUSTOM_MOUNTS, NULL},
+        {"bind-ro", 0, required_argument, o_bind_ro, SETTING_CUSTOM_MOUNTS, NULL},
+        {"inaccessible", 0, required_argument, o_inaccessible, SETTING_CUSTOM_MOUNTS, NULL},
+        {"tmpfs", 0, required_argument, o_tmpfs, SETTING_CUSTOM_MOUNTS, NULL},
+        {"overlay", 0, required_argument, o_overlay, SETTING_CUSTOM_MOUNTS, NULL},
+        {"overlay-ro", 0, required_argument, o_overlay_ro, SETTING_CUSTOM_MOUNTS, NULL},
+        NOT_YET("bind-user", 0, required_argument, "the isolation work (user namespaces)"),
+        /* Input/Output */
+        {"console", 0, required_argument, o_console, SETTING_CONSOLE_MODE, NULL},
+        {"pipe", 'P', no_argument, o_pipe, SETTING_CONSOLE_MODE, NULL},
+        /* Credentials */
+        {"set-credential", 0, required_argument, o_set_credential, SETTING_CREDENTIALS, NULL},
+        {"load-credential", 0, required_argument, o_load_credential, SETTING_CREDENTIALS, NULL},
+        /* Removed from nspawn long ago */
+        {"share-system", 0, no_argument, o_share_system, 0, NULL},
+};
+
+/* Rows named after a short option only (-U, -j) have no long form. */
+static bool row_has_long(const OptionRow *r)
+{
+        return strlen(r->name) > 1;
+}
+
+int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action, Error *e)
+{
+        struct option longopts[ELEMENTSOF(option_table) + 1];
+        char shortopts[3 * ELEMENTSOF(option_table) + 2], *sp = shortopts;
+        size_t nl = 0;
+        int opt, idx, r;
+
+        *sp++ = '+'; /* stop at the first non-option: the rest is the command */
+        *sp++ = ':'; /* report a missing argument as ':' */
+        for (size_t i = 0; i < ELEMENTSOF(option_table); i++) {
+                const OptionRow *row = &option_table[i];
+                if (row_has_long(row))
+                        longopts[nl++] = (struct option){row->name, row->has_arg, NULL, (int)(ARG_BASE + i)};
+                if (row->short_opt) {
+                        *sp++ = (char)row->short_opt;
+                        if (row->has_arg == required_argument)
+                                *sp++ = ':';
+                }
+        }
+        *sp = 0;
+        longopts[nl] = (struct option){0};
+
+        *ret_action = OPTIONS_RUN;
+        optind = 0; /* full reset of getopt's state, so this can run more than once */
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, shortopts, longopts, &idx)) >= 0) {
+                const OptionRow *row = NULL;
+                if (opt >= ARG_BASE && (size_t)(opt - ARG_BASE) < ELEMENTSOF(option_table))
+                        row = &option_table[opt - ARG_BASE];
+                else
+                        for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+                                if (option_table[i].short_opt && option_table[i].short_opt == opt)
+                                        row = &option_table[i];
+                if (opt == '?' || opt == ':') {
+                        const char *bad = argv[optind - 1];
+                        if (optopt && optopt < ARG_BASE)
+                                return error_set(e, -EINVAL, "option -%c %s; see --help", optopt,
+                                                 opt == ':' ? "needs an argument" : "is not known");
+                        return error_set(e, -EINVAL, "option %s %s; see --help", strempty(bad),
+                                         opt == ':' ? "needs an argument" : "is not known");
+                }
+                if (!row)
+                        return error_set(e, -EINVAL, "unexpected option; see --help");
+
+                char name[64];
+                if (opt >= ARG_BASE)
+                        snprintf(name, sizeof(name), "--%s", row->name);
+                else
+                        snprintf(name, sizeof(name), "-%c", row->short_opt);
+                if (row->later)
+                        return error_set(e, -EOPNOTSUPP,
+                                         "%s is not supported by corral yet (it comes with %s); drop the option, or use systemd-nspawn for this container for now",
+                                         name, row->later);
+                OptionContext c = {.name = name, .arg = optarg, .s = s, .action = ret_action, .e = e};
+                if ((r = row->handle(&c)) < 0)
+                        return r == -ENOMEM ? error_set(e, r, "out of memory") : r;
+                s->mask |= row->mask;
+                if (*ret_action == OPTIONS_EXIT)
+                        return 0;
+        }
+
+        if (optind < argc) {
+                s->parameters = strv_free(s->parameters);
+                for (int i = optind; i < argc; i++)
+                        if ((r = strv_extend(&s->parameters, argv[i])) < 0)
+                                return error_set(e, r, "out of memory");
+                s->mask |= SETTING_START_MODE;
+        }
+        return 0;
+}

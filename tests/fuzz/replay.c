@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Runs a fuzz target over every file of a corpus directory, so the corpus is an ordinary test
+ * (and a crash found once stays fixed).  Prints TAP. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fs-util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int main(int argc, char *argv[])
+{
+        int n = 0;
+        for (int i = 1; i < argc; i++) {
+                DIR *d = opendir(argv[i]);
+                struct dirent *de;
+                if (!d) {
+                        printf("not ok %d - cannot open corpus %s\n", ++n, argv[i]);
+                        continue;
+                }
+                while ((de = readdir(d))) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        char *p = path_join(argv[i], de->d_name), *data = NULL;
+                        size_t size;
+                        if (p && read_full_file(p, &data, &size) >= 0) {
+                                LLVMFuzzerTestOneInput((const uint8_t *)data, size);
+                                printf("ok %d - %s\n", ++n, de->d_name);
+                        } else
+                                printf("not ok %d - cannot read %s\n", ++n, de->d_name);
+                        free(p);
+                        free(data);
+                }
+                closedir(d);
+        }
+        printf("1..%d\n", n);
+        return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "settings.h"
+#include "strv.h"
+#include "tap.h"
+
+static void file(Settings *f, const char *text)
+{
+        Error e = {0};
+        settings_init(f);
+        if (settings_file_parse(f, "f.nspawn", text, NULL, &e) < 0)
+                printf("# parse failed: %s\n", e.msg);
+}
+
+int main(void)
+{
+        Settings c, f;
+        Error e = {0};
+        char **w = NULL;
+        const char *text = "[Exec]\nBoot=yes\nHostname=fromfile\n[Files]\nBind=/host:/c\nReadOnly=yes\n";
+
+        /* The command line wins for what it set; the file fills the rest. */
+        settings_init(&c);
+        c.hostname = strdup("fromcmd");
+        c.mask |= SETTING_HOSTNAME;
+        file(&f, text);
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", &w, &e) == 0, "merge");
+        CHECK_STREQ(c.hostname, "fromcmd", "command line wins");
+        CHECK(c.start_mode == START_BOOT && c.read_only, "file fills unset fields");
+        CHECK(c.n_custom_mounts == 1, "trusted file may add mounts");
+        settings_done(&c);
+        settings_done(&f);
+
+        /* Untrusted: mounts are ignored with a warning. */
+        settings_init(&c);
+        file(&f, text);
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0, "untrusted merge");
+        CHECK(c.n_custom_mounts == 0, "untrusted file cannot add mounts");
+        CHECK(strv_length(w) == 1 && strstr(w[0], "not trusted"), "and says so");
+        CHECK(c.start_mode == START_BOOT, "untrusted file still sets harmless fields");
+        settings_done(&c);
+        settings_done(&f);
+
+        /* --settings=override: the file wins. */
+        settings_init(&c);
+        c.settings_mode = SETTINGS_OVERRIDE;
+        c.hostname = strdup("fromcmd");
+        c.mask |= SETTING_HOSTNAME;
+        file(&f, text);
+        settings_merge(&c, &f, true, "f.nspawn", NULL, &e);
+        CHECK_STREQ(c.hostname, "fromfile", "override: file wins");
+        settings_done(&c);
+        settings_done(&f);
+
+        /* Parameters travel with the start mode, as nspawn's SETTING_START_MODE. */
+        settings_init(&c);
+        strv_extend(&c.parameters, "/bin/true");
+        c.mask |= SETTING_START_MODE;
+        file(&f, "[Exec]\nBoot=yes\nParameters=--unit=x\n");
+        settings_merge(&c, &f, true, "f.nspawn", NULL, &e);
+        CHECK(c.start_mode == START_PID1 && streq(c.parameters[0], "/bin/true"), "a command line command beats Boot=");
+        settings_done(&c);
+        settings_done(&f);
+
+        strv_free(w);
+        return tap_done();
+}

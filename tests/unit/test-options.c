@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/personality.h>
+
+#include "options.h"
+#include "strv.h"
+#include "tap.h"
+
+static int run(Settings *s, Error *e, OptionsAction *a, ...)
+{
+        char *argv[64];
+        int argc = 0;
+        va_list ap;
+        va_start(ap, a);
+        argv[argc++] = "corral";
+        for (char *x; (x = va_arg(ap, char *));)
+                argv[argc++] = x;
+        va_end(ap);
+        argv[argc] = NULL;
+        settings_init(s);
+        *e = (Error){0};
+        return options_parse(argc, argv, s, a, e);
+}
+
+int main(void)
+{
+        Settings s;
+        Error e;
+        OptionsAction a;
+        int r;
+
+        r = run(&s, &e, &a, "-D", "/tree", "-b", "--machine=web", "--hostname=h1", "-E", "A=1", "--setenv=B=2",
+                "-u", "nobody", "--kill-signal=SIGRTMIN+4", "--read-only", "--volatile", "--bind=/a:/b",
+                "--bind-ro=+/in:/out:norbind", "--tmpfs=/t", "--overlay-ro=/l1:/l2:/u:/o", "--inaccessible=/x",
+                "-q", "-P", "--personality=x86", "--uuid=01234567-89ab-cdef-0123-456789abcdef", "-j",
+                "--resolv-conf=copy-host", "--timezone=symlink", "--chdir=/srv", "--notify-ready=yes",
+                "--keep-unit", "--register=no", "--private-users=no", "--pivot-root=/a:/b", "--", "init", "arg",
+                NULL);
+        CHECK(r == 0 && a == OPTIONS_RUN, "a full nspawn command line parses (%s)", e.msg);
+        CHECK_STREQ(s.directory, "/tree", "-D");
+        CHECK(s.start_mode == START_BOOT, "-b");
+        CHECK_STREQ(s.machine, "web", "--machine");
+        CHECK_STREQ(s.hostname, "h1", "--hostname");
+        CHECK(strv_length(s.environment) == 2, "-E and --setenv");
+        CHECK_STREQ(s.user, "nobody", "-u");
+        CHECK(s.kill_signal == SIGRTMIN + 4, "--kill-signal=SIGRTMIN+4");
+        CHECK(s.read_only && s.volatile_mode == VOLATILE_YES, "--read-only and bare --volatile");
+        CHECK(s.n_custom_mounts == 5, "five mounts");
+        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[1].source_in_root && s.custom_mounts[1].read_only,
+              "--bind-ro with + prefix");
+        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[3].read_only && strv_length(s.custom_mounts[3].lower) == 2,
+              "--overlay-ro lowers");
+        CHECK(s.quiet && s.console_mode == CONSOLE_PIPE, "-q -P");
+        CHECK(s.personality == PER_LINUX32, "--personality=x86");
+        CHECK(s.have_uuid && s.uuid[1] == 0x23, "--uuid");
+        CHECK(s.link_journal == LINK_JOURNAL_TRY_GUEST, "-j");
+        CHECK(s.resolv_conf == RESOLV_CONF_COPY_HOST && s.timezone == TIMEZONE_SYMLINK, "integration modes");
+        CHECK_STREQ(s.working_directory, "/srv", "--chdir");
+        CHECK(s.notify_ready == 1 && s.keep_unit && s.register_machine == 0, "--notify-ready --keep-unit --register");
+        CHECK_STREQ(s.pivot_root_old, "/b", "--pivot-root old");
+        CHECK(strv_length(s.parameters) == 2 && streq(s.parameters[0], "init"), "arguments after --");
+        CHECK((s.mask & (SETTING_START_MODE | SETTING_CUSTOM_MOUNTS | SETTING_DIRECTORY)) ==
+                      (SETTING_START_MODE | SETTING_CUSTOM_MOUNTS | SETTING_DIRECTORY),
+              "mask");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "-D", "/t", "/bin/sh", "-c", "echo", NULL);
+        CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--private-network", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-network") && strstr(e.msg, "not supported"),
+              "later options are refused by name: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "-U", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-U"), "short later option named: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--capability"), "--capability refused: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--private-users=pick", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-users=pick"), "--private-users=pick refused: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--frobnicate", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--frobnicate") && strstr(e.msg, "not known"), "unknown option: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "-D", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "-D") && strstr(e.msg, "argument"), "missing argument: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--bind=relative", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--bind"), "relative bind source: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--kill-signal=SIGFOO", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--kill-signal=SIGFOO"), "bad signal: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--machine=bad/name", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "machine name"), "bad machine name: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--console=sideways", NULL);
+        CHECK(r == -EINVAL, "bad console mode");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--set-credential=a:b\\x41c", "--set-credential=a:again", NULL);
+        CHECK(r == -EEXIST, "duplicate credential refused");
+        CHECK(s.n_credentials == 1 && streq(s.credentials[0].data, "bAc"), "credential value unescaped");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--load-credential=x:/nonexistent/file", NULL);
+        CHECK(r == -ENOENT && strstr(e.msg, "/nonexistent/file"), "missing credential file named: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "-h", NULL);
+        CHECK(r == 0 && a == OPTIONS_HELP, "-h");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "-D", "rel", NULL);
+        CHECK(r == 0 && s.directory && s.directory[0] == '/', "relative -D made absolute");
+        settings_done(&s);
+
+        return tap_done();
+}

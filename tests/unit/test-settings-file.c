@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+
+#include "settings.h"
+#include "strv.h"
+#include "tap.h"
+
+static int parse(Settings *s, const char *text, Error *e, char ***w)
+{
+        settings_init(s);
+        *e = (Error){0};
+        return settings_file_parse(s, "test.nspawn", text, w, e);
+}
+
+int main(void)
+{
+        Settings s;
+        Error e;
+        char **w = NULL;
+        int r;
+
+        r = parse(&s,
+                  "# comment\n"
+                  "; another\n"
+                  "[Exec]\n"
+                  "Boot=yes\n"
+                  "Parameters=--log-level=debug \"two words\" \\\n"
+                  "  third\n"
+                  "Environment=A=1 \"B=x y\"\n"
+                  "Environment=C=3\n"
+                  "KillSignal=SIGTERM\n"
+                  "Hostname=box\n"
+                  "MachineID=0123456789abcdef0123456789abcdef\n"
+                  "WorkingDirectory=/srv\n"
+                  "PivotRoot=/new:/old\n"
+                  "NotifyReady=yes\n"
+                  "ResolvConf=bind-host\n"
+                  "Timezone=copy\n"
+                  "LinkJournal=try-guest\n"
+                  "Personality=x86\n"
+                  "[Files]\n"
+                  "ReadOnly=on\n"
+                  "Volatile=state\n"
+                  "Bind=/src:/dst:norbind\n"
+                  "BindReadOnly=/ro\n"
+                  "TemporaryFileSystem=/scratch:size=10M\n"
+                  "Inaccessible=/secret\n"
+                  "Overlay=/a:/b:/c:/dst2\n",
+                  &e, &w);
+        CHECK(r == 0, "full file parses (%s)", e.msg);
+        CHECK(s.start_mode == START_BOOT, "Boot=yes");
+        CHECK(strv_length(s.parameters) == 3, "Parameters= split into words with a continuation line");
+        CHECK_STREQ(s.parameters ? s.parameters[1] : NULL, "two words", "quoted parameter");
+        CHECK_STREQ(s.parameters ? s.parameters[2] : NULL, "third", "continued parameter");
+        CHECK(strv_length(s.environment) == 3, "Environment= accumulates");
+        CHECK_STREQ(strv_env_get(s.environment, "B"), "x y", "quoted environment value");
+        CHECK(s.kill_signal == SIGTERM, "KillSignal=");
+        CHECK_STREQ(s.hostname, "box", "Hostname=");
+        CHECK(s.have_uuid && s.uuid[0] == 0x01 && s.uuid[15] == 0xef, "MachineID=");
+        CHECK_STREQ(s.working_directory, "/srv", "WorkingDirectory=");
+        CHECK_STREQ(s.pivot_root_new, "/new", "PivotRoot= new");
+        CHECK_STREQ(s.pivot_root_old, "/old", "PivotRoot= old");
+        CHECK(s.notify_ready == 1, "NotifyReady=");
+        CHECK(s.resolv_conf == RESOLV_CONF_BIND_HOST, "ResolvConf=");
+        CHECK(s.timezone == TIMEZONE_COPY, "Timezone=");
+        CHECK(s.link_journal == LINK_JOURNAL_TRY_GUEST, "LinkJournal=");
+        CHECK(s.read_only && s.volatile_mode == VOLATILE_STATE, "ReadOnly= and Volatile=");
+        CHECK(s.n_custom_mounts == 5, "five custom mounts");
+        if (s.n_custom_mounts == 5) {
+                CustomMount *m = s.custom_mounts;
+                CHECK(m[0].type == CUSTOM_MOUNT_BIND && !m[0].read_only, "Bind= type");
+                CHECK_STREQ(m[0].source, "/src", "Bind= source");
+                CHECK_STREQ(m[0].destination, "/dst", "Bind= destination");
+                CHECK_STREQ(m[0].options, "norbind", "Bind= options");
+                CHECK(m[1].read_only, "BindReadOnly= is read-only");
+                CHECK_STREQ(m[1].destination, "/ro", "BindReadOnly= destination defaults to source");
+                CHECK_STREQ(m[2].options, "size=10M", "TemporaryFileSystem= options");
+                CHECK(m[3].type == CUSTOM_MOUNT_INACCESSIBLE, "Inaccessible=");
+                CHECK(m[4].type == CUSTOM_MOUNT_OVERLAY && strv_length(m[4].lower) == 2, "Overlay= lowers");
+                CHECK_STREQ(m[4].source, "/c", "Overlay= upper");
+                CHECK_STREQ(m[4].destination, "/dst2", "Overlay= destination");
+        }
+        uint64_t want = SETTING_START_MODE | SETTING_ENVIRONMENT | SETTING_KILL_SIGNAL | SETTING_HOSTNAME |
+                        SETTING_MACHINE_ID | SETTING_CUSTOM_MOUNTS | SETTING_READ_ONLY | SETTING_VOLATILE_MODE;
+        CHECK((s.mask & want) == want, "mask records the groups set");
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\nBoot=maybe\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Boot=maybe"),
+              "bad boolean names file, line and key: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\n\n\nKillSignal=SIGNOPE\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:4"), "line numbers count blank lines: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "Boot=yes\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "before any [Section]"), "assignment outside a section: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\nBoot\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "KEY=VALUE"), "line without '=': %s", e.msg);
+        settings_done(&s);
+
+        strv_free(w);
+        w = NULL;
+        r = parse(&s, "[Exec]\nFrobnicate=1\n[Whatever]\nX=1\n", &e, &w);
+        CHECK(r == 0 && strv_length(w) == 2, "unknown keys and sections warn, as nspawn");
+        CHECK(w && strstr(w[0], "test.nspawn:2") && strstr(w[0], "Frobnicate"), "warning names the key: %s",
+              w ? w[0] : "");
+        settings_done(&s);
+
+        r = parse(&s, "[Network]\nPrivate=yes\n", &e, &w);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "Private=") && strstr(e.msg, "not supported"),
+              "later keys fail loudly: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "[Network]\nPrivate=no\n[Exec]\nPrivateUsers=no\n", &e, &w);
+        CHECK(r == 0, "later keys that ask for nothing are accepted");
+        settings_done(&s);
+
+        r = parse(&s, "[Resources]\nMemoryMax=1G\n", &e, &w);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "MemoryMax"), "[Resources] is refused until it exists: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "[Files]\nBind=relative:/x\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "absolute"), "bad Bind=: %s", e.msg);
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\nBoot=yes\nBoot=no\nProcessTwo=yes\n", &e, &w);
+        CHECK(r == 0 && s.start_mode == START_PID2, "later Boot=/ProcessTwo= lines win");
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\nParameters=a b\nParameters=\n", &e, &w);
+        CHECK(r == 0 && !s.parameters, "empty Parameters= resets");
+        settings_done(&s);
+
+        r = parse(&s, "[Exec]\nParameters=\"unbalanced\n", &e, &w);
+        CHECK(r == -EINVAL, "unbalanced quote is an error");
+        settings_done(&s);
+
+        r = parse(&s, "[Files]\nVolatile=yes\n[Exec]\nResolvConf=off\nTimezone=no\n", &e, &w);
+        CHECK(r == 0 && s.volatile_mode == VOLATILE_YES && s.resolv_conf == RESOLV_CONF_OFF && s.timezone == TIMEZONE_OFF,
+              "boolean forms of Volatile=, ResolvConf=, Timezone=");
+        settings_done(&s);
+
+        strv_free(w);
+        return tap_done();
+}

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for integration tests.  Sourced inside the private mount namespace of one test.
+
+: "${CORRAL:?}" "${TESTTMP:?}"
+NSPAWN="systemd-nspawn --register=no --keep-unit"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+
+expect_eq() { # got want what
+        [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+expect_contains() { # haystack needle what
+        case "$1" in *"$2"*) ;; *) fail "$3: '$2' not found in: $1" ;; esac
+}
+expect_not_contains() {
+        case "$1" in *"$2"*) fail "$3: '$2' unexpectedly found in: $1" ;; esac
+}
+expect_rc() { # want cmd...
+        local want=$1; shift
+        "$@"; local rc=$?
+        [ "$rc" = "$want" ] || fail "exit status of '$*': got $rc, want $want"
+}
+
+# A busybox tree built from the host's busybox-static: /bin with the applets we use, an
+# os-release, passwd and group with a plain user, and /usr.
+make_busybox_tree() {
+        local t=$1
+        mkdir -p "$t"/{bin,sbin,etc,usr/lib,usr/bin,proc,sys,dev,tmp,run,root,var,home/alice}
+        cp /bin/busybox "$t/bin/busybox"
+        for a in sh ash cat echo env ls mkdir mount id hostname sleep true false ps kill touch rm grep \
+                 head tail wc stat readlink uname pwd stty test printf sed ln chmod reboot poweroff halt sort tr cut dd; do
+                ln -sf busybox "$t/bin/$a"
+        done
+        printf 'ID=busybox\nNAME=BusyBox\nPRETTY_NAME="BusyBox test tree"\n' > "$t/usr/lib/os-release"
+        printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n' > "$t/etc/passwd"
+        printf 'root:x:0:\nalice:x:1000:\nwheel:x:10:alice\n' > "$t/etc/group"
+        chown 1000:1000 "$t/home/alice"
+}
+
+BB=$TESTTMP/bb
+ensure_bb() { [ -d "$BB" ] || make_busybox_tree "$BB"; }
+
+# corral in pipe mode, quiet: the output is the payload's.
+cr() { "$CORRAL" -q -P "$@" </dev/null; }
+ns() { $NSPAWN -q -P "$@" </dev/null 2>/dev/null; }
+
+have_nspawn() {
+        command -v systemd-nspawn >/dev/null || return 1
+        $NSPAWN -q -P -D "$BB" /bin/true </dev/null >/dev/null 2>&1
+}
+
+# Waits until a file contains a string (bounded); returns non-zero on timeout.
+wait_for() { # file needle seconds
+        local i=0 n=$(( ${3:-30} * 10 ))
+        while [ $i -lt $n ]; do
+                grep -q -- "$2" "$1" 2>/dev/null && return 0
+                sleep 0.1; i=$((i + 1))
+        done
+        return 1
+}

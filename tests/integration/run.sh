@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs every test_* function of tests/integration/test-*.sh, each in its own private mount
+# namespace with tmpfs over corral's and nspawn's state, image and settings directories, so no
+# test can touch the host's machines.  After each test a leak check compares processes,
+# cgroups, network links and mounts with what was there before.  Prints PASS/FAIL/SKIP lines.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export CORRAL=${CORRAL:-$here/../../build/src/corral/corral}
+filter=${1:-}
+pass=0; failn=0; skipn=0
+results=${RESULTS:-/dev/null}
+
+cg2=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+snapshot() {
+        {
+                echo "## links"; ls /sys/class/net | sort
+                echo "## cgroups"; [ -n "$cg2" ] && find "$cg2" -mindepth 1 -type d -path '*machine.slice*' | sort
+                echo "## processes"; pgrep -x corral | sort; pgrep -f 'systemd-nspawn' | sort
+                echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
+        } 2>/dev/null
+}
+
+run_one() { # file function
+        local file=$1 fn=$2 tmp rc before after
+        tmp=$(mktemp -d /tmp/corral-it.XXXXXX)
+        before=$(snapshot)
+        timeout -k 5 ${TEST_TIMEOUT:-300} unshare -m --propagation private bash -c '
+                set -u
+                for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal; do
+                        mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 99
+                done
+                export TESTTMP=$1
+                mount -t tmpfs -o mode=0755 tmpfs "$TESTTMP" || exit 99
+                cd "$TESTTMP"
+                . "$2/lib.sh"
+                . "$3"
+                "$4"
+        ' _ "$tmp" "$here" "$file" "$fn" > "$tmp.log" 2>&1
+        rc=$?
+        after=$(snapshot)
+        if [ "$rc" = 0 ] && [ "$before" != "$after" ]; then
+                echo "leak check: the host is not as before" >> "$tmp.log"
+                diff <(echo "$before") <(echo "$after") >> "$tmp.log"
+                rc=1
+        fi
+        case $rc in
+        0) pass=$((pass + 1)); echo "PASS $fn" ;;
+        77) skipn=$((skipn + 1)); echo "SKIP $fn: $(grep SKIP: "$tmp.log" | tail -1)" ;;
+        *) failn=$((failn + 1)); echo "FAIL $fn (exit $rc)"; sed 's/^/    /' "$tmp.log" | tail -30 ;;
+        esac
+        echo "$rc $fn" >> "$results"
+        rm -rf "$tmp" "$tmp.log"
+}
+
+for file in "$here"/test-*.sh; do
+        for fn in $(grep -oE '^test_[a-z0-9_]+' "$file"); do
+                [ -n "$filter" ] && [[ $fn != *$filter* ]] && continue
+                run_one "$file" "$fn"
+        done
+done
+echo "integration: $pass passed, $failn failed, $skipn skipped"
+[ "$failn" = 0 ]

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Running a command: output, exit status, environment, identity, process options.
+
+test_command_output_and_status() {
+        ensure_bb
+        expect_eq "$(cr -D "$BB" /bin/echo hello)" "hello" "output of echo"
+        expect_rc 7 cr -D "$BB" /bin/sh -c 'exit 7'
+        expect_rc 0 cr -D "$BB" true
+}
+
+test_missing_command_is_explained() {
+        ensure_bb
+        out=$("$CORRAL" -P -D "$BB" /nonexistent 2>&1 </dev/null); rc=$?
+        expect_eq "$rc" 1 "exit status"
+        expect_contains "$out" "execv(/nonexistent) failed: No such file or directory" "message"
+}
+
+test_no_command_runs_a_login_shell() {
+        ensure_bb
+        out=$(echo 'echo shell:$0' | "$CORRAL" -q -P -D "$BB" 2>&1)
+        expect_eq "$out" "shell:-sh" "login shell"
+}
+
+test_environment_matches_nspawn() {
+        ensure_bb
+        got=$(cr -D "$BB" -E FOO=bar /bin/env | grep -v -e '^container_uuid=' -e '^SHLVL=' -e '^PWD=' | sort)
+        expect_contains "$got" "container=systemd-nspawn" "container="
+        expect_contains "$got" "NOTIFY_SOCKET=/run/host/notify" "NOTIFY_SOCKET"
+        expect_contains "$got" "FOO=bar" "-E"
+        expect_contains "$got" "HOME=/root" "HOME"
+        have_nspawn || skip "systemd-nspawn cannot run here; corral side checked"
+        want=$(ns -D "$BB" -E FOO=bar /bin/env | grep -v -e '^container_uuid=' -e '^SHLVL=' -e '^PWD=' | sort)
+        expect_eq "$got" "$want" "environment differs from systemd-nspawn's"
+}
+
+test_identity_hostname_uuid_machine_id() {
+        ensure_bb
+        expect_eq "$(cr -D "$BB" hostname)" "bb" "hostname defaults to the directory name"
+        expect_eq "$(cr -D "$BB" -M web hostname)" "web" "-M sets the hostname"
+        expect_eq "$(cr -D "$BB" -M web --hostname=other hostname)" "other" "--hostname"
+        u=0b9f2a4c-1d2e-4f30-8a1b-2c3d4e5f6a7b
+        expect_eq "$(cr -D "$BB" --uuid=$u /bin/sh -c 'echo $container_uuid; cat /run/host/container-uuid')" "$u
+$u" "--uuid"
+        echo 11112222333344445555666677778888 > "$BB/etc/machine-id"
+        expect_eq "$(cr -D "$BB" --uuid=$u /bin/sh -c 'echo $container_uuid')" "11112222-3333-4444-5555-666677778888" \
+                "the tree's machine-id wins, as nspawn"
+        expect_eq "$(cr -D "$BB" cat /run/host/container-manager)" "systemd-nspawn" "container-manager"
+        rm "$BB/etc/machine-id"
+        a=$(cr -D "$BB" cat /proc/sys/kernel/random/boot_id); b=$(cr -D "$BB" cat /proc/sys/kernel/random/boot_id)
+        [ -n "$a" ] && [ "$a" != "$b" ] && [ "$a" != "$(cat /proc/sys/kernel/random/boot_id)" ] || fail "boot_id not fresh per start"
+}
+
+test_machine_lookup_in_var_lib_machines() {
+        make_busybox_tree /var/lib/machines/box
+        expect_eq "$(cr -M box hostname)" "box" "-M finds /var/lib/machines/box"
+        out=$("$CORRAL" -P -M nothere true 2>&1 </dev/null) && fail "missing machine accepted"
+        expect_contains "$out" 'no image for machine "nothere"' "message"
+        (cd /var/lib/machines/box && expect_eq "$(cr hostname)" "box" "current directory is the image")
+}
+
+test_user_chdir_setenv() {
+        ensure_bb
+        expect_eq "$(cr -D "$BB" -u alice /bin/sh -c 'id -u; id -G; echo $HOME $USER $LOGNAME; pwd')" "1000
+1000 10
+/home/alice alice alice
+/" "-u alice"
+        expect_eq "$(cr -D "$BB" --chdir=/usr /bin/pwd)" "/usr" "--chdir"
+        out=$("$CORRAL" -P -D "$BB" -u nobody true 2>&1 </dev/null) && fail "unknown user accepted"
+        expect_contains "$out" "--user=nobody: no such user" "message"
+        out=$("$CORRAL" -P -D "$BB" --chdir=/nope true 2>&1 </dev/null) && fail "bad chdir accepted"
+        expect_contains "$out" "--chdir=/nope" "message"
+}
+
+test_as_pid2_stub_init() {
+        ensure_bb
+        expect_eq "$(cr -D "$BB" -a /bin/sh -c 'echo $$; cat /proc/1/comm')" "2
+(sd-stubinit)" "--as-pid2"
+        expect_rc 7 cr -D "$BB" -a /bin/sh -c 'exit 7'
+        expect_rc 255 cr -D "$BB" -a /bin/sh -c 'kill -9 $$'
+        # The stub reaps orphans: a zombie never lingers.
+        out=$(cr -D "$BB" -a /bin/sh -c '(sleep 0.1 &) ; sleep 0.5; ps -o stat,comm | grep -c "^Z"')
+        expect_eq "$out" "0" "zombies reaped"
+}
+
+test_boot_finds_init_and_passes_arguments() {
+        ensure_bb
+        printf '#!/bin/sh\necho init:$0:$*:$$\n' > "$BB/sbin/init"; chmod +x "$BB/sbin/init"
+        expect_eq "$(cr -D "$BB" -b one two)" "init:/sbin/init:one two:1" "--boot"
+        rm "$BB/usr/lib/os-release"
+        out=$("$CORRAL" -P -D "$BB" -b 2>&1 </dev/null) && fail "boot without os-release accepted"
+        expect_contains "$out" "os-release file is missing" "message"
+}
+
+test_personality_x86() {
+        ensure_bb
+        expect_eq "$(cr -D "$BB" --personality=x86 uname -m)" "i686" "--personality=x86"
+}
+
+test_capabilities_default_set() {
+        ensure_bb
+        got=$(cr -D "$BB" grep CapBnd /proc/self/status)
+        have_nspawn || { expect_contains "$got" "CapBnd" "capabilities"; skip "no nspawn to compare with"; }
+        want=$(ns -D "$BB" grep CapBnd /proc/self/status)
+        expect_eq "$got" "$want" "bounding set differs from nspawn's"
+}
+
+test_credentials() {
+        ensure_bb
+        echo -n secret > "$TESTTMP/cred"
+        out=$(cr -D "$BB" --set-credential=greeting:hello\\nworld --load-credential=pw:"$TESTTMP/cred" \
+                /bin/sh -c 'echo $CREDENTIALS_DIRECTORY; cat $CREDENTIALS_DIRECTORY/greeting; echo; cat $CREDENTIALS_DIRECTORY/pw; echo; stat -c %a $CREDENTIALS_DIRECTORY/pw; touch $CREDENTIALS_DIRECTORY/x 2>/dev/null || echo ro')
+        expect_eq "$out" "/run/host/credentials
+hello
+world
+secret
+400
+ro" "credentials"
+}
+
+test_not_yet_options_are_refused() {
+        ensure_bb
+        for o in --private-network -n --network-veth -U --capability=CAP_SYS_MODULE --system-call-filter=@clock \
+                 --property=MemoryMax=1G -Sx --rlimit=NOFILE=5 -i /x.raw; do
+                out=$("$CORRAL" -P -D "$BB" $o true 2>&1 </dev/null) && fail "$o accepted"
+                expect_contains "$out" "not supported" "$o"
+        done
+}
+
+test_errors_name_the_problem() {
+        out=$("$CORRAL" -P -D /nonexistent/tree true 2>&1 </dev/null) && fail "missing tree accepted"
+        expect_contains "$out" "/nonexistent/tree does not exist" "missing directory"
+        mkdir -p "$TESTTMP/empty"
+        out=$("$CORRAL" -P -D "$TESTTMP/empty" true 2>&1 </dev/null) && fail "empty tree accepted"
+        expect_contains "$out" "/usr/ directory is missing" "not an OS tree"
+        out=$("$CORRAL" -P -D / true 2>&1 </dev/null) && fail "host root accepted"
+        expect_contains "$out" "--ephemeral" "root directory"
+        ensure_bb
+        out=$("$CORRAL" -P -D "$BB" --read-only --volatile=yes true 2>&1 </dev/null) && fail "conflict accepted"
+        expect_contains "$out" "cannot combine --read-only with --volatile" "conflict"
+}
+
+test_same_name_twice_is_refused() {
+        ensure_bb
+        cp -a "$BB" "$TESTTMP/other"
+        "$CORRAL" -q -P -D "$BB" -M twin sleep 30 </dev/null & pid=$!
+        for i in $(seq 50); do [ -e /run/corral/locks/machine-twin ] && break; sleep 0.1; done
+        out=$("$CORRAL" -P -D "$TESTTMP/other" -M twin true 2>&1 </dev/null); rc=$?
+        out2=$("$CORRAL" -P -D "$BB" -M third true 2>&1 </dev/null); rc2=$?
+        kill -TERM $pid; wait $pid
+        expect_eq "$rc" 1 "second container of the same name"
+        expect_contains "$out" 'a container named "twin" is already running' "name clash message"
+        expect_eq "$rc2" 1 "second writable container on the same tree"
+        expect_contains "$out2" "is currently busy" "busy tree message"
+}

@@ -21,12 +21,14 @@ static inline void freep(void *p)
         free(*(void **)p);
 }
 
+/* Closes and forgets: safe to call again, and safe before a scope's own cleanup runs. */
 static inline void closep(int *fd)
 {
         if (*fd >= 0) {
                 int saved = errno;
                 close(*fd);
                 errno = saved;
+                *fd = -1;
         }
 }
 

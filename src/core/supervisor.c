@@ -79,8 +79,14 @@ static void drain_console(Loop *l)
         char buf[16384];
         if (l->sp.console_master < 0)
                 return;
-        fcntl(l->sp.console_master, F_SETFL, O_NONBLOCK | fcntl(l->sp.console_master, F_GETFL));
+        /* The payload's last output may still sit in the tty layer's flip buffer.  With our
+         * own copy of the peer closed, the master reads EIO once everything is through; the
+         * timeout only guards against a peer held open elsewhere. */
+        closep(&l->sp.console_peer);
         for (;;) {
+                struct pollfd p = {.fd = l->sp.console_master, .events = POLLIN};
+                if (poll(&p, 1, 250) <= 0)
+                        break;
                 ssize_t n = read(l->sp.console_master, buf, sizeof(buf));
                 if (n <= 0)
                         break;
@@ -260,7 +266,14 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         siginfo_t si;
         int r;
 
-        /* Signals are taken as events from before the clone, so none is lost in between. */
+        /* Signals are taken as events from before the clone, so none is lost in between.  A
+         * background job of a shell starts with SIGINT ignored; an ignored signal is dropped
+         * even while blocked, so set the ones we act on back to their defaults first. */
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(SIGINT, &dfl, NULL);
+        sigaction(SIGTERM, &dfl, NULL);
+        sigaction(SIGWINCH, &dfl, NULL);
+        sigaction(SIGCHLD, &dfl, NULL);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         sigaddset(&mask, SIGTERM);

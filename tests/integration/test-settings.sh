@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# .nspawn files: where they are found, trust, precedence.
+
+test_trusted_settings_file() {
+        make_busybox_tree /var/lib/machines/web
+        mkdir -p "$TESTTMP/data"; echo shared > "$TESTTMP/data/f"
+        printf '[Exec]\nHostname=from-file\nEnvironment=A=1\n[Files]\nBindReadOnly=%s:/mnt\n' "$TESTTMP/data" > /etc/systemd/nspawn/web.nspawn
+        expect_eq "$(cr -M web /bin/sh -c 'hostname; echo $A; cat /mnt/f')" "from-file
+1
+shared" "trusted file applies, mounts included"
+        expect_eq "$(cr -M web --hostname=cmd hostname)" "cmd" "the command line wins"
+        expect_eq "$(cr -M web --hostname=cmd --settings=override hostname)" "from-file" "--settings=override"
+        expect_eq "$(cr -M web --settings=no hostname)" "web" "--settings=no"
+}
+
+test_untrusted_settings_file_beside_image() {
+        make_busybox_tree /var/lib/machines/app
+        printf '[Exec]\nHostname=beside\n[Files]\nBind=/etc:/hostetc\n' > /var/lib/machines/app.nspawn
+        out=$("$CORRAL" -q -P -M app /bin/sh -c 'hostname; ls /hostetc 2>/dev/null | wc -l' 2>"$TESTTMP/err" </dev/null)
+        expect_eq "$out" "beside
+0" "untrusted file: harmless settings apply, mounts do not"
+        expect_contains "$(cat "$TESTTMP/err")" "not trusted" "warning"
+        expect_eq "$(cr -M app --settings=trusted /bin/sh -c 'test -f /hostetc/passwd && echo yes')" "yes" "--settings=trusted"
+}
+
+test_settings_file_errors() {
+        make_busybox_tree /var/lib/machines/bad
+        printf '[Exec]\nBoot=perhaps\n' > /etc/systemd/nspawn/bad.nspawn
+        out=$("$CORRAL" -P -M bad true 2>&1 </dev/null) && fail "bad file accepted"
+        expect_contains "$out" "/etc/systemd/nspawn/bad.nspawn:2: Boot=perhaps" "error names file and line"
+        printf '[Exec]\nBoot=no\nFutureKey=1\n' > /etc/systemd/nspawn/bad.nspawn
+        out=$("$CORRAL" -P -M bad true 2>&1 </dev/null) || fail "unknown key refused"
+        expect_contains "$out" "unknown key FutureKey=" "unknown key warns"
+        printf '[Network]\nVirtualEthernet=yes\n' > /etc/systemd/nspawn/bad.nspawn
+        out=$("$CORRAL" -P -M bad true 2>&1 </dev/null) && fail "later key accepted"
+        expect_contains "$out" "VirtualEthernet= is not supported" "later key refused"
+}
+
+test_settings_file_parsed_like_nspawn() {
+        make_busybox_tree /var/lib/machines/same
+        printf '[Exec]\nParameters=/bin/sh -c "echo $0 $1" \\\n  one\nEnvironment="X=a b" Y=c\nWorkingDirectory=/etc\n' > /etc/systemd/nspawn/same.nspawn
+        got=$(cr -M same)
+        expect_eq "$got" "one" "Parameters= with quotes and continuation"
+        ensure_bb
+        have_nspawn || skip "no nspawn to compare with"
+        want=$($NSPAWN -q -P -M same </dev/null 2>/dev/null)
+        expect_eq "$got" "$want" "differs from systemd-nspawn"
+}

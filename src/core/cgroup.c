@@ -86,8 +86,14 @@ void container_cgroup_remove(ContainerCgroup *cg)
                         char *slash = strrchr(dir, '/');
                         *slash = 0;
                         _cleanup_close_ int parent = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        if (parent >= 0)
+                        /* The kernel tears the rest of the PID namespace down after PID 1 is
+                         * gone; until the last task has left, rmdir says EBUSY.  Bounded: 5 s. */
+                        for (int i = 0; parent >= 0 && i < 250; i++) {
                                 remove_tree(parent, slash + 1);
+                                if (access(cg->path, F_OK) < 0)
+                                        break;
+                                usleep(20000);
+                        }
                         (void)rmdir(dir); /* machine.slice, when we were the last */
                 }
         }

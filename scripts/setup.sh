@@ -1,0 +1,15 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs what corral needs to build and test on Debian 12, and builds it.  Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(build-essential meson ninja-build pkg-config clang busybox-static debootstrap systemd-container
+      util-linux bsdextrautils python3 hyperfine)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+[ -d build ] || meson setup build >/dev/null
+ninja -C build

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sets everything up and runs the whole test suite: unit tests, the fuzz corpus, the
+# integration tests (busybox and Debian trees, beside systemd-nspawn), with the build under
+# ASan+UBSan when SANITIZE=1.  The last line is "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+builddir=build
+if [ "${SANITIZE:-0}" = 1 ]; then
+        builddir=build-asan
+        [ -d $builddir ] || meson setup $builddir -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+        ninja -C $builddir >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+        export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+fi
+# The cached Debian tree for the boot tests (debootstrap from Debian's archive, once).
+if ! CORRAL_DEBIAN=$(scripts/debian-image.sh 2>/tmp/corral-debootstrap.log); then
+        echo "note: could not make the Debian tree (see /tmp/corral-debootstrap.log); its tests will skip"
+        CORRAL_DEBIAN=
+fi
+export CORRAL_DEBIAN
+
+pass=0; fail=0; skip=0
+# meson's own tests (unit + fuzz corpus), counted per test program.
+meson test -C $builddir --print-errorlogs > /tmp/corral-meson-test.log 2>&1
+grep -E '^ *[0-9]+/[0-9]+ ' /tmp/corral-meson-test.log
+p=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' /tmp/corral-meson-test.log)
+f=$(grep -cE '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' /tmp/corral-meson-test.log)
+pass=$((pass + p)); fail=$((fail + f))
+[ "$f" = 0 ] || grep -A30 -E 'FAIL|ERROR' /tmp/corral-meson-test.log | head -60
+
+results=$(mktemp)
+CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh
+pass=$((pass + $(grep -c '^0 ' "$results")))
+skip=$((skip + $(grep -c '^77 ' "$results")))
+fail=$((fail + $(grep -vcE '^(0|77) ' "$results")))
+rm -f "$results"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

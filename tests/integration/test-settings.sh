@@ -38,11 +38,9 @@ test_settings_file_errors() {
 
 test_settings_file_parsed_like_nspawn() {
         make_busybox_tree /var/lib/machines/same
-        printf '[Exec]\nParameters=/bin/sh -c "echo $0 $1" \\\n  one\nEnvironment="X=a b" Y=c\nWorkingDirectory=/etc\n' > /etc/systemd/nspawn/same.nspawn
+        printf '[Exec]\nParameters=/bin/echo "two  words" \\\n  one\nEnvironment="X=a b" Y=c\nWorkingDirectory=/etc\n' > /etc/systemd/nspawn/same.nspawn
         got=$(cr -M same)
-        expect_eq "$got" "one" "Parameters= with quotes and continuation"
-        ensure_bb
-        have_nspawn || skip "no nspawn to compare with"
-        want=$($NSPAWN -q -P -M same </dev/null 2>/dev/null)
-        expect_eq "$got" "$want" "differs from systemd-nspawn"
+        expect_eq "$got" "two  words one" "Parameters= with quotes and continuation"
+        # systemd-nspawn 252 ignores Parameters= unless the file also sets Boot= or ProcessTwo=
+        # (it then starts a shell); corral applies it.  Listed in docs/compat.md.
 }

@@ -8,8 +8,6 @@ CORRAL=${CORRAL:-$PWD/build/src/corral/corral}
 N=${N:-30}
 t=$(mktemp -d)
 trap 'umount "$t" 2>/dev/null; rm -rf "$t"' EXIT
-unshare -m --propagation private true
-. tests/integration/lib.sh 2>/dev/null || true
 mkdir -p "$t/bb"/{bin,usr/lib,proc,sys,dev,tmp,run,etc}
 cp /bin/busybox "$t/bb/bin/"; ln -s busybox "$t/bb/bin/true"; ln -s busybox "$t/bb/bin/sh"
 echo ID=busybox > "$t/bb/usr/lib/os-release"

@@ -43,6 +43,16 @@ const char *path_basename(const char *p)
         return s ? s + 1 : p;
 }
 
+char *path_dirname(const char *p)
+{
+        const char *s = strrchr(p, '/');
+        if (!s)
+                return strdup(".");
+        if (s == p)
+                return strdup("/");
+        return strndup(p, s - p);
+}
+
 int read_full_fd(int fd, char **ret, size_t *ret_size)
 {
         size_t n = 0, cap = 4096;
@@ -181,22 +191,13 @@ int make_mount_point_in_root(int rootfd, const char *path, bool is_dir)
         if (fd != -ENOENT)
                 return fd;
 
-        _cleanup_free_ char *parent = strdup(path);
+        _cleanup_free_ char *parent = path_dirname(path);
         if (!parent)
                 return -ENOMEM;
-        char *slash = strrchr(parent, '/');
-        const char *name = path_basename(path);
-        if (slash)
-                *slash = 0;
-        _cleanup_close_ int pfd = mkdir_p_in_root(rootfd, slash ? parent : "/", 0755);
+        _cleanup_close_ int pfd = mkdir_p_in_root(rootfd, parent, 0755);
         if (pfd < 0)
                 return pfd;
-        /* O_PATH fds cannot be used with openat(O_CREAT); reopen the directory for real. */
-        char buf[FD_PATH_MAX];
-        _cleanup_close_ int dfd = open(fd_path(pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return negative_errno();
-        _cleanup_close_ int f = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        _cleanup_close_ int f = openat(pfd, path_basename(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (f < 0 && errno != EEXIST)
                 return negative_errno();
         return open_in_root(rootfd, path, O_PATH, 0);

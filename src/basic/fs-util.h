@@ -11,6 +11,8 @@ bool path_is_normalized(const char *p);
 char *path_join(const char *a, const char *b);
 /* The last component of p, without allocating (p must not end in '/'). */
 const char *path_basename(const char *p);
+/* The directory part of p, newly allocated: "/" for "/x", "." for a name without a slash. */
+char *path_dirname(const char *p);
 
 int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_fd(int fd, char **ret, size_t *ret_size);

@@ -81,15 +81,13 @@ void container_cgroup_remove(ContainerCgroup *cg)
 {
         closep(&cg->fd);
         if (cg->path) {
-                _cleanup_free_ char *dir = strdup(cg->path);
+                _cleanup_free_ char *dir = path_dirname(cg->path);
                 if (dir) {
-                        char *slash = strrchr(dir, '/');
-                        *slash = 0;
                         _cleanup_close_ int parent = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                         /* The kernel tears the rest of the PID namespace down after PID 1 is
                          * gone; until the last task has left, rmdir says EBUSY.  Bounded: 5 s. */
                         for (int i = 0; parent >= 0 && i < 250; i++) {
-                                remove_tree(parent, slash + 1);
+                                remove_tree(parent, path_basename(cg->path));
                                 if (access(cg->path, F_OK) < 0)
                                         break;
                                 usleep(20000);

@@ -82,14 +82,9 @@ int settings_file_find(const char *name, const char *image, char **ret_path, boo
         if (!image || streq(image, "/"))
                 return 0;
         /* Beside the image: untrusted, as it comes with the image. */
-        _cleanup_free_ char *dir = strdup(image);
+        _cleanup_free_ char *dir = path_dirname(image);
         if (!dir)
                 return -ENOMEM;
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-                slash[1] = 0;
-        else if (slash)
-                *slash = 0;
         _cleanup_free_ char *p = path_join(dir, fn);
         if (!p)
                 return -ENOMEM;
@@ -152,14 +147,9 @@ int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e)
 /* The child's record sits beside it: .#NAME.corral-child holds "lower=PATH". */
 static int child_paths(const char *image, char **ret_meta, char **ret_work)
 {
-        _cleanup_free_ char *dir = strdup(image);
+        _cleanup_free_ char *dir = path_dirname(image);
         if (!dir)
                 return -ENOMEM;
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-                slash[1] = 0;
-        else if (slash)
-                *slash = 0;
         const char *b = path_basename(image);
         if (asprintf(ret_meta, "%s/.#%s.corral-child", dir, b) < 0)
                 return -ENOMEM;

@@ -51,15 +51,10 @@ static int set_mount_attr(int fd, unsigned long flags, bool recursive)
 /* The parent directory of path inside the root (created if missing) and the last component. */
 static int open_parent(Apply *a, const char *path, const char **ret_name)
 {
-        _cleanup_free_ char *parent = strdup(path);
+        _cleanup_free_ char *parent = path_dirname(path);
         if (!parent)
                 return -ENOMEM;
-        char *slash = strrchr(parent, '/');
         *ret_name = path_basename(path);
-        if (slash == parent)
-                slash[1] = 0;
-        else if (slash)
-                *slash = 0;
         return mkdir_p_in_root(a->rootfd, parent, 0755);
 }
 
@@ -293,14 +288,9 @@ static int apply_overlay(Apply *a)
                         upper = strdup(m->source);
                         if (!upper)
                                 return -ENOMEM;
-                        _cleanup_free_ char *dir = strdup(m->source);
+                        _cleanup_free_ char *dir = path_dirname(m->source);
                         if (!dir)
                                 return -ENOMEM;
-                        char *slash = strrchr(dir, '/');
-                        if (slash == dir)
-                                slash[1] = 0;
-                        else
-                                *slash = 0;
                         if (asprintf(&work, "%s/.#%s.corral-work", dir, path_basename(m->source)) < 0)
                                 return -ENOMEM;
                         if (mkdir(work, 0700) < 0 && errno != EEXIST)

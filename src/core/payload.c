@@ -72,18 +72,21 @@ static int user_lookup(const char *spec, User *ret)
         return -ESRCH;
 }
 
-static int supplementary_groups(const char *user, gid_t **ret, size_t *ret_n)
+/* The user's groups as initgroups(3) makes them: the primary group, then every group of
+ * /etc/group that lists the user. */
+static int supplementary_groups(const char *user, gid_t primary, gid_t **ret, size_t *ret_n)
 {
         _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
         char line[8192];
-        gid_t *l = NULL;
+        gid_t *l = malloc(sizeof(gid_t));
         size_t n = 0;
 
         *ret = NULL;
         *ret_n = 0;
-        if (!f || !user)
-                return 0;
-        while (fgets(line, sizeof(line), f)) {
+        if (!l)
+                return -ENOMEM;
+        l[n++] = primary;
+        while (f && user && fgets(line, sizeof(line), f)) {
                 char *fields[4] = {0}, *p = line;
                 line[strcspn(line, "\n")] = 0;
                 for (int i = 0; i < 4; i++)
@@ -92,7 +95,7 @@ static int supplementary_groups(const char *user, gid_t **ret, size_t *ret_n)
                 if (!fields[3] || parse_unsigned(fields[2], &gid) < 0)
                         continue;
                 for (char *save = NULL, *m = strtok_r(fields[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
-                        if (streq(m, user)) {
+                        if (streq(m, user) && (gid_t)gid != primary) {
                                 gid_t *nl = realloc(l, sizeof(gid_t) * (n + 1));
                                 if (!nl) {
                                         free(l);
@@ -226,7 +229,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (s->user && u.uid != 0) {
                 gid_t *groups;
                 size_t n;
-                if ((r = supplementary_groups(u.name, &groups, &n)) < 0)
+                if ((r = supplementary_groups(u.name, u.gid, &groups, &n)) < 0)
                         FAIL(sync_fd, r, "cannot read /etc/group");
                 if (setgroups(n, groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)
                         FAIL(sync_fd, -errno, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);

@@ -95,39 +95,74 @@ static void drain_console(Loop *l)
         }
 }
 
-static void forward_ready(const RunConfig *c, const char *buf, size_t n)
+/* Tells whoever started us (a service manager's NOTIFY_SOCKET) how the container is doing, with
+ * nspawn's messages. */
+static void notify_host(const char *msg)
 {
-        /* Relay the guest's readiness to whoever started us (a service manager's NOTIFY_SOCKET). */
         const char *target = getenv("NOTIFY_SOCKET");
-        bool ready = false;
-        for (const char *p = buf; p < buf + n;) {
-                const char *e = memchr(p, '\n', (size_t)(buf + n - p));
-                size_t len = e ? (size_t)(e - p) : (size_t)(buf + n - p);
-                if (len == 7 && memcmp(p, "READY=1", 7) == 0)
-                        ready = true;
-                p += len + 1;
-        }
-        if (!ready || !c->notify_ready || !target || (target[0] != '/' && target[0] != '@'))
+        if (!target || (target[0] != '/' && target[0] != '@'))
                 return;
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        strncpy(sa.sun_path, target, sizeof(sa.sun_path) - 1);
+        size_t len = strlen(target);
+        if (len >= sizeof(sa.sun_path))
+                return;
+        memcpy(sa.sun_path, target, len);
         if (sa.sun_path[0] == '@')
                 sa.sun_path[0] = 0;
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return;
-        static const char msg[] = "READY=1\nSTATUS=Container running.\n";
-        (void)sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(target)));
+        (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
         close(fd);
 }
 
+/* A message on /run/host/notify: as nspawn, only the container's PID 1 is listened to; its
+ * READY=1 is passed on, and its STATUS= becomes ours. */
 static void handle_notify(Loop *l)
 {
         char buf[4096];
-        ssize_t n = recv(l->sp.notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-        if (n > 0)
-                forward_ready(l->c, buf, (size_t)n);
+        union {
+                struct cmsghdr h;
+                char space[CMSG_SPACE(sizeof(struct ucred))];
+        } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)};
+        ssize_t n = recvmsg(l->sp.notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        if (n <= 0)
+                return;
+        const struct ucred *cred = NULL;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+                        cred = (const struct ucred *)(void *)CMSG_DATA(c);
+                else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        for (int *fd = (int *)(void *)CMSG_DATA(c); (char *)fd < (char *)c + c->cmsg_len; fd++)
+                                close(*fd); /* fd stores are not kept */
+        }
+        if (!cred || cred->pid != l->sp.pid || (mh.msg_flags & MSG_TRUNC))
+                return;
+        buf[n] = 0;
+        bool ready = false;
+        const char *status = NULL;
+        for (char *p = buf, *e; *p; p = e + 1) {
+                e = strchrnul(p, '\n');
+                bool last = !*e;
+                *e = 0;
+                if (streq(p, "READY=1"))
+                        ready = true;
+                else if (startswith(p, "STATUS="))
+                        status = p + 7;
+                if (last)
+                        break;
+        }
+        if (ready)
+                notify_host("READY=1\n");
+        if (status) {
+                char msg[4200];
+                snprintf(msg, sizeof(msg), "STATUS=Container running: %s", status);
+                notify_host(msg);
+        }
 }
 
 static void send_kill(Loop *l, int sig)
@@ -295,6 +330,11 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         if ((r = container_spawn(c, &l.sp, e)) < 0)
                 goto out;
+        char msg[128];
+        snprintf(msg, sizeof(msg), "STATUS=Container running.\nX_NSPAWN_LEADER_PID=%d", (int)l.sp.pid);
+        notify_host(msg);
+        if (!c->notify_ready)
+                notify_host("READY=1\n");
 
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
         l.forward_stdin = c->console == CONSOLE_INTERACTIVE;
@@ -304,6 +344,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         r = loop_run(&l, &si);
         terminal_restore(&l);
+        notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");
                 goto out;

@@ -3,6 +3,8 @@
 
 : "${CORRAL:?}" "${TESTTMP:?}"
 NSPAWN="systemd-nspawn --register=no --keep-unit"
+# The static probe (tests/probe) beside the corral under test; make_busybox_tree copies it in.
+PROBE=${PROBE:-$(cd "$(dirname "$CORRAL")/../.." && pwd)/tests/probe/corral-probe}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -36,6 +38,8 @@ make_busybox_tree() {
         printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n' > "$t/etc/passwd"
         printf 'root:x:0:\nalice:x:1000:\nwheel:x:10:alice\n' > "$t/etc/group"
         chown 1000:1000 "$t/home/alice"
+        [ -x "$PROBE" ] && cp "$PROBE" "$t/bin/corral-probe"
+        return 0
 }
 
 BB=$TESTTMP/bb

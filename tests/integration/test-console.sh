@@ -67,22 +67,50 @@ test_poweroff_and_reboot_from_inside() {
 second" "reboot restarts the container"
 }
 
-test_notify_ready() {
-        ensure_bb
-        command -v python3 >/dev/null || skip "python3 not installed"
-        # The guest's READY=1 on /run/host/notify is relayed to our own NOTIFY_SOCKET.
-        python3 - "$TESTTMP/n.sock" > "$TESTTMP/notify.out" <<'PY' &
+# Collects the sd_notify messages sent to socket $1 until STOPPING=1, one per line.
+notify_listen() {
+        python3 - "$1" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(20)
-print(s.recv(4096).decode().strip().replace("\n", " "), flush=True)
+while True:
+    m = s.recv(4096).decode().strip().replace("\n", " ")
+    print(m, flush=True)
+    if "STOPPING=1" in m:
+        break
 PY
-        lp=$!
-        for i in $(seq 50); do [ -S "$TESTTMP/n.sock" ] && break; sleep 0.1; done
-        cp "$(command -v python3)" "$BB/bin/" 2>/dev/null
+        for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+        fail "the notify listener did not start"
+}
+
+test_notify_ready() {
+        ensure_bb
+        [ -x "$BB/bin/corral-probe" ] || fail "the probe was not built ($PROBE)"
+        # --notify-ready=yes: READY=1 is passed on only when the container's PID 1 says it; a
+        # message from any other process in the container is ignored, as nspawn does.
+        notify_listen "$TESTTMP/n.sock" > "$TESTTMP/n.out"
         NOTIFY_SOCKET=$TESTTMP/n.sock cr -D "$BB" --notify-ready=yes /bin/sh -c \
-                'sleep 0.2; printf "READY=1" | nc -u -U /run/host/notify 2>/dev/null || busybox nc -u -U /run/host/notify </dev/null; exit 0' >/dev/null 2>&1
-        cr -D "$BB" /bin/sh -c 'test -S /run/host/notify' || fail "no notify socket in the container"
-        kill $lp 2>/dev/null; wait $lp 2>/dev/null
-        skip_msg="busybox nc cannot send datagrams on this host"
-        grep -q READY=1 "$TESTTMP/notify.out" || skip "$skip_msg (socket present in the container)"
+                'corral-probe notify STATUS=child READY=1; sleep 0.3; exec corral-probe notify STATUS=hello READY=1 -- sleep 0.3' \
+                || fail "the container failed"
+        wait
+        got=$(sed 's/X_NSPAWN_LEADER_PID=[0-9]*/X_NSPAWN_LEADER_PID=N/' "$TESTTMP/n.out")
+        expect_eq "$got" "STATUS=Container running. X_NSPAWN_LEADER_PID=N
+READY=1
+STATUS=Container running: hello
+STOPPING=1 STATUS=Terminating..." "messages with --notify-ready=yes"
+        # Without it corral says READY=1 itself once the payload runs.
+        notify_listen "$TESTTMP/m.sock" > "$TESTTMP/m.out"
+        NOTIFY_SOCKET=$TESTTMP/m.sock cr -D "$BB" /bin/true || fail "the container failed"
+        wait
+        got=$(sed 's/X_NSPAWN_LEADER_PID=[0-9]*/X_NSPAWN_LEADER_PID=N/' "$TESTTMP/m.out")
+        expect_eq "$got" "STATUS=Container running. X_NSPAWN_LEADER_PID=N
+READY=1
+STOPPING=1 STATUS=Terminating..." "messages without --notify-ready"
+        have_nspawn || skip "no nspawn to compare with; corral side checked"
+        notify_listen "$TESTTMP/o.sock" > "$TESTTMP/o.out"
+        NOTIFY_SOCKET=$TESTTMP/o.sock ns -D "$BB" --notify-ready=yes /bin/sh -c \
+                'corral-probe notify STATUS=child READY=1; sleep 0.3; exec corral-probe notify STATUS=hello READY=1 -- sleep 0.3'
+        wait
+        want=$(sed 's/X_NSPAWN_LEADER_PID=[0-9]*/X_NSPAWN_LEADER_PID=N/' "$TESTTMP/o.out")
+        got=$(sed 's/X_NSPAWN_LEADER_PID=[0-9]*/X_NSPAWN_LEADER_PID=N/' "$TESTTMP/n.out")
+        expect_eq "$got" "$want" "notify messages differ from systemd-nspawn's"
 }

@@ -151,6 +151,11 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 
 int mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
 {
+        /* Mostly the directory is there already: one lookup. */
+        int fd0 = open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
+        if (fd0 != -ENOENT)
+                return fd0;
+
         _cleanup_free_ char *p = strdup(path);
         _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
         if (!p)

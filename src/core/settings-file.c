@@ -218,8 +218,9 @@ static int with_location(int r, const KeyContext *c, Error *e)
 {
         if (r < 0 && e && e->code == r) {
                 char tmp[sizeof(e->msg)];
-                snprintf(tmp, sizeof(tmp), "%s:%u: %s= %s", c->path, c->line, c->key, e->msg);
-                memcpy(e->msg, tmp, sizeof(tmp));
+                /* A message too long for the buffer is cut, never lost. */
+                if (snprintf(tmp, sizeof(tmp), "%s:%u: %s= %s", c->path, c->line, c->key, e->msg) >= 0)
+                        memcpy(e->msg, tmp, sizeof(tmp));
         }
         return r;
 }

@@ -6,7 +6,7 @@
 static void dirname_is(const char *p, const char *want)
 {
         char *d = path_dirname(p);
-        CHECK_STREQ(d, want, p);
+        CHECK_STREQ(d, want, "dirname of %s", p);
         free(d);
 }
 

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the benchmarks.  A benchmark re-executes itself in a private mount namespace with
+# tmpfs over corral's and nspawn's state directories, so it leaves nothing on the host.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CORRAL=${CORRAL:-$root/build/src/corral/corral}
+NSPAWN="systemd-nspawn --register=no --keep-unit"
+
+if [ -z "${CORRAL_BENCH_NS:-}" ]; then
+        [ -x "$CORRAL" ] || { echo "build corral first: scripts/setup.sh" >&2; exit 1; }
+        export CORRAL CORRAL_BENCH_NS=1
+        exec unshare -m --propagation private bash -c '
+                for d in /run/corral /run/systemd/nspawn /var/lib/machines; do
+                        mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
+                done
+                exec bash "$@"' _ "$0" "$@"
+fi
+BENCH_TMP=$(mktemp -d /tmp/corral-bench.XXXXXX)
+mount -t tmpfs -o mode=0755 tmpfs "$BENCH_TMP"
+trap 'umount -l "$BENCH_TMP"; rmdir "$BENCH_TMP"' EXIT
+
+# A busybox tree with the applets named.
+busybox_tree() { # dir applet...
+        local t=$1; shift
+        mkdir -p "$t"/{bin,usr/lib,proc,sys,dev,tmp,run,etc}
+        cp /bin/busybox "$t/bin/"
+        for a in "$@"; do ln -s busybox "$t/bin/$a"; done
+        echo ID=busybox > "$t/usr/lib/os-release"
+}
+
+# Median wall time in microseconds of each command, through hyperfine without a shell (so no
+# shell start is counted).  Prints one number per command, in order.
+medians() { # runs cmd...
+        local runs=$1; shift
+        hyperfine -N -w 3 -r "$runs" --export-json "$BENCH_TMP/h.json" "$@" >/dev/null 2>&1 \
+                || { echo "hyperfine failed: $*" >&2; return 1; }
+        python3 -c 'import json,sys; [print(int(r["median"]*1e6)) for r in json.load(open(sys.argv[1]))["results"]]' "$BENCH_TMP/h.json"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ms() { awk -v a="$1" 'BEGIN { printf "%.1f ms", a / 1000 }'; }

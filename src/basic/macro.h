@@ -11,6 +11,16 @@
 #include <unistd.h>
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* Whether x equals one of the values that follow (ints, enums). */
+#define IN_SET(x, ...)                                                                                       \
+        ({                                                                                                   \
+                const int _v[] = {__VA_ARGS__};                                                              \
+                bool _found = false;                                                                         \
+                for (size_t _i = 0; _i < ELEMENTSOF(_v); _i++)                                               \
+                        if ((int)(x) == _v[_i])                                                              \
+                                _found = true;                                                               \
+                _found;                                                                                      \
+        })
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _noreturn_ __attribute__((noreturn))

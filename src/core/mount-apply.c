@@ -20,7 +20,19 @@ typedef struct Apply {
         int imagefd; /* O_PATH: the image directory */
         unsigned n_scratch; /* scratch directories made so far, for unique names */
         Error *e;
+        /* The last parent directory looked up for a node step, kept while steps only make
+         * nodes: a mount over it would leave this fd pointing below the new mount. */
+        char *parent_path;
+        int parent_fd;
+        int devchar_fd; /* /dev/char, for the udev-style links of device nodes */
 } Apply;
+
+static void forget_dirs(Apply *a)
+{
+        a->parent_path = mfree(a->parent_path);
+        closep(&a->parent_fd);
+        closep(&a->devchar_fd);
+}
 
 #define STEP_FAIL(a, r, fmt, ...)                                                                            \
         error_set_errno((a)->e, (r), "cannot set up %s (%s step): " fmt, strempty((a)->step->target),        \
@@ -48,14 +60,23 @@ static int set_mount_attr(int fd, unsigned long flags, bool recursive)
         return 0;
 }
 
-/* The parent directory of path inside the root (created if missing) and the last component. */
+/* The parent directory of path inside the root (created if missing) and the last component.
+ * The fd is borrowed: it stays valid until the next mount step. */
 static int open_parent(Apply *a, const char *path, const char **ret_name)
 {
         _cleanup_free_ char *parent = path_dirname(path);
         if (!parent)
                 return -ENOMEM;
         *ret_name = path_basename(path);
-        return mkdir_p_in_root(a->rootfd, parent, 0755);
+        if (a->parent_fd >= 0 && streq(parent, a->parent_path))
+                return a->parent_fd;
+        forget_dirs(a);
+        int fd = mkdir_p_in_root(a->rootfd, parent, 0755);
+        if (fd < 0)
+                return fd;
+        a->parent_fd = fd;
+        a->parent_path = TAKE_PTR(parent);
+        return fd;
 }
 
 static int reopen_root(Apply *a)
@@ -365,18 +386,19 @@ static int apply_mknod(Apply *a)
         }
         if (!S_ISCHR(st.st_mode))
                 return STEP_FAIL(a, -EINVAL, "%s is not a character device", m->source);
-        _cleanup_close_ int dir = open_parent(a, m->target, &name);
+        int dir = open_parent(a, m->target, &name);
         if (dir < 0)
                 return STEP_FAIL(a, dir, "parent directory");
         if (mknodat(dir, name, S_IFCHR | 0666, st.st_rdev) < 0)
                 return STEP_FAIL(a, negative_errno(), "mknod");
         /* udev's /dev/char/MAJOR:MINOR links, which some programs look up. */
-        _cleanup_close_ int chr = mkdir_p_in_root(a->rootfd, "/dev/char", 0755);
+        if (a->devchar_fd < 0)
+                a->devchar_fd = mkdir_p_in_root(a->rootfd, "/dev/char", 0755);
         char link[32], to[PATH_MAX];
         snprintf(link, sizeof(link), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
         snprintf(to, sizeof(to), "..%s", m->target + strlen("/dev"));
-        if (chr >= 0)
-                (void)symlinkat(to, chr, link);
+        if (a->devchar_fd >= 0)
+                (void)symlinkat(to, a->devchar_fd, link);
         return 0;
 }
 
@@ -384,7 +406,7 @@ static int apply_simple_node(Apply *a)
 {
         const MountStep *m = a->step;
         const char *name;
-        _cleanup_close_ int dir = open_parent(a, m->target, &name);
+        int dir = open_parent(a, m->target, &name);
         if (dir < 0)
                 return STEP_FAIL(a, dir, "parent directory");
 
@@ -442,7 +464,7 @@ static int apply_console(Apply *a)
 static int apply_notify(Apply *a)
 {
         const char *name;
-        _cleanup_close_ int dir = open_parent(a, a->step->target, &name);
+        int dir = open_parent(a, a->step->target, &name);
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         int one = 1;
@@ -461,7 +483,7 @@ int mount_integration_apply(int rootfd, const char *image, const MountStep *m, E
 
 int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
 {
-        Apply a = {.ctx = ctx, .rootfd = -1, .imagefd = -1, .e = e};
+        Apply a = {.ctx = ctx, .rootfd = -1, .imagefd = -1, .e = e, .parent_fd = -1, .devchar_fd = -1};
         int r = 0;
 
         ctx->console_master = ctx->console_peer = ctx->notify_fd = -1;
@@ -477,6 +499,8 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
 
         for (size_t i = 0; i < p->n_steps && r >= 0; i++) {
                 a.step = &p->steps[i];
+                if (!IN_SET(a.step->type, STEP_MKNOD, STEP_SYMLINK, STEP_MKDIR, STEP_FILE, STEP_UNLINK, STEP_NOTIFY))
+                        forget_dirs(&a);
                 switch (a.step->type) {
                 case STEP_ROOT_BIND:
                 case STEP_ROOT_OVERLAY:
@@ -529,6 +553,7 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
                 if (r < 0 && e && e->code == 0)
                         STEP_FAIL(&a, r, "internal error");
         }
+        forget_dirs(&a);
         closep(&a.rootfd);
         closep(&a.imagefd);
         return r;

@@ -41,6 +41,14 @@ static int open_etc(int rootfd)
         return open_in_root(rootfd, "/etc", O_RDONLY | O_DIRECTORY, 0);
 }
 
+static bool same_content(int dirfd, const char *name, const char *data, size_t size)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ char *have = NULL;
+        size_t n;
+        return fd >= 0 && read_full_fd(fd, &have, &n) >= 0 && n == size && memcmp(have, data, size) == 0;
+}
+
 /* Writes the host file src as name in the container's /etc.  replace: also over a symlink. */
 static int copy_into_etc(int rootfd, const char *src, const char *name, bool replace)
 {
@@ -54,11 +62,14 @@ static int copy_into_etc(int rootfd, const char *src, const char *name, bool rep
                 return etc;
         if ((r = read_full_file(src, &data, &size)) < 0)
                 return r;
-        if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
-                if (!replace)
-                        return -ELOOP; /* the guest manages it (resolved's stub, say) */
-                if (unlinkat(etc, name, 0) < 0)
-                        return negative_errno();
+        if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                if (!S_ISREG(st.st_mode)) {
+                        if (!replace)
+                                return -ELOOP; /* the guest manages it (resolved's stub, say) */
+                        if (unlinkat(etc, name, 0) < 0)
+                                return negative_errno();
+                } else if ((size_t)st.st_size == size && same_content(etc, name, data, size))
+                        return 0; /* already right: the image is not rewritten at every start */
         }
         return write_file_at(etc, name, data, size, 0644);
 }

@@ -5,6 +5,7 @@
  * the step that failed; the pair closing at exec means the payload runs. */
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -182,6 +183,12 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         closep(&child_sock);
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
+        /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
+         * only then read what it queued: one wake-up instead of one per message, which in a VM
+         * is a good part of the start time. */
+        struct pollfd pf = {.fd = parent_sock, .events = 0};
+        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+                ;
         for (;;) {
                 SyncMessage m = {0};
                 int fds[3] = {-1, -1, -1};

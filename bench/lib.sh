@@ -28,13 +28,11 @@ busybox_tree() { # dir applet...
         echo ID=busybox > "$t/usr/lib/os-release"
 }
 
-# Median wall time in microseconds of each command, through hyperfine without a shell (so no
-# shell start is counted).  Prints one number per command, in order.
+# Median wall time in microseconds of each command, the commands run in turn so a drift in the
+# machine's load does not favour one (bench/timeit.c).  Prints one number per command.
+cc -O2 -o "$BENCH_TMP/timeit" "$root/bench/timeit.c" || { echo "cannot build bench/timeit.c" >&2; exit 1; }
 medians() { # runs cmd...
-        local runs=$1; shift
-        hyperfine -N -w 3 -r "$runs" --export-json "$BENCH_TMP/h.json" "$@" >/dev/null 2>&1 \
-                || { echo "hyperfine failed: $*" >&2; return 1; }
-        python3 -c 'import json,sys; [print(int(r["median"]*1e6)) for r in json.load(open(sys.argv[1]))["results"]]' "$BENCH_TMP/h.json"
+        "$BENCH_TMP/timeit" "$@"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

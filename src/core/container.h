@@ -22,6 +22,9 @@ typedef struct RunConfig {
         bool quiet;
         int cgroup_fd;  /* the container's cgroup2 directory, or -1 */
         bool notify_ready;
+        uint64_t caps_retain;  /* the bounding set, and what root keeps */
+        uint64_t caps_ambient; /* raised in the ambient set after the user change */
+        bool no_new_privileges;
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/random.h>
 
+#include "capability.h"
 #include "cgroup.h"
 #include "container.h"
 #include "fs-util.h"
@@ -80,7 +81,21 @@ int launch_verify(Settings *s, Error *e)
         if (streq(s->directory, "/") && !s->ephemeral)
                 return error_set(e, -EINVAL,
                                  "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
+        if (s->capability_ambient) {
+                if (s->capability_ambient == CAP_SET_ALL)
+                        return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
+                if ((s->capability_ambient & launch_capabilities(s)) != s->capability_ambient)
+                        return error_set(e, -EINVAL,
+                                         "--ambient-capability=/AmbientCapability= names capabilities the container does not keep; add them with --capability= too");
+                if (s->start_mode == START_BOOT)
+                        return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= is not useful with --boot: init runs as root");
+        }
         return 0;
+}
+
+uint64_t launch_capabilities(const Settings *s)
+{
+        return (capability_default_set() | s->capability_plus) & ~s->capability_minus;
 }
 
 static bool host_has(const char *p)
@@ -228,6 +243,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .quiet = s->quiet,
                 .cgroup_fd = cg.fd,
                 .notify_ready = s->notify_ready > 0,
+                .caps_retain = launch_capabilities(s),
+                .caps_ambient = s->capability_ambient,
+                .no_new_privileges = s->no_new_privileges > 0,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);

@@ -11,6 +11,8 @@ int launch_resolve_image(Settings *s, Error *e);
 int launch_load_settings_file(Settings *s, char ***warnings, Error *e);
 /* Cross-option checks, after the merge, with nspawn's messages. */
 int launch_verify(Settings *s, Error *e);
+/* The capability bounding set the container gets: nspawn's default, plus and minus what was asked. */
+uint64_t launch_capabilities(const Settings *s);
 /* Runs the container to its end (restarting it on reboot unless --keep-unit, as nspawn does).
  * Returns corral's exit status. */
 int launch_run(Settings *s, Error *e);

@@ -110,23 +110,34 @@ static int supplementary_groups(const char *user, gid_t primary, gid_t **ret, si
         return 0;
 }
 
-/* systemd-nspawn 252's default capability set (no CAP_NET_ADMIN without a private network). */
-static const int retained_caps[] = {
-        CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_DAC_READ_SEARCH,
-        CAP_FOWNER,        CAP_FSETID,      CAP_IPC_OWNER,  CAP_KILL,             CAP_LEASE,
-        CAP_LINUX_IMMUTABLE, CAP_MKNOD,     CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, CAP_NET_RAW,
-        CAP_SETFCAP,       CAP_SETGID,      CAP_SETPCAP,    CAP_SETUID,           CAP_SYS_ADMIN,
-        CAP_SYS_BOOT,      CAP_SYS_CHROOT,  CAP_SYS_NICE,   CAP_SYS_PTRACE,       CAP_SYS_RESOURCE,
-        CAP_SYS_TTY_CONFIG,
-};
-
-static int drop_capabilities(void)
+static int set_capabilities(uint64_t eff, uint64_t prm, uint64_t inh)
 {
-        uint64_t keep = 0;
-        for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
-                keep |= 1ULL << retained_caps[i];
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2];
+        for (int i = 0; i < 2; i++)
+                d[i] = (struct __user_cap_data_struct){
+                        .effective = (uint32_t)(eff >> (32 * i)),
+                        .permitted = (uint32_t)(prm >> (32 * i)),
+                        .inheritable = (uint32_t)(inh >> (32 * i)),
+                };
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static uint64_t current_permitted(void)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2];
+        if (syscall(SYS_capget, &h, d) < 0)
+                return 0;
+        return (uint64_t)d[1].permitted << 32 | d[0].permitted;
+}
+
+/* The bounding set becomes keep; root's permitted, effective and inheritable sets too (as
+ * nspawn: inheritable = what is kept). */
+static int drop_capabilities(uint64_t keep)
+{
         for (int cap = 0; cap <= 63; cap++) {
-                if (keep & (1ULL << cap))
+                if (keep & (UINT64_C(1) << cap))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
                         if (errno == EINVAL)
@@ -134,18 +145,24 @@ static int drop_capabilities(void)
                         return -errno;
                 }
         }
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-        struct __user_cap_data_struct d[2];
-        if (syscall(SYS_capget, &h, d) < 0)
-                return -errno;
-        for (int i = 0; i < 2; i++) {
-                uint32_t k = (uint32_t)(keep >> (32 * i));
-                d[i].effective &= k;
-                d[i].permitted &= k;
-                d[i].inheritable = d[i].permitted; /* as nspawn: inheritable = what is kept */
+        uint64_t have = current_permitted() & keep;
+        return set_capabilities(have, have, have);
+}
+
+/* After the user change: the ambient capabilities asked for, so they survive the exec of a
+ * payload that is not root.  Each must be permitted and inheritable: KEEPCAPS kept permitted
+ * across setresuid().  As nspawn, a user other than root keeps only the ambient ones
+ * inheritable (none without), root keeps the whole set. */
+static int raise_ambient(uint64_t ambient, bool root)
+{
+        if (!root) {
+                uint64_t have = current_permitted();
+                if (set_capabilities(0, have, have & ambient) < 0)
+                        return -errno;
         }
-        if (syscall(SYS_capset, &h, d) < 0)
-                return -errno;
+        for (int cap = 0; cap <= 63; cap++)
+                if ((ambient & (UINT64_C(1) << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+                        return -errno;
         return 0;
 }
 
@@ -223,18 +240,24 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
         if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
                 FAIL(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
-        if ((r = drop_capabilities()) < 0)
-                FAIL(sync_fd, r, "cannot drop capabilities to the default set");
+        if ((r = drop_capabilities(c->caps_retain)) < 0)
+                FAIL(sync_fd, r, "cannot reduce the capabilities to the container's set");
 
         if (s->user && u.uid != 0) {
                 gid_t *groups;
                 size_t n;
                 if ((r = supplementary_groups(u.name, u.gid, &groups, &n)) < 0)
                         FAIL(sync_fd, r, "cannot read /etc/group");
+                if (c->caps_ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                        FAIL(sync_fd, -errno, "cannot keep capabilities across the user change");
                 if (setgroups(n, groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)
                         FAIL(sync_fd, -errno, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);
                 free(groups);
         }
+        if ((c->caps_ambient || u.uid != 0) && (r = raise_ambient(c->caps_ambient, u.uid == 0)) < 0)
+                FAIL(sync_fd, r, "--ambient-capability=: cannot raise the ambient capabilities");
+        if (c->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
 
         umask(0022);
         const char *wd = s->working_directory ? s->working_directory : "/";

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "capability.h"
 #include "fs-util.h"
 #include "parse-util.h"
 #include "settings.h"
@@ -77,6 +78,28 @@ static int p_notify_ready(Settings *s, const char *v, const KeyContext *c, Error
 {
         int b = parse_bool_value(v, c, e);
         return b < 0 ? b : (s->notify_ready = b, 0);
+}
+
+/* Capability=, DropCapability=, AmbientCapability=: whitespace-separated names, lines add up;
+ * an empty value resets the list. */
+static int p_capability(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        uint64_t *set = streq(c->key, "Capability") ? &s->capability_plus
+                        : streq(c->key, "DropCapability") ? &s->capability_minus
+                                                           : &s->capability_ambient;
+        char what[256];
+        if (!*v) {
+                *set = 0;
+                return 0;
+        }
+        snprintf(what, sizeof(what), "%s:%u: %s=", c->path, c->line, c->key);
+        return capability_set_parse(v, " \t", set, what, e);
+}
+
+static int p_no_new_privileges(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->no_new_privileges = b, 0);
 }
 
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -282,10 +305,10 @@ static const KeyRow key_table[] = {
         {"Exec", "LinkJournal", p_link_journal, SETTING_LINK_JOURNAL, NULL},
         {"Exec", "Ephemeral", p_ephemeral, SETTING_EPHEMERAL, NULL},
         {"Exec", "SuppressSync", p_suppress_sync, SETTING_SUPPRESS_SYNC, NULL},
-        NOT_YET("Exec", "Capability", "isolation"),
-        NOT_YET("Exec", "DropCapability", "isolation"),
-        NOT_YET("Exec", "AmbientCapability", "isolation"),
-        NOT_YET("Exec", "NoNewPrivileges", "isolation"),
+        {"Exec", "Capability", p_capability, SETTING_CAPABILITY, NULL},
+        {"Exec", "DropCapability", p_capability, SETTING_CAPABILITY, NULL},
+        {"Exec", "AmbientCapability", p_capability, SETTING_CAPABILITY, NULL},
+        {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
         NOT_YET("Exec", "SystemCallFilter", "isolation"),
         NOT_YET("Exec", "PrivateUsers", "isolation"),
         NOT_YET("Exec", "OOMScoreAdjust", "isolation"),

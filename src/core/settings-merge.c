@@ -56,6 +56,22 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 c->notify_ready = f->notify_ready;
         if (take & SETTING_SUPPRESS_SYNC)
                 c->suppress_sync = f->suppress_sync;
+        if (take & SETTING_NO_NEW_PRIVILEGES)
+                c->no_new_privileges = f->no_new_privileges; /* it only ever takes away */
+        if (take & SETTING_CAPABILITY) {
+                /* nspawn's rule: an untrusted file may drop capabilities, never add them. */
+                if (!trusted && f->capability_plus != 0) {
+                        if ((r = add_warning(warnings, path, "Capability=")) < 0)
+                                return r;
+                } else
+                        c->capability_plus |= f->capability_plus;
+                if (!trusted && f->capability_ambient != 0) {
+                        if ((r = add_warning(warnings, path, "AmbientCapability=")) < 0)
+                                return r;
+                } else
+                        c->capability_ambient |= f->capability_ambient;
+                c->capability_minus |= f->capability_minus;
+        }
         if (take & SETTING_PIVOT_ROOT) {
                 SWAP(c->pivot_root_new, f->pivot_root_new);
                 SWAP(c->pivot_root_old, f->pivot_root_old);

@@ -17,6 +17,7 @@ void settings_init(Settings *s)
                 .personality = PERSONALITY_INVALID,
                 .notify_ready = -1,
                 .suppress_sync = -1,
+                .no_new_privileges = -1,
                 .register_machine = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,

@@ -130,6 +130,8 @@ typedef enum SettingsMask {
         SETTING_CONSOLE_MODE = 1ULL << 18,
         SETTING_CREDENTIALS = 1ULL << 19,
         SETTING_SUPPRESS_SYNC = 1ULL << 20,
+        SETTING_CAPABILITY = 1ULL << 21, /* Capability=, DropCapability=, AmbientCapability= together, as nspawn */
+        SETTING_NO_NEW_PRIVILEGES = 1ULL << 22,
 } SettingsMask;
 
 typedef struct Settings {
@@ -154,6 +156,12 @@ typedef struct Settings {
         unsigned long personality; /* PERSONALITY_INVALID when unset */
         int notify_ready;          /* -1 unset */
         int suppress_sync;         /* -1 unset */
+
+        /* Privileges: the bounding set is (nspawn's default | capability_plus) & ~capability_minus */
+        uint64_t capability_plus;
+        uint64_t capability_minus;
+        uint64_t capability_ambient;
+        int no_new_privileges; /* -1 unset */
 
         /* Identity */
         char *machine;

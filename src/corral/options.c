@@ -2,6 +2,7 @@
 #include <getopt.h>
 
 #include "fs-util.h"
+#include "capability.h"
 #include "options.h"
 #include "parse-util.h"
 #include "strv.h"
@@ -198,6 +199,23 @@ static int o_notify_ready(const OptionContext *c)
         if (b < 0)
                 return BAD(c, "expected a boolean");
         c->s->notify_ready = b;
+        return 0;
+}
+
+static int o_capability(const OptionContext *c)
+{
+        uint64_t *set = streq(c->name, "--capability") ? &c->s->capability_plus
+                        : streq(c->name, "--drop-capability") ? &c->s->capability_minus
+                                                               : &c->s->capability_ambient;
+        return capability_set_parse(c->arg, ",", set, c->name, c->e);
+}
+
+static int o_no_new_privileges(const OptionContext *c)
+{
+        int b = parse_boolean(c->arg);
+        if (b < 0)
+                return BAD(c, "expected a boolean");
+        c->s->no_new_privileges = b;
         return 0;
 }
 
@@ -449,10 +467,10 @@ static const OptionRow option_table[] = {
         NOT_YET("network-namespace-path", 0, required_argument, "the networking work"),
         NOT_YET("port", 'p', required_argument, "the networking work"),
         /* Security */
-        NOT_YET("capability", 0, required_argument, "the isolation work"),
-        NOT_YET("drop-capability", 0, required_argument, "the isolation work"),
-        NOT_YET("ambient-capability", 0, required_argument, "the isolation work"),
-        NOT_YET("no-new-privileges", 0, required_argument, "the isolation work"),
+        {"capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
+        {"drop-capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
+        {"ambient-capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
+        {"no-new-privileges", 0, required_argument, o_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
         NOT_YET("system-call-filter", 0, required_argument, "the isolation work"),
         {"selinux-context", 'Z', required_argument, o_selinux, 0, NULL},
         {"selinux-apifs-context", 'L', required_argument, o_selinux, 0, NULL},

@@ -62,5 +62,34 @@ int main(void)
         settings_done(&f);
 
         strv_free(w);
+        /* Capabilities: an untrusted file may drop, not add; a trusted one may add. */
+        const char *caps = "[Exec]\nCapability=CAP_NET_ADMIN\nDropCapability=CAP_SYS_ADMIN\nNoNewPrivileges=yes\n";
+        w = NULL;
+        settings_init(&c);
+        file(&f, caps);
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0, "untrusted caps merge");
+        CHECK(c.capability_plus == 0, "untrusted file cannot add capabilities");
+        CHECK(c.capability_minus == (UINT64_C(1) << 21), "but may drop them");
+        CHECK(c.no_new_privileges == 1, "and may set NoNewPrivileges=");
+        CHECK(strv_length(w) == 1 && strstr(w[0], "Capability="), "the ignored key is named");
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        file(&f, caps);
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.capability_plus == (UINT64_C(1) << 12),
+              "a trusted file adds capabilities");
+        settings_done(&c);
+        settings_done(&f);
+        /* Any capability option on the command line shadows all three keys, as nspawn. */
+        settings_init(&c);
+        c.capability_ambient = UINT64_C(1) << 13;
+        c.mask |= SETTING_CAPABILITY;
+        file(&f, caps);
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.capability_plus == 0 && c.capability_minus == 0,
+              "command line capability options shadow the file's");
+        settings_done(&c);
+        settings_done(&f);
+
+        strv_free(w);
         return tap_done();
 }

@@ -78,8 +78,16 @@ int main(void)
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-U"), "short later option named: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--capability"), "--capability refused: %s", e.msg);
+        r = run(&s, &e, &a, "--system-call-filter=@clock", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--system-call-filter"), "--system-call-filter refused: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN,cap_kill", "--drop-capability=all", "--ambient-capability=CAP_NET_RAW",
+                "--no-new-privileges=yes", NULL);
+        CHECK(r == 0 && s.capability_plus == ((UINT64_C(1) << 12) | (UINT64_C(1) << 5)) && s.capability_minus == UINT64_MAX &&
+                      s.capability_ambient == (UINT64_C(1) << 13) && s.no_new_privileges == 1 &&
+                      (s.mask & (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES)) == (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES),
+              "capability options parsed");
         settings_done(&s);
 
         r = run(&s, &e, &a, "--private-users=pick", NULL);

@@ -5,10 +5,7 @@
 # boot (start to "login:" on the console) and of the whole cycle (start to exit).  Not a test.
 . "$(dirname "$0")/lib.sh"
 N=${N:-5}
-deb=$("$root/scripts/debian-image.sh")
-copy=$(mktemp -d "$(dirname "$deb")/.bench.XXXXXX")
-trap 'rm -rf "$copy"; umount -l "$BENCH_TMP"; rmdir "$BENCH_TMP"' EXIT
-cp -a "$deb" "$copy/deb"
+debian_copy
 
 now() { date +%s%N; }
 # one RUNNER... : prints "boot_us total_us" for one boot to the login prompt and SIGTERM.
@@ -16,7 +13,7 @@ one() {
         local out=$BENCH_TMP/console s b pid
         : > "$out"
         s=$(now)
-        "$@" -b -D "$copy/deb" -M deb --console=read-only > "$out" 2>&1 </dev/null &
+        "$@" -b -D "$DEB" -M deb --console=read-only > "$out" 2>&1 </dev/null &
         pid=$!
         until grep -q 'login:' "$out"; do
                 kill -0 $pid 2>/dev/null || { echo "the container ended before the login prompt:" >&2; tail -5 "$out" >&2; return 1; }

@@ -5,18 +5,13 @@
 # One run, medians, ratios.  Not a test.
 . "$(dirname "$0")/lib.sh"
 N=${N:-30}
-deb=$("$root/scripts/debian-image.sh")
-# A private copy on the cache's own file system (ext4 here), so the plain start's small edits
-# (resolv.conf, localtime) do not touch the cache and nspawn copies ext4 to ext4.
-copy=$(mktemp -d "$(dirname "$deb")/.bench.XXXXXX")
-trap 'rm -rf "$copy"; umount -l "$BENCH_TMP"; rmdir "$BENCH_TMP"' EXIT
-cp -a "$deb" "$copy/deb"
+debian_copy
 read -r -d '' p x < <(medians "$N" \
-        "$CORRAL -q -P -D $copy/deb /bin/true" \
-        "$CORRAL -q -P -D $copy/deb -x /bin/true"; printf '\0') || true
-read -r -d '' nx < <(medians 3 "$NSPAWN -q -P -D $copy/deb -x /bin/true"; printf '\0') || true
-fs=$(stat -f -c %T "$copy")
-echo "start to exit of /bin/true in the Debian tree ($(du -sh "$deb" | cut -f1) on $fs), median of $N runs:"
+        "$CORRAL -q -P -D $DEB /bin/true" \
+        "$CORRAL -q -P -D $DEB -x /bin/true"; printf '\0') || true
+read -r -d '' nx < <(medians 3 "$NSPAWN -q -P -D $DEB -x /bin/true"; printf '\0') || true
+fs=$(stat -f -c %T "$DEB")
+echo "start to exit of /bin/true in the Debian tree ($(du -sh "$DEB" | cut -f1) on $fs), median of $N runs:"
 printf '  corral              %s\n  corral -x           %s\n  systemd-nspawn -x   %s (3 runs)\n' "$(ms "$p")" "$(ms "$x")" "$(ms "$nx")"
 echo "corral -x / corral         = $(ratio "$x" "$p") (goal <= 1.2)"
 echo "systemd-nspawn -x / corral -x = $(ratio "$nx" "$x")"

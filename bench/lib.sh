@@ -19,6 +19,18 @@ BENCH_TMP=$(mktemp -d /tmp/corral-bench.XXXXXX)
 mount -t tmpfs -o mode=0755 tmpfs "$BENCH_TMP"
 trap 'umount -l "$BENCH_TMP"; rmdir "$BENCH_TMP"' EXIT
 
+# DEB: a private copy of the cached Debian tree on the cache's own file system (ext4 here), so
+# a plain start's small edits (resolv.conf, localtime) do not touch the cache and nspawn's -x
+# copies ext4 to ext4.  Removed at exit.
+debian_copy() {
+        local deb
+        deb=$("$root/scripts/debian-image.sh")
+        DEB_COPY=$(mktemp -d "$(dirname "$deb")/.bench.XXXXXX")
+        trap 'rm -rf "$DEB_COPY"; umount -l "$BENCH_TMP"; rmdir "$BENCH_TMP"' EXIT
+        cp -a "$deb" "$DEB_COPY/deb"
+        DEB=$DEB_COPY/deb
+}
+
 # A busybox tree with the applets named.
 busybox_tree() { # dir applet...
         local t=$1; shift

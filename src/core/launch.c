@@ -81,6 +81,20 @@ int launch_verify(Settings *s, Error *e)
         if (streq(s->directory, "/") && !s->ephemeral)
                 return error_set(e, -EINVAL,
                                  "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
+        if (s->have_cpu_affinity) {
+                cpu_set_t avail, both;
+                if (sched_getaffinity(0, sizeof(avail), &avail) == 0) {
+                        CPU_AND(&both, &avail, &s->cpu_affinity);
+                        if (CPU_COUNT(&both) == 0) {
+                                char list[256] = "";
+                                for (int i = 0, n = 0; i < CPU_SETSIZE && n < 200; i++)
+                                        if (CPU_ISSET(i, &avail))
+                                                n += snprintf(list + n, sizeof(list) - (size_t)n, "%s%d", n ? "," : "", i);
+                                return error_set(e, -EINVAL, "--cpu-affinity=/CPUAffinity=: none of these CPUs is available to corral (available: %s)",
+                                                 list);
+                        }
+                }
+        }
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");

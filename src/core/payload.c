@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "exec-limits.h"
 #include "container.h"
 #include "fs-util.h"
 #include "parse-util.h"
@@ -25,6 +26,8 @@
                 child_report(fd, code, _m);                                                                  \
                 _exit(EXIT_FAILURE);                                                                         \
         } while (0)
+/* The same, with the error's text after the message. */
+#define FAIL_ERRNO(fd, code, fmt, ...) FAIL(fd, code, fmt ": %s", ##__VA_ARGS__, strerror(-(code)))
 
 typedef struct User {
         uid_t uid;
@@ -166,6 +169,50 @@ static int raise_ambient(uint64_t ambient, bool root)
         return 0;
 }
 
+/* setrlimit(), or as close to it as the hard limit allows when we may not raise it (as
+ * systemd's setrlimit_closest()). */
+static int setrlimit_closest(int resource, const struct rlimit *want)
+{
+        if (setrlimit(resource, want) == 0)
+                return 0;
+        if (errno != EPERM)
+                return -errno;
+        struct rlimit have, r;
+        if (getrlimit(resource, &have) < 0)
+                return -errno;
+        r.rlim_max = want->rlim_max < have.rlim_max ? want->rlim_max : have.rlim_max;
+        r.rlim_cur = want->rlim_cur < r.rlim_max ? want->rlim_cur : r.rlim_max;
+        return setrlimit(resource, &r) < 0 ? -errno : 0;
+}
+
+/* Resource limits, OOM score and CPU affinity, while we still hold CAP_SYS_RESOURCE and
+ * CAP_SYS_NICE. */
+static void apply_limits(const Settings *s, int sync_fd)
+{
+        int r;
+        for (int l = 0; l < RLIMIT_NLIMITS; l++)
+                if (s->mask & SETTING_RLIMIT(l)) {
+                        if ((r = setrlimit_closest(l, &s->rlimit[l])) < 0)
+                                FAIL_ERRNO(sync_fd, r, "--rlimit=%s=/Limit%s=: the kernel refused the limit", rlimit_to_name(l), rlimit_to_name(l));
+                } else if (l == RLIMIT_NOFILE) {
+                        /* As nspawn: a payload that did not ask starts with the select()-safe
+                         * soft limit of 1024, keeping the hard limit. */
+                        struct rlimit nf;
+                        if (getrlimit(RLIMIT_NOFILE, &nf) == 0 && nf.rlim_cur > 1024) {
+                                nf.rlim_cur = 1024;
+                                (void)setrlimit(RLIMIT_NOFILE, &nf);
+                        }
+                }
+        if (s->have_oom_score_adjust) {
+                char buf[16];
+                int n = snprintf(buf, sizeof(buf), "%d", s->oom_score_adjust);
+                if ((r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, 0)) < 0)
+                        FAIL_ERRNO(sync_fd, r, "--oom-score-adjust=/OOMScoreAdjust=%d: cannot write /proc/self/oom_score_adj", s->oom_score_adjust);
+        }
+        if (s->have_cpu_affinity && sched_setaffinity(0, sizeof(s->cpu_affinity), &s->cpu_affinity) < 0)
+                FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
+}
+
 static void reset_signals(void)
 {
         sigset_t all;
@@ -228,20 +275,21 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
         if (console_peer >= 0) {
                 if (setsid() < 0 && errno != EPERM)
-                        FAIL(sync_fd, -errno, "setsid() failed");
+                        FAIL_ERRNO(sync_fd, -errno, "setsid() failed");
                 if (ioctl(console_peer, TIOCSCTTY, 0) < 0)
-                        FAIL(sync_fd, -errno, "cannot make the console the controlling terminal");
+                        FAIL_ERRNO(sync_fd, -errno, "cannot make the console the controlling terminal");
                 for (int fd = 0; fd < 3; fd++)
                         if (dup2(console_peer, fd) < 0)
-                                FAIL(sync_fd, -errno, "cannot attach stdio to the console");
+                                FAIL_ERRNO(sync_fd, -errno, "cannot attach stdio to the console");
                 if (console_peer > 2)
                         close(console_peer);
         }
 
         if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
-                FAIL(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
+                FAIL_ERRNO(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
+        apply_limits(s, sync_fd);
         if ((r = drop_capabilities(c->caps_retain)) < 0)
-                FAIL(sync_fd, r, "cannot reduce the capabilities to the container's set");
+                FAIL_ERRNO(sync_fd, r, "cannot reduce the capabilities to the container's set");
 
         if (s->user && u.uid != 0) {
                 gid_t *groups;
@@ -249,20 +297,20 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
                 if ((r = supplementary_groups(u.name, u.gid, &groups, &n)) < 0)
                         FAIL(sync_fd, r, "cannot read /etc/group");
                 if (c->caps_ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-                        FAIL(sync_fd, -errno, "cannot keep capabilities across the user change");
+                        FAIL_ERRNO(sync_fd, -errno, "cannot keep capabilities across the user change");
                 if (setgroups(n, groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)
-                        FAIL(sync_fd, -errno, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);
+                        FAIL_ERRNO(sync_fd, -errno, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);
                 free(groups);
         }
         if ((c->caps_ambient || u.uid != 0) && (r = raise_ambient(c->caps_ambient, u.uid == 0)) < 0)
-                FAIL(sync_fd, r, "--ambient-capability=: cannot raise the ambient capabilities");
+                FAIL_ERRNO(sync_fd, r, "--ambient-capability=: cannot raise the ambient capabilities");
         if (c->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
+                FAIL_ERRNO(sync_fd, -errno, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
 
         umask(0022);
         const char *wd = s->working_directory ? s->working_directory : "/";
         if (chdir(wd) < 0)
-                FAIL(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
+                FAIL_ERRNO(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
 
         reset_signals();
         /* Nothing of the host's may leak into the payload; the sync socket closes at exec, which

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "exec-limits.h"
 #include "capability.h"
 #include "fs-util.h"
 #include "parse-util.h"
@@ -100,6 +101,42 @@ static int p_no_new_privileges(Settings *s, const char *v, const KeyContext *c, 
 {
         int b = parse_bool_value(v, c, e);
         return b < 0 ? b : (s->no_new_privileges = b, 0);
+}
+
+/* LimitNOFILE= etc.: the resource is in the key; its bit is set here, since there are 16. */
+static int p_rlimit(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int r = rlimit_from_name(c->key);
+        if (r < 0)
+                return BAD(c, e, "unknown resource limit");
+        if (!*v) { /* an empty value resets the limit to the default */
+                s->mask &= ~SETTING_RLIMIT(r);
+                return 0;
+        }
+        if (rlimit_parse(r, v, &s->rlimit[r]) < 0)
+                return BAD(c, e, "expected SOFT[:HARD] (numbers with the unit of %s, or infinity; soft not above hard)", rlimit_to_name(r));
+        s->mask |= SETTING_RLIMIT(r);
+        return 0;
+}
+
+static int p_oom_score_adjust(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno || end == v || *end || n < -1000 || n > 1000)
+                return BAD(c, e, "expected a number from -1000 to 1000");
+        s->oom_score_adjust = (int)n;
+        s->have_oom_score_adjust = true;
+        return 0;
+}
+
+static int p_cpu_affinity(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        char what[256];
+        snprintf(what, sizeof(what), "%s:%u: CPUAffinity=", c->path, c->line);
+        s->have_cpu_affinity = true;
+        return cpu_set_parse(v, &s->cpu_affinity, e, what);
 }
 
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -311,24 +348,24 @@ static const KeyRow key_table[] = {
         {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
         NOT_YET("Exec", "SystemCallFilter", "isolation"),
         NOT_YET("Exec", "PrivateUsers", "isolation"),
-        NOT_YET("Exec", "OOMScoreAdjust", "isolation"),
-        NOT_YET("Exec", "CPUAffinity", "isolation"),
-        NOT_YET("Exec", "LimitCPU", "isolation"),
-        NOT_YET("Exec", "LimitFSIZE", "isolation"),
-        NOT_YET("Exec", "LimitDATA", "isolation"),
-        NOT_YET("Exec", "LimitSTACK", "isolation"),
-        NOT_YET("Exec", "LimitCORE", "isolation"),
-        NOT_YET("Exec", "LimitRSS", "isolation"),
-        NOT_YET("Exec", "LimitNOFILE", "isolation"),
-        NOT_YET("Exec", "LimitAS", "isolation"),
-        NOT_YET("Exec", "LimitNPROC", "isolation"),
-        NOT_YET("Exec", "LimitMEMLOCK", "isolation"),
-        NOT_YET("Exec", "LimitLOCKS", "isolation"),
-        NOT_YET("Exec", "LimitSIGPENDING", "isolation"),
-        NOT_YET("Exec", "LimitMSGQUEUE", "isolation"),
-        NOT_YET("Exec", "LimitNICE", "isolation"),
-        NOT_YET("Exec", "LimitRTPRIO", "isolation"),
-        NOT_YET("Exec", "LimitRTTIME", "isolation"),
+        {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
+        {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY, NULL},
+        {"Exec", "LimitCPU", p_rlimit, 0, NULL},
+        {"Exec", "LimitFSIZE", p_rlimit, 0, NULL},
+        {"Exec", "LimitDATA", p_rlimit, 0, NULL},
+        {"Exec", "LimitSTACK", p_rlimit, 0, NULL},
+        {"Exec", "LimitCORE", p_rlimit, 0, NULL},
+        {"Exec", "LimitRSS", p_rlimit, 0, NULL},
+        {"Exec", "LimitNOFILE", p_rlimit, 0, NULL},
+        {"Exec", "LimitAS", p_rlimit, 0, NULL},
+        {"Exec", "LimitNPROC", p_rlimit, 0, NULL},
+        {"Exec", "LimitMEMLOCK", p_rlimit, 0, NULL},
+        {"Exec", "LimitLOCKS", p_rlimit, 0, NULL},
+        {"Exec", "LimitSIGPENDING", p_rlimit, 0, NULL},
+        {"Exec", "LimitMSGQUEUE", p_rlimit, 0, NULL},
+        {"Exec", "LimitNICE", p_rlimit, 0, NULL},
+        {"Exec", "LimitRTPRIO", p_rlimit, 0, NULL},
+        {"Exec", "LimitRTTIME", p_rlimit, 0, NULL},
         {"Files", "ReadOnly", p_read_only, SETTING_READ_ONLY, NULL},
         {"Files", "Volatile", p_volatile, SETTING_VOLATILE_MODE, NULL},
         {"Files", "Bind", p_bind, SETTING_CUSTOM_MOUNTS, NULL},

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "exec-limits.h"
 #include "settings.h"
 #include "strv.h"
 
@@ -56,6 +57,36 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 c->notify_ready = f->notify_ready;
         if (take & SETTING_SUPPRESS_SYNC)
                 c->suppress_sync = f->suppress_sync;
+        /* Limits, OOM score and CPU affinity only from trusted files, as nspawn. */
+        for (int l = 0; l < RLIMIT_NLIMITS; l++)
+                if (take & SETTING_RLIMIT(l)) {
+                        if (!trusted) {
+                                char what[32];
+                                snprintf(what, sizeof(what), "Limit%s=", rlimit_to_name(l));
+                                if ((r = add_warning(warnings, path, what)) < 0)
+                                        return r;
+                                take &= ~SETTING_RLIMIT(l); /* not ours to mark as set */
+                        } else
+                                c->rlimit[l] = f->rlimit[l];
+                }
+        if (take & SETTING_OOM_SCORE_ADJUST) {
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "OOMScoreAdjust=")) < 0)
+                                return r;
+                } else {
+                        c->have_oom_score_adjust = f->have_oom_score_adjust;
+                        c->oom_score_adjust = f->oom_score_adjust;
+                }
+        }
+        if (take & SETTING_CPU_AFFINITY) {
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "CPUAffinity=")) < 0)
+                                return r;
+                } else {
+                        c->have_cpu_affinity = f->have_cpu_affinity;
+                        c->cpu_affinity = f->cpu_affinity;
+                }
+        }
         if (take & SETTING_NO_NEW_PRIVILEGES)
                 c->no_new_privileges = f->no_new_privileges; /* it only ever takes away */
         if (take & SETTING_CAPABILITY) {

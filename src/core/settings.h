@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sched.h>
+#include <sys/resource.h>
+
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -132,7 +135,13 @@ typedef enum SettingsMask {
         SETTING_SUPPRESS_SYNC = 1ULL << 20,
         SETTING_CAPABILITY = 1ULL << 21, /* Capability=, DropCapability=, AmbientCapability= together, as nspawn */
         SETTING_NO_NEW_PRIVILEGES = 1ULL << 22,
+        SETTING_OOM_SCORE_ADJUST = 1ULL << 23,
+        SETTING_CPU_AFFINITY = 1ULL << 24,
+        SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
+
+/* The mask bit of resource limit l (the enum's constants are ints: shift a 64-bit value). */
+#define SETTING_RLIMIT(l) ((uint64_t)SETTING_RLIMIT_FIRST << (l))
 
 typedef struct Settings {
         uint64_t mask; /* SettingsMask bits of the fields this front-end set */
@@ -162,6 +171,13 @@ typedef struct Settings {
         uint64_t capability_minus;
         uint64_t capability_ambient;
         int no_new_privileges; /* -1 unset */
+
+        /* Limits of the payload */
+        struct rlimit rlimit[RLIMIT_NLIMITS]; /* valid where the SETTING_RLIMIT(r) bit is set */
+        bool have_oom_score_adjust;
+        int oom_score_adjust;
+        bool have_cpu_affinity;
+        cpu_set_t cpu_affinity;
 
         /* Identity */
         char *machine;

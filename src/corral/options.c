@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 
+#include "exec-limits.h"
 #include "fs-util.h"
 #include "capability.h"
 #include "options.h"
@@ -217,6 +218,44 @@ static int o_no_new_privileges(const OptionContext *c)
                 return BAD(c, "expected a boolean");
         c->s->no_new_privileges = b;
         return 0;
+}
+
+static int o_rlimit(const OptionContext *c)
+{
+        const char *eq = strchr(c->arg, '=');
+        _cleanup_free_ char *name = eq ? strndup(c->arg, (size_t)(eq - c->arg)) : NULL;
+        if (!eq)
+                return BAD(c, "expected LIMIT=SOFT[:HARD], like NOFILE=1024:4096");
+        if (!name)
+                return -ENOMEM;
+        int r = rlimit_from_name(name);
+        if (r < 0)
+                return BAD(c, "unknown resource limit \"%s\" (one of CPU, FSIZE, DATA, STACK, CORE, RSS, NOFILE, AS, NPROC, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME)",
+                           name);
+        if (rlimit_parse(r, eq + 1, &c->s->rlimit[r]) < 0)
+                return BAD(c, "cannot parse \"%s\" as SOFT[:HARD] (numbers with the unit of %s, or infinity; soft not above hard)", eq + 1,
+                           rlimit_to_name(r));
+        c->s->mask |= SETTING_RLIMIT(r);
+        return 0;
+}
+
+static int o_oom_score_adjust(const OptionContext *c)
+{
+        long v;
+        char *end;
+        errno = 0;
+        v = strtol(c->arg, &end, 10);
+        if (errno || end == c->arg || *end || v < -1000 || v > 1000)
+                return BAD(c, "expected a number from -1000 to 1000");
+        c->s->oom_score_adjust = (int)v;
+        c->s->have_oom_score_adjust = true;
+        return 0;
+}
+
+static int o_cpu_affinity(const OptionContext *c)
+{
+        c->s->have_cpu_affinity = true;
+        return cpu_set_parse(c->arg, &c->s->cpu_affinity, c->e, "--cpu-affinity");
 }
 
 static int o_suppress_sync(const OptionContext *c)
@@ -475,9 +514,9 @@ static const OptionRow option_table[] = {
         {"selinux-context", 'Z', required_argument, o_selinux, 0, NULL},
         {"selinux-apifs-context", 'L', required_argument, o_selinux, 0, NULL},
         /* Resources */
-        NOT_YET("rlimit", 0, required_argument, "the isolation work"),
-        NOT_YET("oom-score-adjust", 0, required_argument, "the isolation work"),
-        NOT_YET("cpu-affinity", 0, required_argument, "the isolation work"),
+        {"rlimit", 0, required_argument, o_rlimit, 0, NULL},
+        {"oom-score-adjust", 0, required_argument, o_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
+        {"cpu-affinity", 0, required_argument, o_cpu_affinity, SETTING_CPU_AFFINITY, NULL},
         {"personality", 0, required_argument, o_personality, SETTING_PERSONALITY, NULL},
         /* Integration */
         {"resolv-conf", 0, required_argument, o_resolv_conf, SETTING_RESOLV_CONF, NULL},

@@ -236,3 +236,53 @@ test_capability_settings_file_trust() {
         got=$(cr -D "$BB" corral-probe status | caps_of)
         expect_eq "$got" "$want" "trusted file's capabilities differ from nspawn's"
 }
+
+# Resource limits, OOM score and CPU affinity, compared with systemd-nspawn.
+test_limits_like_nspawn() {
+        ensure_bb
+        local cmd='cat /proc/self/limits /proc/self/oom_score_adj; grep Cpus_allowed_list /proc/self/status'
+        local cases=("" "--rlimit=NOFILE=100:200" "--rlimit=RLIMIT_NOFILE=300" "--rlimit=CPU=1h" "--rlimit=AS=1G:infinity"
+                "--rlimit=NICE=-5" "--rlimit=RTTIME=1s" "--rlimit=MEMLOCK=64K" "--rlimit=LimitNPROC=50"
+                "--rlimit=FSIZE=1.5M:2G" "--oom-score-adjust=500" "--cpu-affinity=0")
+        got=$(cr -D "$BB" --rlimit=NOFILE=100:200 --oom-score-adjust=500 --cpu-affinity=0 /bin/sh -c "$cmd")
+        expect_contains "$got" "Max open files            100                  200" "--rlimit=NOFILE"
+        expect_contains "$got" "500" "--oom-score-adjust"
+        expect_contains "$got" "Cpus_allowed_list:	0" "--cpu-affinity"
+        expect_contains "$(cr -D "$BB" /bin/sh -c 'ulimit -n')" "1024" "the default soft NOFILE limit is nspawn's 1024"
+        have_nspawn || skip "no nspawn to compare with; corral side checked"
+        for a in "${cases[@]}"; do
+                # shellcheck disable=SC2086
+                got=$(cr -D "$BB" $a /bin/sh -c "$cmd" 2>&1)
+                # shellcheck disable=SC2086
+                want=$(ns -D "$BB" $a /bin/sh -c "$cmd" 2>&1)
+                expect_eq "$got" "$want" "limits with '$a' differ from nspawn's"
+        done
+}
+
+test_limits_errors_and_trust() {
+        ensure_bb
+        out=$("$CORRAL" -D "$BB" --rlimit=nofile=5 true 2>&1)
+        expect_contains "$out" 'unknown resource limit "nofile"' "unknown limit named"
+        out=$("$CORRAL" -D "$BB" --rlimit=NOFILE=20:10 true 2>&1)
+        expect_contains "$out" "soft not above hard" "soft above hard"
+        out=$("$CORRAL" -D "$BB" --oom-score-adjust=2000 true 2>&1)
+        expect_contains "$out" "from -1000 to 1000" "oom range"
+        out=$("$CORRAL" -D "$BB" --cpu-affinity=1000 true 2>&1)
+        expect_contains "$out" "none of these CPUs is available" "CPU not there"
+        out=$("$CORRAL" -D "$BB" --cpu-affinity=x true 2>&1)
+        expect_contains "$out" '"x" is not a CPU number' "bad CPU list"
+        # Untrusted file beside the image: limits ignored with a warning; trusted: applied.
+        printf '[Exec]\nLimitNOFILE=77\nOOMScoreAdjust=100\nCPUAffinity=0\n' > "$TESTTMP/bb.nspawn"
+        out=$("$CORRAL" -q -D "$BB" -P /bin/sh -c 'ulimit -n; cat /proc/self/oom_score_adj' 2>&1 </dev/null)
+        expect_contains "$out" "ignoring LimitNOFILE=" "untrusted LimitNOFILE= named"
+        expect_contains "$out" "ignoring OOMScoreAdjust=" "untrusted OOMScoreAdjust= named"
+        expect_contains "$out" "1024" "untrusted limit not applied"
+        mv "$TESTTMP/bb.nspawn" /etc/systemd/nspawn/bb.nspawn
+        out=$(cr -D "$BB" /bin/sh -c 'ulimit -n; cat /proc/self/oom_score_adj; grep Cpus_allowed_list /proc/self/status')
+        expect_eq "$out" "77
+100
+Cpus_allowed_list:	0" "trusted file's limits"
+        printf '[Exec]\nLimitNOFILE=9:8\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$("$CORRAL" -D "$BB" true 2>&1)
+        expect_contains "$out" "bb.nspawn:2: LimitNOFILE=9:8" "bad Limit value with file and line"
+}

@@ -25,6 +25,7 @@ typedef struct RunConfig {
         uint64_t caps_retain;  /* the bounding set, and what root keeps */
         uint64_t caps_ambient; /* raised in the ambient set after the user change */
         bool no_new_privileges;
+        const struct sock_fprog *seccomp; /* the compiled system call filter */
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

@@ -1,23 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/random.h>
 
 #include "capability.h"
 #include "cgroup.h"
 #include "container.h"
+#include "device-policy.h"
 #include "fs-util.h"
 #include "image.h"
 #include "launch.h"
 #include "mount-plan.h"
+#include "seccomp-policy.h"
 #include "parse-util.h"
 #include "strv.h"
 
 #define RUN_DIR "/run/corral"
 #define LOCK_DIR RUN_DIR "/locks"
 #define SCRATCH_DIR RUN_DIR "/scratch"
+#define CACHE_DIR RUN_DIR "/cache"
 
 int launch_resolve_image(Settings *s, Error *e)
 {
@@ -110,6 +115,34 @@ int launch_verify(Settings *s, Error *e)
 uint64_t launch_capabilities(const Settings *s)
 {
         return (capability_default_set() | s->capability_plus) & ~s->capability_minus;
+}
+
+/* The device policy on the container's cgroup: nspawn's closed set, plus every device node the
+ * user binds in (an explicit grant: --bind=/dev/kmsg is how Docker-in-a-container is run). */
+static int apply_device_policy(const Settings *s, int cgroup_fd, Error *e)
+{
+        DeviceRule extra[32];
+        size_t n = 0;
+        if (cgroup_fd < 0)
+                return error_set(e, -EOPNOTSUPP,
+                                 "cannot enforce the device policy: this host has no cgroup2 hierarchy (corral needs one mounted, e.g. at /sys/fs/cgroup/unified)");
+        for (size_t i = 0; i < s->n_custom_mounts; i++) {
+                const CustomMount *m = &s->custom_mounts[i];
+                struct stat st;
+                if (m->type != CUSTOM_MOUNT_BIND || !m->source || m->source_in_root || stat(m->source, &st) < 0 ||
+                    !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+                        continue;
+                if (n == ELEMENTSOF(extra))
+                        return error_set(e, -E2BIG, "too many device nodes bound into the container (at most %zu)", ELEMENTSOF(extra));
+                extra[n++] = (DeviceRule){
+                        .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
+                        .major = major(st.st_rdev),
+                        .major_last = major(st.st_rdev),
+                        .minor = minor(st.st_rdev),
+                        .access = DEVICE_READ | (m->read_only ? 0 : DEVICE_WRITE),
+                };
+        }
+        return device_policy_attach(cgroup_fd, extra, n, e);
 }
 
 static bool host_has(const char *p)
@@ -236,9 +269,19 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.template_lower = lower;
         h.child_work = work;
 
-        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0)
+        _cleanup_strv_free_ char **syscalls = syscall_policy_names(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list);
+        if (!syscalls)
+                return error_set(e, -ENOMEM, "cannot work out the system call filter");
+        struct sock_fprog filter = {0};
+        if ((r = seccomp_build_policy(syscalls, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
                 return r;
+        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0) {
+                free(filter.filter);
+                return r;
+        }
         h.have_cgroup2 = cg.fd >= 0;
+        if ((r = apply_device_policy(s, cg.fd, e)) < 0)
+                goto out;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
         if (getenv("CORRAL_DEBUG_PLAN"))
@@ -260,10 +303,12 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .caps_retain = launch_capabilities(s),
                 .caps_ambient = s->capability_ambient,
                 .no_new_privileges = s->no_new_privileges > 0,
+                .seccomp = &filter,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);
 out:
+        free(filter.filter);
         mount_plan_done(&plan);
         container_cgroup_remove(&cg);
         return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The last steps inside the container, after pivot_root: who the payload runs as, its stdio,
  * its environment, its capabilities, and the exec.  Failures go back to the supervisor. */
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "container.h"
 #include "fs-util.h"
@@ -288,6 +290,10 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
         apply_limits(s, sync_fd);
+        /* The filter goes in while we still hold CAP_SYS_ADMIN (no no_new_privs needed), and
+         * before the user change, as nspawn. */
+        if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
+                FAIL_ERRNO(sync_fd, r, "cannot install the system call filter");
         if ((r = drop_capabilities(c->caps_retain)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot reduce the capabilities to the container's set");
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "capability.h"
 #include "fs-util.h"
@@ -97,6 +98,19 @@ static int p_capability(Settings *s, const char *v, const KeyContext *c, Error *
         return capability_set_parse(v, " \t", set, what, e);
 }
 
+/* SystemCallFilter=: lines add up; an empty value resets both lists. */
+static int p_system_call_filter(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        char what[256];
+        if (!*v) {
+                s->syscall_allow_list = strv_free(s->syscall_allow_list);
+                s->syscall_deny_list = strv_free(s->syscall_deny_list);
+                return 0;
+        }
+        snprintf(what, sizeof(what), "%s:%u: SystemCallFilter=", c->path, c->line);
+        return syscall_filter_parse(v, &s->syscall_allow_list, &s->syscall_deny_list, what, e);
+}
+
 static int p_no_new_privileges(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
@@ -142,10 +156,6 @@ static int p_cpu_affinity(Settings *s, const char *v, const KeyContext *c, Error
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        if (b > 0)
-                return error_set(e, -EOPNOTSUPP,
-                                 "%s:%u: SuppressSync=yes is not supported yet (it needs the system call filter that comes with the isolation work)",
-                                 c->path, c->line);
         return b < 0 ? b : (s->suppress_sync = b, 0);
 }
 
@@ -346,7 +356,7 @@ static const KeyRow key_table[] = {
         {"Exec", "DropCapability", p_capability, SETTING_CAPABILITY, NULL},
         {"Exec", "AmbientCapability", p_capability, SETTING_CAPABILITY, NULL},
         {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
-        NOT_YET("Exec", "SystemCallFilter", "isolation"),
+        {"Exec", "SystemCallFilter", p_system_call_filter, SETTING_SYSCALL_FILTER, NULL},
         NOT_YET("Exec", "PrivateUsers", "isolation"),
         {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
         {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY, NULL},

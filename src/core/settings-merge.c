@@ -87,6 +87,15 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         c->cpu_affinity = f->cpu_affinity;
                 }
         }
+        if (take & SETTING_SYSCALL_FILTER) {
+                /* An untrusted file may deny system calls, never allow more. */
+                if (!trusted && f->syscall_allow_list) {
+                        if ((r = add_warning(warnings, path, "SystemCallFilter= allow entries")) < 0)
+                                return r;
+                } else
+                        SWAP(c->syscall_allow_list, f->syscall_allow_list);
+                SWAP(c->syscall_deny_list, f->syscall_deny_list);
+        }
         if (take & SETTING_NO_NEW_PRIVILEGES)
                 c->no_new_privileges = f->no_new_privileges; /* it only ever takes away */
         if (take & SETTING_CAPABILITY) {

@@ -43,6 +43,8 @@ void settings_done(Settings *s)
         strv_free(s->parameters);
         free(s->working_directory);
         strv_free(s->environment);
+        strv_free(s->syscall_allow_list);
+        strv_free(s->syscall_deny_list);
         free(s->user);
         free(s->machine);
         free(s->hostname);

@@ -137,6 +137,7 @@ typedef enum SettingsMask {
         SETTING_NO_NEW_PRIVILEGES = 1ULL << 22,
         SETTING_OOM_SCORE_ADJUST = 1ULL << 23,
         SETTING_CPU_AFFINITY = 1ULL << 24,
+        SETTING_SYSCALL_FILTER = 1ULL << 41,
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
 
@@ -171,6 +172,8 @@ typedef struct Settings {
         uint64_t capability_minus;
         uint64_t capability_ambient;
         int no_new_privileges; /* -1 unset */
+        char **syscall_allow_list; /* names and @groups added to nspawn's allow list */
+        char **syscall_deny_list;  /* names and @groups denied, from "~" values */
 
         /* Limits of the payload */
         struct rlimit rlimit[RLIMIT_NLIMITS]; /* valid where the SETTING_RLIMIT(r) bit is set */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 
+#include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "fs-util.h"
 #include "capability.h"
@@ -211,6 +212,11 @@ static int o_capability(const OptionContext *c)
         return capability_set_parse(c->arg, ",", set, c->name, c->e);
 }
 
+static int o_system_call_filter(const OptionContext *c)
+{
+        return syscall_filter_parse(c->arg, &c->s->syscall_allow_list, &c->s->syscall_deny_list, "--system-call-filter", c->e);
+}
+
 static int o_no_new_privileges(const OptionContext *c)
 {
         int b = parse_boolean(c->arg);
@@ -263,9 +269,6 @@ static int o_suppress_sync(const OptionContext *c)
         int b = parse_boolean(c->arg);
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        if (b)
-                return error_set(c->e, -EOPNOTSUPP,
-                                 "--suppress-sync=yes is not supported yet (it needs the system call filter that comes with the isolation work)");
         c->s->suppress_sync = b;
         return 0;
 }
@@ -510,7 +513,7 @@ static const OptionRow option_table[] = {
         {"drop-capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
         {"ambient-capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
         {"no-new-privileges", 0, required_argument, o_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
-        NOT_YET("system-call-filter", 0, required_argument, "the isolation work"),
+        {"system-call-filter", 0, required_argument, o_system_call_filter, SETTING_SYSCALL_FILTER, NULL},
         {"selinux-context", 'Z', required_argument, o_selinux, 0, NULL},
         {"selinux-apifs-context", 'L', required_argument, o_selinux, 0, NULL},
         /* Resources */

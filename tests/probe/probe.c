@@ -6,6 +6,7 @@
  *
  *   corral-probe status          ids, capabilities, no_new_privs, seccomp, hostname, cwd, personality, cgroup
  *   corral-probe fds             the open file descriptors above 2 and what they point at
+ *   corral-probe escape [NAME...]  the escape and abuse battery (escape.c), or the probes named
  *   corral-probe notify STATE... [-- COMMAND...]
  *                                sends the states (joined by newlines) to $NOTIFY_SOCKET, then
  *                                execs COMMAND (so a PID 1 can notify and stay PID 1)
@@ -13,6 +14,7 @@
  * Exit status: 0 done, 1 failed (with a message on stderr), 2 usage. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -25,6 +27,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "escape.h"
 
 static uint64_t caps_of(const struct __user_cap_data_struct d[2], int which)
 {
@@ -156,6 +160,17 @@ int main(int argc, char *argv[])
                 return cmd_status();
         if (argc >= 2 && strcmp(argv[1], "fds") == 0)
                 return cmd_fds();
+        if (argc >= 2 && strcmp(argv[1], "escape") == 0) {
+                setvbuf(stdout, NULL, _IOLBF, 0);
+                for (const EscapeProbe *p = escape_probes; p->name; p++) {
+                        bool wanted = argc == 2;
+                        for (int i = 2; i < argc; i++)
+                                wanted |= strcmp(argv[i], p->name) == 0;
+                        if (wanted)
+                                p->run();
+                }
+                return 0;
+        }
         if (argc >= 3 && strcmp(argv[1], "notify") == 0) {
                 int n = 2;
                 while (n < argc && strcmp(argv[n], "--") != 0)
@@ -167,6 +182,6 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "corral-probe: cannot execute %s: %s\n", argv[n + 1], strerror(errno));
                 return 1;
         }
-        fprintf(stderr, "usage: corral-probe status | fds | notify STATE... [-- COMMAND...]\n");
+        fprintf(stderr, "usage: corral-probe status | fds | escape [NAME...] | notify STATE... [-- COMMAND...]\n");
         return 2;
 }

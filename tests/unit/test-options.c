@@ -78,8 +78,12 @@ int main(void)
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-U"), "short later option named: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--system-call-filter=@clock", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--system-call-filter"), "--system-call-filter refused: %s", e.msg);
+        r = run(&s, &e, &a, "--private-users-ownership=chown", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-users-ownership"), "--private-users-ownership refused: %s", e.msg);
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--system-call-filter=add_key keyctl", "--system-call-filter=~@mount", NULL);
+        CHECK(r == 0 && strv_length(s.syscall_allow_list) == 2 && strv_length(s.syscall_deny_list) == 1, "--system-call-filter parsed");
         settings_done(&s);
 
         r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN,cap_kill", "--drop-capability=all", "--ambient-capability=CAP_NET_RAW",

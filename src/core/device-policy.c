@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The device policy as a cgroup2 device program: eBPF written out by hand (a few instructions
+ * per rule), loaded and attached with the bpf() system call. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "device-policy.h"
+#include "macro.h"
+
+static const DeviceRule defaults[] = {
+        {'c', 1, 1, 3, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* null */
+        {'c', 1, 1, 5, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* zero */
+        {'c', 1, 1, 7, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* full */
+        {'c', 1, 1, 8, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* random */
+        {'c', 1, 1, 9, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* urandom */
+        {'c', 5, 5, 0, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* tty */
+        {'c', 5, 5, 2, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD},     /* ptmx */
+        {'c', 136, 143, -1, DEVICE_READ | DEVICE_WRITE},               /* pty slaves: the console too */
+        {'c', 10, 10, 200, DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD}, /* net/tun */
+};
+
+const DeviceRule *device_policy_default(size_t *n)
+{
+        *n = ELEMENTSOF(defaults);
+        return defaults;
+}
+
+/* eBPF instruction builders (the kernel's filter.h macros are not exported to user space). */
+#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define LDX_W(dst, src, off) INSN(BPF_LDX | BPF_W | BPF_MEM, dst, src, off, 0)
+#define MOV_REG(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define MOV_IMM(dst, imm) INSN(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define AND_IMM(dst, imm) INSN(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm)
+#define RSH_IMM(dst, imm) INSN(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm)
+#define JMP_IMM(op, dst, imm, off) INSN(BPF_JMP | (op) | BPF_K, dst, 0, off, imm)
+#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* Appends the test of one rule: falls through to "return 1" when it matches, else jumps past. */
+static size_t emit_rule(struct bpf_insn *p, const DeviceRule *r)
+{
+        size_t n = 0;
+        /* r2 = type, r3 = access, r4 = major, r5 = minor (set up in the prologue) */
+        struct bpf_insn body[8];
+        size_t k = 0;
+        body[k++] = JMP_IMM(BPF_JNE, 2, r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR, 0);
+        if (r->major == r->major_last)
+                body[k++] = JMP_IMM(BPF_JNE, 4, (int32_t)r->major, 0);
+        else {
+                body[k++] = JMP_IMM(BPF_JLT, 4, (int32_t)r->major, 0);
+                body[k++] = JMP_IMM(BPF_JGT, 4, (int32_t)r->major_last, 0);
+        }
+        if (r->minor >= 0)
+                body[k++] = JMP_IMM(BPF_JNE, 5, (int32_t)r->minor, 0);
+        /* every access asked for must be granted: (access & ~granted) == 0 */
+        body[k++] = MOV_REG(6, 3);
+        body[k++] = AND_IMM(6, (int32_t)(~r->access & 7u));
+        body[k++] = JMP_IMM(BPF_JNE, 6, 0, 0);
+        body[k++] = MOV_IMM(0, 1);
+        body[k++] = EXIT();
+        /* every conditional jump skips to the end of this rule */
+        for (size_t i = 0; i < k; i++)
+                if (BPF_CLASS(body[i].code) == BPF_JMP && BPF_OP(body[i].code) != BPF_EXIT)
+                        body[i].off = (int16_t)(k - i - 1);
+        memcpy(p, body, sizeof(body[0]) * k);
+        n += k;
+        return n;
+}
+
+int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra, Error *e)
+{
+        size_t n_rules = ELEMENTSOF(defaults) + n_extra;
+        struct bpf_insn prog[16 + 10 * 64];
+        size_t n = 0;
+        if (n_rules > 64)
+                return error_set(e, -E2BIG, "too many device rules (%zu, at most 64)", n_rules);
+        /* struct bpf_cgroup_dev_ctx { u32 access_type (access << 16 | type); u32 major; u32 minor; } */
+        prog[n++] = LDX_W(2, 1, 0);
+        prog[n++] = MOV_REG(3, 2);
+        prog[n++] = AND_IMM(2, 0xffff);
+        prog[n++] = RSH_IMM(3, 16);
+        prog[n++] = LDX_W(4, 1, 4);
+        prog[n++] = LDX_W(5, 1, 8);
+        for (size_t i = 0; i < n_rules; i++)
+                n += emit_rule(prog + n, i < ELEMENTSOF(defaults) ? &defaults[i] : &extra[i - ELEMENTSOF(defaults)]);
+        prog[n++] = MOV_IMM(0, 0);
+        prog[n++] = EXIT();
+
+        union bpf_attr load = {
+                .prog_type = BPF_PROG_TYPE_CGROUP_DEVICE,
+                .insns = (uint64_t)(uintptr_t)prog,
+                .insn_cnt = (uint32_t)n,
+                .license = (uint64_t)(uintptr_t) "GPL",
+        };
+        strncpy(load.prog_name, "corral_devices", sizeof(load.prog_name) - 1);
+        int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
+        if (fd < 0) {
+                /* Again with the verifier's verdict (its last lines), for the message. */
+                int err = errno;
+                static char log[65536];
+                load.log_buf = (uint64_t)(uintptr_t)log;
+                load.log_size = sizeof(log);
+                load.log_level = 1;
+                log[0] = 0;
+                (void)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
+                size_t len = strlen(log);
+                const char *tail = len > 300 ? log + len - 300 : log;
+                return error_set_errno(e, -err, "cannot load the device policy program (the kernel needs CONFIG_CGROUP_BPF)%s%s",
+                                       tail[0] ? "; verifier: " : "", tail);
+        }
+        union bpf_attr attach = {
+                .target_fd = (uint32_t)cgroup_fd,
+                .attach_bpf_fd = (uint32_t)fd,
+                .attach_type = BPF_CGROUP_DEVICE,
+                .attach_flags = BPF_F_ALLOW_MULTI,
+        };
+        int r = syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof(attach)) < 0 ? -errno : 0;
+        close(fd); /* the attachment keeps the program */
+        if (r < 0)
+                return error_set_errno(e, r, "cannot attach the device policy to the container's cgroup");
+        return 0;
+}

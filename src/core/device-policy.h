@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include "error.h"
+
+/* Which device nodes a container may use: systemd-nspawn's DevicePolicy=closed set (null, zero,
+ * full, random, urandom, tty, ptmx, the pty slaves, net/tun) plus what the user allows.  A node
+ * made with mknod for anything else cannot be opened. */
+typedef struct DeviceRule {
+        char type;        /* 'c' or 'b' */
+        uint32_t major;   /* first major */
+        uint32_t major_last;
+        int64_t minor;    /* -1: any */
+        unsigned access;  /* DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD */
+} DeviceRule;
+
+#define DEVICE_MKNOD 1u
+#define DEVICE_READ 2u
+#define DEVICE_WRITE 4u
+
+/* The default rules; n is set to their number. */
+const DeviceRule *device_policy_default(size_t *n);
+
+/* Attaches the policy (defaults + extra) to the cgroup2 directory cgroup_fd as a
+ * BPF_CGROUP_DEVICE program, in multi mode so a systemd inside can add its own restrictions. */
+int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra, Error *e);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libFuzzer target: the value parsers of the isolation options, on their own.  The first byte
+ * picks the parser, the rest is the value: capability lists, system call filter lists (and the
+ * expansion of the resulting policy), resource limits, CPU lists. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capability.h"
+#include "exec-limits.h"
+#include "seccomp-policy.h"
+#include "strv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        if (size < 1)
+                return 0;
+        char *v = strndup((const char *)data + 1, size - 1);
+        Error e = {0};
+        if (!v)
+                return 0;
+        switch (data[0] % 5) {
+        case 0: {
+                uint64_t m = 0;
+                (void)capability_set_parse(v, data[0] & 0x80 ? " \t" : ",", &m, "fuzz", &e);
+                break;
+        }
+        case 1: {
+                char **allow = NULL, **deny = NULL;
+                if (syscall_filter_parse(v, &allow, &deny, "fuzz", &e) >= 0) {
+                        char **names = syscall_policy_names((uint64_t)data[0] << 20, allow, deny);
+                        strv_free(names);
+                }
+                strv_free(allow);
+                strv_free(deny);
+                break;
+        }
+        case 2: {
+                struct rlimit r;
+                (void)rlimit_parse((data[0] >> 3) % RLIMIT_NLIMITS, v, &r);
+                (void)rlimit_from_name(v);
+                break;
+        }
+        case 3: {
+                cpu_set_t s;
+                (void)cpu_set_parse(v, &s, &e, "fuzz");
+                break;
+        }
+        default:
+                (void)capability_from_name(v);
+                break;
+        }
+        free(v);
+        return 0;
+}

@@ -97,3 +97,15 @@ void container_cgroup_remove(ContainerCgroup *cg)
         }
         cg->path = mfree(cg->path);
 }
+
+int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e)
+{
+        static const char *const files[] = {"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"};
+        if (cg->fd < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (fchownat(cg->fd, files[i], uid, uid, AT_EMPTY_PATH) < 0 && errno != ENOENT)
+                        return error_set_errno(e, -errno, "cannot hand the cgroup %s%s%s to the container's root (UID %u)", cg->path,
+                                               files[i][0] ? "/" : "", files[i], (unsigned)uid);
+        return 0;
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sys/types.h>
+
 #include "error.h"
 
 /* The container's own cgroup in the cgroup2 hierarchy (unified at /sys/fs/cgroup, or
@@ -15,5 +17,8 @@ typedef struct ContainerCgroup {
 /* The cgroup2 mount point, or NULL when the host has none. */
 const char *cgroup2_mount_point(void);
 int container_cgroup_create(const char *name, ContainerCgroup *ret, Error *e);
+/* Hands the cgroup to the container's root (host UID uid): its directory and the files a
+ * delegated cgroup's owner writes (cgroup.procs, cgroup.threads, cgroup.subtree_control). */
+int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e);
 /* Removes the cgroup and everything the guest made below it. */
 void container_cgroup_remove(ContainerCgroup *cg);

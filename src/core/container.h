@@ -26,6 +26,7 @@ typedef struct RunConfig {
         uint64_t caps_ambient; /* raised in the ambient set after the user change */
         bool no_new_privileges;
         const struct sock_fprog *seccomp; /* the compiled system call filter */
+        struct UsernsPlan *userns;        /* NULL: no user namespace */
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

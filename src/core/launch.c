@@ -18,6 +18,7 @@
 #include "seccomp-policy.h"
 #include "parse-util.h"
 #include "strv.h"
+#include "userns.h"
 
 #define RUN_DIR "/run/corral"
 #define LOCK_DIR RUN_DIR "/locks"
@@ -100,6 +101,10 @@ int launch_verify(Settings *s, Error *e)
                         }
                 }
         }
+        if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->template_path || s->volatile_mode != VOLATILE_NO))
+                return error_set(e, -EOPNOTSUPP,
+                                 "user namespaces (-U, --private-users=) do not work with --ephemeral, --template= or --volatile= in corral yet "
+                                 "(the overlay's layers would need idmapping); use one or the other");
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
@@ -275,11 +280,19 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         struct sock_fprog filter = {0};
         if ((r = seccomp_build_policy(syscalls, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
                 return r;
-        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0) {
+        UsernsPlan userns = USERNS_PLAN_NULL;
+        if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0) {
                 free(filter.filter);
                 return r;
         }
+        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0) {
+                free(filter.filter);
+                userns_plan_done(&userns);
+                return r;
+        }
         h.have_cgroup2 = cg.fd >= 0;
+        if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
+                goto out;
         if ((r = apply_device_policy(s, cg.fd, e)) < 0)
                 goto out;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
@@ -304,11 +317,13 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .caps_ambient = s->capability_ambient,
                 .no_new_privileges = s->no_new_privileges > 0,
                 .seccomp = &filter,
+                .userns = userns.enabled ? &userns : NULL,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);
 out:
         free(filter.filter);
+        userns_plan_done(&userns);
         mount_plan_done(&plan);
         container_cgroup_remove(&cg);
         return r;

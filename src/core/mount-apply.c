@@ -179,7 +179,12 @@ static int apply_root(Apply *a)
                 return STEP_FAIL(a, negative_errno(), "mkdir %s", c->new_root);
         switch (m->type) {
         case STEP_ROOT_BIND:
-                if (mount(m->source, c->new_root, NULL, MS_BIND | MS_REC, NULL) < 0)
+                if (c->root_fd >= 0) {
+                        /* The idmapped copy of the image the supervisor made (user namespace). */
+                        if (syscall(SYS_move_mount, c->root_fd, "", AT_FDCWD, c->new_root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                return STEP_FAIL(a, negative_errno(), "attaching the idmapped image %s", m->source);
+                        closep(&c->root_fd);
+                } else if (mount(m->source, c->new_root, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return STEP_FAIL(a, negative_errno(), "bind mount of the image %s", m->source);
                 break;
         case STEP_ROOT_TMPFS:
@@ -291,6 +296,19 @@ static int apply_mount(Apply *a)
         if ((r = do_mount(m->source, dst, m->fstype, m->flags, m->options)) < 0) {
                 if ((m->step_flags & STEP_OPTIONAL) && (r == -ENODEV || r == -ENOENT))
                         return 0;
+                if (r == -EPERM && m->fstype && streq(m->fstype, "sysfs")) {
+                        /* In a user namespace without a network namespace of its own the
+                         * kernel will not mount sysfs: the host's, read-only, as nspawn. */
+                        char buf[FD_PATH_MAX];
+                        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+                        if (mount("/sys", fd_path(dst, buf), NULL, MS_BIND | MS_REC, NULL) < 0)
+                                return STEP_FAIL(a, negative_errno(), "bind mount of the host's /sys (sysfs cannot be mounted here)");
+                        closep(&dst);
+                        if ((dst = open_in_root(a->rootfd, m->target, O_PATH, 0)) < 0 ||
+                            syscall(SYS_mount_setattr, dst, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+                                return STEP_FAIL(a, dst < 0 ? dst : negative_errno(), "making the host's /sys read-only");
+                        return 0;
+                }
                 return STEP_FAIL(a, r, "mount of %s%s%s", m->fstype, m->options ? " with " : "", strempty(m->options));
         }
         return 0;
@@ -389,8 +407,16 @@ static int apply_mknod(Apply *a)
         int dir = open_parent(a, m->target, &name);
         if (dir < 0)
                 return STEP_FAIL(a, dir, "parent directory");
-        if (mknodat(dir, name, S_IFCHR | 0666, st.st_rdev) < 0)
-                return STEP_FAIL(a, negative_errno(), "mknod");
+        if (mknodat(dir, name, S_IFCHR | 0666, st.st_rdev) < 0) {
+                if (errno != EPERM)
+                        return STEP_FAIL(a, negative_errno(), "mknod");
+                /* In a user namespace mknod is not allowed: bind the host's node instead. */
+                _cleanup_close_ int f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                char buf[FD_PATH_MAX];
+                _cleanup_close_ int t = f >= 0 ? open_in_root(a->rootfd, m->target, O_PATH, 0) : -1;
+                if (t < 0 || mount(m->source, fd_path(t, buf), NULL, MS_BIND, NULL) < 0)
+                        return STEP_FAIL(a, t < 0 ? (f < 0 ? -errno : t) : negative_errno(), "bind mount of the host's %s", m->source);
+        }
         /* udev's /dev/char/MAJOR:MINOR links, which some programs look up. */
         if (a->devchar_fd < 0)
                 a->devchar_fd = mkdir_p_in_root(a->rootfd, "/dev/char", 0755);

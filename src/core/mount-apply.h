@@ -10,6 +10,7 @@ typedef struct ApplyContext {
         const char *image;    /* the image directory on the host */
         struct winsize winsize; /* the host terminal's size, for the console */
         bool have_winsize;
+        int root_fd; /* -1, or a detached (idmapped) mount of the image to use as the root */
         /* Results */
         int console_master; /* STEP_CONSOLE: the pty master, for the supervisor */
         int console_peer;   /* STEP_CONSOLE: the pty peer, the payload's stdio */

@@ -76,6 +76,31 @@ static int p_read_only(Settings *s, const char *v, const KeyContext *c, Error *e
         return b < 0 ? b : (s->read_only = b, 0);
 }
 
+static int p_private_users(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (private_users_parse(s, v) < 0)
+                return BAD(c, e, "expected a boolean, \"pick\", \"identity\" or UID[:COUNT]");
+        return 0;
+}
+
+static int p_private_users_ownership(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int m = user_namespace_ownership_from_string(v);
+        if (m < 0)
+                return BAD(c, e, "expected off, chown, map or auto");
+        s->userns_ownership = m;
+        return 0;
+}
+
+static int p_private_users_chown(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        if (b < 0)
+                return b;
+        s->userns_ownership = b ? USER_NAMESPACE_OWNERSHIP_CHOWN : USER_NAMESPACE_OWNERSHIP_OFF;
+        return 0;
+}
+
 static int p_notify_ready(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
@@ -357,7 +382,7 @@ static const KeyRow key_table[] = {
         {"Exec", "AmbientCapability", p_capability, SETTING_CAPABILITY, NULL},
         {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
         {"Exec", "SystemCallFilter", p_system_call_filter, SETTING_SYSCALL_FILTER, NULL},
-        NOT_YET("Exec", "PrivateUsers", "isolation"),
+        {"Exec", "PrivateUsers", p_private_users, SETTING_USERNS, NULL},
         {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
         {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY, NULL},
         {"Exec", "LimitCPU", p_rlimit, 0, NULL},
@@ -384,8 +409,8 @@ static const KeyRow key_table[] = {
         {"Files", "Inaccessible", p_inaccessible, SETTING_CUSTOM_MOUNTS, NULL},
         {"Files", "Overlay", p_overlay, SETTING_CUSTOM_MOUNTS, NULL},
         {"Files", "OverlayReadOnly", p_overlay_ro, SETTING_CUSTOM_MOUNTS, NULL},
-        NOT_YET("Files", "PrivateUsersChown", "isolation"),
-        NOT_YET("Files", "PrivateUsersOwnership", "isolation"),
+        {"Files", "PrivateUsersChown", p_private_users_chown, SETTING_USERNS, NULL},
+        {"Files", "PrivateUsersOwnership", p_private_users_ownership, SETTING_USERNS, NULL},
         NOT_YET("Files", "BindUser", "isolation"),
         NOT_YET("Network", "Private", "networking"),
         NOT_YET("Network", "VirtualEthernet", "networking"),

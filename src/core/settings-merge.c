@@ -96,6 +96,22 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         SWAP(c->syscall_allow_list, f->syscall_allow_list);
                 SWAP(c->syscall_deny_list, f->syscall_deny_list);
         }
+        if (take & SETTING_USERNS) {
+                /* nspawn's rule: an untrusted file may not change the user namespace. */
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "PrivateUsers=, PrivateUsersOwnership= and PrivateUsersChown=")) < 0)
+                                return r;
+                        take &= ~SETTING_USERNS;
+                } else {
+                        if (f->private_users_set) {
+                                c->private_users = f->private_users;
+                                c->uid_shift = f->uid_shift;
+                                c->uid_range = f->uid_range;
+                        }
+                        if (f->userns_ownership != _USER_NAMESPACE_OWNERSHIP_UNSET)
+                                c->userns_ownership = f->userns_ownership;
+                }
+        }
         if (take & SETTING_NO_NEW_PRIVILEGES)
                 c->no_new_privileges = f->no_new_privileges; /* it only ever takes away */
         if (take & SETTING_CAPABILITY) {

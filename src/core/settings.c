@@ -18,6 +18,7 @@ void settings_init(Settings *s)
                 .notify_ready = -1,
                 .suppress_sync = -1,
                 .no_new_privileges = -1,
+                .userns_ownership = _USER_NAMESPACE_OWNERSHIP_UNSET,
                 .register_machine = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
@@ -417,4 +418,55 @@ int settings_mode_from_string(const char *s)
 {
         int b = parse_boolean(s);
         return b >= 0 ? (b ? SETTINGS_YES : SETTINGS_NO) : settings_mode_from_string_raw(s);
+}
+
+STRING_TABLE(user_namespace_ownership_, UserNamespaceOwnership, _USER_NAMESPACE_OWNERSHIP_MAX,
+             {[USER_NAMESPACE_OWNERSHIP_OFF] = "off", [USER_NAMESPACE_OWNERSHIP_CHOWN] = "chown",
+              [USER_NAMESPACE_OWNERSHIP_MAP] = "map", [USER_NAMESPACE_OWNERSHIP_AUTO] = "auto"})
+
+int user_namespace_ownership_from_string(const char *s)
+{
+        return user_namespace_ownership__from_string_raw(s);
+}
+
+const char *user_namespace_ownership_to_string(UserNamespaceOwnership m)
+{
+        return user_namespace_ownership__to_string(m);
+}
+
+int private_users_parse(Settings *s, const char *value)
+{
+        /* As nspawn: digits are a UID ("0" is a shift of 0, not "no"), anything else a boolean
+         * or a word. */
+        int b = value[strspn(value, "0123456789:")] ? parse_boolean(value) : -1;
+        if (b == 0) {
+                s->private_users = PRIVATE_USERS_NO;
+                s->private_users_set = true;
+                return 0;
+        }
+        s->private_users_set = true;
+        if (b > 0) {
+                s->private_users = PRIVATE_USERS_AUTO;
+                return 0;
+        }
+        if (streq(value, "pick")) {
+                s->private_users = PRIVATE_USERS_PICK;
+                return 0;
+        }
+        if (streq(value, "identity")) {
+                s->private_users = PRIVATE_USERS_IDENTITY;
+                return 0;
+        }
+        _cleanup_free_ char *a = NULL;
+        const char *b2 = NULL;
+        unsigned long shift, range = 65536;
+        if (split_colon(value, &a, &b2) < 0 || parse_unsigned(a, &shift) < 0 || (b2 && parse_unsigned(b2, &range) < 0))
+                return -EINVAL;
+        /* The range must fit below the 32-bit invalid UID, and not be empty. */
+        if (range == 0 || shift > UINT32_MAX - 1 || range > UINT32_MAX - shift)
+                return -ERANGE;
+        s->private_users = PRIVATE_USERS_FIXED;
+        s->uid_shift = (uint32_t)shift;
+        s->uid_range = (uint32_t)range;
+        return 0;
 }

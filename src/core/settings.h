@@ -67,6 +67,24 @@ typedef enum TimezoneMode {
         _TIMEZONE_MAX,
 } TimezoneMode;
 
+typedef enum PrivateUsers {
+        PRIVATE_USERS_NO,
+        PRIVATE_USERS_FIXED,    /* UID[:COUNT] */
+        PRIVATE_USERS_AUTO,     /* "yes": the range from the owner of the tree's root */
+        PRIVATE_USERS_PICK,     /* "pick": that, or a free range */
+        PRIVATE_USERS_IDENTITY, /* 0:65536 */
+        _PRIVATE_USERS_MAX,
+} PrivateUsers;
+
+typedef enum UserNamespaceOwnership {
+        USER_NAMESPACE_OWNERSHIP_OFF,
+        USER_NAMESPACE_OWNERSHIP_CHOWN,
+        USER_NAMESPACE_OWNERSHIP_MAP,
+        USER_NAMESPACE_OWNERSHIP_AUTO,
+        _USER_NAMESPACE_OWNERSHIP_MAX,
+        _USER_NAMESPACE_OWNERSHIP_UNSET = -1,
+} UserNamespaceOwnership;
+
 typedef enum LinkJournal {
         LINK_JOURNAL_NO,
         LINK_JOURNAL_AUTO,
@@ -138,6 +156,7 @@ typedef enum SettingsMask {
         SETTING_OOM_SCORE_ADJUST = 1ULL << 23,
         SETTING_CPU_AFFINITY = 1ULL << 24,
         SETTING_SYSCALL_FILTER = 1ULL << 41,
+        SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
 
@@ -174,6 +193,13 @@ typedef struct Settings {
         int no_new_privileges; /* -1 unset */
         char **syscall_allow_list; /* names and @groups added to nspawn's allow list */
         char **syscall_deny_list;  /* names and @groups denied, from "~" values */
+
+        /* User namespace */
+        PrivateUsers private_users;
+        bool private_users_set; /* PrivateUsers= was given (the merge needs to know) */
+        uint32_t uid_shift; /* PRIVATE_USERS_FIXED */
+        uint32_t uid_range;
+        UserNamespaceOwnership userns_ownership; /* unset: off, or auto with pick */
 
         /* Limits of the payload */
         struct rlimit rlimit[RLIMIT_NLIMITS]; /* valid where the SETTING_RLIMIT(r) bit is set */
@@ -242,6 +268,10 @@ const char *timezone_mode_to_string(TimezoneMode m);
 int link_journal_from_string(const char *s);
 const char *link_journal_to_string(LinkJournal m);
 int settings_mode_from_string(const char *s); /* also accepts booleans */
+int user_namespace_ownership_from_string(const char *s);
+const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
+/* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
+int private_users_parse(Settings *s, const char *value);
 
 /* The .nspawn front-end.  Parses the text of one settings file (unit-file syntax) into s, setting
  * s->mask for every group a key touched.  Unknown sections and keys add a warning (as nspawn,

@@ -4,6 +4,7 @@
  * SOCK_SEQPACKET pair: the child sends the console and notify fds, or the first error with
  * the step that failed; the pair closing at exec means the payload runs. */
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -17,9 +18,10 @@
 
 #include "container.h"
 #include "mount-apply.h"
+#include "userns.h"
 #include "spawn.h"
 
-enum { MSG_FDS = 1, MSG_ERROR = 2 };
+enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3 };
 
 typedef struct SyncMessage {
         int kind;
@@ -38,6 +40,27 @@ void child_report(int sync_fd, int code, const char *msg)
                 fprintf(stderr, "corral: %s\n", msg);
 }
 
+static int send_message_fds(int sock, SyncMessage *m, const int *fds, int n)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * 3)];
+        } control = {0};
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        m->n_fds = n;
+        if (n > 0) {
+                mh.msg_control = control.buf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+}
+
 static int send_fds(int sock, int console_master, int console_peer, int notify_fd)
 {
         SyncMessage m = {.kind = MSG_FDS};
@@ -51,35 +74,57 @@ static int send_fds(int sock, int console_master, int console_peer, int notify_f
                 fds[n++] = notify_fd;
                 m.has_notify = 1;
         }
-        m.n_fds = n;
+        return send_message_fds(sock, &m, fds, n);
+}
+
+static int receive(int sock, SyncMessage *m, int fds[3])
+{
         union {
                 struct cmsghdr h;
                 char buf[CMSG_SPACE(sizeof(int) * 3)];
         } control = {0};
-        struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (n > 0) {
-                mh.msg_control = control.buf;
-                mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-                memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
-        }
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
+        ssize_t n;
+        do
+                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return negative_errno();
+        if (n == 0)
+                return 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        memcpy(fds, CMSG_DATA(c), sizeof(int) * (k > 3 ? 3 : k));
+                }
+        return 1;
 }
 
 _noreturn_ static void child_main(const RunConfig *c, int sock)
 {
         ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
-                            .have_winsize = c->have_winsize};
+                            .have_winsize = c->have_winsize, .root_fd = -1};
         Error e = {0};
         int r;
 
         /* The container never outlives its supervisor. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         umask(0);
+        if (c->userns) {
+                /* In a new user namespace: wait until the supervisor has written our UID map
+                 * (and, for an idmapped root, sent it), then become its root. */
+                SyncMessage m = {0};
+                int fds[3] = {-1, -1, -1};
+                if (receive(sock, &m, fds) <= 0 || m.kind != MSG_GO)
+                        _exit(EXIT_FAILURE); /* the supervisor gave up and says why */
+                ctx.root_fd = fds[0];
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0) {
+                        child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
+                        _exit(EXIT_FAILURE);
+                }
+        }
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
                 child_report(sock, negative_errno(), "cannot make the mount namespace a slave of the host's");
                 _exit(EXIT_FAILURE);
@@ -124,30 +169,6 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         payload_exec(c, ctx.console_peer, sock);
 }
 
-static int receive(int sock, SyncMessage *m, int fds[3])
-{
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int) * 3)];
-        } control = {0};
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                            .msg_controllen = sizeof(control.buf)};
-        ssize_t n;
-        do
-                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return negative_errno();
-        if (n == 0)
-                return 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        memcpy(fds, CMSG_DATA(c), sizeof(int) * (k > 3 ? 3 : k));
-                }
-        return 1;
-}
 
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 {
@@ -168,6 +189,8 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
                 args.cgroup = (uint64_t)c->cgroup_fd;
         }
+        if (c->userns)
+                args.flags |= CLONE_NEWUSER; /* the other namespaces are then owned by it */
         fflush(NULL);
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0) {
@@ -183,6 +206,18 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         closep(&child_sock);
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
+        if (c->userns) {
+                int root_fd = -1;
+                if ((r = userns_setup_child(c->userns, pid, c->image, &root_fd, e)) < 0)
+                        goto fail;
+                SyncMessage go = {.kind = MSG_GO};
+                r = send_message_fds(parent_sock, &go, root_fd >= 0 ? &root_fd : NULL, root_fd >= 0 ? 1 : 0);
+                closep(&root_fd);
+                if (r < 0) {
+                        error_set_errno(e, r, "cannot tell the container to go on");
+                        goto fail;
+                }
+        }
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
          * is a good part of the start time. */

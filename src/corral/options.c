@@ -322,11 +322,35 @@ static int o_keep_unit(const OptionContext *c)
 
 static int o_private_users(const OptionContext *c)
 {
-        if (c->arg && parse_boolean(c->arg) == 0)
-                return 0; /* the default */
-        return error_set(c->e, -EOPNOTSUPP,
-                         "%s%s%s is not supported by corral yet (user namespaces come with the isolation work); drop the option to run without user namespacing",
-                         c->name, c->arg ? "=" : "", strempty(c->arg));
+        int r = private_users_parse(c->s, c->arg ? c->arg : "yes");
+        if (r < 0)
+                return BAD(c, "expected a boolean, \"pick\", \"identity\" or UID[:COUNT] (a range below 4294967295)");
+        return 0;
+}
+
+static int o_private_users_ownership(const OptionContext *c)
+{
+        int m = user_namespace_ownership_from_string(c->arg);
+        if (m < 0)
+                return BAD(c, "expected off, chown, map or auto");
+        c->s->userns_ownership = m;
+        return 0;
+}
+
+static int o_private_users_chown(const OptionContext *c)
+{
+        c->s->userns_ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* nspawn's older spelling */
+        return 0;
+}
+
+static int o_U(const OptionContext *c)
+{
+        /* -U: pick a range, and map or chown the tree to it, as nspawn (the kernel has user
+         * namespaces here: corral needs 5.12 for the rest anyway). */
+        c->s->private_users = PRIVATE_USERS_PICK;
+        c->s->private_users_set = true;
+        c->s->userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
+        return 0;
 }
 
 static int o_personality(const OptionContext *c)
@@ -493,10 +517,10 @@ static const OptionRow option_table[] = {
         {"register", 0, required_argument, o_register, 0, NULL},
         {"keep-unit", 0, no_argument, o_keep_unit, 0, NULL},
         /* User namespacing */
-        {"private-users", 0, optional_argument, o_private_users, 0, NULL},
-        NOT_YET("private-users-ownership", 0, required_argument, "the isolation work (user namespaces)"),
-        NOT_YET("private-users-chown", 0, no_argument, "the isolation work (user namespaces)"),
-        NOT_YET("U", 'U', no_argument, "the isolation work (user namespaces)"),
+        {"private-users", 0, optional_argument, o_private_users, SETTING_USERNS, NULL},
+        {"private-users-ownership", 0, required_argument, o_private_users_ownership, SETTING_USERNS, NULL},
+        {"private-users-chown", 0, no_argument, o_private_users_chown, SETTING_USERNS, NULL},
+        {"U", 'U', no_argument, o_U, SETTING_USERNS, NULL},
         /* Networking */
         NOT_YET("private-network", 0, no_argument, "the networking work"),
         NOT_YET("network-interface", 0, required_argument, "the networking work"),

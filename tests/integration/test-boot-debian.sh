@@ -63,3 +63,16 @@ test_boot_debian_nspawn_agrees() {
 have_nspawn_boot() {
         command -v systemd-nspawn >/dev/null
 }
+
+test_boot_debian_with_user_namespace() {
+        debian_tree
+        write_check_unit
+        cp -a "$CORRAL_DEBIAN" "$TESTTMP/deb"
+        boot_and_check "$CORRAL" -D "$TESTTMP/deb" -M debu -U
+        report=$(cat "$TESTTMP/report")
+        expect_contains "$report" "state=running" "systemd runs with -U: $(grep -A5 CHECK "$TESTTMP/console.out.clean")"
+        expect_contains "$report" "failed=0" "no failed units with -U"
+        expect_eq "$(cat "$TESTTMP/rc")" 0 "exit status after SIGTERM"
+        expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debu has been shut down." "clean poweroff"
+        expect_eq "$(stat -c %u "$TESTTMP/deb")" 0 "the tree's ownership is unchanged (idmapped)"
+}

@@ -114,3 +114,69 @@ test_escape_battery() {
         [ -z "$bad" ] || fail "nspawn's results changed from escape-expected.txt (update it and docs/security.md):$bad"
 }
 TESTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# User namespaces.
+test_userns_map_root_is_unprivileged_outside() {
+        ensure_bb
+        out=$(cr -D "$BB" -U /bin/sh -c 'cat /proc/self/uid_map; id -u; touch /root/made-inside; ls -ln /root/made-inside')
+        set -- $out
+        [ "$1" = 0 ] && [ "$3" = 65536 ] || fail "uid_map: $out"
+        [ "$2" -ge 524288 ] && [ $(($2 % 65536)) = 0 ] || fail "-U picked $2, want a multiple of 65536 from 524288"
+        [ "$4" = 0 ] || fail "id -u inside: $4, want 0"
+        expect_eq "$(stat -c %u:%g "$BB/root/made-inside")" "0:0" "map: a file root makes lands as 0 on disk (the tree is not changed)"
+        expect_eq "$(stat -c %u "$BB")" "0" "map leaves the tree's ownership alone"
+        # Root inside has no power over the host: the host's files appear as nobody, and the
+        # host's root-owned directory cannot be written.
+        out=$(cr -D "$BB" -U --bind=/etc:/hostetc /bin/sh -c 'stat -c %u /hostetc/passwd; touch /hostetc/x 2>&1 || echo denied')
+        expect_contains "$out" "65534" "a host root file is nobody's inside"
+        expect_contains "$out" "denied" "and root inside cannot write the host's /etc"
+        [ -e /etc/x ] && fail "wrote the host's /etc"
+        ls /run/corral/locks | grep -q '^uid-' && fail "UID range lock left behind: $(ls /run/corral/locks)"
+        true
+}
+
+test_userns_chown_identity_fixed() {
+        ensure_bb
+        cr -D "$BB" --private-users=2000000 --private-users-ownership=chown /bin/sh -c 'touch /root/x' || fail "chown start failed"
+        expect_eq "$(stat -c %u:%g "$BB" "$BB/root/x" "$BB/home/alice" | tr '\n' ' ')" "2000000:2000000 2000000:2000000 2001000:2001000 " \
+                "chown moved the tree to the range"
+        chmod 4755 "$BB/bin/busybox"
+        cr -D "$BB" --private-users=0 --private-users-ownership=chown /bin/true || fail "chown back failed"
+        expect_eq "$(stat -c '%u %a' "$BB" "$BB/home/alice" "$BB/bin/busybox" | tr '\n' ' ')" "0 755 1000 755 0 4755 " \
+                "--private-users=0 --private-users-ownership=chown undoes it, setuid bits kept"
+        chmod 755 "$BB/bin/busybox"
+        expect_eq "$(cr -D "$BB" --private-users=identity cat /proc/self/uid_map | tr -s ' ')" " 0 0 65536" "identity"
+        cr -D "$BB" --private-users=3014656 --private-users-ownership=chown true
+        expect_eq "$(cr -D "$BB" --private-users=yes cat /proc/self/uid_map | tr -s ' ')" " 0 3014656 65536" \
+                "yes takes the range from the tree's owner"
+        cr -D "$BB" --private-users=0 --private-users-ownership=chown true
+}
+
+test_userns_errors() {
+        ensure_bb
+        chown 12345:12345 "$BB"
+        out=$("$CORRAL" -D "$BB" --private-users=yes true 2>&1)
+        expect_contains "$out" "multiple of 65536" "yes with a bad owner explains"
+        chown 0:0 "$BB"
+        out=$("$CORRAL" -D "$BB" --private-users=abc true 2>&1)
+        expect_contains "$out" '--private-users=abc: expected a boolean, "pick", "identity" or UID[:COUNT]' "bad value"
+        out=$("$CORRAL" -D "$BB" -U -x true 2>&1)
+        expect_contains "$out" "do not work with --ephemeral" "-U with -x refused with a reason"
+        cp -a "$BB" "$TESTTMP/bb2"
+        "$CORRAL" -q -P -D "$BB" -M a --private-users=3276800 /bin/sleep 2 </dev/null & local p=$!
+        sleep 0.5
+        out=$("$CORRAL" -P -D "$TESTTMP/bb2" -M b --private-users=3276800 true 2>&1 </dev/null)
+        expect_contains "$out" "UID range 3276800-3342335 is in use by another running container" "range clash named"
+        wait $p
+        chown 2000000:2000000 "$BB"
+        out=$("$CORRAL" -D "$BB" --private-users=pick --private-users-ownership=map true 2>&1)
+        expect_contains "$out" "maps a tree owned by UIDs 0-65535" "map of a shifted tree explains"
+        chown 0:0 "$BB"
+        # Untrusted files may not change the user namespace.
+        printf '[Exec]\nPrivateUsers=pick\n' > "$TESTTMP/bb.nspawn"
+        out=$("$CORRAL" -q -D "$BB" -P cat /proc/self/uid_map 2>&1 </dev/null)
+        expect_contains "$out" "ignoring PrivateUsers=" "untrusted PrivateUsers= named"
+        expect_contains "$out" "4294967295" "untrusted PrivateUsers= not applied"
+        mv "$TESTTMP/bb.nspawn" /etc/systemd/nspawn/bb.nspawn
+        expect_contains "$(cr -D "$BB" cat /proc/self/uid_map)" "65536" "trusted PrivateUsers= applied"
+}

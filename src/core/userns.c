@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* User namespaces: picking a UID range, the maps, and bringing the tree's ownership to it by
+ * an idmapped mount or a recursive chown. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "userns.h"
+
+#define RANGE 65536U
+#define PICK_FIRST 0x00080000U /* 524288, as nspawn */
+#define PICK_LAST 0x6FFF0000U  /* 1878982656 */
+
+static int lock_range(const char *lock_dir, uint32_t shift, int *ret, char **ret_path)
+{
+        char path[PATH_MAX];
+        int r;
+        if ((r = mkdir_p(lock_dir, 0700)) < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/uid-%u", lock_dir, shift);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                r = -errno;
+                close(fd);
+                return r == -EWOULDBLOCK ? -EBUSY : r;
+        }
+        *ret = fd;
+        *ret_path = strdup(path);
+        return 0;
+}
+
+/* A range must not be a host user's: nspawn checks the first UID and GID of it. */
+static bool range_used_by_host(uint32_t shift)
+{
+        char line[1024];
+        for (int i = 0; i < 2; i++) {
+                FILE *f = fopen(i ? "/etc/group" : "/etc/passwd", "re");
+                while (f && fgets(line, sizeof(line), f)) {
+                        char *p = strchr(line, ':');
+                        p = p ? strchr(p + 1, ':') : NULL;
+                        unsigned long id;
+                        if (p && sscanf(p + 1, "%lu", &id) == 1 && id >= shift && id < (unsigned long)shift + RANGE) {
+                                fclose(f);
+                                return true;
+                        }
+                }
+                if (f)
+                        fclose(f);
+        }
+        return false;
+}
+
+int userns_plan(const Settings *s, const char *image, const char *machine, const char *lock_dir, UsernsPlan *ret, Error *e)
+{
+        UsernsPlan p = USERNS_PLAN_NULL;
+        struct stat st;
+        int r;
+
+        *ret = p;
+        if (s->private_users == PRIVATE_USERS_NO)
+                return 0;
+        if (stat(image, &st) < 0)
+                return error_set_errno(e, -errno, "cannot look at the owner of %s", image);
+        p.enabled = true;
+        p.range = RANGE;
+        p.tree_base = st.st_uid; /* the container's root, on disk now */
+        p.ownership = s->userns_ownership != _USER_NAMESPACE_OWNERSHIP_UNSET ? s->userns_ownership
+                      : s->private_users == PRIVATE_USERS_PICK          ? USER_NAMESPACE_OWNERSHIP_AUTO
+                                                                         : USER_NAMESPACE_OWNERSHIP_OFF;
+        switch (s->private_users) {
+        case PRIVATE_USERS_IDENTITY:
+                p.shift = 0;
+                break;
+        case PRIVATE_USERS_FIXED:
+                p.shift = s->uid_shift;
+                p.range = s->uid_range;
+                break;
+        case PRIVATE_USERS_AUTO:
+                if (st.st_uid != st.st_gid || (st.st_uid & (RANGE - 1)) != 0)
+                        return error_set(e, -EINVAL,
+                                         "--private-users=yes takes the UID range from the owner of %s, which is %u:%u: that must be one UID/GID "
+                                         "that is a multiple of 65536 (chown the tree to the range you want, or use --private-users=pick)",
+                                         image, (unsigned)st.st_uid, (unsigned)st.st_gid);
+                p.shift = st.st_uid;
+                break;
+        case PRIVATE_USERS_PICK: {
+                /* The tree's own range if it has one and it is free, else one hashed from the
+                 * machine name, else the next free one. */
+                uint32_t n = (PICK_LAST - PICK_FIRST) / RANGE, h = 5381;
+                for (const char *c = machine; *c; c++)
+                        h = h * 33 + (unsigned char)*c;
+                uint32_t candidates[2] = {st.st_uid, PICK_FIRST + (h % n) * RANGE};
+                for (uint32_t i = 0; i < n + 2 && p.lock_fd < 0; i++) {
+                        uint32_t c = i < 2 ? candidates[i] : PICK_FIRST + ((h + i) % n) * RANGE;
+                        if (c < PICK_FIRST || c >= PICK_LAST || (c & (RANGE - 1)) || range_used_by_host(c))
+                                continue;
+                        if ((r = lock_range(lock_dir, c, &p.lock_fd, &p.lock_path)) == 0)
+                                p.shift = c;
+                        else if (r != -EBUSY)
+                                return error_set_errno(e, r, "cannot lock a UID range in %s", lock_dir);
+                }
+                if (p.lock_fd < 0)
+                        return error_set(e, -EBUSY, "--private-users=pick: every UID range from %u to %u is in use", PICK_FIRST, PICK_LAST);
+                break;
+        }
+        default:
+                return error_set(e, -EINVAL, "unknown user namespace mode");
+        }
+        if (p.lock_fd < 0 && s->private_users != PRIVATE_USERS_IDENTITY) {
+                if ((r = lock_range(lock_dir, p.shift, &p.lock_fd, &p.lock_path)) == -EBUSY)
+                        return error_set(e, r,
+                                         "the UID range %u-%u is in use by another running container; give this one another range "
+                                         "(--private-users=UID) or use --private-users=pick",
+                                         p.shift, p.shift + p.range - 1);
+                if (r < 0)
+                        return error_set_errno(e, r, "cannot lock the UID range in %s", lock_dir);
+        }
+        /* A tree already owned by the range needs nothing. */
+        if (p.tree_base == p.shift && p.ownership != USER_NAMESPACE_OWNERSHIP_OFF)
+                p.ownership = USER_NAMESPACE_OWNERSHIP_OFF;
+        *ret = p;
+        return 0;
+}
+
+void userns_plan_done(UsernsPlan *p)
+{
+        /* The lock file goes with the lock, as the other locks of /run/corral/locks. */
+        if (p->lock_fd >= 0 && p->lock_path)
+                (void)unlink(p->lock_path);
+        closep(&p->lock_fd);
+        p->lock_path = mfree(p->lock_path);
+}
+
+static int write_map(pid_t pid, const char *file, uint32_t shift, uint32_t range)
+{
+        char path[64], map[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        int n = snprintf(map, sizeof(map), "0 %u %u\n", shift, range);
+        return write_file_at(AT_FDCWD, path, map, (size_t)n, 0);
+}
+
+/* A detached, recursive copy of the image's mount, idmapped through the child's user namespace:
+ * what is owned by 0 on disk is the container's root. */
+static int idmapped_root(pid_t child, const char *image, int *ret)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)child);
+        _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns < 0)
+                return -errno;
+        int fd = (int)syscall(SYS_open_tree, AT_FDCWD, image, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (fd < 0)
+                return -errno;
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret = fd;
+        return 0;
+}
+
+int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_root_fd, Error *e)
+{
+        int r;
+        *ret_root_fd = -1;
+        if ((r = write_map(child, "uid_map", p->shift, p->range)) < 0 || (r = write_map(child, "gid_map", p->shift, p->range)) < 0)
+                return error_set_errno(e, r, "cannot write the container's UID/GID map (%u %u)", p->shift, p->range);
+        if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP || p->ownership == USER_NAMESPACE_OWNERSHIP_AUTO) {
+                if (p->tree_base != 0) {
+                        if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
+                                return error_set(e, -EINVAL,
+                                                 "--private-users-ownership=map maps a tree owned by UIDs 0-65535, but %s is owned by the range from %u; "
+                                                 "use --private-users-ownership=chown (or auto) to move it",
+                                                 image, p->tree_base);
+                } else {
+                        r = idmapped_root(child, image, ret_root_fd);
+                        if (r >= 0)
+                                return 0;
+                        if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
+                                return error_set_errno(e, r,
+                                                       "--private-users-ownership=map: the file system of %s cannot be idmapped here (kernel 5.12+ and a file system that supports it are needed); "
+                                                       "use --private-users-ownership=chown",
+                                                       image);
+                }
+                p->ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* auto: chown where mapping is impossible */
+        }
+        if (p->ownership == USER_NAMESPACE_OWNERSHIP_CHOWN && p->tree_base != p->shift) {
+                if ((r = userns_chown_tree(image, p->tree_base, p->shift, p->range, e)) < 0)
+                        return r;
+                p->tree_base = p->shift;
+        }
+        return 0;
+}
+
+typedef struct Shift {
+        uint32_t from, to, range;
+        char where[PATH_MAX];
+} Shift;
+
+static uint32_t shifted(const Shift *sh, uint32_t id)
+{
+        return id >= sh->from && id - sh->from < sh->range ? id - sh->from + sh->to : id;
+}
+
+/* One entry, relative to dirfd (fd-based and without following symlinks, so a tree being
+ * changed under us cannot redirect the chown outside it). */
+static int chown_at(Shift *sh, int dirfd, const char *name, const struct stat *st)
+{
+        uid_t u = shifted(sh, st->st_uid);
+        gid_t g = shifted(sh, st->st_gid);
+        if (u == st->st_uid && g == st->st_gid)
+                return 0;
+        if (fchownat(dirfd, name, u, g, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
+                return -errno;
+        /* chown() clears the setuid and setgid bits of files: put them back. */
+        if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
+            fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+static int chown_dir(Shift *sh, int fd, const char *path, dev_t dev, int depth)
+{
+        if (depth > 512)
+                return -ELOOP;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        struct dirent *de;
+        int r = 0;
+        while (r >= 0 && (errno = 0, de = readdir(d))) {
+                struct stat st;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = -errno;
+                        snprintf(sh->where, sizeof(sh->where), "%s/%s", path, de->d_name);
+                        break;
+                }
+                if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+                        int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        char subpath[PATH_MAX];
+                        snprintf(subpath, sizeof(subpath), "%s/%s", path, de->d_name);
+                        if (sub < 0)
+                                r = -errno;
+                        else
+                                r = chown_dir(sh, sub, subpath, dev, depth + 1);
+                        if (r < 0) {
+                                if (!sh->where[0])
+                                        snprintf(sh->where, sizeof(sh->where), "%s", subpath);
+                                break;
+                        }
+                }
+                if (st.st_dev == dev && (r = chown_at(sh, dirfd(d), de->d_name, &st)) < 0)
+                        snprintf(sh->where, sizeof(sh->where), "%s/%s", path, de->d_name);
+        }
+        closedir(d);
+        return r;
+}
+
+int userns_chown_tree(const char *path, uint32_t from, uint32_t to, uint32_t range, Error *e)
+{
+        Shift sh = {.from = from, .to = to, .range = range};
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                return error_set_errno(e, r, "cannot open %s to move its ownership", path);
+        }
+        /* The root last: its owner is how the next start knows the tree is done. */
+        int keep = dup(fd);
+        r = chown_dir(&sh, fd, path, st.st_dev, 0);
+        if (r >= 0 && keep >= 0)
+                r = chown_at(&sh, keep, "", &st);
+        if (keep >= 0)
+                close(keep);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot move the ownership of %s to the UID range from %u (at %s)", path, to,
+                                       sh.where[0] ? sh.where : path);
+        return 0;
+}

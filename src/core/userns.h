@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "settings.h"
+
+/* The user namespace of a container, worked out before the start: which host UIDs/GIDs the
+ * container's 0..range-1 are, and how the tree's ownership is brought to match. */
+typedef struct UsernsPlan {
+        bool enabled;
+        uint32_t shift;
+        uint32_t range;
+        uint32_t tree_base; /* the range the tree's root directory is owned by now */
+        UserNamespaceOwnership ownership; /* OFF (already right, or asked), CHOWN, MAP or AUTO */
+        int lock_fd; /* holds the range for this container while it runs */
+        char *lock_path;
+} UsernsPlan;
+#define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1})
+
+/* Picks the range (nspawn's rules for yes, pick, identity and UID[:COUNT]) and locks it in
+ * lock_dir, so two running containers never share one. */
+int userns_plan(const Settings *s, const char *image, const char *machine, const char *lock_dir, UsernsPlan *ret, Error *e);
+void userns_plan_done(UsernsPlan *p);
+
+/* After the clone: writes the child's uid_map, gid_map.  Then, for MAP (or AUTO where the file
+ * system can), returns in *ret_root_fd a detached idmapped mount of the image for the child to
+ * use as its root; for CHOWN (or AUTO where it cannot map), shifts the tree's ownership. */
+int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_root_fd, Error *e);
+
+/* Recursively moves the ownership of everything below dirfd from [from, from+range) to
+ * [to, to+range), keeping setuid/setgid bits; IDs outside the range are left alone. */
+int userns_chown_tree(const char *path, uint32_t from, uint32_t to, uint32_t range, Error *e);

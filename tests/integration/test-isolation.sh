@@ -81,37 +81,41 @@ test_device_policy() {
         expect_contains "$out" "/dev/pts/0" "the console is a pty of the container's own devpts, as nspawn's"
 }
 
-# The escape battery; its expectations and nspawn's results are in escape-expected.txt.
+# The escape battery; its expectations and nspawn's results are in escape-expected.txt, in the
+# default mode and with -U.
+battery_check() { # results-file column what
+        local name want got bad="" f=$1 col=$2
+        while read -r -a w; do
+                name=${w[0]}; want=${w[$col]}
+                got=$(awk -v n="$name" '$1 == n {print $2}' "$f")
+                [ "$got" = "$want" ] || bad="$bad $name(got $got, want $want)"
+        done < <(grep -v '^#' "$TESTDIR/escape-expected.txt")
+        [ -z "$bad" ] || fail "$3 differ from escape-expected.txt:$bad"
+}
+
 test_escape_battery() {
         ensure_bb
         local marker=$TESTTMP/host-only-marker
         echo x > "$marker"
         local env=(-E CORRAL_PROBE_MARKER="$marker" -E CORRAL_PROBE_HOSTPID=$$)
         local tty=(tiocsti tiocsti_high_bits tioclinux)
-        run_battery() { # runner...
+        run_battery() { # runner... (with its options)
                 "$@" -q -P -D "$BB" "${env[@]}" corral-probe escape </dev/null | grep -vE '^(tiocsti|tioclinux)' | cut -d' ' -f1,2
                 # What TIOCSTI pushes into the terminal is echoed before the next line: take the words.
                 script -qec "$* -q -D $BB corral-probe escape ${tty[*]}" /dev/null </dev/null | tr -d '\r' |
-                        grep -oE '(tiocsti|tiocsti_high_bits|tioclinux) (blocked|allowed|absent|escaped)' 
+                        grep -oE '(tiocsti|tiocsti_high_bits|tioclinux) (blocked|allowed|absent|escaped)'
         }
         run_battery "$CORRAL" > "$TESTTMP/corral.txt"
+        run_battery "$CORRAL" -U > "$TESTTMP/corral-U.txt"
         [ "$(wc -l < "$TESTTMP/corral.txt")" -ge 40 ] || fail "the battery ran $(wc -l < "$TESTTMP/corral.txt") probes, want at least 40"
-        local name want got bad=""
-        while read -r name want _; do
-                got=$(awk -v n="$name" '$1 == n {print $2}' "$TESTTMP/corral.txt")
-                [ "$got" = "$want" ] || bad="$bad $name(got $got, want $want)"
-        done < <(grep -v '^#' "$TESTDIR/escape-expected.txt")
-        [ -z "$bad" ] || fail "corral's results differ from escape-expected.txt:$bad"
-        grep -q ' escaped' "$TESTTMP/corral.txt" && fail "something escaped: $(grep escaped "$TESTTMP/corral.txt")"
-        echo x > /dev/null
+        battery_check "$TESTTMP/corral.txt" 1 "corral's results"
+        battery_check "$TESTTMP/corral-U.txt" 3 "corral's results with -U"
+        grep -q ' escaped' "$TESTTMP/corral.txt" "$TESTTMP/corral-U.txt" && fail "something escaped: $(grep escaped "$TESTTMP"/corral*.txt)"
         have_nspawn || skip "no nspawn to compare with; corral side checked"
         run_battery $NSPAWN > "$TESTTMP/nspawn.txt"
-        bad=""
-        while read -r name _ want; do
-                got=$(awk -v n="$name" '$1 == n {print $2}' "$TESTTMP/nspawn.txt")
-                [ "$got" = "$want" ] || bad="$bad $name(got $got, want $want)"
-        done < <(grep -v '^#' "$TESTDIR/escape-expected.txt")
-        [ -z "$bad" ] || fail "nspawn's results changed from escape-expected.txt (update it and docs/security.md):$bad"
+        run_battery $NSPAWN -U > "$TESTTMP/nspawn-U.txt"
+        battery_check "$TESTTMP/nspawn.txt" 2 "nspawn's results (update escape-expected.txt and docs/security.md)"
+        battery_check "$TESTTMP/nspawn-U.txt" 4 "nspawn's results with -U (update escape-expected.txt and docs/security.md)"
 }
 TESTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 

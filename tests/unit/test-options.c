@@ -74,12 +74,26 @@ int main(void)
               "later options are refused by name: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "-U", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-U"), "short later option named: %s", e.msg);
+        r = run(&s, &e, &a, "-n", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-n"), "short later option named: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--private-users-ownership=chown", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-users-ownership"), "--private-users-ownership refused: %s", e.msg);
+        r = run(&s, &e, &a, "-U", NULL);
+        CHECK(r == 0 && s.private_users == PRIVATE_USERS_PICK && s.userns_ownership == USER_NAMESPACE_OWNERSHIP_AUTO, "-U is pick + auto");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--private-users=0", "--private-users-ownership=chown", NULL);
+        CHECK(r == 0 && s.private_users == PRIVATE_USERS_FIXED && s.uid_shift == 0 && s.uid_range == 65536 &&
+                      s.userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN,
+              "--private-users=0 is a shift of 0, not \"no\"");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--private-users=1000000:1000", NULL);
+        CHECK(r == 0 && s.uid_shift == 1000000 && s.uid_range == 1000, "UID:COUNT");
+        settings_done(&s);
+
+        r = run(&s, &e, &a, "--private-users=4294967295", NULL);
+        CHECK(r == -EINVAL, "a range past the invalid UID is refused");
         settings_done(&s);
 
         r = run(&s, &e, &a, "--system-call-filter=add_key keyctl", "--system-call-filter=~@mount", NULL);
@@ -94,8 +108,8 @@ int main(void)
               "capability options parsed");
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--private-users=pick", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-users=pick"), "--private-users=pick refused: %s", e.msg);
+        r = run(&s, &e, &a, "--bind-user=alice", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--bind-user"), "--bind-user refused: %s", e.msg);
         settings_done(&s);
 
         r = run(&s, &e, &a, "--frobnicate", NULL);

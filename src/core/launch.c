@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 
 #include "capability.h"
@@ -101,6 +102,10 @@ int launch_verify(Settings *s, Error *e)
                         }
                 }
         }
+        for (size_t i = 0; i < s->n_custom_mounts; i++)
+                if (s->custom_mounts[i].idmap != BIND_IDMAP_NONE && s->private_users == PRIVATE_USERS_NO)
+                        return error_set(e, -EINVAL, "--bind=%s: the idmap options need a user namespace (-U or --private-users=)",
+                                         strempty(s->custom_mounts[i].source));
         if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->template_path || s->volatile_mode != VOLATILE_NO))
                 return error_set(e, -EOPNOTSUPP,
                                  "user namespaces (-U, --private-users=) do not work with --ephemeral, --template= or --volatile= in corral yet "
@@ -148,6 +153,64 @@ static int apply_device_policy(const Settings *s, int cgroup_fd, Error *e)
                 };
         }
         return device_policy_attach(cgroup_fd, extra, n, e);
+}
+
+/* The bind mounts with idmap options, as detached idmapped mounts the child attaches.  The
+ * maps are the container's view: HOST_UID CONTAINER_ROOT_ON_HOST+CONTAINER_UID COUNT. */
+static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, Error *e)
+{
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                MountStep *m = &plan->steps[i];
+                if (m->custom_index < 0 || m->type != STEP_BIND)
+                        continue;
+                const CustomMount *c = &s->custom_mounts[m->custom_index];
+                char map[512] = "", gmap[512] = "";
+                struct stat st, tst;
+                int r;
+                if (c->idmap == BIND_IDMAP_NONE)
+                        continue;
+                if (stat(c->source, &st) < 0)
+                        return error_set_errno(e, -errno, "--bind=%s: cannot look at the source", c->source);
+                switch (c->idmap) {
+                case BIND_IDMAP_SAME:
+                        snprintf(map, sizeof(map), "0 %u %u\n", u->shift, u->range);
+                        snprintf(gmap, sizeof(gmap), "%s", map);
+                        break;
+                case BIND_IDMAP_ROOT:
+                        snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)st.st_uid, u->shift);
+                        snprintf(gmap, sizeof(gmap), "%u %u 1\n", (unsigned)st.st_gid, u->shift);
+                        break;
+                case BIND_IDMAP_OWNER: {
+                        /* The target's owner as the container sees it: on disk, less the tree's base. */
+                        _cleanup_free_ char *t = path_join(s->directory, c->destination);
+                        if (!t)
+                                return -ENOMEM;
+                        if (lstat(t, &tst) < 0)
+                                return error_set_errno(e, -errno, "--bind=%s:%s:owneridmap: the target must exist in the tree to say whose it is",
+                                                       c->source, c->destination);
+                        uint32_t tu = tst.st_uid - u->tree_base, tg = tst.st_gid - u->tree_base;
+                        snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)st.st_uid, u->shift + tu);
+                        snprintf(gmap, sizeof(gmap), "%u %u 1\n", (unsigned)st.st_gid, u->shift + tg);
+                        break;
+                }
+                case BIND_IDMAP_EXPLICIT:
+                        for (size_t k = 0; k < c->n_idmap_entries; k++) {
+                                const uint32_t *x = c->idmap_entries[k];
+                                if ((uint64_t)x[1] + x[2] > u->range)
+                                        return error_set(e, -ERANGE, "--bind=%s: idmap=%u:%u:%u reaches past the container's %u IDs", c->source, x[0],
+                                                         x[1], x[2], u->range);
+                                size_t n = strlen(map);
+                                snprintf(map + n, sizeof(map) - n, "%u %u %u\n", x[0], u->shift + x[1], x[2]);
+                        }
+                        snprintf(gmap, sizeof(gmap), "%s", map);
+                        break;
+                default:
+                        continue;
+                }
+                if ((r = userns_idmapped_mount(c->source, map, gmap, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static bool host_has(const char *p)
@@ -285,6 +348,11 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 free(filter.filter);
                 return r;
         }
+        if (userns.enabled && (r = userns_prepare(&userns, s->directory, e)) < 0) {
+                free(filter.filter);
+                userns_plan_done(&userns);
+                return r;
+        }
         if ((r = container_cgroup_create(s->machine, &cg, e)) < 0) {
                 free(filter.filter);
                 userns_plan_done(&userns);
@@ -296,6 +364,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if ((r = apply_device_policy(s, cg.fd, e)) < 0)
                 goto out;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
+                goto out;
+        if (userns.enabled && (r = idmap_binds(s, &userns, &plan, e)) < 0)
                 goto out;
         if (getenv("CORRAL_DEBUG_PLAN"))
                 mount_plan_dump(&plan, stderr);

@@ -256,6 +256,16 @@ static int apply_bind(Apply *a)
         struct stat st;
         int r;
 
+        if (m->idmap_fd >= 0) {
+                /* An idmapped copy of the source the supervisor made (user namespace). */
+                if (fstat(m->idmap_fd, &st) < 0)
+                        return STEP_FAIL(a, negative_errno(), "stat of the idmapped %s", m->source);
+                if ((dst = open_target(a, S_ISDIR(st.st_mode))) < 0)
+                        return STEP_FAIL(a, dst, "mount point");
+                if (syscall(SYS_move_mount, m->idmap_fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return STEP_FAIL(a, negative_errno(), "attaching the idmapped %s", m->source);
+                return 0;
+        }
         if (m->type == STEP_BIND)
                 src = open(m->source, O_PATH | O_CLOEXEC);
         else if (m->type == STEP_IMAGE_BIND)

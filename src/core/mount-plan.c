@@ -2,6 +2,8 @@
 #include <sys/mount.h>
 
 #include "fs-util.h"
+#include <unistd.h>
+
 #include "mount-plan.h"
 #include "strv.h"
 
@@ -48,6 +50,8 @@ static MountStep *add(Builder *b, MountStepType type, const char *source, const 
                 .options = options ? strdup(options) : NULL,
                 .flags = flags,
                 .step_flags = step_flags,
+                .custom_index = -1,
+                .idmap_fd = -1,
         };
         if ((source && !m->source) || (target && !m->target) || (fstype && !m->fstype) || (options && !m->options))
                 b->r = -ENOMEM;
@@ -208,8 +212,10 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
                                     MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
                                 break;
                         }
-                        add(b, c->source_in_root ? STEP_BIND_ROOT : STEP_BIND, c->source, c->destination, NULL, NULL,
-                            MS_BIND | (rec ? MS_REC : 0), STEP_SOURCE_TYPE);
+                        m = add(b, c->source_in_root ? STEP_BIND_ROOT : STEP_BIND, c->source, c->destination, NULL, NULL,
+                                MS_BIND | (rec ? MS_REC : 0), STEP_SOURCE_TYPE);
+                        if (m)
+                                m->custom_index = (int)i;
                         if (c->read_only)
                                 add_remount_ro(b, c->destination, 0, rec ? STEP_RECURSIVE : 0);
                         break;
@@ -350,6 +356,8 @@ void mount_plan_done(MountPlan *p)
                 strv_free(m->lower);
                 free(m->work);
                 free(m->content);
+                if (m->idmap_fd >= 0)
+                        close(m->idmap_fd);
         }
         free(p->steps);
         *p = (MountPlan){0};

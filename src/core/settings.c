@@ -110,25 +110,66 @@ int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Erro
         if (!path_is_absolute(dst) || !path_is_normalized(dst))
                 return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path without \".\" or \"..\"",
                                  opt, value, dst);
+        BindIdmap idmap = BIND_IDMAP_NONE;
+        uint32_t entries[BIND_IDMAP_MAX_ENTRIES][3];
+        size_t n_entries = 0;
         if (opts && *opts) {
                 _cleanup_free_ char *copy = strdup(opts);
                 if (!copy)
                         return -ENOMEM;
                 for (char *save = NULL, *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                        const char *v;
                         if (streq(o, "rbind") || streq(o, "norbind"))
                                 continue;
-                        if (streq(o, "idmap") || streq(o, "noidmap") || streq(o, "rootidmap") || streq(o, "owneridmap"))
-                                return error_set(e, -EOPNOTSUPP,
-                                                 "%s=%s: the mount option \"%s\" is not supported yet (it comes with user namespace support)",
-                                                 opt, value, o);
-                        return error_set(e, -EINVAL, "%s=%s: unknown mount option \"%s\"; known: rbind, norbind", opt,
-                                         value, o);
+                        if (streq(o, "idmap") || streq(o, "noidmap") || streq(o, "rootidmap") || streq(o, "owneridmap")) {
+                                if (n_entries > 0)
+                                        return error_set(e, -EINVAL, "%s=%s: \"%s\" and idmap=HOST:CONTAINER cannot be combined", opt, value, o);
+                                idmap = streq(o, "idmap") ? BIND_IDMAP_SAME : streq(o, "rootidmap") ? BIND_IDMAP_ROOT
+                                        : streq(o, "owneridmap")                  ? BIND_IDMAP_OWNER
+                                                                                  : BIND_IDMAP_NONE;
+                                continue;
+                        }
+                        if ((v = startswith(o, "idmap="))) {
+                                unsigned long host, cont, count = 1;
+                                char *end;
+                                host = strtoul(v, &end, 10);
+                                bool ok = end != v && *end == ':';
+                                if (ok) {
+                                        v = end + 1;
+                                        cont = strtoul(v, &end, 10);
+                                        ok = end != v && (*end == 0 || *end == ':');
+                                        if (ok && *end == ':') {
+                                                v = end + 1;
+                                                count = strtoul(v, &end, 10);
+                                                ok = end != v && *end == 0;
+                                        }
+                                }
+                                if (!ok || count == 0 || host > UINT32_MAX - count || cont > UINT32_MAX - count)
+                                        return error_set(e, -EINVAL, "%s=%s: \"%s\": expected idmap=HOSTUID:CONTAINERUID[:COUNT]", opt, value, o);
+                                if (idmap != BIND_IDMAP_NONE && idmap != BIND_IDMAP_EXPLICIT)
+                                        return error_set(e, -EINVAL, "%s=%s: idmap=HOST:CONTAINER cannot be combined with idmap, rootidmap or owneridmap",
+                                                         opt, value);
+                                if (n_entries == BIND_IDMAP_MAX_ENTRIES)
+                                        return error_set(e, -E2BIG, "%s=%s: at most %d idmap= entries", opt, value, BIND_IDMAP_MAX_ENTRIES);
+                                entries[n_entries][0] = (uint32_t)host;
+                                entries[n_entries][1] = (uint32_t)cont;
+                                entries[n_entries][2] = (uint32_t)count;
+                                n_entries++;
+                                idmap = BIND_IDMAP_EXPLICIT;
+                                continue;
+                        }
+                        return error_set(e, -EINVAL,
+                                         "%s=%s: unknown mount option \"%s\"; known: rbind, norbind, idmap, noidmap, rootidmap, owneridmap, idmap=HOST:CONTAINER[:COUNT]",
+                                         opt, value, o);
                 }
         }
 
         CustomMount *m;
         if ((r = custom_mount_add(s, &m)) < 0)
                 return r;
+        m->idmap = idmap;
+        memcpy(m->idmap_entries, entries, sizeof(entries[0]) * n_entries);
+        m->n_idmap_entries = n_entries;
         m->type = CUSTOM_MOUNT_BIND;
         m->read_only = read_only;
         take_source(m, *src ? TAKE_PTR(src) : NULL);

@@ -111,6 +111,16 @@ typedef enum CustomMountType {
         _CUSTOM_MOUNT_MAX,
 } CustomMountType;
 
+typedef enum BindIdmap {
+        BIND_IDMAP_NONE,
+        BIND_IDMAP_SAME,     /* "idmap": the container's own map */
+        BIND_IDMAP_ROOT,     /* "rootidmap": the source's owner is the container's root */
+        BIND_IDMAP_OWNER,    /* "owneridmap": the source's owner is the target's owner inside */
+        BIND_IDMAP_EXPLICIT, /* "idmap=HOST:CONTAINER[:COUNT]", corral's own */
+} BindIdmap;
+
+#define BIND_IDMAP_MAX_ENTRIES 8
+
 typedef struct CustomMount {
         CustomMountType type;
         bool read_only;
@@ -120,6 +130,9 @@ typedef struct CustomMount {
         char *destination;   /* absolute path in the container */
         char *options;       /* bind: "rbind"/"norbind"; tmpfs: mount options */
         char **lower;        /* overlay: lower directories, bottom last as given */
+        BindIdmap idmap;     /* bind in a user namespace: how the source's IDs appear */
+        uint32_t idmap_entries[BIND_IDMAP_MAX_ENTRIES][3]; /* BIND_IDMAP_EXPLICIT: host, container, count */
+        size_t n_idmap_entries;
 } CustomMount;
 
 typedef struct Credential {

@@ -119,7 +119,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 int fds[3] = {-1, -1, -1};
                 if (receive(sock, &m, fds) <= 0 || m.kind != MSG_GO)
                         _exit(EXIT_FAILURE); /* the supervisor gave up and says why */
-                ctx.root_fd = fds[0];
+                ctx.root_fd = c->userns->root_fd; /* made by the supervisor before the clone */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0) {
                         child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
                         _exit(EXIT_FAILURE);
@@ -207,13 +207,10 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
         if (c->userns) {
-                int root_fd = -1;
-                if ((r = userns_setup_child(c->userns, pid, c->image, &root_fd, e)) < 0)
+                if ((r = userns_setup_child(c->userns, pid, e)) < 0)
                         goto fail;
                 SyncMessage go = {.kind = MSG_GO};
-                r = send_message_fds(parent_sock, &go, root_fd >= 0 ? &root_fd : NULL, root_fd >= 0 ? 1 : 0);
-                closep(&root_fd);
-                if (r < 0) {
+                if ((r = send_message_fds(parent_sock, &go, NULL, 0)) < 0) {
                         error_set_errno(e, r, "cannot tell the container to go on");
                         goto fail;
                 }

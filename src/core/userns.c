@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -137,6 +140,7 @@ void userns_plan_done(UsernsPlan *p)
         if (p->lock_fd >= 0 && p->lock_path)
                 (void)unlink(p->lock_path);
         closep(&p->lock_fd);
+        closep(&p->root_fd);
         p->lock_path = mfree(p->lock_path);
 }
 
@@ -148,34 +152,66 @@ static int write_map(pid_t pid, const char *file, uint32_t shift, uint32_t range
         return write_file_at(AT_FDCWD, path, map, (size_t)n, 0);
 }
 
-/* A detached, recursive copy of the image's mount, idmapped through the child's user namespace:
- * what is owned by 0 on disk is the container's root. */
-static int idmapped_root(pid_t child, const char *image, int *ret)
+/* A user namespace with the given map (the same for GIDs), held by a short-lived helper: an
+ * idmapped mount only needs the map, not the container's own namespace, so it can be made
+ * before the container exists. */
+int userns_make(const char *map, const char *gid_map, int *ret, Error *e)
 {
+        int pipefd[2], r;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return error_set_errno(e, -errno, "cannot make a pipe for the ID map helper");
+        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid == 0) {
+                char c;
+                close(pipefd[1]);
+                (void)!read(pipefd[0], &c, 1);
+                _exit(0);
+        }
+        close(pipefd[0]);
+        if (pid < 0) {
+                close(pipefd[1]);
+                return error_set_errno(e, -errno, "cannot create a user namespace (does the kernel allow them? see /proc/sys/user/max_user_namespaces)");
+        }
         char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)child);
-        _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
-        if (userns < 0)
-                return -errno;
-        int fd = (int)syscall(SYS_open_tree, AT_FDCWD, image, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-        if (fd < 0)
-                return -errno;
-        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
-                int r = -errno;
-                close(fd);
+        int fd = -1;
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+        r = write_file_at(AT_FDCWD, path, map, strlen(map), 0);
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+        if (r >= 0)
+                r = write_file_at(AT_FDCWD, path, gid_map, strlen(gid_map), 0);
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        if (r >= 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                r = -errno;
+        close(pipefd[1]);
+        (void)waitpid(pid, NULL, 0);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot set up the ID map \"%.*s\"", (int)strcspn(map, "\n"), map);
+        *ret = fd;
+        return 0;
+}
+
+int userns_idmapped_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e)
+{
+        _cleanup_close_ int userns = -1;
+        int r;
+        if ((r = userns_make(map, gid_map, &userns, e)) < 0)
                 return r;
+        int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (fd < 0)
+                return error_set_errno(e, -errno, "cannot clone the mount of %s", path);
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0) {
+                r = -errno;
+                close(fd);
+                return error_set_errno(e, r, "cannot idmap %s (kernel 5.12+ and a file system that supports idmapped mounts are needed)", path);
         }
         *ret = fd;
         return 0;
 }
 
-int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_root_fd, Error *e)
+int userns_prepare(UsernsPlan *p, const char *image, Error *e)
 {
         int r;
-        *ret_root_fd = -1;
-        if ((r = write_map(child, "uid_map", p->shift, p->range)) < 0 || (r = write_map(child, "gid_map", p->shift, p->range)) < 0)
-                return error_set_errno(e, r, "cannot write the container's UID/GID map (%u %u)", p->shift, p->range);
         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP || p->ownership == USER_NAMESPACE_OWNERSHIP_AUTO) {
                 if (p->tree_base != 0) {
                         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
@@ -184,14 +220,14 @@ int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_r
                                                  "use --private-users-ownership=chown (or auto) to move it",
                                                  image, p->tree_base);
                 } else {
-                        r = idmapped_root(child, image, ret_root_fd);
+                        char map[64];
+                        Error e2 = {0};
+                        snprintf(map, sizeof(map), "0 %u %u\n", p->shift, p->range);
+                        r = userns_idmapped_mount(image, map, map, true, &p->root_fd, &e2);
                         if (r >= 0)
                                 return 0;
                         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
-                                return error_set_errno(e, r,
-                                                       "--private-users-ownership=map: the file system of %s cannot be idmapped here (kernel 5.12+ and a file system that supports it are needed); "
-                                                       "use --private-users-ownership=chown",
-                                                       image);
+                                return error_set(e, r, "--private-users-ownership=map: %s; use --private-users-ownership=chown", e2.msg);
                 }
                 p->ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* auto: chown where mapping is impossible */
         }
@@ -200,6 +236,14 @@ int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_r
                         return r;
                 p->tree_base = p->shift;
         }
+        return 0;
+}
+
+int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)
+{
+        int r;
+        if ((r = write_map(child, "uid_map", p->shift, p->range)) < 0 || (r = write_map(child, "gid_map", p->shift, p->range)) < 0)
+                return error_set_errno(e, r, "cannot write the container's UID/GID map (%u %u)", p->shift, p->range);
         return 0;
 }
 

@@ -17,19 +17,27 @@ typedef struct UsernsPlan {
         uint32_t tree_base; /* the range the tree's root directory is owned by now */
         UserNamespaceOwnership ownership; /* OFF (already right, or asked), CHOWN, MAP or AUTO */
         int lock_fd; /* holds the range for this container while it runs */
+        int root_fd; /* a detached idmapped mount of the tree (MAP), for the child to attach */
         char *lock_path;
 } UsernsPlan;
-#define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1})
+#define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1, .root_fd = -1})
 
 /* Picks the range (nspawn's rules for yes, pick, identity and UID[:COUNT]) and locks it in
  * lock_dir, so two running containers never share one. */
 int userns_plan(const Settings *s, const char *image, const char *machine, const char *lock_dir, UsernsPlan *ret, Error *e);
 void userns_plan_done(UsernsPlan *p);
 
-/* After the clone: writes the child's uid_map, gid_map.  Then, for MAP (or AUTO where the file
- * system can), returns in *ret_root_fd a detached idmapped mount of the image for the child to
- * use as its root; for CHOWN (or AUTO where it cannot map), shifts the tree's ownership. */
-int userns_setup_child(UsernsPlan *p, pid_t child, const char *image, int *ret_root_fd, Error *e);
+/* Before the clone: brings the tree to the range.  MAP (or AUTO where the file system can):
+ * p->root_fd gets a detached idmapped mount of the tree; CHOWN (or AUTO where it cannot map):
+ * the tree's ownership is moved. */
+int userns_prepare(UsernsPlan *p, const char *image, Error *e);
+/* After the clone: writes the child's uid_map and gid_map. */
+int userns_setup_child(UsernsPlan *p, pid_t child, Error *e);
+
+/* A user namespace fd with these maps (uid_map syntax). */
+int userns_make(const char *map, const char *gid_map, int *ret, Error *e);
+/* A detached copy of the mount at path, idmapped with map. */
+int userns_idmapped_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e);
 
 /* Recursively moves the ownership of everything below dirfd from [from, from+range) to
  * [to, to+range), keeping setuid/setgid bits; IDs outside the range are left alone. */

@@ -184,3 +184,39 @@ test_userns_errors() {
         mv "$TESTTMP/bb.nspawn" /etc/systemd/nspawn/bb.nspawn
         expect_contains "$(cr -D "$BB" cat /proc/self/uid_map)" "65536" "trusted PrivateUsers= applied"
 }
+
+test_userns_bind_idmap_options() {
+        ensure_bb
+        # A NAS share owned by UID 1000 appears as UID 1000 in a shifted container (corral's own
+        # idmap=HOST:CONTAINER), and what alice writes there lands as 1000 on the host.
+        mkdir -p "$TESTTMP/share" && echo data > "$TESTTMP/share/f" && chown -R 1000:1000 "$TESTTMP/share"
+        out=$(cr -D "$BB" -U --bind="$TESTTMP/share:/share:idmap=1000:1000" -u alice /bin/sh -c 'stat -c %u:%g /share/f; id -u; touch /share/new && echo wrote')
+        expect_eq "$out" "1000:1000
+1000
+wrote" "idmap=1000:1000 inside"
+        expect_eq "$(stat -c %u:%g "$TESTTMP/share/new")" "1000:1000" "alice's file lands as 1000:1000 on the host"
+        # Without the option the share is nobody's inside.
+        expect_eq "$(cr -D "$BB" -U --bind="$TESTTMP/share:/share" stat -c %u /share/f)" "65534" "unmapped: nobody"
+        # rootidmap: the source's owner is the container's root.
+        mkdir -p "$TESTTMP/r" && chown 1234:1234 "$TESTTMP/r"
+        cr -D "$BB" -U --bind="$TESTTMP/r:/r:rootidmap" /bin/sh -c 'stat -c %u /r; touch /r/byroot' > "$TESTTMP/out"
+        expect_eq "$(cat "$TESTTMP/out")" "0" "rootidmap: the owner is root inside"
+        expect_eq "$(stat -c %u "$TESTTMP/r/byroot")" "1234" "root's file lands as the owner on the host"
+        # owneridmap: the source's owner is the target's owner inside (/home/alice is 1000's).
+        mkdir -p "$TESTTMP/o" && chown 4321:4321 "$TESTTMP/o"
+        expect_eq "$(cr -D "$BB" -U --bind="$TESTTMP/o:/home/alice:owneridmap" stat -c %u /home/alice)" "1000" "owneridmap"
+        # idmap: the container's own map, so the host's 0 is the container's 0.
+        mkdir -p "$TESTTMP/i"
+        expect_eq "$(cr -D "$BB" -U --bind="$TESTTMP/i:/i:idmap" /bin/sh -c 'stat -c %u /i; touch /i/x; echo ok')" "0
+ok" "idmap"
+        expect_eq "$(stat -c %u "$TESTTMP/i/x")" "0" "idmap: root's file is 0 on the host"
+        # Errors say what is wrong.
+        out=$("$CORRAL" -D "$BB" --bind="$TESTTMP/i:/i:idmap" true 2>&1)
+        expect_contains "$out" "the idmap options need a user namespace" "idmap without -U"
+        out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/i:/i:idmap=x" true 2>&1)
+        expect_contains "$out" "expected idmap=HOSTUID:CONTAINERUID[:COUNT]" "bad idmap="
+        out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/i:/i:idmap=0:65000:1000" true 2>&1)
+        expect_contains "$out" "reaches past the container's 65536 IDs" "idmap= past the range"
+        out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/o:/nonexistent:owneridmap" true 2>&1)
+        expect_contains "$out" "the target must exist in the tree" "owneridmap without a target"
+}

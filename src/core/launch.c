@@ -106,10 +106,14 @@ int launch_verify(Settings *s, Error *e)
                 if (s->custom_mounts[i].idmap != BIND_IDMAP_NONE && s->private_users == PRIVATE_USERS_NO)
                         return error_set(e, -EINVAL, "--bind=%s: the idmap options need a user namespace (-U or --private-users=)",
                                          strempty(s->custom_mounts[i].source));
-        if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->template_path || s->volatile_mode != VOLATILE_NO))
+        if (s->private_users != PRIVATE_USERS_NO && s->template_path)
                 return error_set(e, -EOPNOTSUPP,
-                                 "user namespaces (-U, --private-users=) do not work with --ephemeral, --template= or --volatile= in corral yet "
-                                 "(the overlay's layers would need idmapping); use one or the other");
+                                 "user namespaces (-U, --private-users=) do not work with overlay child images (--template=) in corral yet "
+                                 "(the child's own layer would need idmapping); use one or the other");
+        if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
+            s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
+                return error_set(e, -EINVAL,
+                                 "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
@@ -153,6 +157,35 @@ static int apply_device_policy(const Settings *s, int cgroup_fd, Error *e)
                 };
         }
         return device_policy_attach(cgroup_fd, extra, n, e);
+}
+
+/* With a user namespace over a tree owned by 0-65535, the parts of the image that are mounted
+ * other than as the root (an overlay's lower layer for --ephemeral/--volatile=overlay, /usr
+ * for --volatile=yes) are idmapped too. */
+static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan *plan, Error *e)
+{
+        char map[64];
+        int r;
+        if (u->tree_base == u->shift)
+                return 0; /* owned by the range already: nothing to map */
+        if (u->tree_base != 0)
+                return error_set(e, -EINVAL, "%s is owned by the range from %u, which can be neither used nor idmapped as it is for this user namespace",
+                                 s->directory, u->tree_base);
+        snprintf(map, sizeof(map), "0 %u %u\n", u->shift, u->range);
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                MountStep *m = &plan->steps[i];
+                if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
+                        if ((r = userns_idmapped_mount(m->lower[0], map, map, true, &m->idmap_fd, e)) < 0)
+                                return r;
+                } else if (m->type == STEP_IMAGE_BIND) {
+                        _cleanup_free_ char *p = path_join(s->directory, m->source);
+                        if (!p)
+                                return -ENOMEM;
+                        if ((r = userns_idmapped_mount(p, map, map, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
+                                return r;
+                }
+        }
+        return 0;
 }
 
 /* The bind mounts with idmap options, as detached idmapped mounts the child attaches.  The
@@ -336,6 +369,10 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 return error_set_errno(e, r, "%s is an overlay child image, but its record beside it cannot be read", s->directory);
         h.template_lower = lower;
         h.child_work = work;
+        if (lower && s->private_users != PRIVATE_USERS_NO)
+                return error_set(e, -EOPNOTSUPP,
+                                 "%s is an overlay child image: user namespaces do not work with those in corral yet (its own layer would need idmapping)",
+                                 s->directory);
 
         _cleanup_strv_free_ char **syscalls = syscall_policy_names(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list);
         if (!syscalls)
@@ -366,6 +403,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
         if (userns.enabled && (r = idmap_binds(s, &userns, &plan, e)) < 0)
+                goto out;
+        if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
                 goto out;
         if (getenv("CORRAL_DEBUG_PLAN"))
                 mount_plan_dump(&plan, stderr);

@@ -200,7 +200,20 @@ static int apply_root(Apply *a)
                                 return -ENOMEM;
                 } else if ((r = scratch_pair(a, "root", &upper, &work)) < 0)
                         return STEP_FAIL(a, r, "overlay directories in %s", c->scratch);
-                if ((r = overlay_options(m->lower, upper, work, false, &opts)) < 0)
+                char *lower_idmapped[2] = {NULL, NULL};
+                _cleanup_free_ char *lower_path = NULL;
+                if (m->idmap_fd >= 0) {
+                        /* The image as the supervisor idmapped it (user namespace), attached on
+                         * the staging tmpfs to serve as the lower layer. */
+                        if (asprintf(&lower_path, "%s/lower", c->scratch) < 0)
+                                return -ENOMEM;
+                        if (mkdir(lower_path, 0755) < 0 && errno != EEXIST)
+                                return STEP_FAIL(a, negative_errno(), "mkdir %s", lower_path);
+                        if (syscall(SYS_move_mount, m->idmap_fd, "", AT_FDCWD, lower_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                return STEP_FAIL(a, negative_errno(), "attaching the idmapped image as the lower layer");
+                        lower_idmapped[0] = lower_path;
+                }
+                if ((r = overlay_options(m->idmap_fd >= 0 ? lower_idmapped : m->lower, upper, work, false, &opts)) < 0)
                         return r;
                 if (mount("overlay", c->new_root, "overlay", 0, opts) < 0) {
                         r = negative_errno();

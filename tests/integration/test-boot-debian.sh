@@ -76,3 +76,13 @@ test_boot_debian_with_user_namespace() {
         expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debu has been shut down." "clean poweroff"
         expect_eq "$(stat -c %u "$TESTTMP/deb")" 0 "the tree's ownership is unchanged (idmapped)"
 }
+
+test_boot_debian_ephemeral_with_user_namespace() {
+        debian_tree
+        write_check_unit
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -M debux -U -x
+        report=$(cat "$TESTTMP/report")
+        expect_contains "$report" "state=running" "systemd runs with -U -x: $(grep -A5 CHECK "$TESTTMP/console.out.clean")"
+        expect_contains "$report" "failed=0" "no failed units with -U -x"
+        expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debux has been shut down." "clean poweroff"
+}

@@ -139,6 +139,18 @@ test_userns_map_root_is_unprivileged_outside() {
         true
 }
 
+test_userns_with_ephemeral_and_volatile() {
+        ensure_bb
+        out=$(cr -D "$BB" -U -x /bin/sh -c 'stat -c %u /bin/busybox; touch /root/eph && echo wrote')
+        expect_eq "$out" "0
+wrote" "-U -x: the image is root's inside, and writable on the overlay"
+        [ -e "$BB/root/eph" ] && fail "-x wrote into the tree"
+        expect_eq "$(cr -D "$BB" -U --volatile=overlay stat -c %u /bin/busybox)" "0" "-U --volatile=overlay"
+        expect_eq "$(cr -D "$BB" -U --volatile=state /bin/sh -c 'stat -c %u /bin/busybox; touch /var/x && echo ok')" "0
+ok" "-U --volatile=state"
+        expect_eq "$(stat -c %u "$BB" "$BB/bin/busybox" | tr '\n' ' ')" "0 0 " "the tree is untouched"
+}
+
 test_userns_chown_identity_fixed() {
         ensure_bb
         cr -D "$BB" --private-users=2000000 --private-users-ownership=chown /bin/sh -c 'touch /root/x' || fail "chown start failed"
@@ -164,8 +176,10 @@ test_userns_errors() {
         chown 0:0 "$BB"
         out=$("$CORRAL" -D "$BB" --private-users=abc true 2>&1)
         expect_contains "$out" '--private-users=abc: expected a boolean, "pick", "identity" or UID[:COUNT]' "bad value"
-        out=$("$CORRAL" -D "$BB" -U -x true 2>&1)
-        expect_contains "$out" "do not work with --ephemeral" "-U with -x refused with a reason"
+        out=$("$CORRAL" -D "$BB" -U -x --private-users-ownership=chown true 2>&1)
+        expect_contains "$out" "would change the tree that --ephemeral" "-x with chown refused with a reason"
+        out=$("$CORRAL" -D "$BB" -U --template="$BB" -D "$TESTTMP/child" true 2>&1)
+        expect_contains "$out" "do not work with overlay child images" "-U with --template refused with a reason"
         cp -a "$BB" "$TESTTMP/bb2"
         "$CORRAL" -q -P -D "$BB" -M a --private-users=3276800 /bin/sleep 2 </dev/null & local p=$!
         sleep 0.5

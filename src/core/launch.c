@@ -166,24 +166,42 @@ static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan 
 {
         char map[64];
         int r;
-        if (u->tree_base == u->shift)
-                return 0; /* owned by the range already: nothing to map */
-        if (u->tree_base != 0)
+        if (u->tree_base != 0 && u->tree_base != u->shift)
                 return error_set(e, -EINVAL, "%s is owned by the range from %u, which can be neither used nor idmapped as it is for this user namespace",
                                  s->directory, u->tree_base);
+        /* Owned by the range already: plain copies; owned by 0-65535: idmapped ones. */
         snprintf(map, sizeof(map), "0 %u %u\n", u->shift, u->range);
+        const char *mp = u->tree_base == u->shift ? NULL : map;
         for (size_t i = 0; i < plan->n_steps; i++) {
                 MountStep *m = &plan->steps[i];
                 if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
-                        if ((r = userns_idmapped_mount(m->lower[0], map, map, true, &m->idmap_fd, e)) < 0)
+                        if ((r = userns_idmapped_mount(m->lower[0], mp, mp, true, &m->idmap_fd, e)) < 0)
                                 return r;
                 } else if (m->type == STEP_IMAGE_BIND) {
                         _cleanup_free_ char *p = path_join(s->directory, m->source);
                         if (!p)
                                 return -ENOMEM;
-                        if ((r = userns_idmapped_mount(p, map, map, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
+                        if ((r = userns_idmapped_mount(p, mp, mp, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
                                 return r;
                 }
+        }
+        return 0;
+}
+
+/* In a user namespace the child is an unprivileged UID on the host and may not be able to reach
+ * a bind's source (say, below a 0700 directory), and could not bind what it opened before the
+ * clone (that belongs to the host's mount namespace): it gets detached copies made here. */
+static int clone_bind_sources(MountPlan *plan, Error *e)
+{
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                MountStep *m = &plan->steps[i];
+                if (m->type != STEP_BIND || m->idmap_fd >= 0 || !m->source)
+                        continue;
+                if (access(m->source, F_OK) < 0 && errno == ENOENT)
+                        continue; /* the child says what is missing, or skips an optional one */
+                int r = userns_idmapped_mount(m->source, NULL, NULL, (m->flags & MS_REC) != 0, &m->idmap_fd, e);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -404,6 +422,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 goto out;
         if (userns.enabled && (r = idmap_binds(s, &userns, &plan, e)) < 0)
                 goto out;
+        if (userns.enabled && (r = clone_bind_sources(&plan, e)) < 0)
+                goto out;
         if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
                 goto out;
         if (getenv("CORRAL_DEBUG_PLAN"))
@@ -457,8 +477,13 @@ int launch_run(Settings *s, Error *e)
                 return r;
 
         l.console = resolve_console(s);
-        if ((r = mkdir_p(SCRATCH_DIR, 0700)) < 0)
+        /* /run/corral may be passed through (0711) and the scratch directory is an empty 0755
+         * anchor each child covers with its own tmpfs: a child in a user namespace, whose root
+         * is an unprivileged UID here, must reach it.  The locks stay 0700. */
+        if ((r = mkdir_p(SCRATCH_DIR, 0755)) < 0)
                 return error_set_errno(e, r, "cannot create %s", SCRATCH_DIR);
+        (void)chmod(RUN_DIR, 0711);
+        (void)chmod(SCRATCH_DIR, 0755);
         if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
                 return r;
         bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;

@@ -543,7 +543,11 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
         if (mount("tmpfs", ctx->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
                 return error_set_errno(e, negative_errno(), "cannot mount the staging tmpfs on %s", ctx->scratch);
         a.imagefd = open(ctx->image, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (a.imagefd < 0)
+        /* In a user namespace the image's path may be out of reach (a 0700 directory above it):
+         * then everything of it comes as detached mounts from the supervisor. */
+        if (a.imagefd < 0 && errno == EACCES && ctx->root_fd >= 0)
+                ;
+        else if (a.imagefd < 0)
                 return error_set_errno(e, negative_errno(), "cannot open the image directory %s", ctx->image);
 
         for (size_t i = 0; i < p->n_steps && r >= 0; i++) {

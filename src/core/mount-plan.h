@@ -59,7 +59,8 @@ typedef struct MountStep {
         mode_t mode;   /* STEP_FILE, STEP_MKDIR */
         int mode_enum; /* STEP_RESOLV_CONF, STEP_TIMEZONE, STEP_JOURNAL: the concrete mode */
         int custom_index; /* STEP_BIND of a custom mount: its index in Settings, else -1 */
-        int idmap_fd;     /* STEP_BIND: -1, or a detached idmapped mount of the source to attach */
+        int idmap_fd;     /* binds, overlay lower: -1, or a detached (idmapped) mount of the source
+                           * the supervisor made, for the child to attach (user namespace) */
 } MountStep;
 
 typedef struct MountPlan {

@@ -194,11 +194,17 @@ int userns_idmapped_mount(const char *path, const char *map, const char *gid_map
 {
         _cleanup_close_ int userns = -1;
         int r;
-        if ((r = userns_make(map, gid_map, &userns, e)) < 0)
-                return r;
         int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
         if (fd < 0)
                 return error_set_errno(e, -errno, "cannot clone the mount of %s", path);
+        if (!map) { /* a plain copy */
+                *ret = fd;
+                return 0;
+        }
+        if ((r = userns_make(map, gid_map, &userns, e)) < 0) {
+                close(fd);
+                return r;
+        }
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
         if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0) {
                 r = -errno;
@@ -236,7 +242,9 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
                         return r;
                 p->tree_base = p->shift;
         }
-        return 0;
+        /* Not mapped: a plain copy of the image's mount, which the child can attach even where
+         * it could not reach the path. */
+        return userns_idmapped_mount(image, NULL, NULL, true, &p->root_fd, e);
 }
 
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)

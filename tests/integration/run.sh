@@ -30,6 +30,8 @@ run_one() { # file function
                 for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal; do
                         mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 99
                 done
+                # As on a systemd host: only root may look into these two.
+                chmod 0700 /run/corral /var/lib/machines
                 export TESTTMP=$1
                 mount -t tmpfs -o mode=0755 tmpfs "$TESTTMP" || exit 99
                 cd "$TESTTMP"

@@ -234,3 +234,16 @@ ok" "idmap"
         out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/o:/nonexistent:owneridmap" true 2>&1)
         expect_contains "$out" "the target must exist in the tree" "owneridmap without a target"
 }
+
+test_userns_image_and_binds_below_private_directories() {
+        ensure_bb
+        # /var/lib/machines and /run/corral are 0700 (the harness makes them so): the container's
+        # root, an unprivileged UID on the host, still gets its tree, binds and scratch space.
+        cp -a "$BB" /var/lib/machines/priv
+        mkdir -p "$TESTTMP/private/data" && chmod 0700 "$TESTTMP/private" && echo hello > "$TESTTMP/private/data/f"
+        out=$(cr -M priv -U --bind-ro="$TESTTMP/private/data:/data:idmap" /bin/sh -c 'cat /data/f; stat -c %u /bin/busybox')
+        expect_eq "$out" "hello
+0" "tree in a 0700 directory, bind source below a 0700 directory"
+        out=$(cr -M priv -U --private-users-ownership=chown --bind-ro="$TESTTMP/private/data:/data" cat /data/f 2>&1)
+        expect_contains "$out" "hello" "chown mode too, and a plain bind"
+}

@@ -27,6 +27,7 @@ typedef struct RunConfig {
         bool no_new_privileges;
         const struct sock_fprog *seccomp; /* the compiled system call filter */
         struct UsernsPlan *userns;        /* NULL: no user namespace */
+        struct DevicesV1 *devices_v1;     /* the cgroup v1 devices controller's cgroup, if any */
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

@@ -2,6 +2,12 @@
 /* The device policy as a cgroup2 device program: eBPF written out by hand (a few instructions
  * per rule), loaded and attached with the bpf() system call. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <linux/bpf.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -121,4 +127,116 @@ int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra,
         if (r < 0)
                 return error_set_errno(e, r, "cannot attach the device policy to the container's cgroup");
         return 0;
+}
+
+/* cgroup v1: the devices controller's own cgroup for the container.  The rules go in as
+ * devices.allow lines after a deny-all; the child is put there by the supervisor joining the
+ * cgroup for the moment of the clone (the child is born in it), then going back. */
+#define DEVICES_V1 "/sys/fs/cgroup/devices"
+
+static int write_line(int dirfd, const char *file, const char *line)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return write(fd, line, strlen(line)) < 0 ? -errno : 0;
+}
+
+bool device_policy_v1_available(void)
+{
+        struct statfs sf;
+        return statfs(DEVICES_V1, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC && access(DEVICES_V1 "/devices.allow", W_OK) == 0;
+}
+
+int device_policy_v1_create(const char *name, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e)
+{
+        DevicesV1 d = {.fd = -1, .back_fd = -1};
+        char path[PATH_MAX], line[64];
+        int r;
+
+        *ret = d;
+        snprintf(path, sizeof(path), DEVICES_V1 "/machine.slice/corral-%s.scope", name);
+        if (mkdir(DEVICES_V1 "/machine.slice", 0755) < 0 && errno != EEXIST)
+                return error_set_errno(e, -errno, "cannot create %s/machine.slice", DEVICES_V1);
+        if (mkdir(path, 0755) < 0)
+                return error_set_errno(e, -errno, errno == EEXIST ? "the devices cgroup %s exists: is a container of that name running?" : "cannot create the devices cgroup %s", path);
+        d.path = strdup(path);
+        d.fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (!d.path || d.fd < 0) {
+                r = d.path ? -errno : -ENOMEM;
+                device_policy_v1_remove(&d);
+                return error_set_errno(e, r, "cannot open the devices cgroup %s", path);
+        }
+        if ((r = write_line(d.fd, "devices.deny", "a")) < 0)
+                goto fail;
+        for (size_t i = 0; i < ELEMENTSOF(defaults) + n_extra; i++) {
+                const DeviceRule *x = i < ELEMENTSOF(defaults) ? &defaults[i] : &extra[i - ELEMENTSOF(defaults)];
+                char minor[24] = "*", access[4] = "";
+                if (x->minor >= 0)
+                        snprintf(minor, sizeof(minor), "%lld", (long long)x->minor);
+                snprintf(access, sizeof(access), "%s%s%s", x->access & DEVICE_READ ? "r" : "", x->access & DEVICE_WRITE ? "w" : "",
+                         x->access & DEVICE_MKNOD ? "m" : "");
+                for (uint32_t maj = x->major; maj <= x->major_last; maj++) {
+                        snprintf(line, sizeof(line), "%c %u:%s %s", x->type, maj, minor, access);
+                        if ((r = write_line(d.fd, "devices.allow", line)) < 0)
+                                goto fail;
+                }
+        }
+        *ret = d;
+        return 0;
+fail:
+        device_policy_v1_remove(&d);
+        return error_set_errno(e, r, "cannot set up the devices cgroup %s", path);
+}
+
+/* The supervisor's own devices cgroup, to go back to: from /proc/self/cgroup. */
+static int own_devices_cgroup(char *buf, size_t size)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        char line[PATH_MAX];
+        while (f && fgets(line, sizeof(line), f)) {
+                char *c = strchr(line, ':');
+                if (!c || strncmp(c + 1, "devices:", 8) != 0)
+                        continue;
+                line[strcspn(line, "\n")] = 0;
+                snprintf(buf, size, DEVICES_V1 "%s", c + 9);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+int device_policy_v1_enter(DevicesV1 *d, Error *e)
+{
+        char back[PATH_MAX];
+        int r;
+        if (d->fd < 0)
+                return 0;
+        if ((r = own_devices_cgroup(back, sizeof(back))) < 0)
+                return error_set_errno(e, r, "cannot find corral's own devices cgroup");
+        d->back_fd = open(back, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (d->back_fd < 0)
+                return error_set_errno(e, -errno, "cannot open %s", back);
+        if ((r = write_line(d->fd, "cgroup.procs", "0")) < 0)
+                return error_set_errno(e, r, "cannot enter the devices cgroup %s", d->path);
+        return 0;
+}
+
+void device_policy_v1_leave(DevicesV1 *d)
+{
+        if (d->back_fd >= 0)
+                (void)write_line(d->back_fd, "cgroup.procs", "0");
+        closep(&d->back_fd);
+}
+
+void device_policy_v1_remove(DevicesV1 *d)
+{
+        device_policy_v1_leave(d);
+        closep(&d->fd);
+        if (d->path) {
+                /* Like the cgroup2 one: the last task may need a moment to leave. */
+                for (int i = 0; i < 250 && rmdir(d->path) < 0 && errno == EBUSY; i++)
+                        usleep(20000);
+                (void)rmdir(DEVICES_V1 "/machine.slice");
+        }
+        d->path = mfree(d->path);
 }

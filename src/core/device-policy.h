@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "error.h"
 
@@ -25,3 +27,18 @@ const DeviceRule *device_policy_default(size_t *n);
 /* Attaches the policy (defaults + extra) to the cgroup2 directory cgroup_fd as a
  * BPF_CGROUP_DEVICE program, in multi mode so a systemd inside can add its own restrictions. */
 int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra, Error *e);
+
+/* cgroup v1 hosts (and hybrid ones, where both apply): the devices controller. */
+typedef struct DevicesV1 {
+        char *path;
+        int fd;      /* the container's devices cgroup */
+        int back_fd; /* the supervisor's own, while it has stepped into the container's */
+} DevicesV1;
+#define DEVICES_V1_NULL ((DevicesV1){.fd = -1, .back_fd = -1})
+
+bool device_policy_v1_available(void);
+int device_policy_v1_create(const char *name, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e);
+/* The supervisor steps into the cgroup for the clone (the child is born there) and back. */
+int device_policy_v1_enter(DevicesV1 *d, Error *e);
+void device_policy_v1_leave(DevicesV1 *d);
+void device_policy_v1_remove(DevicesV1 *d);

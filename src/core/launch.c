@@ -133,13 +133,15 @@ uint64_t launch_capabilities(const Settings *s)
 
 /* The device policy on the container's cgroup: nspawn's closed set, plus every device node the
  * user binds in (an explicit grant: --bind=/dev/kmsg is how Docker-in-a-container is run). */
-static int apply_device_policy(const Settings *s, int cgroup_fd, Error *e)
+static int apply_device_policy(const Settings *s, int cgroup_fd, DevicesV1 *v1, Error *e)
 {
         DeviceRule extra[32];
         size_t n = 0;
-        if (cgroup_fd < 0)
+        int r;
+        bool have_v1 = device_policy_v1_available();
+        if (cgroup_fd < 0 && !have_v1)
                 return error_set(e, -EOPNOTSUPP,
-                                 "cannot enforce the device policy: this host has no cgroup2 hierarchy (corral needs one mounted, e.g. at /sys/fs/cgroup/unified)");
+                                 "cannot enforce the device policy: this host has neither a cgroup2 hierarchy nor the cgroup v1 devices controller mounted");
         for (size_t i = 0; i < s->n_custom_mounts; i++) {
                 const CustomMount *m = &s->custom_mounts[i];
                 struct stat st;
@@ -156,7 +158,10 @@ static int apply_device_policy(const Settings *s, int cgroup_fd, Error *e)
                         .access = DEVICE_READ | (m->read_only ? 0 : DEVICE_WRITE),
                 };
         }
-        return device_policy_attach(cgroup_fd, extra, n, e);
+        /* On a hybrid host both apply: the cgroup2 program and the v1 controller. */
+        if (have_v1 && (r = device_policy_v1_create(s->machine, extra, n, v1, e)) < 0)
+                return r;
+        return cgroup_fd >= 0 ? device_policy_attach(cgroup_fd, extra, n, e) : 0;
 }
 
 /* With a user namespace over a tree owned by 0-65535, the parts of the image that are mounted
@@ -399,6 +404,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if ((r = seccomp_build_policy(syscalls, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
                 return r;
         UsernsPlan userns = USERNS_PLAN_NULL;
+        DevicesV1 devices_v1 = DEVICES_V1_NULL;
         if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0) {
                 free(filter.filter);
                 return r;
@@ -416,7 +422,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.have_cgroup2 = cg.fd >= 0;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
-        if ((r = apply_device_policy(s, cg.fd, e)) < 0)
+        if ((r = apply_device_policy(s, cg.fd, &devices_v1, e)) < 0)
                 goto out;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
@@ -447,12 +453,14 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .no_new_privileges = s->no_new_privileges > 0,
                 .seccomp = &filter,
                 .userns = userns.enabled ? &userns : NULL,
+                .devices_v1 = &devices_v1,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);
 out:
         free(filter.filter);
         userns_plan_done(&userns);
+        device_policy_v1_remove(&devices_v1);
         mount_plan_done(&plan);
         container_cgroup_remove(&cg);
         return r;

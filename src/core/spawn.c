@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "device-policy.h"
 #include "mount-apply.h"
 #include "userns.h"
 #include "spawn.h"
@@ -192,7 +193,12 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         if (c->userns)
                 args.flags |= CLONE_NEWUSER; /* the other namespaces are then owned by it */
         fflush(NULL);
+        /* cgroup v1 devices controller: the child is born in its cgroup (we step in and out). */
+        if (c->devices_v1 && (r = device_policy_v1_enter(c->devices_v1, e)) < 0)
+                return r;
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid != 0 && c->devices_v1)
+                device_policy_v1_leave(c->devices_v1);
         if (pid < 0) {
                 r = negative_errno();
                 if (r == -EPERM)

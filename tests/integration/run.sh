@@ -16,6 +16,7 @@ snapshot() {
         {
                 echo "## links"; ls /sys/class/net | sort
                 echo "## cgroups"; [ -n "$cg2" ] && find "$cg2" -mindepth 1 -type d -path '*machine.slice*' | sort
+                [ -d /sys/fs/cgroup/devices ] && find /sys/fs/cgroup/devices -mindepth 1 -type d -path '*machine.slice*' | sort
                 echo "## processes"; pgrep -x corral | sort; pgrep -f 'systemd-nspawn' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
         } 2>/dev/null

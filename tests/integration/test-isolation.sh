@@ -81,6 +81,24 @@ test_device_policy() {
         expect_contains "$out" "/dev/pts/0" "the console is a pty of the container's own devpts, as nspawn's"
 }
 
+test_device_policy_cgroup_v1() {
+        [ -e /sys/fs/cgroup/devices/devices.allow ] || skip "no cgroup v1 devices controller on this host"
+        ensure_bb
+        "$CORRAL" -q -P -D "$BB" -M v1dev --bind=/dev/kmsg /bin/sleep 2 </dev/null & local p=$!
+        local d=/sys/fs/cgroup/devices/machine.slice/corral-v1dev.scope i
+        for i in $(seq 50); do grep -q . "$d/cgroup.procs" 2>/dev/null && break; sleep 0.05; done
+        grep -q . "$d/cgroup.procs" || fail "the container is not in its v1 devices cgroup"
+        list=$(cat "$d/devices.list")
+        expect_contains "$list" "c 1:3 rwm" "null allowed"
+        expect_contains "$list" "c 136:* rw" "pty slaves allowed"
+        expect_contains "$list" "c 1:11 rw" "a bound device node allowed"
+        expect_not_contains "$list" "a *:* rwm" "not everything"
+        expect_not_contains "$(cat "$d/cgroup.procs")" "$p" "the supervisor stepped back out"
+        wait $p
+        [ -d "$d" ] && fail "the v1 devices cgroup was left behind"
+        true
+}
+
 # The escape battery; its expectations and nspawn's results are in escape-expected.txt, in the
 # default mode and with -U.
 battery_check() { # results-file column what

@@ -201,6 +201,10 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 device_policy_v1_leave(c->devices_v1);
         if (pid < 0) {
                 r = negative_errno();
+                if (c->userns && (r == -ENOSPC || r == -EPERM || r == -EINVAL || r == -EUSERS))
+                        return error_set_errno(e, r,
+                                               "the kernel refused a user namespace for the container (check /proc/sys/user/max_user_namespaces, "
+                                               "and kernel.unprivileged_userns_clone or a security module restricting user namespaces)");
                 if (r == -EPERM)
                         return error_set_errno(e, r, "cannot create the container's namespaces (are you root, and are namespaces allowed here?)");
                 return error_set_errno(e, r, "clone3() of the container failed");

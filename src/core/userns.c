@@ -127,6 +127,13 @@ int userns_plan(const Settings *s, const char *image, const char *machine, const
                 if (r < 0)
                         return error_set_errno(e, r, "cannot lock the UID range in %s", lock_dir);
         }
+        /* The nspawn pitfall: a tree owned by other IDs than the container's, used as it is,
+         * shows every file as nobody's, and an init then fails without saying why. */
+        if (p.ownership == USER_NAMESPACE_OWNERSHIP_OFF && p.tree_base != p.shift)
+                fprintf(stderr,
+                        "corral: warning: %s is owned by UID %u but the container's root is UID %u on the host, and the ownership is left as it is "
+                        "(--private-users-ownership=off): its files will be nobody's inside. Use --private-users-ownership=map or chown (or -U).\n",
+                        image, p.tree_base, p.shift);
         /* A tree already owned by the range needs nothing. */
         if (p.tree_base == p.shift && p.ownership != USER_NAMESPACE_OWNERSHIP_OFF)
                 p.ownership = USER_NAMESPACE_OWNERSHIP_OFF;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the value parsers of the isolation options, on their own.  The first byte
  * picks the parser, the rest is the value: capability lists, system call filter lists (and the
- * expansion of the resulting policy), resource limits, CPU lists. */
+ * expansion of the resulting policy), resource limits, CPU lists, --private-users= values, and
+ * bind mounts with their ID map options. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "capability.h"
 #include "exec-limits.h"
 #include "seccomp-policy.h"
+#include "settings.h"
 #include "strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Error e = {0};
         if (!v)
                 return 0;
-        switch (data[0] % 5) {
+        switch (data[0] % 7) {
         case 0: {
                 uint64_t m = 0;
                 (void)capability_set_parse(v, data[0] & 0x80 ? " \t" : ",", &m, "fuzz", &e);
@@ -47,9 +49,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)cpu_set_parse(v, &s, &e, "fuzz");
                 break;
         }
-        default:
+        case 4:
                 (void)capability_from_name(v);
                 break;
+        case 5: {
+                Settings s;
+                settings_init(&s);
+                (void)private_users_parse(&s, v);
+                settings_done(&s);
+                break;
+        }
+        default: {
+                Settings s;
+                settings_init(&s);
+                (void)custom_mount_parse_bind(&s, v, data[0] & 0x80, &e);
+                settings_done(&s);
+                break;
+        }
         }
         free(v);
         return 0;

@@ -181,8 +181,12 @@ test_userns_chown_identity_fixed() {
         chmod 755 "$BB/bin/busybox"
         expect_eq "$(cr -D "$BB" --private-users=identity cat /proc/self/uid_map | tr -s ' ')" " 0 0 65536" "identity"
         cr -D "$BB" --private-users=3014656 --private-users-ownership=chown true
-        expect_eq "$(cr -D "$BB" --private-users=yes cat /proc/self/uid_map | tr -s ' ')" " 0 3014656 65536" \
+        expect_eq "$(cr -D "$BB" --private-users=yes /bin/sh -c 'cat /proc/self/uid_map; touch /root/off' | tr -s ' ')" " 0 3014656 65536" \
                 "yes takes the range from the tree's owner"
+        expect_eq "$(stat -c %u "$BB/root/off")" "3014656" "off (yes): a file root writes lands as the range's first UID"
+        out=$("$CORRAL" -q -P -D "$BB" --private-users=4000000 --private-users-ownership=off stat -c %u /bin/busybox 2>&1 </dev/null)
+        expect_contains "$out" "files will be nobody's inside" "a mismatched tree with ownership off is explained"
+        expect_contains "$out" "65534" "and its files are nobody's"
         cr -D "$BB" --private-users=0 --private-users-ownership=chown true
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -128,7 +129,12 @@ int launch_verify(Settings *s, Error *e)
 
 uint64_t launch_capabilities(const Settings *s)
 {
-        return (capability_default_set() | s->capability_plus) & ~s->capability_minus;
+        uint64_t base = capability_default_set();
+        /* As nspawn: with a user namespace on the host's network, binding low ports is checked
+         * against the host's user namespace, so the capability would only mislead. */
+        if (s->private_users != PRIVATE_USERS_NO)
+                base &= ~(UINT64_C(1) << CAP_NET_BIND_SERVICE);
+        return (base | s->capability_plus) & ~s->capability_minus;
 }
 
 /* The device policy on the container's cgroup: nspawn's closed set, plus every device node the

@@ -40,6 +40,7 @@ test_seccomp_filter_like_nspawn() {
         compare_filter "--system-call-filter=~@mount kill"
         compare_filter --system-call-filter=@clock --system-call-filter=~settimeofday
         compare_filter --suppress-sync=yes
+        compare_filter -U
         have_nspawn || skip "no nspawn to compare with; corral side checked"
 }
 
@@ -155,6 +156,15 @@ test_userns_map_root_is_unprivileged_outside() {
         [ -e /etc/x ] && fail "wrote the host's /etc"
         ls /run/corral/locks | grep -q '^uid-' && fail "UID range lock left behind: $(ls /run/corral/locks)"
         true
+}
+
+test_userns_capabilities_like_nspawn() {
+        ensure_bb
+        got=$(cr -D "$BB" -U corral-probe status | grep -E '^(cap_|no_new_privs|uid)')
+        expect_contains "$got" "cap_bnd=00000000fdecabff" "-U: the default set without CAP_NET_BIND_SERVICE, with CAP_SYS_RESOURCE"
+        have_nspawn || skip "no nspawn to compare with; corral side checked"
+        want=$(ns -D "$BB" -U corral-probe status | grep -E '^(cap_|no_new_privs|uid)')
+        expect_eq "$got" "$want" "capabilities under -U differ from nspawn's"
 }
 
 test_userns_with_ephemeral_and_volatile() {

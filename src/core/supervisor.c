@@ -3,6 +3,9 @@
  * the sd_notify socket.  It forwards the console, turns SIGTERM into the kill signal, relays
  * READY=1, and reports the container's end the way nspawn does. */
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -237,6 +240,21 @@ static int loop_run(Loop *l, siginfo_t *ret)
         }
 }
 
+/* The supervisor runs for as long as the container does, and needs little of what it used to
+ * start it: give back the freed heap, and unmap the program text so that only the pages the
+ * loop touches come back (text is a read-only mapping of the binary: dropping its page table
+ * entries loses nothing, a later use faults the page in again from the page cache). */
+extern char __executable_start, etext;
+static void shed_setup_memory(void)
+{
+        long page = sysconf(_SC_PAGESIZE);
+        uintptr_t start = ((uintptr_t)&__executable_start + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+        uintptr_t end = (uintptr_t)&etext & ~((uintptr_t)page - 1);
+        malloc_trim(0);
+        if (end > start)
+                (void)madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 static void terminal_raw(Loop *l)
 {
         struct termios t;
@@ -336,6 +354,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         if (!c->notify_ready)
                 notify_host("READY=1\n");
 
+        shed_setup_memory();
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
         l.forward_stdin = c->console == CONSOLE_INTERACTIVE;
         if (l.forward_stdin) {

@@ -85,7 +85,8 @@ test_device_policy() {
 test_device_policy_cgroup_v1() {
         [ -e /sys/fs/cgroup/devices/devices.allow ] || skip "no cgroup v1 devices controller on this host"
         ensure_bb
-        "$CORRAL" -q -P -D "$BB" -M v1dev --bind=/dev/kmsg /bin/sleep 2 </dev/null & local p=$!
+        # A hybrid host uses the cgroup2 program alone; the variable adds the v1 controller.
+        CORRAL_DEVICE_POLICY_V1=1 "$CORRAL" -q -P -D "$BB" -M v1dev --bind=/dev/kmsg /bin/sleep 2 </dev/null & local p=$!
         local d=/sys/fs/cgroup/devices/machine.slice/corral-v1dev.scope i
         for i in $(seq 50); do grep -q . "$d/cgroup.procs" 2>/dev/null && break; sleep 0.05; done
         grep -q . "$d/cgroup.procs" || fail "the container is not in its v1 devices cgroup"
@@ -97,6 +98,11 @@ test_device_policy_cgroup_v1() {
         expect_not_contains "$(cat "$d/cgroup.procs")" "$p" "the supervisor stepped back out"
         wait $p
         [ -d "$d" ] && fail "the v1 devices cgroup was left behind"
+        out=$(CORRAL_DEVICE_POLICY_V1=1 cr -D "$BB" /bin/sh -c 'mknod /dev/m c 1 1 2>&1; echo x > /dev/null && echo null-ok')
+        expect_contains "$out" "null-ok" "null works under both"
+        expect_contains "$out" "Operation not permitted" "mknod refused"
+        cr -D "$BB" /bin/true
+        [ -d /sys/fs/cgroup/devices/machine.slice ] && fail "a hybrid host got a v1 devices cgroup without the variable"
         true
 }
 

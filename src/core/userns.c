@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -272,16 +273,77 @@ static uint32_t shifted(const Shift *sh, uint32_t id)
         return id >= sh->from && id - sh->from < sh->range ? id - sh->from + sh->to : id;
 }
 
+/* POSIX ACLs name users and groups too: the xattr is a 4-byte version, then entries of
+ * {u16 tag, u16 perm, u32 id}; named users (2) and groups (8) carry an ID to shift. */
+static int shift_acl(const Shift *sh, int fd, const char *xattr)
+{
+        uint8_t buf[4096];
+        ssize_t n = fgetxattr(fd, xattr, buf, sizeof(buf));
+        if (n < 0)
+                return errno == ENODATA || errno == EOPNOTSUPP ? 0 : -errno;
+        bool changed = false;
+        for (ssize_t off = 4; off + 8 <= n; off += 8) {
+                uint16_t tag;
+                uint32_t id;
+                memcpy(&tag, buf + off, 2);
+                memcpy(&id, buf + off + 4, 4);
+                if (tag != 2 && tag != 8)
+                        continue;
+                uint32_t nid = shifted(sh, id);
+                if (nid != id) {
+                        memcpy(buf + off + 4, &nid, 4);
+                        changed = true;
+                }
+        }
+        return changed && fsetxattr(fd, xattr, buf, (size_t)n, 0) < 0 ? -errno : 0;
+}
+
 /* One entry, relative to dirfd (fd-based and without following symlinks, so a tree being
- * changed under us cannot redirect the chown outside it). */
+ * changed under us cannot redirect the chown outside it).  ACLs move with the owners, and file
+ * capabilities, which chown() removes, are put back (a v3 one with its root ID moved). */
 static int chown_at(Shift *sh, int dirfd, const char *name, const struct stat *st)
 {
         uid_t u = shifted(sh, st->st_uid);
         gid_t g = shifted(sh, st->st_gid);
+        uint8_t caps[64];
+        ssize_t ncaps = -1;
+        int r;
+        if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
+                _cleanup_close_ int fd = openat(dirfd, name[0] ? name : ".", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+                if (fd >= 0) {
+                        if ((r = shift_acl(sh, fd, "system.posix_acl_access")) < 0 ||
+                            (S_ISDIR(st->st_mode) && (r = shift_acl(sh, fd, "system.posix_acl_default")) < 0))
+                                return r;
+                        if (S_ISREG(st->st_mode))
+                                ncaps = fgetxattr(fd, "security.capability", caps, sizeof(caps));
+                }
+        }
         if (u == st->st_uid && g == st->st_gid)
                 return 0;
         if (fchownat(dirfd, name, u, g, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
                 return -errno;
+        if (ncaps > 0) {
+                /* struct vfs_ns_cap_data: v3 (magic 0x03000000) ends with the root UID; a v2 one
+                 * (no root UID) only counts for the host's root, so it becomes v3 with the
+                 * container's root. */
+                uint32_t magic;
+                memcpy(&magic, caps, 4);
+                if ((magic & 0xFF000000U) == 0x02000000U && ncaps == 20 && shifted(sh, 0) != 0) {
+                        uint32_t root = shifted(sh, 0);
+                        magic = (magic & 0x00FFFFFFU) | 0x03000000U;
+                        memcpy(caps, &magic, 4);
+                        memcpy(caps + 20, &root, 4);
+                        ncaps = 24;
+                } else if ((magic & 0xFF000000U) == 0x03000000U && ncaps >= 24) {
+                        uint32_t root;
+                        memcpy(&root, caps + 20, 4);
+                        root = shifted(sh, root);
+                        memcpy(caps + 20, &root, 4);
+                }
+                _cleanup_close_ int fd = openat(dirfd, name[0] ? name : ".", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0 || fsetxattr(fd, "security.capability", caps, (size_t)ncaps, 0) < 0)
+                        return -errno;
+        }
         /* chown() clears the setuid and setgid bits of files: put them back. */
         if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
             fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)

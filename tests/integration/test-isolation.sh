@@ -285,3 +285,19 @@ test_userns_image_and_binds_below_private_directories() {
         out=$(cr -M priv -U --private-users-ownership=chown --bind-ro="$TESTTMP/private/data:/data" cat /data/f 2>&1)
         expect_contains "$out" "hello" "chown mode too, and a plain bind"
 }
+
+test_userns_chown_moves_acls_and_file_capabilities() {
+        ensure_bb
+        command -v setfacl >/dev/null && command -v setcap >/dev/null || skip "setfacl/setcap missing (scripts/setup.sh installs acl and libcap2-bin)"
+        mkdir -p "$BB/var/log/j" && setfacl -m g:4:rx,u:1000:r -d -m g:4:rx "$BB/var/log/j"
+        cp "$BB/bin/busybox" "$BB/bin/pinger" && setcap cap_net_raw+ep "$BB/bin/pinger"
+        cr -D "$BB" --private-users=1048576 --private-users-ownership=chown true || fail "chown start failed"
+        expect_contains "$(getfacl -n "$BB/var/log/j" 2>/dev/null)" "group:1048580:r-x" "the ACL's group moved with the tree"
+        expect_contains "$(getfacl -n "$BB/var/log/j" 2>/dev/null)" "user:1049576:r--" "the ACL's user moved"
+        expect_contains "$(getfacl -n "$BB/var/log/j" 2>/dev/null)" "default:group:1048580:r-x" "the default ACL moved"
+        expect_contains "$(getcap -n "$BB/bin/pinger")" "cap_net_raw=ep" "the file capability survived the chown"
+        expect_contains "$(getcap -n "$BB/bin/pinger")" "[rootid=1048576]" "as the container root's (v3)"
+        cr -D "$BB" --private-users=0 --private-users-ownership=chown true || fail "chown back failed"
+        expect_contains "$(getfacl -n "$BB/var/log/j" 2>/dev/null)" "group:4:r-x" "and back"
+        expect_contains "$(getcap -n "$BB/bin/pinger")" "cap_net_raw=ep" "capability back"
+}

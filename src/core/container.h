@@ -28,6 +28,8 @@ typedef struct RunConfig {
         const struct sock_fprog *seccomp; /* the compiled system call filter */
         struct UsernsPlan *userns;        /* NULL: no user namespace */
         struct DevicesV1 *devices_v1;     /* the cgroup v1 devices controller's cgroup, if any */
+        const struct DeviceRule *device_extra; /* device nodes allowed beyond the defaults */
+        size_t n_device_extra;
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

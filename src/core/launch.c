@@ -139,9 +139,11 @@ uint64_t launch_capabilities(const Settings *s)
 
 /* The device policy on the container's cgroup: nspawn's closed set, plus every device node the
  * user binds in (an explicit grant: --bind=/dev/kmsg is how Docker-in-a-container is run). */
-static int apply_device_policy(const Settings *s, int cgroup_fd, DevicesV1 *v1, Error *e)
+/* The device policy's rules beyond the defaults, and the v1 devices cgroup where that is used.
+ * The cgroup2 program itself is loaded and attached by container_spawn() while the child
+ * builds its file system (it takes 0.3 ms; the child waits for it before its payload runs). */
+static int prepare_device_policy(const Settings *s, int cgroup_fd, DeviceRule extra[static 32], size_t *ret_n, DevicesV1 *v1, Error *e)
 {
-        DeviceRule extra[32];
         size_t n = 0;
         int r;
         /* The v1 devices controller only where there is no cgroup2 program to do the job:
@@ -159,8 +161,8 @@ static int apply_device_policy(const Settings *s, int cgroup_fd, DevicesV1 *v1, 
                 if (m->type != CUSTOM_MOUNT_BIND || !m->source || m->source_in_root || stat(m->source, &st) < 0 ||
                     !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                         continue;
-                if (n == ELEMENTSOF(extra))
-                        return error_set(e, -E2BIG, "too many device nodes bound into the container (at most %zu)", ELEMENTSOF(extra));
+                if (n == 32)
+                        return error_set(e, -E2BIG, "too many device nodes bound into the container (at most 32)");
                 extra[n++] = (DeviceRule){
                         .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
                         .major = major(st.st_rdev),
@@ -171,7 +173,8 @@ static int apply_device_policy(const Settings *s, int cgroup_fd, DevicesV1 *v1, 
         }
         if (have_v1 && (r = device_policy_v1_create(s->machine, extra, n, v1, e)) < 0)
                 return r;
-        return cgroup_fd >= 0 ? device_policy_attach(cgroup_fd, extra, n, e) : 0;
+        *ret_n = n;
+        return 0;
 }
 
 /* With a user namespace over a tree owned by 0-65535, the parts of the image that are mounted
@@ -432,7 +435,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.have_cgroup2 = cg.fd >= 0;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
-        if ((r = apply_device_policy(s, cg.fd, &devices_v1, e)) < 0)
+        DeviceRule device_extra[32];
+        size_t n_device_extra = 0;
+        if ((r = prepare_device_policy(s, cg.fd, device_extra, &n_device_extra, &devices_v1, e)) < 0)
                 goto out;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
@@ -464,6 +469,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .seccomp = &filter,
                 .userns = userns.enabled ? &userns : NULL,
                 .devices_v1 = &devices_v1,
+                .device_extra = device_extra,
+                .n_device_extra = n_device_extra,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);

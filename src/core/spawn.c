@@ -22,7 +22,7 @@
 #include "userns.h"
 #include "spawn.h"
 
-enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3 };
+enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3, MSG_POLICY = 4 };
 
 typedef struct SyncMessage {
         int kind;
@@ -148,6 +148,14 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, negative_errno(), "cannot set the container's hostname");
                 _exit(EXIT_FAILURE);
         }
+        /* Nothing of the payload runs before the supervisor says the device policy is in place
+         * (it attaches the program while we were building the file system). */
+        {
+                SyncMessage m = {0};
+                int fds[3] = {-1, -1, -1};
+                if (receive(sock, &m, fds) <= 0 || m.kind != MSG_POLICY)
+                        _exit(EXIT_FAILURE); /* the supervisor gave up and says why */
+        }
 
         if (c->settings->start_mode == START_PID2) {
                 pid_t pid = fork();
@@ -225,16 +233,27 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                         goto fail;
                 }
         }
+        /* The device policy, loaded while the child builds its file system. */
+        if (c->cgroup_fd >= 0 && (r = device_policy_attach(c->cgroup_fd, c->device_extra, c->n_device_extra, e)) < 0)
+                goto fail;
+        SyncMessage policy = {.kind = MSG_POLICY};
+        /* A child that already gave up has closed its end: its message says why, below. */
+        if ((r = send_message_fds(parent_sock, &policy, NULL, 0)) < 0 && r != -EPIPE && r != -ECONNRESET) {
+                error_set_errno(e, r, "cannot tell the container to go on");
+                goto fail;
+        }
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
          * is a good part of the start time. */
         struct pollfd pf = {.fd = parent_sock, .events = 0};
         while (poll(&pf, 1, -1) < 0 && errno == EINTR)
                 ;
-        for (;;) {
+        for (int resets = 0;;) {
                 SyncMessage m = {0};
                 int fds[3] = {-1, -1, -1};
                 r = receive(parent_sock, &m, fds);
+                if (r == -ECONNRESET && resets++ == 0)
+                        continue; /* the child closed with our message unread: its own are still queued */
                 if (r == 0)
                         break; /* exec happened */
                 if (r < 0) {

@@ -410,11 +410,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                                  "%s is an overlay child image: user namespaces do not work with those in corral yet (its own layer would need idmapping)",
                                  s->directory);
 
-        _cleanup_strv_free_ char **syscalls = syscall_policy_names(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list);
-        if (!syscalls)
-                return error_set(e, -ENOMEM, "cannot work out the system call filter");
         struct sock_fprog filter = {0};
-        if ((r = seccomp_build_policy(syscalls, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
+        if ((r = seccomp_build_policy(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
                 return r;
         UsernsPlan userns = USERNS_PLAN_NULL;
         DevicesV1 devices_v1 = DEVICES_V1_NULL;

@@ -18,6 +18,7 @@
 #include "fs-util.h"
 #include "macro.h"
 #include "seccomp-policy.h"
+#include "strv.h"
 
 static const struct sock_filter tty_prefix[12];
 
@@ -41,7 +42,7 @@ static int add_suppressing(scmp_filter_ctx ctx, const char *name, int nr)
                 return r;
         return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), nr, 1, SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ, O_DSYNC, O_DSYNC));
 }
-#define FILTER_FORMAT 2
+#define FILTER_FORMAT 3
 
 static int compile(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)
 {
@@ -145,18 +146,23 @@ static void cache_write(int dirfd, const char *name, const struct sock_fprog *pr
                 (void)unlinkat(dirfd, tmp, 0); /* a cache: failing to keep it is no error */
 }
 
-int seccomp_build_policy(char *const *names, bool suppress_sync, const char *cache_dir, struct sock_fprog *ret, Error *e)
+int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir,
+                         struct sock_fprog *ret, Error *e)
 {
         const struct scmp_version *v = seccomp_version();
-        char key[128];
+        char key[256];
         uint64_t h = 0xcbf29ce484222325ULL;
-        /* The names are in the key; what compile() makes of them is covered by the version
-         * numbers and FILTER_FORMAT, which changes whenever compile() or the prefix does. */
-        snprintf(key, sizeof(key), "%s/%d/%u.%u.%u", CORRAL_VERSION, FILTER_FORMAT, v ? v->major : 0, v ? v->minor : 0,
-                 v ? v->micro : 0);
+        /* The key is what the filter is made from (so a hit costs no expansion of the groups):
+         * the capabilities, the lists as given, the groups' source, the versions, and
+         * FILTER_FORMAT, which changes whenever compile() or the prefix does. */
+        snprintf(key, sizeof(key), "%s/%d/%u.%u.%u/%s/%016llx", CORRAL_VERSION, FILTER_FORMAT, v ? v->major : 0, v ? v->minor : 0,
+                 v ? v->micro : 0, syscall_groups_source, (unsigned long long)caps);
         h = fnv1a(h, key);
         h = fnv1a(h, suppress_sync ? "+suppress-sync" : "");
-        for (char *const *n = names; n && *n; n++)
+        for (char *const *n = allow; n && *n; n++)
+                h = fnv1a(h, *n);
+        h = fnv1a(h, "~");
+        for (char *const *n = deny; n && *n; n++)
                 h = fnv1a(h, *n);
         char name[32];
         snprintf(name, sizeof(name), "seccomp-%016llx", (unsigned long long)h);
@@ -166,7 +172,11 @@ int seccomp_build_policy(char *const *names, bool suppress_sync, const char *cac
                 dirfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd >= 0 && cache_read(dirfd, name, ret) == 0)
                 return 0;
+        char **names = syscall_policy_names(caps, allow, deny);
+        if (!names)
+                return error_set(e, -ENOMEM, "cannot work out the system call filter");
         int r = compile(names, suppress_sync, ret, e);
+        strv_free(names);
         if (r >= 0 && dirfd >= 0)
                 cache_write(dirfd, name, ret);
         return r;

@@ -12,6 +12,7 @@ typedef struct SyscallGroup {
 } SyscallGroup;
 
 extern const SyscallGroup syscall_groups[];
+extern const char syscall_groups_source[]; /* the systemd version the groups come from */
 const SyscallGroup *syscall_group_find(const char *name);
 
 /* A --system-call-filter= or SystemCallFilter= value: names and @groups separated by spaces;
@@ -26,12 +27,14 @@ char **syscall_default_allow_list(uint64_t caps);
  * deny, groups expanded.  NULL on an unknown group or out of memory. */
 char **syscall_policy_names(uint64_t caps, char *const *allow, char *const *deny);
 
-/* Compiles the filter (or takes it from cache_dir, where compiled filters are kept): the names allowed, everything else EPERM, and ioctl() allowed except
+/* Compiles the filter for syscall_policy_names(caps, allow, deny) (or takes it from cache_dir,
+ * where compiled filters are kept under a hash of these inputs): the names allowed, everything else EPERM, and ioctl() allowed except
  * TIOCSTI and TIOCLINUX (compared on the low 32 bits the kernel uses).  On x86-64 the i386
  * system calls are filtered too, and x32 ones refused (ENOSYS).  suppress_sync: nspawn's
  * --suppress-sync=yes.  *ret gets the BPF program (free ret->filter). */
 struct sock_fprog;
 #include <stdbool.h>
-int seccomp_build_policy(char *const *names, bool suppress_sync, const char *cache_dir, struct sock_fprog *ret, Error *e);
+int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir,
+                         struct sock_fprog *ret, Error *e);
 /* Installs a compiled filter in the calling process (the container's child, before exec). */
 int seccomp_install(const struct sock_fprog *prog);

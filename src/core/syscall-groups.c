@@ -5,6 +5,9 @@
 
 #include "seccomp-policy.h"
 
+/* Part of the key of cached compiled filters. */
+const char syscall_groups_source[] = "systemd 252 (252.39-1~deb12u2)";
+
 const SyscallGroup syscall_groups[] = {
         {"@default", "System calls that are always permitted",
          (const char *const[]){"arch_prctl", "brk", "cacheflush", "clock_getres", "clock_getres_time64",

@@ -199,35 +199,28 @@ static int p_read_kcore(void)
 {
         return try_open("read_kcore", "/proc/kcore", O_RDONLY);
 }
-static int p_read_kallsyms(void)
+/* A /proc file corral covers with an empty, inaccessible one: readable content means it is not. */
+static int try_read_masked(const char *name, const char *path)
 {
-        FILE *f = fopen("/proc/kallsyms", "re");
+        FILE *f = fopen(path, "re");
         char line[256];
         if (!f)
-                return report("read_kallsyms", errno == ENOENT ? "absent" : "blocked", "%s", strerrorname_np(errno) ?: "?");
+                return report(name, errno == ENOENT ? "absent" : "blocked", "%s", strerrorname_np(errno) ?: "?");
         bool got = fgets(line, sizeof(line), f) != NULL;
         fclose(f);
-        return report("read_kallsyms", got ? "allowed" : "blocked", got ? "readable" : "empty (masked)");
+        return report(name, got ? "allowed" : "blocked", got ? "readable" : "empty (masked)");
+}
+static int p_read_kallsyms(void)
+{
+        return try_read_masked("read_kallsyms", "/proc/kallsyms");
 }
 static int p_read_proc_keys(void)
 {
-        FILE *f = fopen("/proc/keys", "re");
-        char line[256];
-        if (!f)
-                return report("read_proc_keys", errno == ENOENT ? "absent" : "blocked", "%s", strerrorname_np(errno) ?: "?");
-        bool got = fgets(line, sizeof(line), f) != NULL;
-        fclose(f);
-        return report("read_proc_keys", got ? "allowed" : "blocked", got ? "readable" : "empty (masked)");
+        return try_read_masked("read_proc_keys", "/proc/keys");
 }
 static int p_read_timer_list(void)
 {
-        FILE *f = fopen("/proc/timer_list", "re");
-        char line[256];
-        if (!f)
-                return report("read_timer_list", errno == ENOENT ? "absent" : "blocked", "%s", strerrorname_np(errno) ?: "?");
-        bool got = fgets(line, sizeof(line), f) != NULL;
-        fclose(f);
-        return report("read_timer_list", got ? "allowed" : "blocked", got ? "readable" : "empty (masked)");
+        return try_read_masked("read_timer_list", "/proc/timer_list");
 }
 
 static int p_remount_proc_sys_rw(void)

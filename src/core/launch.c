@@ -103,6 +103,30 @@ int launch_verify(Settings *s, Error *e)
                         }
                 }
         }
+        for (size_t i = 0; i < s->n_custom_mounts; i++) {
+                /* Overlay layers on the host must exist.  With two paths the second is both the
+                 * top layer on the host and the mount point inside: nspawn creates a missing one
+                 * on the host; corral says so instead. */
+                const CustomMount *m = &s->custom_mounts[i];
+                if (m->type != CUSTOM_MOUNT_OVERLAY)
+                        continue;
+                if (m->source && !m->source_in_root && access(m->source, F_OK) < 0)
+                        return error_set_errno(e, -errno,
+                                               "--overlay%s: the host directory %s does not exist (with two paths, the second is both the top "
+                                               "layer on the host and the mount point in the container); create it, or give the layers and the "
+                                               "mount point separately",
+                                               m->read_only ? "-ro" : "", m->source);
+                for (char **l = m->lower; l && *l; l++)
+                        if ((*l)[0] != '+' && access(*l, F_OK) < 0)
+                                return error_set_errno(e, -errno, "--overlay%s: the lower directory %s cannot be used", m->read_only ? "-ro" : "", *l);
+        }
+        for (size_t i = 0; i < s->n_custom_mounts; i++)
+                if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !(s->custom_mounts[i].read_only) &&
+                    s->private_users != PRIVATE_USERS_NO)
+                        return error_set(e, -EOPNOTSUPP,
+                                         "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
+                                         "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",
+                                         s->custom_mounts[i].source);
         for (size_t i = 0; i < s->n_custom_mounts; i++)
                 if (s->custom_mounts[i].idmap != BIND_IDMAP_NONE && s->private_users == PRIVATE_USERS_NO)
                         return error_set(e, -EINVAL, "--bind=%s: the idmap options need a user namespace (-U or --private-users=)",

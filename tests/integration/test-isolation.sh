@@ -216,6 +216,10 @@ test_userns_errors() {
         expect_contains "$out" '--private-users=abc: expected a boolean, "pick", "identity" or UID[:COUNT]' "bad value"
         out=$("$CORRAL" -D "$BB" -U -x --private-users-ownership=chown true 2>&1)
         expect_contains "$out" "would change the tree that --ephemeral" "-x with chown refused with a reason"
+        mkdir -p "$TESTTMP/low" "$TESTTMP/up"
+        out=$("$CORRAL" -D "$BB" -U --overlay="$TESTTMP/low:$TESTTMP/up:/ov" true 2>&1)
+        expect_contains "$out" "does not work with user namespaces in corral yet" "-U with a host overlay upper refused with a reason"
+        expect_eq "$(cr -D "$BB" -U --overlay="$TESTTMP/low::/ov" /bin/sh -c 'echo x > /ov/y && echo ok')" "ok" "-U with a tmpfs overlay upper"
         out=$("$CORRAL" -D "$BB" -U --template="$BB" -D "$TESTTMP/child" true 2>&1)
         expect_contains "$out" "do not work with overlay child images" "-U with --template refused with a reason"
         cp -a "$BB" "$TESTTMP/bb2"

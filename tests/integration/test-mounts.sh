@@ -82,6 +82,10 @@ mask-ro" "tmpfs, overlay and inaccessible"
         [ -e "$TESTTMP/low2/c" ] && fail "overlay wrote into a lower directory"
         out=$("$CORRAL" -P -D "$BB" --inaccessible=/nonexistent true 2>&1 </dev/null) && fail "missing --inaccessible path accepted"
         expect_contains "$out" "--inaccessible=/nonexistent" "message"
+        out=$("$CORRAL" -D "$BB" --overlay-ro="$TESTTMP/nowhere-low:/nowhere" true 2>&1) && fail "a missing overlay layer was accepted"
+        expect_contains "$out" "does not exist (with two paths" "a missing two-path overlay layer is explained"
+        [ -e /nowhere ] && fail "created a directory on the host"
+        true
 }
 
 test_read_only_and_volatile() {

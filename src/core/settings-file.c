@@ -160,13 +160,8 @@ static int p_rlimit(Settings *s, const char *v, const KeyContext *c, Error *e)
 
 static int p_oom_score_adjust(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        char *end;
-        errno = 0;
-        long n = strtol(v, &end, 10);
-        if (errno || end == v || *end || n < -1000 || n > 1000)
+        if (oom_score_adjust_parse(s, v) < 0)
                 return BAD(c, e, "expected a number from -1000 to 1000");
-        s->oom_score_adjust = (int)n;
-        s->have_oom_score_adjust = true;
         return 0;
 }
 

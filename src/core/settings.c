@@ -475,6 +475,18 @@ const char *user_namespace_ownership_to_string(UserNamespaceOwnership m)
         return user_namespace_ownership__to_string(m);
 }
 
+int oom_score_adjust_parse(Settings *s, const char *value)
+{
+        char *end;
+        errno = 0;
+        long n = strtol(value, &end, 10);
+        if (errno || end == value || *end || n < -1000 || n > 1000)
+                return -ERANGE;
+        s->oom_score_adjust = (int)n;
+        s->have_oom_score_adjust = true;
+        return 0;
+}
+
 int private_users_parse(Settings *s, const char *value)
 {
         /* As nspawn: digits are a UID ("0" is a shift of 0, not "no"), anything else a boolean

@@ -283,6 +283,8 @@ const char *link_journal_to_string(LinkJournal m);
 int settings_mode_from_string(const char *s); /* also accepts booleans */
 int user_namespace_ownership_from_string(const char *s);
 const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
+/* --oom-score-adjust= / OOMScoreAdjust=: a number from -1000 to 1000. */
+int oom_score_adjust_parse(Settings *s, const char *value);
 /* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
 int private_users_parse(Settings *s, const char *value);
 

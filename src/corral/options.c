@@ -247,14 +247,8 @@ static int o_rlimit(const OptionContext *c)
 
 static int o_oom_score_adjust(const OptionContext *c)
 {
-        long v;
-        char *end;
-        errno = 0;
-        v = strtol(c->arg, &end, 10);
-        if (errno || end == c->arg || *end || v < -1000 || v > 1000)
+        if (oom_score_adjust_parse(c->s, c->arg) < 0)
                 return BAD(c, "expected a number from -1000 to 1000");
-        c->s->oom_score_adjust = (int)v;
-        c->s->have_oom_score_adjust = true;
         return 0;
 }
 

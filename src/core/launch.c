@@ -206,14 +206,13 @@ static int prepare_device_policy(const Settings *s, int cgroup_fd, DeviceRule ex
  * for --volatile=yes) are idmapped too. */
 static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan *plan, Error *e)
 {
-        char map[64];
+        char map[USERNS_MAP_MAX];
         int r;
         if (u->tree_base != 0 && u->tree_base != u->shift)
                 return error_set(e, -EINVAL, "%s is owned by the range from %u, which can be neither used nor idmapped as it is for this user namespace",
                                  s->directory, u->tree_base);
         /* Owned by the range already: plain copies; owned by 0-65535: idmapped ones. */
-        snprintf(map, sizeof(map), "0 %u %u\n", u->shift, u->range);
-        const char *mp = u->tree_base == u->shift ? NULL : map;
+        const char *mp = u->tree_base == u->shift ? NULL : userns_plan_map(u, map);
         for (size_t i = 0; i < plan->n_steps; i++) {
                 MountStep *m = &plan->steps[i];
                 if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
@@ -266,7 +265,7 @@ static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, 
                         return error_set_errno(e, -errno, "--bind=%s: cannot look at the source", c->source);
                 switch (c->idmap) {
                 case BIND_IDMAP_SAME:
-                        snprintf(map, sizeof(map), "0 %u %u\n", u->shift, u->range);
+                        userns_plan_map(u, map);
                         snprintf(gmap, sizeof(gmap), "%s", map);
                         break;
                 case BIND_IDMAP_ROOT:

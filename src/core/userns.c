@@ -152,12 +152,22 @@ void userns_plan_done(UsernsPlan *p)
         p->lock_path = mfree(p->lock_path);
 }
 
-static int write_map(pid_t pid, const char *file, uint32_t shift, uint32_t range)
+const char *userns_plan_map(const UsernsPlan *p, char buf[static USERNS_MAP_MAX])
 {
-        char path[64], map[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        int n = snprintf(map, sizeof(map), "0 %u %u\n", shift, range);
-        return write_file_at(AT_FDCWD, path, map, (size_t)n, 0);
+        snprintf(buf, USERNS_MAP_MAX, "0 %u %u\n", p->shift, p->range);
+        return buf;
+}
+
+/* The UID and GID maps of process pid's user namespace (uid_map syntax). */
+static int write_maps(pid_t pid, const char *uid_map, const char *gid_map)
+{
+        char path[64];
+        int r;
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+        if ((r = write_file_at(AT_FDCWD, path, uid_map, strlen(uid_map), 0)) < 0)
+                return r;
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+        return write_file_at(AT_FDCWD, path, gid_map, strlen(gid_map), 0);
 }
 
 /* A user namespace with the given map (the same for GIDs), held by a short-lived helper: an
@@ -182,11 +192,7 @@ int userns_make(const char *map, const char *gid_map, int *ret, Error *e)
         }
         char path[64];
         int fd = -1;
-        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-        r = write_file_at(AT_FDCWD, path, map, strlen(map), 0);
-        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-        if (r >= 0)
-                r = write_file_at(AT_FDCWD, path, gid_map, strlen(gid_map), 0);
+        r = write_maps(pid, map, gid_map);
         snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
         if (r >= 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
                 r = -errno;
@@ -234,9 +240,9 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
                                                  "use --private-users-ownership=chown (or auto) to move it",
                                                  image, p->tree_base);
                 } else {
-                        char map[64];
+                        char map[USERNS_MAP_MAX];
                         Error e2 = {0};
-                        snprintf(map, sizeof(map), "0 %u %u\n", p->shift, p->range);
+                        userns_plan_map(p, map);
                         r = userns_idmapped_mount(image, map, map, true, &p->root_fd, &e2);
                         if (r >= 0)
                                 return 0;
@@ -258,7 +264,9 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)
 {
         int r;
-        if ((r = write_map(child, "uid_map", p->shift, p->range)) < 0 || (r = write_map(child, "gid_map", p->shift, p->range)) < 0)
+        char map[USERNS_MAP_MAX];
+        userns_plan_map(p, map);
+        if ((r = write_maps(child, map, map)) < 0)
                 return error_set_errno(e, r, "cannot write the container's UID/GID map (%u %u)", p->shift, p->range);
         return 0;
 }

@@ -26,6 +26,9 @@ typedef struct UsernsPlan {
  * lock_dir, so two running containers never share one. */
 int userns_plan(const Settings *s, const char *image, const char *machine, const char *lock_dir, UsernsPlan *ret, Error *e);
 void userns_plan_done(UsernsPlan *p);
+/* The plan's map, "0 SHIFT RANGE\n", in uid_map syntax (also used for GIDs). */
+#define USERNS_MAP_MAX 64
+const char *userns_plan_map(const UsernsPlan *p, char buf[static USERNS_MAP_MAX]);
 
 /* Before the clone: brings the tree to the range.  MAP (or AUTO where the file system can):
  * p->root_fd gets a detached idmapped mount of the tree; CHOWN (or AUTO where it cannot map):

@@ -435,10 +435,14 @@ static int apply_mknod(Apply *a)
                         return STEP_FAIL(a, negative_errno(), "mknod");
                 /* In a user namespace mknod is not allowed: bind the host's node instead. */
                 _cleanup_close_ int f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f < 0)
+                        return STEP_FAIL(a, negative_errno(), "mount point for the host's %s", m->source);
                 char buf[FD_PATH_MAX];
-                _cleanup_close_ int t = f >= 0 ? open_in_root(a->rootfd, m->target, O_PATH, 0) : -1;
-                if (t < 0 || mount(m->source, fd_path(t, buf), NULL, MS_BIND, NULL) < 0)
-                        return STEP_FAIL(a, t < 0 ? (f < 0 ? -errno : t) : negative_errno(), "bind mount of the host's %s", m->source);
+                _cleanup_close_ int t = open_in_root(a->rootfd, m->target, O_PATH, 0);
+                if (t < 0)
+                        return STEP_FAIL(a, t, "mount point for the host's %s", m->source);
+                if (mount(m->source, fd_path(t, buf), NULL, MS_BIND, NULL) < 0)
+                        return STEP_FAIL(a, negative_errno(), "bind mount of the host's %s", m->source);
         }
         /* udev's /dev/char/MAJOR:MINOR links, which some programs look up. */
         if (a->devchar_fd < 0)

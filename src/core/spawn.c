@@ -103,6 +103,27 @@ static int receive(int sock, SyncMessage *m, int fds[3])
         return 1;
 }
 
+/* The child waits for the supervisor's go-ahead of this kind; if the supervisor gave up
+ * instead, it has the error to report, and the child just ends. */
+static void wait_for(int sock, int kind)
+{
+        SyncMessage m = {0};
+        int fds[3] = {-1, -1, -1};
+        if (receive(sock, &m, fds) <= 0 || m.kind != kind)
+                _exit(EXIT_FAILURE);
+}
+
+/* The supervisor's go-ahead.  A child that already gave up has closed its end: that is no
+ * error here, its own message says why. */
+static int tell(int sock, int kind, Error *e)
+{
+        SyncMessage m = {.kind = kind};
+        int r = send_message_fds(sock, &m, NULL, 0);
+        if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+                return error_set_errno(e, r, "cannot tell the container to go on");
+        return 0;
+}
+
 _noreturn_ static void child_main(const RunConfig *c, int sock)
 {
         ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
@@ -116,10 +137,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         if (c->userns) {
                 /* In a new user namespace: wait until the supervisor has written our UID map
                  * (and, for an idmapped root, sent it), then become its root. */
-                SyncMessage m = {0};
-                int fds[3] = {-1, -1, -1};
-                if (receive(sock, &m, fds) <= 0 || m.kind != MSG_GO)
-                        _exit(EXIT_FAILURE); /* the supervisor gave up and says why */
+                wait_for(sock, MSG_GO);
                 ctx.root_fd = c->userns->root_fd; /* made by the supervisor before the clone */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0) {
                         child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
@@ -150,12 +168,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         }
         /* Nothing of the payload runs before the supervisor says the device policy is in place
          * (it attaches the program while we were building the file system). */
-        {
-                SyncMessage m = {0};
-                int fds[3] = {-1, -1, -1};
-                if (receive(sock, &m, fds) <= 0 || m.kind != MSG_POLICY)
-                        _exit(EXIT_FAILURE); /* the supervisor gave up and says why */
-        }
+        wait_for(sock, MSG_POLICY);
 
         if (c->settings->start_mode == START_PID2) {
                 pid_t pid = fork();
@@ -225,23 +238,14 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
         if (c->userns) {
-                if ((r = userns_setup_child(c->userns, pid, e)) < 0)
+                if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
-                SyncMessage go = {.kind = MSG_GO};
-                if ((r = send_message_fds(parent_sock, &go, NULL, 0)) < 0) {
-                        error_set_errno(e, r, "cannot tell the container to go on");
-                        goto fail;
-                }
         }
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup_fd >= 0 && (r = device_policy_attach(c->cgroup_fd, c->device_extra, c->n_device_extra, e)) < 0)
                 goto fail;
-        SyncMessage policy = {.kind = MSG_POLICY};
-        /* A child that already gave up has closed its end: its message says why, below. */
-        if ((r = send_message_fds(parent_sock, &policy, NULL, 0)) < 0 && r != -EPIPE && r != -ECONNRESET) {
-                error_set_errno(e, r, "cannot tell the container to go on");
+        if ((r = tell(parent_sock, MSG_POLICY, e)) < 0)
                 goto fail;
-        }
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
          * is a good part of the start time. */

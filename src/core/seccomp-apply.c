@@ -20,7 +20,34 @@
 #include "seccomp-policy.h"
 #include "strv.h"
 
-static const struct sock_filter tty_prefix[12];
+/* ioctl(TIOCSTI) types into a terminal's input and ioctl(TIOCLINUX) pastes the console
+ * selection: with a terminal shared with the host (corral -P on a tty) that is an escape.  The
+ * kernel takes the command as a 32-bit int, so only the low 32 bits of the argument may be
+ * compared (a 64-bit compare is bypassed by setting high bits; libseccomp 2.5 cannot say
+ * "low 32 bits not equal" in an allow rule).  So this hand-written prefix runs before
+ * libseccomp's program, in the same filter (a second filter costs its own attach): it returns
+ * EPERM for those two and falls through to the list (index 12) for everything else.
+ * Little-endian: the low half of args[1] is at offset 24. */
+#define AUDIT_ARCH_X86_64_ 0xC000003EU
+#define AUDIT_ARCH_I386_ 0x40000003U
+static const struct sock_filter tty_prefix[] = {
+        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64_, 1, 0),
+        /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386_, 3, 9),
+        /* 3: x86-64 ioctl is 16, x32's is 514 with the x32 bit */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 16, 3, 0),
+        /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000U | 514, 2, 6),
+        /* 6: i386 ioctl is 54 */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 54, 0, 4),
+        /* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+        /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
+        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
+        /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        /* 12: libseccomp's program follows */
+};
+
 
 /* --suppress-sync=yes, as nspawn: the @sync calls succeed without doing anything, opening with
  * O_SYNC or O_DSYNC fails with EINVAL (the flag cannot be taken off), and openat2(), whose
@@ -181,34 +208,6 @@ int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, b
                 cache_write(dirfd, name, ret);
         return r;
 }
-
-/* ioctl(TIOCSTI) types into a terminal's input and ioctl(TIOCLINUX) pastes the console
- * selection: with a terminal shared with the host (corral -P on a tty) that is an escape.  The
- * kernel takes the command as a 32-bit int, so only the low 32 bits of the argument may be
- * compared (a 64-bit compare is bypassed by setting high bits; libseccomp 2.5 cannot say
- * "low 32 bits not equal" in an allow rule).  So this hand-written prefix runs before
- * libseccomp's program, in the same filter (a second filter costs its own attach): it returns
- * EPERM for those two and falls through to the list (index 12) for everything else.
- * Little-endian: the low half of args[1] is at offset 24. */
-#define AUDIT_ARCH_X86_64_ 0xC000003EU
-#define AUDIT_ARCH_I386_ 0x40000003U
-static const struct sock_filter tty_prefix[] = {
-        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64_, 1, 0),
-        /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386_, 3, 9),
-        /* 3: x86-64 ioctl is 16, x32's is 514 with the x32 bit */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 16, 3, 0),
-        /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000U | 514, 2, 6),
-        /* 6: i386 ioctl is 54 */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 54, 0, 4),
-        /* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-        /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
-        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
-        /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        /* 12: libseccomp's program follows */
-};
 
 int seccomp_install(const struct sock_fprog *prog)
 {

@@ -318,35 +318,30 @@ static int tty_fd(void)
                 return 0;
         return open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
 }
-static int p_tiocsti(void)
+/* An ioctl on the terminal (stdin, or the console) with a harmless argument. */
+static int try_tty_ioctl(const char *name, unsigned long cmd)
 {
         int fd = tty_fd();
         if (fd < 0)
-                return report("tiocsti", "absent", "no terminal");
-        char c = ' ';
+                return report(name, "absent", "no terminal");
+        char c = 0; /* a space to push for TIOCSTI, an invalid subcode for TIOCLINUX */
+        if (cmd != TIOCLINUX)
+                c = ' ';
         errno = 0;
-        long r = syscall(SYS_ioctl, fd, TIOCSTI, &c);
-        return verdict("tiocsti", r, errno);
+        long r = syscall(SYS_ioctl, fd, cmd, &c);
+        return verdict(name, r, errno);
+}
+static int p_tiocsti(void)
+{
+        return try_tty_ioctl("tiocsti", TIOCSTI);
 }
 static int p_tiocsti_high_bits(void)
 {
-        int fd = tty_fd();
-        if (fd < 0)
-                return report("tiocsti_high_bits", "absent", "no terminal");
-        char c = ' ';
-        errno = 0;
-        long r = syscall(SYS_ioctl, fd, (unsigned long)TIOCSTI | (1UL << 32), &c);
-        return verdict("tiocsti_high_bits", r, errno);
+        return try_tty_ioctl("tiocsti_high_bits", (unsigned long)TIOCSTI | (1UL << 32));
 }
 static int p_tioclinux(void)
 {
-        int fd = tty_fd();
-        if (fd < 0)
-                return report("tioclinux", "absent", "no terminal");
-        char sub = 0; /* an invalid subcode */
-        errno = 0;
-        long r = syscall(SYS_ioctl, fd, TIOCLINUX, &sub);
-        return verdict("tioclinux", r, errno);
+        return try_tty_ioctl("tioclinux", TIOCLINUX);
 }
 
 static int p_cgroup_release_agent(void)

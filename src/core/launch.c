@@ -216,13 +216,13 @@ static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan 
         for (size_t i = 0; i < plan->n_steps; i++) {
                 MountStep *m = &plan->steps[i];
                 if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
-                        if ((r = userns_idmapped_mount(m->lower[0], mp, mp, true, &m->idmap_fd, e)) < 0)
+                        if ((r = userns_detached_mount(m->lower[0], mp, mp, true, &m->idmap_fd, e)) < 0)
                                 return r;
                 } else if (m->type == STEP_IMAGE_BIND) {
                         _cleanup_free_ char *p = path_join(s->directory, m->source);
                         if (!p)
                                 return -ENOMEM;
-                        if ((r = userns_idmapped_mount(p, mp, mp, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
+                        if ((r = userns_detached_mount(p, mp, mp, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
                                 return r;
                 }
         }
@@ -240,7 +240,7 @@ static int clone_bind_sources(MountPlan *plan, Error *e)
                         continue;
                 if (access(m->source, F_OK) < 0 && errno == ENOENT)
                         continue; /* the child says what is missing, or skips an optional one */
-                int r = userns_idmapped_mount(m->source, NULL, NULL, (m->flags & MS_REC) != 0, &m->idmap_fd, e);
+                int r = userns_detached_mount(m->source, NULL, NULL, (m->flags & MS_REC) != 0, &m->idmap_fd, e);
                 if (r < 0)
                         return r;
         }
@@ -299,7 +299,7 @@ static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, 
                 default:
                         continue;
                 }
-                if ((r = userns_idmapped_mount(c->source, map, gmap, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
+                if ((r = userns_detached_mount(c->source, map, gmap, (m->flags & MS_REC) != 0, &m->idmap_fd, e)) < 0)
                         return r;
         }
         return 0;

@@ -204,7 +204,7 @@ int userns_make(const char *map, const char *gid_map, int *ret, Error *e)
         return 0;
 }
 
-int userns_idmapped_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e)
+int userns_detached_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e)
 {
         _cleanup_close_ int userns = -1;
         int r;
@@ -243,7 +243,7 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
                         char map[USERNS_MAP_MAX];
                         Error e2 = {0};
                         userns_plan_map(p, map);
-                        r = userns_idmapped_mount(image, map, map, true, &p->root_fd, &e2);
+                        r = userns_detached_mount(image, map, map, true, &p->root_fd, &e2);
                         if (r >= 0)
                                 return 0;
                         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
@@ -258,7 +258,7 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
         }
         /* Not mapped: a plain copy of the image's mount, which the child can attach even where
          * it could not reach the path. */
-        return userns_idmapped_mount(image, NULL, NULL, true, &p->root_fd, e);
+        return userns_detached_mount(image, NULL, NULL, true, &p->root_fd, e);
 }
 
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)

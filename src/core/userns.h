@@ -40,7 +40,7 @@ int userns_setup_child(UsernsPlan *p, pid_t child, Error *e);
 /* A user namespace fd with these maps (uid_map syntax). */
 int userns_make(const char *map, const char *gid_map, int *ret, Error *e);
 /* A detached copy of the mount at path, idmapped with map (NULL: a plain copy). */
-int userns_idmapped_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e);
+int userns_detached_mount(const char *path, const char *map, const char *gid_map, bool recursive, int *ret, Error *e);
 
 /* Recursively moves the ownership of everything below dirfd from [from, from+range) to
  * [to, to+range), keeping setuid/setgid bits; IDs outside the range are left alone. */

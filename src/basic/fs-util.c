@@ -152,39 +152,33 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 int mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
 {
         /* Mostly the directory is there already: one lookup. */
-        int fd0 = open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
-        if (fd0 != -ENOENT)
-                return fd0;
+        int fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
+        if (fd != -ENOENT)
+                return fd;
 
-        _cleanup_free_ char *p = strdup(path);
-        _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
-        if (!p)
-                return -ENOMEM;
-        if (cur < 0)
-                return cur;
-        /* Walk one component at a time so each mkdir happens in a directory that was itself
-         * resolved inside the root. */
-        _cleanup_free_ char *done = strdup("");
-        if (!done)
-                return -ENOMEM;
-        for (char *save = NULL, *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                char *nd;
-                if (asprintf(&nd, "%s/%s", done, c) < 0)
-                        return -ENOMEM;
-                free(done);
-                done = nd;
-                int fd = open_in_root(rootfd, done, O_PATH | O_DIRECTORY, 0);
-                if (fd == -ENOENT) {
-                        if (mkdirat(cur, c, mode) < 0 && errno != EEXIST)
-                                return negative_errno();
-                        fd = open_in_root(rootfd, done, O_PATH | O_DIRECTORY, 0);
-                }
-                if (fd < 0)
-                        return fd;
-                close(cur);
-                cur = fd;
+        size_t n = strlen(path);
+        if (n > 1 && path[n - 1] == '/') { /* "a/b/": make "a/b" */
+                _cleanup_free_ char *trimmed = strndup(path, n - 1);
+                return trimmed ? mkdir_p_in_root(rootfd, trimmed, mode) : -ENOMEM;
         }
-        return TAKE_FD(cur);
+        /* Otherwise the parent first, then this one made in the directory that was resolved
+         * inside the root, and opened beneath it without following anything (so a ".." or a
+         * link put there in between cannot lead out). */
+        _cleanup_free_ char *parent = path_dirname(path);
+        if (!parent)
+                return -ENOMEM;
+        _cleanup_close_ int pfd = mkdir_p_in_root(rootfd, parent, mode);
+        if (pfd < 0)
+                return pfd;
+        const char *base = path_basename(path);
+        if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
+                return negative_errno();
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        fd = (int)syscall(SYS_openat2, pfd, base, &how, sizeof(how));
+        return fd < 0 ? negative_errno() : fd;
 }
 
 int make_mount_point_in_root(int rootfd, const char *path, bool is_dir)

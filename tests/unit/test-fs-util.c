@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "fs-util.h"
 #include "tap.h"
 
@@ -10,8 +14,51 @@ static void dirname_is(const char *p, const char *want)
         free(d);
 }
 
+/* mkdir_p_in_root() in a scratch tree: makes what is missing, stays inside the root when a link
+ * points out of it, and refuses a way out with "..". */
+static void test_mkdir_p_in_root(void)
+{
+        char tmpl[] = "/tmp/corral-test-fs.XXXXXX", out[] = "/tmp/corral-test-out.XXXXXX";
+        CHECK(mkdtemp(tmpl) && mkdtemp(out), "scratch directories");
+        int root = open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct stat st;
+        char p[256];
+
+        int fd = mkdir_p_in_root(root, "/a/b/c", 0755);
+        snprintf(p, sizeof(p), "%s/a/b/c", tmpl);
+        CHECK(fd >= 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode), "makes every missing level");
+        close(fd);
+        fd = mkdir_p_in_root(root, "a/b/c", 0755);
+        CHECK(fd >= 0, "an existing directory is opened");
+        close(fd);
+        fd = mkdir_p_in_root(root, "/a/d/", 0755);
+        snprintf(p, sizeof(p), "%s/a/d", tmpl);
+        CHECK(fd >= 0 && stat(p, &st) == 0, "a trailing slash is no component");
+        close(fd);
+
+        /* A link to outside the root is resolved inside it ("/tmp/..." means the root's /tmp),
+         * where its target is missing: nothing is made through it, here or outside. */
+        snprintf(p, sizeof(p), "%s/l", tmpl);
+        CHECK(symlink(out, p) == 0, "symlink");
+        fd = mkdir_p_in_root(root, "/l/x", 0755);
+        snprintf(p, sizeof(p), "%s/x", out);
+        CHECK(stat(p, &st) < 0, "nothing is made outside the root through a link");
+        CHECK(fd < 0, "a dangling link is refused");
+        fd = mkdir_p_in_root(root, "/a/../../y", 0755);
+        snprintf(p, sizeof(p), "%s/../y", tmpl);
+        CHECK(stat(p, &st) < 0, "\"..\" does not lead out");
+        if (fd >= 0)
+                close(fd);
+        close(root);
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s %s", tmpl, out);
+        CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void)
 {
+        test_mkdir_p_in_root();
+
         dirname_is("/var/lib/machines/foo", "/var/lib/machines");
         dirname_is("/foo", "/");
         dirname_is("foo", ".");

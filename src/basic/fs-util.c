@@ -120,6 +120,11 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_
 
 int mkdir_p(const char *path, mode_t mode)
 {
+        /* Mostly the whole path is there already: one call. */
+        if (mkdir(path, mode) == 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return negative_errno();
         _cleanup_free_ char *p = strdup(path);
         if (!p)
                 return -ENOMEM;

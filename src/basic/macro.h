@@ -92,6 +92,19 @@ static inline int negative_errno(void)
         return errno > 0 ? -errno : -EIO;
 }
 
+static inline bool endswith(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* "/dev/fuse" starts with "/dev" as a path; "/devices" does not. */
+static inline const char *path_startswith(const char *path, const char *prefix)
+{
+        const char *r = startswith(path, prefix);
+        return r && (*r == '/' || *r == 0) ? r : NULL;
+}
+
 static inline void *mfree(void *p)
 {
         free(p);

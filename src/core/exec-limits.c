@@ -54,7 +54,7 @@ static int number(const char *s, double *ret, const char **ret_end)
         return 0;
 }
 
-static int parse_bytes(const char *s, rlim_t *ret)
+int size_parse(const char *s, unsigned base, uint64_t *ret)
 {
         static const char suffixes[] = "BKMGTPE";
         double v;
@@ -65,15 +65,24 @@ static int parse_bytes(const char *s, rlim_t *ret)
         if (*end && (!p || end[1]))
                 return -EINVAL;
         for (ptrdiff_t i = p ? p - suffixes : 0; i > 0; i--)
-                v *= 1024;
+                v *= base;
         if (v >= 18446744073709551615.0)
                 return -ERANGE;
-        *ret = (rlim_t)v;
+        *ret = (uint64_t)v;
         return 0;
 }
 
+static int parse_bytes(const char *s, rlim_t *ret)
+{
+        uint64_t v;
+        int r = size_parse(s, 1024, &v);
+        if (r >= 0)
+                *ret = (rlim_t)v;
+        return r;
+}
+
 /* systemd's time spans: "1h 30min", "500ms", "2.5s"; a plain number is in default_usec units. */
-static int parse_time_usec(const char *s, double default_usec, double *ret)
+int timespan_parse_usec(const char *s, double default_usec, double *ret)
 {
         static const struct {
                 const char *suffix;
@@ -125,14 +134,14 @@ static int parse_one(int resource, const char *s, rlim_t *ret)
         case UNIT_BYTES:
                 return parse_bytes(s, ret);
         case UNIT_SEC:
-                if (parse_time_usec(s, 1e6, &usec) < 0)
+                if (timespan_parse_usec(s, 1e6, &usec) < 0)
                         return -EINVAL;
                 *ret = (rlim_t)(usec / 1e6); /* as systemd: round up to whole seconds */
                 if ((double)*ret * 1e6 < usec)
                         (*ret)++;
                 return 0;
         case UNIT_USEC:
-                if (parse_time_usec(s, 1, &usec) < 0)
+                if (timespan_parse_usec(s, 1, &usec) < 0)
                         return -EINVAL;
                 *ret = (rlim_t)usec;
                 return 0;

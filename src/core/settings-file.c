@@ -345,6 +345,13 @@ static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *
         return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
 }
 
+/* [Resources]: corral's section (nspawn ignores it), with systemd's resource-control names. */
+static int p_resource(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int r = streq(c->key, "Slice") ? resources_set_slice(&s->resources, v, e) : resources_set(&s->resources, c->key, v, e);
+        return with_location(r, c, e);
+}
+
 /* A key whose feature comes later: a value that asks for nothing (empty, "no", "off") is fine;
  * anything else stops with a message rather than being dropped. */
 static int p_not_yet(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -416,7 +423,30 @@ static const KeyRow key_table[] = {
         NOT_YET("Network", "Bridge", "networking"),
         NOT_YET("Network", "Zone", "networking"),
         NOT_YET("Network", "Port", "networking"),
-        NOT_YET("Resources", NULL, "resource control"),
+        {"Resources", "Slice", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "MemoryMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "MemoryHigh", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "MemoryLow", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "MemorySwapMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "CPUQuota", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "CPUQuotaPeriodSec", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "CPUWeight", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "CPUShares", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "AllowedCPUs", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "AllowedMemoryNodes", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOWeight", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IODeviceWeight", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOReadBandwidthMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOWriteBandwidthMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOReadIOPSMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOWriteIOPSMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "TasksMax", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "DeviceAllow", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "DevicePolicy", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "MemoryAccounting", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "CPUAccounting", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "IOAccounting", p_resource, SETTING_RESOURCES, NULL},
+        {"Resources", "TasksAccounting", p_resource, SETTING_RESOURCES, NULL},
 };
 
 static const KeyRow *find_key(const char *section, const char *key, bool *section_known)

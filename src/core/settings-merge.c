@@ -150,6 +150,23 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         SWAP(c->n_custom_mounts, f->n_custom_mounts);
                 }
         }
+        if (f->mask & SETTING_RESOURCES) {
+                /* Property by property: the file's fill what the command line left unset. */
+                Resources *fr = &f->resources;
+                if (c->settings_mode != SETTINGS_OVERRIDE) {
+                        fr->set &= ~c->resources.set;
+                        if (c->resources.slice)
+                                fr->slice = mfree(fr->slice);
+                }
+                /* Device access is a privilege: an untrusted file may not grant it. */
+                if (!trusted && (fr->set & RES_BIT(RES_DEVICE_ALLOW)) && fr->n_device_allow > 0) {
+                        if ((r = add_warning(warnings, path, "DeviceAllow=")) < 0)
+                                return r;
+                        fr->set &= ~RES_BIT(RES_DEVICE_ALLOW);
+                }
+                resources_merge(&c->resources, fr);
+                take |= SETTING_RESOURCES;
+        }
         c->mask |= take;
         (void)e;
         return 0;

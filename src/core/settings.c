@@ -46,6 +46,7 @@ void settings_done(Settings *s)
         strv_free(s->environment);
         strv_free(s->syscall_allow_list);
         strv_free(s->syscall_deny_list);
+        resources_done(&s->resources);
         free(s->user);
         free(s->machine);
         free(s->hostname);

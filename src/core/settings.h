@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "resources.h"
 #include "macro.h"
 
 /* Everything about one container.  Filled by the front-ends (command line, .nspawn file), merged
@@ -170,6 +171,7 @@ typedef enum SettingsMask {
         SETTING_CPU_AFFINITY = 1ULL << 24,
         SETTING_SYSCALL_FILTER = 1ULL << 41,
         SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
+        SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
 
@@ -220,6 +222,9 @@ typedef struct Settings {
         int oom_score_adjust;
         bool have_cpu_affinity;
         cpu_set_t cpu_affinity;
+
+        /* Resource control (--slice, --property, [Resources]) */
+        Resources resources;
 
         /* Identity */
         char *machine;

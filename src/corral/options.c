@@ -252,6 +252,23 @@ static int o_oom_score_adjust(const OptionContext *c)
         return 0;
 }
 
+static int o_slice(const OptionContext *c)
+{
+        return resources_set_slice(&c->s->resources, c->arg, c->e);
+}
+
+/* --property=NAME=VALUE: systemd's resource-control properties, applied by corral itself. */
+static int o_property(const OptionContext *c)
+{
+        int r = resources_parse_assignment(&c->s->resources, c->arg, c->e);
+        if (r < 0 && c->e->code == r) {
+                char tmp[sizeof(c->e->msg)];
+                if (snprintf(tmp, sizeof(tmp), "--property: %s", c->e->msg) >= 0)
+                        memcpy(c->e->msg, tmp, sizeof(tmp));
+        }
+        return r;
+}
+
 static int o_cpu_affinity(const OptionContext *c)
 {
         c->s->have_cpu_affinity = true;
@@ -506,8 +523,8 @@ static const OptionRow option_table[] = {
         {"hostname", 0, required_argument, o_hostname, SETTING_HOSTNAME, NULL},
         {"uuid", 0, required_argument, o_uuid, SETTING_MACHINE_ID, NULL},
         /* Properties */
-        NOT_YET("slice", 'S', required_argument, "the resource control work"),
-        NOT_YET("property", 0, required_argument, "the resource control work"),
+        {"slice", 'S', required_argument, o_slice, SETTING_RESOURCES, NULL},
+        {"property", 0, required_argument, o_property, SETTING_RESOURCES, NULL},
         {"register", 0, required_argument, o_register, 0, NULL},
         {"keep-unit", 0, no_argument, o_keep_unit, 0, NULL},
         /* User namespacing */

@@ -153,5 +153,17 @@ int main(void)
         CHECK(r == 0 && s.directory && s.directory[0] == '/', "relative -D made absolute");
         settings_done(&s);
 
+        r = run(&s, &e, &a, "-D", "/t", "-S", "machine-web.slice", "--property=MemoryMax=1G", "--property", "TasksMax=20", NULL);
+        CHECK(r == 0 && s.resources.slice && strcmp(s.resources.slice, "machine-web.slice") == 0 && s.resources.tasks_max.value == 20 &&
+                      (s.mask & SETTING_RESOURCES),
+              "--slice and --property (%s)", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "-D", "/t", "--property=CPUQuota=half", NULL);
+        CHECK(r < 0 && strstr(e.msg, "--property: CPUQuota=half: expected a percentage"), "a bad property names the option: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "-D", "/t", "--property=Wants=foo.service", NULL);
+        CHECK(r < 0 && strstr(e.msg, "unknown resource property Wants="), "a unit property corral has no use for is refused: %s", e.msg);
+        settings_done(&s);
+
         return tap_done();
 }

@@ -119,8 +119,20 @@ int main(void)
         CHECK(r == 0, "later keys that ask for nothing are accepted");
         settings_done(&s);
 
-        r = parse(&s, "[Resources]\nMemoryMax=1G\n", &e, &w);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "MemoryMax"), "[Resources] is refused until it exists: %s", e.msg);
+        r = parse(&s, "[Resources]\nMemoryMax=1G\nSlice=machine-web.slice\nDeviceAllow=/dev/fuse rwm\n", &e, &w);
+        CHECK(r == 0 && (s.mask & SETTING_RESOURCES) && s.resources.memory_max.value == 1ULL << 30 && s.resources.n_device_allow == 1 &&
+                      s.resources.slice && strcmp(s.resources.slice, "machine-web.slice") == 0,
+              "[Resources] holds the resource properties and the slice");
+        settings_done(&s);
+
+        r = parse(&s, "[Resources]\nCPUQuota=lots\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2: CPUQuota= CPUQuota=lots: expected a percentage"), "a bad property names file and line: %s", e.msg);
+        settings_done(&s);
+
+        strv_free(w);
+        w = NULL;
+        r = parse(&s, "[Resources]\nDelegate=yes\n", &e, &w);
+        CHECK(r == 0 && w && strstr(w[0], "Delegate"), "an unknown [Resources] key is a warning, as other unknown keys: %s", w ? w[0] : "");
         settings_done(&s);
 
         r = parse(&s, "[Files]\nBind=relative:/x\n", &e, &w);

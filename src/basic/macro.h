@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 /* Whether x equals one of the values that follow (ints, enums). */
 #define IN_SET(x, ...)                                                                                       \
         ({                                                                                                   \

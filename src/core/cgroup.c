@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's cgroups on cgroup2, v1 and hybrid hosts: creation with limits, the v1 move,
+ * usage, live changes, freezing, removal. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "fs-util.h"
+#include "macro.h"
+
+/* The v1 hierarchies a container joins for accounting (devices is device-policy.c's). */
+#define ACCOUNTING_V1 (CG_BIT(CG_CPU) | CG_BIT(CG_CPUACCT) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_BLKIO) | CG_BIT(CG_PIDS))
 
 const char *cgroup2_mount_point(void)
 {
@@ -16,6 +27,54 @@ const char *cgroup2_mount_point(void)
                 if (statfs(candidates[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
                         return candidates[i];
         return NULL;
+}
+
+int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_MAX])
+{
+        _cleanup_free_ char *text = NULL;
+        int r = read_full_file("/proc/self/mountinfo", &text, NULL);
+        *l = (CgroupLayout){0};
+        *cg2_mount = NULL;
+        for (int c = 0; c < _CG_MAX; c++)
+                v1_mount[c] = NULL;
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS */
+                char mnt[512], fstype[32], super[512];
+                const char *dash = strstr(line, " - ");
+                if (!dash || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 || sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
+                        continue;
+                if (streq(fstype, "cgroup2")) {
+                        if (!*cg2_mount && !(*cg2_mount = strdup(mnt)))
+                                return -ENOMEM;
+                        l->have_cgroup2 = true;
+                        continue;
+                }
+                if (!streq(fstype, "cgroup"))
+                        continue;
+                for (char *s2 = NULL, *opt = strtok_r(super, ",", &s2); opt; opt = strtok_r(NULL, ",", &s2))
+                        for (int c = 0; c < _CG_MAX; c++)
+                                if (streq(opt, cgroup_controller_to_string(c)) && !v1_mount[c]) {
+                                        if (!(v1_mount[c] = strdup(mnt)))
+                                                return -ENOMEM;
+                                        l->where[c] = CGV_1;
+                                }
+        }
+        if (*cg2_mount) {
+                _cleanup_free_ char *p = path_join(*cg2_mount, "cgroup.controllers"), *ctl = NULL;
+                if (p && read_full_file(p, &ctl, NULL) >= 0)
+                        for (char *s2 = NULL, *w = strtok_r(ctl, " \n", &s2); w; w = strtok_r(NULL, " \n", &s2))
+                                for (int c = 0; c < _CG_MAX; c++)
+                                        if (cgroup_controller_v2_name(c) && streq(w, cgroup_controller_v2_name(c)) && l->where[c] == CGV_NONE)
+                                                l->where[c] = CGV_2;
+                /* cgroup2's core counts CPU time and freezes without any controller. */
+                if (l->where[CG_CPUACCT] == CGV_NONE)
+                        l->where[CG_CPUACCT] = CGV_2;
+                if (l->where[CG_FREEZER] == CGV_NONE)
+                        l->where[CG_FREEZER] = CGV_2;
+        }
+        return 0;
 }
 
 static void remove_tree(int dirfd, const char *name)
@@ -42,60 +101,253 @@ static bool cgroup_is_empty(const char *path)
         return !*text;
 }
 
-int container_cgroup_create(const char *name, ContainerCgroup *ret, Error *e)
+static int write_in(const char *dir, const char *file, const char *value)
 {
-        const char *mnt = cgroup2_mount_point();
-        _cleanup_free_ char *slice = NULL, *path = NULL;
-
-        if (!mnt) {
-                *ret = CONTAINER_CGROUP_NULL;
-                return 0;
-        }
-        if (!(slice = path_join(mnt, "machine.slice")) || asprintf(&path, "%s/corral-%s.scope", slice, name) < 0)
+        _cleanup_free_ char *p = path_join(dir, file);
+        if (!p)
                 return -ENOMEM;
-        if (mkdir(slice, 0755) < 0 && errno != EEXIST)
-                return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", slice);
-        if (mkdir(path, 0755) < 0) {
-                if (errno != EEXIST)
-                        return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", path);
-                /* Left by a supervisor that was killed: reuse it once nothing runs in it. */
-                if (!cgroup_is_empty(path))
-                        return error_set(e, -EBUSY, "the cgroup %s still has processes: is machine \"%s\" running already?",
-                                         path, name);
-                _cleanup_close_ int parent = open(slice, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                char leaf[300];
-                snprintf(leaf, sizeof(leaf), "corral-%s.scope", name);
-                if (parent >= 0)
-                        remove_tree(parent, leaf);
-                if (mkdir(path, 0755) < 0)
-                        return error_set_errno(e, negative_errno(), "cannot create the cgroup %s", path);
-        }
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
-                return error_set_errno(e, negative_errno(), "cannot open the cgroup %s", path);
-        *ret = (ContainerCgroup){.path = TAKE_PTR(path), .fd = fd};
+                return -errno;
+        return write(fd, value, strlen(value)) < 0 ? -errno : 0;
+}
+
+static int read_in(const char *dir, const char *file, char **ret)
+{
+        _cleanup_free_ char *p = path_join(dir, file);
+        return p ? read_full_file(p, ret, NULL) : -ENOMEM;
+}
+
+/* v1 cpuset: a new cgroup starts with no CPUs and no memory nodes, and no task may join it
+ * until it has both: take the parent's. */
+static int cpuset_inherit(const char *dir)
+{
+        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        _cleanup_free_ char *parent = path_dirname(dir);
+        if (!parent)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *own = NULL, *theirs = NULL;
+                int r;
+                if (read_in(dir, files[i], &own) >= 0 && own[0] && own[0] != '\n')
+                        continue;
+                if ((r = read_in(parent, files[i], &theirs)) < 0 || (r = write_in(dir, files[i], theirs)) < 0)
+                        return r;
+        }
         return 0;
 }
 
-void container_cgroup_remove(ContainerCgroup *cg)
+/* Makes base/rel level by level (the slice's and then the scope's); the scope must not hold
+ * processes: a stale one (a supervisor killed with SIGKILL) is cleared and made anew. */
+static int make_levels(const char *base, const char *rel, bool cpuset, const char *name, Error *e)
 {
-        closep(&cg->fd);
-        if (cg->path) {
-                _cleanup_free_ char *dir = path_dirname(cg->path);
-                if (dir) {
-                        _cleanup_close_ int parent = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        /* The kernel tears the rest of the PID namespace down after PID 1 is
-                         * gone; until the last task has left, rmdir says EBUSY.  Bounded: 5 s. */
-                        for (int i = 0; parent >= 0 && i < 250; i++) {
-                                remove_tree(parent, path_basename(cg->path));
-                                if (access(cg->path, F_OK) < 0)
-                                        break;
-                                usleep(20000);
+        _cleanup_free_ char *p = path_join(base, rel);
+        if (!p)
+                return -ENOMEM;
+        size_t start = strlen(base) + 1;
+        for (size_t i = start;; i++) {
+                if (p[i] != '/' && p[i] != 0)
+                        continue;
+                char save = p[i];
+                p[i] = 0;
+                bool leaf = save == 0;
+                if (mkdir(p, 0755) < 0) {
+                        if (errno != EEXIST)
+                                return error_set_errno(e, -errno, "cannot create the cgroup %s", p);
+                        if (leaf) {
+                                if (!cgroup_is_empty(p))
+                                        return error_set(e, -EBUSY, "the cgroup %s still has processes: is machine \"%s\" running already?", p, name);
+                                _cleanup_free_ char *dir = path_dirname(p);
+                                _cleanup_close_ int pfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                                if (pfd >= 0)
+                                        remove_tree(pfd, path_basename(p));
+                                if (mkdir(p, 0755) < 0)
+                                        return error_set_errno(e, -errno, "cannot create the cgroup %s", p);
                         }
-                        (void)rmdir(dir); /* machine.slice, when we were the last */
+                }
+                int r;
+                if (cpuset && (r = cpuset_inherit(p)) < 0)
+                        return error_set_errno(e, r, "cannot give the cgroup %s the CPUs and memory nodes of its parent", p);
+                if (leaf)
+                        return 0;
+                p[i] = save;
+        }
+}
+
+/* cgroup2 hands a controller to a child only when every ancestor enables it for its children. */
+static int enable_v2(const char *mount, const char *rel, unsigned controllers, Error *e)
+{
+        _cleanup_free_ char *p = path_join(mount, rel);
+        if (!p)
+                return -ENOMEM;
+        char *leaf = strrchr(p, '/');
+        *leaf = 0; /* the slice levels and the root, not the scope */
+        for (int c = 0; c < _CG_MAX; c++) {
+                const char *n = cgroup_controller_v2_name(c);
+                if (!(controllers & CG_BIT(c)) || !n)
+                        continue;
+                char plus[32];
+                snprintf(plus, sizeof(plus), "+%s", n);
+                size_t base = strlen(mount);
+                for (size_t i = base;; i++) {
+                        if (p[i] != '/' && p[i] != 0)
+                                continue;
+                        char save = p[i];
+                        p[i] = 0;
+                        int r;
+                        if (i == base || mkdir(p, 0755) == 0 || errno == EEXIST) {
+                                if ((r = write_in(p, "cgroup.subtree_control", plus)) < 0)
+                                        return error_set_errno(e, r, "cannot enable the %s controller in %s/cgroup.subtree_control", n, p);
+                        }
+                        p[i] = save;
+                        if (!save)
+                                break;
                 }
         }
-        cg->path = mfree(cg->path);
+        return 0;
+}
+
+static const char *key_of_file(const char *file)
+{
+        static const struct {
+                const char *prefix, *keys;
+        } map[] = {
+                {"memory.memsw", "MemorySwapMax="}, {"memory.swap", "MemorySwapMax="}, {"memory.high", "MemoryHigh="},
+                {"memory.low", "MemoryLow="}, {"memory.", "MemoryMax="}, {"cpu.shares", "CPUWeight=/CPUShares="},
+                {"cpu.weight", "CPUWeight=/CPUShares="}, {"cpu.", "CPUQuota="}, {"cpuset.cpus", "AllowedCPUs="},
+                {"cpuset.mems", "AllowedMemoryNodes="}, {"pids.", "TasksMax="}, {"blkio.weight", "IOWeight=/IODeviceWeight="},
+                {"io.weight", "IOWeight=/IODeviceWeight="}, {"", "IO*Max="},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (startswith(file, map[i].prefix))
+                        return map[i].keys;
+        return "";
+}
+
+static char *dir_of(const ContainerCgroup *cg, CgroupController c)
+{
+        if (cg->layout.where[c] == CGV_2)
+                return cg->path ? strdup(cg->path) : NULL;
+        if (cg->layout.where[c] == CGV_1 && (cg->v1_joined & CG_BIT(c)))
+                return path_join(cg->v1_mount[c], cg->rel);
+        return NULL;
+}
+
+static int apply_writes(const ContainerCgroup *cg, const CgroupWrite *w, size_t n, Error *e)
+{
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *dir = dir_of(cg, w[i].controller);
+                const char *ctl = cgroup_controller_to_string(w[i].controller);
+                if (!dir)
+                        return error_set(e, -EOPNOTSUPP,
+                                         "cannot set %s: the container is not in the %s cgroup (it joins it at start when a property needs it or it boots; set MemoryAccounting=, CPUAccounting=, IOAccounting= or TasksAccounting=yes)",
+                                         key_of_file(w[i].file), ctl);
+                int r = write_in(dir, w[i].file, w[i].value);
+                if (r == -ENOENT && startswith(w[i].file, "memory.memsw"))
+                        return error_set_errno(e, r, "cannot set MemorySwapMax=: this kernel does not account swap in cgroup v1 (boot it with swapaccount=1)");
+                if (r < 0)
+                        return error_set_errno(e, r, "cannot set %s: writing \"%s\" to %s/%s failed", key_of_file(w[i].file), w[i].value, dir, w[i].file);
+        }
+        return 0;
+}
+
+void container_cgroup_done(ContainerCgroup *cg)
+{
+        closep(&cg->fd);
+        free(cg->rel);
+        free(cg->path);
+        free(cg->cg2_mount);
+        for (int c = 0; c < _CG_MAX; c++)
+                free(cg->v1_mount[c]);
+        *cg = CONTAINER_CGROUP_NULL;
+}
+
+static int prepare(const char *name, const char *slice, ContainerCgroup *cg)
+{
+        *cg = CONTAINER_CGROUP_NULL;
+        int r = cgroup_layout_detect(&cg->layout, &cg->cg2_mount, cg->v1_mount);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *sp = slice_to_cgroup_path(slice ? slice : "machine.slice");
+        if (!sp || asprintf(&cg->rel, "%s%scorral-%s.scope", sp, *sp ? "/" : "", name) < 0)
+                return -ENOMEM;
+        if (cg->cg2_mount && !(cg->path = path_join(cg->cg2_mount, cg->rel)))
+                return -ENOMEM;
+        return 0;
+}
+
+int container_cgroup_create(const char *name, const Resources *res, bool boot, ContainerCgroup *ret, Error *e)
+{
+        ContainerCgroup cg;
+        CgroupWrite *w = NULL;
+        size_t n = 0;
+        unsigned need = 0;
+        ResourceHost host;
+        int r;
+
+        *ret = CONTAINER_CGROUP_NULL;
+        if ((r = prepare(name, res->slice, &cg)) < 0) {
+                container_cgroup_done(&cg);
+                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
+        }
+        resource_host_init(&host);
+        if ((r = resources_translate(res, &cg.layout, &host, &w, &n, &need, e)) < 0)
+                goto fail;
+
+        unsigned join = 0;
+        for (int c = 0; c < _CG_MAX; c++)
+                if (cg.layout.where[c] == CGV_1 && c != CG_DEVICES &&
+                    ((need & CG_BIT(c)) || ((boot || !cg.layout.have_cgroup2) && (ACCOUNTING_V1 & CG_BIT(c))) ||
+                     (c == CG_FREEZER && !cg.layout.have_cgroup2)))
+                        join |= CG_BIT(c);
+        /* CPU accounting on v1 is cpuacct's, which is often mounted with cpu. */
+        if ((need & CG_BIT(CG_CPU)) && cg.layout.where[CG_CPUACCT] == CGV_1)
+                join |= CG_BIT(CG_CPUACCT);
+        cg.created = true;
+        if (cg.path) {
+                unsigned v2 = 0;
+                for (int c = 0; c < _CG_MAX; c++)
+                        if ((need & CG_BIT(c)) && cg.layout.where[c] == CGV_2)
+                                v2 |= CG_BIT(c);
+                if ((r = enable_v2(cg.cg2_mount, cg.rel, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, e)) < 0)
+                        goto fail;
+                if ((cg.fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                        r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg.path);
+                        goto fail;
+                }
+        }
+        for (int c = 0; c < _CG_MAX; c++) {
+                if (!(join & CG_BIT(c)))
+                        continue;
+                cg.v1_joined |= CG_BIT(c); /* before making it, so a failure removes what was made */
+                if ((r = make_levels(cg.v1_mount[c], cg.rel, c == CG_CPUSET, name, e)) < 0)
+                        goto fail;
+        }
+        if ((r = apply_writes(&cg, w, n, e)) < 0)
+                goto fail;
+        free(w);
+        *ret = cg;
+        return 0;
+fail:
+        free(w);
+        container_cgroup_remove(&cg);
+        container_cgroup_done(&cg);
+        return r;
+}
+
+int container_cgroup_attach(ContainerCgroup *cg, pid_t pid, Error *e)
+{
+        char s[24];
+        snprintf(s, sizeof(s), "%d", (int)pid);
+        for (int c = 0; c < _CG_MAX; c++) {
+                if (!(cg->v1_joined & CG_BIT(c)))
+                        continue;
+                _cleanup_free_ char *dir = path_join(cg->v1_mount[c], cg->rel);
+                int r = dir ? write_in(dir, "cgroup.procs", s) : -ENOMEM;
+                if (r < 0)
+                        return error_set_errno(e, r, "cannot move the container into its %s cgroup %s", cgroup_controller_to_string(c), dir);
+        }
+        return 0;
 }
 
 int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e)
@@ -108,4 +360,261 @@ int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e)
                         return error_set_errno(e, -errno, "cannot hand the cgroup %s%s%s to the container's root (UID %u)", cg->path,
                                                files[i][0] ? "/" : "", files[i], (unsigned)uid);
         return 0;
+}
+
+/* Removes base/rel and then the slice levels above it that are left empty. */
+static void remove_levels(const char *base, const char *rel)
+{
+        _cleanup_free_ char *p = path_join(base, rel);
+        if (!p)
+                return;
+        _cleanup_free_ char *dir = path_dirname(p);
+        _cleanup_close_ int parent = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        /* The kernel tears the rest of the PID namespace down after PID 1 is gone; until the
+         * last task has left, rmdir says EBUSY.  Bounded: 5 s. */
+        for (int i = 0; parent >= 0 && i < 250; i++) {
+                remove_tree(parent, path_basename(p));
+                if (access(p, F_OK) < 0)
+                        break;
+                usleep(20000);
+        }
+        size_t base_len = strlen(base);
+        for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) > base_len; slash = strrchr(p, '/')) {
+                *slash = 0;
+                if (rmdir(p) < 0) /* another container's, or the host's: leave it */
+                        break;
+        }
+}
+
+void container_cgroup_remove(ContainerCgroup *cg)
+{
+        closep(&cg->fd);
+        if (!cg->created)
+                return;
+        if (cg->path)
+                remove_levels(cg->cg2_mount, cg->rel);
+        /* Every v1 hierarchy, not only those joined at start: a live change may have joined
+         * more (container_cgroup_set() in another process). */
+        for (int c = 0; c < _CG_MAX; c++) {
+                if (cg->layout.where[c] != CGV_1 || c == CG_DEVICES)
+                        continue;
+                _cleanup_free_ char *p = path_join(cg->v1_mount[c], cg->rel);
+                if (p && access(p, F_OK) == 0)
+                        remove_levels(cg->v1_mount[c], cg->rel);
+        }
+        cg->v1_joined = 0;
+        cg->created = false;
+}
+
+int container_cgroup_find(const char *name, const char *slice, ContainerCgroup *ret, Error *e)
+{
+        ContainerCgroup cg;
+        int r = prepare(name, slice, &cg);
+        if (r < 0) {
+                container_cgroup_done(&cg);
+                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies");
+        }
+        if (cg.path && access(cg.path, F_OK) < 0)
+                cg.path = mfree(cg.path);
+        for (int c = 0; c < _CG_MAX; c++) {
+                _cleanup_free_ char *p = cg.layout.where[c] == CGV_1 && c != CG_DEVICES ? path_join(cg.v1_mount[c], cg.rel) : NULL;
+                if (p && access(p, F_OK) == 0)
+                        cg.v1_joined |= CG_BIT(c);
+        }
+        if (!cg.path && !cg.v1_joined) {
+                container_cgroup_done(&cg);
+                return error_set(e, -ESRCH, "machine \"%s\" has no cgroup in %s: is it running?", name, slice ? slice : "machine.slice");
+        }
+        *ret = cg;
+        return 0;
+}
+
+/* "KEY VALUE" lines (cpu.stat, memory.stat) -> the value of key. */
+static uint64_t keyed(const char *text, const char *key)
+{
+        size_t n = strlen(key);
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, n) == 0 && l[n] == ' ')
+                        return strtoull(l + n + 1, NULL, 10);
+        return UINT64_MAX;
+}
+
+static uint64_t number_in(const char *dir, const char *file)
+{
+        _cleanup_free_ char *t = NULL;
+        if (!dir || read_in(dir, file, &t) < 0)
+                return UINT64_MAX;
+        return strtoull(t, NULL, 10);
+}
+
+/* v1 blkio: "MAJ:MIN Read N" lines; sums the op over the devices. */
+static uint64_t blkio_sum(const char *dir, const char *file, const char *op)
+{
+        _cleanup_free_ char *t = NULL;
+        if (!dir || read_in(dir, file, &t) < 0)
+                return UINT64_MAX;
+        uint64_t sum = 0;
+        char dev[32], o[16];
+        unsigned long long v;
+        for (const char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (sscanf(l, "%31s %15s %llu", dev, o, &v) == 3 && streq(o, op))
+                        sum += v;
+        return sum;
+}
+
+int container_cgroup_usage(const ContainerCgroup *cg, CgroupUsage *u)
+{
+        *u = (CgroupUsage){UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        _cleanup_free_ char *cpu = dir_of(cg, CG_CPUACCT), *mem = dir_of(cg, CG_MEMORY), *io = dir_of(cg, CG_BLKIO),
+                            *pids = dir_of(cg, CG_PIDS), *t = NULL;
+        if (cg->path) { /* cgroup2's core counts CPU time, controller or not */
+                if (read_in(cg->path, "cpu.stat", &t) >= 0)
+                        u->cpu_usec = keyed(t, "usage_usec");
+                t = mfree(t);
+        } else if (cpu) {
+                uint64_t ns = number_in(cpu, "cpuacct.usage");
+                u->cpu_usec = ns == UINT64_MAX ? ns : ns / 1000;
+        }
+        if (mem && cg->layout.where[CG_MEMORY] == CGV_2) {
+                u->memory_current = number_in(mem, "memory.current");
+                u->memory_peak = number_in(mem, "memory.peak");
+        } else if (mem) {
+                u->memory_current = number_in(mem, "memory.usage_in_bytes");
+                u->memory_peak = number_in(mem, "memory.max_usage_in_bytes");
+        }
+        if (io && cg->layout.where[CG_BLKIO] == CGV_2) {
+                _cleanup_free_ char *s = NULL;
+                if (read_in(io, "io.stat", &s) >= 0) {
+                        u->io_read_bytes = u->io_write_bytes = u->io_read_ops = u->io_write_ops = 0;
+                        unsigned long long rb, wb, ri, wi;
+                        for (const char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                                if (sscanf(l, "%*s rbytes=%llu wbytes=%llu rios=%llu wios=%llu", &rb, &wb, &ri, &wi) == 4) {
+                                        u->io_read_bytes += rb;
+                                        u->io_write_bytes += wb;
+                                        u->io_read_ops += ri;
+                                        u->io_write_ops += wi;
+                                }
+                }
+        } else if (io) {
+                u->io_read_bytes = blkio_sum(io, "blkio.throttle.io_service_bytes_recursive", "Read");
+                u->io_write_bytes = blkio_sum(io, "blkio.throttle.io_service_bytes_recursive", "Write");
+                u->io_read_ops = blkio_sum(io, "blkio.throttle.io_serviced_recursive", "Read");
+                u->io_write_ops = blkio_sum(io, "blkio.throttle.io_serviced_recursive", "Write");
+        }
+        if (pids)
+                u->tasks = number_in(pids, "pids.current");
+        else if (cg->path && read_in(cg->path, "cgroup.threads", &t) >= 0) {
+                u->tasks = 0;
+                for (const char *c = t; *c; c++)
+                        u->tasks += *c == '\n';
+        }
+        return 0;
+}
+
+uint64_t container_cgroup_oom_kills(const ContainerCgroup *cg)
+{
+        _cleanup_free_ char *mem = dir_of(cg, CG_MEMORY), *t = NULL;
+        bool v2 = cg->layout.where[CG_MEMORY] == CGV_2;
+        if (!mem || read_in(mem, v2 ? "memory.events" : "memory.oom_control", &t) < 0)
+                return 0;
+        uint64_t n = keyed(t, "oom_kill");
+        return n == UINT64_MAX ? 0 : n;
+}
+
+/* Writes every process below dir (cgroup2: the guest's own subgroups too) to procs_file. */
+static int move_all(const char *dir, const char *procs_file, Error *e)
+{
+        _cleanup_free_ char *t = NULL;
+        int r = read_in(dir, "cgroup.procs", &t);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot read %s/cgroup.procs", dir);
+        for (char *save = NULL, *pid = strtok_r(t, "\n", &save); pid; pid = strtok_r(NULL, "\n", &save)) {
+                _cleanup_close_ int fd = open(procs_file, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || (write(fd, pid, strlen(pid)) < 0 && errno != ESRCH))
+                        return error_set_errno(e, -errno, "cannot move process %s into %s", pid, procs_file);
+        }
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        struct dirent *de;
+        while (r >= 0 && (de = readdir(d)))
+                if (de->d_type == DT_DIR && !streq(de->d_name, ".") && !streq(de->d_name, "..")) {
+                        _cleanup_free_ char *sub = path_join(dir, de->d_name);
+                        r = sub ? move_all(sub, procs_file, e) : -ENOMEM;
+                }
+        closedir(d);
+        return r;
+}
+
+/* A running container joins a v1 hierarchy it was started without: frozen (cgroup2's core
+ * freezer) while its processes move, so none forks past the move. */
+static int join_live(ContainerCgroup *cg, CgroupController c, Error *e)
+{
+        int r;
+        if (!cg->path)
+                return error_set(e, -EOPNOTSUPP, "the container is not in the %s cgroup and has no cgroup2 cgroup to move it from",
+                                 cgroup_controller_to_string(c));
+        const char *name = strrchr(cg->rel, '/') ? strrchr(cg->rel, '/') + 1 : cg->rel;
+        _cleanup_free_ char *dir = path_join(cg->v1_mount[c], cg->rel), *procs = dir ? path_join(dir, "cgroup.procs") : NULL;
+        if (!procs)
+                return -ENOMEM;
+        cg->v1_joined |= CG_BIT(c);
+        if ((r = make_levels(cg->v1_mount[c], cg->rel, c == CG_CPUSET, name, e)) < 0)
+                goto fail;
+        if ((r = container_cgroup_freeze(cg, true, e)) < 0)
+                goto fail;
+        r = move_all(cg->path, procs, e);
+        int t = container_cgroup_freeze(cg, false, r < 0 ? NULL : e);
+        if (r < 0 || (r = t) < 0)
+                goto fail;
+        return 0;
+fail:
+        cg->v1_joined &= ~CG_BIT(c);
+        return r;
+}
+
+int container_cgroup_set(ContainerCgroup *cg, const Resources *res, Error *e)
+{
+        CgroupWrite *w = NULL;
+        size_t n = 0;
+        unsigned need = 0;
+        ResourceHost host;
+        resource_host_init(&host);
+        int r = resources_translate(res, &cg->layout, &host, &w, &n, &need, e);
+        if (r >= 0 && cg->path) {
+                unsigned v2 = 0;
+                for (int c = 0; c < _CG_MAX; c++)
+                        if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_2)
+                                v2 |= CG_BIT(c);
+                r = enable_v2(cg->cg2_mount, cg->rel, v2, e);
+        }
+        for (int c = 0; r >= 0 && c < _CG_MAX; c++)
+                if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_1 && !(cg->v1_joined & CG_BIT(c)))
+                        r = join_live(cg, c, e);
+        if (r >= 0)
+                r = apply_writes(cg, w, n, e);
+        free(w);
+        return r;
+}
+
+int container_cgroup_freeze(ContainerCgroup *cg, bool freeze, Error *e)
+{
+        /* cgroup2's freezer is part of its core: on a hybrid host too. */
+        bool v2 = cg->path != NULL;
+        _cleanup_free_ char *dir = v2 ? strdup(cg->path) : dir_of(cg, CG_FREEZER);
+        int r;
+        if (!dir)
+                return error_set(e, -EOPNOTSUPP, "cannot %s the container: it has neither a cgroup2 cgroup nor a v1 freezer cgroup", freeze ? "freeze" : "thaw");
+        if ((r = write_in(dir, v2 ? "cgroup.freeze" : "freezer.state", v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"))) < 0)
+                return error_set_errno(e, r, "cannot %s the container (%s)", freeze ? "freeze" : "thaw", dir);
+        /* Freezing is asynchronous: wait until every task is stopped (or running again). */
+        for (int i = 0; i < 500; i++) {
+                _cleanup_free_ char *t = NULL;
+                if (read_in(dir, v2 ? "cgroup.events" : "freezer.state", &t) < 0)
+                        break;
+                if (v2 ? keyed(t, "frozen") == (freeze ? 1 : 0) : startswith(t, freeze ? "FROZEN" : "THAWED") != NULL)
+                        return 0;
+                usleep(10000);
+        }
+        return error_set(e, -ETIMEDOUT, "the container did not %s within 5 s (%s)", freeze ? "freeze" : "thaw", dir);
 }

@@ -30,6 +30,8 @@ typedef struct RunConfig {
         struct DevicesV1 *devices_v1;     /* the cgroup v1 devices controller's cgroup, if any */
         const struct DeviceRule *device_extra; /* device nodes allowed beyond the defaults */
         size_t n_device_extra;
+        size_t n_device_defaults;      /* how many of device_policy_default() apply */
+        struct ContainerCgroup *cgroup; /* the supervisor moves the child into its v1 cgroups */
         struct winsize winsize;
         bool have_winsize;
 } RunConfig;

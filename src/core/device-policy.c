@@ -75,9 +75,9 @@ static size_t emit_rule(struct bpf_insn *p, const DeviceRule *r)
         return n;
 }
 
-int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra, Error *e)
+int device_policy_attach(int cgroup_fd, size_t n_defaults, const DeviceRule *extra, size_t n_extra, Error *e)
 {
-        size_t n_rules = ELEMENTSOF(defaults) + n_extra;
+        size_t n_def = MIN(n_defaults, ELEMENTSOF(defaults)), n_rules = n_def + n_extra;
         struct bpf_insn prog[16 + 10 * 64];
         size_t n = 0;
         if (n_rules > 64)
@@ -90,7 +90,7 @@ int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra,
         prog[n++] = LDX_W(4, 1, 4);
         prog[n++] = LDX_W(5, 1, 8);
         for (size_t i = 0; i < n_rules; i++)
-                n += emit_rule(prog + n, i < ELEMENTSOF(defaults) ? &defaults[i] : &extra[i - ELEMENTSOF(defaults)]);
+                n += emit_rule(prog + n, i < n_def ? &defaults[i] : &extra[i - n_def]);
         prog[n++] = MOV_IMM(0, 0);
         prog[n++] = EXIT();
 
@@ -148,8 +148,9 @@ bool device_policy_v1_available(void)
         return statfs(DEVICES_V1, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC && access(DEVICES_V1 "/devices.allow", W_OK) == 0;
 }
 
-int device_policy_v1_create(const char *name, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e)
+int device_policy_v1_create(const char *name, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e)
 {
+        size_t n_def = MIN(n_defaults, ELEMENTSOF(defaults));
         DevicesV1 d = {.fd = -1, .back_fd = -1};
         char path[PATH_MAX], line[64];
         int r;
@@ -169,8 +170,8 @@ int device_policy_v1_create(const char *name, const DeviceRule *extra, size_t n_
         }
         if ((r = write_line(d.fd, "devices.deny", "a")) < 0)
                 goto fail;
-        for (size_t i = 0; i < ELEMENTSOF(defaults) + n_extra; i++) {
-                const DeviceRule *x = i < ELEMENTSOF(defaults) ? &defaults[i] : &extra[i - ELEMENTSOF(defaults)];
+        for (size_t i = 0; i < n_def + n_extra; i++) {
+                const DeviceRule *x = i < n_def ? &defaults[i] : &extra[i - n_def];
                 char minor[24] = "*", access[4] = "";
                 if (x->minor >= 0)
                         snprintf(minor, sizeof(minor), "%lld", (long long)x->minor);

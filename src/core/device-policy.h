@@ -21,12 +21,13 @@ typedef struct DeviceRule {
 #define DEVICE_READ 2u
 #define DEVICE_WRITE 4u
 
-/* The default rules; n is set to their number. */
+/* The default rules; n is set to their number.  The last is /dev/net/tun, so the first n-1 are
+ * systemd's DevicePolicy=closed set of standard pseudo devices. */
 const DeviceRule *device_policy_default(size_t *n);
 
-/* Attaches the policy (defaults + extra) to the cgroup2 directory cgroup_fd as a
+/* Attaches the policy (the first n_defaults defaults + extra) to the cgroup2 directory cgroup_fd as a
  * BPF_CGROUP_DEVICE program, in multi mode so a systemd inside can add its own restrictions. */
-int device_policy_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra, Error *e);
+int device_policy_attach(int cgroup_fd, size_t n_defaults, const DeviceRule *extra, size_t n_extra, Error *e);
 
 /* cgroup v1 hosts (and hybrid ones, where both apply): the devices controller. */
 typedef struct DevicesV1 {
@@ -37,7 +38,7 @@ typedef struct DevicesV1 {
 #define DEVICES_V1_NULL ((DevicesV1){.fd = -1, .back_fd = -1})
 
 bool device_policy_v1_available(void);
-int device_policy_v1_create(const char *name, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e);
+int device_policy_v1_create(const char *name, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e);
 /* The supervisor steps into the cgroup for the clone (the child is born there) and back. */
 int device_policy_v1_enter(DevicesV1 *d, Error *e);
 void device_policy_v1_leave(DevicesV1 *d);

@@ -166,9 +166,17 @@ uint64_t launch_capabilities(const Settings *s)
 /* The device policy's rules beyond the defaults, and the v1 devices cgroup where that is used.
  * The cgroup2 program itself is loaded and attached by container_spawn() while the child
  * builds its file system (it takes 0.3 ms; the child waits for it before its payload runs). */
-static int prepare_device_policy(const Settings *s, int cgroup_fd, DeviceRule extra[static 32], size_t *ret_n, DevicesV1 *v1, Error *e)
+typedef struct DevicePlan {
+        DeviceRule extra[64];
+        size_t n_extra;
+        size_t n_defaults; /* how many of device_policy_default() apply */
+        char **nodes;      /* DeviceAllow= nodes to create in the container's /dev */
+} DevicePlan;
+
+static int prepare_device_policy(const Settings *s, int cgroup_fd, DevicePlan *d, DevicesV1 *v1, Error *e)
 {
-        size_t n = 0;
+        const Resources *res = &s->resources;
+        size_t n_def;
         int r;
         /* The v1 devices controller only where there is no cgroup2 program to do the job:
          * moving a task between v1 cgroups waits for an RCU grace period (22 ms measured on a
@@ -179,15 +187,20 @@ static int prepare_device_policy(const Settings *s, int cgroup_fd, DeviceRule ex
         if (cgroup_fd < 0 && !have_v1)
                 return error_set(e, -EOPNOTSUPP,
                                  "cannot enforce the device policy: this host has neither a cgroup2 hierarchy nor the cgroup v1 devices controller mounted");
-        for (size_t i = 0; i < s->n_custom_mounts; i++) {
+        (void)device_policy_default(&n_def);
+        /* auto: nspawn's set and the nodes bound in; closed: the standard pseudo devices (all
+         * but the last default, /dev/net/tun); strict: DeviceAllow= alone. */
+        d->n_defaults = res->device_policy == DEVICE_POLICY_AUTO ? n_def : res->device_policy == DEVICE_POLICY_CLOSED ? n_def - 1 : 0;
+        d->n_extra = 0;
+        for (size_t i = 0; res->device_policy == DEVICE_POLICY_AUTO && i < s->n_custom_mounts; i++) {
                 const CustomMount *m = &s->custom_mounts[i];
                 struct stat st;
                 if (m->type != CUSTOM_MOUNT_BIND || !m->source || m->source_in_root || stat(m->source, &st) < 0 ||
                     !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                         continue;
-                if (n == 32)
-                        return error_set(e, -E2BIG, "too many device nodes bound into the container (at most 32)");
-                extra[n++] = (DeviceRule){
+                if (d->n_extra == ELEMENTSOF(d->extra))
+                        return error_set(e, -E2BIG, "too many device nodes bound into the container (at most %zu)", ELEMENTSOF(d->extra));
+                d->extra[d->n_extra++] = (DeviceRule){
                         .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
                         .major = major(st.st_rdev),
                         .major_last = major(st.st_rdev),
@@ -195,9 +208,19 @@ static int prepare_device_policy(const Settings *s, int cgroup_fd, DeviceRule ex
                         .access = DEVICE_READ | (m->read_only ? 0 : DEVICE_WRITE),
                 };
         }
-        if (have_v1 && (r = device_policy_v1_create(s->machine, extra, n, v1, e)) < 0)
+        DeviceRule *allow = NULL;
+        size_t n_allow = 0;
+        if ((r = resources_device_rules(res, NULL, &allow, &n_allow, &d->nodes, e)) < 0)
                 return r;
-        *ret_n = n;
+        if (d->n_extra + n_allow > ELEMENTSOF(d->extra)) {
+                free(allow);
+                return error_set(e, -E2BIG, "too many device rules (DeviceAllow= and bound nodes: at most %zu)", ELEMENTSOF(d->extra));
+        }
+        memcpy(d->extra + d->n_extra, allow, n_allow * sizeof(*allow));
+        d->n_extra += n_allow;
+        free(allow);
+        if (have_v1 && (r = device_policy_v1_create(s->machine, d->n_defaults, d->extra, d->n_extra, v1, e)) < 0)
+                return r;
         return 0;
 }
 
@@ -447,7 +470,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 userns_plan_done(&userns);
                 return r;
         }
-        if ((r = container_cgroup_create(s->machine, &cg, e)) < 0) {
+        if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, &cg, e)) < 0) {
                 free(filter.filter);
                 userns_plan_done(&userns);
                 return r;
@@ -455,10 +478,10 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.have_cgroup2 = cg.fd >= 0;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
-        DeviceRule device_extra[32];
-        size_t n_device_extra = 0;
-        if ((r = prepare_device_policy(s, cg.fd, device_extra, &n_device_extra, &devices_v1, e)) < 0)
+        DevicePlan devices = {0};
+        if ((r = prepare_device_policy(s, cg.fd, &devices, &devices_v1, e)) < 0)
                 goto out;
+        h.extra_dev_nodes = (const char *const *)devices.nodes;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
         if (userns.enabled && (r = idmap_binds(s, &userns, &plan, e)) < 0)
@@ -489,8 +512,10 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .seccomp = &filter,
                 .userns = userns.enabled ? &userns : NULL,
                 .devices_v1 = &devices_v1,
-                .device_extra = device_extra,
-                .n_device_extra = n_device_extra,
+                .device_extra = devices.extra,
+                .n_device_extra = devices.n_extra,
+                .n_device_defaults = devices.n_defaults,
+                .cgroup = &cg,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         r = container_run(&c, status, e);
@@ -500,6 +525,8 @@ out:
         device_policy_v1_remove(&devices_v1);
         mount_plan_done(&plan);
         container_cgroup_remove(&cg);
+        container_cgroup_done(&cg);
+        strv_free(devices.nodes);
         return r;
 }
 

@@ -425,12 +425,13 @@ static int apply_mknod(Apply *a)
                         return 0; /* the host lacks it; so will the container */
                 return STEP_FAIL(a, negative_errno(), "stat %s", m->source);
         }
-        if (!S_ISCHR(st.st_mode))
-                return STEP_FAIL(a, -EINVAL, "%s is not a character device", m->source);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return STEP_FAIL(a, -EINVAL, "%s is not a device node", m->source);
         int dir = open_parent(a, m->target, &name);
         if (dir < 0)
                 return STEP_FAIL(a, dir, "parent directory");
-        if (mknodat(dir, name, S_IFCHR | 0666, st.st_rdev) < 0) {
+        /* The host's type and permissions (DeviceAllow= may name a node twice: once is enough). */
+        if (mknodat(dir, name, (st.st_mode & S_IFMT) | (st.st_mode & 0777), st.st_rdev) < 0 && errno != EEXIST) {
                 if (errno != EPERM)
                         return STEP_FAIL(a, negative_errno(), "mknod");
                 /* In a user namespace mknod is not allowed: bind the host's node instead. */
@@ -444,7 +445,10 @@ static int apply_mknod(Apply *a)
                 if (mount(m->source, fd_path(t, buf), NULL, MS_BIND, NULL) < 0)
                         return STEP_FAIL(a, negative_errno(), "bind mount of the host's %s", m->source);
         }
-        /* udev's /dev/char/MAJOR:MINOR links, which some programs look up. */
+        /* udev's /dev/char/MAJOR:MINOR links, which some programs look up (block devices: no
+         * such directory is made; their nodes are rare in containers). */
+        if (!S_ISCHR(st.st_mode))
+                return 0;
         if (a->devchar_fd < 0)
                 a->devchar_fd = mkdir_p_in_root(a->rootfd, "/dev/char", 0755);
         char link[32], to[PATH_MAX];

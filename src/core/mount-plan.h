@@ -86,6 +86,7 @@ typedef struct HostFacts {
         const char *machine_id;     /* as 32 hex digits, for the journal */
         const char *boot_id;        /* a fresh random boot id, formatted */
         const char *const *host_dev_nodes; /* NULL: the default safe list */
+        const char *const *extra_dev_nodes; /* DeviceAllow= nodes, made in /dev too */
 } HostFacts;
 
 int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Error *e);

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "device-policy.h"
 #include "mount-apply.h"
@@ -169,6 +170,12 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         /* Nothing of the payload runs before the supervisor says the device policy is in place
          * (it attaches the program while we were building the file system). */
         wait_for(sock, MSG_POLICY);
+        /* Moved into v1 cgroups after the clone: a cgroup namespace of their own too, so the
+         * container sees its cgroups as the roots of every hierarchy. */
+        if (c->cgroup && c->cgroup->v1_joined && unshare(CLONE_NEWCGROUP) < 0) {
+                child_report(sock, negative_errno(), "cannot create the container's cgroup namespace");
+                _exit(EXIT_FAILURE);
+        }
 
         if (c->settings->start_mode == START_PID2) {
                 pid_t pid = fork();
@@ -242,7 +249,9 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                         goto fail;
         }
         /* The device policy, loaded while the child builds its file system. */
-        if (c->cgroup_fd >= 0 && (r = device_policy_attach(c->cgroup_fd, c->device_extra, c->n_device_extra, e)) < 0)
+        if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
+                goto fail;
+        if (c->cgroup_fd >= 0 && (r = device_policy_attach(c->cgroup_fd, c->n_device_defaults, c->device_extra, c->n_device_extra, e)) < 0)
                 goto fail;
         if ((r = tell(parent_sock, MSG_POLICY, e)) < 0)
                 goto fail;

@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "parse-util.h"
 #include "spawn.h"
@@ -308,7 +309,11 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
                 *status = CONTAINER_REBOOTED;
                 return 0;
         }
-        fprintf(stderr, "Container %s terminated by signal %s.\n", c->name, signal_to_string(si->si_status, sb));
+        /* The kernel's OOM killer says nothing to the supervisor: its counter does. */
+        if (si->si_status == SIGKILL && c->cgroup && container_cgroup_oom_kills(c->cgroup) > 0)
+                fprintf(stderr, "Container %s terminated by signal KILL: out of memory (the container reached its MemoryMax=).\n", c->name);
+        else
+                fprintf(stderr, "Container %s terminated by signal %s.\n", c->name, signal_to_string(si->si_status, sb));
         return EXIT_FAILURE;
 }
 

@@ -15,8 +15,11 @@ cg2=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
 snapshot() {
         {
                 echo "## links"; ls /sys/class/net | sort
-                echo "## cgroups"; [ -n "$cg2" ] && find "$cg2" -mindepth 1 -type d -path '*machine.slice*' | sort
-                [ -d /sys/fs/cgroup/devices ] && find /sys/fs/cgroup/devices -mindepth 1 -type d -path '*machine.slice*' | sort
+                # Every hierarchy, v1 and v2: machine.slice and any other slice a test used.
+                echo "## cgroups"
+                for m in $(awk '$9=="cgroup2" || $9=="cgroup" {print $5}' /proc/self/mountinfo | sort -u); do
+                        find "$m" -mindepth 1 -type d \( -path '*.slice*' -o -name 'corral-*' \) | sort
+                done
                 echo "## processes"; pgrep -x corral | sort; pgrep -f 'systemd-nspawn' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
         } 2>/dev/null
@@ -53,7 +56,7 @@ run_one() { # file function
         *) failn=$((failn + 1)); echo "FAIL $fn (exit $rc)"; sed 's/^/    /' "$tmp.log" | tail -30 ;;
         esac
         echo "$rc $fn" >> "$results"
-        rm -rf "$tmp" "$tmp.log"
+        [ -n "${KEEP_LOGS:-}" ] && cp "$tmp.log" /tmp/last-test.log; rm -rf "$tmp" "$tmp.log"
 }
 
 for file in "$here"/test-*.sh; do

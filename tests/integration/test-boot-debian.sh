@@ -13,7 +13,7 @@ Description=corral test report
 Type=simple
 StandardOutput=tty
 TTYPath=/dev/console
-ExecStart=/bin/sh -c 'for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done; echo "CHECK state=$s failed=$(systemctl --failed --no-legend --plain | wc -l) pid1=$(cat /proc/1/comm)" > /dev/console; systemctl --failed --no-legend --plain > /dev/console'
+ExecStart=/bin/sh -c 'for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done; echo "CHECK state=$s failed=$(systemctl --failed --no-legend --plain | wc -l) pid1=$(cat /proc/1/comm) cgerr=$(journalctl -b --no-pager 2>/dev/null | grep -ciE "cgroup.*(fail|error|cannot|unable)")" > /dev/console; journalctl -b --no-pager 2>/dev/null | grep -iE "cgroup.*(fail|error|cannot|unable)" > /dev/console; systemctl --failed --no-legend --plain > /dev/console'
 UNIT
 }
 
@@ -43,6 +43,7 @@ test_boot_debian_to_login_and_poweroff() {
         expect_eq "$(cat "$TESTTMP/rc")" 0 "exit status after SIGTERM"
         expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container deb has been shut down." "clean poweroff"
         grep -qiE 'cgroup.*(fail|error)' "$TESTTMP/console.out.clean" && fail "cgroup errors in the boot log"
+        expect_contains "$report" "cgerr=0" "no cgroup errors in the guest's journal"
         true
 }
 

@@ -290,9 +290,11 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, C
                 container_cgroup_done(&cg);
                 return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
         }
-        resource_host_init(&host);
-        if ((r = resources_translate(res, &cg.layout, &host, &w, &n, &need, e)) < 0)
-                goto fail;
+        if (res->set) {
+                resource_host_init(&host);
+                if ((r = resources_translate(res, &cg.layout, &host, &w, &n, &need, e)) < 0)
+                        goto fail;
+        }
 
         unsigned join = 0;
         for (int c = 0; c < _CG_MAX; c++)

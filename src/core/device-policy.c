@@ -113,6 +113,9 @@ int device_policy_attach(int cgroup_fd, size_t n_defaults, const DeviceRule *ext
                 (void)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
                 size_t len = strlen(log);
                 const char *tail = len > 300 ? log + len - 300 : log;
+                if (err == EPERM)
+                        return error_set_errno(e, -err,
+                                               "cannot load the device policy program: bpf() is not permitted here (inside a container, its system call filter must allow bpf and it needs CAP_BPF or CAP_SYS_ADMIN: start the outer one with --nesting)");
                 return error_set_errno(e, -err, "cannot load the device policy program (the kernel needs CONFIG_CGROUP_BPF)%s%s",
                                        tail[0] ? "; verifier: " : "", tail);
         }

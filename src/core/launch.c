@@ -66,15 +66,22 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         Settings f;
         int r;
 
-        if (s->settings_mode == SETTINGS_NO)
-                return 0;
-        if ((r = settings_file_find(s->machine, s->directory, &path, &trusted, e)) < 0 || !path)
-                return r;
-        settings_init(&f);
-        if ((r = settings_file_load(&f, path, warnings, e)) >= 0)
-                r = settings_merge(s, &f, trusted || s->settings_mode == SETTINGS_TRUSTED, path, warnings, e);
-        settings_done(&f);
-        return r;
+        if (s->settings_mode != SETTINGS_NO) {
+                if ((r = settings_file_find(s->machine, s->directory, &path, &trusted, e)) < 0)
+                        return r;
+                if (path) {
+                        settings_init(&f);
+                        if ((r = settings_file_load(&f, path, warnings, e)) >= 0)
+                                r = settings_merge(s, &f, trusted || s->settings_mode == SETTINGS_TRUSTED, path, warnings, e);
+                        settings_done(&f);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        /* Profiles apply to the merged settings, wherever they were asked for. */
+        if ((r = settings_apply_nesting(s, warnings)) < 0)
+                return error_set_errno(e, r, "cannot apply the --nesting profile");
+        return 0;
 }
 
 int launch_verify(Settings *s, Error *e)

@@ -345,6 +345,13 @@ static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *
         return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
 }
 
+/* corral's Nesting= in [Exec]. */
+static int p_nesting(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->nesting = b, 0);
+}
+
 /* [Resources]: corral's section (nspawn ignores it), with systemd's resource-control names. */
 static int p_resource(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
@@ -387,6 +394,7 @@ static const KeyRow key_table[] = {
         {"Exec", "PrivateUsers", p_private_users, SETTING_USERNS, NULL},
         {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
         {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY, NULL},
+        {"Exec", "Nesting", p_nesting, SETTING_NESTING, NULL},
         {"Exec", "LimitCPU", p_rlimit, 0, NULL},
         {"Exec", "LimitFSIZE", p_rlimit, 0, NULL},
         {"Exec", "LimitDATA", p_rlimit, 0, NULL},

@@ -112,6 +112,15 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
+        if (take & SETTING_NESTING) {
+                /* Every capability and more system calls: a trusted file's to grant. */
+                if (!trusted && f->nesting > 0) {
+                        if ((r = add_warning(warnings, path, "Nesting=")) < 0)
+                                return r;
+                        take &= ~SETTING_NESTING;
+                } else
+                        c->nesting = f->nesting;
+        }
         if (take & SETTING_NO_NEW_PRIVILEGES)
                 c->no_new_privileges = f->no_new_privileges; /* it only ever takes away */
         if (take & SETTING_CAPABILITY) {

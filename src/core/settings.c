@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,6 +22,7 @@ void settings_init(Settings *s)
                 .no_new_privileges = -1,
                 .userns_ownership = _USER_NAMESPACE_OWNERSHIP_UNSET,
                 .register_machine = -1,
+                .nesting = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,
@@ -522,5 +525,62 @@ int private_users_parse(Settings *s, const char *value)
         s->private_users = PRIVATE_USERS_FIXED;
         s->uid_shift = (uint32_t)shift;
         s->uid_range = (uint32_t)range;
+        return 0;
+}
+
+/* A kernel module's feature, as a container's Docker or podman would miss it. */
+static bool host_has_filesystem(const char *name)
+{
+        _cleanup_free_ char *t = NULL;
+        if (read_full_file("/proc/filesystems", &t, NULL) < 0)
+                return true; /* cannot tell: say nothing */
+        for (char *save = NULL, *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                const char *f = strrchr(l, '\t') ? strrchr(l, '\t') + 1 : l;
+                if (streq(f, name))
+                        return true;
+        }
+        return false;
+}
+
+int settings_apply_nesting(Settings *s, char ***warnings)
+{
+        static const char *const syscalls[] = {"add_key", "keyctl", "bpf"};
+        static const struct {
+                const char *module, *why;
+        } checks[] = {{"overlay", "overlay file systems (Docker's and podman's overlay2 storage)"},
+                      {"fuse", "FUSE file systems (fuse-overlayfs, sshfs)"},
+                      {"br_netfilter", "Docker's bridge networking (its iptables rules on bridged traffic)"}};
+        int r;
+        if (s->nesting <= 0)
+                return 0;
+        s->capability_plus = ~0ULL;
+        for (size_t i = 0; i < ELEMENTSOF(syscalls); i++)
+                if (!strv_contains(s->syscall_allow_list, syscalls[i]) && (r = strv_extend(&s->syscall_allow_list, syscalls[i])) < 0)
+                        return r;
+        if (access("/dev/kmsg", F_OK) == 0) {
+                bool bound = false;
+                for (size_t i = 0; i < s->n_custom_mounts; i++)
+                        bound = bound || (s->custom_mounts[i].destination && streq(s->custom_mounts[i].destination, "/dev/kmsg"));
+                if (!bound && (r = custom_mount_parse_bind(s, "/dev/kmsg", false, NULL)) < 0)
+                        return r;
+        }
+        static const char *const nodes[] = {"/dev/fuse rwm", "/dev/net/tun rwm"};
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                char path[32];
+                sscanf(nodes[i], "%31s", path);
+                if (access(path, F_OK) == 0 && (r = resources_set(&s->resources, "DeviceAllow", nodes[i], NULL)) < 0)
+                        return r;
+        }
+        /* The host check: name what the kernel lacks now, not when Docker fails inside. */
+        for (size_t i = 0; i < ELEMENTSOF(checks) && warnings; i++) {
+                bool ok = streq(checks[i].module, "br_netfilter") ? access("/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0
+                                                                 : host_has_filesystem(checks[i].module);
+                char *m;
+                if (ok)
+                        continue;
+                if (asprintf(&m, "--nesting: the host kernel has no %s module loaded, needed for %s inside; load it with \"modprobe %s\"",
+                             checks[i].module, checks[i].why, checks[i].module) < 0 || strv_push(warnings, m) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }

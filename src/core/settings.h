@@ -171,6 +171,7 @@ typedef enum SettingsMask {
         SETTING_CPU_AFFINITY = 1ULL << 24,
         SETTING_SYSCALL_FILTER = 1ULL << 41,
         SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
+        SETTING_NESTING = 1ULL << 44,   /* corral's Nesting= */
         SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
@@ -222,6 +223,9 @@ typedef struct Settings {
         int oom_score_adjust;
         bool have_cpu_affinity;
         cpu_set_t cpu_affinity;
+
+        /* corral's --nesting: the profile for containers that run containers (-1 unset) */
+        int nesting;
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;
@@ -292,6 +296,12 @@ const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
 int oom_score_adjust_parse(Settings *s, const char *value);
 /* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
 int private_users_parse(Settings *s, const char *value);
+
+/* --nesting=yes / Nesting=yes: what a container needs to run containers itself (Docker, podman,
+ * corral): every capability, the system calls add_key, keyctl and bpf, /dev/kmsg bound in,
+ * and /dev/fuse and /dev/net/tun allowed and made.  Adds to s (a no-op when not asked for);
+ * the host check's findings (missing kernel modules) go to warnings. */
+int settings_apply_nesting(Settings *s, char ***warnings);
 
 /* The .nspawn front-end.  Parses the text of one settings file (unit-file syntax) into s, setting
  * s->mask for every group a key touched.  Unknown sections and keys add a warning (as nspawn,

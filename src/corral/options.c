@@ -252,6 +252,15 @@ static int o_oom_score_adjust(const OptionContext *c)
         return 0;
 }
 
+static int o_nesting(const OptionContext *c)
+{
+        int b = c->arg ? parse_boolean(c->arg) : 1;
+        if (b < 0)
+                return BAD(c, "expected a boolean");
+        c->s->nesting = b;
+        return 0;
+}
+
 static int o_slice(const OptionContext *c)
 {
         return resources_set_slice(&c->s->resources, c->arg, c->e);
@@ -525,6 +534,7 @@ static const OptionRow option_table[] = {
         /* Properties */
         {"slice", 'S', required_argument, o_slice, SETTING_RESOURCES, NULL},
         {"property", 0, required_argument, o_property, SETTING_RESOURCES, NULL},
+        {"nesting", 0, optional_argument, o_nesting, SETTING_NESTING, NULL},
         {"register", 0, required_argument, o_register, 0, NULL},
         {"keep-unit", 0, no_argument, o_keep_unit, 0, NULL},
         /* User namespacing */

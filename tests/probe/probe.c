@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fuse.h"
 
 static uint64_t caps_of(const struct __user_cap_data_struct d[2], int which)
 {
@@ -171,6 +172,8 @@ int main(int argc, char *argv[])
                 }
                 return 0;
         }
+        if (argc == 3 && strcmp(argv[1], "fuse") == 0)
+                return probe_fuse(argv[2]);
         if (argc >= 3 && strcmp(argv[1], "notify") == 0) {
                 int n = 2;
                 while (n < argc && strcmp(argv[n], "--") != 0)
@@ -182,6 +185,6 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "corral-probe: cannot execute %s: %s\n", argv[n + 1], strerror(errno));
                 return 1;
         }
-        fprintf(stderr, "usage: corral-probe status | fds | escape [NAME...] | notify STATE... [-- COMMAND...]\n");
+        fprintf(stderr, "usage: corral-probe status | fds | escape [NAME...] | fuse DIR | notify STATE... [-- COMMAND...]\n");
         return 2;
 }

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+int probe_fuse(const char *dir);

@@ -262,12 +262,22 @@ void container_cgroup_done(ContainerCgroup *cg)
         *cg = CONTAINER_CGROUP_NULL;
 }
 
-static int prepare(const char *name, const char *slice, ContainerCgroup *cg)
+/* full: find every hierarchy; else only cgroup2, when there is one (a plain start, which needs
+ * no more: two statfs() instead of reading the mount table). */
+static int prepare(const char *name, const char *slice, bool full, ContainerCgroup *cg)
 {
         *cg = CONTAINER_CGROUP_NULL;
-        int r = cgroup_layout_detect(&cg->layout, &cg->cg2_mount, cg->v1_mount);
-        if (r < 0)
-                return r;
+        const char *cg2 = full ? NULL : cgroup2_mount_point();
+        if (cg2) {
+                cg->layout.have_cgroup2 = true;
+                if (!(cg->cg2_mount = strdup(cg2)))
+                        return -ENOMEM;
+        } else {
+                int r = cgroup_layout_detect(&cg->layout, &cg->cg2_mount, cg->v1_mount);
+                if (r < 0)
+                        return r;
+                cg->layout_complete = true;
+        }
         _cleanup_free_ char *sp = slice_to_cgroup_path(slice ? slice : "machine.slice");
         if (!sp || asprintf(&cg->rel, "%s%scorral-%s.scope", sp, *sp ? "/" : "", name) < 0)
                 return -ENOMEM;
@@ -286,7 +296,7 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, C
         int r;
 
         *ret = CONTAINER_CGROUP_NULL;
-        if ((r = prepare(name, res->slice, &cg)) < 0) {
+        if ((r = prepare(name, res->slice, res->set || boot, &cg)) < 0) {
                 container_cgroup_done(&cg);
                 return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
         }
@@ -396,13 +406,19 @@ void container_cgroup_remove(ContainerCgroup *cg)
         if (cg->path)
                 remove_levels(cg->cg2_mount, cg->rel);
         /* Every v1 hierarchy, not only those joined at start: a live change may have joined
-         * more (container_cgroup_set() in another process). */
+         * more (container_cgroup_set() in another process).  A plain start looked at cgroup2
+         * only; the v1 hierarchies are then looked for where hybrid hosts mount them (reading
+         * the mount table would cost every start a tenth of a millisecond). */
         for (int c = 0; c < _CG_MAX; c++) {
-                if (cg->layout.where[c] != CGV_1 || c == CG_DEVICES)
+                if (c == CG_DEVICES)
                         continue;
-                _cleanup_free_ char *p = path_join(cg->v1_mount[c], cg->rel);
+                char std[64];
+                snprintf(std, sizeof(std), "/sys/fs/cgroup/%s", cgroup_controller_to_string(c));
+                const char *base = cg->layout_complete ? (cg->layout.where[c] == CGV_1 ? cg->v1_mount[c] : NULL)
+                                                       : (cg->cg2_mount && !streq(cg->cg2_mount, "/sys/fs/cgroup") ? std : NULL);
+                _cleanup_free_ char *p = base ? path_join(base, cg->rel) : NULL;
                 if (p && access(p, F_OK) == 0)
-                        remove_levels(cg->v1_mount[c], cg->rel);
+                        remove_levels(base, cg->rel);
         }
         cg->v1_joined = 0;
         cg->created = false;
@@ -411,7 +427,7 @@ void container_cgroup_remove(ContainerCgroup *cg)
 int container_cgroup_find(const char *name, const char *slice, ContainerCgroup *ret, Error *e)
 {
         ContainerCgroup cg;
-        int r = prepare(name, slice, &cg);
+        int r = prepare(name, slice, true, &cg);
         if (r < 0) {
                 container_cgroup_done(&cg);
                 return error_set_errno(e, r, "cannot find the host's cgroup hierarchies");

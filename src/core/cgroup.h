@@ -24,6 +24,7 @@ typedef struct ContainerCgroup {
         char *v1_mount[_CG_MAX]; /* where each v1 controller's hierarchy is mounted */
         unsigned v1_joined;      /* CG_BIT()s of the v1 controllers the container is in */
         bool created;            /* ours to remove */
+        bool layout_complete;    /* every hierarchy was looked for (else cgroup2's only) */
 } ContainerCgroup;
 #define CONTAINER_CGROUP_NULL ((ContainerCgroup){.fd = -1})
 

@@ -153,6 +153,18 @@ test_set_property_live() {
         stop_bg
 }
 
+# A container started without any property joins v1 hierarchies when one is set live; they go
+# with it (the leak check looks).
+test_set_property_on_plain_container() {
+        ensure_bb
+        start_bg plain "sleep 30"
+        "$CGTOOL" set plain MemoryMax=50M CPUQuota=50% || fail "set-property on a plain container failed"
+        expect_eq "$(cat "$(cgdir memory plain)/memory.limit_in_bytes")" 52428800 "MemoryMax joined live"
+        procs=$(cat "$(cgdir memory plain)/cgroup.procs" | wc -l)
+        [ "$procs" -ge 1 ] || fail "no process moved into the memory cgroup"
+        stop_bg
+}
+
 test_property_errors() {
         ensure_bb
         out=$("$CORRAL" -D "$BB" --property=MemoryMax=lots true 2>&1)

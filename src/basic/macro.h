@@ -12,6 +12,12 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define SWAP(a, b)                                                                                           \
+        do {                                                                                                 \
+                __typeof__(a) _t = (a);                                                                      \
+                (a) = (b);                                                                                   \
+                (b) = _t;                                                                                    \
+        } while (0)
 /* Whether x equals one of the values that follow (ints, enums). */
 #define IN_SET(x, ...)                                                                                       \
         ({                                                                                                   \

@@ -105,13 +105,6 @@ void resources_done(Resources *r)
         *r = (Resources){0};
 }
 
-#define SWAP_FIELD(a, b)                                                                                     \
-        do {                                                                                                 \
-                __typeof__(a) _t = (a);                                                                      \
-                (a) = (b);                                                                                   \
-                (b) = _t;                                                                                    \
-        } while (0)
-
 void resources_merge(Resources *d, Resources *s)
 {
         uint64_t take = s->set;
@@ -136,15 +129,15 @@ void resources_merge(Resources *d, Resources *s)
         if (take & RES_BIT(RES_IO_WEIGHT))
                 d->io_weight = s->io_weight;
         if (take & RES_BIT(RES_ALLOWED_CPUS))
-                SWAP_FIELD(d->allowed_cpus, s->allowed_cpus);
+                SWAP(d->allowed_cpus, s->allowed_cpus);
         if (take & RES_BIT(RES_ALLOWED_MEMORY_NODES))
-                SWAP_FIELD(d->allowed_memory_nodes, s->allowed_memory_nodes);
+                SWAP(d->allowed_memory_nodes, s->allowed_memory_nodes);
         if (take & RES_BIT(RES_DEVICE_POLICY))
                 d->device_policy = s->device_policy;
         if (take & RES_BIT(RES_DEVICE_ALLOW)) {
                 devices_clear(d);
-                SWAP_FIELD(d->device_allow, s->device_allow);
-                SWAP_FIELD(d->n_device_allow, s->n_device_allow);
+                SWAP(d->device_allow, s->device_allow);
+                SWAP(d->n_device_allow, s->n_device_allow);
         }
         for (int k = RES_MEMORY_ACCOUNTING; k <= RES_TASKS_ACCOUNTING; k++)
                 if (take & RES_BIT(k))
@@ -166,7 +159,7 @@ void resources_merge(Resources *d, Resources *s)
                 }
         }
         if (s->slice)
-                SWAP_FIELD(d->slice, s->slice);
+                SWAP(d->slice, s->slice);
         d->set |= take;
 }
 

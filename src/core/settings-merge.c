@@ -5,13 +5,6 @@
 #include "settings.h"
 #include "strv.h"
 
-#define SWAP(a, b)                                                                                           \
-        do {                                                                                                 \
-                __typeof__(a) _t = (a);                                                                      \
-                (a) = (b);                                                                                   \
-                (b) = _t;                                                                                    \
-        } while (0)
-
 static int add_warning(char ***warnings, const char *path, const char *what)
 {
         char *m;

@@ -129,7 +129,7 @@ ro" "credentials"
 test_not_yet_options_are_refused() {
         ensure_bb
         for o in --private-network -n --network-veth --bind-user=alice \
-                 --property=MemoryMax=1G -Sx --image=/x.raw; do
+                 --image=/x.raw; do
                 out=$("$CORRAL" -P -D "$BB" $o true 2>&1 </dev/null) && fail "$o accepted"
                 expect_contains "$out" "not supported" "$o"
         done

@@ -12,6 +12,7 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define SWAP(a, b)                                                                                           \
         do {                                                                                                 \
                 __typeof__(a) _t = (a);                                                                      \

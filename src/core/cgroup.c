@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "fs-util.h"
 #include "macro.h"
+#include "systemd-scope.h"
 
 /* The v1 hierarchies a container joins for accounting (devices is device-policy.c's). */
 #define ACCOUNTING_V1 (CG_BIT(CG_CPU) | CG_BIT(CG_CPUACCT) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_BLKIO) | CG_BIT(CG_PIDS))
@@ -174,8 +175,10 @@ static int make_levels(const char *base, const char *rel, bool cpuset, const cha
         }
 }
 
-/* cgroup2 hands a controller to a child only when every ancestor enables it for its children. */
-static int enable_v2(const char *mount, const char *rel, unsigned controllers, Error *e)
+/* cgroup2 hands a controller to a child only when every ancestor enables it for its children.
+ * The first keep characters of rel are systemd's (its scope, which enables what it delegates):
+ * only the levels below are written. */
+static int enable_v2(const char *mount, const char *rel, size_t keep, unsigned controllers, Error *e)
 {
         _cleanup_free_ char *p = path_join(mount, rel);
         if (!p)
@@ -195,7 +198,8 @@ static int enable_v2(const char *mount, const char *rel, unsigned controllers, E
                         char save = p[i];
                         p[i] = 0;
                         int r;
-                        if (i == base || mkdir(p, 0755) == 0 || errno == EEXIST) {
+                        bool ours = keep == 0 || (i > base && i - base - 1 >= keep);
+                        if (ours && (i == base || mkdir(p, 0755) == 0 || errno == EEXIST)) {
                                 if ((r = write_in(p, "cgroup.subtree_control", plus)) < 0)
                                         return error_set_errno(e, r, "cannot enable the %s controller in %s/cgroup.subtree_control", n, p);
                         }
@@ -286,7 +290,42 @@ static int prepare(const char *name, const char *slice, bool full, ContainerCgro
         return 0;
 }
 
-int container_cgroup_create(const char *name, const Resources *res, bool boot, ContainerCgroup *ret, Error *e)
+/* Under systemd: the scope (or the supervisor's own unit) is systemd's; the container gets its
+ * "payload" cgroup below it and, since cgroup2 puts processes only in the leaves of a tree with
+ * controllers, the supervisor moves to a "supervisor" leaf beside it. */
+static int under_systemd(ContainerCgroup *cg, const char *name, const char *slice, bool keep_unit, Error *e)
+{
+        _cleanup_free_ char *own = NULL, *unit = NULL, *desc = NULL;
+        int r;
+        if (keep_unit) {
+                if ((r = cgroup_of_pid(getpid(), &own)) < 0)
+                        return error_set_errno(e, r, "cannot find corral's own cgroup (--keep-unit) in /proc/self/cgroup");
+        } else {
+                if (asprintf(&unit, "corral-%s.scope", name) < 0 || asprintf(&desc, "Container %s", name) < 0)
+                        return -ENOMEM;
+                if ((r = systemd_start_scope(unit, slice ? slice : "machine.slice", desc, getpid(), e)) < 0)
+                        return r;
+                own = TAKE_PTR(cg->rel);
+        }
+        free(cg->rel);
+        free(cg->path);
+        cg->path = NULL;
+        cg->keep = strlen(own);
+        if (!(cg->rel = *own ? path_join(own, "payload") : strdup("payload")) || (cg->cg2_mount && !(cg->path = path_join(cg->cg2_mount, cg->rel))))
+                return -ENOMEM;
+        if (!cg->cg2_mount)
+                return 0;
+        _cleanup_free_ char *scope = path_join(cg->cg2_mount, own), *sup = scope ? path_join(scope, "supervisor") : NULL;
+        if (!sup)
+                return -ENOMEM;
+        if (mkdir(sup, 0755) < 0 && errno != EEXIST)
+                return error_set_errno(e, -errno, "cannot create the cgroup %s", sup);
+        if ((r = write_in(sup, "cgroup.procs", "0")) < 0)
+                return error_set_errno(e, r, "cannot move corral's supervisor into %s", sup);
+        return 0;
+}
+
+int container_cgroup_create(const char *name, const Resources *res, bool boot, bool keep_unit, ContainerCgroup *ret, Error *e)
 {
         ContainerCgroup cg;
         CgroupWrite *w = NULL;
@@ -299,6 +338,10 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, C
         if ((r = prepare(name, res->slice, res->set || boot, &cg)) < 0) {
                 container_cgroup_done(&cg);
                 return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
+        }
+        if (systemd_is_pid1() && (r = under_systemd(&cg, name, res->slice, keep_unit, e)) < 0) {
+                container_cgroup_done(&cg);
+                return r;
         }
         if (res->set) {
                 resource_host_init(&host);
@@ -321,7 +364,7 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, C
                 for (int c = 0; c < _CG_MAX; c++)
                         if ((need & CG_BIT(c)) && cg.layout.where[c] == CGV_2)
                                 v2 |= CG_BIT(c);
-                if ((r = enable_v2(cg.cg2_mount, cg.rel, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, e)) < 0)
+                if ((r = enable_v2(cg.cg2_mount, cg.rel, cg.keep, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, e)) < 0)
                         goto fail;
                 if ((cg.fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
                         r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg.path);
@@ -374,8 +417,9 @@ int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e)
         return 0;
 }
 
-/* Removes base/rel and then the slice levels above it that are left empty. */
-static void remove_levels(const char *base, const char *rel)
+/* Removes base/rel and then the slice levels above it that are left empty, up to the first
+ * keep characters of rel (systemd's scope, which systemd removes). */
+static void remove_levels(const char *base, const char *rel, size_t keep)
 {
         _cleanup_free_ char *p = path_join(base, rel);
         if (!p)
@@ -390,8 +434,8 @@ static void remove_levels(const char *base, const char *rel)
                         break;
                 usleep(20000);
         }
-        size_t base_len = strlen(base);
-        for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) > base_len; slash = strrchr(p, '/')) {
+        size_t stop = strlen(base) + (keep ? keep + 1 : 0);
+        for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) > stop; slash = strrchr(p, '/')) {
                 *slash = 0;
                 if (rmdir(p) < 0) /* another container's, or the host's: leave it */
                         break;
@@ -404,7 +448,7 @@ void container_cgroup_remove(ContainerCgroup *cg)
         if (!cg->created)
                 return;
         if (cg->path)
-                remove_levels(cg->cg2_mount, cg->rel);
+                remove_levels(cg->cg2_mount, cg->rel, cg->keep);
         /* Every v1 hierarchy, not only those joined at start: a live change may have joined
          * more (container_cgroup_set() in another process).  A plain start looked at cgroup2
          * only; the v1 hierarchies are then looked for where hybrid hosts mount them (reading
@@ -418,10 +462,30 @@ void container_cgroup_remove(ContainerCgroup *cg)
                                                        : (cg->cg2_mount && !streq(cg->cg2_mount, "/sys/fs/cgroup") ? std : NULL);
                 _cleanup_free_ char *p = base ? path_join(base, cg->rel) : NULL;
                 if (p && access(p, F_OK) == 0)
-                        remove_levels(base, cg->rel);
+                        remove_levels(base, cg->rel, cg->keep);
         }
         cg->v1_joined = 0;
         cg->created = false;
+}
+
+/* A scope systemd delegated: the container is in its payload cgroup. */
+static int adopt_payload(ContainerCgroup *cg)
+{
+        const char *any = cg->cg2_mount;
+        for (int c = 0; !any && c < _CG_MAX; c++)
+                any = cg->v1_mount[c];
+        _cleanup_free_ char *scope = any ? path_join(any, cg->rel) : NULL, *probe = scope ? path_join(scope, "payload") : NULL;
+        if (!probe || access(probe, F_OK) < 0)
+                return 0;
+        _cleanup_free_ char *rel = path_join(cg->rel, "payload"), *path = NULL;
+        if (!rel || (cg->cg2_mount && !(path = path_join(cg->cg2_mount, rel))))
+                return -ENOMEM;
+        cg->keep = strlen(cg->rel);
+        free(cg->rel);
+        cg->rel = TAKE_PTR(rel);
+        free(cg->path);
+        cg->path = TAKE_PTR(path);
+        return 0;
 }
 
 int container_cgroup_find(const char *name, const char *slice, ContainerCgroup *ret, Error *e)
@@ -431,6 +495,10 @@ int container_cgroup_find(const char *name, const char *slice, ContainerCgroup *
         if (r < 0) {
                 container_cgroup_done(&cg);
                 return error_set_errno(e, r, "cannot find the host's cgroup hierarchies");
+        }
+        if ((r = adopt_payload(&cg)) < 0) {
+                container_cgroup_done(&cg);
+                return r;
         }
         if (cg.path && access(cg.path, F_OK) < 0)
                 cg.path = mfree(cg.path);
@@ -604,7 +672,7 @@ int container_cgroup_set(ContainerCgroup *cg, const Resources *res, Error *e)
                 for (int c = 0; c < _CG_MAX; c++)
                         if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_2)
                                 v2 |= CG_BIT(c);
-                r = enable_v2(cg->cg2_mount, cg->rel, v2, e);
+                r = enable_v2(cg->cg2_mount, cg->rel, cg->keep, v2, e);
         }
         for (int c = 0; r >= 0 && c < _CG_MAX; c++)
                 if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_1 && !(cg->v1_joined & CG_BIT(c)))

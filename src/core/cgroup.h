@@ -17,12 +17,13 @@
  * here: a plain command in a container does not pay for accounting nobody asked for.) */
 typedef struct ContainerCgroup {
         CgroupLayout layout;
-        char *rel;  /* "machine.slice/corral-NAME.scope" */
+        char *rel;  /* "machine.slice/corral-NAME.scope" (+ "/payload" under systemd) */
         char *path; /* the cgroup2 directory, or NULL */
         int fd;     /* O_DIRECTORY of path, for CLONE_INTO_CGROUP, or -1 */
         char *cg2_mount;
         char *v1_mount[_CG_MAX]; /* where each v1 controller's hierarchy is mounted */
         unsigned v1_joined;      /* CG_BIT()s of the v1 controllers the container is in */
+        size_t keep;             /* under systemd: the length of rel's part that is systemd's (its scope) */
         bool created;            /* ours to remove */
         bool layout_complete;    /* every hierarchy was looked for (else cgroup2's only) */
 } ContainerCgroup;
@@ -33,8 +34,11 @@ typedef struct ContainerCgroup {
 int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_MAX]);
 
 /* Creates the container's cgroups for r (slice, limits) and writes the limits; boot says
- * whether to join the v1 hierarchies for accounting.  Errors name the property and file. */
-int container_cgroup_create(const char *name, const Resources *r, bool boot, ContainerCgroup *ret, Error *e);
+ * whether to join the v1 hierarchies for accounting.  Errors name the property and file.
+ * Under systemd as PID 1 the container's cgroup is "payload" in a scope systemd delegates to
+ * corral (corral-NAME.scope in the slice, with the supervisor moved into it and, in cgroup2, into
+ * its "supervisor" leaf), or with keep_unit in the supervisor's own unit, as nspawn does. */
+int container_cgroup_create(const char *name, const Resources *r, bool boot, bool keep_unit, ContainerCgroup *ret, Error *e);
 /* Moves pid (the container's first process, before it runs the payload) into the v1 cgroups. */
 int container_cgroup_attach(ContainerCgroup *cg, pid_t pid, Error *e);
 /* Hands the cgroup2 directory to the container's root (host UID uid): the directory and the

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "device-policy.h"
+#include "fs-util.h"
 #include "macro.h"
 
 static const DeviceRule defaults[] = {
@@ -151,7 +152,7 @@ bool device_policy_v1_available(void)
         return statfs(DEVICES_V1, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC && access(DEVICES_V1 "/devices.allow", W_OK) == 0;
 }
 
-int device_policy_v1_create(const char *name, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e)
+int device_policy_v1_create(const char *rel, size_t keep, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e)
 {
         size_t n_def = MIN(n_defaults, ELEMENTSOF(defaults));
         DevicesV1 d = {.fd = -1, .back_fd = -1};
@@ -159,9 +160,13 @@ int device_policy_v1_create(const char *name, size_t n_defaults, const DeviceRul
         int r;
 
         *ret = d;
-        snprintf(path, sizeof(path), DEVICES_V1 "/machine.slice/corral-%s.scope", name);
-        if (mkdir(DEVICES_V1 "/machine.slice", 0755) < 0 && errno != EEXIST)
-                return error_set_errno(e, -errno, "cannot create %s/machine.slice", DEVICES_V1);
+        snprintf(path, sizeof(path), DEVICES_V1 "/%s", rel);
+        d.keep = strlen(DEVICES_V1) + (keep ? keep + 1 : 0);
+        _cleanup_free_ char *parent = path_dirname(path);
+        if (!parent)
+                return -ENOMEM;
+        if ((r = mkdir_p(parent, 0755)) < 0)
+                return error_set_errno(e, r, "cannot create the devices cgroup %s", parent);
         if (mkdir(path, 0755) < 0)
                 return error_set_errno(e, -errno, errno == EEXIST ? "the devices cgroup %s exists: is a container of that name running?" : "cannot create the devices cgroup %s", path);
         d.path = strdup(path);
@@ -240,7 +245,12 @@ void device_policy_v1_remove(DevicesV1 *d)
                 /* Like the cgroup2 one: the last task may need a moment to leave. */
                 for (int i = 0; i < 250 && rmdir(d->path) < 0 && errno == EBUSY; i++)
                         usleep(20000);
-                (void)rmdir(DEVICES_V1 "/machine.slice");
+                /* and the slice levels left empty */
+                for (char *slash = strrchr(d->path, '/'); slash && (size_t)(slash - d->path) > d->keep; slash = strrchr(d->path, '/')) {
+                        *slash = 0;
+                        if (rmdir(d->path) < 0)
+                                break;
+                }
         }
         d->path = mfree(d->path);
 }

@@ -32,13 +32,14 @@ int device_policy_attach(int cgroup_fd, size_t n_defaults, const DeviceRule *ext
 /* cgroup v1 hosts (and hybrid ones, where both apply): the devices controller. */
 typedef struct DevicesV1 {
         char *path;
+        size_t keep; /* the length of path's part that is not ours to remove */
         int fd;      /* the container's devices cgroup */
         int back_fd; /* the supervisor's own, while it has stepped into the container's */
 } DevicesV1;
 #define DEVICES_V1_NULL ((DevicesV1){.fd = -1, .back_fd = -1})
 
 bool device_policy_v1_available(void);
-int device_policy_v1_create(const char *name, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e);
+int device_policy_v1_create(const char *rel, size_t keep, size_t n_defaults, const DeviceRule *extra, size_t n_extra, DevicesV1 *ret, Error *e);
 /* The supervisor steps into the cgroup for the clone (the child is born there) and back. */
 int device_policy_v1_enter(DevicesV1 *d, Error *e);
 void device_policy_v1_leave(DevicesV1 *d);

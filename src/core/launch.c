@@ -180,8 +180,9 @@ typedef struct DevicePlan {
         char **nodes;      /* DeviceAllow= nodes to create in the container's /dev */
 } DevicePlan;
 
-static int prepare_device_policy(const Settings *s, int cgroup_fd, DevicePlan *d, DevicesV1 *v1, Error *e)
+static int prepare_device_policy(const Settings *s, const ContainerCgroup *cg, DevicePlan *d, DevicesV1 *v1, Error *e)
 {
+        int cgroup_fd = cg->fd;
         const Resources *res = &s->resources;
         size_t n_def;
         int r;
@@ -226,7 +227,7 @@ static int prepare_device_policy(const Settings *s, int cgroup_fd, DevicePlan *d
         memcpy(d->extra + d->n_extra, allow, n_allow * sizeof(*allow));
         d->n_extra += n_allow;
         free(allow);
-        if (have_v1 && (r = device_policy_v1_create(s->machine, d->n_defaults, d->extra, d->n_extra, v1, e)) < 0)
+        if (have_v1 && (r = device_policy_v1_create(cg->rel, cg->keep, d->n_defaults, d->extra, d->n_extra, v1, e)) < 0)
                 return r;
         return 0;
 }
@@ -477,7 +478,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 userns_plan_done(&userns);
                 return r;
         }
-        if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, &cg, e)) < 0) {
+        if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, s->keep_unit, &cg, e)) < 0) {
                 free(filter.filter);
                 userns_plan_done(&userns);
                 return r;
@@ -486,7 +487,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
         DevicePlan devices = {0};
-        if ((r = prepare_device_policy(s, cg.fd, &devices, &devices_v1, e)) < 0)
+        if ((r = prepare_device_policy(s, &cg, &devices, &devices_v1, e)) < 0)
                 goto out;
         h.extra_dev_nodes = (const char *const *)devices.nodes;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)

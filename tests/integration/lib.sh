@@ -63,3 +63,23 @@ wait_for() { # file needle seconds
         done
         return 1
 }
+
+# The Debian bookworm tree with systemd (scripts/debian-image.sh), for the boot tests.
+debian_tree() {
+        [ -n "${CORRAL_DEBIAN:-}" ] && [ -x "$CORRAL_DEBIAN/usr/lib/systemd/systemd" ] || skip "no Debian tree (CORRAL_DEBIAN)"
+}
+
+# boot_and_check RUNNER... : boots, waits for the login prompt and the report, sends SIGTERM.
+boot_and_check() {
+        local out=$TESTTMP/console.out
+        "$@" -b --console=read-only --bind-ro="$TESTTMP/corral-check.service":/etc/systemd/system/corral-check.service \
+                systemd.wants=corral-check.service > "$out" 2>&1 </dev/null &
+        local pid=$!
+        wait_for "$out" "CHECK " 120 || { kill -KILL $pid; cat "$out" | tail -20; fail "no report from the booted guest"; }
+        wait_for "$out" "login:" 60 || { kill -KILL $pid; tail -20 "$out"; fail "no login prompt"; }
+        kill -TERM $pid
+        wait $pid; local rc=$?
+        tr -d '\r' < "$out" > "$out.clean"
+        grep CHECK "$out.clean" | head -1 > "$TESTTMP/report"
+        echo "$rc" > "$TESTTMP/rc"
+}

@@ -1,10 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Booting a Debian bookworm tree with systemd as PID 1 (made once by scripts/debian-image.sh).
 
-debian_tree() {
-        [ -n "${CORRAL_DEBIAN:-}" ] && [ -x "$CORRAL_DEBIAN/usr/lib/systemd/systemd" ] || skip "no Debian tree (CORRAL_DEBIAN)"
-}
-
 write_check_unit() {
         cat > "$TESTTMP/corral-check.service" <<'UNIT'
 [Unit]
@@ -15,21 +11,6 @@ StandardOutput=tty
 TTYPath=/dev/console
 ExecStart=/bin/sh -c 'for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done; echo "CHECK state=$s failed=$(systemctl --failed --no-legend --plain | wc -l) pid1=$(cat /proc/1/comm) cgerr=$(journalctl -b --no-pager 2>/dev/null | grep -ciE "cgroup.*(fail|error|cannot|unable)")" > /dev/console; journalctl -b --no-pager 2>/dev/null | grep -iE "cgroup.*(fail|error|cannot|unable)" > /dev/console; systemctl --failed --no-legend --plain > /dev/console'
 UNIT
-}
-
-# boot_and_check RUNNER... : boots, waits for the login prompt and the report, sends SIGTERM.
-boot_and_check() {
-        local out=$TESTTMP/console.out
-        "$@" -b --console=read-only --bind-ro="$TESTTMP/corral-check.service":/etc/systemd/system/corral-check.service \
-                systemd.wants=corral-check.service > "$out" 2>&1 </dev/null &
-        local pid=$!
-        wait_for "$out" "CHECK " 120 || { kill -KILL $pid; cat "$out" | tail -20; fail "no report from the booted guest"; }
-        wait_for "$out" "login:" 60 || { kill -KILL $pid; tail -20 "$out"; fail "no login prompt"; }
-        kill -TERM $pid
-        wait $pid; local rc=$?
-        tr -d '\r' < "$out" > "$out.clean"
-        grep CHECK "$out.clean" | head -1 > "$TESTTMP/report"
-        echo "$rc" > "$TESTTMP/rc"
 }
 
 test_boot_debian_to_login_and_poweroff() {

@@ -101,6 +101,13 @@ test_device_policy_cgroup_v1() {
         out=$(CORRAL_DEVICE_POLICY_V1=1 cr -D "$BB" /bin/sh -c 'mknod /dev/m c 1 1 2>&1; echo x > /dev/null && echo null-ok')
         expect_contains "$out" "null-ok" "null works under both"
         expect_contains "$out" "Operation not permitted" "mknod refused"
+        # In the slice the container is in, and the slice levels go with it.
+        CORRAL_DEVICE_POLICY_V1=1 "$CORRAL" -q -P -D "$BB" -M v1web -S machine-web.slice /bin/sleep 1 </dev/null & p=$!
+        d=/sys/fs/cgroup/devices/machine.slice/machine-web.slice/corral-v1web.scope
+        for i in $(seq 50); do grep -q . "$d/cgroup.procs" 2>/dev/null && break; sleep 0.05; done
+        grep -q . "$d/cgroup.procs" || fail "the container is not in its v1 devices cgroup in machine-web.slice"
+        wait $p
+        [ -d /sys/fs/cgroup/devices/machine.slice ] && fail "the slice levels of the v1 devices cgroup were left behind"
         cr -D "$BB" /bin/true
         [ -d /sys/fs/cgroup/devices/machine.slice ] && fail "a hybrid host got a v1 devices cgroup without the variable"
         true

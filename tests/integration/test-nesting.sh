@@ -71,3 +71,63 @@ test_corral_in_corral() {
         out=$(cr -D "$outer" "${extra[@]}" /usr/bin/corral -q -P -D /inner true 2>&1)
         expect_contains "$out" "start the outer one with --nesting" "without the profile, the failure says what to do"
 }
+
+# --bind-ro= options that put this corral at /usr/local/bin/corral in the Debian tree, with the
+# libraries a sanitizer build needs that the tree lacks.
+corral_into_debian() {
+        echo "--bind-ro=$CORRAL:/usr/local/bin/corral"
+        ldd "$CORRAL" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | while read -r lib; do
+                [ -e "$CORRAL_DEBIAN$lib" ] || [ -e "$CORRAL_DEBIAN/usr$lib" ] || echo "--bind-ro=$lib"
+        done
+}
+
+# Under systemd as PID 1 (here: a booted Debian guest), corral asks systemd for a delegated
+# scope, corral-NAME.scope, and puts the container in its payload cgroup.
+test_systemd_scope_in_booted_debian() {
+        debian_tree
+        ensure_bb
+        make_busybox_tree "$TESTTMP/inner"
+        cat > "$TESTTMP/check.sh" <<'SH'
+for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+corral -q -P -D /inner -M inner /bin/sh -c 'echo INNER-CG $(cat /proc/self/cgroup); sleep 3' > /run/inner.out 2>&1 &
+pid=$!
+for i in $(seq 50); do systemctl -q is-active corral-inner.scope && break; sleep 0.1; done
+sleep 1
+echo "SCOPE $(systemctl show -p ActiveState -p Delegate -p Slice corral-inner.scope | sort | tr '\n' ' ')" > /dev/console
+echo "PAYLOAD procs=$(wc -l < /sys/fs/cgroup/machine.slice/corral-inner.scope/payload/cgroup.procs) supervisor=$(cat /sys/fs/cgroup/machine.slice/corral-inner.scope/supervisor/cgroup.procs) corral=$pid" > /dev/console
+wait $pid; echo "RC $?" > /dev/console
+tr '\n' ' ' < /run/inner.out > /dev/console; echo > /dev/console
+for i in $(seq 50); do systemctl -q is-active corral-inner.scope || break; sleep 0.1; done
+echo "AFTER $(systemctl is-active corral-inner.scope) $(ls /sys/fs/cgroup/machine.slice 2>&1 | grep -c corral-inner)" > /dev/console
+# A unit of that name exists already (another corral's, in another mount namespace, say).
+systemd-run -q --scope --unit=corral-twice.scope sleep 3 &
+for i in $(seq 50); do systemctl -q is-active corral-twice.scope && break; sleep 0.1; done
+echo "SECOND $(corral -q -P -D /inner -M twice true 2>&1)" > /dev/console
+wait
+# --keep-unit: the container goes into the unit corral runs in (delegated), as nspawn's does.
+systemd-run -q --scope -p Delegate=yes --unit=kept.scope corral -q -P --keep-unit -D /inner -M kept sleep 2 &
+for i in $(seq 50); do [ -n "$(find /sys/fs/cgroup -path '*/kept.scope/payload')" ] && break; sleep 0.1; done
+echo "KEPT $(find /sys/fs/cgroup -path '*/kept.scope/*' -name cgroup.procs | sort | sed 's|/sys/fs/cgroup/||' | tr '\n' ' ') own=$(systemctl is-active corral-kept.scope)" > /dev/console
+wait
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -x -M outer --nesting --bind="$TESTTMP/inner:/inner" \
+                --bind-ro="$TESTTMP/check.sh:/check.sh" $(corral_into_debian)
+        out=$(cat "$TESTTMP/console.out.clean")
+        expect_contains "$out" "ActiveState=active" "systemd has the scope while the container runs: $(grep -E 'SCOPE|PAYLOAD|INNER|RC|AFTER|SECOND' "$TESTTMP/console.out.clean")"
+        expect_contains "$out" "Delegate=yes" "the scope is delegated"
+        expect_contains "$out" "Slice=machine.slice" "in machine.slice"
+        expect_contains "$out" "PAYLOAD procs=1 " "the container is in the scope's payload cgroup"
+        expect_contains "$(grep PAYLOAD <<<"$out")" "supervisor=" "the supervisor in the scope's supervisor cgroup"
+        sup=$(grep -oE 'supervisor=[0-9]+' <<<"$out"); crl=$(grep -oE 'corral=[0-9]+' <<<"$out")
+        expect_eq "${sup#*=}" "${crl#*=}" "the supervisor leaf holds corral itself"
+        expect_contains "$(grep INNER-CG <<<"$out")" " 0::/ " "the container sees its cgroup as the root"
+        expect_contains "$out" "RC 0" "the nested container's exit status"
+        expect_contains "$out" "AFTER inactive 0" "the scope and its cgroup are gone after the exit"
+        expect_contains "$out" "SECOND " "a second start of the same name"
+        expect_contains "$(grep SECOND <<<"$out")" "corral-twice.scope already" "is refused, naming the unit"
+        expect_contains "$(grep KEPT <<<"$out")" "kept.scope/payload/cgroup.procs system.slice/kept.scope/supervisor/cgroup.procs" \
+                "--keep-unit: payload and supervisor in corral's own unit"
+        expect_contains "$(grep KEPT <<<"$out")" "own=inactive" "--keep-unit: no scope of its own"
+}

@@ -224,7 +224,8 @@ static int prepare_device_policy(const Settings *s, const ContainerCgroup *cg, D
                 free(allow);
                 return error_set(e, -E2BIG, "too many device rules (DeviceAllow= and bound nodes: at most %zu)", ELEMENTSOF(d->extra));
         }
-        memcpy(d->extra + d->n_extra, allow, n_allow * sizeof(*allow));
+        if (n_allow)
+                memcpy(d->extra + d->n_extra, allow, n_allow * sizeof(*allow));
         d->n_extra += n_allow;
         free(allow);
         if (have_v1 && (r = device_policy_v1_create(cg->rel, cg->keep, d->n_defaults, d->extra, d->n_extra, v1, e)) < 0)

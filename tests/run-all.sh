@@ -18,7 +18,12 @@ if ! CORRAL_DEBIAN=$(scripts/debian-image.sh 2>/tmp/corral-debootstrap.log); the
         echo "note: could not make the Debian tree (see /tmp/corral-debootstrap.log); its tests will skip"
         CORRAL_DEBIAN=
 fi
-export CORRAL_DEBIAN
+# The same with podman, for the Docker-style nesting test.
+if ! CORRAL_DEBIAN_PODMAN=$(scripts/debian-image.sh podman 2>>/tmp/corral-debootstrap.log); then
+        echo "note: could not make the Debian tree with podman (see /tmp/corral-debootstrap.log); its test will skip"
+        CORRAL_DEBIAN_PODMAN=
+fi
+export CORRAL_DEBIAN CORRAL_DEBIAN_PODMAN
 
 pass=0; fail=0; skip=0
 # meson's own tests (unit + fuzz corpus), counted per test program.

@@ -131,3 +131,39 @@ SH
                 "--keep-unit: payload and supervisor in corral's own unit"
         expect_contains "$(grep KEPT <<<"$out")" "own=inactive" "--keep-unit: no scope of its own"
 }
+
+# Docker-style nesting: podman from Debian's packages inside a booted Debian container with the
+# --nesting profile runs a container from an image imported from a tarball (no registry).  Its
+# network is "none": the outer container shares the host's network, which a test never touches.
+# Two things of this test host, not of corral, shape the podman command line:
+# - crun raises RLIMIT_MEMLOCK to load its device program, which needs CAP_SYS_RESOURCE; this
+#   host's bounding set lacks it (CapBnd 000001fffeffffff, for every process): runc it is.
+# - on a hybrid host the controllers are bound to cgroup v1, so the guest's cgroup2 has none:
+#   no pids.max to write podman's default limit of 2048 into (--pids-limit=-1).
+test_podman_in_booted_debian() {
+        [ -n "${CORRAL_DEBIAN_PODMAN:-}" ] && [ -x "$CORRAL_DEBIAN_PODMAN/usr/bin/podman" ] || skip "no Debian tree with podman (CORRAL_DEBIAN_PODMAN)"
+        make_busybox_tree "$TESTTMP/bbimg"
+        tar -C "$TESTTMP/bbimg" -cf "$TESTTMP/bb.tar" .
+        local opts="" cg2
+        capsh --has-b=cap_sys_resource 2>/dev/null || opts="$opts --runtime=runc"
+        cg2=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+        grep -qw pids "$cg2/cgroup.controllers" 2>/dev/null || opts="$opts --pids-limit=-1"
+        cat > "$TESTTMP/check.sh" <<SH
+for i in \$(seq 90); do s=\$(systemctl is-system-running); [ "\$s" = starting ] || break; sleep 1; done
+podman import -q /bb.tar localhost/bb > /run/podman.out 2>&1
+podman run --rm --network=none $opts localhost/bb /bin/sh -c 'echo PODMAN-RUN \$(hostname) \$(cat /proc/1/cmdline | tr "\\0" " ")' >> /run/podman.out 2>&1
+echo "PODMAN rc=\$?" >> /run/podman.out
+echo "PODMAN-SCOPES \$(systemctl list-units --no-legend --plain 'libpod*' | wc -l)" >> /run/podman.out
+tr '\n' ' ' < /run/podman.out > /dev/console; echo > /dev/console
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M pod --nesting --tmpfs=/var/lib/containers \
+                --bind-ro="$TESTTMP/bb.tar:/bb.tar" --bind-ro="$TESTTMP/check.sh:/check.sh"
+        out=$(grep -a PODMAN "$TESTTMP/console.out.clean")
+        echo "$out"
+        expect_contains "$out" "PODMAN rc=0" "podman runs a container inside corral"
+        expect_contains "$out" "PODMAN-RUN " "with the payload's output"
+        expect_contains "$out" "/bin/sh -c echo" "the payload is PID 1 of podman's container"
+        expect_eq "$(cat "$TESTTMP/rc")" 0 "the outer container powers off cleanly"
+}

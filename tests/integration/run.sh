@@ -22,13 +22,28 @@ snapshot() {
                 done
                 echo "## processes"; pgrep -x corral | sort; pgrep -f 'systemd-nspawn' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
+                # The host's device nodes a container gets copies or binds of: a guest must
+                # never change them.
+                echo "## nodes"; stat -c '%a %u:%g %n' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/net/tun /dev/kmsg /dev/fuse /dev/ptmx
         } 2>/dev/null
 }
 
+# A test that failed or timed out may leave corral running (a container it started in the
+# background): stop those supervisors, which takes their containers with them.
+reap() { # pids of corral from before the test
+        local left
+        left=$(comm -13 <(echo "$1" | sort) <(pgrep -x corral | sort))
+        [ -n "$left" ] || return 0
+        kill -TERM $left 2>/dev/null
+        for _ in $(seq 50); do kill -0 $left 2>/dev/null || return 0; sleep 0.2; done
+        kill -KILL $left 2>/dev/null
+}
+
 run_one() { # file function
-        local file=$1 fn=$2 tmp rc before after
+        local file=$1 fn=$2 tmp rc before after corrals
         tmp=$(mktemp -d /tmp/corral-it.XXXXXX)
         before=$(snapshot)
+        corrals=$(pgrep -x corral)
         timeout -k 5 ${TEST_TIMEOUT:-300} unshare -m --propagation private bash -c '
                 set -u
                 for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal; do
@@ -45,6 +60,7 @@ run_one() { # file function
         ' _ "$tmp" "$here" "$file" "$fn" > "$tmp.log" 2>&1
         rc=$?
         after=$(snapshot)
+        reap "$corrals"
         if [ "$rc" = 0 ] && [ "$before" != "$after" ]; then
                 echo "leak check: the host is not as before" >> "$tmp.log"
                 diff <(echo "$before") <(echo "$after") >> "$tmp.log"

@@ -30,7 +30,8 @@ pass=0; fail=0; skip=0
 meson test -C $builddir --print-errorlogs > /tmp/corral-meson-test.log 2>&1
 grep -E '^ *[0-9]+/[0-9]+ ' /tmp/corral-meson-test.log
 p=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' /tmp/corral-meson-test.log)
-f=$(grep -cE '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' /tmp/corral-meson-test.log)
+# (meson lists a failure twice: as it happens and in its summary)
+f=$(grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' /tmp/corral-meson-test.log | sort -u | wc -l)
 pass=$((pass + p)); fail=$((fail + f))
 [ "$f" = 0 ] || grep -A30 -E 'FAIL|ERROR' /tmp/corral-meson-test.log | head -60
 

@@ -27,7 +27,7 @@ void bus_writer_done(BusWriter *w)
 
 static void put(BusWriter *w, const void *p, size_t n)
 {
-        if (w->oom)
+        if (w->oom || n == 0)
                 return;
         if (w->len + n > w->cap) {
                 size_t cap = MAX(w->cap * 2, w->len + n + 64);

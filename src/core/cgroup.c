@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,22 @@ const char *cgroup2_mount_point(void)
                 if (statfs(candidates[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
                         return candidates[i];
         return NULL;
+}
+
+/* The controllers cgroup2 has (those not bound to a v1 hierarchy). */
+static void cgroup2_controllers(CgroupLayout *l, const char *mount)
+{
+        _cleanup_free_ char *p = path_join(mount, "cgroup.controllers"), *ctl = NULL;
+        if (p && read_full_file(p, &ctl, NULL) >= 0)
+                for (char *s2 = NULL, *w = strtok_r(ctl, " \n", &s2); w; w = strtok_r(NULL, " \n", &s2))
+                        for (int c = 0; c < _CG_MAX; c++)
+                                if (cgroup_controller_v2_name(c) && streq(w, cgroup_controller_v2_name(c)) && l->where[c] == CGV_NONE)
+                                        l->where[c] = CGV_2;
+        /* cgroup2's core counts CPU time and freezes without any controller. */
+        if (l->where[CG_CPUACCT] == CGV_NONE)
+                l->where[CG_CPUACCT] = CGV_2;
+        if (l->where[CG_FREEZER] == CGV_NONE)
+                l->where[CG_FREEZER] = CGV_2;
 }
 
 int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_MAX])
@@ -62,19 +80,8 @@ int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_M
                                         l->where[c] = CGV_1;
                                 }
         }
-        if (*cg2_mount) {
-                _cleanup_free_ char *p = path_join(*cg2_mount, "cgroup.controllers"), *ctl = NULL;
-                if (p && read_full_file(p, &ctl, NULL) >= 0)
-                        for (char *s2 = NULL, *w = strtok_r(ctl, " \n", &s2); w; w = strtok_r(NULL, " \n", &s2))
-                                for (int c = 0; c < _CG_MAX; c++)
-                                        if (cgroup_controller_v2_name(c) && streq(w, cgroup_controller_v2_name(c)) && l->where[c] == CGV_NONE)
-                                                l->where[c] = CGV_2;
-                /* cgroup2's core counts CPU time and freezes without any controller. */
-                if (l->where[CG_CPUACCT] == CGV_NONE)
-                        l->where[CG_CPUACCT] = CGV_2;
-                if (l->where[CG_FREEZER] == CGV_NONE)
-                        l->where[CG_FREEZER] = CGV_2;
-        }
+        if (*cg2_mount)
+                cgroup2_controllers(l, *cg2_mount);
         return 0;
 }
 
@@ -258,12 +265,39 @@ static int apply_writes(const ContainerCgroup *cg, const CgroupWrite *w, size_t 
 void container_cgroup_done(ContainerCgroup *cg)
 {
         closep(&cg->fd);
+        closep(&cg->cg2_fd);
         free(cg->rel);
         free(cg->path);
         free(cg->cg2_mount);
         for (int c = 0; c < _CG_MAX; c++)
                 free(cg->v1_mount[c]);
         *cg = CONTAINER_CGROUP_NULL;
+}
+
+/* A v1 host does not mount cgroup2, but the kernel has its hierarchy all the same: corral
+ * mounts it for itself (a detached mount, seen by no one else), so that every container has a
+ * cgroup2 cgroup of its own, which a booted systemd guest gets as its /sys/fs/cgroup. */
+static int mount_private_cgroup2(ContainerCgroup *cg)
+{
+        int fs = (int)syscall(SYS_fsopen, "cgroup2", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return errno == ENODEV || errno == ENOSYS ? 0 : -errno; /* a kernel without it: v1 alone */
+        int mfd = syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+                          ? -1
+                          : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        int r = mfd < 0 ? -errno : 0;
+        close(fs);
+        if (r < 0)
+                return r;
+        cg->cg2_fd = mfd;
+        cg->cg2_private = true;
+        if (asprintf(&cg->cg2_mount, "/proc/self/fd/%d", mfd) < 0) {
+                cg->cg2_mount = NULL;
+                return -ENOMEM;
+        }
+        cg->layout.have_cgroup2 = true;
+        cgroup2_controllers(&cg->layout, cg->cg2_mount);
+        return 0;
 }
 
 /* full: find every hierarchy; else only cgroup2, when there is one (a plain start, which needs
@@ -281,6 +315,8 @@ static int prepare(const char *name, const char *slice, bool full, ContainerCgro
                 if (r < 0)
                         return r;
                 cg->layout_complete = true;
+                if (!cg->cg2_mount && (r = mount_private_cgroup2(cg)) < 0)
+                        return r;
         }
         _cleanup_free_ char *sp = slice_to_cgroup_path(slice ? slice : "machine.slice");
         if (!sp || asprintf(&cg->rel, "%s%scorral-%s.scope", sp, *sp ? "/" : "", name) < 0)
@@ -349,11 +385,12 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
                         goto fail;
         }
 
+        /* Where the host has no cgroup2 of its own, its controllers are all v1's. */
+        bool v1_host = !cg.layout.have_cgroup2 || cg.cg2_private;
         unsigned join = 0;
         for (int c = 0; c < _CG_MAX; c++)
                 if (cg.layout.where[c] == CGV_1 && c != CG_DEVICES &&
-                    ((need & CG_BIT(c)) || ((boot || !cg.layout.have_cgroup2) && (ACCOUNTING_V1 & CG_BIT(c))) ||
-                     (c == CG_FREEZER && !cg.layout.have_cgroup2)))
+                    ((need & CG_BIT(c)) || ((boot || v1_host) && (ACCOUNTING_V1 & CG_BIT(c))) || (c == CG_FREEZER && v1_host)))
                         join |= CG_BIT(c);
         /* CPU accounting on v1 is cpuacct's, which is often mounted with cpu. */
         if ((need & CG_BIT(CG_CPU)) && cg.layout.where[CG_CPUACCT] == CGV_1)

@@ -20,14 +20,16 @@ typedef struct ContainerCgroup {
         char *rel;  /* "machine.slice/corral-NAME.scope" (+ "/payload" under systemd) */
         char *path; /* the cgroup2 directory, or NULL */
         int fd;     /* O_DIRECTORY of path, for CLONE_INTO_CGROUP, or -1 */
-        char *cg2_mount;
+        char *cg2_mount;         /* or "/proc/self/fd/N" of corral's own mount on a v1 host */
+        int cg2_fd;              /* that mount, or -1 */
+        bool cg2_private;
         char *v1_mount[_CG_MAX]; /* where each v1 controller's hierarchy is mounted */
         unsigned v1_joined;      /* CG_BIT()s of the v1 controllers the container is in */
         size_t keep;             /* under systemd: the length of rel's part that is systemd's (its scope) */
         bool created;            /* ours to remove */
         bool layout_complete;    /* every hierarchy was looked for (else cgroup2's only) */
 } ContainerCgroup;
-#define CONTAINER_CGROUP_NULL ((ContainerCgroup){.fd = -1})
+#define CONTAINER_CGROUP_NULL ((ContainerCgroup){.fd = -1, .cg2_fd = -1})
 
 /* Finds the cgroup layout from /proc/self/mountinfo: where each controller is, the cgroup2
  * mount point (*cg2_mount, or NULL), and each v1 controller's mount point. */

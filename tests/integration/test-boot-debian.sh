@@ -68,3 +68,33 @@ test_boot_debian_ephemeral_with_user_namespace() {
         expect_contains "$report" "failed=0" "no failed units with -U -x"
         expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debux has been shut down." "clean poweroff"
 }
+
+# A host with cgroup v1 alone (simulated: this test's mount namespace loses the cgroup2 mount of
+# the hybrid host).  corral mounts cgroup2 for itself, so the guest still gets a cgroup2 tree of
+# its own and boots with no cgroup error; the v1 hierarchies do the accounting.
+test_boot_debian_on_a_v1_only_host() {
+        debian_tree
+        local u
+        u=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+        [ -n "$u" ] && [ "$u" != /sys/fs/cgroup ] || skip "not a hybrid host"
+        [ -d /sys/fs/cgroup/memory ] || skip "no v1 memory controller"
+        umount -l "$u"
+        awk '$9=="cgroup2"' /proc/self/mountinfo | grep -q . && fail "cgroup2 is still mounted"
+        write_check_unit
+        "$CORRAL" -D "$CORRAL_DEBIAN" -x -M debv1 -b --console=read-only \
+                --bind-ro="$TESTTMP/corral-check.service":/etc/systemd/system/corral-check.service \
+                systemd.wants=corral-check.service > "$TESTTMP/console.out" 2>&1 </dev/null &
+        local pid=$!
+        wait_for "$TESTTMP/console.out" "CHECK " 120 || { kill -KILL $pid; tail -20 "$TESTTMP/console.out"; fail "no report from the booted guest"; }
+        wait_for "$TESTTMP/console.out" "login:" 60 || { kill -KILL $pid; fail "no login prompt"; }
+        [ -n "$(cat /sys/fs/cgroup/memory/machine.slice/corral-debv1.scope/cgroup.procs 2>/dev/null)" ] ||
+                { kill -TERM $pid; wait $pid; fail "the guest is not in its v1 memory cgroup"; }
+        kill -TERM $pid
+        wait $pid; local rc=$?
+        report=$(tr -d '\r' < "$TESTTMP/console.out" | grep CHECK | head -1)
+        expect_contains "$report" "state=running" "systemd runs on a v1 host: $(tr -d '\r' < "$TESTTMP/console.out" | grep -iE 'cgroup|fail' | head -5)"
+        expect_contains "$report" "failed=0" "no failed units"
+        expect_contains "$report" "cgerr=0" "no cgroup errors in the guest's journal"
+        grep -qiE 'cgroup.*(fail|error)|Input/output error' "$TESTTMP/console.out" && fail "cgroup errors on the console"
+        expect_eq "$rc" 0 "exit status after SIGTERM"
+}

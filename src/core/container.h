@@ -34,6 +34,8 @@ typedef struct RunConfig {
         struct ContainerCgroup *cgroup; /* the supervisor moves the child into its v1 cgroups */
         struct winsize winsize;
         bool have_winsize;
+        bool private_network; /* a network namespace of its own, with lo up */
+        int netns_fd;         /* or this one to join (-1: the supervisor's) */
 } RunConfig;
 
 typedef enum ContainerStatus {

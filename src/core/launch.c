@@ -2,10 +2,13 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 
@@ -146,6 +149,10 @@ int launch_verify(Settings *s, Error *e)
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(e, -EINVAL,
                                  "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
+        if (s->network_namespace_path && s->private_network > 0)
+                return error_set(e, -EINVAL,
+                                 "--network-namespace-path= cannot be combined with other network options (--private-network, Private=): the container "
+                                 "joins the namespace given");
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
@@ -162,8 +169,11 @@ uint64_t launch_capabilities(const Settings *s)
 {
         uint64_t base = capability_default_set();
         /* As nspawn: with a user namespace on the host's network, binding low ports is checked
-         * against the host's user namespace, so the capability would only mislead. */
-        if (s->private_users != PRIVATE_USERS_NO)
+         * against the host's user namespace, so the capability would only mislead.  A network
+         * of its own is the container's to administer (CAP_NET_ADMIN, as nspawn). */
+        if (s->private_network > 0)
+                base |= UINT64_C(1) << CAP_NET_ADMIN;
+        else if (s->private_users != PRIVATE_USERS_NO)
                 base &= ~(UINT64_C(1) << CAP_NET_BIND_SERVICE);
         return (base | s->capability_plus) & ~s->capability_minus;
 }
@@ -429,6 +439,22 @@ static int build_environment(Launch *l)
         return r;
 }
 
+/* --network-namespace-path=: a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
+static int open_netns(const char *path, int *ret, Error *e)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(e, -errno, "--network-namespace-path=%s: cannot open it", path);
+        int type = ioctl(fd, NS_GET_NSTYPE);
+        if (type != CLONE_NEWNET) {
+                close(fd);
+                return error_set(e, -EINVAL, "--network-namespace-path=%s is not a network namespace (give a file like /run/netns/NAME or /proc/PID/ns/net)",
+                                 path);
+        }
+        *ret = fd;
+        return 0;
+}
+
 static int run_once(Launch *l, ContainerStatus *status, Error *e)
 {
         Settings *s = l->s;
@@ -441,7 +467,11 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         random_uuid(bid);
         format_uuid(bid, l->boot_id);
 
+        _cleanup_close_ int netns = -1;
+        if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
+                return r;
         HostFacts h = {
+                .private_network = s->private_network > 0,
                 .image = s->directory,
                 .os_release = l->os_release,
                 .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,
@@ -504,6 +534,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
 
         RunConfig c = {
                 .settings = s,
+                .private_network = s->private_network > 0,
+                .netns_fd = netns,
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

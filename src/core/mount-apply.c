@@ -55,6 +55,8 @@ static int set_mount_attr(int fd, unsigned long flags, bool recursive)
                 attr.attr_set |= MOUNT_ATTR_NODEV;
         if (flags & MS_NOEXEC)
                 attr.attr_set |= MOUNT_ATTR_NOEXEC;
+        if ((flags & MS_REMOUNT) && !(flags & MS_RDONLY))
+                attr.attr_clr |= MOUNT_ATTR_RDONLY; /* a writable spot in a read-only tree */
         if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
                 return negative_errno();
         return 0;
@@ -380,7 +382,7 @@ static int apply_remount(Apply *a)
                 return STEP_FAIL(a, fd, "open");
         }
         if ((r = set_mount_attr(fd, m->flags, m->step_flags & STEP_RECURSIVE)) < 0)
-                return STEP_FAIL(a, r, "making it read-only");
+                return STEP_FAIL(a, r, "%s", (m->flags & MS_RDONLY) ? "making it read-only" : "making it writable");
         return 0;
 }
 

@@ -255,6 +255,11 @@ static void plan_proc(Builder *b, const HostFacts *h)
         add(b, STEP_MOUNT, "proc", "/proc", "proc", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
         add(b, STEP_BIND_ROOT, "/proc/sys", "/proc/sys", NULL, NULL, MS_BIND | MS_REC, 0);
         add_remount_ro(b, "/proc/sys", NODEV_NOSUID_NOEXEC, STEP_RECURSIVE);
+        if (h->private_network) {
+                /* The container's own network namespace is its to tune, as under nspawn. */
+                add(b, STEP_BIND_ROOT, "/proc/sys/net", "/proc/sys/net", NULL, NULL, MS_BIND, 0);
+                add(b, STEP_REMOUNT, NULL, "/proc/sys/net", NULL, NULL, MS_BIND | MS_REMOUNT | NODEV_NOSUID_NOEXEC, 0);
+        }
         if (h->boot_id) {
                 /* A fresh boot id per start, as the guest's journal expects of a new boot. */
                 add(b, STEP_BIND_ROOT, "/run/.corral-boot-id", "/proc/sys/kernel/random/boot_id", NULL, NULL, MS_BIND,

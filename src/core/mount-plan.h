@@ -79,6 +79,7 @@ typedef struct HostFacts {
         bool have_resolv_conf;      /* the host has /etc/resolv.conf */
         bool have_static_resolv;    /* resolved's static file exists and resolved listens */
         bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
+        bool private_network;       /* the container's own network namespace: /proc/sys/net stays writable */
         bool have_dev_net_tun;
         bool tty_console;           /* the console is a pty (not --console=pipe) */
         bool notify_socket;

@@ -345,6 +345,12 @@ static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *
         return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
 }
 
+static int p_private_network(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->private_network = b, 0);
+}
+
 /* corral's Nesting= in [Exec]. */
 static int p_nesting(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
@@ -422,7 +428,7 @@ static const KeyRow key_table[] = {
         {"Files", "PrivateUsersChown", p_private_users_chown, SETTING_USERNS, NULL},
         {"Files", "PrivateUsersOwnership", p_private_users_ownership, SETTING_USERNS, NULL},
         NOT_YET("Files", "BindUser", "isolation"),
-        NOT_YET("Network", "Private", "networking"),
+        {"Network", "Private", p_private_network, SETTING_NETWORK, NULL},
         NOT_YET("Network", "VirtualEthernet", "networking"),
         NOT_YET("Network", "VirtualEthernetExtra", "networking"),
         NOT_YET("Network", "Interface", "networking"),

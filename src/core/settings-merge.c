@@ -105,6 +105,15 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
+        if ((take & SETTING_NETWORK) && f->private_network >= 0) {
+                /* nspawn takes no network setting from an untrusted file. */
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
+                                return r;
+                        take &= ~SETTING_NETWORK;
+                } else
+                        c->private_network = f->private_network;
+        }
         if (take & SETTING_NESTING) {
                 /* Every capability and more system calls: a trusted file's to grant. */
                 if (!trusted && f->nesting > 0) {

@@ -23,6 +23,7 @@ void settings_init(Settings *s)
                 .userns_ownership = _USER_NAMESPACE_OWNERSHIP_UNSET,
                 .register_machine = -1,
                 .nesting = -1,
+                .private_network = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,
@@ -41,6 +42,7 @@ static void custom_mount_done(CustomMount *m)
 void settings_done(Settings *s)
 {
         free(s->directory);
+        free(s->network_namespace_path);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);

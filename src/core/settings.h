@@ -172,6 +172,7 @@ typedef enum SettingsMask {
         SETTING_SYSCALL_FILTER = 1ULL << 41,
         SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
         SETTING_NESTING = 1ULL << 44,   /* corral's Nesting= */
+        SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn */
         SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
@@ -226,6 +227,11 @@ typedef struct Settings {
 
         /* corral's --nesting: the profile for containers that run containers (-1 unset) */
         int nesting;
+
+        /* Networking (SETTING_NETWORK): a network namespace of its own (-1 unset), or the one
+         * at network_namespace_path. */
+        int private_network;
+        char *network_namespace_path;
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;

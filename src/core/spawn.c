@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -125,6 +127,17 @@ static int tell(int sock, int kind, Error *e)
         return 0;
 }
 
+/* The kernel gives lo its addresses once it is up. */
+static int loopback_up(void)
+{
+        struct ifreq ifr = {.ifr_name = "lo"};
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? negative_errno() : 0;
+}
+
 _noreturn_ static void child_main(const RunConfig *c, int sock)
 {
         ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
@@ -144,6 +157,10 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                         child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
                         _exit(EXIT_FAILURE);
                 }
+        }
+        if (c->private_network && (r = loopback_up()) < 0) {
+                child_report(sock, r, "cannot bring up the loopback interface in the container's network namespace");
+                _exit(EXIT_FAILURE);
         }
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
                 child_report(sock, negative_errno(), "cannot make the mount namespace a slave of the host's");
@@ -220,6 +237,17 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         }
         if (c->userns)
                 args.flags |= CLONE_NEWUSER; /* the other namespaces are then owned by it */
+        if (c->private_network)
+                args.flags |= CLONE_NEWNET;
+        /* --network-namespace-path: the child is born in it (the supervisor steps in and out,
+         * which also works when the child is in a user namespace that does not own it). */
+        _cleanup_close_ int own_netns = -1;
+        if (c->netns_fd >= 0) {
+                if ((own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+                        return error_set_errno(e, negative_errno(), "cannot open corral's own network namespace");
+                if (setns(c->netns_fd, CLONE_NEWNET) < 0)
+                        return error_set_errno(e, negative_errno(), "cannot enter the network namespace of --network-namespace-path=");
+        }
         fflush(NULL);
         /* cgroup v1 devices controller: the child is born in its cgroup (we step in and out). */
         if (c->devices_v1 && (r = device_policy_v1_enter(c->devices_v1, e)) < 0)
@@ -227,6 +255,12 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid != 0 && c->devices_v1)
                 device_policy_v1_leave(c->devices_v1);
+        if (pid > 0 && own_netns >= 0 && setns(own_netns, CLONE_NEWNET) < 0) {
+                r = negative_errno();
+                kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return error_set_errno(e, r, "cannot go back to corral's own network namespace");
+        }
         if (pid < 0) {
                 r = negative_errno();
                 if (c->userns && (r == -ENOSPC || r == -EPERM || r == -EINVAL || r == -EUSERS))

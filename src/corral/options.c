@@ -252,6 +252,24 @@ static int o_oom_score_adjust(const OptionContext *c)
         return 0;
 }
 
+static int o_private_network(const OptionContext *c)
+{
+        c->s->private_network = 1;
+        return 0;
+}
+
+static int o_network_namespace_path(const OptionContext *c)
+{
+        if (!path_is_absolute(c->arg))
+                return BAD(c, "expected an absolute path (e.g. /run/netns/NAME)");
+        char *p = strdup(c->arg);
+        if (!p)
+                return -ENOMEM;
+        free(c->s->network_namespace_path);
+        c->s->network_namespace_path = p;
+        return 0;
+}
+
 static int o_nesting(const OptionContext *c)
 {
         int b = c->arg ? parse_boolean(c->arg) : 1;
@@ -543,7 +561,7 @@ static const OptionRow option_table[] = {
         {"private-users-chown", 0, no_argument, o_private_users_chown, SETTING_USERNS, NULL},
         {"U", 'U', no_argument, o_U, SETTING_USERNS, NULL},
         /* Networking */
-        NOT_YET("private-network", 0, no_argument, "the networking work"),
+        {"private-network", 0, no_argument, o_private_network, SETTING_NETWORK, NULL},
         NOT_YET("network-interface", 0, required_argument, "the networking work"),
         NOT_YET("network-macvlan", 0, required_argument, "the networking work"),
         NOT_YET("network-ipvlan", 0, required_argument, "the networking work"),
@@ -551,7 +569,7 @@ static const OptionRow option_table[] = {
         NOT_YET("network-veth-extra", 0, required_argument, "the networking work"),
         NOT_YET("network-bridge", 0, required_argument, "the networking work"),
         NOT_YET("network-zone", 0, required_argument, "the networking work"),
-        NOT_YET("network-namespace-path", 0, required_argument, "the networking work"),
+        {"network-namespace-path", 0, required_argument, o_network_namespace_path, SETTING_NETWORK, NULL},
         NOT_YET("port", 'p', required_argument, "the networking work"),
         /* Security */
         {"capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},

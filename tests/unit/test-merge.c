@@ -62,6 +62,29 @@ int main(void)
         settings_done(&f);
 
         strv_free(w);
+        /* [Network]: nothing from an untrusted file, as nspawn; a trusted one's applies unless
+         * the command line set networking. */
+        w = NULL;
+        settings_init(&c);
+        file(&f, "[Network]\nPrivate=yes\n");
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && c.private_network == -1, "untrusted Private= is ignored");
+        CHECK(strv_length(w) == 1 && strstr(w[0], "[Network]"), "and named: %s", w ? w[0] : "");
+        strv_free(w);
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        file(&f, "[Network]\nPrivate=yes\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.private_network == 1, "a trusted Private= applies");
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        c.private_network = 0;
+        c.mask |= SETTING_NETWORK;
+        file(&f, "[Network]\nPrivate=yes\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.private_network == 0, "the command line's networking wins");
+        settings_done(&c);
+        settings_done(&f);
+
         /* Capabilities: an untrusted file may drop, not add; a trusted one may add. */
         const char *caps = "[Exec]\nCapability=CAP_NET_ADMIN\nDropCapability=CAP_SYS_ADMIN\nNoNewPrivileges=yes\n";
         w = NULL;

@@ -69,9 +69,17 @@ int main(void)
         CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--private-network", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--private-network") && strstr(e.msg, "not supported"),
+        r = run(&s, &e, &a, "--network-zone=web", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--network-zone") && strstr(e.msg, "not supported"),
               "later options are refused by name: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "--private-network", "--network-namespace-path=/run/netns/x", NULL);
+        CHECK(r == 0 && s.private_network == 1 && s.network_namespace_path && streq(s.network_namespace_path, "/run/netns/x") &&
+                      (s.mask & SETTING_NETWORK),
+              "--private-network, --network-namespace-path=");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--network-namespace-path=netns", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--network-namespace-path") && strstr(e.msg, "absolute"), "a relative namespace path: %s", e.msg);
         settings_done(&s);
 
         r = run(&s, &e, &a, "-n", NULL);

@@ -111,7 +111,13 @@ int main(void)
         settings_done(&s);
 
         r = parse(&s, "[Network]\nPrivate=yes\n", &e, &w);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "Private=") && strstr(e.msg, "not supported"),
+        CHECK(r == 0 && s.private_network == 1 && (s.mask & SETTING_NETWORK), "Private=yes");
+        settings_done(&s);
+        r = parse(&s, "[Network]\nPrivate=maybe\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Private=maybe"), "a bad Private= names the line: %s", e.msg);
+        settings_done(&s);
+        r = parse(&s, "[Network]\nZone=web\n", &e, &w);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "Zone=") && strstr(e.msg, "not supported"),
               "later keys fail loudly: %s", e.msg);
         settings_done(&s);
 

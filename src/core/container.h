@@ -36,6 +36,7 @@ typedef struct RunConfig {
         bool have_winsize;
         bool private_network; /* a network namespace of its own, with lo up */
         int netns_fd;         /* or this one to join (-1: the supervisor's) */
+        const char *net_helper; /* corral-net, when there is a veth pair to make */
 } RunConfig;
 
 typedef enum ContainerStatus {

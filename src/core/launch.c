@@ -87,6 +87,11 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         return 0;
 }
 
+bool launch_private_network(const Settings *s)
+{
+        return s->private_network > 0 || s->network_veth > 0; /* links imply a namespace, as nspawn */
+}
+
 int launch_verify(Settings *s, Error *e)
 {
         if (s->read_only && s->volatile_mode != VOLATILE_NO)
@@ -149,10 +154,10 @@ int launch_verify(Settings *s, Error *e)
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(e, -EINVAL,
                                  "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
-        if (s->network_namespace_path && s->private_network > 0)
+        if (s->network_namespace_path && launch_private_network(s))
                 return error_set(e, -EINVAL,
-                                 "--network-namespace-path= cannot be combined with other network options (--private-network, Private=): the container "
-                                 "joins the namespace given");
+                                 "--network-namespace-path= cannot be combined with other network options (--private-network, --network-veth): the "
+                                 "container joins the namespace given");
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
@@ -171,7 +176,7 @@ uint64_t launch_capabilities(const Settings *s)
         /* As nspawn: with a user namespace on the host's network, binding low ports is checked
          * against the host's user namespace, so the capability would only mislead.  A network
          * of its own is the container's to administer (CAP_NET_ADMIN, as nspawn). */
-        if (s->private_network > 0)
+        if (launch_private_network(s))
                 base |= UINT64_C(1) << CAP_NET_ADMIN;
         else if (s->private_users != PRIVATE_USERS_NO)
                 base &= ~(UINT64_C(1) << CAP_NET_BIND_SERVICE);
@@ -439,6 +444,34 @@ static int build_environment(Launch *l)
         return r;
 }
 
+/* corral-net (src/net): $CORRAL_NET_HELPER, beside corral, in the build tree, or installed. */
+static int find_net_helper(char **ret, Error *e)
+{
+        const char *env = getenv("CORRAL_NET_HELPER");
+        if (env && *env)
+                return (*ret = strdup(env)) ? 0 : -ENOMEM;
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        _cleanup_free_ char *dir = NULL;
+        if (n > 0) {
+                exe[n] = 0;
+                dir = path_dirname(exe);
+        }
+        const char *const rel[] = {"corral-net", "../net/corral-net"};
+        for (size_t i = 0; dir && i < ELEMENTSOF(rel); i++) {
+                char *p = path_join(dir, rel[i]);
+                if (!p)
+                        return -ENOMEM;
+                if (access(p, X_OK) == 0)
+                        return (*ret = p), 0;
+                free(p);
+        }
+        if (access(CORRAL_LIBEXECDIR "/corral-net", X_OK) == 0)
+                return (*ret = strdup(CORRAL_LIBEXECDIR "/corral-net")) ? 0 : -ENOMEM;
+        return error_set(e, -ENOENT, "--network-veth needs corral-net, which is not installed (looked beside %s and in %s)", dir ? dir : "corral",
+                         CORRAL_LIBEXECDIR);
+}
+
 /* --network-namespace-path=: a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
 static int open_netns(const char *path, int *ret, Error *e)
 {
@@ -470,8 +503,11 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         _cleanup_close_ int netns = -1;
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
+        _cleanup_free_ char *net_helper = NULL;
+        if (s->network_veth > 0 && (r = find_net_helper(&net_helper, e)) < 0)
+                return r;
         HostFacts h = {
-                .private_network = s->private_network > 0,
+                .private_network = launch_private_network(s),
                 .image = s->directory,
                 .os_release = l->os_release,
                 .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,
@@ -534,8 +570,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
 
         RunConfig c = {
                 .settings = s,
-                .private_network = s->private_network > 0,
+                .private_network = launch_private_network(s),
                 .netns_fd = netns,
+                .net_helper = net_helper,
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

@@ -13,6 +13,8 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e);
 int launch_verify(Settings *s, Error *e);
 /* The capability bounding set the container gets: nspawn's default, plus and minus what was asked. */
 uint64_t launch_capabilities(const Settings *s);
+/* Whether the container gets a network namespace of its own (--private-network, or links that imply it). */
+bool launch_private_network(const Settings *s);
 /* Runs the container to its end (restarting it on reboot unless --keep-unit, as nspawn does).
  * Returns corral's exit status. */
 int launch_run(Settings *s, Error *e);

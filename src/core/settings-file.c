@@ -351,6 +351,12 @@ static int p_private_network(Settings *s, const char *v, const KeyContext *c, Er
         return b < 0 ? b : (s->private_network = b, 0);
 }
 
+static int p_virtual_ethernet(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->network_veth = b, 0);
+}
+
 /* corral's Nesting= in [Exec]. */
 static int p_nesting(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
@@ -429,7 +435,7 @@ static const KeyRow key_table[] = {
         {"Files", "PrivateUsersOwnership", p_private_users_ownership, SETTING_USERNS, NULL},
         NOT_YET("Files", "BindUser", "isolation"),
         {"Network", "Private", p_private_network, SETTING_NETWORK, NULL},
-        NOT_YET("Network", "VirtualEthernet", "networking"),
+        {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK, NULL},
         NOT_YET("Network", "VirtualEthernetExtra", "networking"),
         NOT_YET("Network", "Interface", "networking"),
         NOT_YET("Network", "MACVLAN", "networking"),

@@ -105,14 +105,16 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
-        if ((take & SETTING_NETWORK) && f->private_network >= 0) {
+        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
                                 return r;
                         take &= ~SETTING_NETWORK;
-                } else
+                } else {
                         c->private_network = f->private_network;
+                        c->network_veth = f->network_veth;
+                }
         }
         if (take & SETTING_NESTING) {
                 /* Every capability and more system calls: a trusted file's to grant. */

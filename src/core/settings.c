@@ -24,6 +24,7 @@ void settings_init(Settings *s)
                 .register_machine = -1,
                 .nesting = -1,
                 .private_network = -1,
+                .network_veth = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,

@@ -231,6 +231,7 @@ typedef struct Settings {
         /* Networking (SETTING_NETWORK): a network namespace of its own (-1 unset), or the one
          * at network_namespace_path. */
         int private_network;
+        int network_veth; /* -n: a veth pair, ve-NAME and host0 (-1 unset) */
         char *network_namespace_path;
 
         /* Resource control (--slice, --property, [Resources]) */

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "device-policy.h"
 #include "mount-apply.h"
+#include "net-names.h"
 #include "userns.h"
 #include "spawn.h"
 
@@ -216,6 +217,45 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
 }
 
 
+/* -n: ve-NAME here and host0 in the child's network namespace, made by corral-net; its error
+ * line becomes ours. */
+static int make_veth(const RunConfig *c, pid_t child, Error *e)
+{
+        char host[IFNAMSIZ], pid[16], msg[512] = "";
+        int out[2], status = 0;
+        net_link_name("ve-", c->name, host);
+        snprintf(pid, sizeof(pid), "%d", (int)child);
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return error_set_errno(e, negative_errno(), "cannot make a pipe for corral-net");
+        pid_t p = fork();
+        if (p < 0) {
+                close(out[0]);
+                close(out[1]);
+                return error_set_errno(e, negative_errno(), "cannot start corral-net");
+        }
+        if (p == 0) {
+                dup2(out[1], STDERR_FILENO);
+                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, (char *)NULL);
+                dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
+                _exit(127);
+        }
+        close(out[1]);
+        size_t n = 0;
+        for (ssize_t k; n < sizeof(msg) - 1 && (k = read(out[0], msg + n, sizeof(msg) - 1 - n)) != 0;)
+                if (k > 0)
+                        n += (size_t)k;
+                else if (errno != EINTR)
+                        break;
+        close(out[0]);
+        msg[n] = 0;
+        msg[strcspn(msg, "\n")] = 0;
+        while (waitpid(p, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return error_set(e, -EIO, "--network-veth: %s", msg[0] ? msg : "corral-net failed");
+        return 0;
+}
+
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 {
         int pair[2], pidfd = -1, r;
@@ -282,6 +322,8 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
         }
+        if (c->net_helper && (r = make_veth(c, pid, e)) < 0)
+                goto fail;
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
                 goto fail;

@@ -258,6 +258,12 @@ static int o_private_network(const OptionContext *c)
         return 0;
 }
 
+static int o_network_veth(const OptionContext *c)
+{
+        c->s->network_veth = 1;
+        return 0;
+}
+
 static int o_network_namespace_path(const OptionContext *c)
 {
         if (!path_is_absolute(c->arg))
@@ -565,7 +571,7 @@ static const OptionRow option_table[] = {
         NOT_YET("network-interface", 0, required_argument, "the networking work"),
         NOT_YET("network-macvlan", 0, required_argument, "the networking work"),
         NOT_YET("network-ipvlan", 0, required_argument, "the networking work"),
-        NOT_YET("network-veth", 'n', no_argument, "the networking work"),
+        {"network-veth", 'n', no_argument, o_network_veth, SETTING_NETWORK, NULL},
         NOT_YET("network-veth-extra", 0, required_argument, "the networking work"),
         NOT_YET("network-bridge", 0, required_argument, "the networking work"),
         NOT_YET("network-zone", 0, required_argument, "the networking work"),

@@ -51,3 +51,61 @@ test_network_namespace_path() {
         expect_contains "$out" "cannot be combined" "with --private-network: an error, as nspawn"
         umount "$TESTTMP/netns"
 }
+
+# -n: ve-NAME on the host side (up), host0 in the container, connectivity both ways.  All in a
+# network namespace the test made ($N runs a command in it).
+test_network_veth() {
+        ensure_bb
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+        mkdir -p "$TESTTMP/x"
+        $N "$CORRAL" -q -P -D "$BB" -M web -n --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ls /sys/class/net | tr "\n" " " > /x/links
+                while [ ! -e /x/go ]; do sleep 0.1; done
+                ip addr add 10.99.0.2/24 dev host0 && ip link set host0 up
+                ping -c1 -W3 10.99.0.1 >/dev/null && echo ok > /x/to-host
+                while [ ! -e /x/done ]; do sleep 0.1; done' </dev/null > "$TESTTMP/out" 2>&1 &
+        local pid=$!
+        for _ in $(seq 50); do $N ip link show ve-web >/dev/null 2>&1 && break; sleep 0.1; done
+        state=$($N ip -o link show ve-web) || { kill $pid; fail "no ve-web link: $(cat "$TESTTMP/out")"; }
+        expect_contains "$state" ",UP" "the host side is up"
+        $N ip addr add 10.99.0.1/24 dev ve-web
+        touch "$TESTTMP/x/go"
+        for _ in $(seq 50); do [ -e "$TESTTMP/x/to-host" ] && break; sleep 0.1; done
+        $N busybox ping -c1 -W3 10.99.0.2 >/dev/null && back=ok
+        touch "$TESTTMP/x/done"
+        wait $pid
+        expect_eq "$(cat "$TESTTMP/x/links")" "host0 lo " "the container has host0 and lo"
+        expect_eq "$(cat "$TESTTMP/x/to-host" 2>/dev/null)" ok "the container reaches the host side"
+        expect_eq "${back:-}" ok "the host side reaches the container"
+        $N ip link show ve-web >/dev/null 2>&1 && fail "ve-web is left after the container ended"
+        # nspawn's rule for long names, and the clash of a name in use.
+        $N "$CORRAL" -q -P -D "$BB" -x -M averyveryverylongname -n /bin/sh -c 'sleep 3' </dev/null &
+        pid=$!
+        for _ in $(seq 50); do $N ip link show ve-averyverUARo >/dev/null 2>&1 && break; sleep 0.1; done
+        $N ip link show ve-averyverUARo >/dev/null 2>&1 || fail "a long name is not shortened as nspawn does (ve-averyverUARo)"
+        $N ip link add ve-taken type veth peer name tk1
+        out=$($N "$CORRAL" -q -P -D "$BB" -x -M taken -n true </dev/null 2>&1)
+        expect_contains "$out" "a network link named ve-taken exists already" "a clash is named"
+        $N ip link del ve-taken
+        wait $pid
+        out=$($N "$CORRAL" -q -P -D "$BB" -U -x -n /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
+        expect_eq "$out" "host0 lo " "-n with a user namespace"
+        # A supervisor killed with SIGKILL: the container dies with it, and the pair with its namespace.
+        $N "$CORRAL" -q -P -D "$BB" -x -M killed -n sleep 30 </dev/null >/dev/null 2>&1 &
+        pid=$!
+        for _ in $(seq 50); do $N ip link show ve-killed >/dev/null 2>&1 && break; sleep 0.1; done
+        $N ip link show ve-killed >/dev/null 2>&1 || fail "no ve-killed"
+        kill -KILL $pid; wait $pid
+        for _ in $(seq 50); do $N ip link show ve-killed >/dev/null 2>&1 || break; sleep 0.1; done
+        $N ip link show ve-killed >/dev/null 2>&1 && fail "ve-killed is left after a SIGKILL of the supervisor"
+        cr -D "$BB" -M killed true || fail "the next start of the name does not clean up" # (its stale cgroup)
+        printf '[Network]\nVirtualEthernet=yes\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
+        expect_eq "$out" "host0 lo " "VirtualEthernet=yes in a trusted file"
+        rm /etc/systemd/nspawn/bb.nspawn
+        umount "$TESTTMP/netns"
+}

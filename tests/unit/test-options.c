@@ -82,8 +82,11 @@ int main(void)
         CHECK(r == -EINVAL && strstr(e.msg, "--network-namespace-path") && strstr(e.msg, "absolute"), "a relative namespace path: %s", e.msg);
         settings_done(&s);
 
+        r = run(&s, &e, &a, "-p", "80", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-p"), "short later option named: %s", e.msg);
+        settings_done(&s);
         r = run(&s, &e, &a, "-n", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-n"), "short later option named: %s", e.msg);
+        CHECK(r == 0 && s.network_veth == 1 && (s.mask & SETTING_NETWORK), "-n: a veth pair");
         settings_done(&s);
 
         r = run(&s, &e, &a, "-U", NULL);

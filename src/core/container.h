@@ -37,6 +37,7 @@ typedef struct RunConfig {
         bool private_network; /* a network namespace of its own, with lo up */
         int netns_fd;         /* or this one to join (-1: the supervisor's) */
         const char *net_helper; /* corral-net, when there is a veth pair to make */
+        const char *net_pool_lock; /* the lock file of the host-side address pool */
 } RunConfig;
 
 typedef enum ContainerStatus {

@@ -573,6 +573,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .private_network = launch_private_network(s),
                 .netns_fd = netns,
                 .net_helper = net_helper,
+                .net_pool_lock = LOCK_DIR "/net-pool",
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

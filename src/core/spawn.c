@@ -234,8 +234,12 @@ static int make_veth(const RunConfig *c, pid_t child, Error *e)
                 return error_set_errno(e, negative_errno(), "cannot start corral-net");
         }
         if (p == 0) {
+                dup2(out[1], STDOUT_FILENO);
                 dup2(out[1], STDERR_FILENO);
-                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, (char *)NULL);
+                /* The host side's address from corral's pool, unless systemd-networkd runs here
+                 * (its 80-container-ve.network gives ve- links theirs). */
+                bool networkd = access("/run/systemd/netif/state", F_OK) == 0;
+                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, networkd ? NULL : c->net_pool_lock, (char *)NULL);
                 dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
                 _exit(127);
         }

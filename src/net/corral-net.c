@@ -3,16 +3,23 @@
  * supervisor.  A program of its own because Debian has no static libmnl and corral itself is
  * linked statically; only containers with networking pay for starting it.
  *
- *   corral-net veth HOST-NAME CONTAINER-NAME PID
+ *   corral-net veth HOST-NAME CONTAINER-NAME PID [POOL-LOCK]
  *       a veth pair: HOST-NAME here, up; CONTAINER-NAME in the network namespace of PID.
+ *       With POOL-LOCK (a lock file), the host side also gets the first address of a /28 of
+ *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
+ *       chosen under the lock; it is printed on stdout as ADDRESS/28.
  *
  * Errors go to stderr as one line naming the link; the exit status is 1. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +38,117 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *h)
         if (n < 0)
                 return -errno;
         return mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, portid, NULL, NULL) < 0 ? -errno : 0;
+}
+
+/* IPv4 prefixes in use here: routes of every table and addresses. */
+typedef struct Prefixes {
+        uint32_t addr[4096];
+        uint8_t len[4096];
+        size_t n;
+} Prefixes;
+
+static void add_prefix(Prefixes *p, const struct nlattr *a, unsigned len)
+{
+        if (!a || mnl_attr_get_payload_len(a) != 4 || p->n == 4096)
+                return;
+        uint32_t v;
+        memcpy(&v, mnl_attr_get_payload(a), 4);
+        p->addr[p->n] = ntohl(v);
+        p->len[p->n++] = (uint8_t)len;
+}
+
+static int on_route(const struct nlmsghdr *h, void *data)
+{
+        const struct rtmsg *rt = mnl_nlmsg_get_payload(h);
+        struct nlattr *a, *dst = NULL;
+        if (rt->rtm_family != AF_INET || rt->rtm_dst_len == 0) /* a default route overlaps everything */
+                return MNL_CB_OK;
+        mnl_attr_for_each(a, h, sizeof(*rt)) if (mnl_attr_get_type(a) == RTA_DST) dst = a;
+        add_prefix(data, dst, rt->rtm_dst_len);
+        return MNL_CB_OK;
+}
+
+static int on_address(const struct nlmsghdr *h, void *data)
+{
+        const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+        struct nlattr *a, *local = NULL;
+        if (ifa->ifa_family != AF_INET)
+                return MNL_CB_OK;
+        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL || (!local && mnl_attr_get_type(a) == IFA_ADDRESS)) local = a;
+        add_prefix(data, local, ifa->ifa_prefixlen);
+        return MNL_CB_OK;
+}
+
+static int dump(struct mnl_socket *nl, uint16_t type, size_t hdr, mnl_cb_t cb, Prefixes *p)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = type;
+        h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        h->nlmsg_seq = (unsigned)time(NULL);
+        struct rtgenmsg *g = mnl_nlmsg_put_extra_header(h, hdr);
+        g->rtgen_family = AF_INET;
+        if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0)
+                return -errno;
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+                if (n < 0)
+                        return -errno;
+                int r = mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, mnl_socket_get_portid(nl), cb, p);
+                if (r < 0)
+                        return -errno;
+                if (r == MNL_CB_STOP)
+                        return 0;
+        }
+}
+
+static bool overlaps(uint32_t a, unsigned alen, uint32_t b, unsigned blen)
+{
+        unsigned l = alen < blen ? alen : blen;
+        uint32_t mask = l == 0 ? 0 : ~UINT32_C(0) << (32 - l);
+        return (a & mask) == (b & mask);
+}
+
+/* The host side's address: .1 of the first free /28 of 192.168.0.0/16. */
+static int pick_address(struct mnl_socket *nl, const char *host, uint32_t *ret)
+{
+        static Prefixes p;
+        int r;
+        p.n = 0;
+        if ((r = dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), on_route, &p)) < 0 ||
+            (r = dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), on_address, &p)) < 0) {
+                fprintf(stderr, "cannot read this host's routes and addresses (to give %s an address): %s\n", host, strerror(-r));
+                return r;
+        }
+        for (uint32_t net = 0xC0A80000; net < 0xC0A90000; net += 16) {
+                bool free_ = true;
+                for (size_t i = 0; i < p.n && free_; i++)
+                        free_ = !overlaps(net, 28, p.addr[i], p.len[i]);
+                if (free_)
+                        return (*ret = net + 1), 0;
+        }
+        fprintf(stderr, "no free /28 in 192.168.0.0/16 for %s: every one overlaps a route or an address here\n", host);
+        return -EADDRINUSE;
+}
+
+static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = RTM_NEWADDR;
+        h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+        ifa->ifa_family = AF_INET;
+        ifa->ifa_prefixlen = 28;
+        ifa->ifa_index = if_nametoindex(host);
+        uint32_t a = htonl(addr), brd = htonl(addr | 15);
+        mnl_attr_put_u32(h, IFA_LOCAL, a);
+        mnl_attr_put_u32(h, IFA_ADDRESS, a);
+        mnl_attr_put_u32(h, IFA_BROADCAST, brd);
+        int r = ifa->ifa_index ? talk(nl, h) : -ENODEV;
+        if (r < 0)
+                fprintf(stderr, "cannot give %s its address: %s\n", host, strerror(-r));
+        return r;
 }
 
 static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid)
@@ -80,8 +198,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
 
 int main(int argc, char **argv)
 {
-        if (argc != 5 || strcmp(argv[1], "veth") != 0) {
-                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID\n");
+        if ((argc != 5 && argc != 6) || strcmp(argv[1], "veth") != 0) {
+                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [POOL-LOCK]\n");
                 return 2;
         }
         char *end;
@@ -96,6 +214,18 @@ int main(int argc, char **argv)
                 return 1;
         }
         int r = veth(nl, argv[2], argv[3], (pid_t)pid);
+        if (r >= 0 && argc == 6) {
+                /* Chosen and taken under the lock: the next start sees this address. */
+                int lock = open(argv[5], O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                uint32_t a;
+                if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+                        fprintf(stderr, "cannot lock %s: %s\n", argv[5], strerror(errno));
+                        r = -errno;
+                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a)) >= 0)
+                        printf("%u.%u.%u.%u/28\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+                if (lock >= 0)
+                        close(lock);
+        }
         mnl_socket_close(nl);
         return r < 0 ? 1 : 0;
 }

@@ -61,6 +61,8 @@ test_network_veth() {
         touch "$TESTTMP/netns"
         unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
         N="nsenter --net=$TESTTMP/netns"
+        # A LAN on 192.168.0.0/24 here: the pool must step around it.
+        $N ip link add lan0 type veth peer name lan1 && $N ip addr add 192.168.0.1/24 dev lan0
         mkdir -p "$TESTTMP/x"
         $N "$CORRAL" -q -P -D "$BB" -M web -n --bind="$TESTTMP/x:/x" /bin/sh -c '
                 ls /sys/class/net | tr "\n" " " > /x/links
@@ -72,6 +74,7 @@ test_network_veth() {
         for _ in $(seq 50); do $N ip link show ve-web >/dev/null 2>&1 && break; sleep 0.1; done
         state=$($N ip -o link show ve-web) || { kill $pid; fail "no ve-web link: $(cat "$TESTTMP/out")"; }
         expect_contains "$state" ",UP" "the host side is up"
+        expect_contains "$($N ip -o -4 addr show ve-web)" "inet 192.168.1.1/28" "the host side's address: the first /28 of the pool clear of the LAN"
         $N ip addr add 10.99.0.1/24 dev ve-web
         touch "$TESTTMP/x/go"
         for _ in $(seq 50); do [ -e "$TESTTMP/x/to-host" ] && break; sleep 0.1; done
@@ -87,6 +90,12 @@ test_network_veth() {
         pid=$!
         for _ in $(seq 50); do $N ip link show ve-averyverUARo >/dev/null 2>&1 && break; sleep 0.1; done
         $N ip link show ve-averyverUARo >/dev/null 2>&1 || fail "a long name is not shortened as nspawn does (ve-averyverUARo)"
+        expect_contains "$($N ip -o -4 addr show ve-averyverUARo)" "inet 192.168.1.1/28" "web is gone: its /28 is free again"
+        $N "$CORRAL" -q -P -D "$BB" -x -M second -n /bin/sh -c 'sleep 1' </dev/null &
+        local pid2=$!
+        for _ in $(seq 50); do $N ip -o -4 addr show ve-second 2>/dev/null | grep -q inet && break; sleep 0.1; done
+        expect_contains "$($N ip -o -4 addr show ve-second)" "inet 192.168.1.17/28" "a second container gets the next /28"
+        wait $pid2
         $N ip link add ve-taken type veth peer name tk1
         out=$($N "$CORRAL" -q -P -D "$BB" -x -M taken -n true </dev/null 2>&1)
         expect_contains "$out" "a network link named ve-taken exists already" "a clash is named"
@@ -107,5 +116,6 @@ test_network_veth() {
         out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
         expect_eq "$out" "host0 lo " "VirtualEthernet=yes in a trusted file"
         rm /etc/systemd/nspawn/bb.nspawn
+        $N ip link del lan0
         umount "$TESTTMP/netns"
 }

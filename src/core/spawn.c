@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -217,9 +218,24 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
 }
 
 
+/* Up to three name servers of the host's /etc/resolv.conf for the container (not loopback
+ * ones: those are the host's own resolver, which the container cannot reach there). */
+static void host_name_servers(uint32_t dns[3])
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+        char line[256], a[64];
+        size_t n = 0;
+        while (f && n < 3 && fgets(line, sizeof(line), f)) {
+                struct in_addr in;
+                if (sscanf(line, " nameserver %63s", a) == 1 && inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) != 127)
+                        dns[n++] = ntohl(in.s_addr);
+        }
+}
+
 /* -n: ve-NAME here and host0 in the child's network namespace, made by corral-net; its error
- * line becomes ours. */
-static int make_veth(const RunConfig *c, pid_t child, Error *e)
+ * line becomes ours.  It prints the host side's address from the pool, if it gave one: the
+ * DHCP server then answers on the link. */
+static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
 {
         char host[IFNAMSIZ], pid[16], msg[512] = "";
         int out[2], status = 0;
@@ -257,6 +273,13 @@ static int make_veth(const RunConfig *c, pid_t child, Error *e)
                 ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return error_set(e, -EIO, "--network-veth: %s", msg[0] ? msg : "corral-net failed");
+        if (!msg[0])
+                return 0; /* systemd-networkd's to address */
+        if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
+                return error_set(e, -EIO, "--network-veth: corral-net said \"%s\", not an address", msg);
+        host_name_servers(s->dhcp.dns);
+        if ((s->dhcp_fd = dhcp_server_open(host)) < 0)
+                return error_set_errno(e, s->dhcp_fd, "cannot open the DHCP server's socket on %s", host);
         return 0;
 }
 
@@ -321,12 +344,12 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         }
         closep(&child_sock);
 
-        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1};
+        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
         }
-        if (c->net_helper && (r = make_veth(c, pid, e)) < 0)
+        if (c->net_helper && (r = make_veth(c, pid, &s, e)) < 0)
                 goto fail;
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
@@ -378,5 +401,6 @@ fail:
         closep(&s.console_master);
         closep(&s.console_peer);
         closep(&s.notify_fd);
+        closep(&s.dhcp_fd);
         return e->code;
 }

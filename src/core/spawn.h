@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "dhcp-server.h"
+
 #include "container.h"
 
 typedef struct Spawned {
@@ -9,6 +11,8 @@ typedef struct Spawned {
         int console_master; /* -1 with --console=pipe */
         int console_peer;   /* held so the master never sees a hangup between payload writers */
         int notify_fd;
+        int dhcp_fd;        /* the DHCP server's socket on the host side of the veth pair, or -1 */
+        DhcpConfig dhcp;
 } Spawned;
 
 /* Runs the spawn sequence up to the payload's exec.  On failure the child is gone and e says why. */

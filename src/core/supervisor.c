@@ -187,8 +187,8 @@ static int loop_run(Loop *l, siginfo_t *ret)
 {
         char buf[16384];
         for (;;) {
-                struct pollfd p[5];
-                int n = 0, i_pid, i_sig, i_pty = -1, i_in = -1, i_notify = -1;
+                struct pollfd p[6];
+                int n = 0, i_pid, i_sig, i_pty = -1, i_in = -1, i_notify = -1, i_dhcp = -1;
                 p[i_pid = n++] = (struct pollfd){.fd = l->sp.pidfd, .events = POLLIN};
                 p[i_sig = n++] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
                 if (l->sp.console_master >= 0)
@@ -197,6 +197,8 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         p[i_in = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
                 if (l->sp.notify_fd >= 0)
                         p[i_notify = n++] = (struct pollfd){.fd = l->sp.notify_fd, .events = POLLIN};
+                if (l->sp.dhcp_fd >= 0)
+                        p[i_dhcp = n++] = (struct pollfd){.fd = l->sp.dhcp_fd, .events = POLLIN};
 
                 if (poll(p, (nfds_t)n, -1) < 0) {
                         if (errno == EINTR)
@@ -222,6 +224,8 @@ static int loop_run(Loop *l, siginfo_t *ret)
                 }
                 if (i_notify >= 0 && (p[i_notify].revents & POLLIN))
                         handle_notify(l);
+                if (i_dhcp >= 0 && (p[i_dhcp].revents & POLLIN))
+                        dhcp_server_handle(l->sp.dhcp_fd, &l->sp.dhcp);
                 if (p[i_sig].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -281,6 +285,7 @@ static void spawned_done(Spawned *s)
         closep(&s->console_master);
         closep(&s->console_peer);
         closep(&s->notify_fd);
+        closep(&s->dhcp_fd);
 }
 
 /* Exit status and the line nspawn prints, from how PID 1 ended. */
@@ -319,7 +324,7 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
-        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1}};
+        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1}};
         sigset_t mask, old;
         siginfo_t si;
         int r;

@@ -119,3 +119,25 @@ test_network_veth() {
         $N ip link del lan0
         umount "$TESTTMP/netns"
 }
+
+# -n without systemd-networkd: the supervisor's DHCP server gives the container its address.
+test_busybox_udhcpc_gets_a_lease() {
+        ensure_bb
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        for a in ip ping udhcpc; do ln -sf busybox "$BB/bin/$a"; done
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+        mkdir -p "$TESTTMP/x"
+        printf '#!/bin/sh\necho "$1 ip=$ip subnet=$subnet router=$router" >> /x/lease\n[ "$1" = bound ] && ip addr add $ip/$subnet dev $interface && ip route add default via $router\nexit 0\n' > "$TESTTMP/x/script"
+        chmod +x "$TESTTMP/x/script"
+        out=$($N "$CORRAL" -q -P -D "$BB" -M dh -n --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip link set host0 up
+                udhcpc -i host0 -n -q -f -t 5 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease
+                ip -4 -o addr show host0
+                ping -c1 -W3 $(ip route | awk "/default/{print \$3}") >/dev/null && echo gateway-ok' </dev/null 2>&1)
+        expect_contains "$(cat "$TESTTMP/x/lease" 2>/dev/null)" "bound ip=192.168.0.2 subnet=255.255.255.240 router=192.168.0.1" "udhcpc gets the lease: $out"
+        expect_contains "$out" "inet 192.168.0.2/28" "and the address is on host0"
+        expect_contains "$out" "gateway-ok" "the host side answers as the router"
+        umount "$TESTTMP/netns"
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libFuzzer target: the DHCP server's answer to a message from the container (untrusted). */
+#include <stdint.h>
+#include <string.h>
+
+#include "dhcp-server.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        static const DhcpConfig cfg = {.server = 0xC0A80001, .client = 0xC0A80002, .netmask = 0xFFFFFFF0, .dns = {0x0A000001}, .lease_seconds = 3600};
+        uint8_t out[576];
+        size_t n = dhcp_reply(data, size, &cfg, out, sizeof(out));
+        if (n > sizeof(out))
+                __builtin_trap();
+        return 0;
+}

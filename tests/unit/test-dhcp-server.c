@@ -18,7 +18,8 @@ static size_t message(uint8_t *m, uint8_t type, const uint8_t *extra, size_t n_e
         memcpy(m + 236, cookie, 4);
         size_t at = 240;
         m[at++] = 53, m[at++] = 1, m[at++] = type;
-        memcpy(m + at, extra, n_extra);
+        if (n_extra)
+                memcpy(m + at, extra, n_extra);
         at += n_extra;
         m[at++] = 255;
         return at;

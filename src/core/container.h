@@ -38,6 +38,7 @@ typedef struct RunConfig {
         int netns_fd;         /* or this one to join (-1: the supervisor's) */
         const char *net_helper; /* corral-net, when there is a veth pair to make */
         const char *net_pool_lock; /* the lock file of the host-side address pool */
+        const char *net_bridge;    /* --network-bridge=: the host side joins it (vb-NAME) */
 } RunConfig;
 
 typedef enum ContainerStatus {

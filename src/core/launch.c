@@ -89,7 +89,7 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
 
 bool launch_private_network(const Settings *s)
 {
-        return s->private_network > 0 || s->network_veth > 0; /* links imply a namespace, as nspawn */
+        return s->private_network > 0 || s->network_veth > 0 || s->network_bridge; /* links imply a namespace, as nspawn */
 }
 
 int launch_verify(Settings *s, Error *e)
@@ -504,7 +504,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
         _cleanup_free_ char *net_helper = NULL;
-        if (s->network_veth > 0 && (r = find_net_helper(&net_helper, e)) < 0)
+        if ((s->network_veth > 0 || s->network_bridge) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
                 .private_network = launch_private_network(s),
@@ -574,6 +574,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .netns_fd = netns,
                 .net_helper = net_helper,
                 .net_pool_lock = LOCK_DIR "/net-pool",
+                .net_bridge = s->network_bridge,
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <net/if.h>
 #include <stdarg.h>
 
 #include "seccomp-policy.h"
@@ -357,6 +358,18 @@ static int p_virtual_ethernet(Settings *s, const char *v, const KeyContext *c, E
         return b < 0 ? b : (s->network_veth = b, 0);
 }
 
+static int p_bridge(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (!*v || strlen(v) >= IFNAMSIZ || strpbrk(v, "/: \t"))
+                return BAD(c, e, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+        char *b = strdup(v);
+        if (!b)
+                return -ENOMEM;
+        free(s->network_bridge);
+        s->network_bridge = b;
+        return 0;
+}
+
 /* corral's Nesting= in [Exec]. */
 static int p_nesting(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
@@ -440,7 +453,7 @@ static const KeyRow key_table[] = {
         NOT_YET("Network", "Interface", "networking"),
         NOT_YET("Network", "MACVLAN", "networking"),
         NOT_YET("Network", "IPVLAN", "networking"),
-        NOT_YET("Network", "Bridge", "networking"),
+        {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},
         NOT_YET("Network", "Zone", "networking"),
         NOT_YET("Network", "Port", "networking"),
         {"Resources", "Slice", p_resource, SETTING_RESOURCES, NULL},

@@ -105,7 +105,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
-        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0)) {
+        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
@@ -114,6 +114,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 } else {
                         c->private_network = f->private_network;
                         c->network_veth = f->network_veth;
+                        SWAP(c->network_bridge, f->network_bridge);
                 }
         }
         if (take & SETTING_NESTING) {

@@ -44,6 +44,7 @@ void settings_done(Settings *s)
 {
         free(s->directory);
         free(s->network_namespace_path);
+        free(s->network_bridge);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);

@@ -233,6 +233,7 @@ typedef struct Settings {
         int private_network;
         int network_veth; /* -n: a veth pair, ve-NAME and host0 (-1 unset) */
         char *network_namespace_path;
+        char *network_bridge; /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;

@@ -237,9 +237,16 @@ static void host_name_servers(uint32_t dns[3])
  * DHCP server then answers on the link. */
 static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
 {
-        char host[IFNAMSIZ], pid[16], msg[512] = "";
+        char host[IFNAMSIZ], pid[16], msg[512] = "", bridge[IFNAMSIZ + 16] = "", pool[PATH_MAX] = "";
         int out[2], status = 0;
-        net_link_name("ve-", c->name, host);
+        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+        if (c->net_bridge)
+                snprintf(bridge, sizeof(bridge), "--bridge=%s", c->net_bridge);
+        /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
+         * network addresses the container) or systemd-networkd runs here (its
+         * 80-container-ve.network gives ve- links theirs). */
+        else if (access("/run/systemd/netif/state", F_OK) < 0)
+                snprintf(pool, sizeof(pool), "--pool=%s", c->net_pool_lock);
         snprintf(pid, sizeof(pid), "%d", (int)child);
         if (pipe2(out, O_CLOEXEC) < 0)
                 return error_set_errno(e, negative_errno(), "cannot make a pipe for corral-net");
@@ -252,10 +259,7 @@ static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
         if (p == 0) {
                 dup2(out[1], STDOUT_FILENO);
                 dup2(out[1], STDERR_FILENO);
-                /* The host side's address from corral's pool, unless systemd-networkd runs here
-                 * (its 80-container-ve.network gives ve- links theirs). */
-                bool networkd = access("/run/systemd/netif/state", F_OK) == 0;
-                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, networkd ? NULL : c->net_pool_lock, (char *)NULL);
+                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, bridge[0] ? bridge : pool, (char *)NULL);
                 dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
                 _exit(127);
         }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <net/if.h>
 
 #include "seccomp-policy.h"
 #include "exec-limits.h"
@@ -261,6 +262,18 @@ static int o_private_network(const OptionContext *c)
 static int o_network_veth(const OptionContext *c)
 {
         c->s->network_veth = 1;
+        return 0;
+}
+
+static int o_network_bridge(const OptionContext *c)
+{
+        if (!*c->arg || strlen(c->arg) >= IFNAMSIZ || strpbrk(c->arg, "/: \t"))
+                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+        char *b = strdup(c->arg);
+        if (!b)
+                return -ENOMEM;
+        free(c->s->network_bridge);
+        c->s->network_bridge = b;
         return 0;
 }
 
@@ -573,7 +586,7 @@ static const OptionRow option_table[] = {
         NOT_YET("network-ipvlan", 0, required_argument, "the networking work"),
         {"network-veth", 'n', no_argument, o_network_veth, SETTING_NETWORK, NULL},
         NOT_YET("network-veth-extra", 0, required_argument, "the networking work"),
-        NOT_YET("network-bridge", 0, required_argument, "the networking work"),
+        {"network-bridge", 0, required_argument, o_network_bridge, SETTING_NETWORK, NULL},
         NOT_YET("network-zone", 0, required_argument, "the networking work"),
         {"network-namespace-path", 0, required_argument, o_network_namespace_path, SETTING_NETWORK, NULL},
         NOT_YET("port", 'p', required_argument, "the networking work"),

@@ -3,9 +3,10 @@
  * supervisor.  A program of its own because Debian has no static libmnl and corral itself is
  * linked statically; only containers with networking pay for starting it.
  *
- *   corral-net veth HOST-NAME CONTAINER-NAME PID [POOL-LOCK]
+ *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK]
  *       a veth pair: HOST-NAME here, up; CONTAINER-NAME in the network namespace of PID.
- *       With POOL-LOCK (a lock file), the host side also gets the first address of a /28 of
+ *       --bridge: the host side joins BRIDGE.
+ *       --pool (a lock file): the host side also gets the first address of a /28 of
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
  *
@@ -151,8 +152,13 @@ static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr)
         return r;
 }
 
-static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid)
+static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid, const char *bridge)
 {
+        unsigned master = 0;
+        if (bridge && !(master = if_nametoindex(bridge))) {
+                fprintf(stderr, "there is no bridge named %s here (create it first, e.g. ip link add %s type bridge)\n", bridge, bridge);
+                return -ENODEV;
+        }
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
         h->nlmsg_type = RTM_NEWLINK;
@@ -189,8 +195,21 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         ifi->ifi_index = (int)if_nametoindex(host);
         ifi->ifi_flags = IFF_UP;
         ifi->ifi_change = IFF_UP;
+        if (master)
+                mnl_attr_put_u32(h, IFLA_MASTER, master);
         if (ifi->ifi_index == 0 || (r = talk(nl, h)) < 0) {
-                fprintf(stderr, "cannot bring up %s: %s\n", host, strerror(ifi->ifi_index == 0 ? errno : -r));
+                if (master)
+                        fprintf(stderr, "cannot add %s to the bridge %s: %s%s\n", host, bridge, strerror(-r), r == -EOPNOTSUPP || r == -EINVAL ? " (is it a bridge?)" : "");
+                else
+                        fprintf(stderr, "cannot bring up %s: %s\n", host, strerror(ifi->ifi_index == 0 ? errno : -r));
+                /* The pair goes with the container's namespace; the link here at once. */
+                h = mnl_nlmsg_put_header(buf);
+                h->nlmsg_type = RTM_DELLINK;
+                ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+                ifi->ifi_family = AF_UNSPEC;
+                ifi->ifi_index = (int)if_nametoindex(host);
+                if (ifi->ifi_index)
+                        (void)talk(nl, h);
                 return r < 0 ? r : -ENODEV;
         }
         return 0;
@@ -198,8 +217,17 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
 
 int main(int argc, char **argv)
 {
-        if ((argc != 5 && argc != 6) || strcmp(argv[1], "veth") != 0) {
-                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [POOL-LOCK]\n");
+        const char *bridge = NULL, *pool = NULL;
+        for (int i = 5; i < argc; i++) {
+                if (strncmp(argv[i], "--bridge=", 9) == 0)
+                        bridge = argv[i] + 9;
+                else if (strncmp(argv[i], "--pool=", 7) == 0)
+                        pool = argv[i] + 7;
+                else
+                        argc = 0;
+        }
+        if (argc < 5 || strcmp(argv[1], "veth") != 0) {
+                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK]\n");
                 return 2;
         }
         char *end;
@@ -213,13 +241,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
                 return 1;
         }
-        int r = veth(nl, argv[2], argv[3], (pid_t)pid);
-        if (r >= 0 && argc == 6) {
+        int r = veth(nl, argv[2], argv[3], (pid_t)pid, bridge);
+        if (r >= 0 && pool) {
                 /* Chosen and taken under the lock: the next start sees this address. */
-                int lock = open(argv[5], O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                int lock = open(pool, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
                 uint32_t a;
                 if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-                        fprintf(stderr, "cannot lock %s: %s\n", argv[5], strerror(errno));
+                        fprintf(stderr, "cannot lock %s: %s\n", pool, strerror(errno));
                         r = -errno;
                 } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a)) >= 0)
                         printf("%u.%u.%u.%u/28\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);

@@ -141,3 +141,33 @@ test_busybox_udhcpc_gets_a_lease() {
         expect_contains "$out" "gateway-ok" "the host side answers as the router"
         umount "$TESTTMP/netns"
 }
+
+# --network-bridge: vb-NAME joins the bridge; two containers on it reach each other.
+test_network_bridge() {
+        ensure_bb
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+        $N ip link add br0 type bridge && $N ip link set br0 up || fail "cannot make the test's bridge"
+        mkdir -p "$TESTTMP/x"
+        $N "$CORRAL" -q -P -D "$BB" -x -M a --network-bridge=br0 --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip addr add 10.98.0.1/24 dev host0 && ip link set host0 up
+                touch /x/a-up; while [ ! -e /x/done ]; do sleep 0.1; done' </dev/null > "$TESTTMP/a.out" 2>&1 &
+        local pid=$!
+        for _ in $(seq 50); do [ -e "$TESTTMP/x/a-up" ] && break; sleep 0.1; done
+        expect_contains "$($N ip -o link show vb-a)" "master br0" "vb-a is in the bridge"
+        expect_eq "$($N ip -o -4 addr show vb-a | wc -l)" 0 "a bridged host side gets no address of corral's"
+        out=$($N "$CORRAL" -q -P -D "$BB" -x -M b --network-bridge=br0 /bin/sh -c '
+                ip addr add 10.98.0.2/24 dev host0 && ip link set host0 up
+                for i in 1 2 3 4 5; do ping -c1 -W1 10.98.0.1 >/dev/null && echo reached-a && break; done' </dev/null 2>&1)
+        touch "$TESTTMP/x/done"
+        wait $pid
+        expect_contains "$out" "reached-a" "b reaches a over the bridge"
+        out=$($N "$CORRAL" -q -P -D "$BB" -x -M c --network-bridge=nobr0 true </dev/null 2>&1)
+        expect_contains "$out" "there is no bridge named nobr0" "a missing bridge is named"
+        expect_eq "$($N ip -o link show | grep -c 'vb-')" 0 "no vb- link is left"
+        $N ip link del br0
+        umount "$TESTTMP/netns"
+}

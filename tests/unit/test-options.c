@@ -85,6 +85,12 @@ int main(void)
         r = run(&s, &e, &a, "-p", "80", NULL);
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-p"), "short later option named: %s", e.msg);
         settings_done(&s);
+        r = run(&s, &e, &a, "--network-bridge=br0", NULL);
+        CHECK(r == 0 && s.network_bridge && streq(s.network_bridge, "br0"), "--network-bridge=br0");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--network-bridge=averyveryverylongbridge", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--network-bridge") && strstr(e.msg, "15 characters"), "a bridge name too long: %s", e.msg);
+        settings_done(&s);
         r = run(&s, &e, &a, "-n", NULL);
         CHECK(r == 0 && s.network_veth == 1 && (s.mask & SETTING_NETWORK), "-n: a veth pair");
         settings_done(&s);

@@ -116,6 +116,12 @@ int main(void)
         r = parse(&s, "[Network]\nPrivate=maybe\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Private=maybe"), "a bad Private= names the line: %s", e.msg);
         settings_done(&s);
+        r = parse(&s, "[Network]\nBridge=br0\nVirtualEthernet=yes\n", &e, &w);
+        CHECK(r == 0 && s.network_bridge && strcmp(s.network_bridge, "br0") == 0 && s.network_veth == 1, "Bridge=, VirtualEthernet=");
+        settings_done(&s);
+        r = parse(&s, "[Network]\nBridge=a/b\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "Bridge=a/b"), "a bad Bridge= is named: %s", e.msg);
+        settings_done(&s);
         r = parse(&s, "[Network]\nZone=web\n", &e, &w);
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "Zone=") && strstr(e.msg, "not supported"),
               "later keys fail loudly: %s", e.msg);

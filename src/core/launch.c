@@ -89,7 +89,9 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
 
 bool launch_private_network(const Settings *s)
 {
-        return s->private_network > 0 || s->network_veth > 0 || s->network_bridge; /* links imply a namespace, as nspawn */
+        /* links imply a namespace, as nspawn */
+        return s->private_network > 0 || s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan ||
+               s->network_ipvlan;
 }
 
 int launch_verify(Settings *s, Error *e)
@@ -468,7 +470,7 @@ static int find_net_helper(char **ret, Error *e)
         }
         if (access(CORRAL_LIBEXECDIR "/corral-net", X_OK) == 0)
                 return (*ret = strdup(CORRAL_LIBEXECDIR "/corral-net")) ? 0 : -ENOMEM;
-        return error_set(e, -ENOENT, "--network-veth needs corral-net, which is not installed (looked beside %s and in %s)", dir ? dir : "corral",
+        return error_set(e, -ENOENT, "network links need corral-net, which is not installed (looked beside %s and in %s)", dir ? dir : "corral",
                          CORRAL_LIBEXECDIR);
 }
 
@@ -504,7 +506,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
         _cleanup_free_ char *net_helper = NULL;
-        if ((s->network_veth > 0 || s->network_bridge) && (r = find_net_helper(&net_helper, e)) < 0)
+        if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan) &&
+            (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
                 .private_network = launch_private_network(s),

@@ -360,7 +360,7 @@ static int p_virtual_ethernet(Settings *s, const char *v, const KeyContext *c, E
 
 static int p_bridge(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        if (!*v || strlen(v) >= IFNAMSIZ || strpbrk(v, "/: \t"))
+        if (!ifname_valid(v))
                 return BAD(c, e, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
         char *b = strdup(v);
         if (!b)
@@ -368,6 +368,43 @@ static int p_bridge(Settings *s, const char *v, const KeyContext *c, Error *e)
         free(s->network_bridge);
         s->network_bridge = b;
         return 0;
+}
+
+/* Space-separated names added to *l, each checked with valid(); "" empties the list. */
+static int name_list(char ***l, const char *v, bool (*valid)(const char *), const KeyContext *c, Error *e)
+{
+        if (!*v) {
+                *l = strv_free(*l);
+                return 0;
+        }
+        char *copy = strdup(v), *save = NULL;
+        if (!copy)
+                return -ENOMEM;
+        int r = 0;
+        for (char *w = strtok_r(copy, " \t", &save); w && r >= 0; w = strtok_r(NULL, " \t", &save)) {
+                if (!valid(w))
+                        r = error_set(e, -EINVAL, "%s:%u: %s=%s: \"%s\" is not a network interface name (1-15 characters, no '/', ':' or spaces%s)",
+                                      c->path, c->line, c->key, v, w, valid == veth_extra_valid ? "; HOST[:CONTAINER]" : "");
+                else
+                        r = strv_extend(l, w);
+        }
+        free(copy);
+        return r;
+}
+
+static int p_veth_extra(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return name_list(&s->network_veth_extra, v, veth_extra_valid, c, e);
+}
+
+static int p_macvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return name_list(&s->network_macvlan, v, ifname_valid, c, e);
+}
+
+static int p_ipvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return name_list(&s->network_ipvlan, v, ifname_valid, c, e);
 }
 
 /* corral's Nesting= in [Exec]. */
@@ -449,10 +486,10 @@ static const KeyRow key_table[] = {
         NOT_YET("Files", "BindUser", "isolation"),
         {"Network", "Private", p_private_network, SETTING_NETWORK, NULL},
         {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK, NULL},
-        NOT_YET("Network", "VirtualEthernetExtra", "networking"),
+        {"Network", "VirtualEthernetExtra", p_veth_extra, SETTING_NETWORK, NULL},
         NOT_YET("Network", "Interface", "networking"),
-        NOT_YET("Network", "MACVLAN", "networking"),
-        NOT_YET("Network", "IPVLAN", "networking"),
+        {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
+        {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
         {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},
         NOT_YET("Network", "Zone", "networking"),
         NOT_YET("Network", "Port", "networking"),

@@ -105,7 +105,8 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
-        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge)) {
+        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge || f->network_veth_extra ||
+                                         f->network_macvlan || f->network_ipvlan)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
@@ -115,6 +116,9 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         c->private_network = f->private_network;
                         c->network_veth = f->network_veth;
                         SWAP(c->network_bridge, f->network_bridge);
+                        SWAP(c->network_veth_extra, f->network_veth_extra);
+                        SWAP(c->network_macvlan, f->network_macvlan);
+                        SWAP(c->network_ipvlan, f->network_ipvlan);
                 }
         }
         if (take & SETTING_NESTING) {

@@ -45,6 +45,9 @@ void settings_done(Settings *s)
         free(s->directory);
         free(s->network_namespace_path);
         free(s->network_bridge);
+        strv_free(s->network_veth_extra);
+        strv_free(s->network_macvlan);
+        strv_free(s->network_ipvlan);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);
@@ -544,6 +547,23 @@ static bool host_has_filesystem(const char *name)
                         return true;
         }
         return false;
+}
+
+bool ifname_valid(const char *n)
+{
+        return *n && strlen(n) < 16 && !strpbrk(n, "/: \t\n") && strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
+}
+
+bool veth_extra_valid(const char *v)
+{
+        char buf[40];
+        if (strlen(v) >= sizeof(buf))
+                return false;
+        strcpy(buf, v);
+        char *colon = strchr(buf, ':');
+        if (colon)
+                *colon = 0;
+        return ifname_valid(buf) && (!colon || ifname_valid(colon + 1));
 }
 
 int settings_apply_nesting(Settings *s, char ***warnings)

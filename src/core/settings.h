@@ -234,6 +234,8 @@ typedef struct Settings {
         int network_veth; /* -n: a veth pair, ve-NAME and host0 (-1 unset) */
         char *network_namespace_path;
         char *network_bridge; /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
+        char **network_veth_extra; /* "HOST" or "HOST:CONTAINER" */
+        char **network_macvlan, **network_ipvlan; /* host interfaces */
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;
@@ -304,6 +306,11 @@ const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
 int oom_score_adjust_parse(Settings *s, const char *value);
 /* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
 int private_users_parse(Settings *s, const char *value);
+
+/* Checks an interface name as the kernel takes it (1-15 characters, no '/', ':' or space). */
+bool ifname_valid(const char *n);
+/* --network-veth-extra=HOST[:CONTAINER]: both names valid. */
+bool veth_extra_valid(const char *v);
 
 /* --nesting=yes / Nesting=yes: what a container needs to run containers itself (Docker, podman,
  * corral): every capability, the system calls add_key, keyctl and bpf, /dev/kmsg bound in,

@@ -232,22 +232,12 @@ static void host_name_servers(uint32_t dns[3])
         }
 }
 
-/* -n: ve-NAME here and host0 in the child's network namespace, made by corral-net; its error
- * line becomes ours.  It prints the host side's address from the pool, if it gave one: the
- * DHCP server then answers on the link. */
-static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
+/* Runs corral-net with argv (argv[0] is set here) and reads what it prints: its error line,
+ * which becomes e's message prefixed with what (the option), or on success its output. */
+static int run_net_helper(const RunConfig *c, const char *what, char **argv, char *msg, size_t size, Error *e)
 {
-        char host[IFNAMSIZ], pid[16], msg[512] = "", bridge[IFNAMSIZ + 16] = "", pool[PATH_MAX] = "";
         int out[2], status = 0;
-        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
-        if (c->net_bridge)
-                snprintf(bridge, sizeof(bridge), "--bridge=%s", c->net_bridge);
-        /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
-         * network addresses the container) or systemd-networkd runs here (its
-         * 80-container-ve.network gives ve- links theirs). */
-        else if (access("/run/systemd/netif/state", F_OK) < 0)
-                snprintf(pool, sizeof(pool), "--pool=%s", c->net_pool_lock);
-        snprintf(pid, sizeof(pid), "%d", (int)child);
+        msg[0] = 0;
         if (pipe2(out, O_CLOEXEC) < 0)
                 return error_set_errno(e, negative_errno(), "cannot make a pipe for corral-net");
         pid_t p = fork();
@@ -259,13 +249,14 @@ static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
         if (p == 0) {
                 dup2(out[1], STDOUT_FILENO);
                 dup2(out[1], STDERR_FILENO);
-                execl(c->net_helper, "corral-net", "veth", host, "host0", pid, bridge[0] ? bridge : pool, (char *)NULL);
+                argv[0] = (char *)"corral-net";
+                execv(c->net_helper, argv);
                 dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
                 _exit(127);
         }
         close(out[1]);
         size_t n = 0;
-        for (ssize_t k; n < sizeof(msg) - 1 && (k = read(out[0], msg + n, sizeof(msg) - 1 - n)) != 0;)
+        for (ssize_t k; n < size - 1 && (k = read(out[0], msg + n, size - 1 - n)) != 0;)
                 if (k > 0)
                         n += (size_t)k;
                 else if (errno != EINTR)
@@ -276,14 +267,60 @@ static int make_veth(const RunConfig *c, pid_t child, Spawned *s, Error *e)
         while (waitpid(p, &status, 0) < 0 && errno == EINTR)
                 ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return error_set(e, -EIO, "--network-veth: %s", msg[0] ? msg : "corral-net failed");
-        if (!msg[0])
-                return 0; /* systemd-networkd's to address */
+                return error_set(e, -EIO, "%s: %s", what, msg[0] ? msg : "corral-net failed");
+        return 0;
+}
+
+/* -n, --network-bridge=: ve-NAME (vb-NAME) here and host0 in the child's network namespace.
+ * corral-net prints the host side's address from the pool, if it gave one: the DHCP server
+ * then answers on the link. */
+static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
+{
+        char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "";
+        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+        if (c->net_bridge)
+                snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
+        /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
+         * network addresses the container) or systemd-networkd runs here (its
+         * 80-container-ve.network gives ve- links theirs). */
+        else if (access("/run/systemd/netif/state", F_OK) < 0)
+                snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
+        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, opt[0] ? opt : NULL, NULL};
+        int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, msg, sizeof(msg), e);
+        if (r < 0 || !msg[0])
+                return r; /* or systemd-networkd's to address */
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
                 return error_set(e, -EIO, "--network-veth: corral-net said \"%s\", not an address", msg);
         host_name_servers(s->dhcp.dns);
         if ((s->dhcp_fd = dhcp_server_open(host)) < 0)
                 return error_set_errno(e, s->dhcp_fd, "cannot open the DHCP server's socket on %s", host);
+        return 0;
+}
+
+/* --network-veth-extra=HOST[:CONTAINER] (host side left down, as nspawn), --network-macvlan=,
+ * --network-ipvlan= (mv-IF, iv-IF inside, named as nspawn names them). */
+static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
+{
+        char msg[512], name[IFNAMSIZ];
+        int r;
+        for (char **x = c->settings->network_veth_extra; x && *x; x++) {
+                char host[IFNAMSIZ * 2];
+                snprintf(host, sizeof(host), "%s", *x);
+                char *colon = strchr(host, ':');
+                const char *peer = colon ? colon + 1 : host;
+                if (colon)
+                        *colon = 0;
+                char *argv[] = {NULL, (char *)"veth", host, (char *)peer, (char *)pid, (char *)"--down", NULL};
+                if ((r = run_net_helper(c, "--network-veth-extra", argv, msg, sizeof(msg), e)) < 0)
+                        return r;
+        }
+        for (int kind = 0; kind < 2; kind++)
+                for (char **x = kind ? c->settings->network_ipvlan : c->settings->network_macvlan; x && *x; x++) {
+                        net_link_name(kind ? "iv-" : "mv-", *x, name);
+                        char *argv[] = {NULL, (char *)(kind ? "ipvlan" : "macvlan"), *x, name, (char *)pid, NULL};
+                        if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, msg, sizeof(msg), e)) < 0)
+                                return r;
+                }
         return 0;
 }
 
@@ -353,7 +390,11 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
         }
-        if (c->net_helper && (r = make_veth(c, pid, &s, e)) < 0)
+        char pid_text[16];
+        snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+        if (c->net_helper && (c->settings->network_veth > 0 || c->net_bridge) && (r = make_veth(c, pid_text, &s, e)) < 0)
+                goto fail;
+        if (c->net_helper && (r = make_extra_links(c, pid_text, e)) < 0)
                 goto fail;
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)

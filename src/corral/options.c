@@ -265,9 +265,30 @@ static int o_network_veth(const OptionContext *c)
         return 0;
 }
 
+static int o_network_veth_extra(const OptionContext *c)
+{
+        if (!veth_extra_valid(c->arg))
+                return BAD(c, "expected HOST-INTERFACE[:CONTAINER-INTERFACE], names of at most 15 characters, no '/' or spaces");
+        return strv_extend(&c->s->network_veth_extra, c->arg);
+}
+
+static int o_network_macvlan(const OptionContext *c)
+{
+        if (!ifname_valid(c->arg))
+                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+        return strv_extend(&c->s->network_macvlan, c->arg);
+}
+
+static int o_network_ipvlan(const OptionContext *c)
+{
+        if (!ifname_valid(c->arg))
+                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+        return strv_extend(&c->s->network_ipvlan, c->arg);
+}
+
 static int o_network_bridge(const OptionContext *c)
 {
-        if (!*c->arg || strlen(c->arg) >= IFNAMSIZ || strpbrk(c->arg, "/: \t"))
+        if (!ifname_valid(c->arg))
                 return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
         char *b = strdup(c->arg);
         if (!b)
@@ -582,10 +603,10 @@ static const OptionRow option_table[] = {
         /* Networking */
         {"private-network", 0, no_argument, o_private_network, SETTING_NETWORK, NULL},
         NOT_YET("network-interface", 0, required_argument, "the networking work"),
-        NOT_YET("network-macvlan", 0, required_argument, "the networking work"),
-        NOT_YET("network-ipvlan", 0, required_argument, "the networking work"),
+        {"network-macvlan", 0, required_argument, o_network_macvlan, SETTING_NETWORK, NULL},
+        {"network-ipvlan", 0, required_argument, o_network_ipvlan, SETTING_NETWORK, NULL},
         {"network-veth", 'n', no_argument, o_network_veth, SETTING_NETWORK, NULL},
-        NOT_YET("network-veth-extra", 0, required_argument, "the networking work"),
+        {"network-veth-extra", 0, required_argument, o_network_veth_extra, SETTING_NETWORK, NULL},
         {"network-bridge", 0, required_argument, o_network_bridge, SETTING_NETWORK, NULL},
         NOT_YET("network-zone", 0, required_argument, "the networking work"),
         {"network-namespace-path", 0, required_argument, o_network_namespace_path, SETTING_NETWORK, NULL},

@@ -3,12 +3,15 @@
  * supervisor.  A program of its own because Debian has no static libmnl and corral itself is
  * linked statically; only containers with networking pay for starting it.
  *
- *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK]
+ *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down]
  *       a veth pair: HOST-NAME here, up; CONTAINER-NAME in the network namespace of PID.
- *       --bridge: the host side joins BRIDGE.
+ *       --bridge: the host side joins BRIDGE.  --down: the host side stays down.
  *       --pool (a lock file): the host side also gets the first address of a /28 of
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
+ *
+ *   corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID
+ *       a macvlan (bridge mode) or ipvlan (L2) link on PARENT, made in the namespace of PID.
  *
  * Errors go to stderr as one line naming the link; the exit status is 1. */
 #include <arpa/inet.h>
@@ -152,7 +155,40 @@ static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr)
         return r;
 }
 
-static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid, const char *bridge)
+/* A macvlan or ipvlan link on parent, born in the network namespace of pid. */
+static int vlan(struct mnl_socket *nl, bool ipvlan, const char *parent, const char *name, pid_t pid)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned link = if_nametoindex(parent);
+        if (!link) {
+                fprintf(stderr, "there is no network interface named %s here\n", parent);
+                return -ENODEV;
+        }
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = RTM_NEWLINK;
+        h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+        ifi->ifi_family = AF_UNSPEC;
+        mnl_attr_put_strz(h, IFLA_IFNAME, name);
+        mnl_attr_put_u32(h, IFLA_LINK, link);
+        mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
+        struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+        mnl_attr_put_strz(h, IFLA_INFO_KIND, ipvlan ? "ipvlan" : "macvlan");
+        struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+        if (ipvlan)
+                mnl_attr_put_u16(h, IFLA_IPVLAN_MODE, IPVLAN_MODE_L2);
+        else
+                mnl_attr_put_u32(h, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+        mnl_attr_nest_end(h, data);
+        mnl_attr_nest_end(h, info);
+        int r = talk(nl, h);
+        if (r < 0)
+                fprintf(stderr, "cannot create the %s link %s on %s: %s%s\n", ipvlan ? "ipvlan" : "macvlan", name, parent, strerror(-r),
+                        r == -EOPNOTSUPP ? (ipvlan ? " (this kernel has no ipvlan support: the ipvlan module)" : " (this kernel has no macvlan support)") : "");
+        return r;
+}
+
+static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid, const char *bridge, bool down)
 {
         unsigned master = 0;
         if (bridge && !(master = if_nametoindex(bridge))) {
@@ -187,6 +223,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
                         r == -EOPNOTSUPP ? " (is the veth kernel module there?)" : "");
                 return r;
         }
+        if (down)
+                return 0;
         /* The host's end up; the container brings up its own. */
         h = mnl_nlmsg_put_header(buf);
         h->nlmsg_type = RTM_NEWLINK;
@@ -218,16 +256,20 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
 int main(int argc, char **argv)
 {
         const char *bridge = NULL, *pool = NULL;
+        bool down = false;
         for (int i = 5; i < argc; i++) {
-                if (strncmp(argv[i], "--bridge=", 9) == 0)
+                if (strcmp(argv[i], "--down") == 0)
+                        down = true;
+                else if (strncmp(argv[i], "--bridge=", 9) == 0)
                         bridge = argv[i] + 9;
                 else if (strncmp(argv[i], "--pool=", 7) == 0)
                         pool = argv[i] + 7;
                 else
                         argc = 0;
         }
-        if (argc < 5 || strcmp(argv[1], "veth") != 0) {
-                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK]\n");
+        if (argc < 5 || (strcmp(argv[1], "veth") != 0 && strcmp(argv[1], "macvlan") != 0 && strcmp(argv[1], "ipvlan") != 0)) {
+                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down]\n"
+                                "       corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID\n");
                 return 2;
         }
         char *end;
@@ -241,7 +283,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
                 return 1;
         }
-        int r = veth(nl, argv[2], argv[3], (pid_t)pid, bridge);
+        int r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down)
+                                             : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
         if (r >= 0 && pool) {
                 /* Chosen and taken under the lock: the next start sees this address. */
                 int lock = open(pool, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

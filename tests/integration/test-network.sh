@@ -171,3 +171,41 @@ test_network_bridge() {
         $N ip link del br0
         umount "$TESTTMP/netns"
 }
+
+# --network-veth-extra (host side left down, as nspawn), --network-macvlan on a parent the test
+# makes, and --network-ipvlan (an error naming the module where the kernel lacks it).
+test_network_extra_links() {
+        ensure_bb
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        ln -sf busybox "$BB/bin/ip"
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" true || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+        $N ip link add par0 type veth peer name par1 && $N ip link set par0 up
+        mkdir -p "$TESTTMP/x"
+        $N "$CORRAL" -q -P -D "$BB" -M vx --network-veth-extra=xhost:xcont --network-veth-extra=yhost --network-macvlan=par0 \
+                --bind="$TESTTMP/x:/x" /bin/sh -c 'ls /sys/class/net | tr "\n" " " > /x/links; touch /x/up; while [ ! -e /x/done ]; do sleep 0.1; done' \
+                </dev/null > "$TESTTMP/out" 2>&1 &
+        local pid=$!
+        for _ in $(seq 50); do [ -e "$TESTTMP/x/up" ] && break; sleep 0.1; done
+        expect_eq "$(cat "$TESTTMP/x/links" 2>/dev/null)" "lo mv-par0 xcont yhost " "the extra links inside: $(cat "$TESTTMP/out")"
+        expect_contains "$($N ip -o link show xhost)" "state DOWN" "xhost here, down as nspawn leaves it"
+        $N ip -o link show yhost >/dev/null || fail "no yhost here"
+        touch "$TESTTMP/x/done"
+        wait $pid
+        $N ip -o link show xhost >/dev/null 2>&1 && fail "xhost is left"
+        if $N ip link add ivt link par0 type ipvlan 2>/dev/null; then
+                $N ip link del ivt
+                out=$($N "$CORRAL" -q -P -D "$BB" --network-ipvlan=par0 /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
+                expect_eq "$out" "iv-par0 lo " "an ipvlan link inside"
+        else
+                out=$($N "$CORRAL" -q -P -D "$BB" --network-ipvlan=par0 true </dev/null 2>&1)
+                expect_contains "$out" "no ipvlan support" "a kernel without ipvlan: the error says so"
+        fi
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-macvlan=nope0 true </dev/null 2>&1)
+        expect_contains "$out" "there is no network interface named nope0" "a missing parent is named"
+        out=$("$CORRAL" -q -P -D "$BB" --network-veth-extra=a/b true </dev/null 2>&1)
+        expect_contains "$out" "--network-veth-extra" "a bad name is refused by option"
+        $N ip link del par0
+        umount "$TESTTMP/netns"
+}

@@ -91,6 +91,14 @@ int main(void)
         r = run(&s, &e, &a, "--network-bridge=averyveryverylongbridge", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--network-bridge") && strstr(e.msg, "15 characters"), "a bridge name too long: %s", e.msg);
         settings_done(&s);
+        r = run(&s, &e, &a, "--network-veth-extra=a:b", "--network-veth-extra=c", "--network-macvlan=eth0", "--network-ipvlan=eth1", NULL);
+        CHECK(r == 0 && strv_length(s.network_veth_extra) == 2 && streq(s.network_veth_extra[0], "a:b") && strv_length(s.network_macvlan) == 1 &&
+                      strv_length(s.network_ipvlan) == 1,
+              "--network-veth-extra (repeated), --network-macvlan, --network-ipvlan");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--network-veth-extra=a:", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--network-veth-extra"), "an empty container name: %s", e.msg);
+        settings_done(&s);
         r = run(&s, &e, &a, "-n", NULL);
         CHECK(r == 0 && s.network_veth == 1 && (s.mask & SETTING_NETWORK), "-n: a veth pair");
         settings_done(&s);

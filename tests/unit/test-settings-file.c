@@ -119,6 +119,13 @@ int main(void)
         r = parse(&s, "[Network]\nBridge=br0\nVirtualEthernet=yes\n", &e, &w);
         CHECK(r == 0 && s.network_bridge && strcmp(s.network_bridge, "br0") == 0 && s.network_veth == 1, "Bridge=, VirtualEthernet=");
         settings_done(&s);
+        r = parse(&s, "[Network]\nVirtualEthernetExtra=a:b c\nMACVLAN=eth0 eth1\nIPVLAN=eth2\n", &e, &w);
+        CHECK(r == 0 && strv_length(s.network_veth_extra) == 2 && strv_length(s.network_macvlan) == 2 && strv_length(s.network_ipvlan) == 1,
+              "space-separated link lists");
+        settings_done(&s);
+        r = parse(&s, "[Network]\nMACVLAN=eth0 a:b\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "\"a:b\"") && strstr(e.msg, "test.nspawn:2"), "a bad name in a list is named: %s", e.msg);
+        settings_done(&s);
         r = parse(&s, "[Network]\nBridge=a/b\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "Bridge=a/b"), "a bad Bridge= is named: %s", e.msg);
         settings_done(&s);

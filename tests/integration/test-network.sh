@@ -84,6 +84,7 @@ test_network_veth() {
         expect_eq "$(cat "$TESTTMP/x/links")" "host0 lo " "the container has host0 and lo"
         expect_eq "$(cat "$TESTTMP/x/to-host" 2>/dev/null)" ok "the container reaches the host side"
         expect_eq "${back:-}" ok "the host side reaches the container"
+        for _ in $(seq 50); do $N ip link show ve-web >/dev/null 2>&1 || break; sleep 0.1; done
         $N ip link show ve-web >/dev/null 2>&1 && fail "ve-web is left after the container ended"
         # nspawn's rule for long names, and the clash of a name in use.
         $N "$CORRAL" -q -P -D "$BB" -x -M averyveryverylongname -n /bin/sh -c 'sleep 3' </dev/null &
@@ -167,6 +168,8 @@ test_network_bridge() {
         expect_contains "$out" "reached-a" "b reaches a over the bridge"
         out=$($N "$CORRAL" -q -P -D "$BB" -x -M c --network-bridge=nobr0 true </dev/null 2>&1)
         expect_contains "$out" "there is no bridge named nobr0" "a missing bridge is named"
+        # The kernel removes a pair when the container's namespace goes, a moment after its end.
+        for _ in $(seq 50); do $N ip -o link show | grep -q 'vb-' || break; sleep 0.1; done
         expect_eq "$($N ip -o link show | grep -c 'vb-')" 0 "no vb- link is left"
         $N ip link del br0
         umount "$TESTTMP/netns"
@@ -193,6 +196,7 @@ test_network_extra_links() {
         $N ip -o link show yhost >/dev/null || fail "no yhost here"
         touch "$TESTTMP/x/done"
         wait $pid
+        for _ in $(seq 50); do $N ip -o link show xhost >/dev/null 2>&1 || break; sleep 0.1; done
         $N ip -o link show xhost >/dev/null 2>&1 && fail "xhost is left"
         if $N ip link add ivt link par0 type ipvlan 2>/dev/null; then
                 $N ip link del ivt

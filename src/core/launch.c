@@ -91,7 +91,7 @@ bool launch_private_network(const Settings *s)
 {
         /* links imply a namespace, as nspawn */
         return s->private_network > 0 || s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan ||
-               s->network_ipvlan;
+               s->network_ipvlan || s->network_interfaces;
 }
 
 int launch_verify(Settings *s, Error *e)
@@ -506,7 +506,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
         _cleanup_free_ char *net_helper = NULL;
-        if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan) &&
+        if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces) &&
             (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {

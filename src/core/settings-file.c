@@ -402,6 +402,11 @@ static int p_macvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
         return name_list(&s->network_macvlan, v, ifname_valid, c, e);
 }
 
+static int p_interface(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        return name_list(&s->network_interfaces, v, ifname_valid, c, e);
+}
+
 static int p_ipvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         return name_list(&s->network_ipvlan, v, ifname_valid, c, e);
@@ -487,7 +492,7 @@ static const KeyRow key_table[] = {
         {"Network", "Private", p_private_network, SETTING_NETWORK, NULL},
         {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK, NULL},
         {"Network", "VirtualEthernetExtra", p_veth_extra, SETTING_NETWORK, NULL},
-        NOT_YET("Network", "Interface", "networking"),
+        {"Network", "Interface", p_interface, SETTING_NETWORK, NULL},
         {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
         {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
         {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},

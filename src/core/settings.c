@@ -48,6 +48,7 @@ void settings_done(Settings *s)
         strv_free(s->network_veth_extra);
         strv_free(s->network_macvlan);
         strv_free(s->network_ipvlan);
+        strv_free(s->network_interfaces);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);

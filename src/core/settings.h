@@ -236,6 +236,7 @@ typedef struct Settings {
         char *network_bridge; /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
         char **network_veth_extra; /* "HOST" or "HOST:CONTAINER" */
         char **network_macvlan, **network_ipvlan; /* host interfaces */
+        char **network_interfaces; /* moved into the container, and back when it ends */
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;

@@ -234,7 +234,7 @@ static void host_name_servers(uint32_t dns[3])
 
 /* Runs corral-net with argv (argv[0] is set here) and reads what it prints: its error line,
  * which becomes e's message prefixed with what (the option), or on success its output. */
-static int run_net_helper(const RunConfig *c, const char *what, char **argv, char *msg, size_t size, Error *e)
+int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_fd, char *msg, size_t size, Error *e)
 {
         int out[2], status = 0;
         msg[0] = 0;
@@ -250,6 +250,8 @@ static int run_net_helper(const RunConfig *c, const char *what, char **argv, cha
                 dup2(out[1], STDOUT_FILENO);
                 dup2(out[1], STDERR_FILENO);
                 argv[0] = (char *)"corral-net";
+                if (keep_fd >= 0)
+                        (void)fcntl(keep_fd, F_SETFD, 0);
                 execv(c->net_helper, argv);
                 dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
                 _exit(127);
@@ -286,7 +288,7 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
         else if (access("/run/systemd/netif/state", F_OK) < 0)
                 snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
         char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, opt[0] ? opt : NULL, NULL};
-        int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, msg, sizeof(msg), e);
+        int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, -1, msg, sizeof(msg), e);
         if (r < 0 || !msg[0])
                 return r; /* or systemd-networkd's to address */
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
@@ -311,17 +313,48 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
                 if (colon)
                         *colon = 0;
                 char *argv[] = {NULL, (char *)"veth", host, (char *)peer, (char *)pid, (char *)"--down", NULL};
-                if ((r = run_net_helper(c, "--network-veth-extra", argv, msg, sizeof(msg), e)) < 0)
+                if ((r = run_net_helper(c, "--network-veth-extra", argv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
         }
         for (int kind = 0; kind < 2; kind++)
                 for (char **x = kind ? c->settings->network_ipvlan : c->settings->network_macvlan; x && *x; x++) {
                         net_link_name(kind ? "iv-" : "mv-", *x, name);
                         char *argv[] = {NULL, (char *)(kind ? "ipvlan" : "macvlan"), *x, name, (char *)pid, NULL};
-                        if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, msg, sizeof(msg), e)) < 0)
+                        if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, -1, msg, sizeof(msg), e)) < 0)
                                 return r;
                 }
         return 0;
+}
+
+/* --network-interface=: moved in now; the supervisor keeps the namespace open to move them
+ * back when the container ends (a namespace that goes deletes virtual links in it). */
+static int move_interfaces(const RunConfig *c, pid_t child, const char *pid, Spawned *s, Error *e)
+{
+        char msg[512], path[64];
+        int r;
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)child);
+        if ((s->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                return error_set_errno(e, negative_errno(), "cannot open the container's network namespace");
+        for (char **x = c->settings->network_interfaces; x && *x; x++) {
+                char *argv[] = {NULL, (char *)"move", *x, (char *)pid, NULL};
+                if ((r = run_net_helper(c, "--network-interface", argv, -1, msg, sizeof(msg), e)) < 0) {
+                        /* back with those moved already */
+                        for (char **y = c->settings->network_interfaces; y != x; y++)
+                                net_return_interface(c, s->netns_fd, *y);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+void net_return_interface(const RunConfig *c, int netns_fd, const char *ifname)
+{
+        char msg[512], fd[16];
+        Error e = {0};
+        snprintf(fd, sizeof(fd), "%d", netns_fd);
+        char *argv[] = {NULL, (char *)"return", (char *)ifname, fd, NULL};
+        if (run_net_helper(c, "--network-interface", argv, netns_fd, msg, sizeof(msg), &e) < 0)
+                fprintf(stderr, "corral: %s\n", e.msg);
 }
 
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
@@ -385,7 +418,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         }
         closep(&child_sock);
 
-        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1};
+        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1, .netns_fd = -1};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
@@ -395,6 +428,8 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         if (c->net_helper && (c->settings->network_veth > 0 || c->net_bridge) && (r = make_veth(c, pid_text, &s, e)) < 0)
                 goto fail;
         if (c->net_helper && (r = make_extra_links(c, pid_text, e)) < 0)
+                goto fail;
+        if (c->net_helper && c->settings->network_interfaces && (r = move_interfaces(c, pid, pid_text, &s, e)) < 0)
                 goto fail;
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
@@ -447,5 +482,6 @@ fail:
         closep(&s.console_peer);
         closep(&s.notify_fd);
         closep(&s.dhcp_fd);
+        closep(&s.netns_fd);
         return e->code;
 }

@@ -286,6 +286,7 @@ static void spawned_done(Spawned *s)
         closep(&s->console_peer);
         closep(&s->notify_fd);
         closep(&s->dhcp_fd);
+        closep(&s->netns_fd);
 }
 
 /* Exit status and the line nspawn prints, from how PID 1 ended. */
@@ -324,7 +325,7 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
-        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1}};
+        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1, .netns_fd = -1}};
         sigset_t mask, old;
         siginfo_t si;
         int r;
@@ -373,6 +374,9 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         r = loop_run(&l, &si);
         terminal_restore(&l);
+        /* The namespace is still ours to hold: the interfaces go back before it goes. */
+        for (char **x = c->settings->network_interfaces; l.sp.netns_fd >= 0 && x && *x; x++)
+                net_return_interface(c, l.sp.netns_fd, *x);
         notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");

@@ -279,6 +279,13 @@ static int o_network_macvlan(const OptionContext *c)
         return strv_extend(&c->s->network_macvlan, c->arg);
 }
 
+static int o_network_interface(const OptionContext *c)
+{
+        if (!ifname_valid(c->arg))
+                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+        return strv_extend(&c->s->network_interfaces, c->arg);
+}
+
 static int o_network_ipvlan(const OptionContext *c)
 {
         if (!ifname_valid(c->arg))
@@ -602,7 +609,7 @@ static const OptionRow option_table[] = {
         {"U", 'U', no_argument, o_U, SETTING_USERNS, NULL},
         /* Networking */
         {"private-network", 0, no_argument, o_private_network, SETTING_NETWORK, NULL},
-        NOT_YET("network-interface", 0, required_argument, "the networking work"),
+        {"network-interface", 0, required_argument, o_network_interface, SETTING_NETWORK, NULL},
         {"network-macvlan", 0, required_argument, o_network_macvlan, SETTING_NETWORK, NULL},
         {"network-ipvlan", 0, required_argument, o_network_ipvlan, SETTING_NETWORK, NULL},
         {"network-veth", 'n', no_argument, o_network_veth, SETTING_NETWORK, NULL},

@@ -13,9 +13,15 @@
  *   corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID
  *       a macvlan (bridge mode) or ipvlan (L2) link on PARENT, made in the namespace of PID.
  *
+ *   corral-net move INTERFACE PID
+ *       moves INTERFACE into the network namespace of PID.
+ *   corral-net return INTERFACE FD
+ *       moves INTERFACE from the network namespace open at FD back into ours.
+ *
  * Errors go to stderr as one line naming the link; the exit status is 1. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <libmnl/libmnl.h>
@@ -253,8 +259,66 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         return 0;
 }
 
+/* Moves ifname (as named in the namespace nl talks to) to the namespace of pid, or of fd. */
+static int move(struct mnl_socket *nl, const char *ifname, pid_t pid, int fd)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned index = if_nametoindex(ifname);
+        if (!index) {
+                fprintf(stderr, pid ? "there is no network interface named %s here\n" : "%s is gone from the container (renamed or removed there?)\n", ifname);
+                return -ENODEV;
+        }
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = RTM_NEWLINK;
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = (int)index;
+        if (pid)
+                mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
+        else
+                mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)fd);
+        int r = talk(nl, h);
+        if (r < 0)
+                fprintf(stderr, "cannot move %s %s: %s\n", ifname, pid ? "into the container" : "back from the container", strerror(-r));
+        return r;
+}
+
+static struct mnl_socket *open_netlink(void)
+{
+        struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
+                if (nl)
+                        mnl_socket_close(nl);
+                return NULL;
+        }
+        return nl;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc == 4 && (strcmp(argv[1], "move") == 0 || strcmp(argv[1], "return") == 0)) {
+                char *e;
+                long n = strtol(argv[3], &e, 10);
+                if (*e || n <= 0 || n > INT32_MAX || strlen(argv[2]) >= IFNAMSIZ) {
+                        fprintf(stderr, "corral-net: bad arguments\n");
+                        return 2;
+                }
+                int ours = -1;
+                if (strcmp(argv[1], "return") == 0) {
+                        /* Talk to the container's namespace; the target is the one we started in. */
+                        if ((ours = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 || setns((int)n, CLONE_NEWNET) < 0) {
+                                fprintf(stderr, "cannot enter the container's network namespace: %s\n", strerror(errno));
+                                return 1;
+                        }
+                }
+                struct mnl_socket *nl = open_netlink();
+                if (!nl)
+                        return 1;
+                int r = ours < 0 ? move(nl, argv[2], (pid_t)n, -1) : move(nl, argv[2], 0, ours);
+                mnl_socket_close(nl);
+                return r < 0 ? 1 : 0;
+        }
         const char *bridge = NULL, *pool = NULL;
         bool down = false;
         for (int i = 5; i < argc; i++) {

@@ -213,3 +213,29 @@ test_network_extra_links() {
         $N ip link del par0
         umount "$TESTTMP/netns"
 }
+
+# --network-interface: an interface of the test's namespace moves in, and back at the end (a
+# veth end would be deleted with the container's namespace otherwise).
+test_network_interface_moves_in_and_back() {
+        ensure_bb
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        ln -sf busybox "$BB/bin/ip"
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" true || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+        $N ip link add if0 type veth peer name if1
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-interface=if0 /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
+        expect_eq "$out" "if0 lo " "if0 is in the container"
+        $N ip -o link show if0 >/dev/null 2>&1 || fail "if0 did not come back"
+        expect_contains "$($N ip -o link show if0)" "if0@if1" "and is still paired with if1"
+        printf '[Network]\nInterface=if0\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
+        expect_eq "$out" "if0 lo " "Interface= in a trusted file"
+        rm /etc/systemd/nspawn/bb.nspawn
+        $N ip -o link show if0 >/dev/null 2>&1 || fail "if0 did not come back the second time"
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-interface=if0 --network-interface=nope0 true </dev/null 2>&1)
+        expect_contains "$out" "there is no network interface named nope0" "a missing interface is named"
+        $N ip -o link show if0 >/dev/null 2>&1 || fail "if0 did not come back after the failed start"
+        $N ip link del if0
+        umount "$TESTTMP/netns"
+}

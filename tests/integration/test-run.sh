@@ -128,7 +128,7 @@ ro" "credentials"
 
 test_not_yet_options_are_refused() {
         ensure_bb
-        for o in --network-zone=web --network-interface=eth9 --bind-user=alice \
+        for o in --network-zone=web --port=80 --bind-user=alice \
                  --image=/x.raw; do
                 out=$("$CORRAL" -P -D "$BB" $o true 2>&1 </dev/null) && fail "$o accepted"
                 expect_contains "$out" "not supported" "$o"

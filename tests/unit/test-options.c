@@ -96,6 +96,9 @@ int main(void)
                       strv_length(s.network_ipvlan) == 1,
               "--network-veth-extra (repeated), --network-macvlan, --network-ipvlan");
         settings_done(&s);
+        r = run(&s, &e, &a, "--network-interface=eth0", "--network-interface=eth1", NULL);
+        CHECK(r == 0 && strv_length(s.network_interfaces) == 2, "--network-interface (repeated)");
+        settings_done(&s);
         r = run(&s, &e, &a, "--network-veth-extra=a:", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--network-veth-extra"), "an empty container name: %s", e.msg);
         settings_done(&s);

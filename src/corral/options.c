@@ -272,31 +272,33 @@ static int o_network_veth_extra(const OptionContext *c)
         return strv_extend(&c->s->network_veth_extra, c->arg);
 }
 
-static int o_network_macvlan(const OptionContext *c)
+#define IFNAME_EXPECTED "expected a network interface name (at most 15 characters, no '/', ':' or spaces)"
+
+/* --network-macvlan=, --network-ipvlan=, --network-interface=: repeatable, one name each. */
+static int add_ifname(const OptionContext *c, char ***l)
 {
-        if (!ifname_valid(c->arg))
-                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
-        return strv_extend(&c->s->network_macvlan, c->arg);
+        return ifname_valid(c->arg) ? strv_extend(l, c->arg) : BAD(c, IFNAME_EXPECTED);
 }
 
-static int o_network_interface(const OptionContext *c)
+static int o_network_macvlan(const OptionContext *c)
 {
-        if (!ifname_valid(c->arg))
-                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
-        return strv_extend(&c->s->network_interfaces, c->arg);
+        return add_ifname(c, &c->s->network_macvlan);
 }
 
 static int o_network_ipvlan(const OptionContext *c)
 {
-        if (!ifname_valid(c->arg))
-                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
-        return strv_extend(&c->s->network_ipvlan, c->arg);
+        return add_ifname(c, &c->s->network_ipvlan);
+}
+
+static int o_network_interface(const OptionContext *c)
+{
+        return add_ifname(c, &c->s->network_interfaces);
 }
 
 static int o_network_bridge(const OptionContext *c)
 {
         if (!ifname_valid(c->arg))
-                return BAD(c, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
+                return BAD(c, IFNAME_EXPECTED);
         char *b = strdup(c->arg);
         if (!b)
                 return -ENOMEM;

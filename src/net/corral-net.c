@@ -50,6 +50,21 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *h)
         return mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, portid, NULL, NULL) < 0 ? -errno : 0;
 }
 
+/* A link message in buf: type with flags (beyond request and ack), for the link with index
+ * (0: a new one).  Attributes follow. */
+static struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index, struct ifinfomsg **ret)
+{
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = type;
+        h->nlmsg_flags = flags;
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = index;
+        if (ret)
+                *ret = ifi;
+        return h;
+}
+
 /* IPv4 prefixes in use here: routes of every table and addresses. */
 typedef struct Prefixes {
         uint32_t addr[4096];
@@ -170,11 +185,7 @@ static int vlan(struct mnl_socket *nl, bool ipvlan, const char *parent, const ch
                 fprintf(stderr, "there is no network interface named %s here\n", parent);
                 return -ENODEV;
         }
-        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-        h->nlmsg_type = RTM_NEWLINK;
-        h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
+        struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
         mnl_attr_put_strz(h, IFLA_IFNAME, name);
         mnl_attr_put_u32(h, IFLA_LINK, link);
         mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
@@ -202,11 +213,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
                 return -ENODEV;
         }
         char buf[MNL_SOCKET_BUFFER_SIZE];
-        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-        h->nlmsg_type = RTM_NEWLINK;
-        h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
+        struct ifinfomsg *ifi;
+        struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
         mnl_attr_put_strz(h, IFLA_IFNAME, host);
         struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
         mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
@@ -232,11 +240,7 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         if (down)
                 return 0;
         /* The host's end up; the container brings up its own. */
-        h = mnl_nlmsg_put_header(buf);
-        h->nlmsg_type = RTM_NEWLINK;
-        ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
-        ifi->ifi_index = (int)if_nametoindex(host);
+        h = link_message(buf, RTM_NEWLINK, 0, (int)if_nametoindex(host), &ifi);
         ifi->ifi_flags = IFF_UP;
         ifi->ifi_change = IFF_UP;
         if (master)
@@ -247,11 +251,7 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
                 else
                         fprintf(stderr, "cannot bring up %s: %s\n", host, strerror(ifi->ifi_index == 0 ? errno : -r));
                 /* The pair goes with the container's namespace; the link here at once. */
-                h = mnl_nlmsg_put_header(buf);
-                h->nlmsg_type = RTM_DELLINK;
-                ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-                ifi->ifi_family = AF_UNSPEC;
-                ifi->ifi_index = (int)if_nametoindex(host);
+                h = link_message(buf, RTM_DELLINK, 0, (int)if_nametoindex(host), &ifi);
                 if (ifi->ifi_index)
                         (void)talk(nl, h);
                 return r < 0 ? r : -ENODEV;
@@ -268,11 +268,7 @@ static int move(struct mnl_socket *nl, const char *ifname, pid_t pid, int fd)
                 fprintf(stderr, pid ? "there is no network interface named %s here\n" : "%s is gone from the container (renamed or removed there?)\n", ifname);
                 return -ENODEV;
         }
-        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-        h->nlmsg_type = RTM_NEWLINK;
-        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
-        ifi->ifi_index = (int)index;
+        struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, 0, (int)index, NULL);
         if (pid)
                 mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
         else

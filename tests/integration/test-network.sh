@@ -2,6 +2,14 @@
 # Networking: a network namespace of the container's own, and one given by path.  Every
 # namespace here is the test's own; no traffic leaves them.
 
+# A network namespace of the test's own at $TESTTMP/netns, lo up; $N runs a command in it.
+make_test_netns() {
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+}
+
 net_report='ls /sys/class/net | tr "\n" " "; echo; cat /sys/class/net/lo/flags; grep CapBnd /proc/self/status; echo 1 > /proc/sys/net/ipv4/ip_forward && echo netsys-rw'
 
 test_private_network() {
@@ -33,10 +41,8 @@ test_private_network() {
 
 test_network_namespace_path() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" true || fail "cannot make the test's network namespace"
-        nsenter --net="$TESTTMP/netns" ip link add d0 type veth peer name d1 || fail "cannot add a veth pair in it"
+        make_test_netns
+        $N ip link add d0 type veth peer name d1 || fail "cannot add a veth pair in it"
         out=$(cr -D "$BB" --network-namespace-path="$TESTTMP/netns" /bin/sh -c 'ls /sys/class/net | tr "\n" " "' 2>&1)
         expect_eq "$out" "d0 d1 lo " "the container is in the given namespace"
         # From a user namespace (nspawn fails here: "Failed to join network namespace"); sysfs
@@ -56,11 +62,8 @@ test_network_namespace_path() {
 # network namespace the test made ($N runs a command in it).
 test_network_veth() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
         for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
+        make_test_netns
         # A LAN on 192.168.0.0/24 here: the pool must step around it.
         $N ip link add lan0 type veth peer name lan1 && $N ip addr add 192.168.0.1/24 dev lan0
         mkdir -p "$TESTTMP/x"
@@ -124,11 +127,8 @@ test_network_veth() {
 # -n without systemd-networkd: the supervisor's DHCP server gives the container its address.
 test_busybox_udhcpc_gets_a_lease() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
         for a in ip ping udhcpc; do ln -sf busybox "$BB/bin/$a"; done
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
+        make_test_netns
         mkdir -p "$TESTTMP/x"
         printf '#!/bin/sh\necho "$1 ip=$ip subnet=$subnet router=$router" >> /x/lease\n[ "$1" = bound ] && ip addr add $ip/$subnet dev $interface && ip route add default via $router\nexit 0\n' > "$TESTTMP/x/script"
         chmod +x "$TESTTMP/x/script"
@@ -146,11 +146,8 @@ test_busybox_udhcpc_gets_a_lease() {
 # --network-bridge: vb-NAME joins the bridge; two containers on it reach each other.
 test_network_bridge() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
         for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
+        make_test_netns
         $N ip link add br0 type bridge && $N ip link set br0 up || fail "cannot make the test's bridge"
         mkdir -p "$TESTTMP/x"
         $N "$CORRAL" -q -P -D "$BB" -x -M a --network-bridge=br0 --bind="$TESTTMP/x:/x" /bin/sh -c '
@@ -179,11 +176,8 @@ test_network_bridge() {
 # makes, and --network-ipvlan (an error naming the module where the kernel lacks it).
 test_network_extra_links() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
         ln -sf busybox "$BB/bin/ip"
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" true || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
+        make_test_netns
         $N ip link add par0 type veth peer name par1 && $N ip link set par0 up
         mkdir -p "$TESTTMP/x"
         $N "$CORRAL" -q -P -D "$BB" -M vx --network-veth-extra=xhost:xcont --network-veth-extra=yhost --network-macvlan=par0 \
@@ -218,11 +212,8 @@ test_network_extra_links() {
 # veth end would be deleted with the container's namespace otherwise).
 test_network_interface_moves_in_and_back() {
         ensure_bb
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
         ln -sf busybox "$BB/bin/ip"
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" true || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
+        make_test_netns
         $N ip link add if0 type veth peer name if1
         out=$($N "$CORRAL" -q -P -D "$BB" --network-interface=if0 /bin/sh -c 'ls /sys/class/net | tr "\n" " "' </dev/null 2>&1)
         expect_eq "$out" "if0 lo " "if0 is in the container"

@@ -20,6 +20,7 @@
 #include "image.h"
 #include "launch.h"
 #include "mount-plan.h"
+#include "net-names.h"
 #include "seccomp-policy.h"
 #include "parse-util.h"
 #include "strv.h"
@@ -474,6 +475,25 @@ static int find_net_helper(char **ret, Error *e)
                          CORRAL_LIBEXECDIR);
 }
 
+/* [Network] Address=/Gateway=: for host0, so with a veth pair (-n, --network-bridge=). */
+static int check_static_address(const Settings *s, Error *e)
+{
+        uint32_t a, gw = 0, host;
+        unsigned len;
+        if (!s->network_address)
+                return error_set(e, -EINVAL, "[Network] Gateway= needs Address= (the container's address with its prefix length)");
+        if (s->network_veth <= 0 && !s->network_bridge)
+                return error_set(e, -EINVAL, "[Network] Address= configures host0: it needs VirtualEthernet=yes (-n) or Bridge= (--network-bridge=)");
+        (void)ipv4_prefix_parse(s->network_address, &a, &len);
+        if (s->network_gateway)
+                (void)ipv4_address_parse(s->network_gateway, &gw);
+        if (static_host_side(a, len, gw, &host) < 0)
+                return error_set(e, -EINVAL,
+                                 "[Network] Address=%s%s%s: the address must be a host of its subnet, and Gateway= another host in the same subnet",
+                                 s->network_address, s->network_gateway ? " Gateway=" : "", s->network_gateway ? s->network_gateway : "");
+        return 0;
+}
+
 /* --network-namespace-path=: a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
 static int open_netns(const char *path, int *ret, Error *e)
 {
@@ -504,6 +524,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
 
         _cleanup_close_ int netns = -1;
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
+                return r;
+        if ((s->network_address || s->network_gateway) && (r = check_static_address(s, e)) < 0)
                 return r;
         _cleanup_free_ char *net_helper = NULL;
         if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces) &&

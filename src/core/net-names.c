@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net-names.h"
@@ -25,4 +28,44 @@ void net_link_name(const char *prefix, const char *name, char ret[IFNAMSIZ])
                 h /= 64;
         }
         ret[IFNAMSIZ - 1] = 0;
+}
+
+int ipv4_address_parse(const char *s, uint32_t *ret_addr)
+{
+        struct in_addr in;
+        if (inet_pton(AF_INET, s, &in) != 1)
+                return -EINVAL;
+        *ret_addr = ntohl(in.s_addr);
+        return 0;
+}
+
+int ipv4_prefix_parse(const char *s, uint32_t *ret_addr, unsigned *ret_len)
+{
+        char a[INET_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        char *end;
+        if (!slash || (size_t)(slash - s) >= sizeof(a))
+                return -EINVAL;
+        memcpy(a, s, (size_t)(slash - s));
+        a[slash - s] = 0;
+        long len = strtol(slash + 1, &end, 10);
+        if (!slash[1] || *end || len < 1 || len > 30 || ipv4_address_parse(a, ret_addr) < 0)
+                return -EINVAL;
+        *ret_len = (unsigned)len;
+        return 0;
+}
+
+int static_host_side(uint32_t addr, unsigned len, uint32_t gateway, uint32_t *ret)
+{
+        uint32_t mask = ~UINT32_C(0) << (32 - len), net = addr & mask, bcast = net | ~mask;
+        if (addr == net || addr == bcast)
+                return -EINVAL; /* the subnet's own or broadcast address */
+        if (gateway) {
+                if ((gateway & mask) != net || gateway == net || gateway == bcast || gateway == addr)
+                        return -EINVAL;
+                *ret = gateway;
+                return 0;
+        }
+        *ret = net + 1 == addr ? net + 2 : net + 1;
+        return 0;
 }

@@ -2,9 +2,17 @@
 #pragma once
 
 #include <net/if.h>
+#include <stdint.h>
 
 /* The host-side name nspawn gives a link: prefix ("ve-", "vb-", "vz-", "mv-", "iv-") and the
  * machine's (or zone's, or interface's) name.  A name longer than IFNAMSIZ-1 keeps its first
  * 11 characters and ends in 4 characters of a hash of the whole, as systemd 252 shortens it
  * (the "v252" naming scheme): "ve-averyveryverylongname" is "ve-averyverUARo". */
 void net_link_name(const char *prefix, const char *name, char ret[IFNAMSIZ]);
+
+/* "A.B.C.D/LEN" (LEN 1-30: room for two hosts) and "A.B.C.D", in host byte order. */
+int ipv4_prefix_parse(const char *s, uint32_t *ret_addr, unsigned *ret_len);
+int ipv4_address_parse(const char *s, uint32_t *ret_addr);
+/* The static setup of [Network] Address=/Gateway=: the host side's address (the gateway, or the
+ * first host of the subnet that is not the container's).  -EINVAL when they do not fit. */
+int static_host_side(uint32_t addr, unsigned len, uint32_t gateway, uint32_t *ret);

@@ -6,6 +6,7 @@
 #include "exec-limits.h"
 #include "capability.h"
 #include "fs-util.h"
+#include "net-names.h"
 #include "parse-util.h"
 #include "settings.h"
 #include "strv.h"
@@ -402,6 +403,35 @@ static int p_macvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
         return name_list(&s->network_macvlan, v, ifname_valid, c, e);
 }
 
+/* corral's Address= and Gateway= in [Network]: host0 configured from outside, for guests
+ * without a DHCP client. */
+static int p_address(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        uint32_t a;
+        unsigned len;
+        if (ipv4_prefix_parse(v, &a, &len) < 0)
+                return BAD(c, e, "expected an IPv4 address with its prefix length, e.g. 10.5.0.2/24");
+        char *d = strdup(v);
+        if (!d)
+                return -ENOMEM;
+        free(s->network_address);
+        s->network_address = d;
+        return 0;
+}
+
+static int p_gateway(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        uint32_t a;
+        if (ipv4_address_parse(v, &a) < 0)
+                return BAD(c, e, "expected an IPv4 address, e.g. 10.5.0.1");
+        char *d = strdup(v);
+        if (!d)
+                return -ENOMEM;
+        free(s->network_gateway);
+        s->network_gateway = d;
+        return 0;
+}
+
 static int p_interface(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         return name_list(&s->network_interfaces, v, ifname_valid, c, e);
@@ -493,6 +523,8 @@ static const KeyRow key_table[] = {
         {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK, NULL},
         {"Network", "VirtualEthernetExtra", p_veth_extra, SETTING_NETWORK, NULL},
         {"Network", "Interface", p_interface, SETTING_NETWORK, NULL},
+        {"Network", "Address", p_address, SETTING_NETWORK, NULL},
+        {"Network", "Gateway", p_gateway, SETTING_NETWORK, NULL},
         {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
         {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
         {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},

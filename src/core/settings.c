@@ -49,6 +49,8 @@ void settings_done(Settings *s)
         strv_free(s->network_macvlan);
         strv_free(s->network_ipvlan);
         strv_free(s->network_interfaces);
+        free(s->network_address);
+        free(s->network_gateway);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);

@@ -237,6 +237,7 @@ typedef struct Settings {
         char **network_veth_extra; /* "HOST" or "HOST:CONTAINER" */
         char **network_macvlan, **network_ipvlan; /* host interfaces */
         char **network_interfaces; /* moved into the container, and back when it ends */
+        char *network_address, *network_gateway; /* corral's Address=, Gateway=: host0 set up from outside */
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;

@@ -280,8 +280,20 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
 {
         char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "";
         net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+        const Settings *st = c->settings;
+        uint32_t a, gw = 0, hs;
+        unsigned len = 0;
+        if (st->network_address) {
+                (void)ipv4_prefix_parse(st->network_address, &a, &len);
+                if (st->network_gateway)
+                        (void)ipv4_address_parse(st->network_gateway, &gw);
+                (void)static_host_side(a, len, gw, &hs);
+        }
         if (c->net_bridge)
                 snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
+        /* Address=: the host side is the gateway of the container's subnet. */
+        else if (st->network_address)
+                snprintf(opt, sizeof(opt), "--address=%u.%u.%u.%u/%u", hs >> 24, (hs >> 16) & 255, (hs >> 8) & 255, hs & 255, len);
         /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
          * network addresses the container) or systemd-networkd runs here (its
          * 80-container-ve.network gives ve- links theirs). */
@@ -289,6 +301,15 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
                 snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
         char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, opt[0] ? opt : NULL, NULL};
         int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, -1, msg, sizeof(msg), e);
+        if (r >= 0 && st->network_address) {
+                /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
+                char gateway[INET_ADDRSTRLEN] = "";
+                if (!c->net_bridge || st->network_gateway)
+                        snprintf(gateway, sizeof(gateway), "%u.%u.%u.%u", (c->net_bridge ? gw : hs) >> 24, ((c->net_bridge ? gw : hs) >> 16) & 255,
+                                 ((c->net_bridge ? gw : hs) >> 8) & 255, (c->net_bridge ? gw : hs) & 255);
+                char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, gateway[0] ? gateway : NULL, NULL};
+                return run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e);
+        }
         if (r < 0 || !msg[0])
                 return r; /* or systemd-networkd's to address */
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)

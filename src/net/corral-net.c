@@ -6,6 +6,7 @@
  *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down]
  *       a veth pair: HOST-NAME here, up; CONTAINER-NAME in the network namespace of PID.
  *       --bridge: the host side joins BRIDGE.  --down: the host side stays down.
+ *       --address=ADDRESS/LEN: the host side's address, given (instead of --pool).
  *       --pool (a lock file): the host side also gets the first address of a /28 of
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
@@ -13,6 +14,8 @@
  *   corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID
  *       a macvlan (bridge mode) or ipvlan (L2) link on PARENT, made in the namespace of PID.
  *
+ *   corral-net configure PID INTERFACE ADDRESS/LEN [GATEWAY]
+ *       in the network namespace of PID: INTERFACE up, with the address and a default route.
  *   corral-net move INTERFACE PID
  *       moves INTERFACE into the network namespace of PID.
  *   corral-net return INTERFACE FD
@@ -156,7 +159,7 @@ static int pick_address(struct mnl_socket *nl, const char *host, uint32_t *ret)
         return -EADDRINUSE;
 }
 
-static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr)
+static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr, unsigned len)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -164,15 +167,73 @@ static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr)
         h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
         struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
         ifa->ifa_family = AF_INET;
-        ifa->ifa_prefixlen = 28;
+        ifa->ifa_prefixlen = (unsigned char)len;
         ifa->ifa_index = if_nametoindex(host);
-        uint32_t a = htonl(addr), brd = htonl(addr | 15);
+        uint32_t a = htonl(addr), brd = htonl(addr | (UINT32_MAX >> len));
         mnl_attr_put_u32(h, IFA_LOCAL, a);
         mnl_attr_put_u32(h, IFA_ADDRESS, a);
         mnl_attr_put_u32(h, IFA_BROADCAST, brd);
         int r = ifa->ifa_index ? talk(nl, h) : -ENODEV;
         if (r < 0)
                 fprintf(stderr, "cannot give %s its address: %s\n", host, strerror(-r));
+        return r;
+}
+
+static int parse_prefix(const char *s, uint32_t *addr, unsigned *len)
+{
+        char a[INET_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        struct in_addr in;
+        if (!slash || (size_t)(slash - s) >= sizeof(a))
+                return -EINVAL;
+        memcpy(a, s, (size_t)(slash - s));
+        a[slash - s] = 0;
+        *len = (unsigned)atoi(slash + 1);
+        if (inet_pton(AF_INET, a, &in) != 1 || *len < 1 || *len > 32)
+                return -EINVAL;
+        *addr = ntohl(in.s_addr);
+        return 0;
+}
+
+/* [Network] Address=/Gateway= for a guest with no DHCP client, from outside: in the namespace
+ * we are in now (the container's), ifname up with the address, and the default route. */
+static int configure(struct mnl_socket *nl, const char *ifname, const char *prefix, const char *gateway)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        uint32_t addr;
+        unsigned len;
+        struct in_addr gw;
+        int index = (int)if_nametoindex(ifname), r;
+        if (!index) {
+                fprintf(stderr, "the container has no %s\n", ifname);
+                return -ENODEV;
+        }
+        if (parse_prefix(prefix, &addr, &len) < 0 || (gateway && inet_pton(AF_INET, gateway, &gw) != 1)) {
+                fprintf(stderr, "corral-net: bad address %s or gateway %s\n", prefix, gateway ? gateway : "");
+                return -EINVAL;
+        }
+        struct ifinfomsg *ifi;
+        struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, 0, index, &ifi);
+        ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+        if ((r = talk(nl, h)) < 0) {
+                fprintf(stderr, "cannot bring up %s in the container: %s\n", ifname, strerror(-r));
+                return r;
+        }
+        if ((r = add_address(nl, ifname, addr, len)) < 0 || !gateway)
+                return r;
+        h = mnl_nlmsg_put_header(buf);
+        h->nlmsg_type = RTM_NEWROUTE;
+        h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+        rt->rtm_family = AF_INET;
+        rt->rtm_table = RT_TABLE_MAIN;
+        rt->rtm_protocol = RTPROT_STATIC;
+        rt->rtm_scope = RT_SCOPE_UNIVERSE;
+        rt->rtm_type = RTN_UNICAST;
+        mnl_attr_put_u32(h, RTA_GATEWAY, gw.s_addr);
+        mnl_attr_put_u32(h, RTA_OIF, (uint32_t)index);
+        if ((r = talk(nl, h)) < 0)
+                fprintf(stderr, "cannot add the default route via %s in the container: %s\n", gateway, strerror(-r));
         return r;
 }
 
@@ -293,6 +354,21 @@ static struct mnl_socket *open_netlink(void)
 
 int main(int argc, char **argv)
 {
+        if ((argc == 5 || argc == 6) && strcmp(argv[1], "configure") == 0) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%s/ns/net", argv[2]);
+                int ns = open(path, O_RDONLY | O_CLOEXEC);
+                if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
+                        fprintf(stderr, "cannot enter the container's network namespace: %s\n", strerror(errno));
+                        return 1;
+                }
+                close(ns);
+                struct mnl_socket *nl = open_netlink();
+                int r = nl ? configure(nl, argv[3], argv[4], argc == 6 ? argv[5] : NULL) : -EIO;
+                if (nl)
+                        mnl_socket_close(nl);
+                return r < 0 ? 1 : 0;
+        }
         if (argc == 4 && (strcmp(argv[1], "move") == 0 || strcmp(argv[1], "return") == 0)) {
                 char *e;
                 long n = strtol(argv[3], &e, 10);
@@ -315,7 +391,7 @@ int main(int argc, char **argv)
                 mnl_socket_close(nl);
                 return r < 0 ? 1 : 0;
         }
-        const char *bridge = NULL, *pool = NULL;
+        const char *bridge = NULL, *pool = NULL, *address = NULL;
         bool down = false;
         for (int i = 5; i < argc; i++) {
                 if (strcmp(argv[i], "--down") == 0)
@@ -324,6 +400,8 @@ int main(int argc, char **argv)
                         bridge = argv[i] + 9;
                 else if (strncmp(argv[i], "--pool=", 7) == 0)
                         pool = argv[i] + 7;
+                else if (strncmp(argv[i], "--address=", 10) == 0)
+                        address = argv[i] + 10;
                 else
                         argc = 0;
         }
@@ -345,6 +423,15 @@ int main(int argc, char **argv)
         }
         int r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down)
                                              : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
+        if (r >= 0 && address) {
+                uint32_t a;
+                unsigned len;
+                if (parse_prefix(address, &a, &len) < 0) {
+                        fprintf(stderr, "corral-net: bad address %s\n", address);
+                        r = -EINVAL;
+                } else
+                        r = add_address(nl, argv[2], a, len);
+        }
         if (r >= 0 && pool) {
                 /* Chosen and taken under the lock: the next start sees this address. */
                 int lock = open(pool, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -352,7 +439,7 @@ int main(int argc, char **argv)
                 if (lock < 0 || flock(lock, LOCK_EX) < 0) {
                         fprintf(stderr, "cannot lock %s: %s\n", pool, strerror(errno));
                         r = -errno;
-                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a)) >= 0)
+                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a, 28)) >= 0)
                         printf("%u.%u.%u.%u/28\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
                 if (lock >= 0)
                         close(lock);

@@ -230,3 +230,27 @@ test_network_interface_moves_in_and_back() {
         $N ip link del if0
         umount "$TESTTMP/netns"
 }
+
+# [Network] Address= and Gateway= (corral's): host0 configured from outside, for a guest with
+# no DHCP client; the host side is the gateway.
+test_static_address_from_outside() {
+        ensure_bb
+        make_test_netns
+        for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
+        printf '[Network]\nVirtualEthernet=yes\nAddress=10.5.0.2/24\nGateway=10.5.0.1\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ip -4 -o addr show host0; ip route | grep default; ping -c1 -W3 10.5.0.1 >/dev/null && echo gateway-ok' </dev/null 2>&1)
+        expect_contains "$out" "inet 10.5.0.2/24" "host0 has the address"
+        expect_contains "$out" "default via 10.5.0.1" "and the default route"
+        expect_contains "$out" "gateway-ok" "the host side answers as the gateway"
+        printf '[Network]\nVirtualEthernet=yes\nAddress=10.5.0.2/24\nGateway=10.6.0.1\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" true </dev/null 2>&1)
+        expect_contains "$out" "Gateway= another host in the same subnet" "a gateway outside the subnet is refused"
+        printf '[Network]\nAddress=10.5.0.2/24\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" true </dev/null 2>&1)
+        expect_contains "$out" "needs VirtualEthernet=yes" "Address= without a veth pair is refused"
+        printf '[Network]\nAddress=10.5.0.2\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" true </dev/null 2>&1)
+        expect_contains "$out" "bb.nspawn:2" "a bad Address= names the file and line"
+        rm /etc/systemd/nspawn/bb.nspawn
+        umount "$TESTTMP/netns"
+}

@@ -29,5 +29,18 @@ int main(void)
         name_is("ve-", "abcdefghijkl", "ve-abcdefghijkl"); /* 15: fits */
         name_is("ve-", "abcdefghijklm", "ve-abcdefghyhe5");
         name_is("ve-", "averyveryverylongname", "ve-averyverUARo");
+
+        uint32_t a, h;
+        unsigned len;
+        CHECK(ipv4_prefix_parse("10.5.0.2/24", &a, &len) == 0 && a == 0x0A050002 && len == 24, "10.5.0.2/24");
+        CHECK(ipv4_prefix_parse("10.5.0.2", &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/31", &a, &len) < 0 &&
+                      ipv4_prefix_parse("10.5.0/24", &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/", &a, &len) < 0,
+              "prefixes refused: no length, /31, short address, empty length");
+        CHECK(static_host_side(0x0A050002, 24, 0x0A050001, &h) == 0 && h == 0x0A050001, "the gateway is the host side");
+        CHECK(static_host_side(0x0A050002, 24, 0, &h) == 0 && h == 0x0A050001, "no gateway: the subnet's first host");
+        CHECK(static_host_side(0x0A050001, 24, 0, &h) == 0 && h == 0x0A050002, "or its second, when the first is the container's");
+        CHECK(static_host_side(0x0A050002, 24, 0x0A060001, &h) < 0 && static_host_side(0x0A050002, 24, 0x0A050002, &h) < 0 &&
+                      static_host_side(0x0A0500FF, 24, 0, &h) < 0 && static_host_side(0x0A050000, 24, 0, &h) < 0,
+              "refused: a gateway elsewhere or the container's own, the broadcast or network address");
         return tap_done();
 }

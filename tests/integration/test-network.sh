@@ -254,3 +254,24 @@ test_static_address_from_outside() {
         rm /etc/systemd/nspawn/bb.nspawn
         umount "$TESTTMP/netns"
 }
+
+# A booted Debian with systemd-networkd (its 80-container-host0.network asks for DHCP on host0)
+# gets its address from the supervisor's DHCP server, with no networkd on the host.
+test_booted_debian_networkd_gets_dhcp_lease() {
+        debian_tree
+        make_test_netns
+        cat > "$TESTTMP/check.sh" <<'SH'
+for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+systemctl start systemd-networkd
+for i in $(seq 100); do a=$(networkctl status host0 2>/dev/null | grep -v 'HW Address' | grep -oE 'Address: [0-9.]+' | head -1); [ -n "$a" ] && break; sleep 0.2; done
+echo "NET $a $(networkctl status host0 2>/dev/null | grep -oE 'Gateway: [0-9.]+')" > /dev/console
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check $N "$CORRAL" -D "$CORRAL_DEBIAN" -x -M netdeb -n --bind-ro="$TESTTMP/check.sh:/check.sh"
+        out=$(grep -a "NET " "$TESTTMP/console.out.clean")
+        expect_contains "$out" "Address: 192.168.0.2" "networkd in the guest got the lease: $out"
+        expect_contains "$out" "192.168.0.1" "with the host side as the gateway"
+        expect_eq "$(cat "$TESTTMP/rc")" 0 "clean poweroff"
+        umount "$TESTTMP/netns"
+}

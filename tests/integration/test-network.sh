@@ -263,7 +263,7 @@ test_booted_debian_networkd_gets_dhcp_lease() {
         cat > "$TESTTMP/check.sh" <<'SH'
 for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
 systemctl start systemd-networkd
-for i in $(seq 100); do a=$(networkctl status host0 2>/dev/null | grep -v 'HW Address' | grep -oE 'Address: [0-9.]+' | head -1); [ -n "$a" ] && break; sleep 0.2; done
+for i in $(seq 100); do a=$(networkctl status host0 2>/dev/null | grep -oE 'Address: [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' | head -1); [ -n "$a" ] && break; sleep 0.2; done
 echo "NET $a $(networkctl status host0 2>/dev/null | grep -oE 'Gateway: [0-9.]+')" > /dev/console
 echo "CHECK done" > /dev/console
 SH

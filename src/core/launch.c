@@ -527,6 +527,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 return r;
         if ((s->network_address || s->network_gateway) && (r = check_static_address(s, e)) < 0)
                 return r;
+        if (s->network_masquerade > 0 && (s->network_veth <= 0 || s->network_bridge))
+                return error_set(e, -EINVAL, "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) and no Bridge=");
         _cleanup_free_ char *net_helper = NULL;
         if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces) &&
             (r = find_net_helper(&net_helper, e)) < 0)

@@ -428,6 +428,12 @@ static int p_gateway(Settings *s, const char *v, const KeyContext *c, Error *e)
         return replace_string(&s->network_gateway, v);
 }
 
+static int p_masquerade(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int b = parse_bool_value(v, c, e);
+        return b < 0 ? b : (s->network_masquerade = b, 0);
+}
+
 static int p_interface(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         return name_list(&s->network_interfaces, v, ifname_valid, c, e);
@@ -521,6 +527,7 @@ static const KeyRow key_table[] = {
         {"Network", "Interface", p_interface, SETTING_NETWORK, NULL},
         {"Network", "Address", p_address, SETTING_NETWORK, NULL},
         {"Network", "Gateway", p_gateway, SETTING_NETWORK, NULL},
+        {"Network", "Masquerade", p_masquerade, SETTING_NETWORK, NULL},
         {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
         {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
         {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},

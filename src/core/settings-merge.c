@@ -107,7 +107,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
         }
         if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge || f->network_veth_extra ||
                                          f->network_macvlan || f->network_ipvlan || f->network_interfaces || f->network_address ||
-                                         f->network_gateway)) {
+                                         f->network_gateway || f->network_masquerade >= 0)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
@@ -123,6 +123,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         SWAP(c->network_interfaces, f->network_interfaces);
                         SWAP(c->network_address, f->network_address);
                         SWAP(c->network_gateway, f->network_gateway);
+                        c->network_masquerade = f->network_masquerade;
                 }
         }
         if (take & SETTING_NESTING) {

@@ -25,6 +25,7 @@ void settings_init(Settings *s)
                 .nesting = -1,
                 .private_network = -1,
                 .network_veth = -1,
+                .network_masquerade = -1,
                 .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,

@@ -238,6 +238,7 @@ typedef struct Settings {
         char **network_macvlan, **network_ipvlan; /* host interfaces */
         char **network_interfaces; /* moved into the container, and back when it ends */
         char *network_address, *network_gateway; /* corral's Address=, Gateway=: host0 set up from outside */
+        int network_masquerade; /* corral's Masquerade=: IPv4 masquerade of the veth subnet (-1 unset) */
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;

@@ -273,6 +273,27 @@ int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_f
         return 0;
 }
 
+/* Masquerade=: the nftables table corral-NAME for the subnet of prefix. */
+static int masquerade(const RunConfig *c, const char *prefix, const char *host, Error *e)
+{
+        char msg[512], table[300];
+        if (c->settings->network_masquerade <= 0)
+                return 0;
+        snprintf(table, sizeof(table), "corral-%s", c->name);
+        char *argv[] = {NULL, (char *)"masquerade", (char *)"add", table, (char *)prefix, (char *)host, NULL};
+        return run_net_helper(c, "[Network] Masquerade=", argv, -1, msg, sizeof(msg), e);
+}
+
+void net_unmasquerade(const RunConfig *c)
+{
+        char msg[512], table[300];
+        Error e = {0};
+        snprintf(table, sizeof(table), "corral-%s", c->name);
+        char *argv[] = {NULL, (char *)"masquerade", (char *)"del", table, NULL};
+        if (run_net_helper(c, "[Network] Masquerade=", argv, -1, msg, sizeof(msg), &e) < 0)
+                fprintf(stderr, "corral: %s\n", e.msg);
+}
+
 /* -n, --network-bridge=: ve-NAME (vb-NAME) here and host0 in the child's network namespace.
  * corral-net prints the host side's address from the pool, if it gave one: the DHCP server
  * then answers on the link. */
@@ -308,10 +329,14 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
                         snprintf(gateway, sizeof(gateway), "%u.%u.%u.%u", (c->net_bridge ? gw : hs) >> 24, ((c->net_bridge ? gw : hs) >> 16) & 255,
                                  ((c->net_bridge ? gw : hs) >> 8) & 255, (c->net_bridge ? gw : hs) & 255);
                 char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, gateway[0] ? gateway : NULL, NULL};
-                return run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e);
+                if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
+                        return r;
+                return masquerade(c, st->network_address, host, e);
         }
         if (r < 0 || !msg[0])
                 return r; /* or systemd-networkd's to address */
+        if ((r = masquerade(c, msg, host, e)) < 0)
+                return r;
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
                 return error_set(e, -EIO, "--network-veth: corral-net said \"%s\", not an address", msg);
         host_name_servers(s->dhcp.dns);

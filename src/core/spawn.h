@@ -24,3 +24,5 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e);
 int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_fd, char *msg, size_t size, Error *e);
 /* --network-interface=: moves ifname back from the container's namespace (errors printed). */
 void net_return_interface(const RunConfig *c, int netns_fd, const char *ifname);
+/* Masquerade=: removes the container's nftables table (errors printed). */
+void net_unmasquerade(const RunConfig *c);

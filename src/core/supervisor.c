@@ -377,6 +377,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         /* The namespace is still ours to hold: the interfaces go back before it goes. */
         for (char **x = c->settings->network_interfaces; l.sp.netns_fd >= 0 && x && *x; x++)
                 net_return_interface(c, l.sp.netns_fd, *x);
+        if (c->net_helper && c->settings->network_masquerade > 0)
+                net_unmasquerade(c);
         notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");

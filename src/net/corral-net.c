@@ -16,6 +16,10 @@
  *
  *   corral-net configure PID INTERFACE ADDRESS/LEN [GATEWAY]
  *       in the network namespace of PID: INTERFACE up, with the address and a default route.
+ *   corral-net masquerade add TABLE ADDRESS/LEN HOST-INTERFACE
+ *   corral-net masquerade del TABLE
+ *       IPv4 masquerade of the subnet for what leaves by another link (nftables table TABLE;
+ *       add also turns on IPv4 forwarding, which it needs).
  *   corral-net move INTERFACE PID
  *       moves INTERFACE into the network namespace of PID.
  *   corral-net return INTERFACE FD
@@ -29,6 +33,7 @@
 #include <sys/file.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -38,6 +43,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "masquerade.h"
 
 static int talk(struct mnl_socket *nl, struct nlmsghdr *h)
 {
@@ -352,8 +359,46 @@ static struct mnl_socket *open_netlink(void)
         return nl;
 }
 
+static int masquerade(int argc, char **argv)
+{
+        bool add = argc == 6 && strcmp(argv[2], "add") == 0;
+        if (!add && !(argc == 4 && strcmp(argv[2], "del") == 0)) {
+                fprintf(stderr, "usage: corral-net masquerade add TABLE ADDRESS/LEN HOST-INTERFACE | del TABLE\n");
+                return 2;
+        }
+        uint32_t net = 0;
+        unsigned len = 0;
+        if (add && parse_prefix(argv[4], &net, &len) < 0) {
+                fprintf(stderr, "corral-net: bad address %s\n", argv[4]);
+                return 2;
+        }
+        struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                fprintf(stderr, "cannot open a netfilter netlink socket: %s\n", strerror(errno));
+                return 1;
+        }
+        int r = add ? masquerade_add(nl, argv[3], net, len, argv[5]) : masquerade_remove(nl, argv[3]);
+        mnl_socket_close(nl);
+        if (r < 0) {
+                fprintf(stderr, "cannot %s the nftables table %s: %s\n", add ? "add" : "remove", argv[3], strerror(-r));
+                return 1;
+        }
+        if (add) {
+                int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, "1", 1) != 1) {
+                        fprintf(stderr, "cannot turn on IPv4 forwarding (/proc/sys/net/ipv4/ip_forward): %s\n", strerror(errno));
+                        r = -errno;
+                }
+                if (fd >= 0)
+                        close(fd);
+        }
+        return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc >= 3 && strcmp(argv[1], "masquerade") == 0)
+                return masquerade(argc, argv);
         if ((argc == 5 || argc == 6) && strcmp(argv[1], "configure") == 0) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%s/ns/net", argv[2]);

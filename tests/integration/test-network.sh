@@ -275,3 +275,30 @@ SH
         expect_eq "$(cat "$TESTTMP/rc")" 0 "clean poweroff"
         umount "$TESTTMP/netns"
 }
+
+# [Network] Masquerade= (corral's): what the container sends out by another link leaves with
+# the host's address.  "outside" is a namespace of the test's with no route back to the
+# container's subnet: only masqueraded packets get an answer.
+test_masquerade() {
+        ensure_bb
+        make_test_netns
+        for a in ip ping; do ln -sf busybox "$BB/bin/$a"; done
+        touch "$TESTTMP/outside"
+        unshare --net="$TESTTMP/outside" ip link set lo up || fail "cannot make the outside namespace"
+        $N ip link add out0 type veth peer name out1 netns "$TESTTMP/outside"
+        $N ip addr add 10.77.0.1/24 dev out0 && $N ip link set out0 up
+        nsenter --net="$TESTTMP/outside" ip addr add 10.77.0.2/24 dev out1 && nsenter --net="$TESTTMP/outside" ip link set out1 up
+        printf '[Network]\nVirtualEthernet=yes\nAddress=10.5.0.2/24\nMasquerade=yes\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ping -c1 -W3 10.77.0.2 >/dev/null && echo outside-ok || echo outside-unreachable' </dev/null 2>&1)
+        expect_contains "$out" "outside-ok" "masqueraded out to a namespace with no route back"
+        # The rule went with the container: the same without Masquerade= gets no answer.
+        printf '[Network]\nVirtualEthernet=yes\nAddress=10.5.0.2/24\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ping -c1 -W2 10.77.0.2 >/dev/null && echo outside-ok || echo outside-unreachable' </dev/null 2>&1)
+        expect_contains "$out" "outside-unreachable" "no masquerade left behind"
+        printf '[Network]\nBridge=br9\nMasquerade=yes\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" true </dev/null 2>&1)
+        expect_contains "$out" "Masquerade= masquerades a veth pair's own subnet" "Masquerade= on a bridge is refused"
+        rm /etc/systemd/nspawn/bb.nspawn
+        $N ip link del out0
+        umount "$TESTTMP/outside" "$TESTTMP/netns"
+}

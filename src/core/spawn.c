@@ -284,6 +284,29 @@ static int masquerade(const RunConfig *c, const char *prefix, const char *host, 
         return run_net_helper(c, "[Network] Masquerade=", argv, -1, msg, sizeof(msg), e);
 }
 
+void net_wait_links_gone(const RunConfig *c)
+{
+        char host[IFNAMSIZ * 2];
+        const Settings *st = c->settings;
+        /* The kernel removes the pairs with the container's namespace, a moment after its end;
+         * the next start of the name (or a reboot) must find the names free.  Bounded: 3 s. */
+        for (int i = 0; i < 300; i++) {
+                bool left = false;
+                if (st->network_veth > 0 || c->net_bridge) {
+                        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+                        left = if_nametoindex(host) != 0;
+                }
+                for (char **x = st->network_veth_extra; !left && x && *x; x++) {
+                        snprintf(host, sizeof(host), "%s", *x);
+                        host[strcspn(host, ":")] = 0;
+                        left = if_nametoindex(host) != 0;
+                }
+                if (!left)
+                        return;
+                usleep(10000);
+        }
+}
+
 void net_unmasquerade(const RunConfig *c)
 {
         char msg[512], table[300];

@@ -26,3 +26,5 @@ int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_f
 void net_return_interface(const RunConfig *c, int netns_fd, const char *ifname);
 /* Masquerade=: removes the container's nftables table (errors printed). */
 void net_unmasquerade(const RunConfig *c);
+/* Waits (bounded) until the host sides of the container's veth pairs are gone. */
+void net_wait_links_gone(const RunConfig *c);

@@ -379,6 +379,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
                 net_return_interface(c, l.sp.netns_fd, *x);
         if (c->net_helper && c->settings->network_masquerade > 0)
                 net_unmasquerade(c);
+        if (c->net_helper)
+                net_wait_links_gone(c);
         notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");

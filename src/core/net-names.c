@@ -69,3 +69,30 @@ int static_host_side(uint32_t addr, unsigned len, uint32_t gateway, uint32_t *re
         *ret = net + 1 == addr ? net + 2 : net + 1;
         return 0;
 }
+
+/* nspawn's HOST_HASH_KEY and CONTAINER_HASH_KEY (nspawn-network.c). */
+static const uint8_t host_mac_key[16] = {0x1a, 0x37, 0x6f, 0xc7, 0x46, 0xec, 0x45, 0x0b, 0xad, 0xa3, 0xd5, 0x31, 0x06, 0x60, 0x5d, 0xb1};
+static const uint8_t container_mac_key[16] = {0xc3, 0xc4, 0xf9, 0x19, 0xb5, 0x57, 0xb2, 0x1c, 0xe6, 0xcf, 0x14, 0x27, 0x03, 0x9c, 0xee, 0xa2};
+
+static void mac_of(const uint8_t key[16], const uint8_t machine_id[16], const char *machine, uint8_t mac[6])
+{
+        uint8_t v[16 + 256];
+        size_t l = strnlen(machine, 255);
+        memcpy(v, machine_id, 16);
+        memcpy(v + 16, machine, l);
+        uint64_t h = siphash24(v, 16 + l, key);
+        for (int i = 0; i < 6; i++)
+                mac[i] = (uint8_t)(h >> (8 * i)); /* the little-endian bytes, as nspawn copies them */
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+}
+
+void net_veth_macs(const uint8_t machine_id[16], const char *machine, uint8_t host[6], uint8_t container[6])
+{
+        mac_of(host_mac_key, machine_id, machine, host);
+        mac_of(container_mac_key, machine_id, machine, container);
+}
+
+void net_format_mac(const uint8_t mac[6], char buf[18])
+{
+        snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}

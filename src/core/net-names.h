@@ -10,6 +10,13 @@
  * (the "v252" naming scheme): "ve-averyveryverylongname" is "ve-averyverUARo". */
 void net_link_name(const char *prefix, const char *name, char ret[IFNAMSIZ]);
 
+/* The MAC addresses nspawn gives a veth pair of machine (host side, host0): SipHash of the
+ * host's machine ID and the name with nspawn's keys, so they stay the same across starts.
+ * machine_id: the 16 bytes of /etc/machine-id. */
+void net_veth_macs(const uint8_t machine_id[16], const char *machine, uint8_t host[6], uint8_t container[6]);
+/* "xx:xx:xx:xx:xx:xx" */
+void net_format_mac(const uint8_t mac[6], char buf[18]);
+
 /* "A.B.C.D/LEN" (LEN 1-30: room for two hosts) and "A.B.C.D", in host byte order. */
 int ipv4_prefix_parse(const char *s, uint32_t *ret_addr, unsigned *ret_len);
 int ipv4_address_parse(const char *s, uint32_t *ret_addr);

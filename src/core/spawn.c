@@ -343,7 +343,22 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
          * 80-container-ve.network gives ve- links theirs). */
         else if (access("/run/systemd/netif/state", F_OK) < 0)
                 snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
-        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, opt[0] ? opt : NULL, NULL};
+        /* nspawn's fixed MAC addresses, from the host's machine ID and the name. */
+        char macs[64] = "", hm[18], cm[18], idtext[64];
+        uint8_t id[16], hmac[6], cmac[6];
+        _cleanup_fclose_ FILE *f = fopen("/etc/machine-id", "re");
+        if (f && fgets(idtext, sizeof(idtext), f) && strlen(idtext) >= 32) {
+                bool ok = true;
+                for (int i = 0; i < 16 && ok; i++)
+                        ok = sscanf(idtext + 2 * i, "%2hhx", &id[i]) == 1;
+                if (ok) {
+                        net_veth_macs(id, c->name, hmac, cmac);
+                        net_format_mac(hmac, hm);
+                        net_format_mac(cmac, cm);
+                        snprintf(macs, sizeof(macs), "--macs=%s,%s", hm, cm);
+                }
+        }
+        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, macs, opt, NULL};
         int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, -1, msg, sizeof(msg), e);
         if (r >= 0 && st->network_address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */

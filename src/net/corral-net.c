@@ -3,10 +3,11 @@
  * supervisor.  A program of its own because Debian has no static libmnl and corral itself is
  * linked statically; only containers with networking pay for starting it.
  *
- *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down]
+ *   corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down] [--macs=HOST,CONTAINER]
  *       a veth pair: HOST-NAME here, up; CONTAINER-NAME in the network namespace of PID.
  *       --bridge: the host side joins BRIDGE.  --down: the host side stays down.
  *       --address=ADDRESS/LEN: the host side's address, given (instead of --pool).
+ *       --macs: the two ends' MAC addresses (nspawn's fixed ones, which corral computes).
  *       --pool (a lock file): the host side also gets the first address of a /28 of
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
@@ -273,7 +274,8 @@ static int vlan(struct mnl_socket *nl, bool ipvlan, const char *parent, const ch
         return r;
 }
 
-static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid, const char *bridge, bool down)
+static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t pid, const char *bridge, bool down, const uint8_t *host_mac,
+                const uint8_t *peer_mac)
 {
         unsigned master = 0;
         if (bridge && !(master = if_nametoindex(bridge))) {
@@ -284,6 +286,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         struct ifinfomsg *ifi;
         struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
         mnl_attr_put_strz(h, IFLA_IFNAME, host);
+        if (host_mac)
+                mnl_attr_put(h, IFLA_ADDRESS, 6, host_mac);
         struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
         mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
         struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
@@ -291,6 +295,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         struct ifinfomsg *pi = mnl_nlmsg_put_extra_header(h, sizeof(*pi));
         pi->ifi_family = AF_UNSPEC;
         mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+        if (peer_mac)
+                mnl_attr_put(h, IFLA_ADDRESS, 6, peer_mac);
         mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
         mnl_attr_nest_end(h, p);
         mnl_attr_nest_end(h, data);
@@ -437,10 +443,20 @@ int main(int argc, char **argv)
                 return r < 0 ? 1 : 0;
         }
         const char *bridge = NULL, *pool = NULL, *address = NULL;
-        bool down = false;
+        bool down = false, have_macs = false;
+        uint8_t macs[12];
         for (int i = 5; i < argc; i++) {
+                if (!argv[i][0])
+                        continue; /* an option left empty */
                 if (strcmp(argv[i], "--down") == 0)
                         down = true;
+                else if (strncmp(argv[i], "--macs=", 7) == 0) {
+                        uint8_t *m = macs;
+                        have_macs = sscanf(argv[i] + 7, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5,
+                                           m + 6, m + 7, m + 8, m + 9, m + 10, m + 11) == 12;
+                        if (!have_macs)
+                                argc = 0;
+                }
                 else if (strncmp(argv[i], "--bridge=", 9) == 0)
                         bridge = argv[i] + 9;
                 else if (strncmp(argv[i], "--pool=", 7) == 0)
@@ -466,7 +482,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
                 return 1;
         }
-        int r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down)
+        int r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)
                                              : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
         if (r >= 0 && address) {
                 uint32_t a;

@@ -89,6 +89,22 @@ test_network_veth() {
         expect_eq "${back:-}" ok "the host side reaches the container"
         for _ in $(seq 50); do $N ip link show ve-web >/dev/null 2>&1 || break; sleep 0.1; done
         $N ip link show ve-web >/dev/null 2>&1 && fail "ve-web is left after the container ended"
+        # nspawn's fixed MAC addresses (from the machine ID and the name), compared.
+        if have_nspawn; then
+                macs() { # runner...
+                        "$@" -q -P -D "$BB" -x -M macweb -n /bin/sh -c 'cat /sys/class/net/host0/address; sleep 1' </dev/null 2>/dev/null &
+                        local p=$!
+                        for _ in $(seq 50); do $N ip link show ve-macweb >/dev/null 2>&1 && break; sleep 0.1; done
+                        sleep 0.3
+                        $N cat /sys/class/net/ve-macweb/address 2>/dev/null || $N ip -o link show ve-macweb | grep -o 'link/ether [0-9a-f:]*'
+                        wait $p
+                }
+                want=$(macs $N $NSPAWN | tr '\n' ' ' | sed 's|link/ether ||')
+                got=$(macs $N "$CORRAL" | tr '\n' ' ' | sed 's|link/ether ||')
+                [ -n "$want" ] && [ "$(echo $want | wc -w)" = 2 ] || fail "could not read nspawn's MAC addresses: $want"
+                echo "macs: $got"
+                expect_eq "$got" "$want" "the MAC addresses of ve-macweb and host0, as nspawn's"
+        fi
         # nspawn's rule for long names, and the clash of a name in use.
         $N "$CORRAL" -q -P -D "$BB" -x -M averyveryverylongname -n /bin/sh -c 'sleep 3' </dev/null &
         pid=$!

@@ -30,6 +30,16 @@ int main(void)
         name_is("ve-", "abcdefghijklm", "ve-abcdefghyhe5");
         name_is("ve-", "averyveryverylongname", "ve-averyverUARo");
 
+        /* Read off nspawn here: machine ID 3d1219c7c4c5404aaa1f6d2a48adfda4, -M web -n. */
+        static const uint8_t id[16] = {0x3d, 0x12, 0x19, 0xc7, 0xc4, 0xc5, 0x40, 0x4a, 0xaa, 0x1f, 0x6d, 0x2a, 0x48, 0xad, 0xfd, 0xa4};
+        uint8_t hm[6], cm[6];
+        char hs[18], cs[18];
+        net_veth_macs(id, "web", hm, cm);
+        net_format_mac(hm, hs);
+        net_format_mac(cm, cs);
+        CHECK_STREQ(hs, "de:33:ab:0b:45:44", "ve-web's MAC address, as nspawn's");
+        CHECK_STREQ(cs, "fe:38:c6:95:1d:f9", "host0's MAC address, as nspawn's");
+
         uint32_t a, h;
         unsigned len;
         CHECK(ipv4_prefix_parse("10.5.0.2/24", &a, &len) == 0 && a == 0x0A050002 && len == 24, "10.5.0.2/24");

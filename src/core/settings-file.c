@@ -347,17 +347,6 @@ static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *
         return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
 }
 
-/* *dst = a copy of v. */
-static int replace_string(char **dst, const char *v)
-{
-        char *d = strdup(v);
-        if (!d)
-                return -ENOMEM;
-        free(*dst);
-        *dst = d;
-        return 0;
-}
-
 static int p_private_network(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
@@ -374,7 +363,7 @@ static int p_bridge(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         if (!ifname_valid(v))
                 return BAD(c, e, "expected a network interface name (at most 15 characters, no '/', ':' or spaces)");
-        return replace_string(&s->network_bridge, v);
+        return set_string(&s->network_bridge, v);
 }
 
 /* Space-separated names added to *l, each checked with valid(); "" empties the list. */
@@ -417,7 +406,7 @@ static int p_address(Settings *s, const char *v, const KeyContext *c, Error *e)
         unsigned len;
         if (ipv4_prefix_parse(v, &a, &len) < 0)
                 return BAD(c, e, "expected an IPv4 address with its prefix length, e.g. 10.5.0.2/24");
-        return replace_string(&s->network_address, v);
+        return set_string(&s->network_address, v);
 }
 
 static int p_gateway(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -425,7 +414,7 @@ static int p_gateway(Settings *s, const char *v, const KeyContext *c, Error *e)
         uint32_t a;
         if (ipv4_address_parse(v, &a) < 0)
                 return BAD(c, e, "expected an IPv4 address, e.g. 10.5.0.1");
-        return replace_string(&s->network_gateway, v);
+        return set_string(&s->network_gateway, v);
 }
 
 static int p_masquerade(Settings *s, const char *v, const KeyContext *c, Error *e)

@@ -299,24 +299,16 @@ static int o_network_bridge(const OptionContext *c)
 {
         if (!ifname_valid(c->arg))
                 return BAD(c, IFNAME_EXPECTED);
-        char *b = strdup(c->arg);
-        if (!b)
-                return -ENOMEM;
         free(c->s->network_bridge);
-        c->s->network_bridge = b;
-        return 0;
+        return (c->s->network_bridge = strdup(c->arg)) ? 0 : -ENOMEM;
 }
 
 static int o_network_namespace_path(const OptionContext *c)
 {
         if (!path_is_absolute(c->arg))
                 return BAD(c, "expected an absolute path (e.g. /run/netns/NAME)");
-        char *p = strdup(c->arg);
-        if (!p)
-                return -ENOMEM;
         free(c->s->network_namespace_path);
-        c->s->network_namespace_path = p;
-        return 0;
+        return (c->s->network_namespace_path = strdup(c->arg)) ? 0 : -ENOMEM;
 }
 
 static int o_nesting(const OptionContext *c)

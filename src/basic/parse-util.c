@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
 #include <signal.h>
@@ -336,4 +337,29 @@ fail:
                 free(l[i]);
         free(l);
         return r;
+}
+
+int ipv4_address_parse(const char *s, uint32_t *ret_addr)
+{
+        struct in_addr in;
+        if (inet_pton(AF_INET, s, &in) != 1)
+                return -EINVAL;
+        *ret_addr = ntohl(in.s_addr);
+        return 0;
+}
+
+int ipv4_prefix_parse(const char *s, unsigned min_len, unsigned max_len, uint32_t *ret_addr, unsigned *ret_len)
+{
+        char a[INET_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        char *end;
+        if (!slash || (size_t)(slash - s) >= sizeof(a))
+                return -EINVAL;
+        memcpy(a, s, (size_t)(slash - s));
+        a[slash - s] = 0;
+        long len = strtol(slash + 1, &end, 10);
+        if (!slash[1] || *end || len < (long)min_len || len > (long)max_len || ipv4_address_parse(a, ret_addr) < 0)
+                return -EINVAL;
+        *ret_len = (unsigned)len;
+        return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "dhcp-server.h"
 #include "macro.h"
+#include "parse-util.h"
 
 enum {
         BOOTREQUEST = 1,
@@ -34,12 +35,11 @@ static const uint8_t cookie[4] = {99, 130, 83, 99};
 
 int dhcp_config_from_prefix(const char *prefix, DhcpConfig *ret)
 {
-        unsigned a, b, c, d, len;
-        char tail;
-        if (sscanf(prefix, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &len, &tail) != 5 || a > 255 || b > 255 || c > 255 || d > 255 || len < 8 ||
-            len > 30)
+        uint32_t server;
+        unsigned len;
+        if (ipv4_prefix_parse(prefix, 8, 30, &server, &len) < 0)
                 return -EINVAL;
-        *ret = (DhcpConfig){.server = a << 24 | b << 16 | c << 8 | d, .netmask = ~UINT32_C(0) << (32 - len), .lease_seconds = 3600};
+        *ret = (DhcpConfig){.server = server, .netmask = ~UINT32_C(0) << (32 - len), .lease_seconds = 3600};
         ret->client = ret->server + 1;
         if ((ret->client & ~ret->netmask) == ~ret->netmask) /* the broadcast address */
                 return -EINVAL;

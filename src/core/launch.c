@@ -484,7 +484,7 @@ static int check_static_address(const Settings *s, Error *e)
                 return error_set(e, -EINVAL, "[Network] Gateway= needs Address= (the container's address with its prefix length)");
         if (s->network_veth <= 0 && !s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Address= configures host0: it needs VirtualEthernet=yes (-n) or Bridge= (--network-bridge=)");
-        (void)ipv4_prefix_parse(s->network_address, &a, &len);
+        (void)ipv4_prefix_parse(s->network_address, 1, 30, &a, &len);
         if (s->network_gateway)
                 (void)ipv4_address_parse(s->network_gateway, &gw);
         if (static_host_side(a, len, gw, &host) < 0)

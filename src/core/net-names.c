@@ -30,31 +30,6 @@ void net_link_name(const char *prefix, const char *name, char ret[IFNAMSIZ])
         ret[IFNAMSIZ - 1] = 0;
 }
 
-int ipv4_address_parse(const char *s, uint32_t *ret_addr)
-{
-        struct in_addr in;
-        if (inet_pton(AF_INET, s, &in) != 1)
-                return -EINVAL;
-        *ret_addr = ntohl(in.s_addr);
-        return 0;
-}
-
-int ipv4_prefix_parse(const char *s, uint32_t *ret_addr, unsigned *ret_len)
-{
-        char a[INET_ADDRSTRLEN];
-        const char *slash = strchr(s, '/');
-        char *end;
-        if (!slash || (size_t)(slash - s) >= sizeof(a))
-                return -EINVAL;
-        memcpy(a, s, (size_t)(slash - s));
-        a[slash - s] = 0;
-        long len = strtol(slash + 1, &end, 10);
-        if (!slash[1] || *end || len < 1 || len > 30 || ipv4_address_parse(a, ret_addr) < 0)
-                return -EINVAL;
-        *ret_len = (unsigned)len;
-        return 0;
-}
-
 int static_host_side(uint32_t addr, unsigned len, uint32_t gateway, uint32_t *ret)
 {
         uint32_t mask = ~UINT32_C(0) << (32 - len), net = addr & mask, bcast = net | ~mask;

@@ -17,9 +17,6 @@ void net_veth_macs(const uint8_t machine_id[16], const char *machine, uint8_t ho
 /* "xx:xx:xx:xx:xx:xx" */
 void net_format_mac(const uint8_t mac[6], char buf[18]);
 
-/* "A.B.C.D/LEN" (LEN 1-30: room for two hosts) and "A.B.C.D", in host byte order. */
-int ipv4_prefix_parse(const char *s, uint32_t *ret_addr, unsigned *ret_len);
-int ipv4_address_parse(const char *s, uint32_t *ret_addr);
 /* The static setup of [Network] Address=/Gateway=: the host side's address (the gateway, or the
  * first host of the subnet that is not the container's).  -EINVAL when they do not fit. */
 int static_host_side(uint32_t addr, unsigned len, uint32_t gateway, uint32_t *ret);

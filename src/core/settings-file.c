@@ -404,7 +404,7 @@ static int p_address(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         uint32_t a;
         unsigned len;
-        if (ipv4_prefix_parse(v, &a, &len) < 0)
+        if (ipv4_prefix_parse(v, 1, 30, &a, &len) < 0)
                 return BAD(c, e, "expected an IPv4 address with its prefix length, e.g. 10.5.0.2/24");
         return set_string(&s->network_address, v);
 }

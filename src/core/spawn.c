@@ -24,6 +24,7 @@
 #include "device-policy.h"
 #include "mount-apply.h"
 #include "net-names.h"
+#include "parse-util.h"
 #include "userns.h"
 #include "spawn.h"
 
@@ -328,7 +329,7 @@ static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
         uint32_t a, gw = 0, hs;
         unsigned len = 0;
         if (st->network_address) {
-                (void)ipv4_prefix_parse(st->network_address, &a, &len);
+                (void)ipv4_prefix_parse(st->network_address, 1, 30, &a, &len);
                 if (st->network_gateway)
                         (void)ipv4_address_parse(st->network_gateway, &gw);
                 (void)static_host_side(a, len, gw, &hs);

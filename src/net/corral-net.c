@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "masquerade.h"
+#include "parse-util.h"
 
 static int talk(struct mnl_socket *nl, struct nlmsghdr *h)
 {
@@ -187,22 +188,6 @@ static int add_address(struct mnl_socket *nl, const char *host, uint32_t addr, u
         return r;
 }
 
-static int parse_prefix(const char *s, uint32_t *addr, unsigned *len)
-{
-        char a[INET_ADDRSTRLEN];
-        const char *slash = strchr(s, '/');
-        struct in_addr in;
-        if (!slash || (size_t)(slash - s) >= sizeof(a))
-                return -EINVAL;
-        memcpy(a, s, (size_t)(slash - s));
-        a[slash - s] = 0;
-        *len = (unsigned)atoi(slash + 1);
-        if (inet_pton(AF_INET, a, &in) != 1 || *len < 1 || *len > 32)
-                return -EINVAL;
-        *addr = ntohl(in.s_addr);
-        return 0;
-}
-
 /* [Network] Address=/Gateway= for a guest with no DHCP client, from outside: in the namespace
  * we are in now (the container's), ifname up with the address, and the default route. */
 static int configure(struct mnl_socket *nl, const char *ifname, const char *prefix, const char *gateway)
@@ -216,7 +201,7 @@ static int configure(struct mnl_socket *nl, const char *ifname, const char *pref
                 fprintf(stderr, "the container has no %s\n", ifname);
                 return -ENODEV;
         }
-        if (parse_prefix(prefix, &addr, &len) < 0 || (gateway && inet_pton(AF_INET, gateway, &gw) != 1)) {
+        if (ipv4_prefix_parse(prefix, 1, 32, &addr, &len) < 0 || (gateway && inet_pton(AF_INET, gateway, &gw) != 1)) {
                 fprintf(stderr, "corral-net: bad address %s or gateway %s\n", prefix, gateway ? gateway : "");
                 return -EINVAL;
         }
@@ -374,7 +359,7 @@ static int masquerade(int argc, char **argv)
         }
         uint32_t net = 0;
         unsigned len = 0;
-        if (add && parse_prefix(argv[4], &net, &len) < 0) {
+        if (add && ipv4_prefix_parse(argv[4], 1, 32, &net, &len) < 0) {
                 fprintf(stderr, "corral-net: bad address %s\n", argv[4]);
                 return 2;
         }
@@ -487,7 +472,7 @@ int main(int argc, char **argv)
         if (r >= 0 && address) {
                 uint32_t a;
                 unsigned len;
-                if (parse_prefix(address, &a, &len) < 0) {
+                if (ipv4_prefix_parse(address, 1, 32, &a, &len) < 0) {
                         fprintf(stderr, "corral-net: bad address %s\n", address);
                         r = -EINVAL;
                 } else

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net-names.h"
+#include "parse-util.h"
 #include "siphash24.h"
 #include "tap.h"
 
@@ -42,9 +43,9 @@ int main(void)
 
         uint32_t a, h;
         unsigned len;
-        CHECK(ipv4_prefix_parse("10.5.0.2/24", &a, &len) == 0 && a == 0x0A050002 && len == 24, "10.5.0.2/24");
-        CHECK(ipv4_prefix_parse("10.5.0.2", &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/31", &a, &len) < 0 &&
-                      ipv4_prefix_parse("10.5.0/24", &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/", &a, &len) < 0,
+        CHECK(ipv4_prefix_parse("10.5.0.2/24", 1, 30, &a, &len) == 0 && a == 0x0A050002 && len == 24, "10.5.0.2/24");
+        CHECK(ipv4_prefix_parse("10.5.0.2", 1, 30, &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/31", 1, 30, &a, &len) < 0 &&
+                      ipv4_prefix_parse("10.5.0/24", 1, 30, &a, &len) < 0 && ipv4_prefix_parse("10.5.0.2/", 1, 30, &a, &len) < 0,
               "prefixes refused: no length, /31, short address, empty length");
         CHECK(static_host_side(0x0A050002, 24, 0x0A050001, &h) == 0 && h == 0x0A050001, "the gateway is the host side");
         CHECK(static_host_side(0x0A050002, 24, 0, &h) == 0 && h == 0x0A050001, "no gateway: the subnet's first host");

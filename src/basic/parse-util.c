@@ -363,3 +363,8 @@ int ipv4_prefix_parse(const char *s, unsigned min_len, unsigned max_len, uint32_
         *ret_len = (unsigned)len;
         return 0;
 }
+
+void ipv4_address_format(uint32_t a, char *buf)
+{
+        snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}

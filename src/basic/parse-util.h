@@ -16,6 +16,8 @@ int parse_unsigned(const char *s, unsigned long *ret);
 /* "A.B.C.D", and "A.B.C.D/LEN" with LEN from min_len to max_len, in host byte order. */
 int ipv4_address_parse(const char *s, uint32_t *ret_addr);
 int ipv4_prefix_parse(const char *s, unsigned min_len, unsigned max_len, uint32_t *ret_addr, unsigned *ret_len);
+/* "A.B.C.D" of an address in host byte order; buf: at least 16 bytes. */
+void ipv4_address_format(uint32_t a, char *buf);
 bool hostname_is_valid(const char *s);
 bool machine_name_is_valid(const char *s);
 bool env_assignment_is_valid(const char *s);

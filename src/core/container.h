@@ -39,6 +39,8 @@ typedef struct RunConfig {
         const char *net_helper; /* corral-net, when there is a veth pair to make */
         const char *net_pool_lock; /* the lock file of the host-side address pool */
         const char *net_bridge;    /* --network-bridge=: the host side joins it (vb-NAME) */
+        const char *net_host_side; /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
+        const char *net_gateway;   /* and host0's default route, or "" */
 } RunConfig;
 
 typedef enum ContainerStatus {

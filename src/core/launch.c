@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -88,11 +89,15 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         return 0;
 }
 
+/* Whether corral-net makes or moves links for the container. */
+static bool needs_links(const Settings *s)
+{
+        return s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces;
+}
+
 bool launch_private_network(const Settings *s)
 {
-        /* links imply a namespace, as nspawn */
-        return s->private_network > 0 || s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan ||
-               s->network_ipvlan || s->network_interfaces;
+        return s->private_network > 0 || needs_links(s); /* links imply a namespace, as nspawn */
 }
 
 int launch_verify(Settings *s, Error *e)
@@ -475,8 +480,10 @@ static int find_net_helper(char **ret, Error *e)
                          CORRAL_LIBEXECDIR);
 }
 
-/* [Network] Address=/Gateway=: for host0, so with a veth pair (-n, --network-bridge=). */
-static int check_static_address(const Settings *s, Error *e)
+/* [Network] Address=/Gateway=: for host0, so with a veth pair (-n, --network-bridge=).  Gives
+ * the host side's address ("A.B.C.D/LEN": the gateway of the subnet; "" on a bridge, which is
+ * not ours to address) and the container's default route ("" for none). */
+static int static_address(const Settings *s, char host_side[static 32], char gateway[static INET_ADDRSTRLEN], Error *e)
 {
         uint32_t a, gw = 0, host;
         unsigned len;
@@ -491,6 +498,12 @@ static int check_static_address(const Settings *s, Error *e)
                 return error_set(e, -EINVAL,
                                  "[Network] Address=%s%s%s: the address must be a host of its subnet, and Gateway= another host in the same subnet",
                                  s->network_address, s->network_gateway ? " Gateway=" : "", s->network_gateway ? s->network_gateway : "");
+        host_side[0] = gateway[0] = 0;
+        if (!s->network_bridge) {
+                ipv4_address_format(host, gateway);
+                snprintf(host_side, 32, "%s/%u", gateway, len);
+        } else if (s->network_gateway)
+                ipv4_address_format(gw, gateway);
         return 0;
 }
 
@@ -525,13 +538,13 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         _cleanup_close_ int netns = -1;
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
-        if ((s->network_address || s->network_gateway) && (r = check_static_address(s, e)) < 0)
+        char static_host_side[32] = "", static_gateway[INET_ADDRSTRLEN] = "";
+        if ((s->network_address || s->network_gateway) && (r = static_address(s, static_host_side, static_gateway, e)) < 0)
                 return r;
         if (s->network_masquerade > 0 && (s->network_veth <= 0 || s->network_bridge))
                 return error_set(e, -EINVAL, "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) and no Bridge=");
         _cleanup_free_ char *net_helper = NULL;
-        if ((s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces) &&
-            (r = find_net_helper(&net_helper, e)) < 0)
+        if (needs_links(s) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
                 .private_network = launch_private_network(s),
@@ -602,6 +615,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .net_helper = net_helper,
                 .net_pool_lock = LOCK_DIR "/net-pool",
                 .net_bridge = s->network_bridge,
+                .net_host_side = static_host_side,
+                .net_gateway = static_gateway,
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

@@ -22,6 +22,8 @@
 #include "cgroup.h"
 #include "container.h"
 #include "device-policy.h"
+#include "fs-util.h"
+#include "image.h"
 #include "mount-apply.h"
 #include "net-names.h"
 #include "parse-util.h"
@@ -227,9 +229,9 @@ static void host_name_servers(uint32_t dns[3])
         char line[256], a[64];
         size_t n = 0;
         while (f && n < 3 && fgets(line, sizeof(line), f)) {
-                struct in_addr in;
-                if (sscanf(line, " nameserver %63s", a) == 1 && inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) != 127)
-                        dns[n++] = ntohl(in.s_addr);
+                uint32_t addr;
+                if (sscanf(line, " nameserver %63s", a) == 1 && ipv4_address_parse(a, &addr) == 0 && (addr >> 24) != 127)
+                        dns[n++] = addr;
         }
 }
 
@@ -258,20 +260,31 @@ int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_f
                 _exit(127);
         }
         close(out[1]);
-        size_t n = 0;
-        for (ssize_t k; n < size - 1 && (k = read(out[0], msg + n, size - 1 - n)) != 0;)
-                if (k > 0)
-                        n += (size_t)k;
-                else if (errno != EINTR)
-                        break;
+        _cleanup_free_ char *text = NULL;
+        if (read_full_fd(out[0], &text, NULL) >= 0)
+                snprintf(msg, size, "%.*s", (int)strcspn(text, "\n"), text);
         close(out[0]);
-        msg[n] = 0;
-        msg[strcspn(msg, "\n")] = 0;
         while (waitpid(p, &status, 0) < 0 && errno == EINTR)
                 ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return error_set(e, -EIO, "%s: %s", what, msg[0] ? msg : "corral-net failed");
         return 0;
+}
+
+/* The host side of the container's veth pair: ve-NAME, or vb-NAME on a bridge. */
+static void veth_host_name(const RunConfig *c, char host[static IFNAMSIZ])
+{
+        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+}
+
+/* --network-veth-extra=HOST[:CONTAINER]: host gets HOST; *ret_peer CONTAINER (or HOST again). */
+static void veth_extra_names(const char *spec, char host[static IFNAMSIZ * 2], const char **ret_peer)
+{
+        snprintf(host, IFNAMSIZ * 2, "%s", spec);
+        char *colon = strchr(host, ':');
+        *ret_peer = colon ? colon + 1 : host;
+        if (colon)
+                *colon = 0;
 }
 
 /* Masquerade=: the nftables table corral-NAME for the subnet of prefix. */
@@ -288,18 +301,18 @@ static int masquerade(const RunConfig *c, const char *prefix, const char *host, 
 void net_wait_links_gone(const RunConfig *c)
 {
         char host[IFNAMSIZ * 2];
+        const char *peer;
         const Settings *st = c->settings;
         /* The kernel removes the pairs with the container's namespace, a moment after its end;
          * the next start of the name (or a reboot) must find the names free.  Bounded: 3 s. */
         for (int i = 0; i < 300; i++) {
                 bool left = false;
                 if (st->network_veth > 0 || c->net_bridge) {
-                        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+                        veth_host_name(c, host);
                         left = if_nametoindex(host) != 0;
                 }
                 for (char **x = st->network_veth_extra; !left && x && *x; x++) {
-                        snprintf(host, sizeof(host), "%s", *x);
-                        host[strcspn(host, ":")] = 0;
+                        veth_extra_names(*x, host, &peer);
                         left = if_nametoindex(host) != 0;
                 }
                 if (!left)
@@ -324,50 +337,33 @@ void net_unmasquerade(const RunConfig *c)
 static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
 {
         char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "";
-        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+        veth_host_name(c, host);
         const Settings *st = c->settings;
-        uint32_t a, gw = 0, hs;
-        unsigned len = 0;
-        if (st->network_address) {
-                (void)ipv4_prefix_parse(st->network_address, 1, 30, &a, &len);
-                if (st->network_gateway)
-                        (void)ipv4_address_parse(st->network_gateway, &gw);
-                (void)static_host_side(a, len, gw, &hs);
-        }
         if (c->net_bridge)
                 snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
         /* Address=: the host side is the gateway of the container's subnet. */
         else if (st->network_address)
-                snprintf(opt, sizeof(opt), "--address=%u.%u.%u.%u/%u", hs >> 24, (hs >> 16) & 255, (hs >> 8) & 255, hs & 255, len);
+                snprintf(opt, sizeof(opt), "--address=%s", c->net_host_side);
         /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
          * network addresses the container) or systemd-networkd runs here (its
          * 80-container-ve.network gives ve- links theirs). */
         else if (access("/run/systemd/netif/state", F_OK) < 0)
                 snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
         /* nspawn's fixed MAC addresses, from the host's machine ID and the name. */
-        char macs[64] = "", hm[18], cm[18], idtext[64];
+        char macs[64] = "", hm[18], cm[18];
         uint8_t id[16], hmac[6], cmac[6];
-        _cleanup_fclose_ FILE *f = fopen("/etc/machine-id", "re");
-        if (f && fgets(idtext, sizeof(idtext), f) && strlen(idtext) >= 32) {
-                bool ok = true;
-                for (int i = 0; i < 16 && ok; i++)
-                        ok = sscanf(idtext + 2 * i, "%2hhx", &id[i]) == 1;
-                if (ok) {
-                        net_veth_macs(id, c->name, hmac, cmac);
-                        net_format_mac(hmac, hm);
-                        net_format_mac(cmac, cm);
-                        snprintf(macs, sizeof(macs), "--macs=%s,%s", hm, cm);
-                }
+        Error ignored = {0};
+        if (image_read_machine_id("/", id, &ignored) > 0) {
+                net_veth_macs(id, c->name, hmac, cmac);
+                net_format_mac(hmac, hm);
+                net_format_mac(cmac, cm);
+                snprintf(macs, sizeof(macs), "--macs=%s,%s", hm, cm);
         }
         char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, macs, opt, NULL};
         int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, -1, msg, sizeof(msg), e);
         if (r >= 0 && st->network_address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
-                char gateway[INET_ADDRSTRLEN] = "";
-                if (!c->net_bridge || st->network_gateway)
-                        snprintf(gateway, sizeof(gateway), "%u.%u.%u.%u", (c->net_bridge ? gw : hs) >> 24, ((c->net_bridge ? gw : hs) >> 16) & 255,
-                                 ((c->net_bridge ? gw : hs) >> 8) & 255, (c->net_bridge ? gw : hs) & 255);
-                char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, gateway[0] ? gateway : NULL, NULL};
+                char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, c->net_gateway[0] ? (char *)c->net_gateway : NULL, NULL};
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
                 return masquerade(c, st->network_address, host, e);
@@ -392,11 +388,8 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
         int r;
         for (char **x = c->settings->network_veth_extra; x && *x; x++) {
                 char host[IFNAMSIZ * 2];
-                snprintf(host, sizeof(host), "%s", *x);
-                char *colon = strchr(host, ':');
-                const char *peer = colon ? colon + 1 : host;
-                if (colon)
-                        *colon = 0;
+                const char *peer;
+                veth_extra_names(*x, host, &peer);
                 char *argv[] = {NULL, (char *)"veth", host, (char *)peer, (char *)pid, (char *)"--down", NULL};
                 if ((r = run_net_helper(c, "--network-veth-extra", argv, -1, msg, sizeof(msg), e)) < 0)
                         return r;

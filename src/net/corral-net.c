@@ -485,8 +485,11 @@ int main(int argc, char **argv)
                 if (lock < 0 || flock(lock, LOCK_EX) < 0) {
                         fprintf(stderr, "cannot lock %s: %s\n", pool, strerror(errno));
                         r = -errno;
-                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a, 28)) >= 0)
-                        printf("%u.%u.%u.%u/28\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a, 28)) >= 0) {
+                        char text[16];
+                        ipv4_address_format(a, text);
+                        printf("%s/28\n", text);
+                }
                 if (lock >= 0)
                         close(lock);
         }

@@ -258,6 +258,16 @@ test_static_address_from_outside() {
         expect_contains "$out" "inet 10.5.0.2/24" "host0 has the address"
         expect_contains "$out" "default via 10.5.0.1" "and the default route"
         expect_contains "$out" "gateway-ok" "the host side answers as the gateway"
+        # On a bridge: host0's address, and a default route only with Gateway=.
+        $N ip link add br7 type bridge && $N ip link set br7 up
+        printf '[Network]\nBridge=br7\nAddress=10.6.0.2/24\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ip -4 -o addr show host0; ip route | grep default || echo no-default' </dev/null 2>&1)
+        expect_contains "$out" "inet 10.6.0.2/24" "host0's address on a bridge"
+        expect_contains "$out" "no-default" "no default route without Gateway="
+        printf '[Network]\nBridge=br7\nAddress=10.6.0.2/24\nGateway=10.6.0.254\n' > /etc/systemd/nspawn/bb.nspawn
+        out=$($N "$CORRAL" -q -P -D "$BB" /bin/sh -c 'ip route | grep default' </dev/null 2>&1)
+        expect_contains "$out" "default via 10.6.0.254" "the default route via Gateway= on a bridge"
+        $N ip link del br7
         printf '[Network]\nVirtualEthernet=yes\nAddress=10.5.0.2/24\nGateway=10.6.0.1\n' > /etc/systemd/nspawn/bb.nspawn
         out=$($N "$CORRAL" -q -P -D "$BB" true </dev/null 2>&1)
         expect_contains "$out" "Gateway= another host in the same subnet" "a gateway outside the subnet is refused"

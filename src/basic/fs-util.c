@@ -206,3 +206,12 @@ int make_mount_point_in_root(int rootfd, const char *path, bool is_dir)
                 return negative_errno();
         return open_in_root(rootfd, path, O_PATH, 0);
 }
+
+void rmdir_parents(char *path, size_t stop)
+{
+        for (char *slash = strrchr(path, '/'); slash && (size_t)(slash - path) > stop; slash = strrchr(path, '/')) {
+                *slash = 0;
+                if (rmdir(path) < 0) /* not empty: another's, or the host's */
+                        break;
+        }
+}

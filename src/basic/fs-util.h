@@ -18,6 +18,10 @@ int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_fd(int fd, char **ret, size_t *ret_size);
 int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);
+/* Removes the directories above path that are left empty, innermost first, down to (not
+ * including) the first stop characters of path; stops at the first rmdir() that fails.  path
+ * is cut at each removed level. */
+void rmdir_parents(char *path, size_t stop);
 
 /* Opens path below rootfd as if rootfd were "/": symlinks and ".." cannot leave it (openat2
  * RESOLVE_IN_ROOT). flags as openat(); O_CLOEXEC is always added. */

@@ -471,12 +471,7 @@ static void remove_levels(const char *base, const char *rel, size_t keep)
                         break;
                 usleep(20000);
         }
-        size_t stop = strlen(base) + (keep ? keep + 1 : 0);
-        for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) > stop; slash = strrchr(p, '/')) {
-                *slash = 0;
-                if (rmdir(p) < 0) /* another container's, or the host's: leave it */
-                        break;
-        }
+        rmdir_parents(p, strlen(base) + (keep ? keep + 1 : 0));
 }
 
 void container_cgroup_remove(ContainerCgroup *cg)

@@ -245,12 +245,7 @@ void device_policy_v1_remove(DevicesV1 *d)
                 /* Like the cgroup2 one: the last task may need a moment to leave. */
                 for (int i = 0; i < 250 && rmdir(d->path) < 0 && errno == EBUSY; i++)
                         usleep(20000);
-                /* and the slice levels left empty */
-                for (char *slash = strrchr(d->path, '/'); slash && (size_t)(slash - d->path) > d->keep; slash = strrchr(d->path, '/')) {
-                        *slash = 0;
-                        if (rmdir(d->path) < 0)
-                                break;
-                }
+                rmdir_parents(d->path, d->keep); /* and the slice levels left empty */
         }
         d->path = mfree(d->path);
 }

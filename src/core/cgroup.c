@@ -85,6 +85,41 @@ int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_M
         return 0;
 }
 
+int cgroup_of_pid(pid_t pid, const char *controller, char **ret)
+{
+        char file[64];
+        _cleanup_free_ char *text = NULL;
+        snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+        int r = read_full_file(file, &text, NULL);
+        if (r < 0)
+                return r;
+        const char *found = NULL;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                /* ID:CONTROLLERS:PATH */
+                char *list = strchr(l, ':'), *path = list ? strchr(list + 1, ':') : NULL;
+                if (!path)
+                        continue;
+                *path++ = 0;
+                list++;
+                if (controller) {
+                        for (char *s2 = NULL, *w = strtok_r(list, ",", &s2); w && !found; w = strtok_r(NULL, ",", &s2))
+                                if (streq(w, controller))
+                                        found = path;
+                } else if (!*list)
+                        found = path; /* cgroup2 wins */
+                else if (!found && streq(list, "name=systemd"))
+                        found = path;
+                if (found && (controller || !*list))
+                        break;
+        }
+        if (!found)
+                return -ENOENT;
+        while (*found == '/')
+                found++;
+        *ret = strdup(found);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static void remove_tree(int dirfd, const char *name)
 {
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -334,7 +369,7 @@ static int under_systemd(ContainerCgroup *cg, const char *name, const char *slic
         _cleanup_free_ char *own = NULL, *unit = NULL, *desc = NULL;
         int r;
         if (keep_unit) {
-                if ((r = cgroup_of_pid(getpid(), &own)) < 0)
+                if ((r = cgroup_of_pid(getpid(), NULL, &own)) < 0)
                         return error_set_errno(e, r, "cannot find corral's own cgroup (--keep-unit) in /proc/self/cgroup");
         } else {
                 if (asprintf(&unit, "corral-%s.scope", name) < 0 || asprintf(&desc, "Container %s", name) < 0)

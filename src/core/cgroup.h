@@ -71,5 +71,9 @@ int container_cgroup_set(ContainerCgroup *cg, const Resources *r, Error *e);
  * cgroup.freeze, else the v1 freezer. */
 int container_cgroup_freeze(ContainerCgroup *cg, bool freeze, Error *e);
 
+/* pid's cgroup, without the leading "/" ("" for the root): in the v1 hierarchy of controller,
+ * or with NULL in cgroup2 (else systemd's v1 name=systemd hierarchy).  From /proc/PID/cgroup. */
+int cgroup_of_pid(pid_t pid, const char *controller, char **ret);
+
 /* The first cgroup2 mount point, or NULL. */
 const char *cgroup2_mount_point(void);

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "device-policy.h"
 #include "fs-util.h"
 #include "macro.h"
@@ -198,30 +199,17 @@ fail:
         return error_set_errno(e, r, "cannot set up the devices cgroup %s", path);
 }
 
-/* The supervisor's own devices cgroup, to go back to: from /proc/self/cgroup. */
-static int own_devices_cgroup(char *buf, size_t size)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        char line[PATH_MAX];
-        while (f && fgets(line, sizeof(line), f)) {
-                char *c = strchr(line, ':');
-                if (!c || strncmp(c + 1, "devices:", 8) != 0)
-                        continue;
-                line[strcspn(line, "\n")] = 0;
-                snprintf(buf, size, DEVICES_V1 "%s", c + 9);
-                return 0;
-        }
-        return -ENOENT;
-}
-
 int device_policy_v1_enter(DevicesV1 *d, Error *e)
 {
+        _cleanup_free_ char *own = NULL;
         char back[PATH_MAX];
         int r;
         if (d->fd < 0)
                 return 0;
-        if ((r = own_devices_cgroup(back, sizeof(back))) < 0)
+        /* The supervisor's own devices cgroup, to go back to. */
+        if ((r = cgroup_of_pid(getpid(), "devices", &own)) < 0)
                 return error_set_errno(e, r, "cannot find corral's own devices cgroup");
+        snprintf(back, sizeof(back), DEVICES_V1 "/%s", own);
         d->back_fd = open(back, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (d->back_fd < 0)
                 return error_set_errno(e, -errno, "cannot open %s", back);

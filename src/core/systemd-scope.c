@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bus-wire.h"
+#include "cgroup.h"
 #include "resources.h"
 #include "fs-util.h"
 #include "macro.h"
@@ -23,29 +24,6 @@ bool systemd_is_pid1(void)
         if (v && streq(v, "0"))
                 return false;
         return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-int cgroup_of_pid(pid_t pid, char **ret)
-{
-        char file[64];
-        _cleanup_free_ char *text = NULL;
-        snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-        int r = read_full_file(file, &text, NULL);
-        if (r < 0)
-                return r;
-        const char *found = NULL;
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                if (startswith(l, "0::"))
-                        found = l + 3;
-                else if (!found && strstr(l, ":name=systemd:"))
-                        found = strstr(l, ":name=systemd:") + 14;
-        }
-        if (!found)
-                return -ENOENT;
-        while (*found == '/')
-                found++;
-        *ret = strdup(found);
-        return *ret ? 0 : -ENOMEM;
 }
 
 static void property_s(BusWriter *w, const char *name, const char *value)
@@ -100,7 +78,7 @@ int systemd_start_scope(const char *unit, const char *slice, const char *descrip
                 return -ENOMEM;
         for (int i = 0; i < 5000; i++) {
                 _cleanup_free_ char *now = NULL;
-                if ((r = cgroup_of_pid(pid, &now)) < 0)
+                if ((r = cgroup_of_pid(pid, NULL, &now)) < 0)
                         return error_set_errno(e, r, "cannot read the cgroup of process %d", (int)pid);
                 if (streq(now, want))
                         return 0;

@@ -13,7 +13,3 @@ bool systemd_is_pid1(void);
 /* Asks systemd (over its private socket, as root) for the transient scope unit in slice, with
  * Delegate=yes, holding pid, and waits until pid is in it.  Errors say what systemd said. */
 int systemd_start_scope(const char *unit, const char *slice, const char *description, pid_t pid, Error *e);
-
-/* pid's cgroup in the cgroup2 hierarchy (or systemd's v1 name=systemd one), without the
- * leading "/": "" for the root. */
-int cgroup_of_pid(pid_t pid, char **ret);

@@ -678,8 +678,17 @@ int launch_run(Settings *s, Error *e)
                 return error_set_errno(e, r, "cannot create %s", SCRATCH_DIR);
         (void)chmod(RUN_DIR, 0711);
         (void)chmod(SCRATCH_DIR, 0755);
+        /* From here on corral makes things it must remove (locks, cgroups, links): a SIGTERM or
+         * SIGINT now waits for the supervisor, which stops the container and cleans up, instead
+         * of killing corral half-way. */
+        sigset_t stop, old_mask;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGHUP);
+        sigprocmask(SIG_BLOCK, &stop, &old_mask);
         if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
-                return r;
+                goto out;
         bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
         if ((r = image_lock(LOCK_DIR, s->directory, shared, &tree_lock, e)) < 0)
                 goto out;
@@ -722,5 +731,6 @@ out:
         strv_free(l.env);
         image_unlock(&tree_lock);
         image_unlock(&name_lock);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         return r;
 }

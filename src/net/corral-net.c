@@ -11,16 +11,23 @@
  *       --pool (a lock file): the host side also gets the first address of a /28 of
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
+ *       --zone (with --bridge and --pool): the bridge is a zone's (vz-ZONE), made under the lock
+ *       if it is not there, with .1 of a free /24 of the pool; its address is printed.  Zone
+ *       bridges of corral's with no link on them are removed first.
  *
  *   corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID
  *       a macvlan (bridge mode) or ipvlan (L2) link on PARENT, made in the namespace of PID.
  *
  *   corral-net configure PID INTERFACE ADDRESS/LEN [GATEWAY]
  *       in the network namespace of PID: INTERFACE up, with the address and a default route.
- *   corral-net masquerade add TABLE ADDRESS/LEN HOST-INTERFACE
- *   corral-net masquerade del TABLE
- *       IPv4 masquerade of the subnet for what leaves by another link (nftables table TABLE;
- *       add also turns on IPv4 forwarding, which it needs).
+ *   corral-net nat FD TABLE LINK [--masquerade=ADDRESS/LEN] [--forward=PROTO:HOSTPORT:ADDRESS:PORT]... [--loopback]
+ *       the container's nftables table (see nat.h), made through the netfilter netlink socket
+ *       open at FD, which owns it (it goes when the supervisor closes that socket).  Prints
+ *       "owned", or "unowned" where the kernel cannot (then nat-del removes it).  Masquerade and
+ *       forwards turn on IPv4 forwarding, which they need; --loopback sets route_localnet on LINK.
+ *   corral-net nat-del TABLE
+ *   corral-net gc LOCK
+ *       under the pool lock, removes corral's zone bridges with no link on them.
  *   corral-net move INTERFACE PID
  *       moves INTERFACE into the network namespace of PID.
  *   corral-net return INTERFACE FD
@@ -32,6 +39,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -45,7 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "masquerade.h"
+#include "macro.h"
+#include "nat.h"
 #include "parse-util.h"
 
 static int talk(struct mnl_socket *nl, struct nlmsghdr *h)
@@ -116,7 +125,7 @@ static int on_address(const struct nlmsghdr *h, void *data)
         return MNL_CB_OK;
 }
 
-static int dump(struct mnl_socket *nl, uint16_t type, size_t hdr, mnl_cb_t cb, Prefixes *p)
+static int dump(struct mnl_socket *nl, uint16_t type, size_t hdr, mnl_cb_t cb, void *p)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -124,7 +133,7 @@ static int dump(struct mnl_socket *nl, uint16_t type, size_t hdr, mnl_cb_t cb, P
         h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
         h->nlmsg_seq = (unsigned)time(NULL);
         struct rtgenmsg *g = mnl_nlmsg_put_extra_header(h, hdr);
-        g->rtgen_family = AF_INET;
+        g->rtgen_family = type == RTM_GETLINK ? AF_UNSPEC : AF_INET;
         if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0)
                 return -errno;
         for (;;) {
@@ -146,8 +155,8 @@ static bool overlaps(uint32_t a, unsigned alen, uint32_t b, unsigned blen)
         return (a & mask) == (b & mask);
 }
 
-/* The host side's address: .1 of the first free /28 of 192.168.0.0/16. */
-static int pick_address(struct mnl_socket *nl, const char *host, uint32_t *ret)
+/* The host side's address: .1 of the first free /len of 192.168.0.0/16. */
+static int pick_address(struct mnl_socket *nl, const char *host, unsigned len, uint32_t *ret)
 {
         static Prefixes p;
         int r;
@@ -157,14 +166,14 @@ static int pick_address(struct mnl_socket *nl, const char *host, uint32_t *ret)
                 fprintf(stderr, "cannot read this host's routes and addresses (to give %s an address): %s\n", host, strerror(-r));
                 return r;
         }
-        for (uint32_t net = 0xC0A80000; net < 0xC0A90000; net += 16) {
+        for (uint32_t net = 0xC0A80000; net < 0xC0A90000; net += UINT32_C(1) << (32 - len)) {
                 bool free_ = true;
                 for (size_t i = 0; i < p.n && free_; i++)
-                        free_ = !overlaps(net, 28, p.addr[i], p.len[i]);
+                        free_ = !overlaps(net, len, p.addr[i], p.len[i]);
                 if (free_)
                         return (*ret = net + 1), 0;
         }
-        fprintf(stderr, "no free /28 in 192.168.0.0/16 for %s: every one overlaps a route or an address here\n", host);
+        fprintf(stderr, "no free /%u in 192.168.0.0/16 for %s: every one overlaps a route or an address here\n", len, host);
         return -EADDRINUSE;
 }
 
@@ -338,6 +347,182 @@ static int move(struct mnl_socket *nl, const char *ifname, pid_t pid, int fd)
         return r;
 }
 
+static int write_sysctl(const char *path, const char *what)
+{
+        int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+        if (fd < 0 || write(fd, "1", 1) != 1) {
+                r = -errno;
+                fprintf(stderr, "cannot turn on %s (%s): %s\n", what, path, strerror(errno));
+        }
+        if (fd >= 0)
+                close(fd);
+        return r;
+}
+
+/* Packets from the host's loopback may leave by link (forwarded ports). */
+static int set_route_localnet(const char *link)
+{
+        char path[128];
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", link);
+        return write_sysctl(path, "route_localnet");
+}
+
+static int take_lock(const char *path)
+{
+        int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+                fprintf(stderr, "cannot lock %s: %s\n", path, strerror(errno));
+                if (lock >= 0)
+                        close(lock);
+                return -1;
+        }
+        return lock;
+}
+
+/* The links here, for the zone bridges. */
+#define ZONE_ALIAS "corral zone"
+typedef struct Link {
+        int index;
+        unsigned master;
+        bool bridge, ours; /* a bridge; one corral made for a zone */
+        char name[IFNAMSIZ];
+} Link;
+typedef struct Links {
+        Link l[1024];
+        size_t n;
+} Links;
+
+static int on_link(const struct nlmsghdr *h, void *data)
+{
+        Links *ls = data;
+        const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+        struct nlattr *a;
+        if (ls->n == ELEMENTSOF(ls->l))
+                return MNL_CB_OK;
+        Link *l = &ls->l[ls->n++];
+        *l = (Link){.index = ifi->ifi_index};
+        mnl_attr_for_each(a, h, sizeof(*ifi)) {
+                switch (mnl_attr_get_type(a)) {
+                case IFLA_IFNAME:
+                        snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
+                        break;
+                case IFLA_MASTER:
+                        l->master = mnl_attr_get_u32(a);
+                        break;
+                case IFLA_IFALIAS:
+                        l->ours = strcmp(mnl_attr_get_str(a), ZONE_ALIAS) == 0;
+                        break;
+                case IFLA_LINKINFO: {
+                        struct nlattr *i;
+                        mnl_attr_for_each_nested(i, a) if (mnl_attr_get_type(i) == IFLA_INFO_KIND) l->bridge = strcmp(mnl_attr_get_str(i), "bridge") == 0;
+                        break;
+                }
+                }
+        }
+        return MNL_CB_OK;
+}
+
+static int delete_link(struct mnl_socket *nl, int index)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        return talk(nl, link_message(buf, RTM_DELLINK, 0, index, NULL));
+}
+
+/* Removes corral's zone bridges with no link on them (their containers ended), but keep. */
+static int remove_empty_zones(struct mnl_socket *nl, const char *keep)
+{
+        static Links ls;
+        ls.n = 0;
+        int r = dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), on_link, &ls);
+        if (r < 0) {
+                fprintf(stderr, "cannot list the network links here: %s\n", strerror(-r));
+                return r;
+        }
+        for (size_t i = 0; i < ls.n; i++) {
+                bool used = false;
+                if (!ls.l[i].bridge || !ls.l[i].ours || (keep && strcmp(ls.l[i].name, keep) == 0))
+                        continue;
+                for (size_t j = 0; j < ls.n && !used; j++)
+                        used = ls.l[j].master == (unsigned)ls.l[i].index;
+                if (!used && (r = delete_link(nl, ls.l[i].index)) < 0 && r != -ENODEV)
+                        fprintf(stderr, "cannot remove the empty zone bridge %s: %s\n", ls.l[i].name, strerror(-r));
+        }
+        return 0;
+}
+
+typedef struct OwnAddress {
+        unsigned index;
+        uint32_t addr;
+        unsigned len;
+} OwnAddress;
+
+static int on_own_address(const struct nlmsghdr *h, void *data)
+{
+        OwnAddress *o = data;
+        const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+        struct nlattr *a;
+        if (ifa->ifa_family != AF_INET || ifa->ifa_index != o->index || o->addr)
+                return MNL_CB_OK;
+        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4) {
+                uint32_t v;
+                memcpy(&v, mnl_attr_get_payload(a), 4);
+                o->addr = ntohl(v);
+                o->len = ifa->ifa_prefixlen;
+        }
+        return MNL_CB_OK;
+}
+
+/* The zone's bridge: there already (its address in *ret_addr, 0 if it has none), or made now,
+ * up, with .1 of a free /24 of the pool and route_localnet (for port forwards from the host's
+ * loopback; each container's table guards it). */
+static int zone_bridge(struct mnl_socket *nl, const char *bridge, uint32_t *ret_addr, unsigned *ret_len)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        int r;
+        OwnAddress o = {.index = if_nametoindex(bridge)};
+        if (o.index) {
+                if ((r = dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), on_own_address, &o)) < 0) {
+                        fprintf(stderr, "cannot read the address of %s: %s\n", bridge, strerror(-r));
+                        return r;
+                }
+                *ret_addr = o.addr;
+                *ret_len = o.len;
+                return 0;
+        }
+        uint8_t mac[6];
+        if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
+                return -errno;
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered: the bridge keeps it */
+        struct ifinfomsg *ifi;
+        struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
+        ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+        mnl_attr_put_strz(h, IFLA_IFNAME, bridge);
+        mnl_attr_put(h, IFLA_ADDRESS, sizeof(mac), mac);
+        struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+        mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
+        mnl_attr_nest_end(h, info);
+        if ((r = talk(nl, h)) < 0) {
+                fprintf(stderr, "cannot create the zone bridge %s: %s%s\n", bridge, strerror(-r), r == -EOPNOTSUPP ? " (is the bridge kernel module there?)" : "");
+                return r;
+        }
+        /* Up, and marked as corral's: the kernel takes neither when it creates a link. */
+        h = link_message(buf, RTM_NEWLINK, 0, (int)if_nametoindex(bridge), &ifi);
+        ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+        mnl_attr_put_strz(h, IFLA_IFALIAS, ZONE_ALIAS);
+        uint32_t a;
+        if ((r = talk(nl, h)) < 0 || (r = pick_address(nl, bridge, 24, &a)) < 0 || (r = add_address(nl, bridge, a, 24)) < 0 ||
+            (r = set_route_localnet(bridge)) < 0) {
+                if (r != -EADDRINUSE)
+                        fprintf(stderr, "cannot set up the zone bridge %s: %s\n", bridge, strerror(-r));
+                (void)delete_link(nl, (int)if_nametoindex(bridge));
+                return r;
+        }
+        *ret_addr = a;
+        *ret_len = 24;
+        return 0;
+}
+
+
 static struct mnl_socket *open_netlink(void)
 {
         struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -350,46 +535,174 @@ static struct mnl_socket *open_netlink(void)
         return nl;
 }
 
-static int masquerade(int argc, char **argv)
+/* PROTO:HOSTPORT:ADDRESS:PORT */
+static int parse_forward(const char *v, NatForward *f)
 {
-        bool add = argc == 6 && strcmp(argv[2], "add") == 0;
-        if (!add && !(argc == 4 && strcmp(argv[2], "del") == 0)) {
-                fprintf(stderr, "usage: corral-net masquerade add TABLE ADDRESS/LEN HOST-INTERFACE | del TABLE\n");
-                return 2;
-        }
-        uint32_t net = 0;
-        unsigned len = 0;
-        if (add && ipv4_prefix_parse(argv[4], 1, 32, &net, &len) < 0) {
-                fprintf(stderr, "corral-net: bad address %s\n", argv[4]);
-                return 2;
-        }
+        char proto[4], address[16];
+        unsigned hp, p;
+        int n = 0;
+        if (sscanf(v, "%3[a-z]:%u:%15[0-9.]:%u%n", proto, &hp, address, &p, &n) != 4 || v[n] || hp == 0 || hp > 65535 || p == 0 || p > 65535 ||
+            ipv4_address_parse(address, &f->address) < 0)
+                return -EINVAL;
+        if (strcmp(proto, "tcp") == 0)
+                f->protocol = IPPROTO_TCP;
+        else if (strcmp(proto, "udp") == 0)
+                f->protocol = IPPROTO_UDP;
+        else
+                return -EINVAL;
+        f->host_port = (uint16_t)hp;
+        f->port = (uint16_t)p;
+        return 0;
+}
+
+static struct mnl_socket *open_netfilter(void)
+{
         struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
         if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
                 fprintf(stderr, "cannot open a netfilter netlink socket: %s\n", strerror(errno));
-                return 1;
+                if (nl)
+                        mnl_socket_close(nl);
+                return NULL;
         }
-        int r = add ? masquerade_add(nl, argv[3], net, len, argv[5]) : masquerade_remove(nl, argv[3]);
+        return nl;
+}
+
+static int nat(int argc, char **argv)
+{
+        if (argc == 3 && strcmp(argv[1], "nat-del") == 0) {
+                struct mnl_socket *nl = open_netfilter();
+                int r = nl ? nat_table_remove(nl, argv[2]) : -EIO;
+                if (nl && r < 0)
+                        fprintf(stderr, "cannot remove the nftables table %s: %s\n", argv[2], strerror(-r));
+                if (nl)
+                        mnl_socket_close(nl);
+                return r < 0 ? 1 : 0;
+        }
+        NatForward *forwards = calloc((size_t)argc, sizeof(NatForward));
+        NatTable t = {.forwards = forwards};
+        char *end;
+        long fd = argc >= 5 ? strtol(argv[2], &end, 10) : -1;
+        bool ok = forwards && fd >= 0 && !*end && fd < INT32_MAX;
+        for (int i = 5; ok && i < argc; i++) {
+                if (strncmp(argv[i], "--masquerade=", 13) == 0)
+                        ok = t.masquerade = ipv4_prefix_parse(argv[i] + 13, 1, 32, &t.net, &t.len) >= 0;
+                else if (strncmp(argv[i], "--forward=", 10) == 0)
+                        ok = parse_forward(argv[i] + 10, &forwards[t.n_forwards++]) >= 0;
+                else if (strcmp(argv[i], "--loopback") == 0)
+                        t.loopback = true;
+                else
+                        ok = false;
+        }
+        if (!ok) {
+                fprintf(stderr, "usage: corral-net nat FD TABLE LINK [--masquerade=ADDRESS/LEN] [--forward=PROTO:HOSTPORT:ADDRESS:PORT]... [--loopback]\n");
+                free(forwards);
+                return 2;
+        }
+        t.name = argv[3];
+        t.link = argv[4];
+        struct mnl_socket *nl = mnl_socket_fdopen((int)fd);
+        bool owned = false;
+        int r = nl ? nat_table_add(nl, &t, &owned) : -errno;
+        if (r < 0)
+                fprintf(stderr, "cannot add the nftables table %s: %s%s\n", t.name, strerror(-r),
+                        r == -EPERM ? " (a program that is still running owns a table of that name)" : "");
+        if (r >= 0 && (t.masquerade || t.n_forwards > 0))
+                r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "IPv4 forwarding");
+        if (r >= 0 && t.loopback)
+                r = set_route_localnet(t.link);
+        if (r >= 0)
+                puts(owned ? "owned" : "unowned");
+        /* Not closed: the socket, and with it the table, is the supervisor's. */
+        free(forwards);
+        return r < 0 ? 1 : 0;
+}
+
+/* veth ... [--bridge=BRIDGE [--zone]] [--pool=LOCK] [--address=A/LEN] [--down] [--macs=H,C], macvlan, ipvlan */
+static int links(int argc, char **argv)
+{
+        const char *bridge = NULL, *pool = NULL, *address = NULL;
+        bool down = false, have_macs = false, zone = false;
+        uint8_t macs[12];
+        for (int i = 5; i < argc; i++) {
+                if (!argv[i][0])
+                        continue; /* an option left empty */
+                if (strcmp(argv[i], "--down") == 0)
+                        down = true;
+                else if (strcmp(argv[i], "--zone") == 0)
+                        zone = true;
+                else if (strncmp(argv[i], "--macs=", 7) == 0) {
+                        uint8_t *m = macs;
+                        have_macs = sscanf(argv[i] + 7, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5,
+                                           m + 6, m + 7, m + 8, m + 9, m + 10, m + 11) == 12;
+                        if (!have_macs)
+                                argc = 0;
+                } else if (strncmp(argv[i], "--bridge=", 9) == 0)
+                        bridge = argv[i] + 9;
+                else if (strncmp(argv[i], "--pool=", 7) == 0)
+                        pool = argv[i] + 7;
+                else if (strncmp(argv[i], "--address=", 10) == 0)
+                        address = argv[i] + 10;
+                else
+                        argc = 0;
+        }
+        if (argc < 5 || (zone && (!bridge || !pool)) || (strcmp(argv[1], "veth") != 0 && strcmp(argv[1], "macvlan") != 0 && strcmp(argv[1], "ipvlan") != 0)) {
+                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE [--zone]] [--pool=LOCK] [--down]\n"
+                                "       corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID\n");
+                return 2;
+        }
+        char *end;
+        long pid = strtol(argv[4], &end, 10);
+        if (*end || pid <= 0 || strlen(argv[2]) >= IFNAMSIZ || strlen(argv[3]) >= IFNAMSIZ) {
+                fprintf(stderr, "corral-net: bad arguments\n");
+                return 2;
+        }
+        struct mnl_socket *nl = open_netlink();
+        if (!nl)
+                return 1;
+        int r = 0, lock = -1;
+        uint32_t a = 0;
+        unsigned len = 28;
+        /* Chosen and taken under the lock: the next start sees this address, and a zone's
+         * bridge is not removed while its link joins it. */
+        if (pool && (lock = take_lock(pool)) < 0)
+                r = -EIO;
+        if (r >= 0 && zone && (r = remove_empty_zones(nl, bridge)) >= 0)
+                r = zone_bridge(nl, bridge, &a, &len);
+        if (r >= 0)
+                r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)
+                                                 : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
+        if (r >= 0 && address) {
+                if (ipv4_prefix_parse(address, 1, 32, &a, &len) < 0) {
+                        fprintf(stderr, "corral-net: bad address %s\n", address);
+                        r = -EINVAL;
+                } else
+                        r = add_address(nl, argv[2], a, len);
+                a = 0;
+        } else if (r >= 0 && pool && !zone && (r = pick_address(nl, argv[2], 28, &a)) >= 0)
+                r = add_address(nl, argv[2], a, 28);
+        if (r >= 0 && a) {
+                char text[16];
+                ipv4_address_format(a, text);
+                printf("%s/%u\n", text, len);
+        }
+        if (lock >= 0)
+                close(lock);
         mnl_socket_close(nl);
-        if (r < 0) {
-                fprintf(stderr, "cannot %s the nftables table %s: %s\n", add ? "add" : "remove", argv[3], strerror(-r));
-                return 1;
-        }
-        if (add) {
-                int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
-                if (fd < 0 || write(fd, "1", 1) != 1) {
-                        fprintf(stderr, "cannot turn on IPv4 forwarding (/proc/sys/net/ipv4/ip_forward): %s\n", strerror(errno));
-                        r = -errno;
-                }
-                if (fd >= 0)
-                        close(fd);
-        }
         return r < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-        if (argc >= 3 && strcmp(argv[1], "masquerade") == 0)
-                return masquerade(argc, argv);
+        if (argc >= 2 && (strcmp(argv[1], "nat") == 0 || strcmp(argv[1], "nat-del") == 0))
+                return nat(argc, argv);
+        if (argc == 3 && strcmp(argv[1], "gc") == 0) {
+                int lock = take_lock(argv[2]);
+                struct mnl_socket *nl = lock >= 0 ? open_netlink() : NULL;
+                int r = nl ? remove_empty_zones(nl, NULL) : -EIO;
+                if (nl)
+                        mnl_socket_close(nl);
+                return r < 0 ? 1 : 0;
+        }
         if ((argc == 5 || argc == 6) && strcmp(argv[1], "configure") == 0) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%s/ns/net", argv[2]);
@@ -427,72 +740,5 @@ int main(int argc, char **argv)
                 mnl_socket_close(nl);
                 return r < 0 ? 1 : 0;
         }
-        const char *bridge = NULL, *pool = NULL, *address = NULL;
-        bool down = false, have_macs = false;
-        uint8_t macs[12];
-        for (int i = 5; i < argc; i++) {
-                if (!argv[i][0])
-                        continue; /* an option left empty */
-                if (strcmp(argv[i], "--down") == 0)
-                        down = true;
-                else if (strncmp(argv[i], "--macs=", 7) == 0) {
-                        uint8_t *m = macs;
-                        have_macs = sscanf(argv[i] + 7, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5,
-                                           m + 6, m + 7, m + 8, m + 9, m + 10, m + 11) == 12;
-                        if (!have_macs)
-                                argc = 0;
-                }
-                else if (strncmp(argv[i], "--bridge=", 9) == 0)
-                        bridge = argv[i] + 9;
-                else if (strncmp(argv[i], "--pool=", 7) == 0)
-                        pool = argv[i] + 7;
-                else if (strncmp(argv[i], "--address=", 10) == 0)
-                        address = argv[i] + 10;
-                else
-                        argc = 0;
-        }
-        if (argc < 5 || (strcmp(argv[1], "veth") != 0 && strcmp(argv[1], "macvlan") != 0 && strcmp(argv[1], "ipvlan") != 0)) {
-                fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE] [--pool=LOCK] [--down]\n"
-                                "       corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID\n");
-                return 2;
-        }
-        char *end;
-        long pid = strtol(argv[4], &end, 10);
-        if (*end || pid <= 0 || strlen(argv[2]) >= IFNAMSIZ || strlen(argv[3]) >= IFNAMSIZ) {
-                fprintf(stderr, "corral-net: bad arguments\n");
-                return 2;
-        }
-        struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
-                return 1;
-        }
-        int r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)
-                                             : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
-        if (r >= 0 && address) {
-                uint32_t a;
-                unsigned len;
-                if (ipv4_prefix_parse(address, 1, 32, &a, &len) < 0) {
-                        fprintf(stderr, "corral-net: bad address %s\n", address);
-                        r = -EINVAL;
-                } else
-                        r = add_address(nl, argv[2], a, len);
-        }
-        if (r >= 0 && pool) {
-                /* Chosen and taken under the lock: the next start sees this address. */
-                int lock = open(pool, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-                uint32_t a;
-                if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-                        fprintf(stderr, "cannot lock %s: %s\n", pool, strerror(errno));
-                        r = -errno;
-                } else if ((r = pick_address(nl, argv[2], &a)) >= 0 && (r = add_address(nl, argv[2], a, 28)) >= 0) {
-                        char text[16];
-                        ipv4_address_format(a, text);
-                        printf("%s/28\n", text);
-                }
-                if (lock >= 0)
-                        close(lock);
-        }
-        mnl_socket_close(nl);
-        return r < 0 ? 1 : 0;
+        return links(argc, argv);
 }

@@ -38,7 +38,9 @@ typedef struct RunConfig {
         int netns_fd;         /* or this one to join (-1: the supervisor's) */
         const char *net_helper; /* corral-net, when there is a veth pair to make */
         const char *net_pool_lock; /* the lock file of the host-side address pool */
-        const char *net_bridge;    /* --network-bridge=: the host side joins it (vb-NAME) */
+        const char *net_bridge;    /* --network-bridge=, or vz-ZONE: the host side joins it (vb-NAME) */
+        const char *net_zone;      /* --network-zone=: ZONE, whose bridge corral makes and removes */
+        const char *net_zone_dir;  /* the zones' lease files: DIR/ZONE/N */
         const char *net_host_side; /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
         const char *net_gateway;   /* and host0's default route, or "" */
 } RunConfig;

@@ -4,6 +4,9 @@
  * every length is checked. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -156,14 +159,38 @@ size_t dhcp_reply(const uint8_t *in, size_t n, const DhcpConfig *cfg, uint8_t *o
         return MAX(at, (size_t)MIN_REPLY);
 }
 
-int dhcp_server_open(const char *ifname)
+size_t dhcp_udp_payload(const uint8_t *in, size_t n, size_t *len)
+{
+        if (n < 20 || (in[0] >> 4) != 4 || in[9] != IPPROTO_UDP)
+                return 0;
+        size_t ihl = (size_t)(in[0] & 0xf) * 4, total = (size_t)in[2] << 8 | in[3];
+        if (ihl < 20 || total < ihl + 8 || total > n || ((in[6] & 0x3f) | in[7]) != 0) /* MF or an offset: a fragment */
+                return 0;
+        const uint8_t *udp = in + ihl;
+        size_t ulen = (size_t)udp[4] << 8 | udp[5];
+        if ((udp[2] << 8 | udp[3]) != 67 || ulen < 8 || ihl + ulen > total)
+                return 0;
+        *len = ulen - 8;
+        return ihl + 8;
+}
+
+/* Sets a classic BPF program on fd. */
+static int attach_filter(int fd, struct sock_filter *code, unsigned short n)
+{
+        struct sock_fprog prog = {.len = n, .filter = code};
+        return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+int dhcp_server_open(const char *ifname, bool send_only)
 {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(INADDR_ANY)};
+        struct sock_filter none[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
         if (fd < 0)
                 return -errno;
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 || setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0 || (send_only && attach_filter(fd, none, 1) < 0) ||
+            bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
@@ -171,16 +198,53 @@ int dhcp_server_open(const char *ifname)
         return fd;
 }
 
-void dhcp_server_handle(int fd, const DhcpConfig *cfg)
+int dhcp_server_open_port(const char *ifname)
+{
+        /* SOCK_DGRAM: the filter and the data start at the IP header.  ETH_P_ALL: a bridge
+         * port's frames reach only such taps (the bridge takes them before the others). */
+        struct sock_filter udp67[] = {
+                BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 8),
+                BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),              /* protocol */
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
+                BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),              /* flags and fragment offset */
+                BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0), /* a fragment */
+                BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),             /* X = header length */
+                BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),              /* UDP destination port */
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 67, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, 0xffff),
+                BPF_STMT(BPF_RET | BPF_K, 0),
+        };
+        int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+        struct sockaddr_ll sa = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)if_nametoindex(ifname)};
+        if (fd < 0)
+                return -errno;
+        if (sa.sll_ifindex == 0 || attach_filter(fd, udp67, ELEMENTSOF(udp67)) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int r = sa.sll_ifindex == 0 ? -ENODEV : -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+void dhcp_server_handle(int fd, int send_fd, const DhcpConfig *cfg)
 {
         uint8_t in[1500], out[576];
-        ssize_t n = recv(fd, in, sizeof(in), 0);
+        struct sockaddr_ll from;
+        socklen_t fl = sizeof(from);
+        ssize_t n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fl);
+        size_t off = 0, len = (size_t)n;
         if (n <= 0)
                 return;
-        size_t k = dhcp_reply(in, (size_t)n, cfg, out, sizeof(out));
+        if (send_fd >= 0) {
+                /* A packet socket also sees what leaves by the link; only what the container sent. */
+                if (from.sll_pkttype == PACKET_OUTGOING || !(off = dhcp_udp_payload(in, (size_t)n, &len)))
+                        return;
+        }
+        size_t k = dhcp_reply(in + off, len, cfg, out, sizeof(out));
         if (k == 0)
                 return;
         /* The client has no address yet: broadcast on the link, as RFC 2131 allows. */
         struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(68), .sin_addr.s_addr = htonl(INADDR_BROADCAST)};
-        (void)sendto(fd, out, k, 0, (struct sockaddr *)&to, sizeof(to));
+        (void)sendto(send_fd >= 0 ? send_fd : fd, out, k, 0, (struct sockaddr *)&to, sizeof(to));
 }

@@ -92,7 +92,8 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
 /* Whether corral-net makes or moves links for the container. */
 static bool needs_links(const Settings *s)
 {
-        return s->network_veth > 0 || s->network_bridge || s->network_veth_extra || s->network_macvlan || s->network_ipvlan || s->network_interfaces;
+        return s->network_veth > 0 || s->network_bridge || s->network_zone || s->network_veth_extra || s->network_macvlan || s->network_ipvlan ||
+               s->network_interfaces;
 }
 
 bool launch_private_network(const Settings *s)
@@ -489,6 +490,8 @@ static int static_address(const Settings *s, char host_side[static 32], char gat
         unsigned len;
         if (!s->network_address)
                 return error_set(e, -EINVAL, "[Network] Gateway= needs Address= (the container's address with its prefix length)");
+        if (s->network_zone)
+                return error_set(e, -EINVAL, "[Network] Address= does not go with Zone=: the containers of a zone get their addresses from the zone's subnet by DHCP");
         if (s->network_veth <= 0 && !s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Address= configures host0: it needs VirtualEthernet=yes (-n) or Bridge= (--network-bridge=)");
         (void)ipv4_prefix_parse(s->network_address, 1, 30, &a, &len);
@@ -504,6 +507,32 @@ static int static_address(const Settings *s, char host_side[static 32], char gat
                 snprintf(host_side, 32, "%s/%u", gateway, len);
         } else if (s->network_gateway)
                 ipv4_address_format(gw, gateway);
+        return 0;
+}
+
+/* The combinations of network settings that make no sense, named. */
+static int verify_network(const Settings *s, Error *e)
+{
+        if (s->network_bridge && s->network_zone)
+                return error_set(e, -EINVAL, "--network-bridge= and --network-zone= (Bridge= and Zone=) may not be combined");
+        if (s->network_masquerade > 0 && s->network_veth <= 0 && !s->network_zone)
+                return error_set(e, -EINVAL,
+                                 "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) or Zone= (and no Bridge=)");
+        if (s->network_masquerade > 0 && s->network_bridge)
+                return error_set(e, -EINVAL, "[Network] Masquerade= does not go with Bridge=: the bridge's subnet is not corral's to masquerade");
+        if (s->n_ports == 0)
+                return 0;
+        if (!launch_private_network(s))
+                return error_set(e, -EINVAL, "-p/--port= (Port=) forwards to the container's own network: it needs -n, --network-zone= or --network-bridge=");
+        if (s->network_veth <= 0 && !s->network_bridge && !s->network_zone)
+                return error_set(e, -EINVAL,
+                                 "-p/--port= (Port=) forwards to the container's address on its veth pair: it needs -n, --network-zone= or --network-bridge=, "
+                                 "not only --private-network, --network-interface= or a MACVLAN/IPVLAN link");
+        if (s->network_bridge && !s->network_address)
+                return error_set(e, -EINVAL,
+                                 "-p/--port= (Port=) on --network-bridge=%s needs the container's address: give it with [Network] Address= (corral does not "
+                                 "know what the bridge's network hands out)",
+                                 s->network_bridge);
         return 0;
 }
 
@@ -541,8 +570,11 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         char static_host_side[32] = "", static_gateway[INET_ADDRSTRLEN] = "";
         if ((s->network_address || s->network_gateway) && (r = static_address(s, static_host_side, static_gateway, e)) < 0)
                 return r;
-        if (s->network_masquerade > 0 && (s->network_veth <= 0 || s->network_bridge))
-                return error_set(e, -EINVAL, "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) and no Bridge=");
+        if ((r = verify_network(s, e)) < 0)
+                return r;
+        char zone_bridge[IFNAMSIZ] = "";
+        if (s->network_zone)
+                net_link_name("vz-", s->network_zone, zone_bridge);
         _cleanup_free_ char *net_helper = NULL;
         if (needs_links(s) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
@@ -614,7 +646,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .netns_fd = netns,
                 .net_helper = net_helper,
                 .net_pool_lock = LOCK_DIR "/net-pool",
-                .net_bridge = s->network_bridge,
+                .net_bridge = s->network_zone ? zone_bridge : s->network_bridge,
+                .net_zone = s->network_zone,
+                .net_zone_dir = RUN_DIR "/zones",
                 .net_host_side = static_host_side,
                 .net_gateway = static_gateway,
                 .name = s->machine,

@@ -423,6 +423,23 @@ static int p_masquerade(Settings *s, const char *v, const KeyContext *c, Error *
         return b < 0 ? b : (s->network_masquerade = b, 0);
 }
 
+static int p_zone(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (!zone_name_valid(v))
+                return BAD(c, e, "expected a zone name that makes an interface name with \"vz-\" before it (1-12 characters, no '/', ':' or spaces)");
+        return set_string(&s->network_zone, v);
+}
+
+static int p_port(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        int r = expose_port_add(s, v);
+        if (r == -EEXIST)
+                return error_set(e, r, "%s:%u: %s=%s: this protocol and host port are forwarded already", c->path, c->line, c->key, v);
+        if (r == -EINVAL)
+                return BAD(c, e, "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports 1-65535");
+        return r;
+}
+
 static int p_interface(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         return name_list(&s->network_interfaces, v, ifname_valid, c, e);
@@ -520,8 +537,8 @@ static const KeyRow key_table[] = {
         {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
         {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
         {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},
-        NOT_YET("Network", "Zone", "networking"),
-        NOT_YET("Network", "Port", "networking"),
+        {"Network", "Zone", p_zone, SETTING_NETWORK, NULL},
+        {"Network", "Port", p_port, SETTING_EXPOSE_PORTS, NULL},
         {"Resources", "Slice", p_resource, SETTING_RESOURCES, NULL},
         {"Resources", "MemoryMax", p_resource, SETTING_RESOURCES, NULL},
         {"Resources", "MemoryHigh", p_resource, SETTING_RESOURCES, NULL},

@@ -107,7 +107,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
         }
         if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge || f->network_veth_extra ||
                                          f->network_macvlan || f->network_ipvlan || f->network_interfaces || f->network_address ||
-                                         f->network_gateway || f->network_masquerade >= 0)) {
+                                         f->network_gateway || f->network_masquerade >= 0 || f->network_zone)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
@@ -124,6 +124,17 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         SWAP(c->network_address, f->network_address);
                         SWAP(c->network_gateway, f->network_gateway);
                         c->network_masquerade = f->network_masquerade;
+                        SWAP(c->network_zone, f->network_zone);
+                }
+        }
+        if ((take & SETTING_EXPOSE_PORTS) && f->n_ports > 0) {
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "Port=")) < 0)
+                                return r;
+                        take &= ~SETTING_EXPOSE_PORTS;
+                } else {
+                        SWAP(c->ports, f->ports);
+                        SWAP(c->n_ports, f->n_ports);
                 }
         }
         if (take & SETTING_NESTING) {

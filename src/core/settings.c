@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/personality.h>
@@ -52,6 +53,8 @@ void settings_done(Settings *s)
         strv_free(s->network_interfaces);
         free(s->network_address);
         free(s->network_gateway);
+        free(s->network_zone);
+        free(s->ports);
         free(s->template_path);
         free(s->pivot_root_new);
         free(s->pivot_root_old);
@@ -556,6 +559,55 @@ static bool host_has_filesystem(const char *name)
 bool ifname_valid(const char *n)
 {
         return *n && strlen(n) < 16 && !strpbrk(n, "/: \t\n") && strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
+}
+
+bool zone_name_valid(const char *zone)
+{
+        char name[32];
+        return strlen(zone) < 16 && (snprintf(name, sizeof(name), "vz-%s", zone), ifname_valid(name));
+}
+
+static int parse_port(const char *s, size_t n, uint16_t *ret)
+{
+        unsigned v = 0;
+        if (n == 0 || n > 5)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+                return -EINVAL;
+        *ret = (uint16_t)v;
+        return 0;
+}
+
+int expose_port_add(Settings *s, const char *value)
+{
+        ExposePort p = {.protocol = IPPROTO_TCP};
+        const char *v = value;
+        if (startswith(v, "tcp:"))
+                v += 4;
+        else if (startswith(v, "udp:")) {
+                v += 4;
+                p.protocol = IPPROTO_UDP;
+        }
+        const char *colon = strchr(v, ':');
+        if (parse_port(v, colon ? (size_t)(colon - v) : strlen(v), &p.host_port) < 0)
+                return -EINVAL;
+        p.container_port = p.host_port;
+        if (colon && parse_port(colon + 1, strlen(colon + 1), &p.container_port) < 0)
+                return -EINVAL;
+        for (size_t i = 0; i < s->n_ports; i++)
+                if (s->ports[i].protocol == p.protocol && s->ports[i].host_port == p.host_port)
+                        return -EEXIST;
+        ExposePort *n = realloc(s->ports, (s->n_ports + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        s->ports = n;
+        s->ports[s->n_ports++] = p;
+        return 0;
 }
 
 bool veth_extra_valid(const char *v)

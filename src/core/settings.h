@@ -172,13 +172,19 @@ typedef enum SettingsMask {
         SETTING_SYSCALL_FILTER = 1ULL << 41,
         SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
         SETTING_NESTING = 1ULL << 44,   /* corral's Nesting= */
-        SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn */
+        SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn, but Port= */
+        SETTING_EXPOSE_PORTS = 1ULL << 46, /* -p, Port= */
         SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
 
 /* The mask bit of resource limit l (the enum's constants are ints: shift a 64-bit value). */
 #define SETTING_RLIMIT(l) ((uint64_t)SETTING_RLIMIT_FIRST << (l))
+
+typedef struct ExposePort {
+        int protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+        uint16_t host_port, container_port;
+} ExposePort;
 
 typedef struct Settings {
         uint64_t mask; /* SettingsMask bits of the fields this front-end set */
@@ -239,6 +245,11 @@ typedef struct Settings {
         char **network_interfaces; /* moved into the container, and back when it ends */
         char *network_address, *network_gateway; /* corral's Address=, Gateway=: host0 set up from outside */
         int network_masquerade; /* corral's Masquerade=: IPv4 masquerade of the veth subnet (-1 unset) */
+        char *network_zone; /* --network-zone=, Zone=: a veth pair whose host side (vb-NAME) joins vz-ZONE */
+
+        /* -p, Port= (SETTING_EXPOSE_PORTS): ports of the host forwarded to the container */
+        ExposePort *ports;
+        size_t n_ports;
 
         /* Resource control (--slice, --property, [Resources]) */
         Resources resources;
@@ -309,6 +320,12 @@ const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
 int oom_score_adjust_parse(Settings *s, const char *value);
 /* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
 int private_users_parse(Settings *s, const char *value);
+
+/* -p/--port=, Port=: [tcp:|udp:]HOSTPORT[:CONTAINERPORT], added to s; -EINVAL for a bad one,
+ * -EEXIST when the protocol and host port are forwarded already. */
+int expose_port_add(Settings *s, const char *value);
+/* --network-zone=, Zone=: "vz-" and the name must make an interface name. */
+bool zone_name_valid(const char *zone);
 
 /* Checks an interface name as the kernel takes it (1-15 characters, no '/', ':' or space). */
 bool ifname_valid(const char *n);

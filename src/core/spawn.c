@@ -221,220 +221,6 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
 }
 
 
-/* Up to three name servers of the host's /etc/resolv.conf for the container (not loopback
- * ones: those are the host's own resolver, which the container cannot reach there). */
-static void host_name_servers(uint32_t dns[3])
-{
-        _cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
-        char line[256], a[64];
-        size_t n = 0;
-        while (f && n < 3 && fgets(line, sizeof(line), f)) {
-                uint32_t addr;
-                if (sscanf(line, " nameserver %63s", a) == 1 && ipv4_address_parse(a, &addr) == 0 && (addr >> 24) != 127)
-                        dns[n++] = addr;
-        }
-}
-
-/* Runs corral-net with argv (argv[0] is set here) and reads what it prints: its error line,
- * which becomes e's message prefixed with what (the option), or on success its output. */
-int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_fd, char *msg, size_t size, Error *e)
-{
-        int out[2], status = 0;
-        msg[0] = 0;
-        if (pipe2(out, O_CLOEXEC) < 0)
-                return error_set_errno(e, negative_errno(), "cannot make a pipe for corral-net");
-        pid_t p = fork();
-        if (p < 0) {
-                close(out[0]);
-                close(out[1]);
-                return error_set_errno(e, negative_errno(), "cannot start corral-net");
-        }
-        if (p == 0) {
-                dup2(out[1], STDOUT_FILENO);
-                dup2(out[1], STDERR_FILENO);
-                argv[0] = (char *)"corral-net";
-                if (keep_fd >= 0)
-                        (void)fcntl(keep_fd, F_SETFD, 0);
-                execv(c->net_helper, argv);
-                dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
-                _exit(127);
-        }
-        close(out[1]);
-        _cleanup_free_ char *text = NULL;
-        if (read_full_fd(out[0], &text, NULL) >= 0)
-                snprintf(msg, size, "%.*s", (int)strcspn(text, "\n"), text);
-        close(out[0]);
-        while (waitpid(p, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return error_set(e, -EIO, "%s: %s", what, msg[0] ? msg : "corral-net failed");
-        return 0;
-}
-
-/* The host side of the container's veth pair: ve-NAME, or vb-NAME on a bridge. */
-static void veth_host_name(const RunConfig *c, char host[static IFNAMSIZ])
-{
-        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
-}
-
-/* --network-veth-extra=HOST[:CONTAINER]: host gets HOST; *ret_peer CONTAINER (or HOST again). */
-static void veth_extra_names(const char *spec, char host[static IFNAMSIZ * 2], const char **ret_peer)
-{
-        snprintf(host, IFNAMSIZ * 2, "%s", spec);
-        char *colon = strchr(host, ':');
-        *ret_peer = colon ? colon + 1 : host;
-        if (colon)
-                *colon = 0;
-}
-
-/* Masquerade=: the nftables table corral-NAME for the subnet of prefix. */
-static int masquerade(const RunConfig *c, const char *prefix, const char *host, Error *e)
-{
-        char msg[512], table[300];
-        if (c->settings->network_masquerade <= 0)
-                return 0;
-        snprintf(table, sizeof(table), "corral-%s", c->name);
-        char *argv[] = {NULL, (char *)"masquerade", (char *)"add", table, (char *)prefix, (char *)host, NULL};
-        return run_net_helper(c, "[Network] Masquerade=", argv, -1, msg, sizeof(msg), e);
-}
-
-void net_wait_links_gone(const RunConfig *c)
-{
-        char host[IFNAMSIZ * 2];
-        const char *peer;
-        const Settings *st = c->settings;
-        /* The kernel removes the pairs with the container's namespace, a moment after its end;
-         * the next start of the name (or a reboot) must find the names free.  Bounded: 3 s. */
-        for (int i = 0; i < 300; i++) {
-                bool left = false;
-                if (st->network_veth > 0 || c->net_bridge) {
-                        veth_host_name(c, host);
-                        left = if_nametoindex(host) != 0;
-                }
-                for (char **x = st->network_veth_extra; !left && x && *x; x++) {
-                        veth_extra_names(*x, host, &peer);
-                        left = if_nametoindex(host) != 0;
-                }
-                if (!left)
-                        return;
-                usleep(10000);
-        }
-}
-
-void net_unmasquerade(const RunConfig *c)
-{
-        char msg[512], table[300];
-        Error e = {0};
-        snprintf(table, sizeof(table), "corral-%s", c->name);
-        char *argv[] = {NULL, (char *)"masquerade", (char *)"del", table, NULL};
-        if (run_net_helper(c, "[Network] Masquerade=", argv, -1, msg, sizeof(msg), &e) < 0)
-                fprintf(stderr, "corral: %s\n", e.msg);
-}
-
-/* -n, --network-bridge=: ve-NAME (vb-NAME) here and host0 in the child's network namespace.
- * corral-net prints the host side's address from the pool, if it gave one: the DHCP server
- * then answers on the link. */
-static int make_veth(const RunConfig *c, const char *pid, Spawned *s, Error *e)
-{
-        char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "";
-        veth_host_name(c, host);
-        const Settings *st = c->settings;
-        if (c->net_bridge)
-                snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
-        /* Address=: the host side is the gateway of the container's subnet. */
-        else if (st->network_address)
-                snprintf(opt, sizeof(opt), "--address=%s", c->net_host_side);
-        /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
-         * network addresses the container) or systemd-networkd runs here (its
-         * 80-container-ve.network gives ve- links theirs). */
-        else if (access("/run/systemd/netif/state", F_OK) < 0)
-                snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
-        /* nspawn's fixed MAC addresses, from the host's machine ID and the name. */
-        char macs[64] = "", hm[18], cm[18];
-        uint8_t id[16], hmac[6], cmac[6];
-        Error ignored = {0};
-        if (image_read_machine_id("/", id, &ignored) > 0) {
-                net_veth_macs(id, c->name, hmac, cmac);
-                net_format_mac(hmac, hm);
-                net_format_mac(cmac, cm);
-                snprintf(macs, sizeof(macs), "--macs=%s,%s", hm, cm);
-        }
-        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, macs, opt, NULL};
-        int r = run_net_helper(c, c->net_bridge ? "--network-bridge" : "--network-veth", argv, -1, msg, sizeof(msg), e);
-        if (r >= 0 && st->network_address) {
-                /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
-                char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, c->net_gateway[0] ? (char *)c->net_gateway : NULL, NULL};
-                if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
-                        return r;
-                return masquerade(c, st->network_address, host, e);
-        }
-        if (r < 0 || !msg[0])
-                return r; /* or systemd-networkd's to address */
-        if ((r = masquerade(c, msg, host, e)) < 0)
-                return r;
-        if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
-                return error_set(e, -EIO, "--network-veth: corral-net said \"%s\", not an address", msg);
-        host_name_servers(s->dhcp.dns);
-        if ((s->dhcp_fd = dhcp_server_open(host)) < 0)
-                return error_set_errno(e, s->dhcp_fd, "cannot open the DHCP server's socket on %s", host);
-        return 0;
-}
-
-/* --network-veth-extra=HOST[:CONTAINER] (host side left down, as nspawn), --network-macvlan=,
- * --network-ipvlan= (mv-IF, iv-IF inside, named as nspawn names them). */
-static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
-{
-        char msg[512], name[IFNAMSIZ];
-        int r;
-        for (char **x = c->settings->network_veth_extra; x && *x; x++) {
-                char host[IFNAMSIZ * 2];
-                const char *peer;
-                veth_extra_names(*x, host, &peer);
-                char *argv[] = {NULL, (char *)"veth", host, (char *)peer, (char *)pid, (char *)"--down", NULL};
-                if ((r = run_net_helper(c, "--network-veth-extra", argv, -1, msg, sizeof(msg), e)) < 0)
-                        return r;
-        }
-        for (int kind = 0; kind < 2; kind++)
-                for (char **x = kind ? c->settings->network_ipvlan : c->settings->network_macvlan; x && *x; x++) {
-                        net_link_name(kind ? "iv-" : "mv-", *x, name);
-                        char *argv[] = {NULL, (char *)(kind ? "ipvlan" : "macvlan"), *x, name, (char *)pid, NULL};
-                        if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, -1, msg, sizeof(msg), e)) < 0)
-                                return r;
-                }
-        return 0;
-}
-
-/* --network-interface=: moved in now; the supervisor keeps the namespace open to move them
- * back when the container ends (a namespace that goes deletes virtual links in it). */
-static int move_interfaces(const RunConfig *c, pid_t child, const char *pid, Spawned *s, Error *e)
-{
-        char msg[512], path[64];
-        int r;
-        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)child);
-        if ((s->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-                return error_set_errno(e, negative_errno(), "cannot open the container's network namespace");
-        for (char **x = c->settings->network_interfaces; x && *x; x++) {
-                char *argv[] = {NULL, (char *)"move", *x, (char *)pid, NULL};
-                if ((r = run_net_helper(c, "--network-interface", argv, -1, msg, sizeof(msg), e)) < 0) {
-                        /* back with those moved already */
-                        for (char **y = c->settings->network_interfaces; y != x; y++)
-                                net_return_interface(c, s->netns_fd, *y);
-                        return r;
-                }
-        }
-        return 0;
-}
-
-void net_return_interface(const RunConfig *c, int netns_fd, const char *ifname)
-{
-        char msg[512], fd[16];
-        Error e = {0};
-        snprintf(fd, sizeof(fd), "%d", netns_fd);
-        char *argv[] = {NULL, (char *)"return", (char *)ifname, fd, NULL};
-        if (run_net_helper(c, "--network-interface", argv, netns_fd, msg, sizeof(msg), &e) < 0)
-                fprintf(stderr, "corral: %s\n", e.msg);
-}
-
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 {
         int pair[2], pidfd = -1, r;
@@ -496,18 +282,12 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         }
         closep(&child_sock);
 
-        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1, .netns_fd = -1};
+        Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
         }
-        char pid_text[16];
-        snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
-        if (c->net_helper && (c->settings->network_veth > 0 || c->net_bridge) && (r = make_veth(c, pid_text, &s, e)) < 0)
-                goto fail;
-        if (c->net_helper && (r = make_extra_links(c, pid_text, e)) < 0)
-                goto fail;
-        if (c->net_helper && c->settings->network_interfaces && (r = move_interfaces(c, pid, pid_text, &s, e)) < 0)
+        if ((r = net_setup(c, pid, &s.net, e)) < 0)
                 goto fail;
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
@@ -559,7 +339,7 @@ fail:
         closep(&s.console_master);
         closep(&s.console_peer);
         closep(&s.notify_fd);
-        closep(&s.dhcp_fd);
-        closep(&s.netns_fd);
+        net_teardown(c, &s.net);
+        net_state_done(&s.net);
         return e->code;
 }

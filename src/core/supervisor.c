@@ -197,8 +197,8 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         p[i_in = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
                 if (l->sp.notify_fd >= 0)
                         p[i_notify = n++] = (struct pollfd){.fd = l->sp.notify_fd, .events = POLLIN};
-                if (l->sp.dhcp_fd >= 0)
-                        p[i_dhcp = n++] = (struct pollfd){.fd = l->sp.dhcp_fd, .events = POLLIN};
+                if (l->sp.net.dhcp_fd >= 0)
+                        p[i_dhcp = n++] = (struct pollfd){.fd = l->sp.net.dhcp_fd, .events = POLLIN};
 
                 if (poll(p, (nfds_t)n, -1) < 0) {
                         if (errno == EINTR)
@@ -225,7 +225,7 @@ static int loop_run(Loop *l, siginfo_t *ret)
                 if (i_notify >= 0 && (p[i_notify].revents & POLLIN))
                         handle_notify(l);
                 if (i_dhcp >= 0 && (p[i_dhcp].revents & POLLIN))
-                        dhcp_server_handle(l->sp.dhcp_fd, &l->sp.dhcp);
+                        net_dhcp_handle(&l->sp.net);
                 if (p[i_sig].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -285,8 +285,7 @@ static void spawned_done(Spawned *s)
         closep(&s->console_master);
         closep(&s->console_peer);
         closep(&s->notify_fd);
-        closep(&s->dhcp_fd);
-        closep(&s->netns_fd);
+        net_state_done(&s->net);
 }
 
 /* Exit status and the line nspawn prints, from how PID 1 ended. */
@@ -325,7 +324,7 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
-        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .dhcp_fd = -1, .netns_fd = -1}};
+        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
         sigset_t mask, old;
         siginfo_t si;
         int r;
@@ -374,13 +373,10 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         r = loop_run(&l, &si);
         terminal_restore(&l);
-        /* The namespace is still ours to hold: the interfaces go back before it goes. */
-        for (char **x = c->settings->network_interfaces; l.sp.netns_fd >= 0 && x && *x; x++)
-                net_return_interface(c, l.sp.netns_fd, *x);
-        if (c->net_helper && c->settings->network_masquerade > 0)
-                net_unmasquerade(c);
-        if (c->net_helper)
-                net_wait_links_gone(c);
+        /* The notify socket was made in the container's network namespace and holds it: the
+         * namespace, and with it the veth pairs, goes only once it is closed. */
+        closep(&l.sp.notify_fd);
+        net_teardown(c, &l.sp.net);
         notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");

@@ -303,6 +303,24 @@ static int o_network_bridge(const OptionContext *c)
         return (c->s->network_bridge = strdup(c->arg)) ? 0 : -ENOMEM;
 }
 
+static int o_network_zone(const OptionContext *c)
+{
+        if (!zone_name_valid(c->arg))
+                return BAD(c, "expected a zone name that makes an interface name with \"vz-\" before it (1-12 characters, no '/', ':' or spaces)");
+        free(c->s->network_zone);
+        return (c->s->network_zone = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
+static int o_port(const OptionContext *c)
+{
+        int r = expose_port_add(c->s, c->arg);
+        if (r == -EEXIST)
+                return BAD(c, "this protocol and host port are forwarded already");
+        if (r == -EINVAL)
+                return BAD(c, "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports 1-65535");
+        return r;
+}
+
 static int o_network_namespace_path(const OptionContext *c)
 {
         if (!path_is_absolute(c->arg))
@@ -609,9 +627,9 @@ static const OptionRow option_table[] = {
         {"network-veth", 'n', no_argument, o_network_veth, SETTING_NETWORK, NULL},
         {"network-veth-extra", 0, required_argument, o_network_veth_extra, SETTING_NETWORK, NULL},
         {"network-bridge", 0, required_argument, o_network_bridge, SETTING_NETWORK, NULL},
-        NOT_YET("network-zone", 0, required_argument, "the networking work"),
+        {"network-zone", 0, required_argument, o_network_zone, SETTING_NETWORK, NULL},
         {"network-namespace-path", 0, required_argument, o_network_namespace_path, SETTING_NETWORK, NULL},
-        NOT_YET("port", 'p', required_argument, "the networking work"),
+        {"port", 'p', required_argument, o_port, SETTING_EXPOSE_PORTS, NULL},
         /* Security */
         {"capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},
         {"drop-capability", 0, required_argument, o_capability, SETTING_CAPABILITY, NULL},

@@ -84,6 +84,31 @@ int main(void)
         CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.private_network == 0, "the command line's networking wins");
         settings_done(&c);
         settings_done(&f);
+        /* Port= on its own (nspawn's SETTING_EXPOSE_PORTS): trusted files only; the command
+         * line's -p wins; networking set on the command line does not stop a file's Port=. */
+        w = NULL;
+        settings_init(&c);
+        file(&f, "[Network]\nZone=web\nPort=80\n");
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && !c.network_zone && c.n_ports == 0, "untrusted Zone=, Port= are ignored");
+        CHECK(strv_length(w) == 2 && strstr(w[1], "Port="), "and named: %s", w && w[1] ? w[1] : "");
+        strv_free(w);
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        c.mask |= SETTING_NETWORK;
+        c.network_veth = 1;
+        file(&f, "[Network]\nZone=web\nPort=80\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && !c.network_zone && c.n_ports == 1 && c.ports[0].host_port == 80,
+              "a trusted Port= applies beside the command line's -n");
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        expose_port_add(&c, "8080:80");
+        c.mask |= SETTING_EXPOSE_PORTS;
+        file(&f, "[Network]\nPort=80\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.n_ports == 1 && c.ports[0].host_port == 8080, "the command line's -p wins");
+        settings_done(&c);
+        settings_done(&f);
 
         /* Capabilities: an untrusted file may drop, not add; a trusted one may add. */
         const char *caps = "[Exec]\nCapability=CAP_NET_ADMIN\nDropCapability=CAP_SYS_ADMIN\nNoNewPrivileges=yes\n";

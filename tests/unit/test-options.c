@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/personality.h>
@@ -69,9 +70,31 @@ int main(void)
         CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--network-zone=web", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--network-zone") && strstr(e.msg, "not supported"),
+        r = run(&s, &e, &a, "--bind-user=alice", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--bind-user") && strstr(e.msg, "not supported"),
               "later options are refused by name: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "--network-zone=web", "-p", "8080:80", "--port=udp:53", "-p", "tcp:22", NULL);
+        CHECK(r == 0 && s.network_zone && streq(s.network_zone, "web") && s.n_ports == 3 && s.ports[0].host_port == 8080 &&
+                      s.ports[0].container_port == 80 && s.ports[0].protocol == IPPROTO_TCP && s.ports[1].protocol == IPPROTO_UDP &&
+                      s.ports[1].host_port == 53 && s.ports[1].container_port == 53 && s.ports[2].host_port == 22 && (s.mask & SETTING_EXPOSE_PORTS) &&
+                      (s.mask & SETTING_NETWORK),
+              "--network-zone=, -p/--port= in nspawn's forms");
+        settings_done(&s);
+        const char *bad_ports[] = {"0", "65536", "sctp:80", "80:", ":80", "tcp:", "8o", "-1", "80:90:100", NULL};
+        for (const char **p = bad_ports; *p; p++) {
+                r = run(&s, &e, &a, "-p", *p, NULL);
+                CHECK(r == -EINVAL && strstr(e.msg, "HOSTPORT"), "-p %s is refused: %s", *p, e.msg);
+                settings_done(&s);
+        }
+        r = run(&s, &e, &a, "-p", "80", "-p", "tcp:80:81", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "forwarded already"), "the same protocol and host port twice: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "-p", "80", "-p", "udp:80", NULL);
+        CHECK(r == 0 && s.n_ports == 2, "the same port for TCP and UDP");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--network-zone=averyverylongz", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "vz-"), "a zone name too long for vz-NAME: %s", e.msg);
         settings_done(&s);
         r = run(&s, &e, &a, "--private-network", "--network-namespace-path=/run/netns/x", NULL);
         CHECK(r == 0 && s.private_network == 1 && s.network_namespace_path && streq(s.network_namespace_path, "/run/netns/x") &&
@@ -82,8 +105,8 @@ int main(void)
         CHECK(r == -EINVAL && strstr(e.msg, "--network-namespace-path") && strstr(e.msg, "absolute"), "a relative namespace path: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "-p", "80", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-p"), "short later option named: %s", e.msg);
+        r = run(&s, &e, &a, "-i", "/x.raw", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-i"), "short later option named: %s", e.msg);
         settings_done(&s);
         r = run(&s, &e, &a, "--network-bridge=br0", NULL);
         CHECK(r == 0 && s.network_bridge && streq(s.network_bridge, "br0"), "--network-bridge=br0");

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <netinet/in.h>
 #include <signal.h>
 
 #include "settings.h"
@@ -129,9 +130,23 @@ int main(void)
         r = parse(&s, "[Network]\nBridge=a/b\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "Bridge=a/b"), "a bad Bridge= is named: %s", e.msg);
         settings_done(&s);
-        r = parse(&s, "[Network]\nZone=web\n", &e, &w);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "Zone=") && strstr(e.msg, "not supported"),
+        r = parse(&s, "[Files]\nBindUser=alice\n", &e, &w);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "BindUser=") && strstr(e.msg, "not supported"),
               "later keys fail loudly: %s", e.msg);
+        settings_done(&s);
+        r = parse(&s, "[Network]\nZone=web\nPort=8080:80\nPort=udp:53\n", &e, &w);
+        CHECK(r == 0 && streq(s.network_zone, "web") && s.n_ports == 2 && s.ports[0].container_port == 80 && s.ports[1].protocol == IPPROTO_UDP &&
+                      (s.mask & SETTING_EXPOSE_PORTS) && (s.mask & SETTING_NETWORK),
+              "Zone=, Port= (repeated)");
+        settings_done(&s);
+        r = parse(&s, "[Network]\nPort=80\nPort=tcp:80:90\n", &e, &w);
+        CHECK(r == -EEXIST && strstr(e.msg, "test.nspawn:3") && strstr(e.msg, "forwarded already"), "a repeated forward is named: %s", e.msg);
+        settings_done(&s);
+        r = parse(&s, "[Network]\nPort=http\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "Port=http"), "a bad Port= is named: %s", e.msg);
+        settings_done(&s);
+        r = parse(&s, "[Network]\nZone=a/b\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "Zone=a/b"), "a bad Zone= is named: %s", e.msg);
         settings_done(&s);
 
         r = parse(&s, "[Network]\nPrivate=no\n[Exec]\nPrivateUsers=no\n", &e, &w);

@@ -64,6 +64,16 @@ wait_for() { # file needle seconds
         return 1
 }
 
+# Waits until a file exists (bounded); returns non-zero on timeout.
+wait_for_file() { # file seconds
+        local i=0 n=$(( ${2:-30} * 10 ))
+        while [ $i -lt $n ]; do
+                [ -e "$1" ] && return 0
+                sleep 0.1; i=$((i + 1))
+        done
+        return 1
+}
+
 # The Debian bookworm tree with systemd (scripts/debian-image.sh), for the boot tests.
 debian_tree() {
         [ -n "${CORRAL_DEBIAN:-}" ] && [ -x "$CORRAL_DEBIAN/usr/lib/systemd/systemd" ] || skip "no Debian tree (CORRAL_DEBIAN)"

@@ -328,3 +328,130 @@ test_masquerade() {
         $N ip link del out0
         umount "$TESTTMP/outside" "$TESTTMP/netns"
 }
+
+# --network-zone: the zone's bridge vz-ZONE is made with the first container and removed with
+# the last; the supervisors' DHCP servers give each container its own address in the zone's
+# /24; the containers reach each other.
+test_network_zone() {
+        ensure_bb
+        for a in ip ping udhcpc; do ln -sf busybox "$BB/bin/$a"; done
+        make_test_netns
+        mkdir -p "$TESTTMP/x"
+        printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add $ip/$subnet dev $interface && echo "$ip $subnet" > /x/lease-$(hostname)\nexit 0\n' > "$TESTTMP/x/script"
+        chmod +x "$TESTTMP/x/script"
+        $N "$CORRAL" -q -P -D "$BB" -x -M za --network-zone=lab --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip link set host0 up; udhcpc -i host0 -n -q -f -t 5 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease
+                touch /x/a-up; while [ ! -e /x/done ]; do sleep 0.1; done' </dev/null > "$TESTTMP/a.out" 2>&1 &
+        local pid=$!
+        for _ in $(seq 100); do [ -e "$TESTTMP/x/a-up" ] && break; sleep 0.1; done
+        expect_contains "$($N ip -o link show vz-lab)" ",UP" "the zone's bridge is made and up: $(cat "$TESTTMP/a.out")"
+        expect_contains "$($N ip -o -4 addr show vz-lab)" "inet 192.168.0.1/24" "with .1 of the first free /24 of the pool"
+        expect_contains "$($N ip -o link show vb-za)" "master vz-lab" "vb-za is in the zone"
+        expect_eq "$(cat "$TESTTMP/x/lease-za" 2>/dev/null)" "192.168.0.2 255.255.255.0" "a gets .2 by DHCP: $(cat $TESTTMP/a.out; ls -la $TESTTMP/x)"
+        out=$($N "$CORRAL" -q -P -D "$BB" -x -M zb --network-zone=lab --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip link set host0 up; udhcpc -i host0 -n -q -f -t 5 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease
+                ping -c1 -W3 192.168.0.2 >/dev/null && echo reached-a
+                ping -c1 -W3 192.168.0.1 >/dev/null && echo reached-host' </dev/null 2>&1)
+        expect_eq "$(cat "$TESTTMP/x/lease-zb" 2>/dev/null)" "192.168.0.3 255.255.255.0" "b gets .3, not a's address: $out"
+        expect_contains "$out" "reached-a" "b reaches a in the zone"
+        expect_contains "$out" "reached-host" "and the host"
+        expect_contains "$($N ip -o link show vz-lab)" "vz-lab" "the bridge stays while a runs"
+        touch "$TESTTMP/x/done"
+        wait $pid
+        expect_eq "$($N ip -o link show | grep -c 'vz-\|vb-')" 0 "the bridge goes with the last container: $($N ip -o link show; cat $TESTTMP/a.out)"
+        expect_eq "$(ls /run/corral/zones 2>/dev/null)" "" "no lease left"
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-zone=averyverylongz true </dev/null 2>&1)
+        expect_contains "$out" "--network-zone=averyverylongz: expected a zone name" "a name too long for vz-NAME is refused"
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-zone=lab --network-bridge=br0 true </dev/null 2>&1)
+        expect_contains "$out" "may not be combined" "a zone and a bridge: refused, as nspawn"
+        umount "$TESTTMP/netns"
+}
+
+# A UDP datagram to ADDRESS:PORT from the namespace at $1; prints the answer.
+udp_ask() { # netns address port text
+        nsenter --net="$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+try: print(s.recv(600).decode())
+except OSError: print("no-answer")' "$2" "$3" "$4"
+}
+
+# An HTTP GET of URL from the namespace at $1 (the host's busybox wget is static and crashes
+# resolving names); prints the body.
+http_get() { # netns url
+        nsenter --net="$1" python3 -c '
+import sys, urllib.request
+try: print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode(), end="")
+except Exception as e: print("failed:", e)' "$2"
+}
+
+# -p/--port: TCP and UDP forwarded from the host's addresses, its loopback included, and from
+# another namespace ("client", routed to the test's namespace); the loopback guard; nothing
+# left after the end, also after SIGKILL of the supervisor.
+test_port_forward() {
+        ensure_bb
+        for a in ip httpd udhcpc nc; do ln -sf busybox "$BB/bin/$a"; done
+        make_test_netns
+        touch "$TESTTMP/client"
+        unshare --net="$TESTTMP/client" ip link set lo up || fail "cannot make the client namespace"
+        $N ip link add cl0 type veth peer name cl1 netns "$TESTTMP/client"
+        $N ip addr add 10.66.0.1/24 dev cl0 && $N ip link set cl0 up
+        nsenter --net="$TESTTMP/client" ip addr add 10.66.0.2/24 dev cl1 && nsenter --net="$TESTTMP/client" ip link set cl1 up
+        mkdir -p "$TESTTMP/x" "$BB/www" && echo "hello from the container" > "$BB/www/index.html"
+        printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add $ip/$subnet dev $interface && ip route add default via $router\nexit 0\n' > "$TESTTMP/x/script"
+        chmod +x "$TESTTMP/x/script"
+        $N "$CORRAL" -q -P -D "$BB" -M pf -n -p 8080:80 -p udp:5353:53 --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip link set host0 up; udhcpc -i host0 -n -q -f -t 5 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease
+                httpd -p 80 -h /www; touch /x/up
+                corral-probe udp-echo 53
+                # the host loopback, reached by a route of the containers own: the guard drops it
+                ip route del 127.0.0.0/8 dev lo table local 2>/dev/null; ip route add 127.0.0.1/32 via 192.168.0.1 dev host0
+                echo hi | nc -w 2 127.0.0.1 9999 >/dev/null 2>&1 && echo host-loopback-reached > /x/guard || echo host-loopback-blocked > /x/guard
+                while [ ! -e /x/done ]; do sleep 0.1; done' </dev/null > "$TESTTMP/pf.out" 2>&1 &
+        local pid=$!
+        wait_for_file "$TESTTMP/x/up" 15 || { kill $pid; fail "the container did not come up: $(cat "$TESTTMP/pf.out")"; }
+        $N busybox nc -l -p 9999 -s 127.0.0.1 > "$TESTTMP/leak" 2>/dev/null &
+        local listener=$!
+        out=$(http_get "$TESTTMP/netns" http://127.0.0.1:8080/index.html)
+        expect_eq "$out" "hello from the container" "TCP from the host's own loopback (nspawn's forwards do not do this)"
+        out=$(http_get "$TESTTMP/netns" http://10.66.0.1:8080/index.html)
+        expect_eq "$out" "hello from the container" "TCP to the host's own address"
+        out=$(http_get "$TESTTMP/client" http://10.66.0.1:8080/index.html)
+        expect_eq "$out" "hello from the container" "TCP from another namespace"
+        expect_eq "$(udp_ask "$TESTTMP/client" 10.66.0.1 5353 ping)" "echo: ping" "UDP from another namespace"
+        expect_contains "$($N nft list table ip corral-pf)" "dnat to 192.168.0.2:80" "the forwards are in the container's own table"
+        expect_eq "$($N cat /proc/sys/net/ipv4/conf/ve-pf/route_localnet)" 1 "route_localnet is on for ve-pf (forwards from the loopback)"
+        wait_for_file "$TESTTMP/x/guard" 10
+        expect_eq "$(cat "$TESTTMP/x/guard")" "host-loopback-blocked" "yet the container cannot reach the host's loopback through it"
+        kill $listener 2>/dev/null; wait $listener 2>/dev/null
+        expect_eq "$(cat "$TESTTMP/leak")" "" "nothing arrived at the host's loopback listener"
+        touch "$TESTTMP/x/done"
+        wait $pid
+        expect_eq "$($N nft list tables)" "" "the table goes with the container"
+        rm -f "$TESTTMP/x/done" "$TESTTMP/x/up"
+
+        # SIGKILL of the supervisor: the kernel removes the table (it belongs to the supervisor's
+        # socket), the links go with the namespace, and the zone's bridge at the next start.
+        $N "$CORRAL" -q -P -D "$BB" -M pk --network-zone=kz -p 8081:80 --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/up; exec sleep 60' </dev/null >/dev/null 2>&1 &
+        pid=$!
+        wait_for_file "$TESTTMP/x/up" 15 || fail "the second container did not come up"
+        expect_contains "$($N nft list tables)" "corral-pk" "its table is there while it runs"
+        kill -KILL $pid
+        wait $pid 2>/dev/null
+        for _ in $(seq 50); do $N ip -o link show | grep -q 'vb-pk' || break; sleep 0.1; done
+        expect_eq "$($N nft list tables)" "" "no table left after SIGKILL"
+        expect_eq "$($N ip -o link show | grep -c 'vb-')" 0 "no vb- link left after SIGKILL"
+        out=$($N "$CORRAL" -q -P -D "$BB" -M pk --network-zone=other true </dev/null 2>&1) # also its stale cgroup
+        expect_eq "$($N ip -o link show | grep -c 'vz-')" 0 "the zone bridge left behind is removed at the next zone start: $out"
+
+        out=$($N "$CORRAL" -q -P -D "$BB" -p 80 true </dev/null 2>&1)
+        expect_contains "$out" "needs -n, --network-zone= or --network-bridge=" "a forward without a veth pair is refused"
+        out=$($N "$CORRAL" -q -P -D "$BB" --network-bridge=br0 -p 80 true </dev/null 2>&1)
+        expect_contains "$out" "needs the container's address" "a forward on a bridge without Address= is refused"
+        out=$($N "$CORRAL" -q -P -D "$BB" -n -p 80 -p tcp:80:81 true </dev/null 2>&1)
+        expect_contains "$out" "forwarded already" "the same host port twice is refused, as nspawn"
+        out=$($N "$CORRAL" -q -P -D "$BB" -n -p sctp:80 true </dev/null 2>&1)
+        expect_contains "$out" "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT]" "a bad forward is named"
+        umount "$TESTTMP/client" "$TESTTMP/netns"
+}

@@ -31,9 +31,9 @@ test_settings_file_errors() {
         printf '[Exec]\nBoot=no\nFutureKey=1\n' > /etc/systemd/nspawn/bad.nspawn
         out=$("$CORRAL" -P -M bad true 2>&1 </dev/null) || fail "unknown key refused"
         expect_contains "$out" "unknown key FutureKey=" "unknown key warns"
-        printf '[Network]\nZone=web\n' > /etc/systemd/nspawn/bad.nspawn
+        printf '[Files]\nBindUser=alice\n' > /etc/systemd/nspawn/bad.nspawn
         out=$("$CORRAL" -P -M bad true 2>&1 </dev/null) && fail "later key accepted"
-        expect_contains "$out" "Zone= is not supported" "later key refused"
+        expect_contains "$out" "BindUser= is not supported" "later key refused"
 }
 
 test_settings_file_parsed_like_nspawn() {

@@ -7,6 +7,7 @@
  *   corral-probe status          ids, capabilities, no_new_privs, seccomp, hostname, cwd, personality, cgroup
  *   corral-probe fds             the open file descriptors above 2 and what they point at
  *   corral-probe escape [NAME...]  the escape and abuse battery (escape.c), or the probes named
+ *   corral-probe udp-echo PORT   answers one UDP datagram to PORT with "echo: " and what came
  *   corral-probe notify STATE... [-- COMMAND...]
  *                                sends the states (joined by newlines) to $NOTIFY_SOCKET, then
  *                                execs COMMAND (so a PID 1 can notify and stay PID 1)
@@ -26,6 +27,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -155,8 +158,30 @@ static int cmd_notify(int n, char **states)
         return 0;
 }
 
+/* One datagram to port, answered with "echo: " before it (busybox has no UDP server). */
+static int cmd_udp_echo(const char *port)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))}, from;
+        socklen_t fl = sizeof(from);
+        char in[512], out[600];
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                fprintf(stderr, "corral-probe: cannot listen on UDP port %s: %s\n", port, strerror(errno));
+                return 1;
+        }
+        ssize_t n = recvfrom(fd, in, sizeof(in) - 1, 0, (struct sockaddr *)&from, &fl);
+        if (n < 0)
+                return 1;
+        int k = snprintf(out, sizeof(out), "echo: %.*s", (int)n, in);
+        sendto(fd, out, (size_t)k, 0, (struct sockaddr *)&from, fl);
+        close(fd);
+        return 0;
+}
+
 int main(int argc, char *argv[])
 {
+        if (argc == 3 && strcmp(argv[1], "udp-echo") == 0)
+                return cmd_udp_echo(argv[2]);
         if (argc >= 2 && strcmp(argv[1], "status") == 0)
                 return cmd_status();
         if (argc >= 2 && strcmp(argv[1], "fds") == 0)
@@ -185,6 +210,6 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "corral-probe: cannot execute %s: %s\n", argv[n + 1], strerror(errno));
                 return 1;
         }
-        fprintf(stderr, "usage: corral-probe status | fds | escape [NAME...] | fuse DIR | notify STATE... [-- COMMAND...]\n");
+        fprintf(stderr, "usage: corral-probe status | fds | escape [NAME...] | fuse DIR | udp-echo PORT | notify STATE... [-- COMMAND...]\n");
         return 2;
 }

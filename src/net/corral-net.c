@@ -12,8 +12,8 @@
  *       192.168.0.0/16 that overlaps no route and no address here (others' ve- links included),
  *       chosen under the lock; it is printed on stdout as ADDRESS/28.
  *       --zone (with --bridge and --pool): the bridge is a zone's (vz-ZONE), made under the lock
- *       if it is not there, with .1 of a free /24 of the pool; its address is printed.  Zone
- *       bridges of corral's with no link on them are removed first.
+ *       if it is not there, with .1 of a free /24 of the pool; its address is printed.
+ *       With --pool, zone bridges of corral's with no link on them are removed first.
  *
  *   corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID
  *       a macvlan (bridge mode) or ipvlan (L2) link on PARENT, made in the namespace of PID.
@@ -666,7 +666,11 @@ static int links(int argc, char **argv)
          * bridge is not removed while its link joins it. */
         if (pool && (lock = take_lock(pool)) < 0)
                 r = -EIO;
-        if (r >= 0 && zone && (r = remove_empty_zones(nl, bridge)) >= 0)
+        /* Zone bridges left by supervisors killed with SIGKILL go at any start that takes the
+         * lock (and at the end of a zone's container). */
+        if (r >= 0 && pool)
+                r = remove_empty_zones(nl, zone ? bridge : NULL);
+        if (r >= 0 && zone)
                 r = zone_bridge(nl, bridge, &a, &len);
         if (r >= 0)
                 r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)

@@ -442,8 +442,9 @@ test_port_forward() {
         for _ in $(seq 50); do $N ip -o link show | grep -q 'vb-pk' || break; sleep 0.1; done
         expect_eq "$($N nft list tables)" "" "no table left after SIGKILL"
         expect_eq "$($N ip -o link show | grep -c 'vb-')" 0 "no vb- link left after SIGKILL"
-        out=$($N "$CORRAL" -q -P -D "$BB" -M pk --network-zone=other true </dev/null 2>&1) # also its stale cgroup
-        expect_eq "$($N ip -o link show | grep -c 'vz-')" 0 "the zone bridge left behind is removed at the next zone start: $out"
+        expect_eq "$($N ip -o link show | grep -c 'vz-kz')" 1 "the zone's bridge is left"
+        out=$($N "$CORRAL" -q -P -D "$BB" -M pk -n true </dev/null 2>&1) # also its stale cgroup
+        expect_eq "$($N ip -o link show | grep -c 'vz-')" 0 "it is removed at the next start with a veth pair: $out"
 
         out=$($N "$CORRAL" -q -P -D "$BB" -p 80 true </dev/null 2>&1)
         expect_contains "$out" "needs -n, --network-zone= or --network-bridge=" "a forward without a veth pair is refused"

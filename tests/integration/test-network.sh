@@ -456,3 +456,16 @@ test_port_forward() {
         expect_contains "$out" "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT]" "a bad forward is named"
         umount "$TESTTMP/client" "$TESTTMP/netns"
 }
+
+# -n: ISC dhclient (from Debian's packages, in the podman tree) gets the lease from the
+# supervisor's DHCP server, and sets the address and the default route.
+test_isc_dhclient_gets_a_lease() {
+        [ -n "${CORRAL_DEBIAN_PODMAN:-}" ] && [ -x "$CORRAL_DEBIAN_PODMAN/sbin/dhclient" ] || skip "no Debian tree with dhclient (CORRAL_DEBIAN_PODMAN)"
+        make_test_netns
+        out=$($N "$CORRAL" -q -P -D "$CORRAL_DEBIAN_PODMAN" -x -M dc -n /bin/sh -c '
+                dhclient -1 -lf /tmp/leases -pf /tmp/dhclient.pid host0 >/dev/null 2>&1 || echo no-lease
+                ip -4 -o addr show host0; ip route show default' </dev/null 2>&1)
+        expect_contains "$out" "inet 192.168.0.2/28" "dhclient configures the address: $out"
+        expect_contains "$out" "default via 192.168.0.1 dev host0" "and the default route via the host side"
+        umount "$TESTTMP/netns"
+}

@@ -43,6 +43,8 @@ typedef struct RunConfig {
         const char *net_zone_dir;  /* the zones' lease files: DIR/ZONE/N */
         const char *net_host_side; /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
         const char *net_gateway;   /* and host0's default route, or "" */
+        const char *registry_dir;  /* the machine registry to register in, or NULL (--register=no) */
+        struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
 } RunConfig;
 
 typedef enum ContainerStatus {

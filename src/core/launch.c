@@ -22,6 +22,7 @@
 #include "launch.h"
 #include "mount-plan.h"
 #include "net-names.h"
+#include "registry.h"
 #include "seccomp-policy.h"
 #include "parse-util.h"
 #include "strv.h"
@@ -31,6 +32,7 @@
 #define LOCK_DIR RUN_DIR "/locks"
 #define SCRATCH_DIR RUN_DIR "/scratch"
 #define CACHE_DIR RUN_DIR "/cache"
+#define MACHINES_DIR RUN_DIR "/machines"
 
 int launch_resolve_image(Settings *s, Error *e)
 {
@@ -536,6 +538,51 @@ static int verify_network(const Settings *s, Error *e)
         return 0;
 }
 
+/* ID= and VERSION_ID= of the tree's os-release, unquoted. */
+static void tree_os_release(const char *tree, MachineRecord *m)
+{
+        char path[PATH_MAX], line[512];
+        FILE *f = NULL;
+        for (size_t i = 0; i < 2 && !f; i++) {
+                snprintf(path, sizeof(path), "%s%s", tree, i ? "/usr/lib/os-release" : "/etc/os-release");
+                f = fopen(path, "re");
+        }
+        while (f && fgets(line, sizeof(line), f)) {
+                char *v = strchr(line, '=');
+                if (!v)
+                        continue;
+                *v++ = 0;
+                v[strcspn(v, "\n")] = 0;
+                if (*v == '"' || *v == '\'') {
+                        v++;
+                        if (*v && (v[strlen(v) - 1] == '"' || v[strlen(v) - 1] == '\''))
+                                v[strlen(v) - 1] = 0;
+                }
+                if (streq(line, "ID"))
+                        snprintf(m->os, sizeof(m->os), "%s", v);
+                else if (streq(line, "VERSION_ID"))
+                        snprintf(m->version, sizeof(m->version), "%s", v);
+        }
+        if (f)
+                fclose(f);
+}
+
+/* The machine's record, but what only the running container gives (PIDs, times). */
+static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, int kill_signal, MachineRecord *m)
+{
+        const Settings *s = l->s;
+        *m = (MachineRecord){.boot = s->start_mode == START_BOOT, .kill_signal = kill_signal};
+        snprintf(m->name, sizeof(m->name), "%s", s->machine);
+        snprintf(m->root, sizeof(m->root), "%s", s->directory);
+        snprintf(m->class_, sizeof(m->class_), "container");
+        snprintf(m->service, sizeof(m->service), "corral");
+        snprintf(m->cgroup, sizeof(m->cgroup), "%s", cg->path ? cg->path : "");
+        for (size_t i = 0, j = 0; l->uuid[i] && j < sizeof(m->id) - 1; i++)
+                if (l->uuid[i] != '-')
+                        m->id[j++] = l->uuid[i];
+        tree_os_release(s->directory, m);
+}
+
 /* --network-namespace-path=: a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
 static int open_netns(const char *path, int *ret, Error *e)
 {
@@ -674,6 +721,12 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .cgroup = &cg,
         };
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
+        MachineRecord record;
+        if (s->register_machine != 0) {
+                machine_record_prepare(l, &cg, c.kill_signal, &record);
+                c.registry_dir = MACHINES_DIR;
+                c.record = &record;
+        }
         r = container_run(&c, status, e);
 out:
         free(filter.filter);

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "parse-util.h"
+#include "registry.h"
 #include "spawn.h"
 
 typedef struct Loop {
@@ -322,6 +323,23 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
         return EXIT_FAILURE;
 }
 
+/* The machine in the registry, for corralctl; a failure costs only the listing. */
+static void machine_register(const RunConfig *c, pid_t leader)
+{
+        struct timespec rt, mono;
+        MachineRecord *m = c->record;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        m->leader = leader;
+        m->supervisor = getpid();
+        m->supervisor_start = pid_start_time(m->supervisor);
+        m->realtime_us = (uint64_t)rt.tv_sec * 1000000 + (uint64_t)rt.tv_nsec / 1000;
+        m->monotonic_us = (uint64_t)mono.tv_sec * 1000000 + (uint64_t)mono.tv_nsec / 1000;
+        int r = registry_write(c->registry_dir, m);
+        if (r < 0)
+                fprintf(stderr, "corral: cannot register the machine in %s (corralctl will not list it): %s\n", c->registry_dir, strerror(-r));
+}
+
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
         Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
@@ -363,6 +381,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         notify_host(msg);
         if (!c->notify_ready)
                 notify_host("READY=1\n");
+        if (c->registry_dir)
+                machine_register(c, l.sp.pid);
 
         shed_setup_memory();
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
@@ -373,6 +393,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         r = loop_run(&l, &si);
         terminal_restore(&l);
+        if (c->registry_dir)
+                registry_remove(c->registry_dir, c->name);
         /* The notify socket was made in the container's network namespace and holds it: the
          * namespace, and with it the veth pairs, goes only once it is closed. */
         closep(&l.sp.notify_fd);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The machine registry: a running machine is the directory DIR/NAME (DIR is
+ * /run/corral/machines) with a state file its supervisor writes once the container runs and
+ * removes at its end.  A supervisor killed with SIGKILL leaves a record whose supervisor is
+ * gone (its PID and start time tell): readers skip it, and registry_gc() removes it. */
+typedef struct MachineRecord {
+        char name[256];
+        char root[4096];
+        char id[33];           /* the machine's UUID, 32 hex digits, as machined */
+        char os[64], version[64]; /* ID= and VERSION_ID= of the tree's os-release */
+        char cgroup[4096];     /* the container's cgroup2 directory, or "" */
+        char service[16];      /* "corral" */
+        char class_[16];       /* "container" */
+        pid_t leader, supervisor;
+        uint64_t supervisor_start; /* field 22 of /proc/SUPERVISOR/stat */
+        uint64_t realtime_us, monotonic_us;
+        bool boot;
+        int kill_signal;       /* the container's --kill-signal */
+} MachineRecord;
+
+/* Writes dir/NAME/state (atomically). */
+int registry_write(const char *dir, const MachineRecord *m);
+void registry_remove(const char *dir, const char *name);
+/* The live record of name: -ENOENT if there is none (or only a dead supervisor's). */
+int registry_read(const char *dir, const char *name, MachineRecord *ret);
+/* Every live record, by name. */
+int registry_list(const char *dir, MachineRecord **ret, size_t *ret_n);
+/* Removes the records of dead supervisors; returns how many. */
+int registry_gc(const char *dir);
+bool registry_alive(const MachineRecord *m);
+/* Field 22 of /proc/PID/stat (0 if the process is gone). */
+uint64_t pid_start_time(pid_t pid);
+/* The machine's IPv4 addresses but loopback, space-separated, from its network namespace
+ * (empty when it shares the host's). */
+void registry_addresses(const MachineRecord *m, char *buf, size_t size);

@@ -3,6 +3,8 @@
 
 : "${CORRAL:?}" "${TESTTMP:?}"
 NSPAWN="systemd-nspawn --register=no --keep-unit"
+# corralctl beside the corral under test.
+CORRALCTL=${CORRALCTL:-$(dirname "$(dirname "$CORRAL")")/corralctl/corralctl}
 # The static probe (tests/probe) beside the corral under test; make_busybox_tree copies it in.
 PROBE=${PROBE:-$(cd "$(dirname "$CORRAL")/../.." && pwd)/tests/probe/corral-probe}
 

@@ -173,7 +173,8 @@ static int scan(const char *dir, bool live, MachineRecord **ret, size_t *ret_n)
                 list[n++] = m;
         }
         closedir(d);
-        qsort(list, n, sizeof(*list), by_name);
+        if (n > 1)
+                qsort(list, n, sizeof(*list), by_name);
         *ret = list;
         *ret_n = n;
         return 0;

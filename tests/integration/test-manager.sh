@@ -101,3 +101,15 @@ EOT
         [ -d /run/corral/machines/dead ] && fail "the stale record is left"
         "$CORRAL" -q -P -D "$BB" -M dead true </dev/null || fail "the next start of the name cleans up the rest"
 }
+
+# set-property finds a machine in a slice of its own (from its record).
+test_set_property_in_a_slice() {
+        setup_bb_x
+        start_bb sl --bind="$TESTTMP/x:/x" --slice=machine-web.slice --property=TasksMax=100
+        "$CORRALCTL" set-property sl TasksMax=7 || fail "set-property failed"
+        pids=$(awk '$9=="cgroup" && ("," $NF ",") ~ /,pids,/ {print $5; exit}' /proc/self/mountinfo)
+        expect_eq "$(cat "$pids/machine.slice/machine-web.slice/corral-sl.scope/pids.max")" 7 "TasksMax changed in machine-web.slice"
+        "$CORRALCTL" freeze sl && "$CORRALCTL" thaw sl || fail "freeze and thaw in the slice failed"
+        touch "$TESTTMP/x/sl.done"
+        wait $pid_sl
+}

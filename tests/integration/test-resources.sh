@@ -121,10 +121,10 @@ test_freeze_thaw_and_usage() {
         ensure_bb
         start_bg fr 'while :; do echo x >> /out/c; done' --property=MemoryAccounting=yes
         sleep 0.2
-        "$CGTOOL" freeze fr || fail "freeze failed"
+        "$CORRALCTL" freeze fr || fail "freeze failed"
         a=$(wc -l < "$TESTTMP/out/c"); sleep 0.5; b=$(wc -l < "$TESTTMP/out/c")
         expect_eq "$a" "$b" "the counter stops while frozen"
-        "$CGTOOL" thaw fr || fail "thaw failed"
+        "$CORRALCTL" thaw fr || fail "thaw failed"
         sleep 0.3
         c=$(wc -l < "$TESTTMP/out/c")
         [ "$c" -gt "$b" ] || fail "the counter did not resume after thaw ($b -> $c)"
@@ -141,13 +141,15 @@ test_freeze_thaw_and_usage() {
 test_set_property_live() {
         ensure_bb
         start_bg live 'while [ ! -e /out/go ]; do sleep 0.1; done; for i in 1 2 3 4 5 6; do sleep 5 & done 2>/out/err; sleep 30' --property=TasksMax=100
-        "$CGTOOL" set live TasksMax=3 MemoryMax=200M || fail "set-property failed"
+        "$CORRALCTL" set-property live TasksMax=3 MemoryMax=200M || fail "set-property failed"
         expect_eq "$(cat "$(cgdir pids live)/pids.max")" 3 "TasksMax changed"
         expect_eq "$(cat "$(cgdir memory live)/memory.limit_in_bytes")" 209715200 "MemoryMax changed"
-        out=$("$CGTOOL" set live MemoryHigh=1G 2>&1)
+        out=$("$CORRALCTL" set-property live MemoryHigh=1G 2>&1)
         expect_contains "$out" "MemoryHigh= needs the cgroup v2 memory controller" "a limit v1 cannot express is refused"
-        out=$("$CGTOOL" set nosuch TasksMax=3 2>&1)
-        expect_contains "$out" 'machine "nosuch" has no cgroup' "an unknown machine is named"
+        out=$("$CORRALCTL" set-property nosuch TasksMax=3 2>&1)
+        expect_contains "$out" "No machine 'nosuch' known" "an unknown machine is named"
+        out=$("$CORRALCTL" set-property live Nonsense=3 2>&1)
+        expect_contains "$out" "Nonsense" "an unknown property is named"
         touch "$TESTTMP/out/go"
         wait_for "$TESTTMP/out/err" "can't fork" 10 || fail "the new TasksMax does not apply to the running container: $(cat "$TESTTMP/out/err")"
         stop_bg
@@ -158,7 +160,7 @@ test_set_property_live() {
 test_set_property_on_plain_container() {
         ensure_bb
         start_bg plain "sleep 30"
-        "$CGTOOL" set plain MemoryMax=50M CPUQuota=50% || fail "set-property on a plain container failed"
+        "$CORRALCTL" set-property plain MemoryMax=50M CPUQuota=50% || fail "set-property on a plain container failed"
         expect_eq "$(cat "$(cgdir memory plain)/memory.limit_in_bytes")" 52428800 "MemoryMax joined live"
         procs=$(cat "$(cgdir memory plain)/cgroup.procs" | wc -l)
         [ "$procs" -ge 1 ] || fail "no process moved into the memory cgroup"
@@ -200,10 +202,10 @@ test_v1_only_host() {
         expect_contains "$out" "out of memory" "MemoryMax on a v1-only host"
         start_bg v1 'while :; do echo x >> /out/c; done'
         [ -d "$(cgdir freezer v1)" ] || fail "no v1 freezer cgroup for the container"
-        "$CGTOOL" freeze v1 || fail "v1 freeze failed"
+        "$CORRALCTL" freeze v1 || fail "v1 freeze failed"
         a=$(wc -l < "$TESTTMP/out/c"); sleep 0.4; b=$(wc -l < "$TESTTMP/out/c")
         expect_eq "$a" "$b" "the counter stops in the v1 freezer"
-        "$CGTOOL" thaw v1 || fail "v1 thaw failed"
+        "$CORRALCTL" thaw v1 || fail "v1 thaw failed"
         stop_bg
         out=$(cr -D "$BB" --bind=/dev/zero:/z /bin/sh -c 'cat /proc/self/cgroup | grep -c ":/$"')
         [ "$out" -ge 6 ] || fail "the container does not see its v1 cgroups as roots: $out"

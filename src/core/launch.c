@@ -379,6 +379,27 @@ static int format_env(char ***env, const char *fmt, ...)
         return n < 0 ? -ENOMEM : strv_push(env, a);
 }
 
+/* The value of key in os-release text, unquoted (NULL if it has none, or out of memory). */
+static char *os_release_value(const char *text, const char *key)
+{
+        size_t kl = strlen(key);
+        for (const char *line = text; line && *line;) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t)(nl - line) : strlen(line);
+                if (len > kl && strneq(line, key, kl) && line[kl] == '=') {
+                        char *v = strndup(line + kl + 1, len - kl - 1);
+                        size_t vl = v ? strlen(v) : 0;
+                        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+                                memmove(v, v + 1, vl - 2);
+                                v[vl - 2] = 0;
+                        }
+                        return v;
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+        return NULL;
+}
+
 /* container_host_ID=... from the host's os-release, as nspawn 252 passes them. */
 static void add_host_os_release(char ***env, const char *os_release)
 {
@@ -387,25 +408,12 @@ static void add_host_os_release(char ***env, const char *os_release)
         if (!os_release || read_full_file(os_release, &text, NULL) < 0)
                 return;
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                size_t kl = strlen(keys[k]);
-                for (char *line = text; line && *line;) {
-                        char *nl = strchr(line, '\n');
-                        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-                        if (len > kl && strneq(line, keys[k], kl) && line[kl] == '=') {
-                                _cleanup_free_ char *v = strndup(line + kl + 1, len - kl - 1), *lower = strdup(keys[k]);
-                                if (!v || !lower)
-                                        return;
-                                size_t vl = strlen(v);
-                                if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
-                                        memmove(v, v + 1, vl - 2);
-                                        v[vl - 2] = 0;
-                                }
-                                for (char *c = lower; *c; c++)
-                                        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-                                (void)format_env(env, "container_host_%s=%s", lower, v);
-                        }
-                        line = nl ? nl + 1 : NULL;
-                }
+                _cleanup_free_ char *v = os_release_value(text, keys[k]), *lower = strdup(keys[k]);
+                if (!v || !lower)
+                        continue;
+                for (char *c = lower; *c; c++)
+                        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+                (void)format_env(env, "container_host_%s=%s", lower, v);
         }
 }
 
@@ -538,33 +546,19 @@ static int verify_network(const Settings *s, Error *e)
         return 0;
 }
 
-/* ID= and VERSION_ID= of the tree's os-release, unquoted. */
+/* ID= and VERSION_ID= of the tree's os-release (links resolved inside the tree). */
 static void tree_os_release(const char *tree, MachineRecord *m)
 {
-        char path[PATH_MAX], line[512];
-        FILE *f = NULL;
-        for (size_t i = 0; i < 2 && !f; i++) {
-                snprintf(path, sizeof(path), "%s%s", tree, i ? "/usr/lib/os-release" : "/etc/os-release");
-                f = fopen(path, "re");
-        }
-        while (f && fgets(line, sizeof(line), f)) {
-                char *v = strchr(line, '=');
-                if (!v)
-                        continue;
-                *v++ = 0;
-                v[strcspn(v, "\n")] = 0;
-                if (*v == '"' || *v == '\'') {
-                        v++;
-                        if (*v && (v[strlen(v) - 1] == '"' || v[strlen(v) - 1] == '\''))
-                                v[strlen(v) - 1] = 0;
-                }
-                if (streq(line, "ID"))
-                        snprintf(m->os, sizeof(m->os), "%s", v);
-                else if (streq(line, "VERSION_ID"))
-                        snprintf(m->version, sizeof(m->version), "%s", v);
-        }
-        if (f)
-                fclose(f);
+        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = root < 0 ? -1 : open_in_root(root, "/etc/os-release", O_RDONLY | O_CLOEXEC, 0);
+        if (root >= 0 && fd < 0)
+                fd = open_in_root(root, "/usr/lib/os-release", O_RDONLY | O_CLOEXEC, 0);
+        _cleanup_free_ char *text = NULL;
+        if (fd < 0 || read_full_fd(fd, &text, NULL) < 0)
+                return;
+        _cleanup_free_ char *id = os_release_value(text, "ID"), *version = os_release_value(text, "VERSION_ID");
+        snprintf(m->os, sizeof(m->os), "%s", id ? id : "");
+        snprintf(m->version, sizeof(m->version), "%s", version ? version : "");
 }
 
 /* The machine's record, but what only the running container gives (PIDs, times). */

@@ -523,11 +523,12 @@ static int zone_bridge(struct mnl_socket *nl, const char *bridge, uint32_t *ret_
 }
 
 
-static struct mnl_socket *open_netlink(void)
+/* A netlink socket of bus (NETLINK_ROUTE, NETLINK_NETFILTER), bound; NULL with the error printed. */
+static struct mnl_socket *open_socket(int bus)
 {
-        struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        struct mnl_socket *nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
         if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
+                fprintf(stderr, "cannot open a %snetlink socket: %s\n", bus == NETLINK_NETFILTER ? "netfilter " : "", strerror(errno));
                 if (nl)
                         mnl_socket_close(nl);
                 return NULL;
@@ -555,22 +556,10 @@ static int parse_forward(const char *v, NatForward *f)
         return 0;
 }
 
-static struct mnl_socket *open_netfilter(void)
-{
-        struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                fprintf(stderr, "cannot open a netfilter netlink socket: %s\n", strerror(errno));
-                if (nl)
-                        mnl_socket_close(nl);
-                return NULL;
-        }
-        return nl;
-}
-
 static int nat(int argc, char **argv)
 {
         if (argc == 3 && strcmp(argv[1], "nat-del") == 0) {
-                struct mnl_socket *nl = open_netfilter();
+                struct mnl_socket *nl = open_socket(NETLINK_NETFILTER);
                 int r = nl ? nat_table_remove(nl, argv[2]) : -EIO;
                 if (nl && r < 0)
                         fprintf(stderr, "cannot remove the nftables table %s: %s\n", argv[2], strerror(-r));
@@ -656,7 +645,7 @@ static int links(int argc, char **argv)
                 fprintf(stderr, "corral-net: bad arguments\n");
                 return 2;
         }
-        struct mnl_socket *nl = open_netlink();
+        struct mnl_socket *nl = open_socket(NETLINK_ROUTE);
         if (!nl)
                 return 1;
         int r = 0, lock = -1;
@@ -701,7 +690,7 @@ int main(int argc, char **argv)
                 return nat(argc, argv);
         if (argc == 3 && strcmp(argv[1], "gc") == 0) {
                 int lock = take_lock(argv[2]);
-                struct mnl_socket *nl = lock >= 0 ? open_netlink() : NULL;
+                struct mnl_socket *nl = lock >= 0 ? open_socket(NETLINK_ROUTE) : NULL;
                 int r = nl ? remove_empty_zones(nl, NULL) : -EIO;
                 if (nl)
                         mnl_socket_close(nl);
@@ -716,7 +705,7 @@ int main(int argc, char **argv)
                         return 1;
                 }
                 close(ns);
-                struct mnl_socket *nl = open_netlink();
+                struct mnl_socket *nl = open_socket(NETLINK_ROUTE);
                 int r = nl ? configure(nl, argv[3], argv[4], argc == 6 ? argv[5] : NULL) : -EIO;
                 if (nl)
                         mnl_socket_close(nl);
@@ -737,7 +726,7 @@ int main(int argc, char **argv)
                                 return 1;
                         }
                 }
-                struct mnl_socket *nl = open_netlink();
+                struct mnl_socket *nl = open_socket(NETLINK_ROUTE);
                 if (!nl)
                         return 1;
                 int r = ours < 0 ? move(nl, argv[2], (pid_t)n, -1) : move(nl, argv[2], 0, ours);

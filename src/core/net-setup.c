@@ -23,6 +23,7 @@
 #include "net-names.h"
 #include "net-setup.h"
 #include "parse-util.h"
+#include "strv.h"
 
 /* Up to three name servers of the host's /etc/resolv.conf for the container (not loopback
  * ones: those are the host's own resolver, which the container cannot reach there). */
@@ -111,12 +112,21 @@ static void wait_links_gone(const RunConfig *c)
         }
 }
 
+/* The name of the container's nftables table. */
+static void nat_table_name(const RunConfig *c, char table[static 300])
+{
+        snprintf(table, 300, "corral-%s", c->name);
+}
+
 /* The container's nftables table corral-NAME, when it has something in it: Masquerade= of
- * the subnet prefix, -p forwards to the container's address, and in a zone or with forwards
- * on a ve- link the loopback guard.  link: the host side (ve-NAME, or the zone's bridge). */
-static int make_nat_table(const RunConfig *c, const char *prefix, uint32_t address, const char *link, bool own_link, NetState *s, Error *e)
+ * the subnet prefix, -p forwards to the container's address, and on a link of corral's (ve-,
+ * or the zone's bridge) with forwards or in a zone the loopback guard.  host: the host side
+ * of the veth pair; the table's link is the bridge it is on, if any. */
+static int make_nat_table(const RunConfig *c, const char *host, const char *prefix, uint32_t address, NetState *s, Error *e)
 {
         const Settings *st = c->settings;
+        const char *link = c->net_bridge ? c->net_bridge : host;
+        bool own_link = !c->net_bridge || c->net_zone;
         bool masquerade = st->network_masquerade > 0, loopback = own_link && (st->n_ports > 0 || c->net_zone);
         if (!masquerade && st->n_ports == 0 && !loopback)
                 return 0;
@@ -130,33 +140,40 @@ static int make_nat_table(const RunConfig *c, const char *prefix, uint32_t addre
                 return error_set_errno(e, negative_errno(), "cannot open a netfilter netlink socket for the container's nftables table");
         char fd[16], table[300], masq[48] = "", addr[INET_ADDRSTRLEN], msg[512];
         snprintf(fd, sizeof(fd), "%d", s->nat_fd);
-        snprintf(table, sizeof(table), "corral-%s", c->name);
+        nat_table_name(c, table);
         if (masquerade)
                 snprintf(masq, sizeof(masq), "--masquerade=%s", prefix);
         ipv4_address_format(address, addr);
+        /* nat FD TABLE LINK [--masquerade=] [--loopback] [--forward=]... */
+        char **argv = calloc(st->n_ports + 8, sizeof(char *)), **fw = calloc(st->n_ports + 1, sizeof(char *));
+        if (!argv || !fw) {
+                free(argv);
+                free(fw);
+                return error_set_errno(e, -ENOMEM, "cannot start corral-net");
+        }
         size_t n = 0;
-        char **argv = calloc(st->n_ports + 9, sizeof(char *)), **fw = calloc(st->n_ports + 1, sizeof(char *));
-        int r = argv && fw ? 0 : -ENOMEM;
-        argv && (argv[n++] = NULL, argv[n++] = (char *)"nat", argv[n++] = fd, argv[n++] = table, argv[n++] = (char *)link, 0);
-        if (argv && masquerade)
+        argv[n++] = NULL; /* corral-net, set by run_net_helper() */
+        argv[n++] = (char *)"nat";
+        argv[n++] = fd;
+        argv[n++] = table;
+        argv[n++] = (char *)link;
+        if (masquerade)
                 argv[n++] = masq;
-        if (argv && loopback)
+        if (loopback)
                 argv[n++] = (char *)"--loopback";
+        int r = 0;
         for (size_t i = 0; r >= 0 && i < st->n_ports; i++) {
                 const ExposePort *p = &st->ports[i];
-                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", p->protocol == IPPROTO_UDP ? "udp" : "tcp", p->host_port, addr, p->container_port) < 0)
-                        r = -ENOMEM;
-                else
+                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", p->protocol == IPPROTO_UDP ? "udp" : "tcp", p->host_port, addr, p->container_port) < 0) {
+                        fw[i] = NULL; /* undefined after a failure */
+                        r = error_set_errno(e, -ENOMEM, "cannot start corral-net");
+                } else
                         argv[n++] = fw[i];
         }
-        if (r < 0)
-                error_set_errno(e, r, "cannot start corral-net");
-        else if ((r = run_net_helper(c, st->n_ports > 0 ? "-p/--port=" : masquerade ? "[Network] Masquerade=" : "--network-zone=", argv, s->nat_fd, msg,
-                                     sizeof(msg), e)) >= 0)
+        if (r >= 0 && (r = run_net_helper(c, st->n_ports > 0 ? "-p/--port=" : masquerade ? "[Network] Masquerade=" : "--network-zone=", argv, s->nat_fd,
+                                          msg, sizeof(msg), e)) >= 0)
                 s->nat_unowned = streq(msg, "unowned");
-        for (size_t i = 0; fw && i < st->n_ports; i++)
-                free(fw[i]);
-        free(fw);
+        strv_free(fw);
         free(argv);
         return r;
 }
@@ -228,17 +245,17 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
                 (void)ipv4_prefix_parse(st->network_address, 1, 30, &address, &len);
-                return make_nat_table(c, st->network_address, address, c->net_bridge ? c->net_bridge : host, !c->net_bridge, s, e);
+                return make_nat_table(c, host, st->network_address, address, s, e);
         }
         if (!msg[0]) /* systemd-networkd's to address, or a bridge that is not ours */
-                return make_nat_table(c, NULL, 0, c->net_bridge ? c->net_bridge : host, !c->net_bridge || c->net_zone, s, e);
+                return make_nat_table(c, host, NULL, 0, s, e);
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
                 return error_set(e, -EIO, "%s: corral-net said \"%s\", not an address", what, msg);
         if (c->net_zone)
                 s->dhcp.client = (s->dhcp.server & s->dhcp.netmask) + lease;
         if ((r = open_dhcp_server(c, host, s, e)) < 0)
                 return r;
-        return make_nat_table(c, msg, s->dhcp.client, c->net_zone ? c->net_bridge : host, true, s, e);
+        return make_nat_table(c, host, msg, s->dhcp.client, s, e);
 }
 
 /* --network-veth-extra=HOST[:CONTAINER] (host side left down, as nspawn), --network-macvlan=,
@@ -381,7 +398,7 @@ void net_teardown(const RunConfig *c, NetState *n)
                 return_interface(c, n->netns_fd, *x);
         closep(&n->netns_fd);
         if (n->nat_fd >= 0 && n->nat_unowned) {
-                snprintf(table, sizeof(table), "corral-%s", c->name);
+                nat_table_name(c, table);
                 char *argv[] = {NULL, (char *)"nat-del", table, NULL};
                 if (run_net_helper(c, "the container's nftables table", argv, -1, msg, sizeof(msg), &e) < 0)
                         fprintf(stderr, "corral: %s\n", e.msg);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "parse-util.h"
+#include "registry.h"
+
+#define MACHINES_DIR "/run/corral/machines"
+
+typedef enum JsonMode { JSON_OFF, JSON_SHORT, JSON_PRETTY } JsonMode;
+
+/* The options, shared by every verb. */
+typedef struct Args {
+        bool legend;
+        JsonMode json;
+        char **properties; /* -p */
+        size_t n_properties;
+        bool value;
+        int signal;           /* -s; 0: the verb's own */
+        bool kill_leader;     /* --kill-whom=leader */
+        const char *dir;      /* the registry */
+} Args;
+
+/* Table output: columns padded to their widest cell, the header bold on a terminal. */
+typedef struct Table {
+        size_t n_cols, n_rows;
+        const char **header;
+        char **cells; /* n_rows * n_cols, owned */
+} Table;
+
+int table_add(Table *t, const char *const *row);
+void table_print(const Table *t, bool legend);
+/* The table as a JSON array of objects, keys the lower-case headers. */
+void table_json(const Table *t, JsonMode mode);
+void table_done(Table *t);
+void json_string(const char *s);
+
+/* The live record of name, or machinectl's message and -ENOENT. */
+int find_machine(const Args *a, const char *name, MachineRecord *m);
+void format_time(uint64_t us, char *buf, size_t size);
+
+int verb_list(const Args *a, int argc, char **argv);
+int verb_show(const Args *a, int argc, char **argv);
+int verb_status(const Args *a, int argc, char **argv);
+int verb_gc(const Args *a, int argc, char **argv);
+int verb_poweroff(const Args *a, int argc, char **argv);
+int verb_reboot(const Args *a, int argc, char **argv);
+int verb_terminate(const Args *a, int argc, char **argv);
+int verb_kill(const Args *a, int argc, char **argv);
+int verb_set_property(const Args *a, int argc, char **argv);
+int verb_freeze(const Args *a, int argc, char **argv);
+int verb_thaw(const Args *a, int argc, char **argv);

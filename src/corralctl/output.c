@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Output of the listings: tables padded to their widest cell (bold header on a terminal) and JSON. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corralctl.h"
+
+int table_add(Table *t, const char *const *row)
+{
+        char **c = realloc(t->cells, (t->n_rows + 1) * t->n_cols * sizeof(char *));
+        if (!c)
+                return -ENOMEM;
+        t->cells = c;
+        for (size_t i = 0; i < t->n_cols; i++)
+                if (!(c[t->n_rows * t->n_cols + i] = strdup(row[i] ? row[i] : "")))
+                        return -ENOMEM;
+        t->n_rows++;
+        return 0;
+}
+
+void table_print(const Table *t, bool legend)
+{
+        size_t w[16] = {0};
+        bool tty = isatty(STDOUT_FILENO);
+        for (size_t i = 0; i < t->n_cols; i++) {
+                w[i] = legend ? strlen(t->header[i]) : 0;
+                for (size_t r = 0; r < t->n_rows; r++)
+                        w[i] = MAX(w[i], strlen(t->cells[r * t->n_cols + i]));
+        }
+        for (size_t r = legend ? 0 : 1; r <= t->n_rows; r++) {
+                if (r == 0 && tty)
+                        fputs("\033[1m", stdout);
+                for (size_t i = 0; i < t->n_cols; i++) {
+                        const char *v = r == 0 ? t->header[i] : t->cells[(r - 1) * t->n_cols + i];
+                        if (i + 1 < t->n_cols)
+                                printf("%-*s ", (int)w[i], v);
+                        else
+                                fputs(v, stdout);
+                }
+                if (r == 0 && tty)
+                        fputs("\033[0m", stdout);
+                putchar('\n');
+        }
+}
+
+void table_done(Table *t)
+{
+        for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+                free(t->cells[i]);
+        free(t->cells);
+}
+
+void json_string(const char *s)
+{
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+/* The table as a JSON array of objects, keys the lower-case headers. */
+void table_json(const Table *t, JsonMode mode)
+{
+        bool pretty = mode == JSON_PRETTY;
+        fputs(pretty ? "[\n" : "[", stdout);
+        for (size_t r = 0; r < t->n_rows; r++) {
+                fputs(pretty ? "\t{\n" : "{", stdout);
+                for (size_t i = 0; i < t->n_cols; i++) {
+                        char key[32];
+                        size_t k = 0;
+                        for (; t->header[i][k] && k < sizeof(key) - 1; k++)
+                                key[k] = (char)(t->header[i][k] >= 'A' && t->header[i][k] <= 'Z' ? t->header[i][k] + 32 : t->header[i][k]);
+                        key[k] = 0;
+                        fputs(pretty ? "\t\t" : "", stdout);
+                        json_string(key);
+                        fputs(pretty ? " : " : ":", stdout);
+                        const char *v = t->cells[r * t->n_cols + i];
+                        if (*v)
+                                json_string(v);
+                        else
+                                fputs("null", stdout);
+                        fputs(i + 1 < t->n_cols ? (pretty ? ",\n" : ",") : (pretty ? "\n" : ""), stdout);
+                }
+                fputs(r + 1 < t->n_rows ? (pretty ? "\t},\n" : "},") : (pretty ? "\t}\n" : "}"), stdout);
+        }
+        fputs("]\n", stdout);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* list, show, status and gc: what the registry says about running machines. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corralctl.h"
+
+int verb_list(const Args *a, int argc, char **argv)
+{
+        static const char *header[] = {"MACHINE", "CLASS", "SERVICE", "OS", "VERSION", "ADDRESSES"};
+        MachineRecord *m;
+        size_t n;
+        int r = registry_list(a->dir, &m, &n);
+        if (r < 0) {
+                fprintf(stderr, "Failed to list machines in %s: %s\n", a->dir, strerror(-r));
+                return 1;
+        }
+        Table t = {.n_cols = ELEMENTSOF(header), .header = header};
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                char addresses[512];
+                registry_addresses(&m[i], addresses, sizeof(addresses));
+                const char *row[] = {m[i].name, m[i].class_, m[i].service, m[i].os, m[i].version, addresses};
+                r = table_add(&t, row);
+        }
+        free(m);
+        if (r < 0) {
+                table_done(&t);
+                fprintf(stderr, "Out of memory.\n");
+                return 1;
+        }
+        if (a->json != JSON_OFF)
+                table_json(&t, a->json);
+        else if (n == 0 && a->legend)
+                puts("No machines.");
+        else {
+                table_print(&t, a->legend);
+                if (a->legend)
+                        printf("\n%zu machines listed.\n", n);
+        }
+        table_done(&t);
+        return 0;
+}
+
+/* The live record of name, or a message as machinectl's and -ENOENT. */
+int find_machine(const Args *a, const char *name, MachineRecord *m)
+{
+        int r = registry_read(a->dir, name, m);
+        if (r == -ENOENT)
+                fprintf(stderr, "Could not get path to machine: No machine '%s' known\n", name);
+        else if (r < 0)
+                fprintf(stderr, "Could not read machine '%s': %s\n", name, strerror(-r));
+        return r;
+}
+
+void format_time(uint64_t us, char *buf, size_t size)
+{
+        time_t s = (time_t)(us / 1000000);
+        struct tm tm;
+        strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", localtime_r(&s, &tm));
+}
+
+static bool wanted(const Args *a, const char *property)
+{
+        if (a->n_properties == 0)
+                return true;
+        for (size_t i = 0; i < a->n_properties; i++)
+                if (streq(a->properties[i], property))
+                        return true;
+        return false;
+}
+
+static void property(const Args *a, const char *name, const char *value)
+{
+        if (!wanted(a, name))
+                return;
+        if (a->value)
+                puts(value);
+        else
+                printf("%s=%s\n", name, value);
+}
+
+int verb_show(const Args *a, int argc, char **argv)
+{
+        if (argc < 2) {
+                property(a, "PoolPath", "/var/lib/machines");
+                return 0;
+        }
+        int ret = 0;
+        for (int i = 1; i < argc; i++) {
+                MachineRecord m;
+                char buf[64], num[32];
+                if (find_machine(a, argv[i], &m) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (i > 1)
+                        putchar('\n');
+                property(a, "Name", m.name);
+                property(a, "Id", m.id);
+                format_time(m.realtime_us, buf, sizeof(buf));
+                property(a, "Timestamp", buf);
+                snprintf(num, sizeof(num), "%llu", (unsigned long long)m.monotonic_us);
+                property(a, "TimestampMonotonic", num);
+                property(a, "Service", m.service);
+                snprintf(num, sizeof(num), "%d", (int)m.leader);
+                property(a, "Leader", num);
+                property(a, "Class", m.class_);
+                property(a, "RootDirectory", m.root);
+                property(a, "State", "running");
+                char addresses[512];
+                registry_addresses(&m, addresses, sizeof(addresses));
+                property(a, "Addresses", addresses);
+                property(a, "OS", m.os);
+                property(a, "Version", m.version);
+                property(a, "ControlGroup", m.cgroup);
+                snprintf(num, sizeof(num), "%d", (int)m.supervisor);
+                property(a, "Supervisor", num);
+        }
+        return ret;
+}
+
+static void relative(uint64_t since_us, char *buf, size_t size)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t n = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000, d = n > since_us ? (n - since_us) / 1000000 : 0;
+        if (d < 60)
+                snprintf(buf, size, "%llus ago", (unsigned long long)d);
+        else if (d < 3600)
+                snprintf(buf, size, "%llumin %llus ago", (unsigned long long)d / 60, (unsigned long long)d % 60);
+        else
+                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
+}
+
+int verb_status(const Args *a, int argc, char **argv)
+{
+        int ret = 0;
+        for (int i = 1; i < argc; i++) {
+                MachineRecord m;
+                char since[64], ago[64], comm[64] = "", path[64], addresses[512];
+                if (find_machine(a, argv[i], &m) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (i > 1)
+                        putchar('\n');
+                format_time(m.realtime_us, since, sizeof(since));
+                relative(m.realtime_us, ago, sizeof(ago));
+                snprintf(path, sizeof(path), "/proc/%d/comm", (int)m.leader);
+                FILE *f = fopen(path, "re");
+                if (f && fgets(comm, sizeof(comm), f))
+                        comm[strcspn(comm, "\n")] = 0;
+                if (f)
+                        fclose(f);
+                registry_addresses(&m, addresses, sizeof(addresses));
+                printf("%s(%s)\n", m.name, m.id);
+                printf("           Since: %s; %s\n", since, ago);
+                printf("          Leader: %d (%s)\n", (int)m.leader, comm);
+                printf("         Service: %s; class %s\n", m.service, m.class_);
+                printf("            Root: %s\n", m.root);
+                if (addresses[0])
+                        printf("         Address: %s\n", addresses);
+                if (m.os[0])
+                        printf("              OS: %s%s%s\n", m.os, m.version[0] ? " " : "", m.version);
+                if (m.cgroup[0])
+                        printf("          CGroup: %s\n", m.cgroup);
+        }
+        return ret;
+}
+
+int verb_gc(const Args *a, int argc, char **argv)
+{
+        int n = registry_gc(a->dir);
+        if (n < 0) {
+                fprintf(stderr, "Failed to clean up %s: %s\n", a->dir, strerror(-n));
+                return 1;
+        }
+        if (a->legend)
+                printf("Removed %d record%s of machines whose supervisor is gone.\n", n, n == 1 ? "" : "s");
+        return 0;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* poweroff, reboot, terminate and kill: signals to a machine, by pidfd. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corralctl.h"
+
+/* Signals every process in the cgroup dir and below it but skip. */
+static void kill_cgroup_tree(const char *dir, int sig, pid_t skip)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+        FILE *f = fopen(path, "re");
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1)
+                if (pid != skip)
+                        (void)kill(pid, sig);
+        if (f)
+                fclose(f);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+                        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                        kill_cgroup_tree(path, sig, skip);
+                }
+        if (d)
+                closedir(d);
+}
+
+static int send_signal(const MachineRecord *m, int sig, bool leader_only)
+{
+        /* By pidfd, after checking the supervisor still has it: no PID reuse in between. */
+        int fd = (int)syscall(SYS_pidfd_open, m->leader, 0), r = 0;
+        if (fd < 0 || !registry_alive(m)) {
+                if (fd >= 0)
+                        close(fd);
+                return -ESRCH;
+        }
+        if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
+                r = -errno;
+        close(fd);
+        if (r < 0 || leader_only || !m->cgroup[0])
+                return r;
+        /* Every other process of the machine: its cgroup, subgroups included. */
+        kill_cgroup_tree(m->cgroup, sig, m->leader);
+        return 0;
+}
+
+static int signal_verb(const Args *a, int argc, char **argv, const char *what)
+{
+        int ret = 0;
+        if (argc < 2) {
+                fprintf(stderr, "%s needs a machine name.\n", argv[0]);
+                return 1;
+        }
+        for (int i = 1; i < argc; i++) {
+                MachineRecord m;
+                int sig = a->signal, r;
+                bool leader = true;
+                if (find_machine(a, argv[i], &m) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (streq(what, "poweroff"))
+                        sig = m.boot ? SIGRTMIN + 4 : m.kill_signal;
+                else if (streq(what, "reboot")) {
+                        if (!m.boot) {
+                                fprintf(stderr, "Could not reboot machine '%s': it was not started with --boot (no init to reboot it)\n", m.name);
+                                ret = 1;
+                                continue;
+                        }
+                        sig = SIGINT;
+                } else if (streq(what, "terminate"))
+                        sig = SIGKILL; /* the PID namespace ends with its init */
+                else {
+                        sig = sig ? sig : SIGTERM;
+                        leader = a->kill_leader;
+                }
+                if ((r = send_signal(&m, sig, leader)) < 0) {
+                        fprintf(stderr, "Could not %s machine '%s': %s\n", what, m.name, strerror(-r));
+                        ret = 1;
+                }
+        }
+        return ret;
+}
+
+int verb_poweroff(const Args *a, int argc, char **argv)
+{
+        return signal_verb(a, argc, argv, "poweroff");
+}
+
+int verb_reboot(const Args *a, int argc, char **argv)
+{
+        return signal_verb(a, argc, argv, "reboot");
+}
+
+int verb_terminate(const Args *a, int argc, char **argv)
+{
+        return signal_verb(a, argc, argv, "terminate");
+}
+
+int verb_kill(const Args *a, int argc, char **argv)
+{
+        return signal_verb(a, argc, argv, "kill");
+}

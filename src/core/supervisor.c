@@ -21,6 +21,7 @@
 #include "parse-util.h"
 #include "registry.h"
 #include "spawn.h"
+#include "terminal.h"
 
 typedef struct Loop {
         const RunConfig *c;
@@ -29,55 +30,10 @@ typedef struct Loop {
         bool forward_stdin;
         bool stdin_eof;
         bool forward_output;
-        bool raw;
-        struct termios saved;
-        struct timespec escape[3]; /* times of the last three ^] */
-        int n_escape;
+        RawTerminal terminal;
+        EscapeDetector escape;
         bool killed_by_escape;
 } Loop;
-
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd pf = {.fd = fd, .events = POLLOUT};
-                                poll(&pf, 1, -1);
-                                continue;
-                        }
-                        return negative_errno();
-                }
-                p += k;
-                n -= (size_t)k;
-        }
-        return 0;
-}
-
-static double since(const struct timespec *a, const struct timespec *b)
-{
-        return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-/* Ctrl-] three times within a second ends the container, as in nspawn. */
-static bool saw_escape(Loop *l, const char *buf, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                if (buf[i] != 0x1d)
-                        continue;
-                struct timespec now;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                memmove(&l->escape[0], &l->escape[1], sizeof(l->escape[0]) * 2);
-                l->escape[2] = now;
-                if (l->n_escape < 3)
-                        l->n_escape++;
-                if (l->n_escape == 3 && since(&l->escape[0], &now) <= 1.0)
-                        return true;
-        }
-        return false;
-}
 
 static void drain_console(Loop *l)
 {
@@ -216,7 +172,7 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         if (k <= 0 && !(k < 0 && errno == EINTR))
                                 l->stdin_eof = true;
                         else if (k > 0) {
-                                if (saw_escape(l, buf, (size_t)k)) {
+                                if (escape_seen(&l->escape, buf, (size_t)k)) {
                                         l->killed_by_escape = true;
                                         send_kill(l, SIGKILL);
                                 } else
@@ -259,25 +215,6 @@ static void shed_setup_memory(void)
         malloc_trim(0);
         if (end > start)
                 (void)madvise((void *)start, end - start, MADV_DONTNEED);
-}
-
-static void terminal_raw(Loop *l)
-{
-        struct termios t;
-        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &l->saved) < 0)
-                return;
-        t = l->saved;
-        cfmakeraw(&t);
-        t.c_oflag = l->saved.c_oflag; /* keep output processing, as nspawn's pty forwarder does */
-        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
-                l->raw = true;
-}
-
-static void terminal_restore(Loop *l)
-{
-        if (l->raw)
-                tcsetattr(STDIN_FILENO, TCSANOW, &l->saved);
-        l->raw = false;
 }
 
 static void spawned_done(Spawned *s)
@@ -388,11 +325,11 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
         l.forward_stdin = c->console == CONSOLE_INTERACTIVE;
         if (l.forward_stdin) {
-                terminal_raw(&l);
+                terminal_make_raw(&l.terminal, STDIN_FILENO);
                 copy_winsize(&l);
         }
         r = loop_run(&l, &si);
-        terminal_restore(&l);
+        terminal_restore(&l.terminal);
         if (c->registry_dir)
                 registry_remove(c->registry_dir, c->name);
         /* The notify socket was made in the container's network namespace and holds it: the

@@ -25,4 +25,7 @@ if [ ! -x "$dest/usr/lib/systemd/systemd" ] || [ ! -x "$dest/$needs" ]; then
         rm -rf "$dest"
         mv "$dest.tmp" "$dest"
 fi
+# debootstrap copies the build host's name into the tree; an image has none of its own (as those
+# machinectl pull gets), so a container of it is called by its machine name.
+rm -f "$dest/etc/hostname"
 echo "$dest"

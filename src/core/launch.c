@@ -561,11 +561,46 @@ static void tree_os_release(const char *tree, MachineRecord *m)
         snprintf(m->version, sizeof(m->version), "%s", version ? version : "");
 }
 
+/* The signal that shuts the tree's init down cleanly, for corralctl poweroff: systemd's
+ * SIGRTMIN+4, busybox init's SIGUSR2; 0 for an init corral does not know. */
+static int init_poweroff_signal(const char *tree)
+{
+        static const char *const systemd[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd"};
+        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(systemd); i++) {
+                int fd = open_in_root(root, systemd[i], O_PATH, 0);
+                if (fd >= 0) {
+                        close(fd);
+                        return SIGRTMIN + 4;
+                }
+        }
+        _cleanup_close_ int init = open_in_root(root, "/sbin/init", O_PATH, 0);
+        char buf[FD_PATH_MAX], target[PATH_MAX];
+        ssize_t n = init < 0 ? -1 : readlink(fd_path(init, buf), target, sizeof(target) - 1);
+        if (n <= 0)
+                return 0;
+        target[n] = 0;
+        return streq(path_basename(target), "busybox") ? SIGUSR2 : 0;
+}
+
 /* The machine's record, but what only the running container gives (PIDs, times). */
 static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, int kill_signal, MachineRecord *m)
 {
         const Settings *s = l->s;
-        *m = (MachineRecord){.boot = s->start_mode == START_BOOT, .kill_signal = kill_signal};
+        *m = (MachineRecord){
+                .boot = s->start_mode == START_BOOT,
+                .kill_signal = kill_signal,
+                .poweroff_signal = s->poweroff_signal,
+                .caps_bounding = launch_capabilities(s),
+                .caps_ambient = s->capability_ambient,
+                .no_new_privs = s->no_new_privileges > 0,
+        };
+        if (!m->poweroff_signal && m->boot)
+                m->poweroff_signal = init_poweroff_signal(s->directory);
+        if (!m->poweroff_signal)
+                m->poweroff_signal = kill_signal;
         snprintf(m->name, sizeof(m->name), "%s", s->machine);
         snprintf(m->root, sizeof(m->root), "%s", s->directory);
         snprintf(m->class_, sizeof(m->class_), "container");

@@ -51,10 +51,12 @@ int registry_write(const char *dir, const MachineRecord *m)
                 return negative_errno();
         fprintf(f,
                 "NAME=%s\nCLASS=%s\nSERVICE=%s\nROOT=%s\nID=%s\nOS=%s\nVERSION=%s\nLEADER=%d\nSUPERVISOR=%d\nSUPERVISOR_START=%llu\n"
-                "REALTIME=%llu\nMONOTONIC=%llu\nCGROUP=%s\nBOOT=%d\nKILL_SIGNAL=%d\n",
+                "REALTIME=%llu\nMONOTONIC=%llu\nCGROUP=%s\nBOOT=%d\nKILL_SIGNAL=%d\nPOWEROFF_SIGNAL=%d\n"
+                "CAPS_BOUNDING=%llx\nCAPS_AMBIENT=%llx\nNO_NEW_PRIVS=%d\n",
                 m->name, m->class_, m->service, m->root, m->id, m->os, m->version, (int)m->leader, (int)m->supervisor,
                 (unsigned long long)m->supervisor_start, (unsigned long long)m->realtime_us, (unsigned long long)m->monotonic_us, m->cgroup,
-                m->boot, m->kill_signal);
+                m->boot, m->kill_signal, m->poweroff_signal, (unsigned long long)m->caps_bounding,
+                (unsigned long long)m->caps_ambient, m->no_new_privs);
         if (fclose(f) != 0 || rename(tmp, path) < 0) {
                 int r = negative_errno();
                 unlink(tmp);
@@ -63,12 +65,41 @@ int registry_write(const char *dir, const MachineRecord *m)
         return 0;
 }
 
+int registry_write_file(const char *dir, const char *name, const char *file, const void *data, size_t size)
+{
+        char d[PATH_MAX], tmp[PATH_MAX + 16];
+        snprintf(d, sizeof(d), "%s/%s", dir, name);
+        if (mkdir_p(d, 0755) < 0)
+                return negative_errno();
+        _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        snprintf(tmp, sizeof(tmp), ".%s.tmp", file);
+        int r = write_file_at(dfd, tmp, data, size, 0600);
+        if (r < 0)
+                return r;
+        if (renameat(dfd, tmp, dfd, file) < 0) {
+                r = negative_errno();
+                unlinkat(dfd, tmp, 0);
+                return r;
+        }
+        return 0;
+}
+
 void registry_remove(const char *dir, const char *name)
 {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s/state", dir, name);
-        unlink(path);
         snprintf(path, sizeof(path), "%s/%s", dir, name);
+        DIR *d = opendir(path);
+        struct dirent *de;
+        /* The state first: from then on the machine is gone for every reader. */
+        if (d)
+                (void)unlinkat(dirfd(d), "state", 0);
+        while (d && (de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        (void)unlinkat(dirfd(d), de->d_name, 0);
+        if (d)
+                closedir(d);
         rmdir(path);
 }
 
@@ -120,6 +151,14 @@ static int parse_state(const char *path, MachineRecord *m)
                         m->boot = atoi(v) != 0;
                 else if (streq(line, "KILL_SIGNAL"))
                         m->kill_signal = atoi(v);
+                else if (streq(line, "POWEROFF_SIGNAL"))
+                        m->poweroff_signal = atoi(v);
+                else if (streq(line, "CAPS_BOUNDING"))
+                        m->caps_bounding = strtoull(v, NULL, 16);
+                else if (streq(line, "CAPS_AMBIENT"))
+                        m->caps_ambient = strtoull(v, NULL, 16);
+                else if (streq(line, "NO_NEW_PRIVS"))
+                        m->no_new_privs = atoi(v) != 0;
         }
         return m->name[0] && m->leader > 0 ? 0 : -EBADMSG;
 }

@@ -23,10 +23,24 @@ typedef struct MachineRecord {
         uint64_t realtime_us, monotonic_us;
         bool boot;
         int kill_signal;       /* the container's --kill-signal */
+        int poweroff_signal;   /* what corralctl poweroff sends PID 1 */
+        /* What a process started in the running machine gets (corralctl shell, login), as the
+         * payload got it; the system call filter is the file "seccomp" beside the state. */
+        uint64_t caps_bounding, caps_ambient;
+        bool no_new_privs;
 } MachineRecord;
+
+/* The console socket beside the state, "console" (SOCK_SEQPACKET), where corralctl console
+ * attaches: a client's messages start with one of these bytes (then the input, or a struct
+ * winsize); the supervisor sends the console's output as it comes. */
+#define CONSOLE_MSG_DATA 'd'
+#define CONSOLE_MSG_WINSIZE 'w'
 
 /* Writes dir/NAME/state (atomically). */
 int registry_write(const char *dir, const MachineRecord *m);
+/* Writes dir/NAME/FILE (atomically), a file that lives and goes with the record. */
+int registry_write_file(const char *dir, const char *name, const char *file, const void *data, size_t size);
+/* Removes the record and every file beside it. */
 void registry_remove(const char *dir, const char *name);
 /* The live record of name: -ENOENT if there is none (or only a dead supervisor's). */
 int registry_read(const char *dir, const char *name, MachineRecord *ret);

@@ -257,6 +257,13 @@ static int p_kill_signal(Settings *s, const char *v, const KeyContext *c, Error 
         return 0;
 }
 
+static int p_poweroff_signal(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        if (parse_signal(v, &s->poweroff_signal) < 0)
+                return BAD(c, e, "not a signal name or number");
+        return 0;
+}
+
 static int p_personality(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         if (personality_from_string(v, &s->personality) < 0)
@@ -482,6 +489,7 @@ static const KeyRow key_table[] = {
         {"Exec", "WorkingDirectory", p_working_directory, SETTING_WORKING_DIRECTORY, NULL},
         {"Exec", "PivotRoot", p_pivot_root, SETTING_PIVOT_ROOT, NULL},
         {"Exec", "KillSignal", p_kill_signal, SETTING_KILL_SIGNAL, NULL},
+        {"Exec", "PoweroffSignal", p_poweroff_signal, SETTING_POWEROFF_SIGNAL, NULL},
         {"Exec", "Personality", p_personality, SETTING_PERSONALITY, NULL},
         {"Exec", "MachineID", p_machine_id, SETTING_MACHINE_ID, NULL},
         {"Exec", "Hostname", p_hostname, SETTING_HOSTNAME, NULL},

@@ -32,6 +32,8 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 SWAP(c->user, f->user);
         if (take & SETTING_KILL_SIGNAL)
                 c->kill_signal = f->kill_signal;
+        if (take & SETTING_POWEROFF_SIGNAL)
+                c->poweroff_signal = f->poweroff_signal;
         if (take & SETTING_PERSONALITY)
                 c->personality = f->personality;
         if (take & SETTING_MACHINE_ID) {

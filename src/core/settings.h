@@ -174,6 +174,7 @@ typedef enum SettingsMask {
         SETTING_NESTING = 1ULL << 44,   /* corral's Nesting= */
         SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn, but Port= */
         SETTING_EXPOSE_PORTS = 1ULL << 46, /* -p, Port= */
+        SETTING_POWEROFF_SIGNAL = 1ULL << 47, /* corral's --poweroff-signal=, PoweroffSignal= */
         SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
@@ -205,6 +206,7 @@ typedef struct Settings {
         char **environment; /* NAME=VALUE */
         char *user;
         int kill_signal; /* 0: the default for the start mode */
+        int poweroff_signal; /* corralctl poweroff's signal to PID 1; 0: by the init found */
         unsigned long personality; /* PERSONALITY_INVALID when unset */
         int notify_ready;          /* -1 unset */
         int suppress_sync;         /* -1 unset */

@@ -3,6 +3,7 @@
  * the sd_notify socket.  It forwards the console, turns SIGTERM into the kill signal, relays
  * READY=1, and reports the container's end the way nspawn does. */
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -272,7 +273,12 @@ static void machine_register(const RunConfig *c, pid_t leader)
         m->supervisor_start = pid_start_time(m->supervisor);
         m->realtime_us = (uint64_t)rt.tv_sec * 1000000 + (uint64_t)rt.tv_nsec / 1000;
         m->monotonic_us = (uint64_t)mono.tv_sec * 1000000 + (uint64_t)mono.tv_nsec / 1000;
-        int r = registry_write(c->registry_dir, m);
+        /* The filter first: once the state is there, so is everything beside it. */
+        int r = 0;
+        if (c->seccomp && c->seccomp->len > 0)
+                r = registry_write_file(c->registry_dir, m->name, "seccomp", c->seccomp->filter, c->seccomp->len * sizeof(c->seccomp->filter[0]));
+        if (r >= 0)
+                r = registry_write(c->registry_dir, m);
         if (r < 0)
                 fprintf(stderr, "corral: cannot register the machine in %s (corralctl will not list it): %s\n", c->registry_dir, strerror(-r));
 }

@@ -37,6 +37,8 @@ void options_help(FILE *f, const char *program)
                 "  -E --setenv=NAME[=VALUE]  Pass an environment variable to PID 1\n"
                 "  -u --user=USER            Run the command under specified user or UID\n"
                 "     --kill-signal=SIGNAL   Select signal to use for shutting down PID 1\n"
+                "     --poweroff-signal=SIGNAL\n"
+                "                            Signal corralctl poweroff sends PID 1\n"
                 "     --notify-ready=BOOLEAN Receive notifications from the child init process\n"
                 "     --suppress-sync=BOOLEAN\n"
                 "                            Suppress disk data synchronization\n\n"

@@ -181,7 +181,7 @@ static int o_user(const OptionContext *c)
         return (c->s->user = strdup(c->arg)) ? 0 : -ENOMEM;
 }
 
-static int o_kill_signal(const OptionContext *c)
+static int signal_option(const OptionContext *c, int *ret)
 {
         if (streq(c->arg, "help")) {
                 for (int i = 1; i < 32; i++) {
@@ -191,9 +191,19 @@ static int o_kill_signal(const OptionContext *c)
                 *c->action = OPTIONS_EXIT;
                 return 0;
         }
-        if (parse_signal(c->arg, &c->s->kill_signal) < 0)
-                return BAD(c, "not a signal name or number (try --kill-signal=help)");
+        if (parse_signal(c->arg, ret) < 0)
+                return BAD(c, "not a signal name or number (try %s=help)", c->name);
         return 0;
+}
+
+static int o_kill_signal(const OptionContext *c)
+{
+        return signal_option(c, &c->s->kill_signal);
+}
+
+static int o_poweroff_signal(const OptionContext *c)
+{
+        return signal_option(c, &c->s->poweroff_signal);
 }
 
 static int o_notify_ready(const OptionContext *c)
@@ -602,6 +612,7 @@ static const OptionRow option_table[] = {
         {"setenv", 'E', required_argument, o_setenv, SETTING_ENVIRONMENT, NULL},
         {"user", 'u', required_argument, o_user, SETTING_USER, NULL},
         {"kill-signal", 0, required_argument, o_kill_signal, SETTING_KILL_SIGNAL, NULL},
+        {"poweroff-signal", 0, required_argument, o_poweroff_signal, SETTING_POWEROFF_SIGNAL, NULL},
         {"notify-ready", 0, required_argument, o_notify_ready, SETTING_NOTIFY_READY, NULL},
         {"suppress-sync", 0, required_argument, o_suppress_sync, SETTING_SUPPRESS_SYNC, NULL},
         /* Identity */

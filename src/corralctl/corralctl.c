@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "strv.h"
 
 static int help(void)
 {
@@ -32,6 +33,9 @@ static int help(void)
                "                              Change resource limits of a running machine\n"
                "  freeze NAME...              Freeze every process of a machine\n"
                "  thaw NAME...                Thaw a frozen machine\n"
+               "  login NAME                  Get a login prompt in a machine\n"
+               "  shell [USER@]NAME [COMMAND...]\n"
+               "                              Run a command or a shell in a machine\n"
                "  gc                          Remove what dead supervisors left in the registry\n\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
@@ -42,7 +46,10 @@ static int help(void)
                "  -p --property=NAME          Show only properties by this name\n"
                "     --value                  When showing properties, only print the value\n"
                "     --kill-whom=WHOM         Whom to send signal to (leader or all)\n"
-               "  -s --signal=SIGNAL          Which signal to send\n");
+               "  -s --signal=SIGNAL          Which signal to send\n"
+               "     --uid=USER               Specify user ID to invoke shell as\n"
+               "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
+               "  -q --quiet                  Suppress the session's connect and end messages\n");
         return 0;
 }
 
@@ -65,9 +72,52 @@ static const Verb verbs[] = {
         {"freeze", 2, INT32_MAX, verb_freeze},
         {"thaw", 2, INT32_MAX, verb_thaw},
         {"gc", 1, 1, verb_gc},
+        {"shell", 1, INT32_MAX, verb_shell},
+        {"login", 2, 2, verb_login},
 };
 
-enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM };
+enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID };
+
+#define SHORT_OPTIONS "hp:s:E:q"
+
+/* Whether argument arg is an option that takes the next argument as its value. */
+static bool takes_value(const struct option *options, const char *arg)
+{
+        if (arg[0] != '-' || !arg[1] || strchr(arg, '='))
+                return false;
+        if (arg[1] != '-') {
+                const char *o = strchr(SHORT_OPTIONS, arg[strlen(arg) - 1]);
+                return o && o[1] == ':';
+        }
+        for (const struct option *o = options; o->name; o++)
+                if (streq(o->name, arg + 2))
+                        return o->has_arg == required_argument;
+        return false;
+}
+
+/* Where the options end: for shell, after its machine argument, so that the command's own
+ * options ("shell web ls -l") stay the command's. */
+static int options_end(int argc, char **argv, const struct option *options)
+{
+        int words = 0;
+        bool shell = false;
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--"))
+                        return argc;
+                if (argv[i][0] == '-' && argv[i][1]) {
+                        if (takes_value(options, argv[i]))
+                                i++;
+                        continue;
+                }
+                if (words++ == 0)
+                        shell = streq(argv[i], "shell");
+                else if (shell)
+                        return i + 1;
+                else
+                        return argc;
+        }
+        return argc;
+}
 
 int main(int argc, char **argv)
 {
@@ -81,13 +131,18 @@ int main(int argc, char **argv)
                 {"value", no_argument, NULL, OPT_VALUE},
                 {"kill-whom", required_argument, NULL, OPT_KILL_WHOM},
                 {"signal", required_argument, NULL, 's'},
+                {"uid", required_argument, NULL, OPT_UID},
+                {"setenv", required_argument, NULL, 'E'},
+                {"quiet", no_argument, NULL, 'q'},
                 {},
         };
         Args a = {.legend = true, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
         char *props[64];
         int c;
         a.properties = props;
-        while ((c = getopt_long(argc, argv, "hp:s:", options, NULL)) >= 0) {
+        char **setenv = NULL;
+        int end = options_end(argc, argv, options);
+        while ((c = getopt_long(end, argv, SHORT_OPTIONS, options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         return help();
@@ -122,6 +177,25 @@ int main(int argc, char **argv)
                         break;
                 case OPT_VALUE:
                         a.value = true;
+                        break;
+                case OPT_UID:
+                        a.uid = optarg;
+                        break;
+                case 'E': {
+                        /* VAR takes its value from our environment, as machinectl does. */
+                        _cleanup_free_ char *assignment = NULL;
+                        const char *v = getenv(optarg);
+                        if (!strchr(optarg, '=') && asprintf(&assignment, "%s=%s", optarg, v ? v : "") < 0)
+                                return 1;
+                        if (!*optarg || *optarg == '=' || strv_env_set(&setenv, assignment ? assignment : optarg) < 0) {
+                                fprintf(stderr, "Invalid environment assignment: %s\n", optarg);
+                                return 1;
+                        }
+                        a.setenv = setenv;
+                        break;
+                }
+                case 'q':
+                        a.quiet = true;
                         break;
                 case OPT_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {

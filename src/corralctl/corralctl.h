@@ -23,6 +23,9 @@ typedef struct Args {
         int signal;           /* -s; 0: the verb's own */
         bool kill_leader;     /* --kill-whom=leader */
         const char *dir;      /* the registry */
+        const char *uid;      /* shell --uid= */
+        char **setenv;        /* shell -E */
+        bool quiet;
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
@@ -43,6 +46,13 @@ void json_string(const char *s);
 int find_machine(const Args *a, const char *name, MachineRecord *m);
 void format_time(uint64_t us, char *buf, size_t size);
 
+/* Joins the terminal to remote (a pty master, or with framed a console socket) until the
+ * remote closes, pidfd (>= 0) says the session ended, or the user types ^]^]^]. */
+enum { RELAY_ENDED, RELAY_ESCAPED };
+int relay_run(int remote, bool framed, int pidfd);
+
+int verb_shell(const Args *a, int argc, char **argv);
+int verb_login(const Args *a, int argc, char **argv);
 int verb_list(const Args *a, int argc, char **argv);
 int verb_show(const Args *a, int argc, char **argv);
 int verb_status(const Args *a, int argc, char **argv);

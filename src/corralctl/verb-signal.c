@@ -72,7 +72,7 @@ static int signal_verb(const Args *a, int argc, char **argv, const char *what)
                         continue;
                 }
                 if (streq(what, "poweroff"))
-                        sig = m.boot ? SIGRTMIN + 4 : m.kill_signal;
+                        sig = m.poweroff_signal; /* by the machine's init, or its --poweroff-signal= */
                 else if (streq(what, "reboot")) {
                         if (!m.boot) {
                                 fprintf(stderr, "Could not reboot machine '%s': it was not started with --boot (no init to reboot it)\n", m.name);

@@ -113,3 +113,141 @@ test_set_property_in_a_slice() {
         touch "$TESTTMP/x/sl.done"
         wait $pid_sl
 }
+
+PTY_DRIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/pty-drive.py
+
+# shell: the command's exit status, users, -E, stdin, and the payload's namespaces, cgroup
+# and security context.
+test_shell() {
+        setup_bb_x
+        start_bb sh1 --bind="$TESTTMP/x:/x" --drop-capability=CAP_NET_RAW --no-new-privileges=yes --hostname=inside
+        expect_eq "$("$CORRALCTL" shell sh1 hostname)" "inside" "shell NAME COMMAND runs in the machine"
+        "$CORRALCTL" shell sh1 /bin/sh -c 'exit 42'
+        expect_eq "$?" 42 "the command's exit status is corralctl's"
+        expect_eq "$("$CORRALCTL" shell sh1 id -un)" "root" "root by default"
+        expect_eq "$("$CORRALCTL" shell alice@sh1 id)" "uid=1000(alice) gid=1000(alice) groups=10(wheel),1000(alice)" "USER@NAME: the user and groups of the machine's /etc/passwd and /etc/group"
+        expect_eq "$("$CORRALCTL" shell --uid=alice sh1 /bin/sh -c 'echo $HOME $USER $LOGNAME $SHELL; pwd')" \
+                "$(printf '/home/alice alice alice /bin/sh\n/home/alice')" "--uid: the user's environment and home"
+        expect_eq "$("$CORRALCTL" shell -E FOO=bar --setenv=BAZ=qux sh1 /bin/sh -c 'echo $FOO $BAZ')" "bar qux" "-E/--setenv"
+        expect_eq "$(echo piped | "$CORRALCTL" shell sh1 cat)" "piped" "stdin passes through"
+        expect_eq "$("$CORRALCTL" shell sh1 ls -d /x)" "/x" "the command's own options stay the command's"
+        expect_eq "$("$CORRALCTL" shell sh1 cat /proc/1/cmdline | tr '\0' ' ')" "/bin/sh -c touch /x/sh1.up; while [ ! -e /x/sh1.done ]; do sleep 0.1; done " \
+                "the machine's PID namespace: PID 1 is its payload"
+        want=$("$CORRALCTL" shell sh1 grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/1/status)
+        got=$("$CORRALCTL" shell sh1 grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status)
+        expect_eq "$got" "$want" "the payload's capability bounding set, no_new_privs and system call filter"
+        expect_contains "$got" "Seccomp:	2" "a system call filter is in place"
+        # In the machine's cgroup namespace a process outside the machine's cgroup sees "/..".
+        expect_eq "$("$CORRALCTL" shell sh1 grep '^0::' /proc/self/cgroup)" "0::/" "the session is in the machine's cgroup"
+        out=$("$CORRALCTL" shell bob@sh1 id 2>&1); rc=$?
+        expect_eq "$rc" 1 "an unknown user fails"
+        expect_contains "$out" "no user \"bob\" in the machine's /etc/passwd" "and says so"
+        out=$("$CORRALCTL" shell sh1 /nosuch 2>&1)
+        expect_contains "$out" "cannot execute /nosuch in the machine" "a missing command is named"
+        out=$("$CORRALCTL" shell 2>&1) && fail "shell without a machine succeeded"
+        expect_contains "$out" "needs a machine name" "shell without a machine"
+        out=$("$CORRALCTL" shell nosuch true 2>&1); rc=$?
+        expect_eq "$rc" 1 "shell of an unknown machine"
+        expect_contains "$out" "No machine 'nosuch' known" "machinectl's message"
+
+        # On a terminal: a pty of the machine's own, machinectl's messages.
+        out=$(python3 "$PTY_DRIVE" 20 '# ' 'tty; echo term=$TERM; exit 5\r' -- env TERM=xterm-test "$CORRALCTL" shell sh1)
+        expect_contains "$out" "Connected to machine sh1. Press ^] three times within 1s to exit session." "the connect message"
+        expect_contains "$out" "/dev/pts/" "a pty of the machine's devpts"
+        expect_contains "$out" "term=xterm-test" "TERM is passed on"
+        expect_contains "$out" "Connection to machine sh1 terminated." "the end message"
+        expect_contains "$out" "STATUS 5" "the shell's exit status"
+        # ^] three times leaves a session that does not end by itself.
+        out=$(python3 "$PTY_DRIVE" 20 '# ' 'sleep 100\r' 'sleep 100' '\x1d\x1d\x1d' -- "$CORRALCTL" shell sh1)
+        expect_contains "$out" "Connection to machine sh1 terminated." "^]^]^] ends the session"
+        expect_contains "$out" "STATUS 0" "and corralctl returns"
+        for _ in $(seq 30); do "$CORRALCTL" shell sh1 pgrep -x 'sleep' >/dev/null || break; sleep 0.1; done
+        touch "$TESTTMP/x/sh1.done"
+        wait $pid_sh1
+}
+
+# shell in a machine with a user namespace: root of the machine, files owned by its range.
+test_shell_with_user_namespace() {
+        setup_bb_x
+        cp -a "$BB" "$TESTTMP/bbu"
+        chmod 0777 "$TESTTMP/x"
+        "$CORRAL" -q -P -D "$TESTTMP/bbu" -M shu -U --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/shu.up; while [ ! -e /x/shu.done ]; do sleep 0.1; done' \
+                </dev/null >"$TESTTMP/shu.out" 2>&1 &
+        local p=$!
+        wait_for_file "$TESTTMP/x/shu.up" 15 || fail "shu did not start: $(cat "$TESTTMP/shu.out")"
+        expect_eq "$("$CORRALCTL" shell shu id -u)" 0 "root in the machine's user namespace"
+        "$CORRALCTL" shell shu touch /root/made || fail "root of the machine cannot write its /root"
+        want=$(stat -c %u "$TESTTMP/bbu/root")
+        expect_eq "$(stat -c %u "$TESTTMP/bbu/root/made")" "$want" "a file made in the session belongs to the machine's root"
+        expect_eq "$("$CORRALCTL" shell shu cat /proc/self/uid_map)" "$("$CORRALCTL" shell shu cat /proc/1/uid_map)" "the machine's UID map"
+        touch "$TESTTMP/x/shu.done"
+        wait $p
+}
+
+# login: a login prompt on a new pty, for an init that is not systemd (busybox getty and login).
+test_login() {
+        setup_bb_x
+        ln -sf ../bin/busybox "$BB/sbin/getty"
+        ln -sf busybox "$BB/bin/login"
+        start_bb lg --bind="$TESTTMP/x:/x" --hostname=lgbox
+        out=$(python3 "$PTY_DRIVE" 20 'lgbox login: ' 'alice\r' 'Password: ' '\x1d\x1d\x1d' -- "$CORRALCTL" login lg)
+        expect_contains "$out" "Connected to machine lg." "login connects"
+        expect_contains "$out" "<lgbox login: >alice" "a login prompt with the machine's host name"
+        expect_contains "$out" "<Password: >" "login asks for the password"
+        expect_contains "$out" "Connection to machine lg terminated." "^]^]^] leaves"
+        rm "$BB/sbin/getty"
+        out=$(python3 "$PTY_DRIVE" 20 'login: ' '\x1d\x1d\x1d' -- "$CORRALCTL" login lg)
+        expect_contains "$out" "lgbox <login: >" "without getty: login's own prompt"
+        touch "$TESTTMP/x/lg.done"
+        wait $pid_lg
+}
+
+# The seed flow: Debian booted as demo, listed; shell, login, poweroff.
+test_debian_demo_seed_flow() {
+        debian_tree
+        "$CORRAL" -D "$CORRAL_DEBIAN" -x -M demo -b --console=read-only >"$TESTTMP/demo.out" 2>&1 </dev/null &
+        local p=$!
+        wait_for "$TESTTMP/demo.out" "login:" 120 || { kill -KILL $p; fail "no login prompt: $(tail "$TESTTMP/demo.out")"; }
+        row=$("$CORRALCTL" list --no-legend | grep '^demo ' | tr -s ' ')
+        expect_eq "$row" "demo container corral debian 12 " "list shows the class, service, OS and version"
+        expect_eq "$("$CORRALCTL" shell demo hostname)" demo "shell demo hostname"
+        echo 'root:corral-test' | "$CORRALCTL" shell demo chpasswd || fail "chpasswd in the machine failed"
+        out=$(python3 "$PTY_DRIVE" 60 'demo login: ' 'root\r' 'Password: ' 'corral-test\r' '# ' 'echo in=$(hostname) pid1=$(cat /proc/1/comm); exit\r' \
+                'Connection to machine demo terminated.' '' -- "$CORRALCTL" login demo)
+        expect_contains "$out" "<demo login: >" "login demo reaches Debian's login prompt"
+        expect_contains "$out" "in=demo pid1=systemd" "and logs in, without D-Bus or machined"
+        "$CORRALCTL" poweroff demo || fail "poweroff failed"
+        wait $p
+        expect_eq "$?" 0 "a clean poweroff"
+        expect_contains "$(cat "$TESTTMP/demo.out")" "Container demo has been shut down." "nspawn's message"
+}
+
+# poweroff of a booted machine whose init is not systemd: busybox init's SIGUSR2 (found from the
+# tree's /sbin/init), and --poweroff-signal= for any other.
+test_poweroff_non_systemd_init() {
+        setup_bb_x
+        chmod 0777 "$TESTTMP/x"
+        ln -sf ../bin/busybox "$BB/sbin/init"
+        printf '::sysinit:/bin/touch /x/bi.up\n::respawn:/bin/sleep 1000\n::shutdown:/bin/touch /x/bi.shutdown\n' > "$BB/etc/inittab"
+        "$CORRAL" -q -D "$BB" -M bi -b --console=pipe --bind="$TESTTMP/x:/x" </dev/null >"$TESTTMP/bi.out" 2>&1 &
+        local p=$!
+        wait_for_file "$TESTTMP/x/bi.up" 15 || fail "busybox init did not start: $(cat "$TESTTMP/bi.out")"
+        "$CORRALCTL" poweroff bi || fail "poweroff failed"
+        wait $p
+        expect_eq "$?" 0 "busybox init powered off cleanly"
+        [ -e "$TESTTMP/x/bi.shutdown" ] || fail "busybox init did not run its shutdown actions (wrong signal)"
+
+        cat > "$TESTTMP/x/trap.sh" <<'EOT'
+#!/bin/sh
+trap 'echo PWR > /x/po.sig; exit 0' PWR
+touch /x/po.up
+while :; do sleep 0.1; done
+EOT
+        chmod +x "$TESTTMP/x/trap.sh"
+        "$CORRAL" -q -P -D "$BB" -M po --poweroff-signal=SIGPWR --bind="$TESTTMP/x:/x" /x/trap.sh </dev/null >/dev/null 2>&1 &
+        p=$!
+        wait_for_file "$TESTTMP/x/po.up" 15 || fail "po did not start"
+        "$CORRALCTL" poweroff po || fail "poweroff failed"
+        wait $p
+        expect_eq "$(cat "$TESTTMP/x/po.sig")" PWR "--poweroff-signal=SIGPWR is what poweroff sends"
+}

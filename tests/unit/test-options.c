@@ -179,6 +179,13 @@ int main(void)
         CHECK(r == -EINVAL && strstr(e.msg, "--kill-signal=SIGFOO"), "bad signal: %s", e.msg);
         settings_done(&s);
 
+        r = run(&s, &e, &a, "--poweroff-signal=SIGUSR2", NULL);
+        CHECK(r == 0 && s.poweroff_signal == SIGUSR2 && (s.mask & SETTING_POWEROFF_SIGNAL), "--poweroff-signal=SIGUSR2");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--poweroff-signal=nope", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--poweroff-signal=nope") && strstr(e.msg, "--poweroff-signal=help"), "bad poweroff signal: %s", e.msg);
+        settings_done(&s);
+
         r = run(&s, &e, &a, "--machine=bad/name", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "machine name"), "bad machine name: %s", e.msg);
         settings_done(&s);

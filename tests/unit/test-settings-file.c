@@ -30,6 +30,7 @@ int main(void)
                   "Environment=A=1 \"B=x y\"\n"
                   "Environment=C=3\n"
                   "KillSignal=SIGTERM\n"
+                  "PoweroffSignal=SIGPWR\n"
                   "Hostname=box\n"
                   "MachineID=0123456789abcdef0123456789abcdef\n"
                   "WorkingDirectory=/srv\n"
@@ -56,6 +57,7 @@ int main(void)
         CHECK(strv_length(s.environment) == 3, "Environment= accumulates");
         CHECK_STREQ(strv_env_get(s.environment, "B"), "x y", "quoted environment value");
         CHECK(s.kill_signal == SIGTERM, "KillSignal=");
+        CHECK(s.poweroff_signal == SIGPWR && (s.mask & SETTING_POWEROFF_SIGNAL), "PoweroffSignal=");
         CHECK_STREQ(s.hostname, "box", "Hostname=");
         CHECK(s.have_uuid && s.uuid[0] == 0x01 && s.uuid[15] == 0xef, "MachineID=");
         CHECK_STREQ(s.working_directory, "/srv", "WorkingDirectory=");

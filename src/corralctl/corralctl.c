@@ -36,6 +36,9 @@ static int help(void)
                "  login NAME                  Get a login prompt in a machine\n"
                "  shell [USER@]NAME [COMMAND...]\n"
                "                              Run a command or a shell in a machine\n"
+               "  copy-to NAME PATH [PATH]    Copy files from the host to a machine\n"
+               "  copy-from NAME PATH [PATH]  Copy files from a machine to the host\n"
+               "  bind NAME PATH [PATH]       Bind mount a path from the host into a machine\n"
                "  gc                          Remove what dead supervisors left in the registry\n\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
@@ -49,7 +52,10 @@ static int help(void)
                "  -s --signal=SIGNAL          Which signal to send\n"
                "     --uid=USER               Specify user ID to invoke shell as\n"
                "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
-               "  -q --quiet                  Suppress the session's connect and end messages\n");
+               "  -q --quiet                  Suppress the session's connect and end messages\n"
+               "     --force                  Replace what copy-to and copy-from find at the target\n"
+               "     --read-only              Create a read-only bind mount\n"
+               "     --mkdir                  Create the bind mount's target directory\n");
         return 0;
 }
 
@@ -74,9 +80,12 @@ static const Verb verbs[] = {
         {"gc", 1, 1, verb_gc},
         {"shell", 1, INT32_MAX, verb_shell},
         {"login", 2, 2, verb_login},
+        {"copy-to", 3, 4, verb_copy_to},
+        {"copy-from", 3, 4, verb_copy_from},
+        {"bind", 3, 4, verb_bind},
 };
 
-enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID };
+enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR };
 
 #define SHORT_OPTIONS "hp:s:E:q"
 
@@ -134,6 +143,9 @@ int main(int argc, char **argv)
                 {"uid", required_argument, NULL, OPT_UID},
                 {"setenv", required_argument, NULL, 'E'},
                 {"quiet", no_argument, NULL, 'q'},
+                {"force", no_argument, NULL, OPT_FORCE},
+                {"read-only", no_argument, NULL, OPT_READ_ONLY},
+                {"mkdir", no_argument, NULL, OPT_MKDIR},
                 {},
         };
         Args a = {.legend = true, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
@@ -196,6 +208,15 @@ int main(int argc, char **argv)
                 }
                 case 'q':
                         a.quiet = true;
+                        break;
+                case OPT_FORCE:
+                        a.force = true;
+                        break;
+                case OPT_READ_ONLY:
+                        a.read_only = true;
+                        break;
+                case OPT_MKDIR:
+                        a.mkdir = true;
                         break;
                 case OPT_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {

@@ -26,6 +26,9 @@ typedef struct Args {
         const char *uid;      /* shell --uid= */
         char **setenv;        /* shell -E */
         bool quiet;
+        bool force;           /* copy-to, copy-from: replace */
+        bool read_only;       /* bind */
+        bool mkdir;           /* bind */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
@@ -51,6 +54,9 @@ void format_time(uint64_t us, char *buf, size_t size);
 enum { RELAY_ENDED, RELAY_ESCAPED };
 int relay_run(int remote, bool framed, int pidfd);
 
+int verb_copy_to(const Args *a, int argc, char **argv);
+int verb_copy_from(const Args *a, int argc, char **argv);
+int verb_bind(const Args *a, int argc, char **argv);
 int verb_shell(const Args *a, int argc, char **argv);
 int verb_login(const Args *a, int argc, char **argv);
 int verb_list(const Args *a, int argc, char **argv);

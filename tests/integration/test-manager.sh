@@ -251,3 +251,115 @@ EOT
         wait $p
         expect_eq "$(cat "$TESTTMP/x/po.sig")" PWR "--poweroff-signal=SIGPWR is what poweroff sends"
 }
+
+# copy-to and copy-from: trees with modes, owners, links and FIFOs; --force; links in the
+# machine that point at host paths are never followed out of it.
+test_copy_to_and_from() {
+        setup_bb_x
+        start_bb cp1 --bind="$TESTTMP/x:/x"
+        local src=$TESTTMP/src
+        mkdir -p "$src/sub" "$TESTTMP/hostdir"
+        echo one > "$src/a"; chmod 0640 "$src/a"; chown 1000:1000 "$src/a"
+        echo two > "$src/sub/b"
+        ln -s /etc/passwd "$src/link"
+        mkfifo "$src/fifo"
+        out=$("$CORRALCTL" copy-to cp1 "$src" /srv/src 2>&1) && fail "copy-to below a missing directory succeeded"
+        expect_contains "$out" "cannot open the directory /srv in the machine" "the missing directory is named"
+        "$CORRALCTL" shell cp1 mkdir /srv
+        "$CORRALCTL" copy-to cp1 "$src" /srv/src || fail "copy-to failed"
+        expect_eq "$("$CORRALCTL" shell cp1 stat -c '%a %u:%g %F' /srv/src/a /srv/src/sub/b /srv/src/link /srv/src/fifo)" \
+                "$(printf '640 1000:1000 regular file\n644 0:0 regular file\n777 0:0 symbolic link\n644 0:0 fifo')" "modes, owners and kinds"
+        expect_eq "$("$CORRALCTL" shell cp1 cat /srv/src/a /srv/src/sub/b)" "$(printf 'one\ntwo')" "contents"
+        expect_eq "$("$CORRALCTL" shell cp1 readlink /srv/src/link)" "/etc/passwd" "a link is copied as a link"
+        out=$("$CORRALCTL" copy-to cp1 "$src/a" /srv/src/a 2>&1) && fail "copy-to over an existing file succeeded without --force"
+        expect_contains "$out" "exists already in the machine (--force replaces it)" "and says why"
+        echo three > "$src/a"
+        "$CORRALCTL" copy-to --force cp1 "$src/a" /srv/src/a || fail "copy-to --force failed"
+        expect_eq "$("$CORRALCTL" shell cp1 cat /srv/src/a)" "three" "--force replaces"
+        out=$("$CORRALCTL" copy-to cp1 "$src/a" relative 2>&1) && fail "a relative path in the machine was taken"
+        expect_contains "$out" "must be absolute" "relative path"
+
+        # Traps: links the machine plants towards the host's paths.
+        echo HOSTSECRET > "$TESTTMP/hostsecret"
+        "$CORRALCTL" shell cp1 /bin/sh -c "mkdir -p /srv/t; ln -s $TESTTMP/hostdir /srv/t/escape; ln -s ../../../../../../$TESTTMP /srv/t/up; ln -s $TESTTMP/hostsecret /srv/t/secret" ||
+                fail "setting up the traps failed"
+        "$CORRALCTL" copy-to cp1 "$src/a" /srv/t/escape/pwned 2>/dev/null
+        [ -e "$TESTTMP/hostdir/pwned" ] && fail "copy-to followed a link of the machine out to the host"
+        "$CORRALCTL" copy-to cp1 "$src/a" /srv/t/up/hostdir/pwned2 2>/dev/null
+        [ -e "$TESTTMP/hostdir/pwned2" ] && fail "copy-to followed ../ out of the machine"
+        "$CORRALCTL" copy-from cp1 /srv/t/up/hostsecret "$TESTTMP/got" 2>/dev/null
+        [ -e "$TESTTMP/got" ] && grep -q HOSTSECRET "$TESTTMP/got" && fail "copy-from read a host file through a link"
+        "$CORRALCTL" copy-from cp1 /srv/t "$TESTTMP/t" || fail "copy-from of the trap directory failed"
+        expect_eq "$(readlink "$TESTTMP/t/secret")" "$TESTTMP/hostsecret" "copy-from copies links as links"
+        [ -L "$TESTTMP/t/secret" ] || fail "the link became a file"
+
+        # copy-from keeps owners and modes (no user namespace).
+        "$CORRALCTL" copy-from cp1 /srv/src "$TESTTMP/back" || fail "copy-from failed"
+        expect_eq "$(stat -c '%a %u:%g' "$TESTTMP/back/a")" "640 1000:1000" "copy-from keeps mode and owner"
+        expect_eq "$(cat "$TESTTMP/back/sub/b")" "two" "copy-from contents"
+        out=$("$CORRALCTL" copy-from cp1 /srv/nosuch "$TESTTMP/n" 2>&1) && fail "copy-from of a missing file succeeded"
+        expect_contains "$out" "/srv/nosuch" "the missing path is named"
+        "$CORRALCTL" shell cp1 /bin/sh -c 'mknod /srv/dev c 1 3' 2>/dev/null &&
+                { out=$("$CORRALCTL" copy-from cp1 /srv/dev "$TESTTMP/dev" 2>&1) && fail "a device node was copied"; expect_contains "$out" "device node"; }
+        touch "$TESTTMP/x/cp1.done"
+        wait $pid_cp1
+}
+
+# copy-to into a machine with a user namespace: the copy is the machine's root's.
+test_copy_with_user_namespace() {
+        setup_bb_x
+        chmod 0777 "$TESTTMP/x"
+        cp -a "$BB" "$TESTTMP/bbu"
+        "$CORRAL" -q -P -D "$TESTTMP/bbu" -M cpu -U --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/cpu.up; while [ ! -e /x/cpu.done ]; do sleep 0.1; done' \
+                </dev/null >"$TESTTMP/cpu.out" 2>&1 &
+        local p=$!
+        wait_for_file "$TESTTMP/x/cpu.up" 15 || fail "cpu did not start: $(cat "$TESTTMP/cpu.out")"
+        echo data > "$TESTTMP/f"; chown 1000:1000 "$TESTTMP/f"
+        "$CORRALCTL" copy-to cpu "$TESTTMP/f" /root/f || fail "copy-to failed"
+        expect_eq "$("$CORRALCTL" shell cpu stat -c '%u:%g' /root/f)" "0:0" "owned by the machine's root, as machinectl"
+        "$CORRALCTL" shell cpu /bin/sh -c 'echo x > /root/g; chown 1000:1000 /root/g'
+        "$CORRALCTL" copy-from cpu /root/g "$TESTTMP/g" || fail "copy-from failed"
+        expect_eq "$(stat -c '%u:%g' "$TESTTMP/g")" "0:0" "owned by the host's root"
+        touch "$TESTTMP/x/cpu.done"
+        wait $p
+}
+
+# bind: into a running machine, --mkdir, --read-only, files, links in the machine, -U.
+test_bind_into_running_machine() {
+        setup_bb_x
+        start_bb bd --bind="$TESTTMP/x:/x"
+        mkdir -p "$TESTTMP/share" "$TESTTMP/hostdir"
+        echo shared > "$TESTTMP/share/file"
+        echo single > "$TESTTMP/single"
+        out=$("$CORRALCTL" bind bd "$TESTTMP/share" /mnt/share 2>&1) && fail "bind to a missing target succeeded"
+        expect_contains "$out" "does not exist in machine bd (--mkdir creates it)" "the missing target is named"
+        "$CORRALCTL" bind --mkdir bd "$TESTTMP/share" /mnt/share || fail "bind --mkdir failed"
+        expect_eq "$("$CORRALCTL" shell bd cat /mnt/share/file)" "shared" "the host's directory is in the machine"
+        "$CORRALCTL" shell bd /bin/sh -c 'echo back > /mnt/share/new' || fail "a writable bind is not writable"
+        expect_eq "$(cat "$TESTTMP/share/new")" "back" "writes reach the host"
+        "$CORRALCTL" bind --read-only --mkdir bd "$TESTTMP/share" /ro || fail "bind --read-only failed"
+        "$CORRALCTL" shell bd touch /ro/x 2>/dev/null && fail "--read-only: the machine could write"
+        "$CORRALCTL" bind --mkdir bd "$TESTTMP/single" /etc/single.txt || fail "binding a file failed"
+        expect_eq "$("$CORRALCTL" shell bd cat /etc/single.txt)" "single" "a file bound in"
+        out=$("$CORRALCTL" bind bd "$TESTTMP/single" /mnt/share 2>&1) && fail "a file onto a directory succeeded"
+        expect_contains "$out" "is a file and /mnt/share in machine bd is not" "file onto directory"
+        grep -q " /mnt/share " /proc/self/mountinfo && fail "the bind appeared on the host"
+        "$CORRALCTL" shell bd ln -s "$TESTTMP/hostdir" /trap
+        "$CORRALCTL" bind --mkdir bd "$TESTTMP/share" /trap/sub 2>/dev/null
+        [ -e "$TESTTMP/hostdir/sub" ] && fail "bind --mkdir followed a link of the machine out to the host"
+        touch "$TESTTMP/x/bd.done"
+        wait $pid_bd
+
+        # A machine with a user namespace: the bind is idmapped into it.
+        chmod 0777 "$TESTTMP/x"
+        cp -a "$BB" "$TESTTMP/bbu"
+        chown 1000:1000 "$TESTTMP/share/file"
+        "$CORRAL" -q -P -D "$TESTTMP/bbu" -M bdu -U --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/bdu.up; while [ ! -e /x/bdu.done ]; do sleep 0.1; done' \
+                </dev/null >"$TESTTMP/bdu.out" 2>&1 &
+        local p=$!
+        wait_for_file "$TESTTMP/x/bdu.up" 15 || fail "bdu did not start: $(cat "$TESTTMP/bdu.out")"
+        "$CORRALCTL" bind --mkdir bdu "$TESTTMP/share" /mnt/share || fail "bind into a -U machine failed"
+        expect_eq "$("$CORRALCTL" shell bdu stat -c '%u %U' /mnt/share /mnt/share/file)" "$(printf '0 root\n1000 alice')" "host UIDs appear as the machine's own"
+        touch "$TESTTMP/x/bdu.done"
+        wait $p
+}

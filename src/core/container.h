@@ -45,6 +45,7 @@ typedef struct RunConfig {
         const char *net_gateway;   /* and host0's default route, or "" */
         const char *registry_dir;  /* the machine registry to register in, or NULL (--register=no) */
         struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
+        off_t console_log_max;     /* > 0: stdout is a detached machine's console log, kept below this size */
 } RunConfig;
 
 typedef enum ContainerStatus {

@@ -749,6 +749,12 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .n_device_defaults = devices.n_defaults,
                 .cgroup = &cg,
         };
+        /* corralctl start: stdout is the machine's console log, which we keep small. */
+        const char *log_max = getenv("CORRAL_CONSOLE_LOG_MAX");
+        struct stat out;
+        unsigned long long max;
+        if (log_max && fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode) && sscanf(log_max, "%llu", &max) == 1 && max >= 4096)
+                c.console_log_max = (off_t)max;
         c.have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c.winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c.winsize) == 0;
         MachineRecord record;
         if (s->register_machine != 0) {

@@ -18,7 +18,9 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "console-server.h"
 #include "container.h"
+#include "fs-util.h"
 #include "parse-util.h"
 #include "registry.h"
 #include "spawn.h"
@@ -31,10 +33,43 @@ typedef struct Loop {
         bool forward_stdin;
         bool stdin_eof;
         bool forward_output;
+        ConsoleServer console;
         RawTerminal terminal;
         EscapeDetector escape;
         bool killed_by_escape;
 } Loop;
+
+/* A detached machine's log (corralctl start) keeps its last quarter when it grows past the
+ * limit, copied to the front in place: no buffer of that size in the supervisor. */
+static void trim_log(off_t max)
+{
+        off_t end = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+        if (end <= max)
+                return;
+        off_t keep = max / 4, from = end - keep, to = 0;
+        char buf[16384];
+        while (from < end) {
+                ssize_t n = pread(STDOUT_FILENO, buf, (size_t)MIN((off_t)sizeof(buf), end - from), from);
+                if (n <= 0 || pwrite(STDOUT_FILENO, buf, (size_t)n, to) != n)
+                        break;
+                from += n;
+                to += n;
+        }
+        (void)ftruncate(STDOUT_FILENO, to);
+        (void)lseek(STDOUT_FILENO, to, SEEK_SET);
+}
+
+/* The console's output: to our stdout (the terminal, or a detached machine's log) and to the
+ * clients of the console socket. */
+static void console_output(Loop *l, const char *buf, size_t n)
+{
+        if (l->forward_output) {
+                (void)write_all(STDOUT_FILENO, buf, n);
+                if (l->c->console_log_max > 0)
+                        trim_log(l->c->console_log_max);
+        }
+        console_server_send(&l->console, buf, n);
+}
 
 static void drain_console(Loop *l)
 {
@@ -52,8 +87,7 @@ static void drain_console(Loop *l)
                 ssize_t n = read(l->sp.console_master, buf, sizeof(buf));
                 if (n <= 0)
                         break;
-                if (l->forward_output)
-                        (void)write_all(STDOUT_FILENO, buf, (size_t)n);
+                console_output(l, buf, (size_t)n);
         }
 }
 
@@ -145,7 +179,7 @@ static int loop_run(Loop *l, siginfo_t *ret)
 {
         char buf[16384];
         for (;;) {
-                struct pollfd p[6];
+                struct pollfd p[7 + CONSOLE_MAX_CLIENTS];
                 int n = 0, i_pid, i_sig, i_pty = -1, i_in = -1, i_notify = -1, i_dhcp = -1;
                 p[i_pid = n++] = (struct pollfd){.fd = l->sp.pidfd, .events = POLLIN};
                 p[i_sig = n++] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
@@ -157,6 +191,9 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         p[i_notify = n++] = (struct pollfd){.fd = l->sp.notify_fd, .events = POLLIN};
                 if (l->sp.net.dhcp_fd >= 0)
                         p[i_dhcp = n++] = (struct pollfd){.fd = l->sp.net.dhcp_fd, .events = POLLIN};
+                int i_console = n;
+                size_t n_console = console_server_fds(&l->console, p + n);
+                n += (int)n_console;
 
                 if (poll(p, (nfds_t)n, -1) < 0) {
                         if (errno == EINTR)
@@ -165,8 +202,8 @@ static int loop_run(Loop *l, siginfo_t *ret)
                 }
                 if (i_pty >= 0 && (p[i_pty].revents & (POLLIN | POLLHUP))) {
                         ssize_t k = read(l->sp.console_master, buf, sizeof(buf));
-                        if (k > 0 && l->forward_output)
-                                (void)write_all(STDOUT_FILENO, buf, (size_t)k);
+                        if (k > 0)
+                                console_output(l, buf, (size_t)k);
                 }
                 if (i_in >= 0 && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
                         ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
@@ -184,6 +221,7 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         handle_notify(l);
                 if (i_dhcp >= 0 && (p[i_dhcp].revents & POLLIN))
                         net_dhcp_handle(&l->sp.net);
+                console_server_handle(&l->console, p + i_console, n_console);
                 if (p[i_sig].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -261,9 +299,11 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
         return EXIT_FAILURE;
 }
 
-/* The machine in the registry, for corralctl; a failure costs only the listing. */
-static void machine_register(const RunConfig *c, pid_t leader)
+/* The machine in the registry, for corralctl: its system call filter and console socket, then
+ * the state that makes it visible.  A failure costs only what corralctl can do with it. */
+static void machine_register(Loop *l, pid_t leader)
 {
+        const RunConfig *c = l->c;
         struct timespec rt, mono;
         MachineRecord *m = c->record;
         clock_gettime(CLOCK_REALTIME, &rt);
@@ -273,10 +313,12 @@ static void machine_register(const RunConfig *c, pid_t leader)
         m->supervisor_start = pid_start_time(m->supervisor);
         m->realtime_us = (uint64_t)rt.tv_sec * 1000000 + (uint64_t)rt.tv_nsec / 1000;
         m->monotonic_us = (uint64_t)mono.tv_sec * 1000000 + (uint64_t)mono.tv_nsec / 1000;
-        /* The filter first: once the state is there, so is everything beside it. */
+        /* The rest first: once the state is there, so is everything beside it. */
         int r = 0;
         if (c->seccomp && c->seccomp->len > 0)
                 r = registry_write_file(c->registry_dir, m->name, "seccomp", c->seccomp->filter, c->seccomp->len * sizeof(c->seccomp->filter[0]));
+        if (r >= 0 && l->sp.console_master >= 0 && console_server_open(&l->console, c->registry_dir, m->name, l->sp.console_master) < 0)
+                fprintf(stderr, "corral: cannot make the console socket of %s (corralctl console will not reach it): %m\n", m->name);
         if (r >= 0)
                 r = registry_write(c->registry_dir, m);
         if (r < 0)
@@ -285,7 +327,7 @@ static void machine_register(const RunConfig *c, pid_t leader)
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
-        Loop l = {.c = c, .sigfd = -1, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
+        Loop l = {.c = c, .sigfd = -1, .console = CONSOLE_SERVER_NULL, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
         sigset_t mask, old;
         siginfo_t si;
         int r;
@@ -319,13 +361,14 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         if ((r = container_spawn(c, &l.sp, e)) < 0)
                 goto out;
+        /* Registered before READY=1: who waits for it (corralctl start) finds the machine. */
+        if (c->registry_dir)
+                machine_register(&l, l.sp.pid);
         char msg[128];
         snprintf(msg, sizeof(msg), "STATUS=Container running.\nX_NSPAWN_LEADER_PID=%d", (int)l.sp.pid);
         notify_host(msg);
         if (!c->notify_ready)
                 notify_host("READY=1\n");
-        if (c->registry_dir)
-                machine_register(c, l.sp.pid);
 
         shed_setup_memory();
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
@@ -336,6 +379,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         r = loop_run(&l, &si);
         terminal_restore(&l.terminal);
+        console_server_close(&l.console);
         if (c->registry_dir)
                 registry_remove(c->registry_dir, c->name);
         /* The notify socket was made in the container's network namespace and holds it: the
@@ -351,6 +395,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
                 fputs("\r\n", stderr);
         r = report_end(c, &si, quiet && !l.killed_by_escape, ret_status);
 out:
+        console_server_close(&l.console);
         spawned_done(&l.sp);
         closep(&l.sigfd);
         sigprocmask(SIG_SETMASK, &old, NULL);

@@ -23,6 +23,7 @@ static int help(void)
                "Manage corral's containers.\n\n"
                "Machine Commands:\n"
                "  list                        List running machines\n"
+               "  start NAME...               Start machines detached, as nspawn's service\n"
                "  status NAME...              Show machine status\n"
                "  show [NAME...]              Show properties of one or more machines\n"
                "  poweroff NAME...            Power off one or more machines\n"
@@ -34,6 +35,8 @@ static int help(void)
                "  freeze NAME...              Freeze every process of a machine\n"
                "  thaw NAME...                Thaw a frozen machine\n"
                "  login NAME                  Get a login prompt in a machine\n"
+               "  console NAME                Attach to the console of a machine\n"
+               "  logs NAME                   Show the console log of a detached machine\n"
                "  shell [USER@]NAME [COMMAND...]\n"
                "                              Run a command or a shell in a machine\n"
                "  copy-to NAME PATH [PATH]    Copy files from the host to a machine\n"
@@ -55,7 +58,9 @@ static int help(void)
                "  -q --quiet                  Suppress the session's connect and end messages\n"
                "     --force                  Replace what copy-to and copy-from find at the target\n"
                "     --read-only              Create a read-only bind mount\n"
-               "     --mkdir                  Create the bind mount's target directory\n");
+               "     --mkdir                  Create the bind mount's target directory\n"
+               "  -f --follow                 logs: follow the log as it grows\n"
+               "  -n --lines=N                logs: only the last N lines\n");
         return 0;
 }
 
@@ -80,6 +85,9 @@ static const Verb verbs[] = {
         {"gc", 1, 1, verb_gc},
         {"shell", 1, INT32_MAX, verb_shell},
         {"login", 2, 2, verb_login},
+        {"start", 2, INT32_MAX, verb_start},
+        {"console", 2, 2, verb_console},
+        {"logs", 2, 2, verb_logs},
         {"copy-to", 3, 4, verb_copy_to},
         {"copy-from", 3, 4, verb_copy_from},
         {"bind", 3, 4, verb_bind},
@@ -87,7 +95,7 @@ static const Verb verbs[] = {
 
 enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR };
 
-#define SHORT_OPTIONS "hp:s:E:q"
+#define SHORT_OPTIONS "hp:s:E:qfn:"
 
 /* Whether argument arg is an option that takes the next argument as its value. */
 static bool takes_value(const struct option *options, const char *arg)
@@ -146,6 +154,8 @@ int main(int argc, char **argv)
                 {"force", no_argument, NULL, OPT_FORCE},
                 {"read-only", no_argument, NULL, OPT_READ_ONLY},
                 {"mkdir", no_argument, NULL, OPT_MKDIR},
+                {"follow", no_argument, NULL, 'f'},
+                {"lines", required_argument, NULL, 'n'},
                 {},
         };
         Args a = {.legend = true, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
@@ -218,6 +228,18 @@ int main(int argc, char **argv)
                 case OPT_MKDIR:
                         a.mkdir = true;
                         break;
+                case 'f':
+                        a.follow = true;
+                        break;
+                case 'n': {
+                        unsigned long n;
+                        if (parse_unsigned(optarg, &n) < 0 || n > INT32_MAX) {
+                                fprintf(stderr, "Failed to parse --lines= value: %s\n", optarg);
+                                return 1;
+                        }
+                        a.lines = (int)n;
+                        break;
+                }
                 case OPT_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {
                                 fprintf(stderr, "Unknown --kill-whom= value: %s (leader or all)\n", optarg);

@@ -29,6 +29,8 @@ typedef struct Args {
         bool force;           /* copy-to, copy-from: replace */
         bool read_only;       /* bind */
         bool mkdir;           /* bind */
+        bool follow;          /* logs -f */
+        int lines;            /* logs -n; 0: all */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
@@ -57,6 +59,11 @@ int relay_run(int remote, bool framed, int pidfd);
 int verb_copy_to(const Args *a, int argc, char **argv);
 int verb_copy_from(const Args *a, int argc, char **argv);
 int verb_bind(const Args *a, int argc, char **argv);
+int verb_start(const Args *a, int argc, char **argv);
+int verb_console(const Args *a, int argc, char **argv);
+int verb_logs(const Args *a, int argc, char **argv);
+/* Where detached machines' console logs are: /var/log/corral (or $CORRAL_LOG_DIR). */
+const char *log_directory(void);
 int verb_shell(const Args *a, int argc, char **argv);
 int verb_login(const Args *a, int argc, char **argv);
 int verb_list(const Args *a, int argc, char **argv);

@@ -11,6 +11,7 @@ filter=${1:-}
 pass=0; failn=0; skipn=0
 results=${RESULTS:-/dev/null}
 
+live_corrals() { ps -e -o pid=,stat=,comm= | awk '$3 == "corral" && $2 !~ /^Z/ {print $1}' | sort; }
 cg2=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
 snapshot() {
         {
@@ -20,7 +21,9 @@ snapshot() {
                 for m in $(awk '$9=="cgroup2" || $9=="cgroup" {print $5}' /proc/self/mountinfo | sort -u); do
                         find "$m" -mindepth 1 -type d \( -path '*.slice*' -o -name 'corral-*' \) | sort
                 done
-                echo "## processes"; pgrep -x corral | sort; pgrep -f 'systemd-nspawn' | sort
+                # Zombies are finished: a detached supervisor (corralctl start) is an orphan that
+                # the host's init reaps when it gets to it.
+                echo "## processes"; live_corrals; pgrep -f 'systemd-nspawn' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
                 # The host's device nodes a container gets copies or binds of: a guest must
                 # never change them.
@@ -32,7 +35,7 @@ snapshot() {
 # background): stop those supervisors, which takes their containers with them.
 reap() { # pids of corral from before the test
         local left
-        left=$(comm -13 <(echo "$1" | sort) <(pgrep -x corral | sort))
+        left=$(comm -13 <(echo "$1" | sort) <(live_corrals))
         [ -n "$left" ] || return 0
         kill -TERM $left 2>/dev/null
         for _ in $(seq 50); do kill -0 $left 2>/dev/null || return 0; sleep 0.2; done
@@ -43,10 +46,10 @@ run_one() { # file function
         local file=$1 fn=$2 tmp rc before after corrals
         tmp=$(mktemp -d /tmp/corral-it.XXXXXX)
         before=$(snapshot)
-        corrals=$(pgrep -x corral)
+        corrals=$(live_corrals)
         timeout -k 5 ${TEST_TIMEOUT:-300} unshare -m --propagation private bash -c '
                 set -u
-                for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal; do
+                for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
                         mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 99
                 done
                 # As on a systemd host: only root may look into these two.

@@ -363,3 +363,103 @@ test_bind_into_running_machine() {
         touch "$TESTTMP/x/bdu.done"
         wait $p
 }
+
+# A busybox image in /var/lib/machines that boots busybox init with a shell on its console.
+make_bootable_image() { # name
+        make_busybox_tree "/var/lib/machines/$1"
+        ln -sf ../bin/busybox "/var/lib/machines/$1/sbin/init"
+        printf '::sysinit:/bin/echo booted-%s\n::respawn:-/bin/sh\n' "$1" > "/var/lib/machines/$1/etc/inittab"
+}
+
+# Stops a machine with corralctl VERB and waits until its supervisor has cleaned up and ended.
+stop_machine() { # verb name
+        local sup
+        sup=$("$CORRALCTL" show "$2" -p Supervisor --value) || return 1
+        "$CORRALCTL" "$1" "$2" || return 1
+        for _ in $(seq 100); do
+                [ -e /proc/$sup ] && [ "$(awk '{print $3}' /proc/$sup/stat 2>/dev/null)" != Z ] || return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+# start (nspawn's service defaults: -U, a veth pair, --boot), logs, console, poweroff.
+test_start_logs_console() {
+        make_bootable_image web
+        "$CORRALCTL" start web || fail "start failed"
+        row=$("$CORRALCTL" list --no-legend | tr -s ' ')
+        expect_contains "$row" "web container corral busybox" "a started machine is listed at once"
+        [ -d /sys/class/net/ve-web ] || fail "no veth pair: the service's --network-veth"
+        expect_eq "$("$CORRALCTL" shell web cat /proc/self/uid_map | awk '{print $1, $3}')" "0 65536" "the service's -U"
+        wait_for /var/log/corral/web.log "booted-web" 10 || fail "the console output is not in the log"
+        expect_eq "$(head -1 /var/log/corral/web.log | cut -d' ' -f1-4)" "-- corralctl start web:" "the log marks the start"
+        out=$(python3 "$PTY_DRIVE" 20 'disconnect.' 'echo hello-$((6*7))\r' 'hello-42' '\x1d\x1d\x1d' -- "$CORRALCTL" console web)
+        expect_contains "$out" "Connected to the console of machine web." "console attaches"
+        expect_contains "$out" "<hello-42>" "and the machine's console shell answers"
+        expect_contains "$out" "Disconnected from the console." "^]^]^] detaches"
+        "$CORRALCTL" status web >/dev/null || fail "detaching stopped the machine"
+        expect_contains "$("$CORRALCTL" logs web)" "hello-42" "what happened on the console is in the log"
+        expect_eq "$("$CORRALCTL" logs -n 1 web | tr -d '\r' | sed 's/\x1b\[6n//')" "/ # " "logs -n 1: the last line"
+        "$CORRALCTL" logs -f web > "$TESTTMP/follow" 2>&1 &
+        local f=$!
+        "$CORRALCTL" shell web /bin/sh -c 'echo followed-line > /dev/console'
+        wait_for "$TESTTMP/follow" "followed-line" 10 || fail "logs -f did not show new output"
+        kill $f; wait $f 2>/dev/null
+        "$CORRALCTL" start web || fail "start of a running machine is not a no-op"
+        stop_machine poweroff web || fail "the machine did not power off"
+        [ -d /sys/class/net/ve-web ] && fail "its veth pair is left"
+        out=$("$CORRALCTL" logs web) || fail "the log went with the machine"
+        out=$("$CORRALCTL" start nosuch 2>&1); rc=$?
+        expect_eq "$rc" 1 "start of a machine without an image"
+        expect_contains "$out" "Failed to start machine 'nosuch': corral exited with status 1." "says that it failed"
+        expect_contains "$out" "no image for machine \"nosuch\"" "and shows why, from its log"
+        out=$("$CORRALCTL" logs nosuch2 2>&1) && fail "logs of a machine never started succeeded"
+        expect_contains "$out" "only machines started with corralctl start have one" "logs without a log"
+
+        # The settings file overrides the service's defaults.
+        printf '[Exec]\nPrivateUsers=no\n[Network]\nVirtualEthernet=no\n' > /etc/systemd/nspawn/web.nspawn
+        "$CORRALCTL" start web || fail "start with a settings file failed"
+        [ -d /sys/class/net/ve-web ] && fail "VirtualEthernet=no did not override --network-veth"
+        expect_eq "$("$CORRALCTL" shell web cat /proc/self/uid_map | awk '{print $1, $2}')" "0 0" "PrivateUsers=no overrides -U"
+        stop_machine poweroff web || fail "the machine did not power off"
+
+        # A log that grows past its limit keeps its newest part.
+        CORRAL_CONSOLE_LOG_MAX=65536 "$CORRALCTL" start web || fail "start failed"
+        "$CORRALCTL" shell web /bin/sh -c 'i=0; while [ $i -lt 3000 ]; do echo "line $i of the console flood"; i=$((i+1)); done > /dev/console; echo last-line > /dev/console'
+        wait_for /var/log/corral/web.log "last-line" 10 || fail "the newest output is not in the trimmed log"
+        size=$(stat -c %s /var/log/corral/web.log)
+        [ "$size" -le 65536 ] || fail "the log is $size bytes, over its limit of 65536"
+        stop_machine terminate web || fail "the machine did not stop"
+}
+
+# Two starts of one name at once: exactly one runs, the other says why.
+test_two_starts_of_one_name() {
+        setup_bb_x
+        for i in 1 2; do
+                "$CORRAL" -q -P -D "$BB" -M twin --bind="$TESTTMP/x:/x" /bin/sh -c "touch /x/twin$i.up; while [ ! -e /x/twin.done ]; do sleep 0.1; done" \
+                        </dev/null >"$TESTTMP/twin$i.out" 2>&1 &
+                eval "p$i=\$!"
+        done
+        for _ in $(seq 100); do
+                n=$(ls "$TESTTMP/x" | grep -c 'twin.\.up')
+                fails=$(grep -l 'is already running' "$TESTTMP"/twin?.out 2>/dev/null | wc -l)
+                [ "$n" = 1 ] && [ "$fails" = 1 ] && break
+                sleep 0.1
+        done
+        expect_eq "$n" 1 "exactly one of the two runs"
+        expect_eq "$fails" 1 "the other fails"
+        expect_contains "$(cat "$TESTTMP"/twin?.out)" "a container named \"twin\" is already running; pick another name with -M" "with a clear error"
+        expect_eq "$("$CORRALCTL" list --no-legend | grep -c '^twin ')" 1 "one twin is listed"
+        touch "$TESTTMP/x/twin.done"
+        wait $p1 $p2 2>/dev/null
+
+        make_bootable_image web
+        "$CORRALCTL" start web & local s1=$!
+        "$CORRALCTL" start web & local s2=$!
+        wait $s1; r1=$?; wait $s2; r2=$?
+        expect_eq "$("$CORRALCTL" list --no-legend | grep -c '^web ')" 1 "two corralctl start: one machine"
+        # The loser either saw the winner registered (a no-op, as systemctl start) or lost the
+        # name's lock and says so.
+        [ "$r1" = 0 ] || [ "$r2" = 0 ] || fail "neither start succeeded"
+        stop_machine terminate web || fail "the machine did not stop"
+}

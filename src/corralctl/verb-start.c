@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* start: a machine run detached, with the defaults of nspawn's systemd-nspawn@.service (its
+ * .nspawn file overriding them), its console written to /var/log/corral/NAME.log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corralctl.h"
+#include "fs-util.h"
+
+#define LOG_MAX (8 * 1024 * 1024)
+#define START_TIMEOUT_MS (120 * 1000)
+
+/* corral beside corralctl (installed), in the build tree's layout, else on PATH. */
+static const char *corral_binary(char *buf, size_t size)
+{
+        const char *env = getenv("CORRAL_BINARY");
+        if (env && *env)
+                return env;
+        ssize_t n = readlink("/proc/self/exe", buf, size - 32);
+        if (n > 0) {
+                buf[n] = 0;
+                char *slash = strrchr(buf, '/');
+                if (slash) {
+                        strcpy(slash, "/corral");
+                        if (access(buf, X_OK) == 0)
+                                return buf;
+                        strcpy(slash, "/../corral/corral");
+                        if (access(buf, X_OK) == 0)
+                                return buf;
+                }
+        }
+        return "corral";
+}
+
+const char *log_directory(void)
+{
+        const char *d = getenv("CORRAL_LOG_DIR");
+        return d && *d ? d : "/var/log/corral";
+}
+
+/* The last lines of the log from offset on, for an error message. */
+static void print_log_tail(const char *path, off_t from)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        if (read_full_file(path, &text, &size) < 0 || (size_t)from >= size)
+                return;
+        const char *start = text + from, *p = text + size;
+        for (int lines = 0; p > start && lines <= 10; p--)
+                if (p[-1] == '\n' && p != text + size)
+                        lines++;
+        fprintf(stderr, "The end of its log, %s:\n%s", path, p);
+}
+
+/* Waits for the supervisor's READY=1 (the machine runs and is registered) or its end. */
+static int wait_ready(int sock, pid_t pid, int *ret_status)
+{
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        struct timespec t0, now;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long left = START_TIMEOUT_MS - ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+                if (left <= 0) {
+                        close(pidfd);
+                        return -ETIMEDOUT;
+                }
+                struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+                if (poll(p, 2, (int)left) < 0 && errno != EINTR)
+                        break;
+                if (p[0].revents & POLLIN) {
+                        char buf[4096];
+                        union {
+                                struct cmsghdr h;
+                                char space[CMSG_SPACE(sizeof(struct ucred))];
+                        } control;
+                        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+                        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)};
+                        ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT);
+                        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+                        if (c && c->cmsg_type == SCM_CREDENTIALS && ((struct ucred *)(void *)CMSG_DATA(c))->pid == pid) {
+                                buf[n] = 0;
+                                if (strstr(buf, "READY=1")) {
+                                        close(pidfd);
+                                        return 0;
+                                }
+                        }
+                }
+                if (p[1].revents & POLLIN) {
+                        int status = 0;
+                        (void)waitpid(pid, &status, 0);
+                        *ret_status = status;
+                        close(pidfd);
+                        return -ESRCH;
+                }
+        }
+        close(pidfd);
+        return -EIO;
+}
+
+static int start_one(const Args *a, const char *name)
+{
+        MachineRecord m;
+        char path[PATH_MAX], binbuf[PATH_MAX], notify[64];
+        if (registry_read(a->dir, name, &m) == 0)
+                return 0; /* running already: as systemctl start of an active unit */
+        if (!*name || strchr(name, '/') || name[0] == '.') {
+                fprintf(stderr, "Invalid machine name: %s\n", name);
+                return 1;
+        }
+        if (mkdir_p(log_directory(), 0750) < 0) {
+                fprintf(stderr, "Failed to create %s: %m\n", log_directory());
+                return 1;
+        }
+        snprintf(path, sizeof(path), "%s/%s.log", log_directory(), name);
+        /* Not O_APPEND: the supervisor trims the log in place when it grows too big. */
+        _cleanup_close_ int log = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+        if (log < 0) {
+                fprintf(stderr, "Failed to open the log %s: %m\n", path);
+                return 1;
+        }
+        off_t from = lseek(log, 0, SEEK_END);
+        time_t now = time(NULL);
+        char stamp[64];
+        strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %Z", localtime(&now));
+        dprintf(log, "-- corralctl start %s: %s --\n", name, stamp);
+        from = lseek(log, 0, SEEK_CUR);
+
+        /* The supervisor says READY=1 here once the machine runs (nspawn's notify protocol). */
+        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int one = 1;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        snprintf(notify, sizeof(notify), "@corralctl/start/%d/%ld", (int)getpid(), (long)ts.tv_nsec);
+        memcpy(sa.sun_path + 1, notify + 1, strlen(notify) - 1);
+        if (sock < 0 || setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+            bind(sock, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(notify))) < 0) {
+                fprintf(stderr, "Failed to make the notification socket: %m\n");
+                return 1;
+        }
+        const char *corral = corral_binary(binbuf, sizeof(binbuf));
+        char machine[300];
+        snprintf(machine, sizeof(machine), "--machine=%s", name);
+        pid_t pid = fork();
+        if (pid < 0) {
+                fprintf(stderr, "fork() failed: %m\n");
+                return 1;
+        }
+        if (pid == 0) {
+                char max[32];
+                int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                setsid();
+                if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(log, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0)
+                        _exit(1);
+                snprintf(max, sizeof(max), "%d", LOG_MAX);
+                setenv("NOTIFY_SOCKET", notify, 1);
+                setenv("CORRAL_CONSOLE_LOG_MAX", max, 0); /* ours, if given, wins */
+                /* systemd-nspawn@.service's ExecStart=, less --keep-unit: no service manager
+                 * restarts a rebooting machine here, corral does. */
+                execlp(corral, corral, "--quiet", "--boot", "--link-journal=try-guest", "--network-veth", "-U", "--settings=override", machine,
+                       (char *)NULL);
+                dprintf(STDERR_FILENO, "corralctl: cannot execute %s: %m\n", corral);
+                _exit(127);
+        }
+        int status = 0, r = wait_ready(sock, pid, &status);
+        if (r == -ETIMEDOUT) {
+                fprintf(stderr, "Machine '%s' did not report that it runs within %d s; it is left starting (corralctl logs %s).\n", name,
+                        START_TIMEOUT_MS / 1000, name);
+                return 1;
+        }
+        if (r < 0) {
+                fprintf(stderr, "Failed to start machine '%s': corral %s %d.\n", name, WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                print_log_tail(path, from);
+                return 1;
+        }
+        return 0;
+}
+
+int verb_start(const Args *a, int argc, char **argv)
+{
+        int ret = 0;
+        for (int i = 1; i < argc; i++)
+                ret |= start_one(a, argv[i]);
+        return ret;
+}

@@ -24,6 +24,10 @@ static int help(void)
                "Machine Commands:\n"
                "  list                        List running machines\n"
                "  start NAME...               Start machines detached, as nspawn's service\n"
+               "  enable NAME...              Start machines at boot\n"
+               "  disable NAME...             Do not start machines at boot\n"
+               "  autostart                   Start the machines enabled without systemd, in order\n"
+               "  autostop                    Power off the running machines of the autostart list\n"
                "  status NAME...              Show machine status\n"
                "  show [NAME...]              Show properties of one or more machines\n"
                "  poweroff NAME...            Power off one or more machines\n"
@@ -32,6 +36,8 @@ static int help(void)
                "  kill NAME...                Send signal to processes of a machine\n"
                "  set-property NAME NAME=VALUE...\n"
                "                              Change resource limits of a running machine\n"
+               "  top                         CPU, memory, IO and tasks of every machine, live\n"
+               "  tree [NAME...]              The processes of machines by cgroup\n"
                "  freeze NAME...              Freeze every process of a machine\n"
                "  thaw NAME...                Thaw a frozen machine\n"
                "  login NAME                  Get a login prompt in a machine\n"
@@ -60,7 +66,7 @@ static int help(void)
                "     --read-only              Create a read-only bind mount\n"
                "     --mkdir                  Create the bind mount's target directory\n"
                "  -f --follow                 logs: follow the log as it grows\n"
-               "  -n --lines=N                logs: only the last N lines\n");
+               "  -n --lines=N                logs: only the last N lines; top: N iterations\n");
         return 0;
 }
 
@@ -86,6 +92,12 @@ static const Verb verbs[] = {
         {"shell", 1, INT32_MAX, verb_shell},
         {"login", 2, 2, verb_login},
         {"start", 2, INT32_MAX, verb_start},
+        {"enable", 2, INT32_MAX, verb_enable},
+        {"disable", 2, INT32_MAX, verb_disable},
+        {"autostart", 1, 1, verb_autostart},
+        {"tree", 1, INT32_MAX, verb_tree},
+        {"top", 1, 1, verb_top},
+        {"autostop", 1, 1, verb_autostop},
         {"console", 2, 2, verb_console},
         {"logs", 2, 2, verb_logs},
         {"copy-to", 3, 4, verb_copy_to},

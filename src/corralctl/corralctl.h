@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "parse-util.h"
+#include "error.h"
 #include "registry.h"
 
 #define MACHINES_DIR "/run/corral/machines"
@@ -62,6 +63,22 @@ int verb_bind(const Args *a, int argc, char **argv);
 int verb_start(const Args *a, int argc, char **argv);
 int verb_console(const Args *a, int argc, char **argv);
 int verb_logs(const Args *a, int argc, char **argv);
+int verb_enable(const Args *a, int argc, char **argv);
+int verb_disable(const Args *a, int argc, char **argv);
+int verb_autostart(const Args *a, int argc, char **argv);
+int verb_autostop(const Args *a, int argc, char **argv);
+/* The corral to run: $CORRAL_BINARY, the one beside corralctl (installed, or in the build
+ * tree), else "corral" from PATH. */
+const char *corral_binary(char *buf, size_t size);
+int verb_tree(const Args *a, int argc, char **argv);
+int verb_top(const Args *a, int argc, char **argv);
+/* The processes of the cgroup dir and below it, as systemd-cgls draws them, each line after
+ * prefix; and how many processes there are. */
+void print_cgroup_tree(const char *dir, const char *prefix);
+unsigned count_cgroup_tasks(const char *dir);
+struct ContainerCgroup;
+/* The cgroups of a machine, by its name and the slice of its record. */
+int machine_cgroup_of(const MachineRecord *m, struct ContainerCgroup *cg, Error *e);
 /* Where detached machines' console logs are: /var/log/corral (or $CORRAL_LOG_DIR). */
 const char *log_directory(void);
 int verb_shell(const Args *a, int argc, char **argv);

@@ -16,23 +16,29 @@
 #include "corralctl.h"
 #include "resources.h"
 
+int machine_cgroup_of(const MachineRecord *m, ContainerCgroup *cg, Error *e)
+{
+        char slice[256] = "", path[sizeof(m->cgroup)];
+        snprintf(path, sizeof(path), "%s", m->cgroup);
+        char *end = strrchr(path, '/');
+        if (end) {
+                *end = 0;
+                char *start = strrchr(path, '/');
+                if (start && endswith(start + 1, ".slice"))
+                        snprintf(slice, sizeof(slice), "%s", start + 1);
+        }
+        return container_cgroup_find(m->name, slice[0] ? slice : NULL, cg, e);
+}
+
 /* The machine's cgroups, found by its name and the slice its record names. */
 static int machine_cgroup(const Args *a, const char *name, ContainerCgroup *cg)
 {
         MachineRecord m;
         Error e = {0};
-        char slice[256] = "";
         int r = find_machine(a, name, &m);
         if (r < 0)
                 return r;
-        char *end = strrchr(m.cgroup, '/');
-        if (end) {
-                *end = 0;
-                char *start = strrchr(m.cgroup, '/');
-                if (start && endswith(start + 1, ".slice"))
-                        snprintf(slice, sizeof(slice), "%s", start + 1);
-        }
-        if ((r = container_cgroup_find(m.name, slice[0] ? slice : NULL, cg, &e)) < 0)
+        if ((r = machine_cgroup_of(&m, cg, &e)) < 0)
                 fprintf(stderr, "%s\n", e.msg);
         return r;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "fs-util.h"
 
 int verb_list(const Args *a, int argc, char **argv)
 {
@@ -141,6 +142,41 @@ static void relative(uint64_t since_us, char *buf, size_t size)
                 snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
 }
 
+/* The last lines of a started machine's console log, as machinectl status shows the journal's. */
+static void print_log_lines(const char *name, int lines)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        snprintf(path, sizeof(path), "%s/%s.log", log_directory(), name);
+        if (read_full_file(path, &text, &size) < 0 || size == 0)
+                return;
+        size_t p = size - (text[size - 1] == '\n');
+        for (int n = 0; p > 0; p--)
+                if (text[p - 1] == '\n' && ++n == lines)
+                        break;
+        printf("\n");
+        for (char *line = text + p, *end; *line; line = end) {
+                end = strchrnul(line, '\n');
+                bool more = *end != 0;
+                *end = 0;
+                /* The console's own control sequences (CR, ESC [ ... x) stay out of the listing. */
+                char *o = line;
+                for (char *c = line; *c; c++) {
+                        if (c[0] == '\033' && c[1] == '[') {
+                                for (c += 2; *c && !(*c >= 0x40 && *c <= 0x7e); c++)
+                                        ;
+                                if (!*c)
+                                        break;
+                        } else if ((unsigned char)*c >= 0x20 || *c == '\t')
+                                *o++ = *c;
+                }
+                *o = 0;
+                printf("%s\n", line);
+                end += more;
+        }
+}
+
 int verb_status(const Args *a, int argc, char **argv)
 {
         int ret = 0;
@@ -171,8 +207,11 @@ int verb_status(const Args *a, int argc, char **argv)
                         printf("         Address: %s\n", addresses);
                 if (m.os[0])
                         printf("              OS: %s%s%s\n", m.os, m.version[0] ? " " : "", m.version);
-                if (m.cgroup[0])
+                if (m.cgroup[0]) {
                         printf("          CGroup: %s\n", m.cgroup);
+                        print_cgroup_tree(m.cgroup, "                  ");
+                }
+                print_log_lines(m.name, a->lines > 0 ? a->lines : 10);
         }
         return ret;
 }

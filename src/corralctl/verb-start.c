@@ -23,7 +23,7 @@
 #define START_TIMEOUT_MS (120 * 1000)
 
 /* corral beside corralctl (installed), in the build tree's layout, else on PATH. */
-static const char *corral_binary(char *buf, size_t size)
+const char *corral_binary(char *buf, size_t size)
 {
         const char *env = getenv("CORRAL_BINARY");
         if (env && *env)

@@ -463,3 +463,66 @@ test_two_starts_of_one_name() {
         [ "$r1" = 0 ] || [ "$r2" = 0 ] || fail "neither start succeeded"
         stop_machine terminate web || fail "the machine did not stop"
 }
+
+# enable and disable without systemd: corral's autostart list (order, delays), its init script,
+# autostart and autostop.
+test_enable_disable_autostart() {
+        export CORRAL_INITD_DIR=$TESTTMP/init.d
+        mkdir -p "$CORRAL_INITD_DIR"
+        make_bootable_image a1
+        make_bootable_image b2
+        printf '[Exec]\nPrivateUsers=no\n[Network]\nVirtualEthernet=no\n' | tee /etc/systemd/nspawn/a1.nspawn > /etc/systemd/nspawn/b2.nspawn
+        out=$("$CORRALCTL" enable a1 b2) || fail "enable failed"
+        expect_contains "$out" "Added a1 to the autostart list." "enable says what it did"
+        expect_contains "$out" "Created the sysvinit init script $CORRAL_INITD_DIR/corral." "and writes the init script once"
+        "$CORRALCTL" enable a1 >/dev/null || fail "enable of an enabled machine failed"
+        expect_eq "$(grep -v '^#' /etc/corral/autostart)" "$(printf 'a1\nb2')" "the list, in order, once each"
+        head -1 /etc/corral/autostart | grep -q '^# Machines started at boot' || fail "the list explains itself"
+        [ -x "$CORRAL_INITD_DIR/corral" ] || fail "the init script is not executable"
+        grep -q '^# Provides:          corral' "$CORRAL_INITD_DIR/corral" || fail "the init script has no LSB header"
+        out=$("$CORRALCTL" enable bad/name 2>&1) && fail "an invalid name was enabled"
+        expect_contains "$out" "Invalid machine name: bad/name" "an invalid name"
+
+        sed -i 's/^a1$/a1 delay=1/' /etc/corral/autostart
+        sh "$CORRAL_INITD_DIR/corral" start || fail "the init script's start failed"
+        expect_eq "$("$CORRALCTL" list --no-legend | awk '{print $1}' | tr '\n' ' ')" "a1 b2 " "both enabled machines run"
+        ta=$("$CORRALCTL" show a1 -p TimestampMonotonic --value); tb=$("$CORRALCTL" show b2 -p TimestampMonotonic --value)
+        [ "$tb" -gt "$ta" ] || fail "b2 started before a1"
+        sup_a=$("$CORRALCTL" show a1 -p Supervisor --value); sup_b=$("$CORRALCTL" show b2 -p Supervisor --value)
+        sh "$CORRAL_INITD_DIR/corral" stop || fail "the init script's stop failed"
+        expect_eq "$("$CORRALCTL" list --no-legend)" "" "stop powers them off"
+        for s in $sup_a $sup_b; do
+                for _ in $(seq 50); do [ -e /proc/$s ] && [ "$(awk '{print $3}' /proc/$s/stat)" != Z ] || break; sleep 0.1; done
+        done
+
+        "$CORRALCTL" disable a1 >/dev/null || fail "disable failed"
+        expect_eq "$(grep -v '^#' /etc/corral/autostart)" "b2" "disable removes the line"
+        head -1 /etc/corral/autostart | grep -q '^# Machines started at boot' || fail "disable keeps the comments"
+        "$CORRALCTL" disable nosuch >/dev/null || fail "disable of a machine not enabled failed"
+        rm -f /etc/systemd/nspawn/a1.nspawn /etc/systemd/nspawn/b2.nspawn
+}
+
+# status (with the cgroup tree and the log's last lines), tree and top.
+test_status_tree_top() {
+        make_bootable_image web
+        "$CORRALCTL" start web || fail "start failed"
+        wait_for /var/log/corral/web.log "booted-web" 10 || fail "no boot output in the log"
+        "$CORRALCTL" shell web /bin/sh -c 'exec sleep 1000 </dev/null >/dev/null 2>&1 &'
+        leader=$("$CORRALCTL" show web -p Leader --value)
+        out=$("$CORRALCTL" status web)
+        expect_contains "$out" "CGroup: /sys/fs/cgroup" "status: the cgroup"
+        expect_contains "$out" "├─$leader init" "status: the leader in the cgroup tree"
+        expect_contains "$out" "sleep 1000" "status: every process of the machine"
+        expect_contains "$out" "booted-web" "status: the log's last lines"
+        expect_eq "$("$CORRALCTL" status -n 1 web | tail -1)" "/ # " "status -n: that many log lines, without control sequences"
+        out=$("$CORRALCTL" tree)
+        expect_eq "$(echo "$out" | head -1)" "web ($("$CORRALCTL" show web -p ControlGroup --value)):" "tree: a machine per heading"
+        expect_contains "$out" "$leader init" "tree: its processes"
+        out=$("$CORRALCTL" top -n 1)
+        expect_eq "$(echo "$out" | head -1 | tr -s ' ')" "MACHINE TASKS %CPU MEMORY INPUT/S OUTPUT/S" "top: systemd-cgtop's columns"
+        row=$(echo "$out" | grep '^web ' | tr -s ' ')
+        expect_eq "$(echo "$row" | cut -d' ' -f2)" 3 "top: the machine's tasks (init, its shell, sleep)"
+        json=$("$CORRALCTL" top -n 1 --json=short)
+        expect_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["machine"], d[0]["tasks"])')" "web 3" "top --json parses"
+        stop_machine terminate web || fail "the machine did not stop"
+}

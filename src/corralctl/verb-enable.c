@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* enable and disable: machines started at boot.  With systemd as PID 1, as machinectl does it:
+ * corral@NAME.service wanted by machines.target.  Without it, corral's own autostart list,
+ * /etc/corral/autostart, which an init script (sysvinit or OpenRC, written on the first
+ * enable) runs through with autostart and autostop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus-wire.h"
+#include "corralctl.h"
+#include "fs-util.h"
+
+#define UNIT_DIR "/etc/systemd/system"
+#define AUTOSTART_HEADER                                                                                     \
+        "# Machines started at boot by corral's init script (corralctl autostart), in this order.\n"      \
+        "# One per line: NAME [delay=SECONDS], the delay being a pause after that machine started.\n"     \
+        "# corralctl enable and disable add and remove lines; edit the order and delays freely.\n"
+
+static const char *sysconf_dir(void)
+{
+        const char *d = getenv("CORRAL_SYSCONF_DIR");
+        return d && *d ? d : "/etc/corral";
+}
+
+static bool systemd_booted(void)
+{
+        const char *force = getenv("CORRAL_SYSTEMD");
+        if (force && *force)
+                return streq(force, "1");
+        return access("/run/systemd/system", F_OK) == 0;
+}
+
+static bool valid_name(const char *name)
+{
+        return *name && !strchr(name, '/') && name[0] != '.' && strlen(name) < 64 && !strpbrk(name, " \t\n#");
+}
+
+/* ---- systemd ---- */
+
+static int write_unit(const char *corral)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), UNIT_DIR "/corral@.service");
+        if (access(path, F_OK) == 0)
+                return 0;
+        _cleanup_fclose_ FILE *f = fopen(path, "wxe");
+        if (!f)
+                return negative_errno();
+        /* systemd-nspawn@.service, with corral. */
+        fprintf(f,
+                "[Unit]\n"
+                "Description=Container %%i (corral)\n"
+                "Documentation=man:corralctl(1) man:corral(1)\n"
+                "PartOf=machines.target\n"
+                "Before=machines.target\n"
+                "After=network.target\n"
+                "RequiresMountsFor=/var/lib/machines/%%i\n\n"
+                "[Service]\n"
+                "ExecStart=%s --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U --settings=override --machine=%%i\n"
+                "KillMode=mixed\n"
+                "Type=notify\n"
+                "RestartForceExitStatus=133\n"
+                "SuccessExitStatus=133\n"
+                "Slice=machine.slice\n"
+                "Delegate=yes\n"
+                "TasksMax=16384\n\n"
+                "[Install]\n"
+                "WantedBy=machines.target\n",
+                corral);
+        return fflush(f) == 0 ? 1 : negative_errno();
+}
+
+static int systemd_reload(void)
+{
+        Bus bus = BUS_NULL;
+        BusWriter w = {0};
+        char *err = NULL;
+        int r = bus_connect("/run/systemd/private", false, 10000, &bus);
+        if (r >= 0)
+                r = bus_call(&bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "Reload", "", &w,
+                             60000, &err);
+        bus_close(&bus);
+        free(err);
+        return r;
+}
+
+static int systemd_enable(const char *name, bool enable)
+{
+        char link[PATH_MAX], bin[PATH_MAX];
+        snprintf(link, sizeof(link), UNIT_DIR "/machines.target.wants/corral@%s.service", name);
+        if (enable) {
+                int r = write_unit(corral_binary(bin, sizeof(bin)));
+                if (r < 0) {
+                        fprintf(stderr, "Failed to write " UNIT_DIR "/corral@.service: %s\n", strerror(-r));
+                        return 1;
+                }
+                if (r > 0)
+                        printf("Created " UNIT_DIR "/corral@.service.\n");
+                (void)mkdir_p(UNIT_DIR "/machines.target.wants", 0755);
+                (void)mkdir_p(UNIT_DIR "/multi-user.target.wants", 0755);
+                /* machines.target itself, as machinectl enable does. */
+                if (symlink("/lib/systemd/system/machines.target", UNIT_DIR "/multi-user.target.wants/machines.target") == 0)
+                        printf("Created symlink " UNIT_DIR "/multi-user.target.wants/machines.target.\n");
+                if (symlink(UNIT_DIR "/corral@.service", link) < 0 && errno != EEXIST) {
+                        fprintf(stderr, "Failed to create %s: %m\n", link);
+                        return 1;
+                }
+                printf("Created symlink %s -> " UNIT_DIR "/corral@.service.\n", link);
+        } else {
+                if (unlink(link) < 0 && errno != ENOENT) {
+                        fprintf(stderr, "Failed to remove %s: %m\n", link);
+                        return 1;
+                }
+                printf("Removed %s.\n", link);
+        }
+        if (systemd_reload() < 0)
+                fprintf(stderr, "Warning: systemd did not reload its units; run systemctl daemon-reload.\n");
+        return 0;
+}
+
+/* ---- corral's own autostart list ---- */
+
+typedef struct Entry {
+        char name[64];
+        unsigned delay;
+} Entry;
+
+/* The names and delays of the list; lines that are not entries (comments) are kept in text. */
+static int read_list(const char *path, char **ret_text, Entry **ret, size_t *ret_n)
+{
+        char *text = NULL;
+        Entry *l = NULL;
+        size_t n = 0, size = 0;
+        int r = read_full_file(path, &text, &size);
+        if (r == -ENOENT) {
+                text = strdup(AUTOSTART_HEADER);
+                r = text ? 0 : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *copy = strdup(text);
+        for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+                char name[64];
+                unsigned delay = 0;
+                line += strspn(line, " \t");
+                if (*line == '#' || !*line || sscanf(line, "%63s delay=%u", name, &delay) < 1)
+                        continue;
+                Entry *nl = realloc(l, (n + 1) * sizeof(*nl));
+                if (!nl) {
+                        free(l);
+                        free(text);
+                        return -ENOMEM;
+                }
+                l = nl;
+                snprintf(l[n].name, sizeof(l[n].name), "%s", name);
+                l[n++].delay = delay;
+        }
+        *ret_text = text;
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+static const char sysv_script[] =
+        "#!/bin/sh\n"
+        "### BEGIN INIT INFO\n"
+        "# Provides:          corral\n"
+        "# Required-Start:    $local_fs $network $remote_fs\n"
+        "# Required-Stop:     $local_fs $network $remote_fs\n"
+        "# Default-Start:     2 3 4 5\n"
+        "# Default-Stop:      0 1 6\n"
+        "# Short-Description: corral's containers\n"
+        "# Description:       Starts the machines of /etc/corral/autostart (corralctl enable), in order.\n"
+        "### END INIT INFO\n"
+        "CORRALCTL=%s\n"
+        "case \"$1\" in\n"
+        "start) \"$CORRALCTL\" autostart ;;\n"
+        "stop) \"$CORRALCTL\" autostop ;;\n"
+        "restart|force-reload) \"$CORRALCTL\" autostop; \"$CORRALCTL\" autostart ;;\n"
+        "status) \"$CORRALCTL\" list ;;\n"
+        "*) echo \"Usage: $0 {start|stop|restart|status}\" >&2; exit 3 ;;\n"
+        "esac\n";
+
+static const char openrc_script[] =
+        "#!/sbin/openrc-run\n"
+        "# corral's containers: the machines of /etc/corral/autostart (corralctl enable), in order.\n"
+        "description=\"corral's containers\"\n"
+        "CORRALCTL=%s\n"
+        "depend() {\n"
+        "\tneed localmount net\n"
+        "}\n"
+        "start() {\n"
+        "\tebegin \"Starting corral's machines\"\n"
+        "\t\"$CORRALCTL\" autostart\n"
+        "\teend $?\n"
+        "}\n"
+        "stop() {\n"
+        "\tebegin \"Stopping corral's machines\"\n"
+        "\t\"$CORRALCTL\" autostop\n"
+        "\teend $?\n"
+        "}\n";
+
+/* The init script, written once; registered with the host's tool when it has one. */
+static void install_init_script(void)
+{
+        const char *dir = getenv("CORRAL_INITD_DIR");
+        char path[PATH_MAX], self[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/corral", dir && *dir ? dir : "/etc/init.d");
+        if (access(path, F_OK) == 0)
+                return;
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[n > 0 ? n : 0] = 0;
+        bool openrc = access("/sbin/openrc-run", X_OK) == 0;
+        FILE *f = fopen(path, "wxe");
+        if (!f) {
+                fprintf(stderr, "Warning: cannot write the init script %s (%m); the list is kept, run corralctl autostart at boot yourself.\n", path);
+                return;
+        }
+        fprintf(f, openrc ? openrc_script : sysv_script, self);
+        fchmod(fileno(f), 0755);
+        fclose(f);
+        printf("Created the %s init script %s.\n", openrc ? "OpenRC" : "sysvinit", path);
+        const char *tool = openrc ? "/sbin/rc-update" : "/usr/sbin/update-rc.d";
+        if (access(tool, X_OK) < 0 || (dir && *dir)) {
+                printf("Enable it in your init system's runlevels to start the machines at boot.\n");
+                return;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                if (openrc)
+                        execl(tool, tool, "add", "corral", "default", (char *)NULL);
+                else
+                        execl(tool, tool, "corral", "defaults", (char *)NULL);
+                _exit(127);
+        }
+        int status = 1;
+        if (pid > 0)
+                waitpid(pid, &status, 0);
+        if (status == 0)
+                printf("Enabled it with %s.\n", tool);
+        else
+                fprintf(stderr, "Warning: %s failed; enable %s in your runlevels yourself.\n", tool, path);
+}
+
+static int own_enable(const char *name, bool enable)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ Entry *l = NULL;
+        size_t n;
+        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        int r = read_list(path, &text, &l, &n);
+        if (r < 0) {
+                fprintf(stderr, "Failed to read %s: %s\n", path, strerror(-r));
+                return 1;
+        }
+        bool listed = false;
+        for (size_t i = 0; i < n; i++)
+                listed = listed || streq(l[i].name, name);
+        if (enable == listed)
+                return 0;
+        if (mkdir_p(sysconf_dir(), 0755) < 0) {
+                fprintf(stderr, "Failed to create %s: %m\n", sysconf_dir());
+                return 1;
+        }
+        char tmp[PATH_MAX + 8];
+        snprintf(tmp, sizeof(tmp), "%s.new", path);
+        FILE *f = fopen(tmp, "we");
+        if (!f) {
+                fprintf(stderr, "Failed to write %s: %m\n", tmp);
+                return 1;
+        }
+        /* Every line but the machine's; enable appends it. */
+        for (char *line = text, *end; *line; line = end) {
+                end = strchrnul(line, '\n');
+                if (*end)
+                        end++;
+                char first[64] = "";
+                const char *p = line + strspn(line, " \t");
+                if (*p != '#')
+                        sscanf(p, "%63s", first);
+                if (!streq(first, name))
+                        fwrite(line, 1, (size_t)(end - line), f);
+        }
+        if (enable)
+                fprintf(f, "%s%s\n", *text && text[strlen(text) - 1] != '\n' ? "\n" : "", name);
+        if (fclose(f) != 0 || rename(tmp, path) < 0) {
+                fprintf(stderr, "Failed to update %s: %m\n", path);
+                unlink(tmp);
+                return 1;
+        }
+        printf("%s %s %s.\n", enable ? "Added" : "Removed", name, enable ? "to the autostart list" : "from the autostart list");
+        if (enable)
+                install_init_script();
+        return 0;
+}
+
+static int enable_verb(const Args *a, int argc, char **argv, bool enable)
+{
+        int ret = 0;
+        for (int i = 1; i < argc; i++) {
+                if (!valid_name(argv[i])) {
+                        fprintf(stderr, "Invalid machine name: %s\n", argv[i]);
+                        ret = 1;
+                        continue;
+                }
+                ret |= systemd_booted() ? systemd_enable(argv[i], enable) : own_enable(argv[i], enable);
+        }
+        return ret;
+}
+
+int verb_enable(const Args *a, int argc, char **argv)
+{
+        return enable_verb(a, argc, argv, true);
+}
+
+int verb_disable(const Args *a, int argc, char **argv)
+{
+        return enable_verb(a, argc, argv, false);
+}
+
+/* autostart: every listed machine, in order, each followed by its delay. */
+int verb_autostart(const Args *a, int argc, char **argv)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ Entry *l = NULL;
+        size_t n;
+        int ret = 0;
+        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        if (read_list(path, &text, &l, &n) < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                char *args[] = {(char *)"start", l[i].name, NULL};
+                if (verb_start(a, 2, args) != 0) {
+                        ret = 1;
+                        continue; /* one broken machine does not keep the others down */
+                }
+                if (l[i].delay > 0 && i + 1 < n)
+                        sleep(l[i].delay);
+        }
+        return ret;
+}
+
+/* autostop: the listed machines that run, in reverse order, each powered off and waited for
+ * (at most 60 s, then terminated). */
+int verb_autostop(const Args *a, int argc, char **argv)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ Entry *l = NULL;
+        size_t n;
+        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        if (read_list(path, &text, &l, &n) < 0)
+                return 0;
+        for (size_t i = n; i-- > 0;) {
+                MachineRecord m;
+                if (registry_read(a->dir, l[i].name, &m) < 0)
+                        continue;
+                char *args[] = {(char *)"poweroff", l[i].name, NULL};
+                (void)verb_poweroff(a, 2, args);
+                for (int t = 0; t < 600 && registry_alive(&m); t++)
+                        usleep(100000);
+                if (registry_alive(&m)) {
+                        args[0] = (char *)"terminate";
+                        (void)verb_terminate(a, 2, args);
+                }
+        }
+        return 0;
+}

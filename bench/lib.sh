@@ -9,8 +9,9 @@ NSPAWN="systemd-nspawn --register=no --keep-unit"
 if [ -z "${CORRAL_BENCH_NS:-}" ]; then
         [ -x "$CORRAL" ] || { echo "build corral first: scripts/setup.sh" >&2; exit 1; }
         export CORRAL CORRAL_BENCH_NS=1
-        exec unshare -m --propagation private bash -c '
-                for d in /run/corral /run/systemd/nspawn /var/lib/machines; do
+        # BENCH_NETNS=1: a network namespace of the bench's own too (for veth pairs).
+        exec unshare -m ${BENCH_NETNS:+-n} --propagation private bash -c '
+                for d in /run/corral /run/systemd/nspawn /var/lib/machines /etc/systemd/nspawn /var/log/corral /etc/corral; do
                         mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
                 done
                 exec bash "$@"' _ "$0" "$@"

@@ -526,3 +526,27 @@ test_status_tree_top() {
         expect_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["machine"], d[0]["tasks"])')" "web 3" "top --json parses"
         stop_machine terminate web || fail "the machine did not stop"
 }
+
+# bash completion: verbs, options, running machines, images.
+test_bash_completion() {
+        setup_bb_x
+        make_busybox_tree /var/lib/machines/img1
+        start_bb comp --bind="$TESTTMP/x:/x"
+        out=$(PATH=$(dirname "$CORRALCTL"):$PATH bash -c '
+                . "$1"
+                complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _corralctl; echo "${COMPREPLY[*]}"; }
+                echo "verbs: $(complete_words corralctl sh)"
+                echo "machines: $(complete_words corralctl shell co)"
+                echo "images: $(complete_words corralctl start im)"
+                echo "options: $(complete_words corralctl --js)"
+                echo "json: $(complete_words corralctl --json "")"
+                echo "after: $(complete_words corralctl status comp "")"
+        ' _ "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shell-completion/corralctl")
+        expect_contains "$out" "verbs: show shell" "the verbs"
+        expect_contains "$out" "machines: comp" "running machines"
+        expect_contains "$out" "images: img1" "images for start"
+        expect_contains "$out" "options: --json=" "options"
+        expect_contains "$out" "json: short pretty off" "an option's values"
+        touch "$TESTTMP/x/comp.done"
+        wait $pid_comp
+}

@@ -27,6 +27,7 @@
 #include "credentials.h"
 #include "enter.h"
 #include "fs-util.h"
+#include "process-util.h"
 #include "seccomp-policy.h"
 #include "strv.h"
 
@@ -187,16 +188,6 @@ static char **login_argv(const char *term)
         return argv;
 }
 
-static void reset_signals(void)
-{
-        sigset_t none;
-        struct sigaction dfl = {.sa_handler = SIG_DFL};
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)sigaction(sig, &dfl, NULL);
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 /* B: in every namespace of the machine; becomes the session. */
 _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o, char **env, const struct sock_fprog *filter,
@@ -263,7 +254,7 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
         if (!argv)
                 fail(sock, -ENOMEM, "out of memory");
         const char *file = argv == login_shell ? shell : argv[0];
-        reset_signals();
+        signals_reset_all();
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         extern char **environ;
         environ = env;

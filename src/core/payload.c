@@ -17,6 +17,7 @@
 #include "container.h"
 #include "credentials.h"
 #include "fs-util.h"
+#include "process-util.h"
 #include "parse-util.h"
 #include "strv.h"
 
@@ -74,16 +75,6 @@ static void apply_limits(const Settings *s, int sync_fd)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
 }
 
-static void reset_signals(void)
-{
-        sigset_t all;
-        struct sigaction dfl = {.sa_handler = SIG_DFL};
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)sigaction(sig, &dfl, NULL);
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-}
 
 /* execve() with a PATH search that uses the container's PATH, not ours. */
 static int exec_search(const char *file, char **argv, char **envp)
@@ -173,7 +164,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (chdir(wd) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
 
-        reset_signals();
+        signals_reset_all();
         /* Nothing of the host's may leak into the payload; the sync socket closes at exec, which
          * tells the supervisor the exec worked. */
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "fs-util.h"
 #include "parse-util.h"
+#include "process-util.h"
 #include "registry.h"
 #include "spawn.h"
 #include "terminal.h"
@@ -118,27 +119,10 @@ static void notify_host(const char *msg)
 static void handle_notify(Loop *l)
 {
         char buf[4096];
-        union {
-                struct cmsghdr h;
-                char space[CMSG_SPACE(sizeof(struct ucred))];
-        } control;
-        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)};
-        ssize_t n = recvmsg(l->sp.notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-        if (n <= 0)
+        pid_t sender;
+        ssize_t n = notify_receive(l->sp.notify_fd, buf, sizeof(buf), &sender);
+        if (n <= 0 || sender != l->sp.pid)
                 return;
-        const struct ucred *cred = NULL;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
-                        cred = (const struct ucred *)(void *)CMSG_DATA(c);
-                else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        for (int *fd = (int *)(void *)CMSG_DATA(c); (char *)fd < (char *)c + c->cmsg_len; fd++)
-                                close(*fd); /* fd stores are not kept */
-        }
-        if (!cred || cred->pid != l->sp.pid || (mh.msg_flags & MSG_TRUNC))
-                return;
-        buf[n] = 0;
         bool ready = false;
         const char *status = NULL;
         for (char *p = buf, *e; *p; p = e + 1) {

@@ -18,6 +18,7 @@
 
 #include "corralctl.h"
 #include "fs-util.h"
+#include "process-util.h"
 
 #define LOG_MAX (8 * 1024 * 1024)
 #define START_TIMEOUT_MS (120 * 1000)
@@ -82,20 +83,10 @@ static int wait_ready(int sock, pid_t pid, int *ret_status)
                         break;
                 if (p[0].revents & POLLIN) {
                         char buf[4096];
-                        union {
-                                struct cmsghdr h;
-                                char space[CMSG_SPACE(sizeof(struct ucred))];
-                        } control;
-                        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-                        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)};
-                        ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT);
-                        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-                        if (c && c->cmsg_type == SCM_CREDENTIALS && ((struct ucred *)(void *)CMSG_DATA(c))->pid == pid) {
-                                buf[n] = 0;
-                                if (strstr(buf, "READY=1")) {
-                                        close(pidfd);
-                                        return 0;
-                                }
+                        pid_t sender;
+                        if (notify_receive(sock, buf, sizeof(buf), &sender) > 0 && sender == pid && strstr(buf, "READY=1")) {
+                                close(pidfd);
+                                return 0;
                         }
                 }
                 if (p[1].revents & POLLIN) {

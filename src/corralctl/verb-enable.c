@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus-wire.h"
 #include "corralctl.h"
 #include "fs-util.h"
 
@@ -78,18 +77,53 @@ static int write_unit(const char *corral)
         return fflush(f) == 0 ? 1 : negative_errno();
 }
 
+/* systemctl daemon-reload; a message says why not. */
 static int systemd_reload(void)
 {
-        Bus bus = BUS_NULL;
-        BusWriter w = {0};
-        char *err = NULL;
-        int r = bus_connect("/run/systemd/private", false, 10000, &bus);
-        if (r >= 0)
-                r = bus_call(&bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "Reload", "", &w,
-                             60000, &err);
-        bus_close(&bus);
-        free(err);
-        return r;
+        pid_t pid = fork();
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (null >= 0)
+                        dup2(null, STDOUT_FILENO);
+                execlp("systemctl", "systemctl", "daemon-reload", (char *)NULL);
+                _exit(127);
+        }
+        int status = 1;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0)
+                return -errno;
+        return status == 0 ? 0 : -EIO;
+}
+
+/* machines.target comes with systemd-container; a host without it gets corral's own copy,
+ * or nothing would pull the machines in at boot.  Either way multi-user.target wants it, as
+ * machinectl enable makes it. */
+static int want_machines_target(void)
+{
+        static const char *const dirs[] = {UNIT_DIR, "/usr/lib/systemd/system", "/lib/systemd/system"};
+        char target[PATH_MAX] = "";
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && !target[0]; i++) {
+                snprintf(target, sizeof(target), "%s/machines.target", dirs[i]);
+                if (access(target, F_OK) < 0)
+                        target[0] = 0;
+        }
+        if (!target[0]) {
+                snprintf(target, sizeof(target), UNIT_DIR "/machines.target");
+                int r = write_file_at(AT_FDCWD, target,
+                                      "[Unit]\nDescription=Containers\nDocumentation=man:systemd.special(7)\nBefore=multi-user.target\n\n"
+                                      "[Install]\nWantedBy=multi-user.target\n",
+                                      strlen("[Unit]\nDescription=Containers\nDocumentation=man:systemd.special(7)\nBefore=multi-user.target\n\n"
+                                             "[Install]\nWantedBy=multi-user.target\n"),
+                                      0644);
+                if (r < 0)
+                        return r;
+                printf("Created %s (systemd-container, which has it, is not installed).\n", target);
+        }
+        (void)mkdir_p(UNIT_DIR "/multi-user.target.wants", 0755);
+        if (symlink(target, UNIT_DIR "/multi-user.target.wants/machines.target") == 0)
+                printf("Created symlink " UNIT_DIR "/multi-user.target.wants/machines.target -> %s.\n", target);
+        else if (errno != EEXIST)
+                return negative_errno();
+        return 0;
 }
 
 static int systemd_enable(const char *name, bool enable)
@@ -104,11 +138,11 @@ static int systemd_enable(const char *name, bool enable)
                 }
                 if (r > 0)
                         printf("Created " UNIT_DIR "/corral@.service.\n");
+                if ((r = want_machines_target()) < 0) {
+                        fprintf(stderr, "Failed to enable machines.target: %s\n", strerror(-r));
+                        return 1;
+                }
                 (void)mkdir_p(UNIT_DIR "/machines.target.wants", 0755);
-                (void)mkdir_p(UNIT_DIR "/multi-user.target.wants", 0755);
-                /* machines.target itself, as machinectl enable does. */
-                if (symlink("/lib/systemd/system/machines.target", UNIT_DIR "/multi-user.target.wants/machines.target") == 0)
-                        printf("Created symlink " UNIT_DIR "/multi-user.target.wants/machines.target.\n");
                 if (symlink(UNIT_DIR "/corral@.service", link) < 0 && errno != EEXIST) {
                         fprintf(stderr, "Failed to create %s: %m\n", link);
                         return 1;
@@ -122,7 +156,7 @@ static int systemd_enable(const char *name, bool enable)
                 printf("Removed %s.\n", link);
         }
         if (systemd_reload() < 0)
-                fprintf(stderr, "Warning: systemd did not reload its units; run systemctl daemon-reload.\n");
+                fprintf(stderr, "Warning: systemctl daemon-reload failed; run it yourself.\n");
         return 0;
 }
 

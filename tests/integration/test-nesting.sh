@@ -167,3 +167,36 @@ SH
         expect_contains "$out" "/bin/sh -c echo" "the payload is PID 1 of podman's container"
         expect_eq "$(cat "$TESTTMP/rc")" 0 "the outer container powers off cleanly"
 }
+
+# enable and disable with systemd as PID 1 (a booted Debian): corral@NAME.service, wanted by
+# machines.target, and systemctl runs the machine with it.
+test_enable_with_systemd_in_booted_debian() {
+        debian_tree
+        make_busybox_tree "$TESTTMP/inner"
+        ln -sf ../bin/busybox "$TESTTMP/inner/sbin/init"
+        printf '::respawn:/bin/sleep 1000000\n' > "$TESTTMP/inner/etc/inittab"
+        cat > "$TESTTMP/check.sh" <<'SH'
+for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+mkdir -p /var/lib/machines /etc/systemd/nspawn && cp -a /inner /var/lib/machines/inner
+# busybox init powers off on SIGUSR2.
+printf '[Exec]\nPrivateUsers=no\nKillSignal=SIGUSR2\n[Network]\nVirtualEthernet=no\n' > /etc/systemd/nspawn/inner.nspawn
+echo "ENABLE $(corralctl enable inner 2>&1 | tr '\n' ' ')" > /dev/console
+echo "ISENABLED $(systemctl is-enabled corral@inner.service 2>&1) $(systemctl is-enabled machines.target 2>&1)" > /dev/console
+systemctl start corral@inner.service
+echo "ACTIVE $(systemctl is-active corral@inner.service) LIST $(corralctl list --no-legend | awk '{print $1}')" > /dev/console
+systemctl stop corral@inner.service
+echo "STOPPED $(systemctl is-active corral@inner.service)" > /dev/console
+echo "DISABLE $(corralctl disable inner 2>&1 | tr '\n' ' ') $(systemctl is-enabled corral@inner.service)" > /dev/console
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -x -M outer --nesting --bind="$TESTTMP/inner:/inner" \
+                --bind-ro="$TESTTMP/check.sh:/check.sh" --bind-ro="$CORRALCTL:/usr/local/bin/corralctl" $(corral_into_debian)
+        out=$(cat "$TESTTMP/console.out.clean")
+        expect_contains "$out" "Created symlink /etc/systemd/system/machines.target.wants/corral@inner.service" "enable makes the unit wanted: $(grep -E 'ENABLE|ISENABLED|ACTIVE|STOPPED|DISABLE' <<<"$out")"
+        expect_contains "$out" "ISENABLED enabled enabled" "systemd sees corral@inner.service and machines.target enabled"
+        expect_contains "$out" "ACTIVE active LIST inner" "systemctl start runs the machine, registered"
+        expect_contains "$out" "STOPPED inactive" "systemctl stop stops it"
+        expect_contains "$out" "DISABLE Removed /etc/systemd/system/machines.target.wants/corral@inner.service." "disable removes the link"
+        expect_contains "$(grep DISABLE <<<"$out")" " disabled" "and systemd sees it disabled"
+}

@@ -32,7 +32,15 @@ int main(void)
         CHECK(pid_start_time(getpid()) > 0 && pid_start_time(0) == 0, "pid_start_time");
 
         MachineRecord a = record("web", getpid()), got;
+        a.poweroff_signal = 12;
+        a.caps_bounding = 0xfcecafffULL;
+        a.caps_ambient = 1ULL << 10;
+        a.no_new_privs = true;
         CHECK(registry_write(dir, &a) == 0, "a record is written");
+        CHECK(registry_read(dir, "web", &got) == 0 && got.poweroff_signal == 12 && got.caps_bounding == 0xfcecafffULL &&
+                      got.caps_ambient == (1ULL << 10) && got.no_new_privs,
+              "with the poweroff signal and the payload's security context");
+        CHECK(registry_write_file(dir, "web", "seccomp", "\1\2\3\4\5\6\7\x08", 8) == 0, "a file beside the state");
         CHECK(registry_read(dir, "web", &got) == 0 && streq(got.root, a.root) && got.boot && got.kill_signal == 37 && streq(got.os, "debian") &&
                       streq(got.version, "12") && got.supervisor == getpid() && streq(got.id, a.id),
               "and read back");
@@ -64,6 +72,6 @@ int main(void)
         CHECK(addresses[0] == 0, "a machine in the host's network namespace shows no addresses");
 
         registry_remove(dir, "web");
-        CHECK(registry_read(dir, "web", &got) == -ENOENT && rmdir(dir) == 0, "removed, nothing left");
+        CHECK(registry_read(dir, "web", &got) == -ENOENT && rmdir(dir) == 0, "removed with the files beside it, nothing left");
         return tap_done();
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -16,6 +18,17 @@ void signals_reset_all(void)
                         (void)sigaction(sig, &dfl, NULL);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+bool pid_namespace_differs(pid_t pid, const char *ns)
+{
+        char a[64], b[64];
+        struct stat sa, sb;
+        snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, ns);
+        snprintf(b, sizeof(b), "/proc/self/ns/%s", ns);
+        if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+                return false;
+        return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
 }
 
 ssize_t notify_receive(int fd, char *buf, size_t size, pid_t *ret_sender)

@@ -50,16 +50,9 @@ static const struct {
 static int namespaces_to_join(pid_t leader)
 {
         int flags = 0;
-        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
-                char a[64], b[64];
-                struct stat sa, sb;
-                snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)leader, namespaces[i].name);
-                snprintf(b, sizeof(b), "/proc/self/ns/%s", namespaces[i].name);
-                if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
-                        continue; /* a kernel without it */
-                if (sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev)
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                if (pid_namespace_differs(leader, namespaces[i].name))
                         flags |= namespaces[i].flag;
-        }
         return flags;
 }
 
@@ -327,10 +320,8 @@ int machine_enter(const char *registry_dir, const MachineRecord *m, const EnterO
 {
         struct sock_fprog filter = {0};
         int sv[2], r;
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, m->leader, 0);
-        /* The pidfd pins the leader: a supervisor still alive after it was opened means the
-         * PID was not reused. */
-        if (pidfd < 0 || !registry_alive(m))
+        _cleanup_close_ int pidfd = registry_pin_leader(m);
+        if (pidfd < 0)
                 return error_set(e, -ESRCH, "machine %s is no longer running", m->name);
         if ((r = read_filter(registry_dir, m->name, &filter)) < 0)
                 return error_set_errno(e, r, "cannot read the system call filter of machine %s (%s/%s/seccomp)", m->name, registry_dir, m->name);

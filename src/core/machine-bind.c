@@ -11,19 +11,19 @@
 
 #include "fs-util.h"
 #include "machine-bind.h"
+#include "process-util.h"
 
 /* The mount to move in: the host's path, cloned, read-only and idmapped as asked. */
 static int prepare_source(const MachineRecord *m, const char *host_path, bool read_only, Error *e)
 {
         char path[64];
-        struct stat a, b;
         _cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (fd < 0)
                 return error_set_errno(e, negative_errno(), "cannot clone the mount of %s", host_path);
         struct mount_attr attr = {.attr_set = read_only ? MOUNT_ATTR_RDONLY : 0};
         snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->leader);
         _cleanup_close_ int userns = -1;
-        if (stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino != b.st_ino) {
+        if (pid_namespace_differs(m->leader, "user")) {
                 if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
                         return error_set_errno(e, negative_errno(), "cannot open the user namespace of machine %s", m->name);
                 attr.attr_set |= MOUNT_ATTR_IDMAP;
@@ -78,8 +78,8 @@ int machine_bind(const MachineRecord *m, const char *host_path, const char *mach
                 return error_set(e, -EINVAL, "%s: the path in the machine must be absolute", machine_path);
         if (stat(host_path, &st) < 0)
                 return error_set_errno(e, negative_errno(), "cannot look at %s", host_path);
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, m->leader, 0);
-        if (pidfd < 0 || !registry_alive(m))
+        _cleanup_close_ int pidfd = registry_pin_leader(m);
+        if (pidfd < 0)
                 return error_set(e, -ESRCH, "machine %s is no longer running", m->name);
         _cleanup_close_ int src = prepare_source(m, host_path, read_only, e);
         if (src < 0)

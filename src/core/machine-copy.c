@@ -10,6 +10,7 @@
 
 #include "fs-util.h"
 #include "machine-copy.h"
+#include "process-util.h"
 
 #define MAX_DEPTH 256
 
@@ -204,9 +205,7 @@ int machine_open_root(const MachineRecord *m, Error *e)
 static bool own_user_namespace(const MachineRecord *m, uid_t *ret_uid, gid_t *ret_gid)
 {
         char path[64];
-        struct stat a, b;
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->leader);
-        if (stat(path, &a) < 0 || stat("/proc/self/ns/user", &b) < 0 || a.st_ino == b.st_ino)
+        if (!pid_namespace_differs(m->leader, "user"))
                 return false;
         for (int i = 0; i < 2; i++) {
                 unsigned long inside, outside, count;

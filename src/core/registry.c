@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs-util.h"
 #include "macro.h"
+#include "process-util.h"
 #include "registry.h"
 
 uint64_t pid_start_time(pid_t pid)
@@ -36,6 +38,19 @@ uint64_t pid_start_time(pid_t pid)
 bool registry_alive(const MachineRecord *m)
 {
         return m->supervisor > 0 && pid_start_time(m->supervisor) == m->supervisor_start;
+}
+
+int registry_pin_leader(const MachineRecord *m)
+{
+        int fd = (int)syscall(SYS_pidfd_open, m->leader, 0);
+        if (fd < 0)
+                return -ESRCH;
+        /* A supervisor still alive after the pidfd was opened means the PID was not reused. */
+        if (!registry_alive(m)) {
+                close(fd);
+                return -ESRCH;
+        }
+        return fd;
 }
 
 int registry_write(const char *dir, const MachineRecord *m)
@@ -250,11 +265,9 @@ static bool listed(const char *list, const char *word)
 void registry_addresses(const MachineRecord *m, char *buf, size_t size)
 {
         char path[64], line[256], last[64] = "";
-        struct stat a, b;
         size_t used = 0;
         buf[0] = 0;
-        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)m->leader);
-        if (stat(path, &a) < 0 || stat("/proc/self/ns/net", &b) < 0 || a.st_ino == b.st_ino)
+        if (!pid_namespace_differs(m->leader, "net"))
                 return; /* the host's network: its addresses are not the machine's */
         snprintf(path, sizeof(path), "/proc/%d/net/fib_trie", (int)m->leader);
         _cleanup_fclose_ FILE *f = fopen(path, "re");

@@ -49,6 +49,9 @@ int registry_list(const char *dir, MachineRecord **ret, size_t *ret_n);
 /* Removes the records of dead supervisors; returns how many. */
 int registry_gc(const char *dir);
 bool registry_alive(const MachineRecord *m);
+/* A pidfd of the machine's leader, taken while its supervisor is alive (so the PID is the
+ * machine's, not a reused one), or -ESRCH. */
+int registry_pin_leader(const MachineRecord *m);
 /* Field 22 of /proc/PID/stat (0 if the process is gone). */
 uint64_t pid_start_time(pid_t pid);
 /* The machine's IPv4 addresses but loopback, space-separated, from its network namespace

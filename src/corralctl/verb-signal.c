@@ -39,13 +39,10 @@ static void kill_cgroup_tree(const char *dir, int sig, pid_t skip)
 
 static int send_signal(const MachineRecord *m, int sig, bool leader_only)
 {
-        /* By pidfd, after checking the supervisor still has it: no PID reuse in between. */
-        int fd = (int)syscall(SYS_pidfd_open, m->leader, 0), r = 0;
-        if (fd < 0 || !registry_alive(m)) {
-                if (fd >= 0)
-                        close(fd);
-                return -ESRCH;
-        }
+        /* By pidfd: no PID reuse in between. */
+        int fd = registry_pin_leader(m), r = 0;
+        if (fd < 0)
+                return fd;
         if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
                 r = -errno;
         close(fd);

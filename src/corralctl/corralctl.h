@@ -79,8 +79,12 @@ unsigned count_cgroup_tasks(const char *dir);
 struct ContainerCgroup;
 /* The cgroups of a machine, by its name and the slice of its record. */
 int machine_cgroup_of(const MachineRecord *m, struct ContainerCgroup *cg, Error *e);
-/* Where detached machines' console logs are: /var/log/corral (or $CORRAL_LOG_DIR). */
+/* Where detached machines' console logs are: /var/log/corral (or $CORRAL_LOG_DIR), and the
+ * log of machine name there. */
 const char *log_directory(void);
+void console_log_path(const char *name, char *buf, size_t size);
+/* Where the last n lines of text (size bytes) start; a final newline ends the last line. */
+size_t last_lines(const char *text, size_t size, unsigned n);
 int verb_shell(const Args *a, int argc, char **argv);
 int verb_login(const Args *a, int argc, char **argv);
 int verb_list(const Args *a, int argc, char **argv);

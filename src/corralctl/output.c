@@ -101,3 +101,14 @@ void table_json(const Table *t, JsonMode mode)
         }
         fputs("]\n", stdout);
 }
+
+size_t last_lines(const char *text, size_t size, unsigned n)
+{
+        size_t p = size;
+        if (p > 0 && text[p - 1] == '\n')
+                p--;
+        for (; p > 0; p--)
+                if (text[p - 1] == '\n' && n-- <= 1)
+                        break;
+        return p;
+}

@@ -46,18 +46,6 @@ int verb_console(const Args *a, int argc, char **argv)
         return 0;
 }
 
-/* Where the last n lines of text (size bytes) start. */
-static size_t last_lines(const char *text, size_t size, unsigned n)
-{
-        size_t p = size;
-        if (p > 0 && text[p - 1] == '\n')
-                p--;
-        for (; p > 0; p--)
-                if (text[p - 1] == '\n' && n-- <= 1)
-                        break;
-        return p;
-}
-
 /* Copies what the log has from *offset on to stdout; a log trimmed below it starts over. */
 static int follow_step(int fd, off_t *offset)
 {
@@ -83,11 +71,11 @@ int verb_logs(const Args *a, int argc, char **argv)
 {
         char path[PATH_MAX];
         const char *name = argv[1];
-        if (!*name || strchr(name, '/') || name[0] == '.') {
+        if (!machine_name_is_valid(name)) {
                 fprintf(stderr, "Invalid machine name: %s\n", name);
                 return 1;
         }
-        snprintf(path, sizeof(path), "%s/%s.log", log_directory(), name);
+        console_log_path(name, path, sizeof(path));
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) {
                 if (errno == ENOENT)
@@ -96,9 +84,8 @@ int verb_logs(const Args *a, int argc, char **argv)
                         fprintf(stderr, "Failed to open %s: %m\n", path);
                 return 1;
         }
-        struct stat st;
         off_t offset = 0;
-        if (a->lines > 0 && fstat(fd, &st) == 0) {
+        if (a->lines > 0) {
                 _cleanup_free_ char *text = NULL;
                 size_t size;
                 if (read_full_fd(fd, &text, &size) == 0)

@@ -37,11 +37,6 @@ static bool systemd_booted(void)
         return access("/run/systemd/system", F_OK) == 0;
 }
 
-static bool valid_name(const char *name)
-{
-        return *name && !strchr(name, '/') && name[0] != '.' && strlen(name) < 64 && !strpbrk(name, " \t\n#");
-}
-
 /* ---- systemd ---- */
 
 static int write_unit(const char *corral)
@@ -163,9 +158,22 @@ static int systemd_enable(const char *name, bool enable)
 /* ---- corral's own autostart list ---- */
 
 typedef struct Entry {
-        char name[64];
+        char name[65]; /* a machine name has at most 64 characters */
         unsigned delay;
 } Entry;
+
+static void autostart_path(char path[static PATH_MAX])
+{
+        snprintf(path, PATH_MAX, "%s/autostart", sysconf_dir());
+}
+
+/* The entry a line of the list holds: "NAME [delay=SECONDS]"; false for a comment or a blank. */
+static bool line_entry(const char *line, Entry *ret)
+{
+        *ret = (Entry){0};
+        line += strspn(line, " \t");
+        return *line != '#' && *line != '\n' && *line && sscanf(line, "%64s delay=%u", ret->name, &ret->delay) >= 1;
+}
 
 /* The names and delays of the list; lines that are not entries (comments) are kept in text. */
 static int read_list(const char *path, char **ret_text, Entry **ret, size_t *ret_n)
@@ -182,10 +190,8 @@ static int read_list(const char *path, char **ret_text, Entry **ret, size_t *ret
                 return r;
         _cleanup_free_ char *copy = strdup(text);
         for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-                char name[64];
-                unsigned delay = 0;
-                line += strspn(line, " \t");
-                if (*line == '#' || !*line || sscanf(line, "%63s delay=%u", name, &delay) < 1)
+                Entry entry;
+                if (!line_entry(line, &entry))
                         continue;
                 Entry *nl = realloc(l, (n + 1) * sizeof(*nl));
                 if (!nl) {
@@ -194,8 +200,7 @@ static int read_list(const char *path, char **ret_text, Entry **ret, size_t *ret
                         return -ENOMEM;
                 }
                 l = nl;
-                snprintf(l[n].name, sizeof(l[n].name), "%s", name);
-                l[n++].delay = delay;
+                l[n++] = entry;
         }
         *ret_text = text;
         *ret = l;
@@ -290,7 +295,7 @@ static int own_enable(const char *name, bool enable)
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ Entry *l = NULL;
         size_t n;
-        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        autostart_path(path);
         int r = read_list(path, &text, &l, &n);
         if (r < 0) {
                 fprintf(stderr, "Failed to read %s: %s\n", path, strerror(-r));
@@ -314,14 +319,11 @@ static int own_enable(const char *name, bool enable)
         }
         /* Every line but the machine's; enable appends it. */
         for (char *line = text, *end; *line; line = end) {
+                Entry entry;
                 end = strchrnul(line, '\n');
                 if (*end)
                         end++;
-                char first[64] = "";
-                const char *p = line + strspn(line, " \t");
-                if (*p != '#')
-                        sscanf(p, "%63s", first);
-                if (!streq(first, name))
+                if (!line_entry(line, &entry) || !streq(entry.name, name))
                         fwrite(line, 1, (size_t)(end - line), f);
         }
         if (enable)
@@ -341,7 +343,7 @@ static int enable_verb(const Args *a, int argc, char **argv, bool enable)
 {
         int ret = 0;
         for (int i = 1; i < argc; i++) {
-                if (!valid_name(argv[i])) {
+                if (!machine_name_is_valid(argv[i])) {
                         fprintf(stderr, "Invalid machine name: %s\n", argv[i]);
                         ret = 1;
                         continue;
@@ -369,7 +371,7 @@ int verb_autostart(const Args *a, int argc, char **argv)
         _cleanup_free_ Entry *l = NULL;
         size_t n;
         int ret = 0;
-        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        autostart_path(path);
         if (read_list(path, &text, &l, &n) < 0)
                 return 0;
         for (size_t i = 0; i < n; i++) {
@@ -392,7 +394,7 @@ int verb_autostop(const Args *a, int argc, char **argv)
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ Entry *l = NULL;
         size_t n;
-        snprintf(path, sizeof(path), "%s/autostart", sysconf_dir());
+        autostart_path(path);
         if (read_list(path, &text, &l, &n) < 0)
                 return 0;
         for (size_t i = n; i-- > 0;) {

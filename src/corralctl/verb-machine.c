@@ -148,15 +148,11 @@ static void print_log_lines(const char *name, int lines)
         char path[PATH_MAX];
         _cleanup_free_ char *text = NULL;
         size_t size;
-        snprintf(path, sizeof(path), "%s/%s.log", log_directory(), name);
+        console_log_path(name, path, sizeof(path));
         if (read_full_file(path, &text, &size) < 0 || size == 0)
                 return;
-        size_t p = size - (text[size - 1] == '\n');
-        for (int n = 0; p > 0; p--)
-                if (text[p - 1] == '\n' && ++n == lines)
-                        break;
         printf("\n");
-        for (char *line = text + p, *end; *line; line = end) {
+        for (char *line = text + last_lines(text, size, (unsigned)lines), *end; *line; line = end) {
                 end = strchrnul(line, '\n');
                 bool more = *end != 0;
                 *end = 0;

@@ -51,6 +51,11 @@ const char *log_directory(void)
         return d && *d ? d : "/var/log/corral";
 }
 
+void console_log_path(const char *name, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s/%s.log", log_directory(), name);
+}
+
 /* The last lines of the log from offset on, for an error message. */
 static void print_log_tail(const char *path, off_t from)
 {
@@ -58,11 +63,7 @@ static void print_log_tail(const char *path, off_t from)
         size_t size;
         if (read_full_file(path, &text, &size) < 0 || (size_t)from >= size)
                 return;
-        const char *start = text + from, *p = text + size;
-        for (int lines = 0; p > start && lines <= 10; p--)
-                if (p[-1] == '\n' && p != text + size)
-                        lines++;
-        fprintf(stderr, "The end of its log, %s:\n%s", path, p);
+        fprintf(stderr, "The end of its log, %s:\n%s", path, text + MAX((size_t)from, last_lines(text, size, 10)));
 }
 
 /* Waits for the supervisor's READY=1 (the machine runs and is registered) or its end. */
@@ -107,7 +108,7 @@ static int start_one(const Args *a, const char *name)
         char path[PATH_MAX], binbuf[PATH_MAX], notify[64];
         if (registry_read(a->dir, name, &m) == 0)
                 return 0; /* running already: as systemctl start of an active unit */
-        if (!*name || strchr(name, '/') || name[0] == '.') {
+        if (!machine_name_is_valid(name)) {
                 fprintf(stderr, "Invalid machine name: %s\n", name);
                 return 1;
         }
@@ -115,7 +116,7 @@ static int start_one(const Args *a, const char *name)
                 fprintf(stderr, "Failed to create %s: %m\n", log_directory());
                 return 1;
         }
-        snprintf(path, sizeof(path), "%s/%s.log", log_directory(), name);
+        console_log_path(name, path, sizeof(path));
         /* Not O_APPEND: the supervisor trims the log in place when it grows too big. */
         _cleanup_close_ int log = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
         if (log < 0) {

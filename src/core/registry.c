@@ -53,34 +53,37 @@ int registry_pin_leader(const MachineRecord *m)
         return fd;
 }
 
-int registry_write(const char *dir, const MachineRecord *m)
-{
-        char d[PATH_MAX], tmp[PATH_MAX + 16], path[PATH_MAX + 16];
-        snprintf(d, sizeof(d), "%s/%s", dir, m->name);
-        if (mkdir_p(d, 0755) < 0)
-                return negative_errno();
-        snprintf(tmp, sizeof(tmp), "%s/.state.tmp", d);
-        snprintf(path, sizeof(path), "%s/state", d);
-        FILE *f = fopen(tmp, "we");
-        if (!f)
-                return negative_errno();
-        fprintf(f,
-                "NAME=%s\nCLASS=%s\nSERVICE=%s\nROOT=%s\nID=%s\nOS=%s\nVERSION=%s\nLEADER=%d\nSUPERVISOR=%d\nSUPERVISOR_START=%llu\n"
-                "REALTIME=%llu\nMONOTONIC=%llu\nCGROUP=%s\nBOOT=%d\nKILL_SIGNAL=%d\nPOWEROFF_SIGNAL=%d\n"
-                "CAPS_BOUNDING=%llx\nCAPS_AMBIENT=%llx\nNO_NEW_PRIVS=%d\n",
-                m->name, m->class_, m->service, m->root, m->id, m->os, m->version, (int)m->leader, (int)m->supervisor,
-                (unsigned long long)m->supervisor_start, (unsigned long long)m->realtime_us, (unsigned long long)m->monotonic_us, m->cgroup,
-                m->boot, m->kill_signal, m->poweroff_signal, (unsigned long long)m->caps_bounding,
-                (unsigned long long)m->caps_ambient, m->no_new_privs);
-        if (fclose(f) != 0 || rename(tmp, path) < 0) {
-                int r = negative_errno();
-                unlink(tmp);
-                return r;
-        }
-        return 0;
-}
+/* The state file's keys, in the order they are written, and the fields they hold. */
+typedef enum FieldType { FIELD_STRING, FIELD_PID, FIELD_INT, FIELD_BOOL, FIELD_U64, FIELD_HEX } FieldType;
+#define FIELD(key, type, member) {key, type, offsetof(MachineRecord, member), sizeof(((MachineRecord *)0)->member)}
+static const struct {
+        const char *key;
+        FieldType type;
+        size_t offset, size;
+} fields[] = {
+        FIELD("NAME", FIELD_STRING, name),
+        FIELD("CLASS", FIELD_STRING, class_),
+        FIELD("SERVICE", FIELD_STRING, service),
+        FIELD("ROOT", FIELD_STRING, root),
+        FIELD("ID", FIELD_STRING, id),
+        FIELD("OS", FIELD_STRING, os),
+        FIELD("VERSION", FIELD_STRING, version),
+        FIELD("LEADER", FIELD_PID, leader),
+        FIELD("SUPERVISOR", FIELD_PID, supervisor),
+        FIELD("SUPERVISOR_START", FIELD_U64, supervisor_start),
+        FIELD("REALTIME", FIELD_U64, realtime_us),
+        FIELD("MONOTONIC", FIELD_U64, monotonic_us),
+        FIELD("CGROUP", FIELD_STRING, cgroup),
+        FIELD("BOOT", FIELD_BOOL, boot),
+        FIELD("KILL_SIGNAL", FIELD_INT, kill_signal),
+        FIELD("POWEROFF_SIGNAL", FIELD_INT, poweroff_signal),
+        FIELD("CAPS_BOUNDING", FIELD_HEX, caps_bounding),
+        FIELD("CAPS_AMBIENT", FIELD_HEX, caps_ambient),
+        FIELD("NO_NEW_PRIVS", FIELD_BOOL, no_new_privs),
+};
 
-int registry_write_file(const char *dir, const char *name, const char *file, const void *data, size_t size)
+/* Writes dir/name/file by way of a temporary file and a rename. */
+static int write_atomic(const char *dir, const char *name, const char *file, const void *data, size_t size, mode_t mode)
 {
         char d[PATH_MAX], tmp[PATH_MAX + 16];
         snprintf(d, sizeof(d), "%s/%s", dir, name);
@@ -90,7 +93,7 @@ int registry_write_file(const char *dir, const char *name, const char *file, con
         if (dfd < 0)
                 return negative_errno();
         snprintf(tmp, sizeof(tmp), ".%s.tmp", file);
-        int r = write_file_at(dfd, tmp, data, size, 0600);
+        int r = write_file_at(dfd, tmp, data, size, mode);
         if (r < 0)
                 return r;
         if (renameat(dfd, tmp, dfd, file) < 0) {
@@ -99,6 +102,52 @@ int registry_write_file(const char *dir, const char *name, const char *file, con
                 return r;
         }
         return 0;
+}
+
+int registry_write(const char *dir, const MachineRecord *m)
+{
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *p = (const char *)m + fields[i].offset;
+                fprintf(f, "%s=", fields[i].key);
+                switch (fields[i].type) {
+                case FIELD_STRING:
+                        fputs(p, f);
+                        break;
+                case FIELD_PID:
+                        fprintf(f, "%d", (int)*(const pid_t *)(const void *)p);
+                        break;
+                case FIELD_INT:
+                        fprintf(f, "%d", *(const int *)(const void *)p);
+                        break;
+                case FIELD_BOOL:
+                        fprintf(f, "%d", *(const bool *)(const void *)p);
+                        break;
+                case FIELD_U64:
+                        fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)(const void *)p);
+                        break;
+                case FIELD_HEX:
+                        fprintf(f, "%llx", (unsigned long long)*(const uint64_t *)(const void *)p);
+                        break;
+                }
+                fputc('\n', f);
+        }
+        if (fclose(f) != 0) {
+                free(text);
+                return -ENOMEM;
+        }
+        int r = write_atomic(dir, m->name, "state", text, size, 0644);
+        free(text);
+        return r;
+}
+
+int registry_write_file(const char *dir, const char *name, const char *file, const void *data, size_t size)
+{
+        return write_atomic(dir, name, file, data, size, 0600);
 }
 
 void registry_remove(const char *dir, const char *name)
@@ -136,44 +185,32 @@ static int parse_state(const char *path, MachineRecord *m)
                 if (!v)
                         continue;
                 *v++ = 0;
-                if (streq(line, "NAME"))
-                        copy(m->name, sizeof(m->name), v);
-                else if (streq(line, "CLASS"))
-                        copy(m->class_, sizeof(m->class_), v);
-                else if (streq(line, "SERVICE"))
-                        copy(m->service, sizeof(m->service), v);
-                else if (streq(line, "ROOT"))
-                        copy(m->root, sizeof(m->root), v);
-                else if (streq(line, "ID"))
-                        copy(m->id, sizeof(m->id), v);
-                else if (streq(line, "OS"))
-                        copy(m->os, sizeof(m->os), v);
-                else if (streq(line, "VERSION"))
-                        copy(m->version, sizeof(m->version), v);
-                else if (streq(line, "CGROUP"))
-                        copy(m->cgroup, sizeof(m->cgroup), v);
-                else if (streq(line, "LEADER"))
-                        m->leader = (pid_t)atoi(v);
-                else if (streq(line, "SUPERVISOR"))
-                        m->supervisor = (pid_t)atoi(v);
-                else if (streq(line, "SUPERVISOR_START"))
-                        m->supervisor_start = strtoull(v, NULL, 10);
-                else if (streq(line, "REALTIME"))
-                        m->realtime_us = strtoull(v, NULL, 10);
-                else if (streq(line, "MONOTONIC"))
-                        m->monotonic_us = strtoull(v, NULL, 10);
-                else if (streq(line, "BOOT"))
-                        m->boot = atoi(v) != 0;
-                else if (streq(line, "KILL_SIGNAL"))
-                        m->kill_signal = atoi(v);
-                else if (streq(line, "POWEROFF_SIGNAL"))
-                        m->poweroff_signal = atoi(v);
-                else if (streq(line, "CAPS_BOUNDING"))
-                        m->caps_bounding = strtoull(v, NULL, 16);
-                else if (streq(line, "CAPS_AMBIENT"))
-                        m->caps_ambient = strtoull(v, NULL, 16);
-                else if (streq(line, "NO_NEW_PRIVS"))
-                        m->no_new_privs = atoi(v) != 0;
+                for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                        if (!streq(line, fields[i].key))
+                                continue;
+                        void *p = (char *)m + fields[i].offset;
+                        switch (fields[i].type) {
+                        case FIELD_STRING:
+                                copy(p, fields[i].size, v);
+                                break;
+                        case FIELD_PID:
+                                *(pid_t *)p = (pid_t)atoi(v);
+                                break;
+                        case FIELD_INT:
+                                *(int *)p = atoi(v);
+                                break;
+                        case FIELD_BOOL:
+                                *(bool *)p = atoi(v) != 0;
+                                break;
+                        case FIELD_U64:
+                                *(uint64_t *)p = strtoull(v, NULL, 10);
+                                break;
+                        case FIELD_HEX:
+                                *(uint64_t *)p = strtoull(v, NULL, 16);
+                                break;
+                        }
+                        break;
+                }
         }
         return m->name[0] && m->leader > 0 ? 0 : -EBADMSG;
 }

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Makes (once) a Debian bookworm tree with systemd, cached for the demo and the tests, and prints
 # its path.  "podman" as the argument: the same with podman from Debian's packages, for the
-# nesting test (Docker-style containers inside a booted Debian container), and ISC dhclient
-# for the DHCP test.  A tree that lacks what it is for (an older cache) is made again.
+# nesting test (Docker-style containers inside a booted Debian container), ISC dhclient for the
+# DHCP test, and systemd-container (systemd-machined, machinectl) for the registration test.  A tree that lacks what it is for (an older cache) is made again.
 set -euo pipefail
 cache=${CORRAL_IMAGE_CACHE:-/var/cache/corral-tests}
 packages=systemd,systemd-sysv,dbus
@@ -13,12 +13,14 @@ case ${1:-} in
 "") ;;
 podman)
         # podman needs a container network stack installed even when it runs with --network=none.
-        packages=$packages,podman,crun,runc,containernetworking-plugins,isc-dhcp-client,iproute2
+        packages=$packages,podman,crun,runc,containernetworking-plugins,isc-dhcp-client,iproute2,systemd-container
         dest=$cache/bookworm-podman
-        needs=sbin/dhclient ;;
+        needs="$needs sbin/dhclient usr/lib/systemd/systemd-machined" ;;
 *) echo "usage: $0 [podman]" >&2; exit 2 ;;
 esac
-if [ ! -x "$dest/usr/lib/systemd/systemd" ] || [ ! -x "$dest/$needs" ]; then
+missing=
+for f in $needs; do [ -x "$dest/$f" ] || missing=$f; done
+if [ -n "$missing" ]; then
         mkdir -p "$cache"
         rm -rf "$dest.tmp"
         debootstrap --variant=minbase --include=$packages bookworm "$dest.tmp" http://deb.debian.org/debian >&2

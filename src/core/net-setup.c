@@ -79,6 +79,15 @@ static void veth_host_name(const RunConfig *c, char host[static IFNAMSIZ])
         net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
 }
 
+int net_veth_host_ifindex(const RunConfig *c)
+{
+        char host[IFNAMSIZ];
+        if (c->settings->network_veth <= 0 && !c->net_bridge)
+                return 0;
+        veth_host_name(c, host);
+        return (int)if_nametoindex(host);
+}
+
 /* --network-veth-extra=HOST[:CONTAINER]: host gets HOST; *ret_peer CONTAINER (or HOST again). */
 static void veth_extra_names(const char *spec, char host[static IFNAMSIZ * 2], const char **ret_peer)
 {

@@ -31,6 +31,8 @@ void net_teardown(const RunConfig *c, NetState *n);
 /* Answers what came to the DHCP server's socket. */
 void net_dhcp_handle(NetState *n);
 void net_state_done(NetState *n);
+/* The index of the host side of the container's veth pair (ve-NAME, vb-NAME), or 0 without one. */
+int net_veth_host_ifindex(const RunConfig *c);
 
 /* Runs corral-net with argv (argv[0] is set; keep_fd, if >= 0, is inherited): its error line
  * becomes e's message after what; on success msg holds its first output line. */

@@ -21,6 +21,8 @@
 #include "console-server.h"
 #include "container.h"
 #include "fs-util.h"
+#include "machined.h"
+#include "net-setup.h"
 #include "parse-util.h"
 #include "process-util.h"
 #include "registry.h"
@@ -38,6 +40,7 @@ typedef struct Loop {
         RawTerminal terminal;
         EscapeDetector escape;
         bool killed_by_escape;
+        bool machined; /* registered with systemd-machined too */
 } Loop;
 
 /* A detached machine's log (corralctl start) keeps its last quarter when it grows past the
@@ -307,6 +310,15 @@ static void machine_register(Loop *l, pid_t leader)
                 r = registry_write(c->registry_dir, m);
         if (r < 0)
                 fprintf(stderr, "corral: cannot register the machine in %s (corralctl will not list it): %s\n", c->registry_dir, strerror(-r));
+
+        /* machinectl's view on a systemd host.  corral's registry is the one corral relies on,
+         * so what machined says costs only machinectl's view of the machine. */
+        Error e = {0};
+        int ifindex = net_veth_host_ifindex(c);
+        r = machined_register(m, &ifindex, ifindex > 0 ? 1 : 0, &e);
+        if (r < 0)
+                fprintf(stderr, "corral: %s (machinectl will not list the machine; corralctl does)\n", e.msg);
+        l->machined = r > 0;
 }
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
@@ -366,6 +378,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         console_server_close(&l.console);
         if (c->registry_dir)
                 registry_remove(c->registry_dir, c->name);
+        if (l.machined)
+                machined_unregister(c->name);
         /* The notify socket was made in the container's network namespace and holds it: the
          * namespace, and with it the veth pairs, goes only once it is closed. */
         closep(&l.sp.notify_fd);

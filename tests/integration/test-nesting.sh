@@ -75,8 +75,10 @@ test_corral_in_corral() {
 # --bind-ro= options that put this corral at /usr/local/bin/corral in the Debian tree, with the
 # libraries a sanitizer build needs that the tree lacks.
 corral_into_debian() {
-        echo "--bind-ro=$CORRAL:/usr/local/bin/corral"
-        ldd "$CORRAL" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | while read -r lib; do
+        local net
+        net=$(dirname "$(dirname "$CORRAL")")/net/corral-net
+        echo "--bind-ro=$CORRAL:/usr/local/bin/corral --bind-ro=$net:/usr/local/bin/corral-net"
+        ldd "$CORRAL" "$net" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
                 [ -e "$CORRAL_DEBIAN$lib" ] || [ -e "$CORRAL_DEBIAN/usr$lib" ] || echo "--bind-ro=$lib"
         done
 }
@@ -95,7 +97,7 @@ for i in $(seq 50); do systemctl -q is-active corral-inner.scope && break; sleep
 sleep 1
 echo "SCOPE $(systemctl show -p ActiveState -p Delegate -p Slice corral-inner.scope | sort | tr '\n' ' ')" > /dev/console
 echo "PAYLOAD procs=$(wc -l < /sys/fs/cgroup/machine.slice/corral-inner.scope/payload/cgroup.procs) supervisor=$(cat /sys/fs/cgroup/machine.slice/corral-inner.scope/supervisor/cgroup.procs) corral=$pid" > /dev/console
-wait $pid; echo "RC $?" > /dev/console
+wait $pid; echo "RC $? $(tr "\n" " " < /run/inner.out)" > /dev/console
 tr '\n' ' ' < /run/inner.out > /dev/console; echo > /dev/console
 for i in $(seq 50); do systemctl -q is-active corral-inner.scope || break; sleep 0.1; done
 echo "AFTER $(systemctl is-active corral-inner.scope) $(ls /sys/fs/cgroup/machine.slice 2>&1 | grep -c corral-inner)" > /dev/console
@@ -124,6 +126,7 @@ SH
         expect_eq "${sup#*=}" "${crl#*=}" "the supervisor leaf holds corral itself"
         expect_contains "$(grep INNER-CG <<<"$out")" " 0::/ " "the container sees its cgroup as the root"
         expect_contains "$out" "RC 0" "the nested container's exit status"
+        expect_not_contains "$out" "machined" "a system bus without systemd-machined: nothing to register with, and nothing said"
         expect_contains "$out" "AFTER inactive 0" "the scope and its cgroup are gone after the exit"
         expect_contains "$out" "SECOND " "a second start of the same name"
         expect_contains "$(grep SECOND <<<"$out")" "corral-twice.scope already" "is refused, naming the unit"
@@ -199,4 +202,58 @@ SH
         expect_contains "$out" "STOPPED inactive" "systemctl stop stops it"
         expect_contains "$out" "DISABLE Removed /etc/systemd/system/machines.target.wants/corral@inner.service." "disable removes the link"
         expect_contains "$(grep DISABLE <<<"$out")" " disabled" "and systemd sees it disabled"
+}
+
+# Registration with systemd-machined (a booted Debian with systemd-container): machinectl lists
+# corral's machine with its leader, unit, root and veth link, and forgets it at its end.  The
+# outer container has a network namespace of its own, where the inner veth pair is made.
+test_machined_registration_in_booted_debian() {
+        [ -n "${CORRAL_DEBIAN_PODMAN:-}" ] && [ -x "$CORRAL_DEBIAN_PODMAN/usr/lib/systemd/systemd-machined" ] ||
+                skip "no Debian tree with systemd-machined (CORRAL_DEBIAN_PODMAN)"
+        CORRAL_DEBIAN=$CORRAL_DEBIAN_PODMAN
+        make_busybox_tree "$TESTTMP/inner"
+        cat > "$TESTTMP/check.sh" <<'SH'
+for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+corral -q -P -D /inner -M inner -n --register=yes sleep 30 > /run/inner.out 2>&1 &
+pid=$!
+for i in $(seq 100); do machinectl -q show inner >/dev/null 2>&1 && break; sleep 0.1; done
+echo "LIST $(machinectl list --no-legend | tr -s ' ')" > /dev/console
+echo "SHOW $(machinectl show inner -p Name -p Class -p Service -p Unit -p RootDirectory -p Id | sort | tr '\n' ' ')" > /dev/console
+echo "LEADER $(machinectl show inner -p Leader --value) $(corralctl show inner -p Leader --value)" > /dev/console
+echo "IFACES $(busctl get-property org.freedesktop.machine1 /org/freedesktop/machine1/machine/inner org.freedesktop.machine1.Machine NetworkInterfaces) $(cat /sys/class/net/ve-inner/ifindex)" > /dev/console
+echo "STATUS $(machinectl status inner | grep -E 'Iface|Leader|Unit' | tr -s ' ' | tr '\n' ' ')" > /dev/console
+echo "UUID $(corralctl show inner -p Id --value)" > /dev/console
+machinectl terminate inner
+wait $pid; echo "RC $? $(tr "\n" " " < /run/inner.out)" > /dev/console
+for i in $(seq 50); do machinectl -q show inner >/dev/null 2>&1 || break; sleep 0.1; done
+echo "AFTER $(machinectl list --no-legend | wc -l)" > /dev/console
+# A name machined knows already: corral warns and runs (its own registry is the one it uses).
+systemd-run -q --unit=taken.service sleep 20
+busctl call org.freedesktop.machine1 /org/freedesktop/machine1 org.freedesktop.machine1.Manager RegisterMachine sayssus \
+        taken 0 test container "$(systemctl show -p MainPID --value taken.service)" /
+echo "TAKEN $(corral -q -P -D /inner -M taken /bin/echo ran 2>&1 | tr '\n' ' ')" > /dev/console
+echo "NOREG $(corral -q -P -D /inner -M noreg --register=no /bin/sh -c 'machinectl list --no-legend 2>/dev/null | grep -c noreg; echo in' 2>&1 | tr '\n' ' ')" > /dev/console
+systemctl stop taken.service
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M outer --nesting --private-network --bind="$TESTTMP/inner:/inner" \
+                --bind-ro="$TESTTMP/check.sh:/check.sh" --bind-ro="$CORRALCTL:/usr/local/bin/corralctl" $(corral_into_debian)
+        out=$(grep -aE 'LIST|SHOW|STATUS|LEADER|IFACES|UUID|RC|AFTER|TAKEN|NOREG' "$TESTTMP/console.out.clean")
+        echo "$out"
+        expect_contains "$(grep LIST <<<"$out")" "inner container corral" "machinectl list shows the machine, its class and service"
+        expect_contains "$(grep SHOW <<<"$out")" "Unit=corral-inner.scope" "in corral's scope"
+        expect_contains "$(grep SHOW <<<"$out")" "RootDirectory=/inner" "with its root"
+        read -r _ ml cl <<<"$(grep LEADER <<<"$out")"
+        [ -n "$ml" ] && expect_eq "$ml" "$cl" "machined's leader is corral's"
+        read -r _ sig n mi ci <<<"$(grep IFACES <<<"$out")"
+        expect_eq "$sig $n $mi" "ai 1 $ci" "machined has the host side of the veth pair"
+        expect_contains "$(grep STATUS <<<"$out")" "Iface: ve-inner" "machinectl status names it"
+        uuid=$(grep UUID <<<"$out" | awk '{print $2}')
+        expect_contains "$(grep SHOW <<<"$out")" "Id=$uuid" "and the machine's UUID"
+        expect_contains "$out" "RC 1 Container inner terminated by signal" "machinectl terminate ends the container (the scope's SIGTERM to corral, then its kill signal)"
+        expect_contains "$out" "AFTER 0" "machined forgets the machine at its end"
+        expect_contains "$(grep TAKEN <<<"$out")" 'systemd-machined has a machine named "taken" already' "a name machined has is named"
+        expect_contains "$(grep TAKEN <<<"$out")" "ran" "and the container runs"
+        expect_contains "$(grep NOREG <<<"$out")" "NOREG 0 in" "--register=no: machined does not hear of it"
 }

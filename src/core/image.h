@@ -25,6 +25,9 @@ int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e);
 int image_child_read(const char *image, char **ret_lower, char **ret_work);
 int image_child_create(const char *image, const char *lower, Error *e);
 
+/* Where the image and machine name locks are. */
+#define IMAGE_LOCK_DIR "/run/corral/locks"
+
 typedef struct ImageLock {
         int fd;
         char *path;

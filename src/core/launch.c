@@ -29,7 +29,7 @@
 #include "userns.h"
 
 #define RUN_DIR "/run/corral"
-#define LOCK_DIR RUN_DIR "/locks"
+#define LOCK_DIR IMAGE_LOCK_DIR
 #define SCRATCH_DIR RUN_DIR "/scratch"
 #define CACHE_DIR RUN_DIR "/cache"
 #define MACHINES_DIR RUN_DIR "/machines"

@@ -49,8 +49,21 @@ static int help(void)
                "  copy-from NAME PATH [PATH]  Copy files from a machine to the host\n"
                "  bind NAME PATH [PATH]       Bind mount a path from the host into a machine\n"
                "  gc                          Remove what dead supervisors left in the registry\n\n"
+               "Image Commands:\n"
+               "  list-images                 Show available container images\n"
+               "  image-status [NAME...]      Show image details\n"
+               "  show-image [NAME...]        Show properties of image\n"
+               "  edit NAME|FILE              Edit settings of one or more VMs/containers\n"
+               "  cat NAME|FILE               Show settings of one or more VMs/containers\n"
+               "  clone NAME NAME             Clone an image\n"
+               "  rename NAME NAME            Rename an image\n"
+               "  read-only NAME [BOOL]       Mark or unmark image read-only\n"
+               "  remove NAME...              Remove an image\n"
+               "  set-limit [NAME] BYTES      Set image or pool size limit (disk quota)\n"
+               "  clean                       Remove hidden (or all) images\n\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
+               "  -a --all                    Show all images, also hidden ones; clean: remove all\n"
                "     --version                Show package version\n"
                "     --no-pager               Do not pipe output into a pager (corralctl never does)\n"
                "     --no-legend              Do not show the headers and footers\n"
@@ -63,7 +76,7 @@ static int help(void)
                "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
                "  -q --quiet                  Suppress the session's connect and end messages\n"
                "     --force                  Replace what copy-to and copy-from find at the target\n"
-               "     --read-only              Create a read-only bind mount\n"
+               "     --read-only              Create a read-only bind mount or clone\n"
                "     --mkdir                  Create the bind mount's target directory\n"
                "  -f --follow                 logs: follow the log as it grows\n"
                "  -n --lines=N                logs: only the last N lines; top: N iterations\n");
@@ -103,11 +116,22 @@ static const Verb verbs[] = {
         {"copy-to", 3, 4, verb_copy_to},
         {"copy-from", 3, 4, verb_copy_from},
         {"bind", 3, 4, verb_bind},
+        {"list-images", 1, 1, verb_list_images},
+        {"image-status", 2, INT32_MAX, verb_image_status},
+        {"show-image", 1, INT32_MAX, verb_show_image},
+        {"clone", 3, 3, verb_clone},
+        {"rename", 3, 3, verb_rename},
+        {"read-only", 2, 3, verb_read_only},
+        {"remove", 2, INT32_MAX, verb_remove},
+        {"set-limit", 2, 3, verb_set_limit},
+        {"clean", 1, 1, verb_clean},
+        {"cat", 2, INT32_MAX, verb_cat},
+        {"edit", 2, 2, verb_edit},
 };
 
 enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR };
 
-#define SHORT_OPTIONS "hp:s:E:qfn:"
+#define SHORT_OPTIONS "hap:s:E:qfn:"
 
 /* Whether argument arg is an option that takes the next argument as its value. */
 static bool takes_value(const struct option *options, const char *arg)
@@ -152,6 +176,7 @@ int main(int argc, char **argv)
 {
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
+                {"all", no_argument, NULL, 'a'},
                 {"version", no_argument, NULL, OPT_VERSION},
                 {"no-pager", no_argument, NULL, OPT_NO_PAGER},
                 {"no-legend", no_argument, NULL, OPT_NO_LEGEND},
@@ -228,6 +253,9 @@ int main(int argc, char **argv)
                         a.setenv = setenv;
                         break;
                 }
+                case 'a':
+                        a.all = true;
+                        break;
                 case 'q':
                         a.quiet = true;
                         break;

@@ -32,6 +32,7 @@ typedef struct Args {
         bool mkdir;           /* bind */
         bool follow;          /* logs -f */
         int lines;            /* logs -n; 0: all */
+        bool all;             /* -a: list-images, clean */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
@@ -39,6 +40,7 @@ typedef struct Table {
         size_t n_cols, n_rows;
         const char **header;
         char **cells; /* n_rows * n_cols, owned */
+        unsigned right; /* bit i: column i is aligned right (sizes) */
 } Table;
 
 int table_add(Table *t, const char *const *row);
@@ -98,3 +100,14 @@ int verb_kill(const Args *a, int argc, char **argv);
 int verb_set_property(const Args *a, int argc, char **argv);
 int verb_freeze(const Args *a, int argc, char **argv);
 int verb_thaw(const Args *a, int argc, char **argv);
+int verb_list_images(const Args *a, int argc, char **argv);
+int verb_image_status(const Args *a, int argc, char **argv);
+int verb_show_image(const Args *a, int argc, char **argv);
+int verb_clone(const Args *a, int argc, char **argv);
+int verb_rename(const Args *a, int argc, char **argv);
+int verb_read_only(const Args *a, int argc, char **argv);
+int verb_remove(const Args *a, int argc, char **argv);
+int verb_set_limit(const Args *a, int argc, char **argv);
+int verb_clean(const Args *a, int argc, char **argv);
+int verb_cat(const Args *a, int argc, char **argv);
+int verb_edit(const Args *a, int argc, char **argv);

@@ -41,7 +41,9 @@ void table_print(const Table *t, bool legend)
                         fputs("\033[1m", stdout);
                 for (size_t i = 0; i < t->n_cols; i++) {
                         const char *v = r == 0 ? t->header[i] : t->cells[(r - 1) * t->n_cols + i];
-                        if (i + 1 < t->n_cols)
+                        if (t->right & (1u << i))
+                                printf("%*s%s", (int)w[i], v, i + 1 < t->n_cols ? " " : "");
+                        else if (i + 1 < t->n_cols)
                                 printf("%-*s ", (int)w[i], v);
                         else
                                 fputs(v, stdout);

@@ -541,8 +541,12 @@ test_bash_completion() {
                 echo "options: $(complete_words corralctl --js)"
                 echo "json: $(complete_words corralctl --json "")"
                 echo "after: $(complete_words corralctl status comp "")"
+                echo "clone: $(complete_words corralctl clone im)"
+                echo "ro: $(complete_words corralctl read-only img1 "")"
         ' _ "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shell-completion/corralctl")
-        expect_contains "$out" "verbs: show shell" "the verbs"
+        expect_contains "$out" "verbs: show shell show-image" "the verbs"
+        expect_contains "$out" "clone: img1" "images for the image verbs"
+        expect_contains "$out" "ro: yes no" "read-only's boolean"
         expect_contains "$out" "machines: comp" "running machines"
         expect_contains "$out" "images: img1" "images for start"
         expect_contains "$out" "options: --json=" "options"

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The image store: what machined's image functions do, on the files themselves. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "image.h"
+#include "image-store.h"
+#include "macro.h"
+#include "strv.h"
+#include "tree.h"
+
+#define POOL "/var/lib/machines"
+
+static const char *const settings_dirs[] = {"/etc/systemd/nspawn", "/run/systemd/nspawn"};
+
+const char *image_type_to_string(ImageType t)
+{
+        static const char *const names[] = {"directory", "subvolume", "raw", "block"};
+        return names[t];
+}
+
+bool image_name_is_valid(const char *name)
+{
+        size_t n = strlen(name);
+        if (n == 0 || n > 250 || streq(name, ".") || streq(name, "..") || startswith(name, ".#") || strchr(name, '/'))
+                return false;
+        for (const char *p = name; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+static bool is_btrfs_subvolume(int fd, const struct stat *st)
+{
+        struct statfs sf;
+        return st->st_ino == 256 && fstatfs(fd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC;
+}
+
+static uint64_t timespec_us(struct timespec ts)
+{
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The image at dir/file (file: the name in the directory, "NAME.raw" for a raw image). */
+static int image_make(const char *dir, const char *file, Image *ret)
+{
+        struct stat st;
+        _cleanup_free_ char *path = path_join(dir, file);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return negative_errno();
+        Image i = {.usage = IMAGE_SIZE_UNKNOWN, .limit = IMAGE_SIZE_UNKNOWN, .vendor = startswith(path, "/usr/") != NULL};
+        snprintf(i.path, sizeof(i.path), "%s", path);
+        size_t n = strlen(file);
+        if (S_ISDIR(st.st_mode)) {
+                unsigned flags = 0;
+                i.type = is_btrfs_subvolume(fd, &st) ? IMAGE_SUBVOLUME : IMAGE_DIRECTORY;
+                if (i.type == IMAGE_SUBVOLUME) {
+                        uint64_t f = 0;
+                        i.read_only = ioctl(fd, BTRFS_IOC_SUBVOL_GETFLAGS, &f) == 0 && (f & BTRFS_SUBVOL_RDONLY);
+                }
+                if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL))
+                        i.read_only = true;
+                snprintf(i.name, sizeof(i.name), "%s", file);
+        } else if (S_ISREG(st.st_mode) && n > 4 && streq(file + n - 4, ".raw")) {
+                i.type = IMAGE_RAW;
+                i.read_only = !(st.st_mode & 0222);
+                i.usage = (uint64_t)st.st_blocks * 512;
+                snprintf(i.name, sizeof(i.name), "%.*s", (int)(n - 4), file);
+        } else if (S_ISBLK(st.st_mode)) {
+                int ro = 0;
+                uint64_t size;
+                i.type = IMAGE_BLOCK;
+                i.read_only = ioctl(fd, BLKROGET, &ro) == 0 && ro;
+                if (ioctl(fd, BLKGETSIZE64, &size) == 0)
+                        i.usage = size;
+                snprintf(i.name, sizeof(i.name), "%s", file);
+        } else
+                return -EMEDIUMTYPE;
+        if (!image_name_is_valid(i.name))
+                return -EINVAL;
+        i.read_only = i.read_only || i.vendor;
+        struct statx sx;
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+                i.crtime_us = (uint64_t)sx.stx_btime.tv_sec * 1000000 + sx.stx_btime.tv_nsec / 1000;
+        i.mtime_us = timespec_us(st.st_mtim);
+        *ret = i;
+        return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+        return strcmp(((const Image *)a)->name, ((const Image *)b)->name);
+}
+
+int image_store_list(Image **ret, size_t *ret_n)
+{
+        Image *list = NULL;
+        size_t n = 0;
+        for (const char *const *dir = image_search_path; *dir; dir++) {
+                DIR *d = opendir(*dir);
+                struct dirent *de;
+                if (!d)
+                        continue;
+                while ((de = readdir(d))) {
+                        Image i;
+                        if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '#' || streq(de->d_name, "..")))
+                                continue;
+                        if (image_make(*dir, de->d_name, &i) < 0)
+                                continue;
+                        bool seen = false;
+                        for (size_t k = 0; k < n && !seen; k++)
+                                seen = streq(list[k].name, i.name);
+                        if (seen)
+                                continue;
+                        Image *l = realloc(list, (n + 1) * sizeof(Image));
+                        if (!l) {
+                                closedir(d);
+                                free(list);
+                                return -ENOMEM;
+                        }
+                        list = l;
+                        list[n++] = i;
+                }
+                closedir(d);
+        }
+        if (n > 0)
+                qsort(list, n, sizeof(Image), by_name);
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+int image_store_get(const char *name, Image *ret, Error *e)
+{
+        if (!image_name_is_valid(name))
+                return error_set(e, -EINVAL, "\"%s\" is not a valid image name", name);
+        _cleanup_free_ char *raw = NULL;
+        if (asprintf(&raw, "%s.raw", name) < 0)
+                return -ENOMEM;
+        for (const char *const *dir = image_search_path; *dir; dir++)
+                if (image_make(*dir, name, ret) == 0 || image_make(*dir, raw, ret) == 0)
+                        return 0;
+        return error_set(e, -ENOENT, "No image '%s' known", name);
+}
+
+int image_store_pool(Image *ret)
+{
+        int r = image_make("/var/lib", "machines", ret);
+        if (r >= 0)
+                snprintf(ret->name, sizeof(ret->name), "%s", POOL);
+        return r;
+}
+
+char **image_settings_files(const Image *i)
+{
+        char **l = NULL;
+        _cleanup_free_ char *file = NULL, *dir = path_dirname(i->path);
+        if (!dir || asprintf(&file, "%s.nspawn", i->name) < 0)
+                return NULL;
+        const char *dirs[] = {settings_dirs[0], settings_dirs[1], dir};
+        for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
+                _cleanup_free_ char *p = path_join(dirs[k], file);
+                if (p && access(p, F_OK) == 0 && strv_push(&l, TAKE_PTR(p)) < 0)
+                        return strv_free(l);
+        }
+        if (!l)
+                l = calloc(1, sizeof(char *));
+        return l;
+}
+
+/* The exclusive lock a writable container holds (shared: a read-only one's), taken to know
+ * that none runs on the image. */
+static int image_lock_idle(const Image *i, bool shared, const char *verb, ImageLock *ret, Error *e)
+{
+        Error ignored = {0};
+        int r = image_lock(IMAGE_LOCK_DIR, i->path, shared, ret, &ignored);
+        if (r == -EBUSY)
+                return error_set(e, r, "cannot %s image '%s': a container runs on it%s; stop it first", verb, i->name, shared ? " writable" : "");
+        if (r < 0)
+                return error_set(e, r, "cannot %s image '%s': %s", verb, i->name, ignored.msg);
+        return 0;
+}
+
+static int set_immutable_at(int dirfd, const char *name, bool on)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        unsigned flags;
+        if (fd < 0)
+                return negative_errno();
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+                return negative_errno();
+        unsigned want = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+        if (want != flags && ioctl(fd, FS_IOC_SETFLAGS, &want) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int set_immutable(const char *path, bool on)
+{
+        return set_immutable_at(AT_FDCWD, path, on);
+}
+
+int image_store_set_read_only(const Image *i, bool read_only, Error *e)
+{
+        int r = 0;
+        if (i->vendor)
+                return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it stays read-only", i->name, i->path);
+        switch (i->type) {
+        case IMAGE_DIRECTORY:
+                r = set_immutable(i->path, read_only);
+                if (r == -ENOTTY || r == -EOPNOTSUPP)
+                        return error_set(e, r, "cannot mark image '%s' read-only: the file system of %s has no immutable flag", i->name, i->path);
+                break;
+        case IMAGE_SUBVOLUME: {
+                _cleanup_close_ int fd = open(i->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                uint64_t f = 0;
+                if (fd < 0 || ioctl(fd, BTRFS_IOC_SUBVOL_GETFLAGS, &f) < 0)
+                        r = negative_errno();
+                else {
+                        f = read_only ? f | BTRFS_SUBVOL_RDONLY : f & ~(uint64_t)BTRFS_SUBVOL_RDONLY;
+                        r = ioctl(fd, BTRFS_IOC_SUBVOL_SETFLAGS, &f) < 0 ? negative_errno() : 0;
+                }
+                /* One marked with the immutable flag (by an older corral, or chattr) too. */
+                if (r >= 0 && !read_only)
+                        (void)set_immutable(i->path, false);
+                break;
+        }
+        case IMAGE_RAW: {
+                struct stat st;
+                if (stat(i->path, &st) < 0 || chmod(i->path, (st.st_mode & 07555) | (read_only ? 0 : 0200)) < 0)
+                        r = negative_errno();
+                break;
+        }
+        case IMAGE_BLOCK: {
+                _cleanup_close_ int fd = open(i->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                int ro = read_only;
+                if (fd < 0 || ioctl(fd, BLKROSET, &ro) < 0)
+                        r = negative_errno();
+                break;
+        }
+        }
+        if (r < 0)
+                return error_set_errno(e, r, "cannot mark image '%s' %s", i->name, read_only ? "read-only" : "writable");
+        return 0;
+}
+
+/* Where nothing of that name is, in the store or as a settings file of the store's names. */
+static int check_new_name(const char *new_name, Error *e)
+{
+        Image other;
+        Error ignored = {0};
+        if (!image_name_is_valid(new_name))
+                return error_set(e, -EINVAL, "\"%s\" is not a valid image name", new_name);
+        if (image_store_get(new_name, &other, &ignored) == 0)
+                return error_set(e, -EEXIST, "an image named '%s' exists already (%s)", new_name, other.path);
+        return 0;
+}
+
+static void random_suffix(char buf[static 13])
+{
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        uint8_t b[12] = {0};
+        (void)getrandom(b, sizeof(b), 0);
+        for (size_t k = 0; k < 12; k++)
+                buf[k] = chars[b[k] % (sizeof(chars) - 1)];
+        buf[12] = 0;
+}
+
+static int snapshot(int src_fd, int dst_dir, const char *name, bool read_only)
+{
+        struct btrfs_ioctl_vol_args_v2 args = {.fd = src_fd, .flags = read_only ? BTRFS_SUBVOL_RDONLY : 0};
+        snprintf(args.name, sizeof(args.name), "%s", name);
+        return ioctl(dst_dir, BTRFS_IOC_SNAP_CREATE_V2, &args) < 0 ? negative_errno() : 0;
+}
+
+/* A settings file copied (or moved) to the new name, in its own directory. */
+static int settings_to(const char *from, const char *new_name, bool move, Error *e)
+{
+        _cleanup_free_ char *dir = path_dirname(from), *file = NULL, *to = NULL, *text = NULL;
+        size_t size;
+        int r;
+        if (!dir || asprintf(&file, "%s.nspawn", new_name) < 0 || !(to = path_join(dir, file)))
+                return -ENOMEM;
+        if (move)
+                r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;
+        else if ((r = read_full_file(from, &text, &size)) >= 0)
+                r = write_file_at(AT_FDCWD, to, text, size, 0644);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot %s the settings file %s to %s", move ? "move" : "copy", from, to);
+        return 0;
+}
+
+/* None of the settings files would land on one that exists. */
+static int settings_targets_free(char **settings, const Image *i, const char *new_name, const char *verb, Error *e)
+{
+        for (char **s = settings; s && *s; s++) {
+                _cleanup_free_ char *dir = path_dirname(*s), *file = NULL, *to = NULL;
+                if (!dir || asprintf(&file, "%s.nspawn", new_name) < 0 || !(to = path_join(dir, file)))
+                        return -ENOMEM;
+                if (access(to, F_OK) == 0)
+                        return error_set(e, -EEXIST, "cannot %s image '%s' to '%s': the settings file %s exists already", verb, i->name, new_name, to);
+        }
+        return 0;
+}
+
+int image_store_clone(const Image *i, const char *new_name, bool read_only, Error *e)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        char suffix[13], tmp[300] = "", final[300], where[4096] = "";
+        _cleanup_strv_free_ char **settings = NULL;
+        Image copy;
+        Error ignored = {0};
+        int r;
+        if ((r = check_new_name(new_name, e)) < 0)
+                return r;
+        settings = image_settings_files(i);
+        if (!settings)
+                return -ENOMEM;
+        if ((r = settings_targets_free(settings, i, new_name, "clone", e)) < 0)
+                return r;
+        if (i->type == IMAGE_BLOCK)
+                return error_set(e, -EOPNOTSUPP, "image '%s' is a block device: copy it with dd, as a raw image (%s.raw)", i->name, new_name);
+        if ((r = mkdir_p(POOL, 0700)) < 0)
+                return error_set_errno(e, r, "cannot create %s", POOL);
+        _cleanup_close_ int pool = open(POOL, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pool < 0)
+                return error_set_errno(e, negative_errno(), "cannot open %s", POOL);
+        /* A writable container would change the tree under the copy. */
+        if ((r = image_lock_idle(i, true, "clone", &lock, e)) < 0)
+                return r;
+        random_suffix(suffix);
+        snprintf(tmp, sizeof(tmp), ".#clone-%s", suffix);
+        snprintf(final, sizeof(final), "%s%s", new_name, i->type == IMAGE_RAW ? ".raw" : "");
+        _cleanup_free_ char *parent = path_dirname(i->path);
+        _cleanup_close_ int src_dir = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        const char *base = path_basename(i->path);
+        if (src_dir < 0) {
+                r = error_set_errno(e, parent ? negative_errno() : -ENOMEM, "cannot open %s", parent ? parent : i->path);
+                goto out;
+        }
+        if (i->type == IMAGE_SUBVOLUME) {
+                _cleanup_close_ int src = openat(src_dir, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = src < 0 ? negative_errno() : snapshot(src, pool, tmp, false);
+                if (r >= 0)
+                        goto made;
+                /* Another file system, or no btrfs below /var/lib/machines: a copy then. */
+        }
+        if (i->type == IMAGE_RAW) {
+                struct stat st;
+                _cleanup_close_ int in = openat(src_dir, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int out = openat(pool, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (in < 0 || out < 0 || fstat(in, &st) < 0)
+                        r = negative_errno();
+                else if ((r = file_copy_data(in, out)) >= 0) {
+                        struct timespec ts[2] = {st.st_atim, st.st_mtim};
+                        if (fchown(out, st.st_uid, st.st_gid) < 0 || fchmod(out, (st.st_mode & 07777) | 0200) < 0 || futimens(out, ts) < 0)
+                                r = negative_errno();
+                }
+        } else
+                r = tree_copy(src_dir, base, pool, tmp, where, sizeof(where));
+        if (r < 0) {
+                if (r == -ENOSPC)
+                        r = error_set(e, r, "cannot clone image '%s' to %s/%s: no space left on the file system of %s (the partial copy is removed)", i->name,
+                                      POOL, final, POOL);
+                else
+                        r = error_set_errno(e, r, "cannot clone image '%s' to %s/%s%s%s (the partial copy is removed)", i->name, POOL, final,
+                                            *where ? ": at " : "", where);
+                goto out;
+        }
+made:
+        /* A read-only original's copy is writable, unless asked otherwise. */
+        if (i->type == IMAGE_DIRECTORY || i->type == IMAGE_SUBVOLUME)
+                (void)set_immutable_at(pool, tmp, false);
+        if (renameat2(pool, tmp, pool, final, RENAME_NOREPLACE) < 0) {
+                r = error_set_errno(e, negative_errno(), "cannot rename the clone to %s/%s", POOL, final);
+                goto out;
+        }
+        tmp[0] = 0;
+        if (image_store_get(new_name, &copy, &ignored) < 0) {
+                r = error_set(e, -EIO, "the clone %s/%s is hidden by another image of that name", POOL, final);
+                goto out;
+        }
+        for (char **s = settings; *s && r >= 0; s++)
+                r = settings_to(*s, new_name, false, e);
+        if (r >= 0 && read_only)
+                r = image_store_set_read_only(&copy, true, e);
+out:
+        if (tmp[0]) {
+                struct stat st;
+                if (fstatat(pool, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        (void)tree_remove(pool, tmp, NULL, 0);
+        }
+        image_unlock(&lock);
+        return r;
+}
+
+int image_store_rename(const Image *i, const char *new_name, Error *e)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        char final[300];
+        int r;
+        if (i->vendor)
+                return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be renamed", i->name, i->path);
+        if ((r = check_new_name(new_name, e)) < 0)
+                return r;
+        _cleanup_strv_free_ char **settings = image_settings_files(i);
+        if (!settings)
+                return -ENOMEM;
+        /* Nothing is renamed unless everything can be. */
+        if ((r = settings_targets_free(settings, i, new_name, "rename", e)) < 0)
+                return r;
+        if ((r = image_lock_idle(i, false, "rename", &lock, e)) < 0)
+                return r;
+        _cleanup_free_ char *parent = path_dirname(i->path);
+        snprintf(final, sizeof(final), "%s%s", new_name, i->type == IMAGE_RAW ? ".raw" : "");
+        _cleanup_free_ char *to = parent ? path_join(parent, final) : NULL;
+        if (!to) {
+                r = -ENOMEM;
+                goto out;
+        }
+        /* The immutable flag keeps the directory from being renamed too: off for the rename. */
+        bool immutable = i->type == IMAGE_DIRECTORY && i->read_only;
+        if (immutable)
+                (void)set_immutable(i->path, false);
+        r = renameat2(AT_FDCWD, i->path, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;
+        if (immutable)
+                (void)set_immutable(r < 0 ? i->path : to, true);
+        if (r < 0) {
+                r = error_set_errno(e, r, "cannot rename %s to %s", i->path, to);
+                goto out;
+        }
+        for (char **s = settings; *s && r >= 0; s++)
+                r = settings_to(*s, new_name, true, e);
+out:
+        image_unlock(&lock);
+        return r;
+}
+
+int image_store_remove(const Image *i, Error *e)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        char where[4096] = "";
+        _cleanup_strv_free_ char **settings = NULL;
+        int r;
+        if (i->vendor)
+                return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be removed", i->name, i->path);
+        if ((r = image_lock_idle(i, false, "remove", &lock, e)) < 0)
+                return r;
+        _cleanup_free_ char *parent = path_dirname(i->path);
+        _cleanup_close_ int dir = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dir < 0) {
+                r = error_set_errno(e, parent ? negative_errno() : -ENOMEM, "cannot open the directory of %s", i->path);
+                goto out;
+        }
+        const char *base = path_basename(i->path);
+        switch (i->type) {
+        case IMAGE_DIRECTORY:
+        case IMAGE_SUBVOLUME:
+                /* As machined: a read-only image is removed too. */
+                (void)set_immutable(i->path, false);
+                if (i->type == IMAGE_SUBVOLUME) {
+                        _cleanup_close_ int fd = open(i->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        uint64_t f = 0;
+                        if (fd >= 0)
+                                (void)ioctl(fd, BTRFS_IOC_SUBVOL_SETFLAGS, &f);
+                }
+                r = tree_remove(dir, base, where, sizeof(where));
+                break;
+        case IMAGE_RAW:
+        case IMAGE_BLOCK:
+                r = unlinkat(dir, base, 0) < 0 ? negative_errno() : 0;
+                break;
+        }
+        if (r == -EBUSY)
+                r = error_set(e, r, "cannot remove image '%s': %s/%s is a mount point; unmount it first", i->name, parent, where);
+        else if (r < 0)
+                r = error_set_errno(e, r, "cannot remove image '%s'%s%s/%s", i->name, *where ? ": at " : "", *where ? parent : "", where);
+        if (r < 0)
+                goto out;
+        settings = image_settings_files(i);
+        for (char **s = settings; s && *s; s++)
+                if (unlink(*s) < 0 && errno != ENOENT && r >= 0)
+                        r = error_set_errno(e, negative_errno(), "image '%s' is removed, but its settings file %s is not", i->name, *s);
+out:
+        image_unlock(&lock);
+        return r;
+}
+
+int image_store_set_limit(const Image *i, uint64_t limit, Error *e)
+{
+        if (i->type != IMAGE_SUBVOLUME)
+                return error_set(e, -EOPNOTSUPP, "cannot set a limit on image '%s': quotas are only supported on btrfs subvolumes, and %s is a %s%s", i->name,
+                                 i->path, image_type_to_string(i->type), i->type == IMAGE_DIRECTORY ? " on another file system" : "");
+        _cleanup_close_ int fd = open(i->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct btrfs_ioctl_ino_lookup_args lookup = {.objectid = BTRFS_FIRST_FREE_OBJECTID};
+        if (fd < 0 || ioctl(fd, BTRFS_IOC_INO_LOOKUP, &lookup) < 0)
+                return error_set_errno(e, negative_errno(), "cannot find the subvolume ID of %s", i->path);
+        /* Quotas on, once per file system (a no-op when they are). */
+        struct btrfs_ioctl_quota_ctl_args ctl = {.cmd = BTRFS_QUOTA_CTL_ENABLE};
+        if (ioctl(fd, BTRFS_IOC_QUOTA_CTL, &ctl) < 0 && errno != EEXIST)
+                return error_set_errno(e, negative_errno(), "cannot enable quotas on the btrfs file system of %s", i->path);
+        struct btrfs_ioctl_qgroup_limit_args args = {
+                .qgroupid = lookup.treeid,
+                .lim = {.flags = BTRFS_QGROUP_LIMIT_MAX_RFER, .max_rfer = limit},
+        };
+        if (ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args) < 0)
+                return error_set_errno(e, negative_errno(), "cannot set the quota of %s", i->path);
+        return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* The image store, as machined keeps it: the directories, btrfs subvolumes, raw disk images
+ * (NAME.raw) and block devices (symbolic links to them) in /var/lib/machines and the other
+ * directories of image_search_path; a name found in an earlier directory hides the same name
+ * in a later one.  Names starting with "." are hidden images, names starting with ".#" are
+ * temporary files and never images.  Images below /usr are the vendor's: read-only, and never
+ * changed or removed. */
+
+typedef enum ImageType {
+        IMAGE_DIRECTORY,
+        IMAGE_SUBVOLUME,
+        IMAGE_RAW,
+        IMAGE_BLOCK,
+} ImageType;
+
+const char *image_type_to_string(ImageType t);
+
+#define IMAGE_SIZE_UNKNOWN UINT64_MAX
+
+typedef struct Image {
+        char name[256];
+        char path[4096];
+        ImageType type;
+        bool read_only;
+        bool vendor;               /* below /usr */
+        uint64_t crtime_us, mtime_us; /* 0: unknown */
+        uint64_t usage, limit;     /* bytes, or IMAGE_SIZE_UNKNOWN */
+} Image;
+
+/* An image name: a file name without control characters, not starting with ".#". */
+bool image_name_is_valid(const char *name);
+
+/* Every image, sorted by name. */
+int image_store_list(Image **ret, size_t *ret_n);
+/* The image of name: -ENOENT (e says "No image 'NAME' known") when there is none. */
+int image_store_get(const char *name, Image *ret, Error *e);
+
+/* The pool, /var/lib/machines itself, as an image (for set-limit). */
+int image_store_pool(Image *ret);
+
+/* A writable copy of the image as new_name in /var/lib/machines, with its settings file: a
+ * btrfs snapshot of a subvolume, reflinks where the file system has them, else a copy in the
+ * kernel.  Made under a temporary name and renamed into place: a failed clone leaves nothing. */
+int image_store_clone(const Image *i, const char *new_name, bool read_only, Error *e);
+/* Renames the image in its directory, and its settings files with it. */
+int image_store_rename(const Image *i, const char *new_name, Error *e);
+/* Removes the image and its settings files.  Refused while a container runs on it. */
+int image_store_remove(const Image *i, Error *e);
+/* The immutable flag of a directory's top, a subvolume's read-only flag, a raw image's write
+ * permission: as machined marks them. */
+int image_store_set_read_only(const Image *i, bool read_only, Error *e);
+/* A btrfs quota on the image's subvolume; a clear error for any other image. */
+int image_store_set_limit(const Image *i, uint64_t limit, Error *e);
+
+/* The image's settings files that exist: /etc/systemd/nspawn/NAME.nspawn,
+ * /run/systemd/nspawn/NAME.nspawn, and beside the image.  NULL-terminated, for strv_free(). */
+char **image_settings_files(const Image *i);

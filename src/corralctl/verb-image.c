@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The image verbs: list-images, image-status, show-image, clone, rename, read-only, remove,
+ * set-limit, clean, cat and edit, over the image store (src/core/image-store.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corralctl.h"
+#include "fs-util.h"
+#include "image-store.h"
+#include "strv.h"
+
+/* As systemd's format_bytes(): 1024-based, one decimal. */
+static void format_bytes(uint64_t v, char *buf, size_t size)
+{
+        static const char suffix[] = "KMGTPE";
+        if (v == IMAGE_SIZE_UNKNOWN) {
+                snprintf(buf, size, "n/a");
+                return;
+        }
+        if (v < 1024) {
+                snprintf(buf, size, "%lluB", (unsigned long long)v);
+                return;
+        }
+        int k = 0;
+        uint64_t f = 1024;
+        while (k < 5 && v >= f * 1024) {
+                f *= 1024;
+                k++;
+        }
+        snprintf(buf, size, "%llu.%llu%c", (unsigned long long)(v / f), (unsigned long long)(v * 10 / f % 10), suffix[k]);
+}
+
+static void format_time_or_na(uint64_t us, char *buf, size_t size)
+{
+        if (us == 0)
+                snprintf(buf, size, "n/a");
+        else
+                format_time(us, buf, size);
+}
+
+static int get_image(const char *name, Image *i)
+{
+        Error e = {0};
+        int r = image_store_get(name, i, &e);
+        if (r < 0)
+                fprintf(stderr, "Could not get path to image: %s\n", e.msg);
+        return r;
+}
+
+int verb_list_images(const Args *a, int argc, char **argv)
+{
+        static const char *header[] = {"NAME", "TYPE", "RO", "USAGE", "CREATED", "MODIFIED"};
+        Image *images;
+        size_t n, shown = 0;
+        int r = image_store_list(&images, &n);
+        if (r < 0) {
+                fprintf(stderr, "Could not get images: %s\n", strerror(-r));
+                return 1;
+        }
+        Table t = {.n_cols = ELEMENTSOF(header), .header = header, .right = 1u << 3};
+        for (size_t k = 0; k < n && r >= 0; k++) {
+                char usage[32], created[64], modified[64];
+                if (images[k].name[0] == '.' && !a->all)
+                        continue;
+                format_bytes(images[k].usage, usage, sizeof(usage));
+                format_time_or_na(images[k].crtime_us, created, sizeof(created));
+                format_time_or_na(images[k].mtime_us, modified, sizeof(modified));
+                const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created, modified};
+                r = table_add(&t, row);
+                shown++;
+        }
+        free(images);
+        if (r < 0) {
+                table_done(&t);
+                fprintf(stderr, "Out of memory.\n");
+                return 1;
+        }
+        if (a->json != JSON_OFF)
+                table_json(&t, a->json);
+        else if (shown == 0 && a->legend)
+                puts("No images.");
+        else {
+                table_print(&t, a->legend);
+                if (a->legend)
+                        printf("\n%zu images listed.\n", shown);
+        }
+        table_done(&t);
+        return 0;
+}
+
+/* KEY=VALUE of a file in the image, as machined reads os-release and hostname from it. */
+static void image_file_value(const Image *i, const char *file, const char *key, char *buf, size_t size)
+{
+        buf[0] = 0;
+        if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
+                return;
+        _cleanup_close_ int root = open(i->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = root < 0 ? -1 : open_in_root(root, file, O_RDONLY, 0);
+        _cleanup_free_ char *text = NULL;
+        if (fd < 0 || read_full_fd(fd, &text, NULL) < 0)
+                return;
+        size_t klen = key ? strlen(key) : 0;
+        for (char *line = text, *end; *line; line = end + !!*end) {
+                end = strchrnul(line, '\n');
+                if (!key) {
+                        snprintf(buf, size, "%.*s", (int)(end - line), line);
+                        return;
+                }
+                if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+                        const char *v = line + klen + 1;
+                        int len = (int)(end - v);
+                        if (len >= 2 && (*v == '"' || *v == '\'') && v[len - 1] == *v) {
+                                v++;
+                                len -= 2;
+                        }
+                        snprintf(buf, size, "%.*s", len, v);
+                        return;
+                }
+        }
+}
+
+static void relative_time(uint64_t us, char *buf, size_t size)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t n = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000, d = n > us ? (n - us) / 1000000 : 0;
+        if (d < 60)
+                snprintf(buf, size, "%llus ago", (unsigned long long)d);
+        else if (d < 3600)
+                snprintf(buf, size, "%llumin ago", (unsigned long long)d / 60);
+        else if (d < 86400)
+                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
+        else
+                snprintf(buf, size, "%llu days ago", (unsigned long long)d / 86400);
+}
+
+static void print_time_line(const char *label, uint64_t us)
+{
+        char abs[64], rel[64];
+        if (us == 0)
+                return;
+        format_time(us, abs, sizeof(abs));
+        relative_time(us, rel, sizeof(rel));
+        printf("\t%s: %s; %s\n", label, abs, rel);
+}
+
+int verb_image_status(const Args *a, int argc, char **argv)
+{
+        int ret = 0;
+        for (int k = 1; k < argc; k++) {
+                Image i;
+                char v[256], bytes[32];
+                if (get_image(argv[k], &i) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (k > 1)
+                        putchar('\n');
+                printf("%s\n", i.name);
+                printf("\t    Type: %s\n", image_type_to_string(i.type));
+                printf("\t    Path: %s\n", i.path);
+                image_file_value(&i, "/etc/hostname", NULL, v, sizeof(v));
+                if (*v)
+                        printf("\tHostname: %s\n", v);
+                image_file_value(&i, "/etc/machine-id", NULL, v, sizeof(v));
+                if (strlen(v) == 32)
+                        printf("      Machine ID: %s\n", v);
+                image_file_value(&i, "/etc/os-release", "PRETTY_NAME", v, sizeof(v));
+                if (!*v)
+                        image_file_value(&i, "/usr/lib/os-release", "PRETTY_NAME", v, sizeof(v));
+                if (*v)
+                        printf("\t      OS: %s\n", v);
+                bool tty = isatty(STDOUT_FILENO);
+                printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");
+                print_time_line(" Created", i.crtime_us);
+                print_time_line("Modified", i.mtime_us);
+                if (i.usage != IMAGE_SIZE_UNKNOWN) {
+                        format_bytes(i.usage, bytes, sizeof(bytes));
+                        printf("\t   Usage: %s\n", bytes);
+                }
+                if (i.limit != IMAGE_SIZE_UNKNOWN) {
+                        format_bytes(i.limit, bytes, sizeof(bytes));
+                        printf("\t   Limit: %s\n", bytes);
+                }
+        }
+        return ret;
+}
+
+static void property(const Args *a, const char *name, const char *value)
+{
+        bool wanted = a->n_properties == 0;
+        for (size_t k = 0; k < a->n_properties && !wanted; k++)
+                wanted = streq(a->properties[k], name);
+        if (!wanted || (!*value && a->n_properties == 0))
+                return;
+        if (a->value)
+                puts(value);
+        else
+                printf("%s=%s\n", name, value);
+}
+
+static void property_u64(const Args *a, const char *name, uint64_t v)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+        property(a, name, buf);
+}
+
+int verb_show_image(const Args *a, int argc, char **argv)
+{
+        if (argc < 2) {
+                property(a, "PoolPath", "/var/lib/machines");
+                property_u64(a, "PoolUsage", IMAGE_SIZE_UNKNOWN);
+                property_u64(a, "PoolLimit", IMAGE_SIZE_UNKNOWN);
+                return 0;
+        }
+        int ret = 0;
+        for (int k = 1; k < argc; k++) {
+                Image i;
+                char t[64] = "";
+                if (get_image(argv[k], &i) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (k > 1)
+                        putchar('\n');
+                property(a, "Name", i.name);
+                property(a, "Path", i.path);
+                property(a, "Type", image_type_to_string(i.type));
+                property(a, "ReadOnly", i.read_only ? "yes" : "no");
+                if (i.crtime_us)
+                        format_time(i.crtime_us, t, sizeof(t));
+                property(a, "CreationTimestamp", t);
+                t[0] = 0;
+                if (i.mtime_us)
+                        format_time(i.mtime_us, t, sizeof(t));
+                property(a, "ModificationTimestamp", t);
+                property_u64(a, "Usage", i.usage);
+                property_u64(a, "Limit", i.limit);
+                property_u64(a, "UsageExclusive", i.usage);
+                property_u64(a, "LimitExclusive", i.limit);
+        }
+        return ret;
+}
+
+static int report(int r, const Error *e, const char *what)
+{
+        if (r >= 0)
+                return 0;
+        fprintf(stderr, "%s: %s\n", what, e->msg[0] ? e->msg : strerror(-r));
+        return 1;
+}
+
+int verb_clone(const Args *a, int argc, char **argv)
+{
+        Image i;
+        Error e = {0};
+        if (get_image(argv[1], &i) < 0)
+                return 1;
+        return report(image_store_clone(&i, argv[2], a->read_only, &e), &e, "Could not clone image");
+}
+
+int verb_rename(const Args *a, int argc, char **argv)
+{
+        Image i;
+        Error e = {0};
+        if (get_image(argv[1], &i) < 0)
+                return 1;
+        return report(image_store_rename(&i, argv[2], &e), &e, "Could not rename image");
+}
+
+int verb_read_only(const Args *a, int argc, char **argv)
+{
+        Image i;
+        Error e = {0};
+        bool b = true;
+        if (argc > 2) {
+                int v = parse_boolean(argv[2]);
+                if (v < 0) {
+                        fprintf(stderr, "Failed to parse read-only boolean: %s\n", argv[2]);
+                        return 1;
+                }
+                b = v;
+        }
+        if (get_image(argv[1], &i) < 0)
+                return 1;
+        return report(image_store_set_read_only(&i, b, &e), &e, "Could not mark image read-only");
+}
+
+int verb_remove(const Args *a, int argc, char **argv)
+{
+        int ret = 0;
+        for (int k = 1; k < argc; k++) {
+                Image i;
+                Error e = {0};
+                if (get_image(argv[k], &i) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                ret |= report(image_store_remove(&i, &e), &e, "Could not remove image");
+        }
+        return ret;
+}
+
+/* BYTES with machinectl's suffixes (K, M, G, T, base 1024), or "-", "none", "infinity". */
+static int parse_limit(const char *s, uint64_t *ret)
+{
+        if (streq(s, "-") || streq(s, "none") || streq(s, "infinity")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || end == s || *s == '-')
+                return -EINVAL;
+        static const char units[] = "BKMGTPE";
+        const char *u = *end ? strchr(units, *end) : units;
+        if (!u || (*end && end[1]))
+                return -EINVAL;
+        for (const char *p = units; p < u; p++) {
+                if (v > UINT64_MAX / 1024)
+                        return -ERANGE;
+                v *= 1024;
+        }
+        *ret = v;
+        return 0;
+}
+
+int verb_set_limit(const Args *a, int argc, char **argv)
+{
+        uint64_t limit;
+        const char *size = argv[argc - 1];
+        if (parse_limit(size, &limit) < 0) {
+                fprintf(stderr, "Failed to parse size: %s (give bytes, with K, M, G or T for 1024-based units, or \"-\" for no limit)\n", size);
+                return 1;
+        }
+        Image i;
+        Error e = {0};
+        if (argc == 3) {
+                if (get_image(argv[1], &i) < 0)
+                        return 1;
+        } else {
+                /* The pool: /var/lib/machines itself. */
+                int r = image_store_pool(&i);
+                if (r < 0) {
+                        fprintf(stderr, "Could not set limit: cannot look at /var/lib/machines: %s\n", strerror(-r));
+                        return 1;
+                }
+        }
+        return report(image_store_set_limit(&i, limit, &e), &e, "Could not set limit");
+}
+
+int verb_clean(const Args *a, int argc, char **argv)
+{
+        Image *images;
+        size_t n;
+        int ret = 0, r = image_store_list(&images, &n);
+        if (r < 0) {
+                fprintf(stderr, "Could not get images: %s\n", strerror(-r));
+                return 1;
+        }
+        for (size_t k = 0; k < n; k++) {
+                Error e = {0};
+                if ((!a->all && images[k].name[0] != '.') || images[k].vendor)
+                        continue;
+                if (image_store_remove(&images[k], &e) < 0) {
+                        fprintf(stderr, "Could not remove image '%s': %s\n", images[k].name, e.msg);
+                        ret = 1;
+                } else if (!a->quiet)
+                        printf("Removed image '%s'.\n", images[k].name);
+        }
+        free(images);
+        return ret;
+}
+
+/* NAME's settings file, as nspawn finds it (the first of /etc, /run, beside the image), or an
+ * absolute FILE as given. */
+static int settings_path(const char *arg, bool for_edit, char **ret)
+{
+        if (path_is_absolute(arg)) {
+                *ret = strdup(arg);
+                return *ret ? 0 : -ENOMEM;
+        }
+        Image i;
+        Error e = {0};
+        if (image_store_get(arg, &i, &e) < 0) {
+                if (!for_edit) {
+                        fprintf(stderr, "No settings file found for machine '%s': %s.\n", arg, e.msg);
+                        return -ENOENT;
+                }
+                i = (Image){0};
+                snprintf(i.name, sizeof(i.name), "%s", arg);
+                snprintf(i.path, sizeof(i.path), "/var/lib/machines/%s", arg);
+        }
+        _cleanup_strv_free_ char **files = image_settings_files(&i);
+        if (!files)
+                return -ENOMEM;
+        if (files[0]) {
+                *ret = strdup(files[0]);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (!for_edit) {
+                fprintf(stderr, "No settings file found for machine '%s'.\n", arg);
+                return -ENOENT;
+        }
+        return asprintf(ret, "/etc/systemd/nspawn/%s.nspawn", i.name) < 0 ? -ENOMEM : 0;
+}
+
+int verb_cat(const Args *a, int argc, char **argv)
+{
+        int ret = 0;
+        for (int k = 1; k < argc; k++) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                size_t size;
+                if (settings_path(argv[k], false, &path) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                int r = read_full_file(path, &text, &size);
+                if (r < 0) {
+                        fprintf(stderr, "Failed to read %s: %s\n", path, strerror(-r));
+                        ret = 1;
+                        continue;
+                }
+                bool tty = isatty(STDOUT_FILENO);
+                printf("%s%s# %s%s\n", k > 1 ? "\n" : "", tty ? "\033[0;1;34m" : "", path, tty ? "\033[0m" : "");
+                fwrite(text, 1, size, stdout);
+                if (size > 0 && text[size - 1] != '\n')
+                        putchar('\n');
+        }
+        return ret;
+}
+
+/* $SYSTEMD_EDITOR, $EDITOR, $VISUAL, else editor, nano, vim, vi, as systemctl edit. */
+static int run_editor(const char *file)
+{
+        const char *env[] = {"SYSTEMD_EDITOR", "EDITOR", "VISUAL"};
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                for (size_t k = 0; k < ELEMENTSOF(env); k++) {
+                        const char *ed = getenv(env[k]);
+                        if (ed && *ed) {
+                                /* It may have arguments: let the shell split them. */
+                                execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", ed, file, (char *)NULL);
+                                _exit(127);
+                        }
+                }
+                const char *editors[] = {"editor", "nano", "vim", "vi"};
+                for (size_t k = 0; k < ELEMENTSOF(editors); k++)
+                        execlp(editors[k], editors[k], file, (char *)NULL);
+                fprintf(stderr, "Cannot edit %s: no editor found (set $EDITOR).\n", file);
+                _exit(127);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECANCELED;
+}
+
+int verb_edit(const Args *a, int argc, char **argv)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL, *tmp = NULL, *dir = NULL;
+        size_t size = 0;
+        int r;
+        if (settings_path(argv[1], true, &path) < 0)
+                return 1;
+        /* A file below /run or beside the image is edited as a copy in /etc, which wins. */
+        if (!path_is_absolute(argv[1]) && !startswith(path, "/etc/systemd/nspawn/")) {
+                _cleanup_free_ char *from = TAKE_PTR(path);
+                Image i;
+                Error e = {0};
+                (void)read_full_file(from, &text, &size);
+                const char *name = image_store_get(argv[1], &i, &e) == 0 ? i.name : argv[1];
+                if (asprintf(&path, "/etc/systemd/nspawn/%s.nspawn", name) < 0)
+                        return 1;
+        } else if ((r = read_full_file(path, &text, &size)) < 0 && r != -ENOENT) {
+                fprintf(stderr, "Failed to read %s: %s\n", path, strerror(-r));
+                return 1;
+        }
+        if (!(dir = path_dirname(path)) || mkdir_p(dir, 0755) < 0 || asprintf(&tmp, "%s/.#%sXXXXXX", dir, path_basename(path)) < 0) {
+                fprintf(stderr, "Cannot create %s: %m\n", dir ? dir : path);
+                return 1;
+        }
+        int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0) {
+                fprintf(stderr, "Cannot create a temporary file in %s: %m\n", dir);
+                return 1;
+        }
+        bool ok = (size == 0 || write(fd, text, size) == (ssize_t)size) && fchmod(fd, 0644) == 0;
+        close(fd);
+        if (!ok) {
+                fprintf(stderr, "Cannot write %s: %m\n", tmp);
+                unlink(tmp);
+                return 1;
+        }
+        r = run_editor(tmp);
+        if (r < 0) {
+                fprintf(stderr, "The editor failed; %s is left as it was.\n", path);
+                unlink(tmp);
+                return 1;
+        }
+        if (rename(tmp, path) < 0) {
+                fprintf(stderr, "Cannot move the edited file to %s: %m\n", path);
+                unlink(tmp);
+                return 1;
+        }
+        return 0;
+}

@@ -49,7 +49,7 @@ _noreturn_ static void attach(int pidfd, int src, bool is_dir, const char *targe
                 r = negative_errno();
                 goto fail;
         }
-        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the child ends with _exit() */
         int t = mkdir ? make_mount_point_in_root(root, target, is_dir) : open_in_root(root, target, O_PATH, 0);
         if (t < 0) {
                 r = t;

@@ -48,6 +48,9 @@ void table_print(const Table *t, bool legend);
 /* The table as a JSON array of objects, keys the lower-case headers. */
 void table_json(const Table *t, JsonMode mode);
 void table_done(Table *t);
+/* As machinectl shows a listing: JSON, or the table with its footer ("N WHAT listed."), or
+ * "No WHAT." */
+void table_show(const Table *t, const Args *a, const char *what);
 void json_string(const char *s);
 
 /* The live record of name, or machinectl's message and -ENOENT. */

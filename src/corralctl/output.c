@@ -104,6 +104,19 @@ void table_json(const Table *t, JsonMode mode)
         fputs("]\n", stdout);
 }
 
+void table_show(const Table *t, const Args *a, const char *what)
+{
+        if (a->json != JSON_OFF)
+                table_json(t, a->json);
+        else if (t->n_rows == 0 && a->legend)
+                printf("No %s.\n", what);
+        else {
+                table_print(t, a->legend);
+                if (a->legend)
+                        printf("\n%zu %s listed.\n", t->n_rows, what);
+        }
+}
+
 size_t last_lines(const char *text, size_t size, unsigned n)
 {
         size_t p = size;

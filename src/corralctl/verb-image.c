@@ -59,7 +59,7 @@ int verb_list_images(const Args *a, int argc, char **argv)
 {
         static const char *header[] = {"NAME", "TYPE", "RO", "USAGE", "CREATED", "MODIFIED"};
         Image *images;
-        size_t n, shown = 0;
+        size_t n;
         int r = image_store_list(&images, &n);
         if (r < 0) {
                 fprintf(stderr, "Could not get images: %s\n", strerror(-r));
@@ -75,7 +75,6 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 format_time_or_na(images[k].mtime_us, modified, sizeof(modified));
                 const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created, modified};
                 r = table_add(&t, row);
-                shown++;
         }
         free(images);
         if (r < 0) {
@@ -83,15 +82,7 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 fprintf(stderr, "Out of memory.\n");
                 return 1;
         }
-        if (a->json != JSON_OFF)
-                table_json(&t, a->json);
-        else if (shown == 0 && a->legend)
-                puts("No images.");
-        else {
-                table_print(&t, a->legend);
-                if (a->legend)
-                        printf("\n%zu images listed.\n", shown);
-        }
+        table_show(&t, a, "images");
         table_done(&t);
         return 0;
 }

@@ -38,15 +38,7 @@ int verb_list(const Args *a, int argc, char **argv)
                 fprintf(stderr, "Out of memory.\n");
                 return 1;
         }
-        if (a->json != JSON_OFF)
-                table_json(&t, a->json);
-        else if (n == 0 && a->legend)
-                puts("No machines.");
-        else {
-                table_print(&t, a->legend);
-                if (a->legend)
-                        printf("\n%zu machines listed.\n", n);
-        }
+        table_show(&t, a, "machines");
         table_done(&t);
         return 0;
 }

@@ -126,6 +126,9 @@ int file_copy_data(int in, int out)
                 return 0;
         if (fstat(in, &st) < 0)
                 return negative_errno();
+        /* Not sparse (every block allocated): in one go. */
+        if ((uint64_t)st.st_blocks * 512 >= (uint64_t)st.st_size)
+                return copy_range(in, out, 0, st.st_size, &kernel);
         /* Data segments only: a sparse file (a raw disk image) stays sparse. */
         for (off_t off = 0; off < st.st_size;) {
                 off_t data = lseek(in, off, SEEK_DATA);
@@ -146,43 +149,45 @@ int file_copy_data(int in, int out)
         return ftruncate(out, st.st_size) < 0 ? negative_errno() : 0;
 }
 
-/* Every extended attribute of from (a path, followed) onto to. */
-static int copy_xattrs(const char *from, const char *to)
+/* Every extended attribute of src onto dst.  by_path: the fds are O_PATH (device nodes,
+ * FIFOs, sockets, which are never opened), reached through /proc/self/fd. */
+static int copy_xattrs(int src, int dst, bool by_path)
 {
-        char names[65536], value[65536];
-        ssize_t n = listxattr(from, names, sizeof(names));
+        char names[65536], value[65536], a[FD_PATH_MAX], b[FD_PATH_MAX];
+        ssize_t n = by_path ? listxattr(fd_path(src, a), names, sizeof(names)) : flistxattr(src, names, sizeof(names));
         if (n < 0)
                 return errno == ENOTSUP ? 0 : negative_errno();
+        if (by_path)
+                fd_path(dst, b);
         for (char *k = names; k < names + n; k += strlen(k) + 1) {
-                ssize_t v = getxattr(from, k, value, sizeof(value));
+                ssize_t v = by_path ? getxattr(a, k, value, sizeof(value)) : fgetxattr(src, k, value, sizeof(value));
                 if (v < 0) {
                         if (errno == ENODATA)
                                 continue;
                         return negative_errno();
                 }
-                if (setxattr(to, k, value, (size_t)v, 0) < 0)
+                if ((by_path ? setxattr(b, k, value, (size_t)v, 0) : fsetxattr(dst, k, value, (size_t)v, 0)) < 0)
                         return negative_errno();
         }
         return 0;
 }
 
 /* Owner, mode, extended attributes, in that order: a chown drops setuid bits and file
- * capabilities, and an ACL written last keeps its mask.  fds may be O_PATH. */
-static int copy_meta(int src, int dst, const struct stat *st)
-{
-        char a[FD_PATH_MAX], b[FD_PATH_MAX];
-        if (fchownat(dst, "", st->st_uid, st->st_gid, AT_EMPTY_PATH) < 0)
-                return negative_errno();
-        if (fchmodat(AT_FDCWD, fd_path(dst, b), st->st_mode & 07777, 0) < 0)
-                return negative_errno();
-        return copy_xattrs(fd_path(src, a), fd_path(dst, b));
-}
-
-static int copy_times(int dst, const struct stat *st)
+ * capabilities, and an ACL written last keeps its mask.  Then the times. */
+static int copy_meta(int src, int dst, const struct stat *st, bool by_path)
 {
         char b[FD_PATH_MAX];
         struct timespec ts[2] = {st->st_atim, st->st_mtim};
-        return utimensat(AT_FDCWD, fd_path(dst, b), ts, 0) < 0 ? negative_errno() : 0;
+        int r;
+        if (fchownat(dst, "", st->st_uid, st->st_gid, AT_EMPTY_PATH) < 0)
+                return negative_errno();
+        if ((by_path ? fchmodat(AT_FDCWD, fd_path(dst, b), st->st_mode & 07777, 0) : fchmod(dst, st->st_mode & 07777)) < 0)
+                return negative_errno();
+        if ((r = copy_xattrs(src, dst, by_path)) < 0)
+                return r;
+        if ((by_path ? utimensat(AT_FDCWD, fd_path(dst, b), ts, 0) : futimens(dst, ts)) < 0)
+                return negative_errno();
+        return 0;
 }
 
 static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path_len, int depth);
@@ -244,9 +249,7 @@ static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path
                 if ((r = copy_children(c, src, dst, len, depth)) < 0)
                         return r;
                 c->path[len] = 0;
-                if ((r = copy_meta(src, dst, &st)) < 0)
-                        return r;
-                return copy_times(dst, &st);
+                return copy_meta(src, dst, &st, false);
         }
         if (S_ISREG(st.st_mode)) {
                 _cleanup_close_ int src = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -255,9 +258,9 @@ static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path
                 _cleanup_close_ int dst = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (dst < 0)
                         return negative_errno();
-                if ((r = file_copy_data(src, dst)) < 0 || (r = copy_meta(src, dst, &st)) < 0)
+                if ((r = file_copy_data(src, dst)) < 0)
                         return r;
-                return copy_times(dst, &st);
+                return copy_meta(src, dst, &st, false);
         }
         if (S_ISLNK(st.st_mode)) {
                 char target[4097];
@@ -279,9 +282,7 @@ static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path
         _cleanup_close_ int dst = openat(ddir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (src < 0 || dst < 0)
                 return negative_errno();
-        if ((r = copy_meta(src, dst, &st)) < 0)
-                return r;
-        return copy_times(dst, &st);
+        return copy_meta(src, dst, &st, true);
 }
 
 int tree_copy(int src_dirfd, const char *src_name, int dst_dirfd, const char *dst_name, char *where, size_t where_size)
@@ -304,8 +305,7 @@ int tree_copy(int src_dirfd, const char *src_name, int dst_dirfd, const char *ds
                 r = negative_errno();
         else if ((r = copy_children(&c, src, c.dst_root, 0, 0)) >= 0) {
                 c.path[0] = 0;
-                if ((r = copy_meta(src, c.dst_root, &st)) >= 0)
-                        r = copy_times(c.dst_root, &st);
+                r = copy_meta(src, c.dst_root, &st, false);
         }
         if (r < 0 && where)
                 snprintf(where, where_size, "%s", c.path);

@@ -10,6 +10,7 @@
 #include "fs-util.h"
 #include "machined.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "registry.h"
 #include "systemd-scope.h"
 
@@ -29,17 +30,6 @@ static int system_bus(Bus *ret)
         return r < 0 ? r : 1;
 }
 
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int machined_register(const MachineRecord *m, const int *ifindices, size_t n_ifindices, Error *e)
 {
         Bus bus;
@@ -53,10 +43,11 @@ int machined_register(const MachineRecord *m, const int *ifindices, size_t n_ifi
         /* RegisterMachineWithNetwork(s name, ay id, s service, s class, u leader, s root, ai ifindices) */
         BusWriter w = {0};
         bus_put_string(&w, m->name);
+        uint8_t uuid[16];
         BusArray id = bus_open_array(&w, 1);
-        if (strlen(m->id) == 32)
+        if (parse_uuid(m->id, uuid) >= 0)
                 for (size_t i = 0; i < 16; i++)
-                        bus_put_byte(&w, (uint8_t)(hex_digit(m->id[2 * i]) << 4 | hex_digit(m->id[2 * i + 1])));
+                        bus_put_byte(&w, uuid[i]);
         bus_close_array(&w, id);
         bus_put_string(&w, m->service);
         bus_put_string(&w, m->class_);

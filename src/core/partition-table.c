@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "partition-table.h"
 
 const char *partition_designator_to_string(PartitionDesignator d)
@@ -75,16 +76,10 @@ static void guid_to_uuid(const uint8_t g[16], uint8_t u[16])
         memcpy(u + 8, g + 8, 8);
 }
 
-void uuid_format(const uint8_t u[16], char buf[37])
-{
-        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
-                 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
 static PartitionDesignator designator_of(const uint8_t u[16])
 {
         char text[37];
-        uuid_format(u, text);
+        format_uuid(u, text);
         for (size_t k = 0; k < ELEMENTSOF(types); k++)
                 if (streq(types[k].uuid, text))
                         return types[k].d;

@@ -59,9 +59,6 @@ typedef struct PartitionTable {
 int partition_table_parse(const uint8_t *disk, size_t size, uint64_t disk_size, uint32_t sector, PartitionTable *ret, size_t *ret_need,
                           const char **why);
 
-/* The UUID's text form "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */
-void uuid_format(const uint8_t u[16], char buf[37]);
-
 /* The partitions nspawn would mount, by designator: root (or, on MBR, the one Linux partition),
  * and home, srv, var, tmp, ESP.  -ENXIO with a reason when there is no root, or two of one kind
  * (the specification wants the first, but two roots are a mistake worth naming). */

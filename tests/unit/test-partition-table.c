@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-util.h"
 #include "partition-table.h"
 #include "tap.h"
 
@@ -40,7 +41,7 @@ int main(void)
         CHECK(t.p[0].designator == PARTITION_ESP && t.p[0].offset == 2048 * 512 && t.p[0].size == 8 << 20, "the ESP, its offset and size");
         CHECK(t.p[1].designator == PARTITION_ROOT && t.p[1].number == 2 && (t.p[1].flags & GPT_FLAG_READ_ONLY), "the x86-64 root, read-only");
         CHECK_STREQ(t.p[1].label, "root-x86-64", "its label");
-        uuid_format(t.p[1].uuid, u);
+        format_uuid(t.p[1].uuid, u);
         CHECK_STREQ(u, "aaaaaaaa-0000-0000-0000-000000000002", "its UUID, GPT's mixed endianness undone");
         CHECK(t.p[2].designator == PARTITION_HOME, "home");
         CHECK(t.p[3].designator == PARTITION_LINUX_GENERIC && (t.p[3].flags & GPT_FLAG_NO_AUTO), "a generic Linux partition, no-auto");

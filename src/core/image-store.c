@@ -25,8 +25,6 @@
 
 #define POOL "/var/lib/machines"
 
-static const char *const settings_dirs[] = {"/etc/systemd/nspawn", "/run/systemd/nspawn"};
-
 const char *image_type_to_string(ImageType t)
 {
         static const char *const names[] = {"directory", "subvolume", "raw", "block"};
@@ -174,7 +172,7 @@ char **image_settings_files(const Image *i)
         _cleanup_free_ char *file = NULL, *dir = path_dirname(i->path);
         if (!dir || asprintf(&file, "%s.nspawn", i->name) < 0)
                 return NULL;
-        const char *dirs[] = {settings_dirs[0], settings_dirs[1], dir};
+        const char *dirs[] = {settings_trusted_dirs[0], settings_trusted_dirs[1], dir};
         for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
                 _cleanup_free_ char *p = path_join(dirs[k], file);
                 if (p && access(p, F_OK) == 0 && strv_push(&l, TAKE_PTR(p)) < 0)

@@ -58,15 +58,16 @@ int image_name_from_path(const char *path, char **ret)
         return 0;
 }
 
+const char *const settings_trusted_dirs[] = {"/etc/systemd/nspawn", "/run/systemd/nspawn", NULL};
+
 int settings_file_find(const char *name, const char *image, char **ret_path, bool *ret_trusted, Error *e)
 {
-        static const char *const trusted_dirs[] = {"/etc/systemd/nspawn", "/run/systemd/nspawn"};
         _cleanup_free_ char *fn = NULL;
         if (asprintf(&fn, "%s.nspawn", name) < 0)
                 return -ENOMEM;
 
-        for (size_t i = 0; i < ELEMENTSOF(trusted_dirs); i++) {
-                _cleanup_free_ char *p = path_join(trusted_dirs[i], fn);
+        for (const char *const *d = settings_trusted_dirs; *d; d++) {
+                _cleanup_free_ char *p = path_join(*d, fn);
                 if (!p)
                         return -ENOMEM;
                 if (access(p, F_OK) == 0) {
@@ -120,6 +121,41 @@ int image_check_os_tree(const char *path, bool boot, Error *e)
                                          path);
         }
         return 0;
+}
+
+/* The value of key in os-release text, unquoted (NULL if it has none, or out of memory). */
+char *os_release_value(const char *text, const char *key)
+{
+        size_t kl = strlen(key);
+        for (const char *line = text; line && *line;) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t)(nl - line) : strlen(line);
+                if (len > kl && strneq(line, key, kl) && line[kl] == '=') {
+                        char *v = strndup(line + kl + 1, len - kl - 1);
+                        size_t vl = v ? strlen(v) : 0;
+                        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+                                memmove(v, v + 1, vl - 2);
+                                v[vl - 2] = 0;
+                        }
+                        return v;
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+        return NULL;
+}
+
+/* container_host_ID=... from the host's os-release, as nspawn 252 passes them. */
+int image_read_os_release(const char *tree, char **ret_text)
+{
+        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return negative_errno();
+        _cleanup_close_ int fd = open_in_root(root, "/etc/os-release", O_RDONLY, 0);
+        if (fd < 0)
+                fd = open_in_root(root, "/usr/lib/os-release", O_RDONLY, 0);
+        if (fd < 0)
+                return fd;
+        return read_full_fd(fd, ret_text, NULL);
 }
 
 int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e)

@@ -14,10 +14,17 @@ int image_find(const char *name, char **ret_path, Error *e);
 /* The machine name nspawn derives from a directory: its last component, cleaned up to be a valid
  * hostname.  "host" for "/". */
 int image_name_from_path(const char *path, char **ret);
+/* The directories of trusted settings files, in nspawn's order (NULL-terminated). */
+extern const char *const settings_trusted_dirs[];
 /* The settings file for a machine, as nspawn finds it; *ret_path NULL if there is none. */
 int settings_file_find(const char *name, const char *image, char **ret_path, bool *ret_trusted, Error *e);
 /* Refuses trees that are not OS trees: --boot wants an os-release file, anything else /usr. */
 int image_check_os_tree(const char *path, bool boot, Error *e);
+/* The text of the tree's os-release: /etc/os-release, else /usr/lib/os-release, links resolved
+ * inside the tree. */
+int image_read_os_release(const char *tree, char **ret_text);
+/* The value of key in os-release text, unquoted (NULL if it has none, or out of memory). */
+char *os_release_value(const char *text, const char *key);
 /* Reads /etc/machine-id of the tree: 1 and the id, 0 if missing, empty or "uninitialized". */
 int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e);
 

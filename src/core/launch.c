@@ -379,28 +379,6 @@ static int format_env(char ***env, const char *fmt, ...)
         return n < 0 ? -ENOMEM : strv_push(env, a);
 }
 
-/* The value of key in os-release text, unquoted (NULL if it has none, or out of memory). */
-static char *os_release_value(const char *text, const char *key)
-{
-        size_t kl = strlen(key);
-        for (const char *line = text; line && *line;) {
-                const char *nl = strchr(line, '\n');
-                size_t len = nl ? (size_t)(nl - line) : strlen(line);
-                if (len > kl && strneq(line, key, kl) && line[kl] == '=') {
-                        char *v = strndup(line + kl + 1, len - kl - 1);
-                        size_t vl = v ? strlen(v) : 0;
-                        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
-                                memmove(v, v + 1, vl - 2);
-                                v[vl - 2] = 0;
-                        }
-                        return v;
-                }
-                line = nl ? nl + 1 : NULL;
-        }
-        return NULL;
-}
-
-/* container_host_ID=... from the host's os-release, as nspawn 252 passes them. */
 static void add_host_os_release(char ***env, const char *os_release)
 {
         static const char *const keys[] = {"VERSION_ID", "BUILD_ID", "ID", "VARIANT_ID", "IMAGE_ID", "IMAGE_VERSION"};
@@ -549,12 +527,8 @@ static int verify_network(const Settings *s, Error *e)
 /* ID= and VERSION_ID= of the tree's os-release (links resolved inside the tree). */
 static void tree_os_release(const char *tree, MachineRecord *m)
 {
-        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int fd = root < 0 ? -1 : open_in_root(root, "/etc/os-release", O_RDONLY | O_CLOEXEC, 0);
-        if (root >= 0 && fd < 0)
-                fd = open_in_root(root, "/usr/lib/os-release", O_RDONLY | O_CLOEXEC, 0);
         _cleanup_free_ char *text = NULL;
-        if (fd < 0 || read_full_fd(fd, &text, NULL) < 0)
+        if (image_read_os_release(tree, &text) < 0)
                 return;
         _cleanup_free_ char *id = os_release_value(text, "ID"), *version = os_release_value(text, "VERSION_ID");
         snprintf(m->os, sizeof(m->os), "%s", id ? id : "");

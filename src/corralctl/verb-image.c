@@ -15,6 +15,7 @@
 #include "corralctl.h"
 #include "fs-util.h"
 #include "image-store.h"
+#include "image.h"
 #include "strv.h"
 
 /* As systemd's format_bytes(): 1024-based, one decimal. */
@@ -87,35 +88,15 @@ int verb_list_images(const Args *a, int argc, char **argv)
         return 0;
 }
 
-/* KEY=VALUE of a file in the image, as machined reads os-release and hostname from it. */
-static void image_file_value(const Image *i, const char *file, const char *key, char *buf, size_t size)
+/* The first line of a file of a directory image (links resolved inside it), or "". */
+static void tree_first_line(const Image *i, const char *file, char *buf, size_t size)
 {
         buf[0] = 0;
-        if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
-                return;
         _cleanup_close_ int root = open(i->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int fd = root < 0 ? -1 : open_in_root(root, file, O_RDONLY, 0);
         _cleanup_free_ char *text = NULL;
-        if (fd < 0 || read_full_fd(fd, &text, NULL) < 0)
-                return;
-        size_t klen = key ? strlen(key) : 0;
-        for (char *line = text, *end; *line; line = end + !!*end) {
-                end = strchrnul(line, '\n');
-                if (!key) {
-                        snprintf(buf, size, "%.*s", (int)(end - line), line);
-                        return;
-                }
-                if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
-                        const char *v = line + klen + 1;
-                        int len = (int)(end - v);
-                        if (len >= 2 && (*v == '"' || *v == '\'') && v[len - 1] == *v) {
-                                v++;
-                                len -= 2;
-                        }
-                        snprintf(buf, size, "%.*s", len, v);
-                        return;
-                }
-        }
+        if (fd >= 0 && read_full_fd(fd, &text, NULL) >= 0)
+                snprintf(buf, size, "%.*s", (int)strcspn(text, "\n"), text);
 }
 
 static void relative_time(uint64_t us, char *buf, size_t size)
@@ -158,17 +139,22 @@ int verb_image_status(const Args *a, int argc, char **argv)
                 printf("%s\n", i.name);
                 printf("\t    Type: %s\n", image_type_to_string(i.type));
                 printf("\t    Path: %s\n", i.path);
-                image_file_value(&i, "/etc/hostname", NULL, v, sizeof(v));
-                if (*v)
-                        printf("\tHostname: %s\n", v);
-                image_file_value(&i, "/etc/machine-id", NULL, v, sizeof(v));
-                if (strlen(v) == 32)
-                        printf("      Machine ID: %s\n", v);
-                image_file_value(&i, "/etc/os-release", "PRETTY_NAME", v, sizeof(v));
-                if (!*v)
-                        image_file_value(&i, "/usr/lib/os-release", "PRETTY_NAME", v, sizeof(v));
-                if (*v)
-                        printf("\t      OS: %s\n", v);
+                /* What machined reads from a directory image. */
+                if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME) {
+                        uint8_t id[16];
+                        char hex[33];
+                        Error ignored = {0};
+                        _cleanup_free_ char *os = NULL, *pretty = NULL;
+                        tree_first_line(&i, "/etc/hostname", v, sizeof(v));
+                        if (*v)
+                                printf("\tHostname: %s\n", v);
+                        if (image_read_machine_id(i.path, id, &ignored) > 0) {
+                                format_id128(id, hex);
+                                printf("      Machine ID: %s\n", hex);
+                        }
+                        if (image_read_os_release(i.path, &os) >= 0 && (pretty = os_release_value(os, "PRETTY_NAME")))
+                                printf("\t      OS: %s\n", pretty);
+                }
                 bool tty = isatty(STDOUT_FILENO);
                 printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");
                 print_time_line(" Created", i.crtime_us);
@@ -374,7 +360,7 @@ int verb_clean(const Args *a, int argc, char **argv)
 }
 
 /* NAME's settings file, as nspawn finds it (the first of /etc, /run, beside the image), or an
- * absolute FILE as given. */
+ * absolute FILE as given.  for_edit: where it would go when there is none. */
 static int settings_path(const char *arg, bool for_edit, char **ret)
 {
         if (path_is_absolute(arg)) {
@@ -383,27 +369,26 @@ static int settings_path(const char *arg, bool for_edit, char **ret)
         }
         Image i;
         Error e = {0};
-        if (image_store_get(arg, &i, &e) < 0) {
-                if (!for_edit) {
-                        fprintf(stderr, "No settings file found for machine '%s': %s.\n", arg, e.msg);
-                        return -ENOENT;
-                }
-                i = (Image){0};
-                snprintf(i.name, sizeof(i.name), "%s", arg);
-                snprintf(i.path, sizeof(i.path), "/var/lib/machines/%s", arg);
+        bool trusted;
+        bool have = image_store_get(arg, &i, &e) == 0;
+        if (!have && !for_edit) {
+                fprintf(stderr, "No settings file found for machine '%s': %s.\n", arg, e.msg);
+                return -ENOENT;
         }
-        _cleanup_strv_free_ char **files = image_settings_files(&i);
-        if (!files)
-                return -ENOMEM;
-        if (files[0]) {
-                *ret = strdup(files[0]);
-                return *ret ? 0 : -ENOMEM;
+        char pool_path[PATH_MAX];
+        snprintf(pool_path, sizeof(pool_path), "/var/lib/machines/%s", arg);
+        int r = settings_file_find(have ? i.name : arg, have ? i.path : pool_path, ret, &trusted, &e);
+        if (r < 0) {
+                fprintf(stderr, "%s\n", e.msg);
+                return r;
         }
+        if (*ret)
+                return 0;
         if (!for_edit) {
                 fprintf(stderr, "No settings file found for machine '%s'.\n", arg);
                 return -ENOENT;
         }
-        return asprintf(ret, "/etc/systemd/nspawn/%s.nspawn", i.name) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s/%s.nspawn", settings_trusted_dirs[0], have ? i.name : arg) < 0 ? -ENOMEM : 0;
 }
 
 int verb_cat(const Args *a, int argc, char **argv)

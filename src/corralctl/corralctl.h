@@ -56,6 +56,10 @@ void json_string(const char *s);
 /* The live record of name, or machinectl's message and -ENOENT. */
 int find_machine(const Args *a, const char *name, MachineRecord *m);
 void format_time(uint64_t us, char *buf, size_t size);
+/* "5s ago", "3min 2s ago", "2h 5min ago" */
+void format_relative(uint64_t since_us, char *buf, size_t size);
+/* NAME=VALUE (or VALUE with --value) when -p names it, or no -p was given. */
+void print_property(const Args *a, const char *name, const char *value);
 
 /* Joins the terminal to remote (a pty master, or with framed a console socket) until the
  * remote closes, pidfd (>= 0) says the session ended, or the user types ^]^]^]. */

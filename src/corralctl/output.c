@@ -127,3 +127,37 @@ size_t last_lines(const char *text, size_t size, unsigned n)
                         break;
         return p;
 }
+
+/* -p NAME: is name one the user asked for (all when none was named)? */
+static bool property_wanted(const Args *a, const char *name)
+{
+        if (a->n_properties == 0)
+                return true;
+        for (size_t i = 0; i < a->n_properties; i++)
+                if (streq(a->properties[i], name))
+                        return true;
+        return false;
+}
+
+void print_property(const Args *a, const char *name, const char *value)
+{
+        if (!property_wanted(a, name))
+                return;
+        if (a->value)
+                puts(value);
+        else
+                printf("%s=%s\n", name, value);
+}
+
+void format_relative(uint64_t since_us, char *buf, size_t size)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t n = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000, d = n > since_us ? (n - since_us) / 1000000 : 0;
+        if (d < 60)
+                snprintf(buf, size, "%llus ago", (unsigned long long)d);
+        else if (d < 3600)
+                snprintf(buf, size, "%llumin %llus ago", (unsigned long long)d / 60, (unsigned long long)d % 60);
+        else
+                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
+}

@@ -15,6 +15,7 @@
 #include "corralctl.h"
 #include "fs-util.h"
 #include "image-store.h"
+#include "exec-limits.h"
 #include "image.h"
 #include "strv.h"
 
@@ -99,28 +100,13 @@ static void tree_first_line(const Image *i, const char *file, char *buf, size_t 
                 snprintf(buf, size, "%.*s", (int)strcspn(text, "\n"), text);
 }
 
-static void relative_time(uint64_t us, char *buf, size_t size)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        uint64_t n = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000, d = n > us ? (n - us) / 1000000 : 0;
-        if (d < 60)
-                snprintf(buf, size, "%llus ago", (unsigned long long)d);
-        else if (d < 3600)
-                snprintf(buf, size, "%llumin ago", (unsigned long long)d / 60);
-        else if (d < 86400)
-                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
-        else
-                snprintf(buf, size, "%llu days ago", (unsigned long long)d / 86400);
-}
-
 static void print_time_line(const char *label, uint64_t us)
 {
         char abs[64], rel[64];
         if (us == 0)
                 return;
         format_time(us, abs, sizeof(abs));
-        relative_time(us, rel, sizeof(rel));
+        format_relative(us, rel, sizeof(rel));
         printf("\t%s: %s; %s\n", label, abs, rel);
 }
 
@@ -171,30 +157,17 @@ int verb_image_status(const Args *a, int argc, char **argv)
         return ret;
 }
 
-static void property(const Args *a, const char *name, const char *value)
-{
-        bool wanted = a->n_properties == 0;
-        for (size_t k = 0; k < a->n_properties && !wanted; k++)
-                wanted = streq(a->properties[k], name);
-        if (!wanted || (!*value && a->n_properties == 0))
-                return;
-        if (a->value)
-                puts(value);
-        else
-                printf("%s=%s\n", name, value);
-}
-
 static void property_u64(const Args *a, const char *name, uint64_t v)
 {
         char buf[32];
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-        property(a, name, buf);
+        print_property(a, name, buf);
 }
 
 int verb_show_image(const Args *a, int argc, char **argv)
 {
         if (argc < 2) {
-                property(a, "PoolPath", "/var/lib/machines");
+                print_property(a, "PoolPath", "/var/lib/machines");
                 property_u64(a, "PoolUsage", IMAGE_SIZE_UNKNOWN);
                 property_u64(a, "PoolLimit", IMAGE_SIZE_UNKNOWN);
                 return 0;
@@ -209,17 +182,20 @@ int verb_show_image(const Args *a, int argc, char **argv)
                 }
                 if (k > 1)
                         putchar('\n');
-                property(a, "Name", i.name);
-                property(a, "Path", i.path);
-                property(a, "Type", image_type_to_string(i.type));
-                property(a, "ReadOnly", i.read_only ? "yes" : "no");
+                print_property(a, "Name", i.name);
+                print_property(a, "Path", i.path);
+                print_property(a, "Type", image_type_to_string(i.type));
+                print_property(a, "ReadOnly", i.read_only ? "yes" : "no");
+                /* An unknown time is left out, unless asked for by name (as machinectl). */
                 if (i.crtime_us)
                         format_time(i.crtime_us, t, sizeof(t));
-                property(a, "CreationTimestamp", t);
+                if (i.crtime_us || a->n_properties)
+                        print_property(a, "CreationTimestamp", t);
                 t[0] = 0;
                 if (i.mtime_us)
                         format_time(i.mtime_us, t, sizeof(t));
-                property(a, "ModificationTimestamp", t);
+                if (i.mtime_us || a->n_properties)
+                        print_property(a, "ModificationTimestamp", t);
                 property_u64(a, "Usage", i.usage);
                 property_u64(a, "Limit", i.limit);
                 property_u64(a, "UsageExclusive", i.usage);
@@ -287,29 +263,15 @@ int verb_remove(const Args *a, int argc, char **argv)
         return ret;
 }
 
-/* BYTES with machinectl's suffixes (K, M, G, T, base 1024), or "-", "none", "infinity". */
+/* BYTES as machinectl takes them (K, M, G, T: powers of 1024, as systemd's sizes), or "-",
+ * "none", "infinity" for no limit. */
 static int parse_limit(const char *s, uint64_t *ret)
 {
         if (streq(s, "-") || streq(s, "none") || streq(s, "infinity")) {
                 *ret = UINT64_MAX;
                 return 0;
         }
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno || end == s || *s == '-')
-                return -EINVAL;
-        static const char units[] = "BKMGTPE";
-        const char *u = *end ? strchr(units, *end) : units;
-        if (!u || (*end && end[1]))
-                return -EINVAL;
-        for (const char *p = units; p < u; p++) {
-                if (v > UINT64_MAX / 1024)
-                        return -ERANGE;
-                v *= 1024;
-        }
-        *ret = v;
-        return 0;
+        return size_parse(s, 1024, ret);
 }
 
 int verb_set_limit(const Args *a, int argc, char **argv)

@@ -61,30 +61,10 @@ void format_time(uint64_t us, char *buf, size_t size)
         strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", localtime_r(&s, &tm));
 }
 
-static bool wanted(const Args *a, const char *property)
-{
-        if (a->n_properties == 0)
-                return true;
-        for (size_t i = 0; i < a->n_properties; i++)
-                if (streq(a->properties[i], property))
-                        return true;
-        return false;
-}
-
-static void property(const Args *a, const char *name, const char *value)
-{
-        if (!wanted(a, name))
-                return;
-        if (a->value)
-                puts(value);
-        else
-                printf("%s=%s\n", name, value);
-}
-
 int verb_show(const Args *a, int argc, char **argv)
 {
         if (argc < 2) {
-                property(a, "PoolPath", "/var/lib/machines");
+                print_property(a, "PoolPath", "/var/lib/machines");
                 return 0;
         }
         int ret = 0;
@@ -97,41 +77,28 @@ int verb_show(const Args *a, int argc, char **argv)
                 }
                 if (i > 1)
                         putchar('\n');
-                property(a, "Name", m.name);
-                property(a, "Id", m.id);
+                print_property(a, "Name", m.name);
+                print_property(a, "Id", m.id);
                 format_time(m.realtime_us, buf, sizeof(buf));
-                property(a, "Timestamp", buf);
+                print_property(a, "Timestamp", buf);
                 snprintf(num, sizeof(num), "%llu", (unsigned long long)m.monotonic_us);
-                property(a, "TimestampMonotonic", num);
-                property(a, "Service", m.service);
+                print_property(a, "TimestampMonotonic", num);
+                print_property(a, "Service", m.service);
                 snprintf(num, sizeof(num), "%d", (int)m.leader);
-                property(a, "Leader", num);
-                property(a, "Class", m.class_);
-                property(a, "RootDirectory", m.root);
-                property(a, "State", "running");
+                print_property(a, "Leader", num);
+                print_property(a, "Class", m.class_);
+                print_property(a, "RootDirectory", m.root);
+                print_property(a, "State", "running");
                 char addresses[512];
                 registry_addresses(&m, addresses, sizeof(addresses));
-                property(a, "Addresses", addresses);
-                property(a, "OS", m.os);
-                property(a, "Version", m.version);
-                property(a, "ControlGroup", m.cgroup);
+                print_property(a, "Addresses", addresses);
+                print_property(a, "OS", m.os);
+                print_property(a, "Version", m.version);
+                print_property(a, "ControlGroup", m.cgroup);
                 snprintf(num, sizeof(num), "%d", (int)m.supervisor);
-                property(a, "Supervisor", num);
+                print_property(a, "Supervisor", num);
         }
         return ret;
-}
-
-static void relative(uint64_t since_us, char *buf, size_t size)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        uint64_t n = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000, d = n > since_us ? (n - since_us) / 1000000 : 0;
-        if (d < 60)
-                snprintf(buf, size, "%llus ago", (unsigned long long)d);
-        else if (d < 3600)
-                snprintf(buf, size, "%llumin %llus ago", (unsigned long long)d / 60, (unsigned long long)d % 60);
-        else
-                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
 }
 
 /* The last lines of a started machine's console log, as machinectl status shows the journal's. */
@@ -178,7 +145,7 @@ int verb_status(const Args *a, int argc, char **argv)
                 if (i > 1)
                         putchar('\n');
                 format_time(m.realtime_us, since, sizeof(since));
-                relative(m.realtime_us, ago, sizeof(ago));
+                format_relative(m.realtime_us, ago, sizeof(ago));
                 snprintf(path, sizeof(path), "/proc/%d/comm", (int)m.leader);
                 FILE *f = fopen(path, "re");
                 if (f && fgets(comm, sizeof(comm), f))

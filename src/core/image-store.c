@@ -289,12 +289,21 @@ static int snapshot(int src_fd, int dst_dir, const char *name, bool read_only)
 }
 
 /* A settings file copied (or moved) to the new name, in its own directory. */
+/* The settings file of new_name beside the settings file from. */
+static char *settings_file_renamed(const char *from, const char *new_name)
+{
+        _cleanup_free_ char *dir = path_dirname(from), *file = NULL;
+        if (!dir || asprintf(&file, "%s.nspawn", new_name) < 0)
+                return NULL;
+        return path_join(dir, file);
+}
+
 static int settings_to(const char *from, const char *new_name, bool move, Error *e)
 {
-        _cleanup_free_ char *dir = path_dirname(from), *file = NULL, *to = NULL, *text = NULL;
+        _cleanup_free_ char *to = settings_file_renamed(from, new_name), *text = NULL;
         size_t size;
         int r;
-        if (!dir || asprintf(&file, "%s.nspawn", new_name) < 0 || !(to = path_join(dir, file)))
+        if (!to)
                 return -ENOMEM;
         if (move)
                 r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;
@@ -309,8 +318,8 @@ static int settings_to(const char *from, const char *new_name, bool move, Error 
 static int settings_targets_free(char **settings, const Image *i, const char *new_name, const char *verb, Error *e)
 {
         for (char **s = settings; s && *s; s++) {
-                _cleanup_free_ char *dir = path_dirname(*s), *file = NULL, *to = NULL;
-                if (!dir || asprintf(&file, "%s.nspawn", new_name) < 0 || !(to = path_join(dir, file)))
+                _cleanup_free_ char *to = settings_file_renamed(*s, new_name);
+                if (!to)
                         return -ENOMEM;
                 if (access(to, F_OK) == 0)
                         return error_set(e, -EEXIST, "cannot %s image '%s' to '%s': the settings file %s exists already", verb, i->name, new_name, to);
@@ -400,11 +409,8 @@ made:
         if (r >= 0 && read_only)
                 r = image_store_set_read_only(&copy, true, e);
 out:
-        if (tmp[0]) {
-                struct stat st;
-                if (fstatat(pool, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                        (void)tree_remove(pool, tmp, NULL, 0);
-        }
+        if (tmp[0])
+                (void)tree_remove(pool, tmp, NULL, 0); /* nothing there is no error */
         image_unlock(&lock);
         return r;
 }

@@ -21,10 +21,15 @@
 /* machined starts on the first call: allow it that. */
 #define BUS_TIMEOUT_MS 25000
 
+bool machined_possible(void)
+{
+        return systemd_is_pid1() && access(SYSTEM_BUS, F_OK) == 0;
+}
+
 static int system_bus(Bus *ret)
 {
         *ret = BUS_NULL;
-        if (!systemd_is_pid1() || access(SYSTEM_BUS, F_OK) < 0)
+        if (!machined_possible())
                 return 0;
         int r = bus_connect(SYSTEM_BUS, true, BUS_TIMEOUT_MS, ret);
         return r < 0 ? r : 1;

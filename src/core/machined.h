@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -16,6 +17,8 @@ struct MachineRecord;
  * 1 when registered; 0 when there is nothing to register with (no systemd, no system bus, or
  * no machined installed); < 0 with e set when machined refused (a machine of that name it
  * knows already, say).  ifindices: the host side of the machine's veth pair, if any. */
+/* Whether there may be a machined to register with: systemd as PID 1 and a system bus. */
+bool machined_possible(void);
 int machined_register(const struct MachineRecord *m, const int *ifindices, size_t n_ifindices, Error *e);
 /* UnregisterMachine(): machined forgets the machine (it would, too, once its unit ends). */
 void machined_unregister(const char *name);

@@ -313,6 +313,8 @@ static void machine_register(Loop *l, pid_t leader)
 
         /* machinectl's view on a systemd host.  corral's registry is the one corral relies on,
          * so what machined says costs only machinectl's view of the machine. */
+        if (!machined_possible())
+                return;
         Error e = {0};
         int ifindex = net_veth_host_ifindex(c);
         r = machined_register(m, &ifindex, ifindex > 0 ? 1 : 0, &e);

@@ -457,22 +457,15 @@ out:
         return r;
 }
 
-int image_store_remove(const Image *i, Error *e)
+/* The image's files (not its settings), the caller holding its lock. */
+static int remove_image_files(const Image *i, Error *e)
 {
-        ImageLock lock = IMAGE_LOCK_NULL;
         char where[4096] = "";
-        _cleanup_strv_free_ char **settings = NULL;
-        int r;
-        if (i->vendor)
-                return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be removed", i->name, i->path);
-        if ((r = image_lock_idle(i, false, "remove", &lock, e)) < 0)
-                return r;
+        int r = 0;
         _cleanup_free_ char *parent = path_dirname(i->path);
         _cleanup_close_ int dir = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dir < 0) {
-                r = error_set_errno(e, parent ? negative_errno() : -ENOMEM, "cannot open the directory of %s", i->path);
-                goto out;
-        }
+        if (dir < 0)
+                return error_set_errno(e, parent ? negative_errno() : -ENOMEM, "cannot open the directory of %s", i->path);
         const char *base = path_basename(i->path);
         switch (i->type) {
         case IMAGE_DIRECTORY:
@@ -493,10 +486,22 @@ int image_store_remove(const Image *i, Error *e)
                 break;
         }
         if (r == -EBUSY)
-                r = error_set(e, r, "cannot remove image '%s': %s/%s is a mount point; unmount it first", i->name, parent, where);
-        else if (r < 0)
-                r = error_set_errno(e, r, "cannot remove image '%s'%s%s/%s", i->name, *where ? ": at " : "", *where ? parent : "", where);
+                return error_set(e, r, "cannot remove image '%s': %s/%s is a mount point; unmount it first", i->name, parent, where);
         if (r < 0)
+                return error_set_errno(e, r, "cannot remove image '%s'%s%s/%s", i->name, *where ? ": at " : "", *where ? parent : "", where);
+        return 0;
+}
+
+int image_store_remove(const Image *i, Error *e)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        _cleanup_strv_free_ char **settings = NULL;
+        int r;
+        if (i->vendor)
+                return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be removed", i->name, i->path);
+        if ((r = image_lock_idle(i, false, "remove", &lock, e)) < 0)
+                return r;
+        if ((r = remove_image_files(i, e)) < 0)
                 goto out;
         settings = image_settings_files(i);
         for (char **s = settings; s && *s; s++)
@@ -527,4 +532,82 @@ int image_store_set_limit(const Image *i, uint64_t limit, Error *e)
         if (ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args) < 0)
                 return error_set_errno(e, negative_errno(), "cannot set the quota of %s", i->path);
         return 0;
+}
+
+int image_store_open_pool(Error *e)
+{
+        int r = mkdir_p(POOL, 0700);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot create %s", POOL);
+        int fd = open(POOL, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(e, negative_errno(), "cannot open %s", POOL);
+        return fd;
+}
+
+void image_store_temp_name(const char *what, char buf[static IMAGE_TEMP_NAME_MAX])
+{
+        char suffix[13];
+        random_suffix(suffix);
+        snprintf(buf, IMAGE_TEMP_NAME_MAX, ".#%.16s-%s", what, suffix);
+}
+
+int image_store_make_directory(int pool, const char *name)
+{
+        /* A subvolume where the pool is on btrfs, as machined makes them: clone and set-limit
+         * work on it then. */
+        struct btrfs_ioctl_vol_args args = {0};
+        snprintf(args.name, sizeof(args.name), "%s", name);
+        if (ioctl(pool, BTRFS_IOC_SUBVOL_CREATE, &args) == 0)
+                return 0;
+        return mkdirat(pool, name, 0755) < 0 ? negative_errno() : 0;
+}
+
+int image_store_install(int pool, const char *tmp, const char *name, bool raw, bool replace, bool read_only, Error *e)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        Image old, made;
+        Error ignored = {0};
+        char final[300];
+        bool have_old = image_store_get(name, &old, &ignored) == 0;
+        int r = 0;
+        snprintf(final, sizeof(final), "%s%s", name, raw ? ".raw" : "");
+        if (have_old && !replace)
+                return error_set(e, -EEXIST, "an image named '%s' exists already (%s); --force replaces it", name, old.path);
+        if (have_old) {
+                if (old.vendor)
+                        return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be replaced", name, old.path);
+                if ((r = image_lock_idle(&old, false, "replace", &lock, e)) < 0)
+                        return r;
+                /* The same file in the pool: swapped in one step, the old one then removed
+                 * under the temporary name. */
+                char path[4096];
+                snprintf(path, sizeof(path), "%s/%s", POOL, final);
+                if (streq(old.path, path) && (old.type == IMAGE_RAW) == raw) {
+                        if (old.type != IMAGE_RAW)
+                                (void)set_immutable(old.path, false);
+                        if (renameat2(pool, tmp, pool, final, RENAME_EXCHANGE) < 0) {
+                                r = error_set_errno(e, negative_errno(), "cannot replace %s", path);
+                                goto out;
+                        }
+                        snprintf(old.path, sizeof(old.path), "%s/%s", POOL, tmp);
+                        r = remove_image_files(&old, e);
+                        goto installed;
+                }
+                if ((r = remove_image_files(&old, e)) < 0)
+                        goto out;
+        }
+        if (renameat2(pool, tmp, pool, final, RENAME_NOREPLACE) < 0) {
+                r = errno == EEXIST ? error_set(e, -EEXIST, "%s/%s exists already; --force replaces it", POOL, final)
+                                    : error_set_errno(e, negative_errno(), "cannot rename %s/%s to %s", POOL, tmp, final);
+                goto out;
+        }
+installed:
+        if (image_store_get(name, &made, &ignored) < 0)
+                r = error_set(e, -EIO, "%s/%s is hidden by another image of that name", POOL, final);
+        else if (read_only && r >= 0)
+                r = image_store_set_read_only(&made, true, e);
+out:
+        image_unlock(&lock);
+        return r;
 }

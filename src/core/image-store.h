@@ -63,3 +63,17 @@ int image_store_set_limit(const Image *i, uint64_t limit, Error *e);
 /* The image's settings files that exist: /etc/systemd/nspawn/NAME.nspawn,
  * /run/systemd/nspawn/NAME.nspawn, and beside the image.  NULL-terminated, for strv_free(). */
 char **image_settings_files(const Image *i);
+
+/* For transfers, which make an image under a temporary name in the pool and move it into
+ * place only when it is whole. */
+/* /var/lib/machines, made if missing, opened: an fd or a negative errno. */
+int image_store_open_pool(Error *e);
+#define IMAGE_TEMP_NAME_MAX 40
+/* ".#WHAT-RANDOM": never an image, never a name the store lists. */
+void image_store_temp_name(const char *what, char buf[static IMAGE_TEMP_NAME_MAX]);
+/* An empty directory for a new image: a btrfs subvolume where the pool is on btrfs. */
+int image_store_make_directory(int pool, const char *name);
+/* Moves tmp in the pool into place as the image name (name.raw with raw).  An image of that
+ * name is replaced with replace (refused while a container runs on it, or when it is the
+ * vendor's), else -EEXIST.  With read_only the new image is marked read-only. */
+int image_store_install(int pool, const char *tmp, const char *name, bool raw, bool replace, bool read_only, Error *e);

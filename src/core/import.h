@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "image-store.h"
+#include "import-util.h"
+
+/* Transfers into and out of the image store, as machinectl's import-*, export-* and pull-*
+ * do them through importd, here in the calling process.  Each is atomic: the new image is made
+ * under a temporary ".#" name in /var/lib/machines and renamed into place only when it is
+ * whole, so a failed, cancelled or unverifiable transfer leaves nothing. */
+
+typedef struct TransferIO {
+        /* Set (from a signal handler): the transfer stops, removes what it made, -ECANCELED. */
+        volatile sig_atomic_t *cancel;
+        /* Called often (the callee throttles): what is being done, bytes done, bytes in all
+         * (0: unknown). */
+        void (*progress)(void *userdata, const char *what, uint64_t done, uint64_t total);
+        void *userdata;
+} TransferIO;
+
+typedef struct ImportOptions {
+        bool force;     /* replace an image of that name (refused while a container runs on it) */
+        bool read_only; /* mark the new image read-only */
+        TransferIO io;
+} ImportOptions;
+
+/* Whether an image name can take an import: valid, and no image of the name unless force.
+ * Checked before anything is read, and again when the image is moved into place. */
+int import_check_name(const char *name, bool force, Error *e);
+
+/* A tar archive (uncompressed, xz, gzip, bzip2 or zstd) read from fd becomes the directory
+ * image name, with owners, modes, device nodes, times, xattrs, ACLs and file capabilities.
+ * A member that would land outside the image (absolute, "..", through a symbolic link,
+ * a hard link out of it) is refused and the import fails. */
+int import_tar(int fd, const char *name, const ImportOptions *o, Error *e);
+/* A raw disk image, compressed or not, read from fd becomes name.raw, sparse. */
+int import_raw(int fd, const char *name, const ImportOptions *o, Error *e);
+/* A copy of the directory tree dir becomes the image name. */
+int import_fs(const char *dir, const char *name, const ImportOptions *o, Error *e);
+
+/* The image as a tar archive (ownership numeric, xattrs, ACLs, file capabilities, hard links,
+ * sparse files) to fd, compressed as asked.  Refused while a container runs on it writable. */
+int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Error *e);
+/* A raw image's bytes to fd, compressed as asked. */
+int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, Error *e);
+
+/* Where --verify=signature finds its keys: the first of these that exists. */
+extern const char *const import_keyrings[];
+
+/* Downloads url (http or https) and imports it as import_tar() or import_raw() do.  With
+ * verify, the SHA256SUMS file beside url must list the download with its digest, and with
+ * IMPORT_VERIFY_SIGNATURE its signature SHA256SUMS.gpg must be good for a key of the keyring.
+ * A settings file NAME.nspawn beside the image is fetched too, where there is one, and
+ * checked the same way. */
+int pull_image(const char *url, const char *name, bool raw, ImportVerify verify, const ImportOptions *o, Error *e);

@@ -61,6 +61,16 @@ static int help(void)
                "  remove NAME...              Remove an image\n"
                "  set-limit [NAME] BYTES      Set image or pool size limit (disk quota)\n"
                "  clean                       Remove hidden (or all) images\n\n"
+               "Image Transfer Commands:\n"
+               "  pull-tar URL [NAME]         Download a TAR container image\n"
+               "  pull-raw URL [NAME]         Download a RAW container or VM image\n"
+               "  import-tar FILE [NAME]      Import a local TAR container image\n"
+               "  import-raw FILE [NAME]      Import a local RAW container or VM image\n"
+               "  import-fs DIRECTORY [NAME]  Import a local directory container image\n"
+               "  export-tar NAME [FILE]      Export a TAR container image locally\n"
+               "  export-raw NAME [FILE]      Export a RAW container or VM image locally\n"
+               "  list-transfers              Show list of transfers in progress\n"
+               "  cancel-transfer [ID...]     Cancel a transfer\n\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
                "  -a --all                    Show all images, also hidden ones; clean: remove all\n"
@@ -75,13 +85,41 @@ static int help(void)
                "     --uid=USER               Specify user ID to invoke shell as\n"
                "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
                "  -q --quiet                  Suppress the session's connect and end messages\n"
-               "     --force                  Replace what copy-to and copy-from find at the target\n"
-               "     --read-only              Create a read-only bind mount or clone\n"
+               "     --force                  copy-to, copy-from: replace what is at the target;\n"
+               "                              import-*, pull-*: replace an image of that name\n"
+               "     --read-only              Create a read-only bind mount or clone; import read-only\n"
+               "     --verify=MODE            Verification mode for downloaded images (no,\n"
+               "                              checksum, signature)\n"
+               "     --format=FORMAT          Determine format for exporting images (uncompressed,\n"
+               "                              xz, gzip, bzip2, zstd)\n"
                "     --mkdir                  Create the bind mount's target directory\n"
                "  -f --follow                 logs: follow the log as it grows\n"
                "  -n --lines=N                logs: only the last N lines; top: N iterations\n");
         return 0;
 }
+
+#ifndef CORRALCTL_TRANSFER
+/* The command line as given, for verb_transfer() */
+static char **original_argv;
+
+/* The transfer verbs live in corralctl-transfer, the same program with libarchive, libcurl and
+ * libcrypto linked in: corralctl itself starts without loading them (they were most of its
+ * start time).  It is beside corralctl in the build tree, else in corral's libexec directory. */
+static int verb_transfer(const Args *a, int argc, char **argv)
+{
+        char path[4096];
+        const char *env = getenv("CORRALCTL_TRANSFER");
+        ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+        char *slash = n > 0 ? (path[n] = 0, strrchr(path, '/')) : NULL;
+        if (env && *env)
+                snprintf(path, sizeof(path), "%s", env);
+        else if (!slash || (strcpy(slash, "/corralctl-transfer"), access(path, X_OK) < 0))
+                snprintf(path, sizeof(path), "%s/corralctl-transfer", CORRAL_LIBEXECDIR);
+        execv(path, original_argv);
+        fprintf(stderr, "Cannot run %s for %s: %m\n", path, argv[0]);
+        return 1;
+}
+#endif
 
 typedef struct Verb {
         const char *name;
@@ -127,9 +165,30 @@ static const Verb verbs[] = {
         {"clean", 1, 1, verb_clean},
         {"cat", 2, INT32_MAX, verb_cat},
         {"edit", 2, 2, verb_edit},
+#ifdef CORRALCTL_TRANSFER
+        {"import-tar", 2, 3, verb_import_tar},
+        {"import-raw", 2, 3, verb_import_raw},
+        {"import-fs", 2, 3, verb_import_fs},
+        {"export-tar", 2, 3, verb_export_tar},
+        {"export-raw", 2, 3, verb_export_raw},
+        {"pull-tar", 2, 3, verb_pull_tar},
+        {"pull-raw", 2, 3, verb_pull_raw},
+        {"list-transfers", 1, 1, verb_list_transfers},
+        {"cancel-transfer", 2, INT32_MAX, verb_cancel_transfer},
+#else
+        {"import-tar", 2, 3, verb_transfer},
+        {"import-raw", 2, 3, verb_transfer},
+        {"import-fs", 2, 3, verb_transfer},
+        {"export-tar", 2, 3, verb_transfer},
+        {"export-raw", 2, 3, verb_transfer},
+        {"pull-tar", 2, 3, verb_transfer},
+        {"pull-raw", 2, 3, verb_transfer},
+        {"list-transfers", 1, 1, verb_transfer},
+        {"cancel-transfer", 2, INT32_MAX, verb_transfer},
+#endif
 };
 
-enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR };
+enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR, OPT_VERIFY, OPT_FORMAT };
 
 #define SHORT_OPTIONS "hap:s:E:qfn:"
 
@@ -191,15 +250,24 @@ int main(int argc, char **argv)
                 {"force", no_argument, NULL, OPT_FORCE},
                 {"read-only", no_argument, NULL, OPT_READ_ONLY},
                 {"mkdir", no_argument, NULL, OPT_MKDIR},
+                {"verify", required_argument, NULL, OPT_VERIFY},
+                {"format", required_argument, NULL, OPT_FORMAT},
                 {"follow", no_argument, NULL, 'f'},
                 {"lines", required_argument, NULL, 'n'},
                 {},
         };
-        Args a = {.legend = true, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
+        Args a = {.legend = true, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
         char *props[64];
         int c;
         a.properties = props;
         char **setenv = NULL;
+#ifndef CORRALCTL_TRANSFER
+        /* getopt reorders argv */
+        original_argv = calloc((size_t)argc + 1, sizeof(char *));
+        if (!original_argv)
+                return 1;
+        memcpy(original_argv, argv, (size_t)argc * sizeof(char *));
+#endif
         int end = options_end(argc, argv, options);
         while ((c = getopt_long(end, argv, SHORT_OPTIONS, options, NULL)) >= 0) {
                 switch (c) {
@@ -267,6 +335,26 @@ int main(int argc, char **argv)
                         break;
                 case OPT_MKDIR:
                         a.mkdir = true;
+                        break;
+                case OPT_VERIFY:
+                        if (streq(optarg, "help")) {
+                                puts("no\nchecksum\nsignature");
+                                return 0;
+                        }
+                        if ((a.verify = import_verify_from_string(optarg)) == IMPORT_VERIFY_INVALID) {
+                                fprintf(stderr, "Unknown verification mode: %s (no, checksum or signature)\n", optarg);
+                                return 1;
+                        }
+                        break;
+                case OPT_FORMAT:
+                        if (streq(optarg, "help")) {
+                                puts("uncompressed\nxz\ngzip\nbzip2\nzstd");
+                                return 0;
+                        }
+                        if ((a.format = compression_from_string(optarg)) == COMPRESSION_INVALID) {
+                                fprintf(stderr, "Unknown format: %s (uncompressed, xz, gzip, bzip2 or zstd)\n", optarg);
+                                return 1;
+                        }
                         break;
                 case 'f':
                         a.follow = true;

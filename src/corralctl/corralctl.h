@@ -9,6 +9,7 @@
 #include "parse-util.h"
 #include "error.h"
 #include "registry.h"
+#include "import.h"
 
 #define MACHINES_DIR "/run/corral/machines"
 
@@ -33,6 +34,8 @@ typedef struct Args {
         bool follow;          /* logs -f */
         int lines;            /* logs -n; 0: all */
         bool all;             /* -a: list-images, clean */
+        ImportVerify verify;  /* pull-*: --verify= */
+        Compression format;   /* export-*: --format=; COMPRESSION_INVALID: by the file's suffix */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
@@ -56,6 +59,8 @@ void json_string(const char *s);
 /* The live record of name, or machinectl's message and -ENOENT. */
 int find_machine(const Args *a, const char *name, MachineRecord *m);
 void format_time(uint64_t us, char *buf, size_t size);
+/* As systemd's format_bytes(): "12.3M"; IMAGE_SIZE_UNKNOWN is "n/a". */
+void format_bytes(uint64_t v, char *buf, size_t size);
 /* "5s ago", "3min 2s ago", "2h 5min ago" */
 void format_relative(uint64_t since_us, char *buf, size_t size);
 /* NAME=VALUE (or VALUE with --value) when -p names it, or no -p was given. */
@@ -118,3 +123,12 @@ int verb_set_limit(const Args *a, int argc, char **argv);
 int verb_clean(const Args *a, int argc, char **argv);
 int verb_cat(const Args *a, int argc, char **argv);
 int verb_edit(const Args *a, int argc, char **argv);
+int verb_import_tar(const Args *a, int argc, char **argv);
+int verb_import_raw(const Args *a, int argc, char **argv);
+int verb_import_fs(const Args *a, int argc, char **argv);
+int verb_export_tar(const Args *a, int argc, char **argv);
+int verb_export_raw(const Args *a, int argc, char **argv);
+int verb_pull_tar(const Args *a, int argc, char **argv);
+int verb_pull_raw(const Args *a, int argc, char **argv);
+int verb_list_transfers(const Args *a, int argc, char **argv);
+int verb_cancel_transfer(const Args *a, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "image-store.h"
 
 int table_add(Table *t, const char *const *row)
 {
@@ -160,4 +161,25 @@ void format_relative(uint64_t since_us, char *buf, size_t size)
                 snprintf(buf, size, "%llumin %llus ago", (unsigned long long)d / 60, (unsigned long long)d % 60);
         else
                 snprintf(buf, size, "%lluh %llumin ago", (unsigned long long)d / 3600, (unsigned long long)d / 60 % 60);
+}
+
+/* As systemd's format_bytes(): 1024-based, one decimal. */
+void format_bytes(uint64_t v, char *buf, size_t size)
+{
+        static const char suffix[] = "KMGTPE";
+        if (v == IMAGE_SIZE_UNKNOWN) {
+                snprintf(buf, size, "n/a");
+                return;
+        }
+        if (v < 1024) {
+                snprintf(buf, size, "%lluB", (unsigned long long)v);
+                return;
+        }
+        int k = 0;
+        uint64_t f = 1024;
+        while (k < 5 && v >= f * 1024) {
+                f *= 1024;
+                k++;
+        }
+        snprintf(buf, size, "%llu.%llu%c", (unsigned long long)(v / f), (unsigned long long)(v * 10 / f % 10), suffix[k]);
 }

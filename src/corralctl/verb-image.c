@@ -19,27 +19,6 @@
 #include "image.h"
 #include "strv.h"
 
-/* As systemd's format_bytes(): 1024-based, one decimal. */
-static void format_bytes(uint64_t v, char *buf, size_t size)
-{
-        static const char suffix[] = "KMGTPE";
-        if (v == IMAGE_SIZE_UNKNOWN) {
-                snprintf(buf, size, "n/a");
-                return;
-        }
-        if (v < 1024) {
-                snprintf(buf, size, "%lluB", (unsigned long long)v);
-                return;
-        }
-        int k = 0;
-        uint64_t f = 1024;
-        while (k < 5 && v >= f * 1024) {
-                f *= 1024;
-                k++;
-        }
-        snprintf(buf, size, "%llu.%llu%c", (unsigned long long)(v / f), (unsigned long long)(v * 10 / f % 10), suffix[k]);
-}
-
 static void format_time_or_na(uint64_t us, char *buf, size_t size)
 {
         if (us == 0)

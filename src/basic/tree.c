@@ -44,7 +44,23 @@ typedef struct Copy {
         Link *links;   /* open addressing, n_links <= cap / 2 */
         size_t n_links, cap;
         char path[4096]; /* the entry being copied, below the tree */
+        uid_t uid;       /* who a new file belongs to: us (its directory is 0700 meanwhile, */
+        gid_t gid;       /* never setgid) */
+        mode_t umask;    /* what the kernel takes off a new file's mode; 0777: unknown */
 } Copy;
+
+/* The process's umask, without changing it (umask() would, for every thread): 0777 when
+ * /proc does not say. */
+static mode_t current_umask(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+        char line[256];
+        unsigned m;
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "Umask: %o", &m) == 1)
+                        return (mode_t)m & 0777;
+        return 0777;
+}
 
 static size_t link_slot(const Copy *c, dev_t dev, ino_t ino)
 {
@@ -255,11 +271,22 @@ static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path
                 _cleanup_close_ int src = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
                 if (src < 0)
                         return negative_errno();
-                _cleanup_close_ int dst = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                /* Made with its mode where the umask keeps it whole, and by its owner where
+                 * that is us: then neither fchown nor fchmod is needed (most of an OS tree,
+                 * and what cp -a skips too). */
+                mode_t mode = st.st_mode & 07777;
+                bool plain = !(mode & 07000) && !(mode & c->umask) && st.st_uid == c->uid && st.st_gid == c->gid;
+                _cleanup_close_ int dst = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, plain ? mode : 0600);
                 if (dst < 0)
                         return negative_errno();
                 if ((r = file_copy_data(src, dst)) < 0)
                         return r;
+                if (plain) {
+                        struct timespec ts[2] = {st.st_atim, st.st_mtim};
+                        if ((r = copy_xattrs(src, dst, false)) < 0)
+                                return r;
+                        return futimens(dst, ts) < 0 ? negative_errno() : 0;
+                }
                 return copy_meta(src, dst, &st, false);
         }
         if (S_ISLNK(st.st_mode)) {
@@ -287,7 +314,7 @@ static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path
 
 int tree_copy(int src_dirfd, const char *src_name, int dst_dirfd, const char *dst_name, char *where, size_t where_size)
 {
-        Copy c = {.dst_root = -1};
+        Copy c = {.dst_root = -1, .uid = geteuid(), .gid = getegid(), .umask = current_umask()};
         struct stat st;
         int r;
         if (fstatat(src_dirfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)

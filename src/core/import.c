@@ -392,24 +392,42 @@ static int write_data(Extract *x, struct archive *a, int fd, int64_t size)
         return 0;
 }
 
-/* Owner, mode, xattrs and ACLs, in that order: a chown clears setuid bits and file
- * capabilities, so those come after it.  fd is the member (O_PATH for all but regular files). */
-static int set_metadata(Extract *x, struct archive_entry *entry, int fd, bool is_link)
+/* An xattr on the member: through fd, else by name (O_PATH and /proc, rarely needed: device
+ * nodes and FIFOs with xattrs). */
+static int member_setxattr(int fd, int dir, const char *base, const char *name, const void *value, size_t size)
 {
+        if (fd >= 0)
+                return fsetxattr(fd, name, value, size, 0) < 0 ? negative_errno() : 0;
         char p[FD_PATH_MAX];
-        if (fchownat(fd, "", (uid_t)archive_entry_uid(entry), (gid_t)archive_entry_gid(entry), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+        _cleanup_close_ int path_fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (path_fd < 0)
+                return negative_errno();
+        return setxattr(fd_path(path_fd, p), name, value, size, 0) < 0 ? negative_errno() : 0;
+}
+
+/* Owner, mode, xattrs and ACLs, in that order: a chown clears setuid bits and file
+ * capabilities, so those come after it.  The member is fd (opened for reading or writing),
+ * or with fd < 0 base in dir, which the extraction made itself (so not a link, unless
+ * is_link). */
+static int set_metadata(Extract *x, struct archive_entry *entry, int fd, int dir, const char *base, bool is_link)
+{
+        uid_t uid = (uid_t)archive_entry_uid(entry);
+        gid_t gid = (gid_t)archive_entry_gid(entry);
+        mode_t mode = archive_entry_mode(entry) & 07777;
+        int r;
+        if ((fd >= 0 ? fchown(fd, uid, gid) : fchownat(dir, base, uid, gid, AT_SYMLINK_NOFOLLOW)) < 0)
                 return member_error_errno(x, negative_errno(), "cannot set its owner");
         if (is_link)
                 return 0; /* no mode, and no xattrs outside trusted.* on links */
-        if (chmod(fd_path(fd, p), archive_entry_mode(entry) & 07777) < 0)
+        if ((fd >= 0 ? fchmod(fd, mode) : fchmodat(dir, base, mode, 0)) < 0)
                 return member_error_errno(x, negative_errno(), "cannot set its mode");
         const char *name;
         const void *value;
         size_t size;
         archive_entry_xattr_reset(entry);
         while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
-                if (setxattr(fd_path(fd, p), name, value, size, 0) < 0 && errno != EOPNOTSUPP)
-                        return member_error_errno(x, negative_errno(), name);
+                if ((r = member_setxattr(fd, dir, base, name, value, size)) < 0 && r != -EOPNOTSUPP)
+                        return member_error_errno(x, r, name);
         static const struct {
                 int type;
                 const char *xattr;
@@ -422,8 +440,8 @@ static int set_metadata(Extract *x, struct archive_entry *entry, int fd, bool is
                 size_t n = acl_xattr(entry, acls[k].type, buf, sizeof(buf));
                 if (n == (size_t)-1)
                         return member_error(x, -EINVAL, "its ACL names a user or group that is neither a number nor known here");
-                if (n > 0 && setxattr(fd_path(fd, p), acls[k].xattr, buf, n, 0) < 0)
-                        return member_error_errno(x, negative_errno(), "cannot set its ACL");
+                if (n > 0 && (r = member_setxattr(fd, dir, base, acls[k].xattr, buf, n)) < 0)
+                        return member_error_errno(x, r, "cannot set its ACL");
         }
         return 0;
 }
@@ -452,7 +470,7 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
                 /* The archive's root: the image's top */
                 if (!S_ISDIR(type) || hardlink)
                         return member_error(x, -EINVAL, "the archive's root is not a directory");
-                if ((r = set_metadata(x, entry, x->root, false)) < 0)
+                if ((r = set_metadata(x, entry, x->root, -1, NULL, false)) < 0)
                         return r;
                 goto dir_times;
         }
@@ -476,56 +494,66 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
                         return member_error_errno(x, negative_errno(), "cannot make the hard link (the archive must have its target before it)");
                 return 0;
         }
-        if ((r = clear_place(x, dir, base, type)) < 0)
-                return r;
+        /* Made at once where nothing is in the way (the common case, one system call);
+         * else what is there is looked at, and replaced or kept (a directory). */
+        for (int attempt = 0;; attempt++) {
+                switch (type) {
+                case AE_IFREG:
+                        fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                        r = fd < 0 ? negative_errno() : 0;
+                        break;
+                case AE_IFDIR:
+                        r = mkdirat(dir, base, 0700) < 0 ? negative_errno() : 0;
+                        break;
+                case AE_IFLNK: {
+                        const char *link = archive_entry_symlink(entry);
+                        /* Where it points is read inside the container, so anything goes;
+                         * only writes through it are refused (open_dir). */
+                        if (!link || !*link)
+                                return member_error(x, -EINVAL, "a symbolic link without a target");
+                        r = symlinkat(link, dir, base) < 0 ? negative_errno() : 0;
+                        break;
+                }
+                case AE_IFCHR:
+                case AE_IFBLK:
+                case AE_IFIFO:
+                        r = mknodat(dir, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev(entry)) < 0 ? negative_errno() : 0;
+                        break;
+                default:
+                        return member_error(x, -EINVAL, "a file type tar cannot hold");
+                }
+                if (r != -EEXIST || attempt > 0)
+                        break;
+                if ((r = clear_place(x, dir, base, type)) < 0)
+                        return r;
+                if (r > 0)
+                        break; /* a directory that stays */
+        }
+        if (r < 0)
+                return member_error_errno(x, r, "cannot create it");
         switch (type) {
         case AE_IFREG:
-                fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return member_error_errno(x, negative_errno(), "cannot create it");
                 if ((r = write_data(x, a, fd, archive_entry_size(entry))) < 0)
                         return r;
-                if ((r = set_metadata(x, entry, fd, false)) < 0)
+                if ((r = set_metadata(x, entry, fd, -1, NULL, false)) < 0)
                         return r;
                 if (futimens(fd, ts) < 0)
                         return member_error_errno(x, negative_errno(), "cannot set its times");
                 return 0;
         case AE_IFDIR:
-                if (r == 0 && mkdirat(dir, base, 0700) < 0)
-                        return member_error_errno(x, negative_errno(), "cannot create it");
-                fd = open_beneath(dir, base);
+                fd = openat(dir, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return member_error_errno(x, fd, "cannot open it");
-                if ((r = set_metadata(x, entry, fd, false)) < 0)
+                        return member_error_errno(x, negative_errno(), "cannot open it");
+                if ((r = set_metadata(x, entry, fd, -1, NULL, false)) < 0)
                         return r;
                 goto dir_times;
-        case AE_IFLNK: {
-                const char *link = archive_entry_symlink(entry);
-                /* Where it points is read inside the container, so anything goes; only writes
-                 * through it are refused (open_dir). */
-                if (!link || !*link)
-                        return member_error(x, -EINVAL, "a symbolic link without a target");
-                if (symlinkat(link, dir, base) < 0)
-                        return member_error_errno(x, negative_errno(), "cannot create it");
-                break;
-        }
-        case AE_IFCHR:
-        case AE_IFBLK:
-        case AE_IFIFO:
-                if (mknodat(dir, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev(entry)) < 0)
-                        return member_error_errno(x, negative_errno(), "cannot create the node");
-                break;
         default:
-                return member_error(x, -EINVAL, "a file type tar cannot hold");
+                if ((r = set_metadata(x, entry, -1, dir, base, type == AE_IFLNK)) < 0)
+                        return r;
+                if (utimensat(dir, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                        return member_error_errno(x, negative_errno(), "cannot set its times");
+                return 0;
         }
-        fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return member_error_errno(x, negative_errno(), "cannot open it");
-        if ((r = set_metadata(x, entry, fd, type == AE_IFLNK)) < 0)
-                return r;
-        if (utimensat(dir, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return member_error_errno(x, negative_errno(), "cannot set its times");
-        return 0;
 dir_times:
         /* Set at the end, when nothing is made in it any more. */
         if (x->n_dirs == x->n_alloc) {

@@ -388,7 +388,8 @@ int verb_list_transfers(const Args *a, int argc, char **argv)
         }
         if (d)
                 closedir(d);
-        qsort(recs, n, sizeof(*recs), by_id);
+        if (n > 0)
+                qsort(recs, n, sizeof(*recs), by_id);
         int r = 0;
         for (size_t k = 0; k < n && r >= 0; k++) {
                 char id[16], percent[16];

@@ -603,6 +603,19 @@ static uint64_t input_size(int fd)
         return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 }
 
+/* What every import does first: the name checked, the pool opened (returned), a temporary
+ * name in it chosen. */
+static int import_begin(const char *name, const ImportOptions *o, char tmp[static IMAGE_TEMP_NAME_MAX], Error *e)
+{
+        int r = import_check_name(name, o->force, e);
+        if (r < 0)
+                return r;
+        int pool = image_store_open_pool(e);
+        if (pool >= 0)
+                image_store_temp_name("import", tmp);
+        return pool;
+}
+
 int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
 {
         char tmp[IMAGE_TEMP_NAME_MAX] = "";
@@ -614,11 +627,8 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
         _cleanup_close_ int pool = -1, stream = -1;
         uint64_t total = input_size(fd);
         int r;
-        if ((r = import_check_name(name, o->force, e)) < 0)
-                return r;
-        if ((pool = image_store_open_pool(e)) < 0)
+        if ((pool = import_begin(name, o, tmp, e)) < 0)
                 return pool;
-        image_store_temp_name("import", tmp);
         if ((r = image_store_make_directory(pool, tmp)) < 0) {
                 tmp[0] = 0;
                 return error_set_errno(e, r, "cannot create a directory in /var/lib/machines");
@@ -707,11 +717,8 @@ int import_raw(int fd, const char *name, const ImportOptions *o, Error *e)
         char *buf = NULL;
         uint64_t total = input_size(fd), end = 0;
         int r;
-        if ((r = import_check_name(name, o->force, e)) < 0)
-                return r;
-        if ((pool = image_store_open_pool(e)) < 0)
+        if ((pool = import_begin(name, o, tmp, e)) < 0)
                 return pool;
-        image_store_temp_name("import", tmp);
         out = openat(pool, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (out < 0) {
                 tmp[0] = 0;
@@ -787,15 +794,12 @@ int import_fs(const char *dir, const char *name, const ImportOptions *o, Error *
         _cleanup_close_ int pool = -1;
         struct stat st;
         int r;
-        if ((r = import_check_name(name, o->force, e)) < 0)
-                return r;
         if (stat(dir, &st) < 0)
                 return error_set_errno(e, negative_errno(), "cannot import %s", dir);
         if (!S_ISDIR(st.st_mode))
                 return error_set(e, -ENOTDIR, "cannot import %s: not a directory (import-tar and import-raw take files)", dir);
-        if ((pool = image_store_open_pool(e)) < 0)
+        if ((pool = import_begin(name, o, tmp, e)) < 0)
                 return pool;
-        image_store_temp_name("import", tmp);
         progress(&o->io, "Copying", 0, 0);
         r = tree_copy(AT_FDCWD, dir, pool, tmp, where, sizeof(where));
         if (r < 0) {

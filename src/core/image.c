@@ -22,10 +22,10 @@ int image_find(const char *name, char **ret_path, Error *e)
                         *ret_path = TAKE_PTR(p);
                         return 0;
                 }
-                if (stat(raw, &st) == 0)
-                        return error_set(e, -EOPNOTSUPP,
-                                         "machine \"%s\" is the disk image %s; raw images are not supported by corral yet (they come with the images work)",
-                                         name, raw);
+                if (stat(raw, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+                        *ret_path = TAKE_PTR(raw);
+                        return 1;
+                }
         }
         return error_set(e, -ENOENT,
                          "no image for machine \"%s\" in /var/lib/machines, /usr/local/lib/machines, /usr/lib/machines or /var/lib/container; give its directory with -D",

@@ -9,7 +9,7 @@
 /* Where nspawn looks for -M NAME, in order. */
 extern const char *const image_search_path[];
 
-/* Finds the image directory of a machine name; a .raw image is reported as not supported yet. */
+/* Finds the image of a machine name: 0 and its directory, or 1 and its NAME.raw disk image. */
 int image_find(const char *name, char **ret_path, Error *e);
 /* The machine name nspawn derives from a directory: its last component, cleaned up to be a valid
  * hostname.  "host" for "/". */

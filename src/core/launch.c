@@ -22,6 +22,7 @@
 #include "launch.h"
 #include "mount-plan.h"
 #include "net-names.h"
+#include "raw-image.h"
 #include "registry.h"
 #include "seccomp-policy.h"
 #include "parse-util.h"
@@ -33,15 +34,37 @@
 #define SCRATCH_DIR RUN_DIR "/scratch"
 #define CACHE_DIR RUN_DIR "/cache"
 #define MACHINES_DIR RUN_DIR "/machines"
+/* Where the supervisor mounts an -i image, in its own mount namespace (each its own) */
+#define IMAGE_ROOT_DIR RUN_DIR "/image-root"
 
 int launch_resolve_image(Settings *s, Error *e)
 {
         int r;
-        if (!s->directory && s->machine) {
+        if (s->image && (s->directory || s->template_path))
+                return error_set(e, -EINVAL, "--directory=, --template= and --image= may not be combined");
+        if (s->root_hash && !s->image)
+                return error_set(e, -EINVAL, "--root-hash= verifies the image of --image=, and there is none");
+        if (!s->directory && !s->image && s->machine) {
+                char *path;
                 if (s->template_path)
                         return error_set(e, -EINVAL, "--template= needs -D/--directory= to say where the new tree goes");
-                if ((r = image_find(s->machine, &s->directory, e)) < 0)
+                if ((r = image_find(s->machine, &path, e)) < 0)
                         return r;
+                *(r == 1 ? &s->image : &s->directory) = path;
+        }
+        if (s->image) {
+                /* The name from the image's file: "disk.raw" is "disk". */
+                if (!s->machine) {
+                        _cleanup_free_ char *stripped = strdup(s->image);
+                        char *dot = stripped ? strrchr(stripped, '.') : NULL;
+                        if (!stripped)
+                                return -ENOMEM;
+                        if (dot && streq(dot, ".raw") && dot > stripped && dot[-1] != '/')
+                                *dot = 0;
+                        if ((r = image_name_from_path(stripped, &s->machine)) < 0)
+                                return error_set(e, -EINVAL, "cannot derive a machine name from %s; give one with -M", s->image);
+                }
+                return 0; /* the directory comes when it is mounted */
         }
         if (!s->directory) {
                 if (!(s->directory = getcwd(NULL, 0)))
@@ -74,7 +97,7 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         int r;
 
         if (s->settings_mode != SETTINGS_NO) {
-                if ((r = settings_file_find(s->machine, s->directory, &path, &trusted, e)) < 0)
+                if ((r = settings_file_find(s->machine, s->image ? s->image : s->directory, &path, &trusted, e)) < 0)
                         return r;
                 if (path) {
                         settings_init(&f);
@@ -89,6 +112,30 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         if ((r = settings_apply_nesting(s, warnings)) < 0)
                 return error_set_errno(e, r, "cannot apply the --nesting profile");
         return 0;
+}
+
+int launch_mount_image(Settings *s, char ***warnings, Error *e)
+{
+        int r;
+        if (!s->image)
+                return 0;
+        if (s->root_hash && !raw_image_have_verity())
+                return error_set(e, -EOPNOTSUPP,
+                                 "--root-hash=: the kernel has no device-mapper (CONFIG_BLK_DEV_DM, CONFIG_DM_VERITY), so %s cannot be verified; "
+                                 "run it without --root-hash= only if you trust it",
+                                 s->image);
+        if (s->root_hash)
+                return error_set(e, -EOPNOTSUPP, "--root-hash=: corral cannot set up dm-verity yet; run %s without --root-hash= only if you trust it", s->image);
+        /* A mount namespace of the supervisor's own: the image's mounts, and with them its
+         * loop devices, go when the supervisor goes, however it ends. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return error_set_errno(e, negative_errno(), "cannot make a mount namespace for the image %s", s->image);
+        if ((r = mkdir_p(IMAGE_ROOT_DIR, 0755)) < 0)
+                return error_set_errno(e, r, "cannot create %s", IMAGE_ROOT_DIR);
+        if ((r = raw_image_mount(s->image, IMAGE_ROOT_DIR, s->read_only, warnings, e)) < 0)
+                return r;
+        free(s->directory);
+        return (s->directory = strdup(IMAGE_ROOT_DIR)) ? 0 : -ENOMEM;
 }
 
 /* Whether corral-net makes or moves links for the container. */
@@ -576,7 +623,7 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
         if (!m->poweroff_signal)
                 m->poweroff_signal = kill_signal;
         snprintf(m->name, sizeof(m->name), "%s", s->machine);
-        snprintf(m->root, sizeof(m->root), "%s", s->directory);
+        snprintf(m->root, sizeof(m->root), "%s", s->image ? s->image : s->directory);
         snprintf(m->class_, sizeof(m->class_), "container");
         snprintf(m->service, sizeof(m->service), "corral");
         snprintf(m->cgroup, sizeof(m->cgroup), "%s", cg->path ? cg->path : "");
@@ -786,7 +833,7 @@ int launch_run(Settings *s, Error *e)
         if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
                 goto out;
         bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
-        if ((r = image_lock(LOCK_DIR, s->directory, shared, &tree_lock, e)) < 0)
+        if ((r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
                 goto out;
 
         /* The tree's own machine ID wins; else --uuid; else a random one for this run. */

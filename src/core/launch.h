@@ -10,6 +10,10 @@ int launch_resolve_image(Settings *s, Error *e);
  * keys, ignored untrusted settings) are returned for the caller to print. */
 int launch_load_settings_file(Settings *s, char ***warnings, Error *e);
 /* Cross-option checks, after the merge, with nspawn's messages. */
+/* With -i: mounts the disk image in a mount namespace of the supervisor's own and sets
+ * s->directory to it.  Call after the settings file is merged (ReadOnly=), before
+ * launch_verify(). */
+int launch_mount_image(Settings *s, char ***warnings, Error *e);
 int launch_verify(Settings *s, Error *e);
 /* The capability bounding set the container gets: nspawn's default, plus and minus what was asked. */
 uint64_t launch_capabilities(const Settings *s);

@@ -45,6 +45,8 @@ static void custom_mount_done(CustomMount *m)
 void settings_done(Settings *s)
 {
         free(s->directory);
+        free(s->image);
+        free(s->root_hash);
         free(s->network_namespace_path);
         free(s->network_bridge);
         strv_free(s->network_veth_extra);

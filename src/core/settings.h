@@ -192,6 +192,8 @@ typedef struct Settings {
 
         /* Image */
         char *directory;
+        char *image;         /* -i: a raw disk image (mounted by launch_mount_image(), which sets directory) */
+        char *root_hash;     /* --root-hash= (hex) */
         char *template_path;
         bool ephemeral;
         bool read_only;

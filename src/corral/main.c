@@ -28,6 +28,8 @@ int main(int argc, char *argv[])
                 r = launch_resolve_image(&s, &e);
         if (r >= 0)
                 r = launch_load_settings_file(&s, &warnings, &e);
+        if (r >= 0)
+                r = launch_mount_image(&s, &warnings, &e);
         for (char **w = warnings; w && *w; w++)
                 fprintf(stderr, "corral: warning: %s\n", *w);
         if (r >= 0)

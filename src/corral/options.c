@@ -91,6 +91,21 @@ static int o_directory(const OptionContext *c)
         return absolute_path(c, &c->s->directory);
 }
 
+static int o_image(const OptionContext *c)
+{
+        return absolute_path(c, &c->s->image);
+}
+
+/* A dm-verity root hash: hex, at least 256 bits, as nspawn takes it. */
+static int o_root_hash(const OptionContext *c)
+{
+        size_t n = strlen(c->arg);
+        if (n < 64 || n % 2 || strspn(c->arg, "0123456789abcdefABCDEF") != n)
+                return BAD(c, "not a root hash (hexadecimal, at least 256 bits)");
+        free(c->s->root_hash);
+        return (c->s->root_hash = strdup(c->arg)) ? 0 : -ENOMEM;
+}
+
 static int o_template(const OptionContext *c)
 {
         return absolute_path(c, &c->s->template_path);
@@ -600,8 +615,8 @@ static const OptionRow option_table[] = {
         {"read-only", 0, no_argument, o_read_only, SETTING_READ_ONLY, NULL},
         {"volatile", 0, optional_argument, o_volatile, SETTING_VOLATILE_MODE, NULL},
         {"pivot-root", 0, required_argument, o_pivot_root, SETTING_PIVOT_ROOT, NULL},
-        NOT_YET("image", 'i', required_argument, "the images work (raw disk images)"),
-        NOT_YET("root-hash", 0, required_argument, "the images work (dm-verity)"),
+        {"image", 'i', required_argument, o_image, SETTING_DIRECTORY, NULL},
+        {"root-hash", 0, required_argument, o_root_hash, SETTING_DIRECTORY, NULL},
         NOT_YET("root-hash-sig", 0, required_argument, "the images work (dm-verity)"),
         NOT_YET("verity-data", 0, required_argument, "the images work (dm-verity)"),
         NOT_YET("oci-bundle", 0, required_argument, "the OCI runtime mode"),

@@ -105,8 +105,14 @@ int main(void)
         CHECK(r == -EINVAL && strstr(e.msg, "--network-namespace-path") && strstr(e.msg, "absolute"), "a relative namespace path: %s", e.msg);
         settings_done(&s);
 
-        r = run(&s, &e, &a, "-i", "/x.raw", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "-i"), "short later option named: %s", e.msg);
+        r = run(&s, &e, &a, "-i", "/x.raw", "--root-hash=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
+        CHECK(r == 0 && s.image && streq(s.image, "/x.raw") && s.root_hash && strlen(s.root_hash) == 64, "-i, --root-hash=");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--root-hash=abc", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "--root-hash=abc: not a root hash"), "a malformed root hash: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "--verity-data=/x.verity", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--verity-data"), "a later option named: %s", e.msg);
         settings_done(&s);
         r = run(&s, &e, &a, "--network-bridge=br0", NULL);
         CHECK(r == 0 && s.network_bridge && streq(s.network_bridge, "br0"), "--network-bridge=br0");

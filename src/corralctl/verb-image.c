@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,7 +19,11 @@
 #include "image-store.h"
 #include "exec-limits.h"
 #include "image.h"
+#include "raw-image.h"
 #include "strv.h"
+
+/* Where image-status mounts a raw image, in a mount namespace of its own */
+#define RAW_MOUNT_DIR "/run/corral/image-root"
 
 static void format_time_or_na(uint64_t us, char *buf, size_t size)
 {
@@ -69,14 +75,54 @@ int verb_list_images(const Args *a, int argc, char **argv)
 }
 
 /* The first line of a file of a directory image (links resolved inside it), or "". */
-static void tree_first_line(const Image *i, const char *file, char *buf, size_t size)
+static void tree_first_line(const char *tree, const char *file, char *buf, size_t size)
 {
         buf[0] = 0;
-        _cleanup_close_ int root = open(i->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int fd = root < 0 ? -1 : open_in_root(root, file, O_RDONLY, 0);
         _cleanup_free_ char *text = NULL;
         if (fd >= 0 && read_full_fd(fd, &text, NULL) >= 0)
                 snprintf(buf, size, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* What machined reads from an image's tree: its hostname, machine ID and OS. */
+static void print_tree_identity(const char *tree)
+{
+        uint8_t id[16];
+        char hex[33], v[256];
+        Error ignored = {0};
+        _cleanup_free_ char *os = NULL, *pretty = NULL;
+        tree_first_line(tree, "/etc/hostname", v, sizeof(v));
+        if (*v)
+                printf("\tHostname: %s\n", v);
+        if (image_read_machine_id(tree, id, &ignored) > 0) {
+                format_id128(id, hex);
+                printf("      Machine ID: %s\n", hex);
+        }
+        if (image_read_os_release(tree, &os) >= 0 && (pretty = os_release_value(os, "PRETTY_NAME")))
+                printf("\t      OS: %s\n", pretty);
+}
+
+/* The same of a raw disk image, mounted read-only by a child in a mount namespace of its own,
+ * which takes the mounts and loop devices with it when it ends. */
+static void print_raw_identity(const char *image)
+{
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+                char **warnings = NULL;
+                Error e = {0};
+                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 || mkdir_p(RAW_MOUNT_DIR, 0755) < 0)
+                        _exit(EXIT_FAILURE);
+                if (raw_image_mount(image, RAW_MOUNT_DIR, true, &warnings, &e) < 0)
+                        _exit(EXIT_FAILURE); /* nothing to show: machined shows nothing either */
+                print_tree_identity(RAW_MOUNT_DIR);
+                fflush(stdout);
+                _exit(EXIT_SUCCESS);
+        }
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
 }
 
 static void print_time_line(const char *label, uint64_t us)
@@ -94,7 +140,7 @@ int verb_image_status(const Args *a, int argc, char **argv)
         int ret = 0;
         for (int k = 1; k < argc; k++) {
                 Image i;
-                char v[256], bytes[32];
+                char bytes[32];
                 if (get_image(argv[k], &i) < 0) {
                         ret = 1;
                         continue;
@@ -104,22 +150,10 @@ int verb_image_status(const Args *a, int argc, char **argv)
                 printf("%s\n", i.name);
                 printf("\t    Type: %s\n", image_type_to_string(i.type));
                 printf("\t    Path: %s\n", i.path);
-                /* What machined reads from a directory image. */
-                if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME) {
-                        uint8_t id[16];
-                        char hex[33];
-                        Error ignored = {0};
-                        _cleanup_free_ char *os = NULL, *pretty = NULL;
-                        tree_first_line(&i, "/etc/hostname", v, sizeof(v));
-                        if (*v)
-                                printf("\tHostname: %s\n", v);
-                        if (image_read_machine_id(i.path, id, &ignored) > 0) {
-                                format_id128(id, hex);
-                                printf("      Machine ID: %s\n", hex);
-                        }
-                        if (image_read_os_release(i.path, &os) >= 0 && (pretty = os_release_value(os, "PRETTY_NAME")))
-                                printf("\t      OS: %s\n", pretty);
-                }
+                if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME)
+                        print_tree_identity(i.path);
+                else
+                        print_raw_identity(i.path);
                 bool tty = isatty(STDOUT_FILENO);
                 printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");
                 print_time_line(" Created", i.crtime_us);

@@ -24,6 +24,10 @@ test_raw_image_plain_file_system() {
         expect_eq "$(loops)" "$before" "its loop device is gone with the container"
         # -M finds NAME.raw in the store; its settings file is beside it
         mv "$TESTTMP/plain.raw" $M/disk.raw
+        out=$(ctl image-status disk)
+        expect_contains "$out" "      OS: BusyBox test tree" "image-status reads the OS of a raw image"
+        expect_contains "$out" "    Type: raw" "its type"
+        expect_eq "$(loops)" "$before" "image-status leaves no loop device"
         printf '[Exec]\nEnvironment=FROM=settings\n' > $M/disk.nspawn
         expect_eq "$(cr -M disk --settings=trusted /bin/sh -c 'echo $FROM; echo x > /written && cat /written')" "$(printf 'settings\nx')" \
                 "-M disk runs disk.raw, writable, with disk.nspawn"

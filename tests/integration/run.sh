@@ -23,7 +23,7 @@ snapshot() {
                 done
                 # Zombies are finished: a detached supervisor (corralctl start) is an orphan that
                 # the host's init reaps when it gets to it.
-                echo "## processes"; live_corrals; pgrep -f 'systemd-nspawn' | sort
+                echo "## processes"; live_corrals; pgrep -f 'systemd-nspawn|tests/tools/http-server' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
                 # The host's device nodes a container gets copies or binds of: a guest must
                 # never change them.

@@ -34,8 +34,6 @@
 #define SCRATCH_DIR RUN_DIR "/scratch"
 #define CACHE_DIR RUN_DIR "/cache"
 #define MACHINES_DIR RUN_DIR "/machines"
-/* Where the supervisor mounts an -i image, in its own mount namespace (each its own) */
-#define IMAGE_ROOT_DIR RUN_DIR "/image-root"
 
 int launch_resolve_image(Settings *s, Error *e)
 {
@@ -126,16 +124,12 @@ int launch_mount_image(Settings *s, char ***warnings, Error *e)
                                  s->image);
         if (s->root_hash)
                 return error_set(e, -EOPNOTSUPP, "--root-hash=: corral cannot set up dm-verity yet; run %s without --root-hash= only if you trust it", s->image);
-        /* A mount namespace of the supervisor's own: the image's mounts, and with them its
+        /* In a mount namespace of the supervisor's own: the image's mounts, and with them its
          * loop devices, go when the supervisor goes, however it ends. */
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                return error_set_errno(e, negative_errno(), "cannot make a mount namespace for the image %s", s->image);
-        if ((r = mkdir_p(IMAGE_ROOT_DIR, 0755)) < 0)
-                return error_set_errno(e, r, "cannot create %s", IMAGE_ROOT_DIR);
-        if ((r = raw_image_mount(s->image, IMAGE_ROOT_DIR, s->read_only, warnings, e)) < 0)
+        if ((r = raw_image_mount(s->image, s->read_only, warnings, e)) < 0)
                 return r;
         free(s->directory);
-        return (s->directory = strdup(IMAGE_ROOT_DIR)) ? 0 : -ENOMEM;
+        return (s->directory = strdup(RAW_IMAGE_ROOT)) ? 0 : -ENOMEM;
 }
 
 /* Whether corral-net makes or moves links for the container. */

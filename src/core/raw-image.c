@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +112,7 @@ static bool dir_is_empty(int fd)
         return empty;
 }
 
-int raw_image_mount(const char *image, const char *where, bool read_only, char ***warnings, Error *e)
+static int mount_image(const char *image, const char *where, bool read_only, char ***warnings, Error *e)
 {
         PartitionTable *t = NULL;
         const Partition *picked[_PARTITION_MAX] = {0};
@@ -221,4 +222,14 @@ out:
         free(head);
         free(t);
         return r;
+}
+
+int raw_image_mount(const char *image, bool read_only, char ***warnings, Error *e)
+{
+        int r;
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return error_set_errno(e, negative_errno(), "cannot make a mount namespace for the image %s", image);
+        if ((r = mkdir_p(RAW_IMAGE_ROOT, 0755)) < 0)
+                return error_set_errno(e, r, "cannot create %s", RAW_IMAGE_ROOT);
+        return mount_image(image, RAW_IMAGE_ROOT, read_only, warnings, e);
 }

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,9 +19,6 @@
 #include "image.h"
 #include "raw-image.h"
 #include "strv.h"
-
-/* Where image-status mounts a raw image, in a mount namespace of its own */
-#define RAW_MOUNT_DIR "/run/corral/image-root"
 
 static void format_time_or_na(uint64_t us, char *buf, size_t size)
 {
@@ -112,11 +107,9 @@ static void print_raw_identity(const char *image)
         if (pid == 0) {
                 char **warnings = NULL;
                 Error e = {0};
-                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 || mkdir_p(RAW_MOUNT_DIR, 0755) < 0)
-                        _exit(EXIT_FAILURE);
-                if (raw_image_mount(image, RAW_MOUNT_DIR, true, &warnings, &e) < 0)
+                if (raw_image_mount(image, true, &warnings, &e) < 0)
                         _exit(EXIT_FAILURE); /* nothing to show: machined shows nothing either */
-                print_tree_identity(RAW_MOUNT_DIR);
+                print_tree_identity(RAW_IMAGE_ROOT);
                 fflush(stdout);
                 _exit(EXIT_SUCCESS);
         }

@@ -52,8 +52,9 @@ void table_print(const Table *t, bool legend);
 void table_json(const Table *t, JsonMode mode);
 void table_done(Table *t);
 /* As machinectl shows a listing: JSON, or the table with its footer ("N WHAT listed."), or
- * "No WHAT." */
-void table_show(const Table *t, const Args *a, const char *what);
+ * "No WHAT."; or with r < 0 (a table_add() that failed) that there was no memory.  Frees the
+ * table; returns the exit status. */
+int table_show(Table *t, const Args *a, const char *what, int r);
 void json_string(const char *s);
 
 /* The live record of name, or machinectl's message and -ENOENT. */

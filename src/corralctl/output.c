@@ -105,9 +105,11 @@ void table_json(const Table *t, JsonMode mode)
         fputs("]\n", stdout);
 }
 
-void table_show(const Table *t, const Args *a, const char *what)
+int table_show(Table *t, const Args *a, const char *what, int r)
 {
-        if (a->json != JSON_OFF)
+        if (r < 0)
+                fprintf(stderr, "Out of memory.\n");
+        else if (a->json != JSON_OFF)
                 table_json(t, a->json);
         else if (t->n_rows == 0 && a->legend)
                 printf("No %s.\n", what);
@@ -116,6 +118,8 @@ void table_show(const Table *t, const Args *a, const char *what)
                 if (a->legend)
                         printf("\n%zu %s listed.\n", t->n_rows, what);
         }
+        table_done(t);
+        return r < 0 ? 1 : 0;
 }
 
 size_t last_lines(const char *text, size_t size, unsigned n)

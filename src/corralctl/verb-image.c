@@ -59,14 +59,7 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 r = table_add(&t, row);
         }
         free(images);
-        if (r < 0) {
-                table_done(&t);
-                fprintf(stderr, "Out of memory.\n");
-                return 1;
-        }
-        table_show(&t, a, "images");
-        table_done(&t);
-        return 0;
+        return table_show(&t, a, "images", r);
 }
 
 /* The first line of a file of a directory image (links resolved inside it), or "". */

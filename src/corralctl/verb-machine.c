@@ -33,14 +33,7 @@ int verb_list(const Args *a, int argc, char **argv)
                 r = table_add(&t, row);
         }
         free(m);
-        if (r < 0) {
-                table_done(&t);
-                fprintf(stderr, "Out of memory.\n");
-                return 1;
-        }
-        table_show(&t, a, "machines");
-        table_done(&t);
-        return 0;
+        return table_show(&t, a, "machines", r);
 }
 
 /* The live record of name, or a message as machinectl's and -ENOENT. */

@@ -402,14 +402,7 @@ int verb_list_transfers(const Args *a, int argc, char **argv)
                 r = table_add(&t, row);
         }
         free(recs);
-        if (r < 0) {
-                table_done(&t);
-                fprintf(stderr, "Out of memory.\n");
-                return 1;
-        }
-        table_show(&t, a, "transfers");
-        table_done(&t);
-        return 0;
+        return table_show(&t, a, "transfers", r);
 }
 
 int verb_cancel_transfer(const Args *a, int argc, char **argv)

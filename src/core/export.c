@@ -98,17 +98,6 @@ static int copy_data(struct archive *d, struct archive *w, const char *path, Err
         return 0;
 }
 
-static int image_idle(const Image *i, ImageLock *lock, Error *e)
-{
-        Error ignored = {0};
-        int r = image_lock(IMAGE_LOCK_DIR, i->path, true, lock, &ignored);
-        if (r == -EBUSY)
-                return error_set(e, r, "cannot export image '%s': a container runs on it writable; stop it first", i->name);
-        if (r < 0)
-                return error_set(e, r, "cannot export image '%s': %s", i->name, ignored.msg);
-        return 0;
-}
-
 int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Error *e)
 {
         ImageLock lock = IMAGE_LOCK_NULL;
@@ -120,7 +109,7 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Erro
         int r = 0;
         if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name, image_type_to_string(i->type));
-        if ((r = image_idle(i, &lock, e)) < 0)
+        if ((r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         if (!(w = writer_new(fd, c, false, e))) {
                 r = e->code;
@@ -219,7 +208,7 @@ int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, Erro
         int r;
         if (i->type != IMAGE_RAW && i->type != IMAGE_BLOCK)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s, not a raw disk image: export it with export-tar", i->name, image_type_to_string(i->type));
-        if ((r = image_idle(i, &lock, e)) < 0)
+        if ((r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         in = open(i->path, O_RDONLY | O_CLOEXEC);
         if (in < 0 || fstat(in, &st) < 0) {

@@ -183,9 +183,7 @@ char **image_settings_files(const Image *i)
         return l;
 }
 
-/* The exclusive lock a writable container holds (shared: a read-only one's), taken to know
- * that none runs on the image. */
-static int image_lock_idle(const Image *i, bool shared, const char *verb, ImageLock *ret, Error *e)
+int image_store_lock_idle(const Image *i, bool shared, const char *verb, ImageLock *ret, Error *e)
 {
         Error ignored = {0};
         int r = image_lock(IMAGE_LOCK_DIR, i->path, shared, ret, &ignored);
@@ -350,7 +348,7 @@ int image_store_clone(const Image *i, const char *new_name, bool read_only, Erro
         if (pool < 0)
                 return error_set_errno(e, negative_errno(), "cannot open %s", POOL);
         /* A writable container would change the tree under the copy. */
-        if ((r = image_lock_idle(i, true, "clone", &lock, e)) < 0)
+        if ((r = image_store_lock_idle(i, true, "clone", &lock, e)) < 0)
                 return r;
         random_suffix(suffix);
         snprintf(tmp, sizeof(tmp), ".#clone-%s", suffix);
@@ -430,7 +428,7 @@ int image_store_rename(const Image *i, const char *new_name, Error *e)
         /* Nothing is renamed unless everything can be. */
         if ((r = settings_targets_free(settings, i, new_name, "rename", e)) < 0)
                 return r;
-        if ((r = image_lock_idle(i, false, "rename", &lock, e)) < 0)
+        if ((r = image_store_lock_idle(i, false, "rename", &lock, e)) < 0)
                 return r;
         _cleanup_free_ char *parent = path_dirname(i->path);
         snprintf(final, sizeof(final), "%s%s", new_name, i->type == IMAGE_RAW ? ".raw" : "");
@@ -499,7 +497,7 @@ int image_store_remove(const Image *i, Error *e)
         int r;
         if (i->vendor)
                 return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be removed", i->name, i->path);
-        if ((r = image_lock_idle(i, false, "remove", &lock, e)) < 0)
+        if ((r = image_store_lock_idle(i, false, "remove", &lock, e)) < 0)
                 return r;
         if ((r = remove_image_files(i, e)) < 0)
                 goto out;
@@ -577,7 +575,7 @@ int image_store_install(int pool, const char *tmp, const char *name, bool raw, b
         if (have_old) {
                 if (old.vendor)
                         return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be replaced", name, old.path);
-                if ((r = image_lock_idle(&old, false, "replace", &lock, e)) < 0)
+                if ((r = image_store_lock_idle(&old, false, "replace", &lock, e)) < 0)
                         return r;
                 /* The same file in the pool: swapped in one step, the old one then removed
                  * under the temporary name. */

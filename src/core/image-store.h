@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "image.h"
 
 /* The image store, as machined keeps it: the directories, btrfs subvolumes, raw disk images
  * (NAME.raw) and block devices (symbolic links to them) in /var/lib/machines and the other
@@ -63,6 +64,10 @@ int image_store_set_limit(const Image *i, uint64_t limit, Error *e);
 /* The image's settings files that exist: /etc/systemd/nspawn/NAME.nspawn,
  * /run/systemd/nspawn/NAME.nspawn, and beside the image.  NULL-terminated, for strv_free(). */
 char **image_settings_files(const Image *i);
+
+/* The image's lock, taken to know that no container runs on it (with shared: none runs on it
+ * writable); else an error "cannot VERB image 'NAME': a container runs on it". */
+int image_store_lock_idle(const Image *i, bool shared, const char *verb, ImageLock *ret, Error *e);
 
 /* For transfers, which make an image under a temporary name in the pool and move it into
  * place only when it is whole. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bus-wire.h"
+#include "terminal.h"
 #include "macro.h"
 
 enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
@@ -128,21 +129,6 @@ static int wait_readable(int fd, int64_t deadline)
         }
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-        const char *c = p;
-        while (n > 0) {
-                ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                c += k;
-                n -= (size_t)k;
-        }
-        return 0;
-}
-
 static int read_exactly(int fd, void *p, size_t n, int64_t deadline)
 {
         char *c = p;
@@ -208,13 +194,13 @@ int bus_connect(const char *path, bool hello, int timeout_ms, Bus *ret)
         for (size_t i = 0; uid[i]; i++)
                 snprintf(hex + 2 * i, 3, "%02x", (unsigned char)uid[i]);
         int n = snprintf(line, sizeof(line), "%cAUTH EXTERNAL %s\r\n", 0, hex);
-        if ((r = write_all(b.fd, line, (size_t)n)) < 0 || (r = read_line(b.fd, line, sizeof(line), deadline)) < 0)
+        if ((r = send_all(b.fd, line, (size_t)n)) < 0 || (r = read_line(b.fd, line, sizeof(line), deadline)) < 0)
                 goto fail;
         if (!startswith(line, "OK ")) {
                 r = -EACCES;
                 goto fail;
         }
-        if ((r = write_all(b.fd, "BEGIN\r\n", 7)) < 0)
+        if ((r = send_all(b.fd, "BEGIN\r\n", 7)) < 0)
                 goto fail;
         if (hello && (r = bus_call(&b, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", NULL, NULL,
                                    (int)MAX(deadline - now_ms(), 1), NULL)) < 0)
@@ -343,7 +329,7 @@ int bus_call(Bus *b, const char *destination, const char *path, const char *inte
                 bus_writer_done(&h);
                 return -ENOMEM;
         }
-        r = write_all(b->fd, h.data, h.len);
+        r = send_all(b->fd, h.data, h.len);
         bus_writer_done(&h);
         if (r < 0)
                 return r;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -23,6 +24,21 @@ int write_all(int fd, const void *buf, size_t n)
                         return negative_errno();
                 }
                 p += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+int send_all(int fd, const void *p, size_t n)
+{
+        const char *c = p;
+        while (n > 0) {
+                ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return negative_errno();
+                c += k;
                 n -= (size_t)k;
         }
         return 0;

@@ -8,6 +8,9 @@
 
 /* Writes all of p, waiting on EAGAIN (a non-blocking fd) and retrying on EINTR. */
 int write_all(int fd, const void *p, size_t n);
+/* Sends all of p on a blocking socket, retrying on EINTR; a peer that is gone is -EPIPE,
+ * never SIGPIPE. */
+int send_all(int fd, const void *p, size_t n);
 
 /* Ctrl-] three times within a second: how nspawn and machinectl let the user out. */
 typedef struct EscapeDetector {

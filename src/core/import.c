@@ -28,6 +28,7 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "tar-member.h"
+#include "terminal.h"
 #include "tree.h"
 
 #define BLOCK (128 * 1024)
@@ -144,14 +145,8 @@ static void *decompress_thread(void *userdata)
                 if (n == 0)
                         break;
                 atomic_store(&d->consumed, (uint64_t)archive_filter_bytes(a, -1));
-                for (la_ssize_t o = 0; o < n;) {
-                        ssize_t w = send(d->out, buf + o, (size_t)(n - o), MSG_NOSIGNAL);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                goto out; /* the reader stopped: it has the reason */
-                        o += w;
-                }
+                if (send_all(d->out, buf, (size_t)n) < 0)
+                        break; /* the reader stopped: it has the reason */
         }
 out:
         free(buf);
@@ -309,7 +304,7 @@ static int open_dir(Extract *x, const char *path, bool create)
                 size_t n = strcspn(p, "/");
                 snprintf(comp, sizeof(comp), "%.*s", (int)n, p);
                 if (mkdirat(at, comp, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
+                        return member_error_errno(x, negative_errno(), "cannot create its directory");
                 int next = open_beneath(at, comp);
                 if (next < 0) {
                         fd = next;
@@ -374,14 +369,8 @@ static int write_data(Extract *x, struct archive *a, int fd, int64_t size)
         while ((r = archive_read_data_block(a, &buf, &n, &offset)) == ARCHIVE_OK) {
                 if (offset != end && lseek(fd, offset, SEEK_SET) < 0)
                         return member_error_errno(x, negative_errno(), "cannot seek");
-                for (size_t o = 0; o < n;) {
-                        ssize_t w = write(fd, (const char *)buf + o, n - o);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                return member_error_errno(x, negative_errno(), "cannot write");
-                        o += (size_t)w;
-                }
+                if ((r = write_all(fd, buf, n)) < 0)
+                        return member_error_errno(x, r, "cannot write");
                 end = offset + (int64_t)n;
         }
         if (r != ARCHIVE_EOF)
@@ -701,7 +690,7 @@ out:
         return failed(pool, tmp, &o->io, r, e);
 }
 
-/* Copies in to out (size bytes, where known), leaving holes where blocks are all zeros. */
+/* Whether n bytes at p are all zeros: a block import-raw leaves a hole for. */
 static bool all_zero(const char *p, size_t n)
 {
         return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);

@@ -18,6 +18,7 @@
 #include "import.h"
 #include "macro.h"
 #include "process-util.h"
+#include "terminal.h"
 
 #define SMALL_MAX (1024 * 1024) /* SHA256SUMS, its signature, a settings file */
 
@@ -44,16 +45,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata)
         Download *d = userdata;
         size_t len = size * n;
         if (d->fd >= 0) {
-                for (size_t o = 0; o < len;) {
-                        ssize_t w = write(d->fd, data + o, len - o);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0) {
-                                d->error = negative_errno();
-                                return 0;
-                        }
-                        o += (size_t)w;
-                }
+                if ((d->error = write_all(d->fd, data, len)) < 0)
+                        return 0;
         } else {
                 if (d->size + len > SMALL_MAX) {
                         d->error = -EFBIG;
@@ -190,22 +183,17 @@ static int verify_signature(const char *sums, size_t sums_size, const char *sig,
                 _exit(127);
         }
         close(out[1]);
-        char text[2048] = "";
+        _cleanup_free_ char *text = NULL;
         size_t n = 0;
-        for (ssize_t k; n < sizeof(text) - 1 && (k = read(out[0], text + n, sizeof(text) - 1 - n)) != 0;)
-                if (k > 0)
-                        n += (size_t)k;
-                else if (errno != EINTR)
-                        break;
+        (void)read_full_fd(out[0], &text, &n);
         close(out[0]);
-        text[n] = 0;
         while (n > 0 && text[n - 1] == '\n')
                 text[--n] = 0;
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return error_set(e, -EBADMSG, "the signature %s is not good for a key of %s: %s", sig_url, keyring, *text ? text : "gpgv failed");
+                return error_set(e, -EBADMSG, "the signature %s is not good for a key of %s: %s", sig_url, keyring, n > 0 ? text : "gpgv failed");
         return 0;
 }
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -180,65 +182,13 @@ int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e)
         return 1;
 }
 
-/* The child's record sits beside it: .#NAME.corral-child holds "lower=PATH". */
-static int child_paths(const char *image, char **ret_meta, char **ret_work)
+int image_mount_namespace(const char *image, Error *e)
 {
-        _cleanup_free_ char *dir = path_dirname(image);
-        if (!dir)
-                return -ENOMEM;
-        const char *b = path_basename(image);
-        if (asprintf(ret_meta, "%s/.#%s.corral-child", dir, b) < 0)
-                return -ENOMEM;
-        if (asprintf(ret_work, "%s/.#%s.corral-work", dir, b) < 0) {
-                free(*ret_meta);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-int image_child_read(const char *image, char **ret_lower, char **ret_work)
-{
-        _cleanup_free_ char *meta = NULL, *work = NULL, *text = NULL;
         int r;
-        if ((r = child_paths(image, &meta, &work)) < 0)
-                return r;
-        if ((r = read_full_file(meta, &text, NULL)) < 0)
-                return r == -ENOENT ? 0 : r;
-        const char *l = startswith(text, "lower=");
-        if (!l)
-                return -EINVAL;
-        char *lower = strndup(l, strcspn(l, "\n"));
-        if (!lower)
-                return -ENOMEM;
-        *ret_lower = lower;
-        *ret_work = TAKE_PTR(work);
-        return 1;
-}
-
-int image_child_create(const char *image, const char *lower, Error *e)
-{
-        _cleanup_free_ char *meta = NULL, *work = NULL;
-        struct stat st;
-        int r;
-        if ((r = child_paths(image, &meta, &work)) < 0)
-                return r;
-        if (stat(lower, &st) < 0 || !S_ISDIR(st.st_mode))
-                return error_set(e, -ENOENT, "--template=%s: not a directory", lower);
-        if (mkdir(image, 0755) < 0)
-                return error_set_errno(e, negative_errno(), "--template: cannot create %s", image);
-        if (mkdir(work, 0700) < 0 && errno != EEXIST) {
-                r = negative_errno();
-                rmdir(image);
-                return error_set_errno(e, r, "--template: cannot create the overlay work directory %s", work);
-        }
-        _cleanup_free_ char *text = NULL;
-        if (asprintf(&text, "lower=%s\n", lower) < 0)
-                return -ENOMEM;
-        if ((r = write_file_at(AT_FDCWD, meta, text, strlen(text), 0644)) < 0) {
-                rmdir(work);
-                rmdir(image);
-                return error_set_errno(e, r, "--template: cannot write %s", meta);
-        }
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return error_set_errno(e, negative_errno(), "cannot make a mount namespace for the image %s", image);
+        if ((r = mkdir_p(IMAGE_MOUNT_ROOT, 0755)) < 0)
+                return error_set_errno(e, r, "cannot create %s", IMAGE_MOUNT_ROOT);
         return 0;
 }
 

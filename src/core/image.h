@@ -28,9 +28,13 @@ char *os_release_value(const char *text, const char *key);
 /* Reads /etc/machine-id of the tree: 1 and the id, 0 if missing, empty or "uninitialized". */
 int image_read_machine_id(const char *root, uint8_t ret[static 16], Error *e);
 
-/* An overlay child image (--template): the directory holds only its changes over lower. */
-int image_child_read(const char *image, char **ret_lower, char **ret_work);
-int image_child_create(const char *image, const char *lower, Error *e);
+/* Where an image that is not a plain directory (a raw image, an overlay child) is mounted for
+ * reading it: the same directory for every process, each mounting on it in a mount namespace
+ * of its own. */
+#define IMAGE_MOUNT_ROOT "/run/corral/image-root"
+/* Moves the calling process into a mount namespace of its own, a slave of the one it was in,
+ * with IMAGE_MOUNT_ROOT made. */
+int image_mount_namespace(const char *image, Error *e);
 
 /* Where the image and machine name locks are. */
 #define IMAGE_LOCK_DIR "/run/corral/locks"

@@ -18,6 +18,7 @@
 #include "container.h"
 #include "device-policy.h"
 #include "fs-util.h"
+#include "image-child.h"
 #include "image.h"
 #include "launch.h"
 #include "mount-plan.h"
@@ -198,10 +199,6 @@ int launch_verify(Settings *s, Error *e)
                 if (s->custom_mounts[i].idmap != BIND_IDMAP_NONE && s->private_users == PRIVATE_USERS_NO)
                         return error_set(e, -EINVAL, "--bind=%s: the idmap options need a user namespace (-U or --private-users=)",
                                          strempty(s->custom_mounts[i].source));
-        if (s->private_users != PRIVATE_USERS_NO && s->template_path)
-                return error_set(e, -EOPNOTSUPP,
-                                 "user namespaces (-U, --private-users=) do not work with overlay child images (--template=) in corral yet "
-                                 "(the child's own layer would need idmapping); use one or the other");
         if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(e, -EINVAL,
@@ -302,7 +299,7 @@ static int prepare_device_policy(const Settings *s, const ContainerCgroup *cg, D
 
 /* With a user namespace over a tree owned by 0-65535, the parts of the image that are mounted
  * other than as the root (an overlay's lower layer for --ephemeral/--volatile=overlay, /usr
- * for --volatile=yes) are idmapped too. */
+ * for --volatile=yes, an overlay child and its base) are idmapped too. */
 static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan *plan, Error *e)
 {
         char map[USERNS_MAP_MAX];
@@ -314,7 +311,16 @@ static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan 
         const char *mp = u->tree_base == u->shift ? NULL : userns_plan_map(u, map);
         for (size_t i = 0; i < plan->n_steps; i++) {
                 MountStep *m = &plan->steps[i];
-                if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
+                if (m->type == STEP_ROOT_OVERLAY && (m->step_flags & STEP_CHILD_IMAGE)) {
+                        /* The base; and the child with its work directory beside it (the
+                         * directory that holds both), or the child alone as a lower layer. */
+                        _cleanup_free_ char *child = m->source ? path_dirname(m->source) : strdup(m->lower[0]);
+                        if (!child)
+                                return -ENOMEM;
+                        if ((r = userns_detached_mount(m->lower[strv_length(m->lower) - 1], mp, mp, true, &m->idmap_fd, e)) < 0 ||
+                            (r = userns_detached_mount(child, mp, mp, false, &m->upper_idmap_fd, e)) < 0)
+                                return r;
+                } else if (m->type == STEP_ROOT_OVERLAY && !m->source && strv_length(m->lower) == 1) {
                         if ((r = userns_detached_mount(m->lower[0], mp, mp, true, &m->idmap_fd, e)) < 0)
                                 return r;
                 } else if (m->type == STEP_IMAGE_BIND) {
@@ -325,6 +331,20 @@ static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan 
                                 return r;
                 }
         }
+        return 0;
+}
+
+/* An overlay child is idmapped (its base could not be chowned with it): -U's "auto" maps it, and
+ * "chown" is refused. */
+static int child_ownership(const Settings *s, UsernsPlan *u, Error *e)
+{
+        if (u->ownership == USER_NAMESPACE_OWNERSHIP_AUTO)
+                u->ownership = USER_NAMESPACE_OWNERSHIP_MAP;
+        if (u->ownership == USER_NAMESPACE_OWNERSHIP_CHOWN && u->tree_base != u->shift)
+                return error_set(e, -EINVAL,
+                                 "--private-users-ownership=chown cannot shift %s: it is an overlay child image, and its base would stay as it is; use map "
+                                 "(or -U)",
+                                 s->directory);
         return 0;
 }
 
@@ -463,7 +483,15 @@ typedef struct Launch {
         bool have_localtime_link;
         _Bool have_cgroup2;
         char **env;
+        const char *child_lower, *child_work; /* an overlay child image's base and work directory */
 } Launch;
+
+/* The tree to read path of the image from: an overlay child's, or its base's where the child
+ * has nothing at path. */
+static const char *tree_for(const Launch *l, const char *path)
+{
+        return l->child_lower ? image_child_layer(l->s->directory, l->child_lower, path) : l->s->directory;
+}
 
 static int build_environment(Launch *l)
 {
@@ -614,6 +642,8 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
         };
         if (!m->poweroff_signal && m->boot)
                 m->poweroff_signal = init_poweroff_signal(s->directory);
+        if (!m->poweroff_signal && m->boot && l->child_lower)
+                m->poweroff_signal = init_poweroff_signal(l->child_lower);
         if (!m->poweroff_signal)
                 m->poweroff_signal = kill_signal;
         snprintf(m->name, sizeof(m->name), "%s", s->machine);
@@ -624,7 +654,7 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
         for (size_t i = 0, j = 0; l->uuid[i] && j < sizeof(m->id) - 1; i++)
                 if (l->uuid[i] != '-')
                         m->id[j++] = l->uuid[i];
-        tree_os_release(s->directory, m);
+        tree_os_release(tree_for(l, "/etc/os-release"), m);
 }
 
 /* --network-namespace-path=: a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
@@ -684,15 +714,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .machine_id = l->machine_id,
                 .boot_id = l->boot_id,
         };
-        _cleanup_free_ char *lower = NULL, *work = NULL;
-        if ((r = image_child_read(s->directory, &lower, &work)) < 0)
-                return error_set_errno(e, r, "%s is an overlay child image, but its record beside it cannot be read", s->directory);
-        h.template_lower = lower;
-        h.child_work = work;
-        if (lower && s->private_users != PRIVATE_USERS_NO)
-                return error_set(e, -EOPNOTSUPP,
-                                 "%s is an overlay child image: user namespaces do not work with those in corral yet (its own layer would need idmapping)",
-                                 s->directory);
+        h.template_lower = l->child_lower;
+        h.child_work = l->child_work;
 
         struct sock_fprog filter = {0};
         if ((r = seccomp_build_policy(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
@@ -701,6 +724,11 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         DevicesV1 devices_v1 = DEVICES_V1_NULL;
         if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0) {
                 free(filter.filter);
+                return r;
+        }
+        if (userns.enabled && l->child_lower && (r = child_ownership(s, &userns, e)) < 0) {
+                free(filter.filter);
+                userns_plan_done(&userns);
                 return r;
         }
         if (userns.enabled && (r = userns_prepare(&userns, s->directory, e)) < 0) {
@@ -726,7 +754,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 goto out;
         if (userns.enabled && (r = clone_bind_sources(&plan, e)) < 0)
                 goto out;
-        if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
+        if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO || l->child_lower) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
                 goto out;
         if (getenv("CORRAL_DEBUG_PLAN"))
                 mount_plan_dump(&plan, stderr);
@@ -789,10 +817,22 @@ out:
         return r;
 }
 
+static int lock_base(const Launch *l, ImageLock *ret, Error *e)
+{
+        Error why = {0};
+        int r = image_lock(LOCK_DIR, l->child_lower, true, ret, &why);
+        if (r == -EBUSY)
+                return error_set(e, r, "the base %s of the overlay child image %s is in use: a container runs on it writable; stop it first", l->child_lower,
+                                 l->s->directory);
+        if (r < 0)
+                return error_set(e, r, "the base of the overlay child image %s: %s", l->s->directory, why.msg);
+        return 0;
+}
+
 int launch_run(Settings *s, Error *e)
 {
         Launch l = {.s = s};
-        ImageLock name_lock = IMAGE_LOCK_NULL, tree_lock = IMAGE_LOCK_NULL;
+        ImageLock name_lock = IMAGE_LOCK_NULL, tree_lock = IMAGE_LOCK_NULL, base_lock = IMAGE_LOCK_NULL;
         uint8_t id[16];
         int r;
 
@@ -802,9 +842,17 @@ int launch_run(Settings *s, Error *e)
                 if ((r = image_child_create(s->directory, s->template_path, e)) < 0)
                         return r;
         }
-        _cleanup_free_ char *lower = NULL, *work = NULL;
-        bool child = image_child_read(s->directory, &lower, &work) > 0;
-        if ((r = image_check_os_tree(child ? lower : s->directory, s->start_mode == START_BOOT, e)) < 0)
+        _cleanup_free_ char *child_lower = NULL, *child_work = NULL;
+        if (!s->image && (r = image_child_read(s->directory, &child_lower, &child_work)) < 0)
+                return error_set_errno(e, r, "%s is an overlay child image, but its record .#%s.corral-child beside it cannot be read", s->directory,
+                                       path_basename(s->directory));
+        l.child_lower = child_lower;
+        l.child_work = child_work;
+        if (child_lower && s->volatile_mode == VOLATILE_YES)
+                return error_set(e, -EOPNOTSUPP,
+                                 "--volatile=yes cannot run %s: it is an overlay child image, and /usr would come from the child alone; use --volatile=overlay or --ephemeral",
+                                 s->directory);
+        if ((r = image_check_os_tree(child_lower ? child_lower : s->directory, s->start_mode == START_BOOT, e)) < 0)
                 return r;
 
         l.console = resolve_console(s);
@@ -829,9 +877,12 @@ int launch_run(Settings *s, Error *e)
         bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
         if ((r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
                 goto out;
+        /* An overlay child's base is only read while it runs, and nothing may write to it. */
+        if (l.child_lower && (r = lock_base(&l, &base_lock, e)) < 0)
+                goto out;
 
         /* The tree's own machine ID wins; else --uuid; else a random one for this run. */
-        if ((r = image_read_machine_id(s->directory, id, e)) < 0)
+        if ((r = image_read_machine_id(tree_for(&l, "/etc/machine-id"), id, e)) < 0)
                 goto out;
         if (r == 0) {
                 if (s->have_uuid)
@@ -866,6 +917,7 @@ int launch_run(Settings *s, Error *e)
         }
 out:
         strv_free(l.env);
+        image_unlock(&base_lock);
         image_unlock(&tree_lock);
         image_unlock(&name_lock);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);

@@ -115,7 +115,7 @@ static char *overlay_escape(const char *p)
         return r;
 }
 
-static int overlay_options(char *const *lower, const char *upper, const char *work, bool read_only, char **ret)
+int overlay_mount_options(char *const *lower, const char *upper, const char *work, bool read_only, bool user_xattr, char **ret)
 {
         char *opts = strdup("lowerdir=");
         if (!opts)
@@ -145,8 +145,33 @@ static int overlay_options(char *const *lower, const char *upper, const char *wo
                 free(opts);
                 opts = nopts;
         }
+        if (user_xattr) {
+                char *nopts;
+                if (asprintf(&nopts, "%s,userxattr", opts) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
         *ret = opts;
         return 0;
+}
+
+/* A detached mount the supervisor made, attached at scratch/name: its path, or NULL. */
+static char *attach_on_scratch(Apply *a, int *fd, const char *name)
+{
+        char *p;
+        if (asprintf(&p, "%s/%s", a->ctx->scratch, name) < 0) {
+                error_set(a->e, -ENOMEM, "out of memory");
+                return NULL;
+        }
+        if ((mkdir(p, 0755) < 0 && errno != EEXIST) || syscall(SYS_move_mount, *fd, "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                STEP_FAIL(a, negative_errno(), "attaching the idmapped %s layer", name);
+                return mfree(p);
+        }
+        closep(fd);
+        return p;
 }
 
 /* A fresh upper and work directory pair on the staging tmpfs. */
@@ -194,28 +219,41 @@ static int apply_root(Apply *a)
                         return STEP_FAIL(a, negative_errno(), "tmpfs for --volatile=yes");
                 break;
         case STEP_ROOT_OVERLAY: {
-                _cleanup_free_ char *upper = NULL, *work = NULL, *opts = NULL;
-                if (m->source) {
+                _cleanup_free_ char *upper = NULL, *work = NULL, *opts = NULL, *child = NULL, *base = NULL;
+                MountStep *ms = (MountStep *)m; /* the fds it attaches are used up */
+                char *lower[3] = {NULL, NULL, NULL};
+                size_t n = strv_length(m->lower);
+                if (n == 0 || n > 2)
+                        return -EINVAL;
+                for (size_t k = 0; k < n; k++)
+                        lower[k] = m->lower[k];
+                if (ms->upper_idmap_fd >= 0) {
+                        /* An overlay child as the supervisor idmapped it (user namespace). */
+                        if (!(child = attach_on_scratch(a, &ms->upper_idmap_fd, "child")))
+                                return a->e->code;
+                        if (m->source) {
+                                upper = path_join(child, path_basename(m->source));
+                                work = path_join(child, path_basename(m->work));
+                                if (!upper || !work)
+                                        return -ENOMEM;
+                        } else
+                                lower[0] = child;
+                } else if (m->source) {
                         upper = strdup(m->source);
                         work = strdup(m->work);
                         if (!upper || !work)
                                 return -ENOMEM;
-                } else if ((r = scratch_pair(a, "root", &upper, &work)) < 0)
-                        return STEP_FAIL(a, r, "overlay directories in %s", c->scratch);
-                char *lower_idmapped[2] = {NULL, NULL};
-                _cleanup_free_ char *lower_path = NULL;
-                if (m->idmap_fd >= 0) {
-                        /* The image as the supervisor idmapped it (user namespace), attached on
-                         * the staging tmpfs to serve as the lower layer. */
-                        if (asprintf(&lower_path, "%s/lower", c->scratch) < 0)
-                                return -ENOMEM;
-                        if (mkdir(lower_path, 0755) < 0 && errno != EEXIST)
-                                return STEP_FAIL(a, negative_errno(), "mkdir %s", lower_path);
-                        if (syscall(SYS_move_mount, m->idmap_fd, "", AT_FDCWD, lower_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                                return STEP_FAIL(a, negative_errno(), "attaching the idmapped image as the lower layer");
-                        lower_idmapped[0] = lower_path;
                 }
-                if ((r = overlay_options(m->idmap_fd >= 0 ? lower_idmapped : m->lower, upper, work, false, &opts)) < 0)
+                if (!upper && (r = scratch_pair(a, "root", &upper, &work)) < 0)
+                        return STEP_FAIL(a, r, "overlay directories in %s", c->scratch);
+                if (ms->idmap_fd >= 0) {
+                        /* The image, or the child's base, as the supervisor idmapped it (user
+                         * namespace): the bottom layer. */
+                        if (!(base = attach_on_scratch(a, &ms->idmap_fd, "lower")))
+                                return a->e->code;
+                        lower[n - 1] = base;
+                }
+                if ((r = overlay_mount_options(lower, upper, work, false, m->step_flags & STEP_CHILD_IMAGE, &opts)) < 0)
                         return r;
                 if (mount("overlay", c->new_root, "overlay", 0, opts) < 0) {
                         r = negative_errno();
@@ -362,7 +400,7 @@ static int apply_overlay(Apply *a)
                 } else if ((r = scratch_pair(a, "overlay", &upper, &work)) < 0)
                         return STEP_FAIL(a, r, "overlay directories in %s", a->ctx->scratch);
         }
-        if ((r = overlay_options(m->lower, upper ? upper : m->source, work, m->flags & MS_RDONLY, &opts)) < 0)
+        if ((r = overlay_mount_options(m->lower, upper ? upper : m->source, work, m->flags & MS_RDONLY, false, &opts)) < 0)
                 return r;
         if ((dst = open_target(a, true)) < 0)
                 return STEP_FAIL(a, dst, "mount point");

@@ -52,6 +52,7 @@ static MountStep *add(Builder *b, MountStepType type, const char *source, const 
                 .step_flags = step_flags,
                 .custom_index = -1,
                 .idmap_fd = -1,
+                .upper_idmap_fd = -1,
         };
         if ((source && !m->source) || (target && !m->target) || (fstype && !m->fstype) || (options && !m->options))
                 b->r = -ENOMEM;
@@ -97,9 +98,15 @@ static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
 {
         MountStep *m;
 
-        if (h->template_lower) {
+        if (h->template_lower && (s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO)) {
+                /* An overlay child used without writing to it: child and base are both lower
+                 * layers under a throw-away upper. */
+                if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, STEP_CHILD_IMAGE)))
+                        if (strv_extend(&m->lower, h->image) < 0 || strv_extend(&m->lower, h->template_lower) < 0)
+                                b->r = -ENOMEM;
+        } else if (h->template_lower) {
                 /* An overlay child: the image directory holds only its changes. */
-                if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, 0))) {
+                if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, STEP_CHILD_IMAGE))) {
                         if (strv_extend(&m->lower, h->template_lower) < 0 || !(m->source = strdup(h->image)) ||
                             !(m->work = strdup(h->child_work)))
                                 b->r = -ENOMEM;
@@ -365,6 +372,8 @@ void mount_plan_done(MountPlan *p)
                 free(m->content);
                 if (m->idmap_fd >= 0)
                         close(m->idmap_fd);
+                if (m->upper_idmap_fd >= 0)
+                        close(m->upper_idmap_fd);
         }
         free(p->steps);
         *p = (MountPlan){0};

@@ -42,6 +42,9 @@ enum {
         STEP_TOUCH_TARGET = 1 << 2, /* create the target as an empty file first */
         STEP_RECURSIVE = 1 << 3,    /* MS_REC for binds and remounts */
         STEP_SOURCE_TYPE = 1 << 4,  /* create the target as a directory or file, like the source */
+        STEP_CHILD_IMAGE = 1 << 5,  /* STEP_ROOT_OVERLAY of an overlay child image: overlayfs keeps its
+                                     * xattrs in user.overlay.* (userxattr), as it must where a user
+                                     * namespace mounts it, so always */
 };
 
 typedef struct MountStep {
@@ -61,6 +64,10 @@ typedef struct MountStep {
         int custom_index; /* STEP_BIND of a custom mount: its index in Settings, else -1 */
         int idmap_fd;     /* binds, overlay lower: -1, or a detached (idmapped) mount of the source
                            * the supervisor made, for the child to attach (user namespace) */
+        int upper_idmap_fd; /* STEP_ROOT_OVERLAY of an overlay child with a user namespace: -1, or a
+                             * detached idmapped mount of the child's directory (upper NULL: it
+                             * is the topmost lower layer) or of the directory that holds it and
+                             * its work directory (upper and work are below it) */
 } MountStep;
 
 typedef struct MountPlan {

@@ -227,9 +227,7 @@ out:
 int raw_image_mount(const char *image, bool read_only, char ***warnings, Error *e)
 {
         int r;
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                return error_set_errno(e, negative_errno(), "cannot make a mount namespace for the image %s", image);
-        if ((r = mkdir_p(RAW_IMAGE_ROOT, 0755)) < 0)
-                return error_set_errno(e, r, "cannot create %s", RAW_IMAGE_ROOT);
+        if ((r = image_mount_namespace(image, e)) < 0)
+                return r;
         return mount_image(image, RAW_IMAGE_ROOT, read_only, warnings, e);
 }

@@ -4,10 +4,10 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "image.h"
 
-/* Where a raw image is mounted: the same directory for every process, each mounting on it in
- * a mount namespace of its own. */
-#define RAW_IMAGE_ROOT "/run/corral/image-root"
+/* Where a raw image is mounted (see image.h). */
+#define RAW_IMAGE_ROOT IMAGE_MOUNT_ROOT
 
 /* Raw disk images for -i/--image: a plain file system, an MBR disk with one Linux partition,
  * or a GPT disk whose partitions follow the Discoverable Partitions Specification

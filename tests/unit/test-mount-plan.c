@@ -76,6 +76,30 @@ int main(void)
         mount_plan_done(&p);
         s.ephemeral = false;
 
+        /* An overlay child image: written to, its directory is the upper layer over the base;
+         * used without writing, it is a lower layer over the base too. */
+        h.template_lower = "/base";
+        h.child_work = "/.#img.corral-work";
+        CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "child plan builds");
+        CHECK(p.steps[0].type == STEP_ROOT_OVERLAY && streq(p.steps[0].source, "/img") && streq(p.steps[0].work, "/.#img.corral-work") &&
+                      strv_length(p.steps[0].lower) == 1 && streq(p.steps[0].lower[0], "/base") && (p.steps[0].step_flags & STEP_CHILD_IMAGE),
+              "child: the image is the upper layer over its base, with user xattrs");
+        mount_plan_done(&p);
+        s.ephemeral = true;
+        CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "ephemeral child plan builds");
+        CHECK(p.steps[0].type == STEP_ROOT_OVERLAY && !p.steps[0].source && strv_length(p.steps[0].lower) == 2 &&
+                      streq(p.steps[0].lower[0], "/img") && streq(p.steps[0].lower[1], "/base") && (p.steps[0].step_flags & STEP_CHILD_IMAGE),
+              "ephemeral child: child over base, a tmpfs upper");
+        mount_plan_done(&p);
+        s.ephemeral = false;
+        s.read_only = true;
+        CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "read-only child plan builds");
+        CHECK(p.steps[0].type == STEP_ROOT_OVERLAY && !p.steps[0].source && strv_length(p.steps[0].lower) == 2 && find(&p, STEP_REMOUNT, "/") == 1,
+              "read-only child: child over base, made read-only at once");
+        mount_plan_done(&p);
+        s.read_only = false;
+        h.template_lower = h.child_work = NULL;
+
         s.volatile_mode = VOLATILE_STATE;
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "volatile=state builds");
         CHECK(find(&p, STEP_REMOUNT, "/") >= 0 && find(&p, STEP_MOUNT, "/var") > find(&p, STEP_REMOUNT, "/"),

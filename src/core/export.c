@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "image-child.h"
 #include "image.h"
 #include "import.h"
 #include "macro.h"
@@ -100,17 +101,31 @@ static int copy_data(struct archive *d, struct archive *w, const char *path, Err
 
 int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Error *e)
 {
-        ImageLock lock = IMAGE_LOCK_NULL;
+        ImageLock lock = IMAGE_LOCK_NULL, base_lock = IMAGE_LOCK_NULL;
         struct archive *w = NULL, *d = NULL;
         struct archive_entry_linkresolver *links = NULL;
         struct archive_entry *entry = NULL, *sparse = NULL;
-        size_t prefix = strlen(i->path);
+        const char *root = i->path;
         uint64_t files = 0;
         int r = 0;
         if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name, image_type_to_string(i->type));
         if ((r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
+        if (*i->base) {
+                /* An overlay child: the tree a container of it sees, child over base, mounted
+                 * read-only in a mount namespace of this process (before any thread starts). */
+                Error why = {0};
+                if ((r = image_lock(IMAGE_LOCK_DIR, i->base, true, &base_lock, &why)) < 0) {
+                        r = error_set(e, r, "cannot export image '%s': its base %s: %s", i->name, i->base,
+                                      r == -EBUSY ? "a container runs on it writable; stop it first" : why.msg);
+                        goto out;
+                }
+                if ((r = image_child_mount(i->path, i->base, e)) < 0)
+                        goto out;
+                root = IMAGE_MOUNT_ROOT;
+        }
+        size_t prefix = strlen(root);
         if (!(w = writer_new(fd, c, false, e))) {
                 r = e->code;
                 goto out;
@@ -125,8 +140,8 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Erro
         /* Numeric owners only: the names are the container's, not the host's. */
         archive_read_disk_set_symlink_physical(d);
         archive_read_disk_set_behavior(d, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
-        if (archive_read_disk_open(d, i->path) != ARCHIVE_OK) {
-                r = error_set(e, -EIO, "cannot read %s: %s", i->path, archive_error_string(d));
+        if (archive_read_disk_open(d, root) != ARCHIVE_OK) {
+                r = error_set(e, -EIO, "cannot read %s: %s", root, archive_error_string(d));
                 goto out;
         }
         for (;;) {
@@ -145,7 +160,7 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Erro
                         break;
                 const char *path = archive_entry_pathname(entry);
                 if (k != ARCHIVE_OK && k != ARCHIVE_WARN) {
-                        r = error_set(e, -EIO, "cannot read %s: %s", path ? path : i->path, archive_error_string(d));
+                        r = error_set(e, -EIO, "cannot read %s: %s", path ? path : root, archive_error_string(d));
                         goto out;
                 }
                 archive_read_disk_descend(d);
@@ -192,6 +207,7 @@ out:
                 archive_read_free(d);
         if (w)
                 archive_write_free(w);
+        image_unlock(&base_lock);
         image_unlock(&lock);
         return r;
 }

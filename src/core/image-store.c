@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "image-child.h"
 #include "image.h"
 #include "image-store.h"
 #include "macro.h"
@@ -76,6 +77,9 @@ static int image_make(const char *dir, const char *file, Image *ret)
                 if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL))
                         i.read_only = true;
                 snprintf(i.name, sizeof(i.name), "%s", file);
+                _cleanup_free_ char *lower = NULL, *work = NULL;
+                if (image_child_read(path, &lower, &work) > 0)
+                        snprintf(i.base, sizeof(i.base), "%s", lower);
         } else if (S_ISREG(st.st_mode) && n > 4 && streq(file + n - 4, ".raw")) {
                 i.type = IMAGE_RAW;
                 i.read_only = !(st.st_mode & 0222);
@@ -393,8 +397,15 @@ made:
         /* A read-only original's copy is writable, unless asked otherwise. */
         if (i->type == IMAGE_DIRECTORY || i->type == IMAGE_SUBVOLUME)
                 (void)set_immutable_at(pool, tmp, false);
+        /* A child's copy is a child of the same base: its record first, so that the copy is
+         * never seen without it. */
+        snprintf(where, sizeof(where), "%s/%s", POOL, final);
+        if (*i->base && (r = image_child_attach(where, i->base, e)) < 0)
+                goto out;
         if (renameat2(pool, tmp, pool, final, RENAME_NOREPLACE) < 0) {
                 r = error_set_errno(e, negative_errno(), "cannot rename the clone to %s/%s", POOL, final);
+                if (*i->base)
+                        (void)image_child_detach(where);
                 goto out;
         }
         tmp[0] = 0;
@@ -428,6 +439,9 @@ int image_store_rename(const Image *i, const char *new_name, Error *e)
         /* Nothing is renamed unless everything can be. */
         if ((r = settings_targets_free(settings, i, new_name, "rename", e)) < 0)
                 return r;
+        _cleanup_strv_free_ char **children = NULL;
+        if ((i->type == IMAGE_DIRECTORY || i->type == IMAGE_SUBVOLUME) && (r = image_store_children(i->path, &children)) < 0)
+                return error_set_errno(e, r, "cannot look for the overlay children of image '%s'", i->name);
         if ((r = image_store_lock_idle(i, false, "rename", &lock, e)) < 0)
                 return r;
         _cleanup_free_ char *parent = path_dirname(i->path);
@@ -448,6 +462,17 @@ int image_store_rename(const Image *i, const char *new_name, Error *e)
                 r = error_set_errno(e, r, "cannot rename %s to %s", i->path, to);
                 goto out;
         }
+        if (*i->base) {
+                /* The record and work directory go with the child. */
+                if ((r = image_child_attach(to, i->base, e)) < 0) {
+                        (void)renameat2(AT_FDCWD, to, AT_FDCWD, i->path, RENAME_NOREPLACE);
+                        goto out;
+                }
+                (void)image_child_detach(i->path);
+        }
+        /* The base's children follow it. */
+        for (char **c = children; c && *c && r >= 0; c++)
+                r = image_child_attach(*c, to, e);
         for (char **s = settings; *s && r >= 0; s++)
                 r = settings_to(*s, new_name, true, e);
 out:
@@ -490,6 +515,35 @@ static int remove_image_files(const Image *i, Error *e)
         return 0;
 }
 
+/* The names of the children, for messages: "'a', 'b'". */
+static char *children_names(char **children)
+{
+        char *text = strdup("");
+        for (char **c = children; text && c && *c; c++) {
+                char *n;
+                if (asprintf(&n, "%s%s'%s'", text, c == children ? "" : ", ", path_basename(*c)) < 0)
+                        n = NULL;
+                free(text);
+                text = n;
+        }
+        return text;
+}
+
+static int refuse_base_of_children(const Image *i, Error *e)
+{
+        _cleanup_strv_free_ char **children = NULL;
+        int r;
+        if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
+                return 0;
+        if ((r = image_store_children(i->path, &children)) < 0)
+                return error_set_errno(e, r, "cannot look for the overlay children of image '%s'", i->name);
+        if (!children || !*children)
+                return 0;
+        _cleanup_free_ char *names = children_names(children);
+        return error_set(e, -EBUSY, "cannot remove image '%s': it is the base of the overlay child image%s %s, which hold only their changes to it; remove %s first",
+                         i->name, children[1] ? "s" : "", names ? names : "", children[1] ? "them" : "it");
+}
+
 int image_store_remove(const Image *i, Error *e)
 {
         ImageLock lock = IMAGE_LOCK_NULL;
@@ -499,8 +553,13 @@ int image_store_remove(const Image *i, Error *e)
                 return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be removed", i->name, i->path);
         if ((r = image_store_lock_idle(i, false, "remove", &lock, e)) < 0)
                 return r;
+        if ((r = refuse_base_of_children(i, e)) < 0)
+                goto out;
         if ((r = remove_image_files(i, e)) < 0)
                 goto out;
+        if (*i->base && (r = image_child_detach(i->path)) < 0)
+                r = error_set_errno(e, r, "image '%s' is removed, but not its overlay record .#%s.corral-child and work directory beside it", i->name,
+                                    i->name);
         settings = image_settings_files(i);
         for (char **s = settings; s && *s; s++)
                 if (unlink(*s) < 0 && errno != ENOENT && r >= 0)
@@ -588,12 +647,16 @@ int image_store_install(int pool, const char *tmp, const char *name, bool raw, b
                                 r = error_set_errno(e, negative_errno(), "cannot replace %s", path);
                                 goto out;
                         }
+                        if (*old.base)
+                                (void)image_child_detach(old.path);
                         snprintf(old.path, sizeof(old.path), "%s/%s", POOL, tmp);
                         r = remove_image_files(&old, e);
                         goto installed;
                 }
                 if ((r = remove_image_files(&old, e)) < 0)
                         goto out;
+                if (*old.base)
+                        (void)image_child_detach(old.path);
         }
         if (renameat2(pool, tmp, pool, final, RENAME_NOREPLACE) < 0) {
                 r = errno == EEXIST ? error_set(e, -EEXIST, "%s/%s exists already; --force replaces it", POOL, final)
@@ -608,4 +671,99 @@ installed:
 out:
         image_unlock(&lock);
         return r;
+}
+
+int image_store_create_child(const Image *base, const char *new_name, Error *e)
+{
+        _cleanup_strv_free_ char **settings = NULL;
+        _cleanup_free_ char *path = path_join(POOL, new_name);
+        struct stat st;
+        int r;
+        if (!path)
+                return error_set(e, -ENOMEM, "out of memory");
+        if (base->type != IMAGE_DIRECTORY && base->type != IMAGE_SUBVOLUME)
+                return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image: the base of an overlay child must be a directory tree", base->name,
+                                 image_type_to_string(base->type));
+        if (*base->base)
+                return error_set(e, -EOPNOTSUPP,
+                                 "image '%s' is itself an overlay child (of %s), and corral does not stack children: make the new child of that base, "
+                                 "or clone '%s' for a child of it with a copy of the changes",
+                                 base->name, base->base, base->name);
+        if ((r = check_new_name(new_name, e)) < 0)
+                return r;
+        if (!(settings = image_settings_files(base)))
+                return error_set(e, -ENOMEM, "out of memory");
+        if ((r = settings_targets_free(settings, base, new_name, "create a child of", e)) < 0)
+                return r;
+        _cleanup_close_ int pool = image_store_open_pool(e);
+        if (pool < 0)
+                return pool;
+        if (stat(base->path, &st) < 0)
+                return error_set_errno(e, negative_errno(), "cannot look at %s", base->path);
+        /* The record first, the directory last: the child appears whole or not at all. */
+        if ((r = image_child_attach(path, base->path, e)) < 0)
+                return r;
+        if (mkdirat(pool, new_name, 0700) < 0) {
+                r = error_set_errno(e, negative_errno(), "cannot create %s", path);
+                (void)image_child_detach(path);
+                return r;
+        }
+        /* The tree's root is the child's directory: it looks as the base's does. */
+        _cleanup_close_ int fd = openat(pool, new_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fchown(fd, st.st_uid, st.st_gid) < 0 || fchmod(fd, st.st_mode & 07777) < 0) {
+                r = error_set_errno(e, negative_errno(), "cannot set the owner and mode of %s", path);
+                (void)unlinkat(pool, new_name, AT_REMOVEDIR);
+                (void)image_child_detach(path);
+                return r;
+        }
+        for (char **s = settings; *s && r >= 0; s++)
+                r = settings_to(*s, new_name, false, e);
+        return r;
+}
+
+static int by_string(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int image_store_children(const char *base, char ***ret)
+{
+        char **l = NULL;
+        struct stat bst;
+        if (stat(base, &bst) < 0) {
+                *ret = NULL;
+                return 0;
+        }
+        for (const char *const *dir = image_search_path; *dir; dir++) {
+                DIR *d = opendir(*dir);
+                struct dirent *de;
+                if (!d)
+                        continue;
+                while ((de = readdir(d))) {
+                        size_t n = strlen(de->d_name);
+                        if (!startswith(de->d_name, ".#") || !endswith(de->d_name, ".corral-child") || n <= 2 + strlen(".corral-child"))
+                                continue;
+                        _cleanup_free_ char *name = strndup(de->d_name + 2, n - 2 - strlen(".corral-child"));
+                        _cleanup_free_ char *path = name ? path_join(*dir, name) : NULL, *lower = NULL, *work = NULL;
+                        struct stat cst, lst;
+                        if (!path) {
+                                closedir(d);
+                                strv_free(l);
+                                return -ENOMEM;
+                        }
+                        if (stat(path, &cst) < 0 || !S_ISDIR(cst.st_mode) || image_child_read(path, &lower, &work) <= 0 || stat(lower, &lst) < 0 ||
+                            lst.st_dev != bst.st_dev || lst.st_ino != bst.st_ino)
+                                continue;
+                        if (strv_push(&l, TAKE_PTR(path)) < 0) {
+                                closedir(d);
+                                strv_free(l);
+                                return -ENOMEM;
+                        }
+                }
+                closedir(d);
+        }
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), by_string);
+        *ret = l;
+        return 0;
 }

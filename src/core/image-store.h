@@ -34,6 +34,7 @@ typedef struct Image {
         bool vendor;               /* below /usr */
         uint64_t crtime_us, mtime_us; /* 0: unknown */
         uint64_t usage, limit;     /* bytes, or IMAGE_SIZE_UNKNOWN */
+        char base[4096];           /* an overlay child's base directory (image-child.h), else "" */
 } Image;
 
 /* An image name: a file name without control characters, not starting with ".#". */
@@ -49,11 +50,21 @@ int image_store_pool(Image *ret);
 
 /* A writable copy of the image as new_name in /var/lib/machines, with its settings file: a
  * btrfs snapshot of a subvolume, reflinks where the file system has them, else a copy in the
- * kernel.  Made under a temporary name and renamed into place: a failed clone leaves nothing. */
+ * kernel; of an overlay child, another child of the same base with a copy of its changes.
+ * Made under a temporary name and renamed into place: a failed clone leaves nothing. */
 int image_store_clone(const Image *i, const char *new_name, bool read_only, Error *e);
-/* Renames the image in its directory, and its settings files with it. */
+/* Makes new_name in /var/lib/machines an overlay child of the directory image base, with a
+ * copy of base's settings file. */
+int image_store_create_child(const Image *base, const char *new_name, Error *e);
+/* The overlay children of the directory base in the image directories, as paths (sorted,
+ * NULL-terminated, for strv_free()). */
+int image_store_children(const char *base, char ***ret);
+
+/* Renames the image in its directory, and its settings files with it (an overlay child's
+ * record too; a base's children follow it). */
 int image_store_rename(const Image *i, const char *new_name, Error *e);
-/* Removes the image and its settings files.  Refused while a container runs on it. */
+/* Removes the image and its settings files (an overlay child's record too).  Refused while a
+ * container runs on it, and for the base of overlay children. */
 int image_store_remove(const Image *i, Error *e);
 /* The immutable flag of a directory's top, a subvolume's read-only flag, a raw image's write
  * permission: as machined marks them. */

@@ -61,6 +61,12 @@ static int help(void)
                "  remove NAME...              Remove an image\n"
                "  set-limit [NAME] BYTES      Set image or pool size limit (disk quota)\n"
                "  clean                       Remove hidden (or all) images\n\n"
+               "Overlay Child Image Commands:\n"
+               "  create-child BASE NAME      Create an image that holds only its changes to BASE\n"
+               "  list-shadowed NAME [PATH...]\n"
+               "                              List the files of its base a child image hides\n"
+               "  drop-shadowed NAME PATH...  Drop a child's copies of base files, so the base's\n"
+               "                              show through\n\n"
                "Image Transfer Commands:\n"
                "  pull-tar URL [NAME]         Download a TAR container image\n"
                "  pull-raw URL [NAME]         Download a RAW container or VM image\n"
@@ -84,7 +90,8 @@ static int help(void)
                "  -s --signal=SIGNAL          Which signal to send\n"
                "     --uid=USER               Specify user ID to invoke shell as\n"
                "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
-               "  -q --quiet                  Suppress the session's connect and end messages\n"
+               "  -q --quiet                  Suppress the session's connect and end messages,\n"
+               "                              and what drop-shadowed dropped\n"
                "     --force                  copy-to, copy-from: replace what is at the target;\n"
                "                              import-*, pull-*: replace an image of that name\n"
                "     --read-only              Create a read-only bind mount or clone; import read-only\n"
@@ -165,6 +172,9 @@ static const Verb verbs[] = {
         {"clean", 1, 1, verb_clean},
         {"cat", 2, INT32_MAX, verb_cat},
         {"edit", 2, 2, verb_edit},
+        {"create-child", 3, 3, verb_create_child},
+        {"list-shadowed", 2, INT32_MAX, verb_list_shadowed},
+        {"drop-shadowed", 3, INT32_MAX, verb_drop_shadowed},
 #ifdef CORRALCTL_TRANSFER
         {"import-tar", 2, 3, verb_import_tar},
         {"import-raw", 2, 3, verb_import_raw},

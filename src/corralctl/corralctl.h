@@ -72,6 +72,9 @@ void print_property(const Args *a, const char *name, const char *value);
 enum { RELAY_ENDED, RELAY_ESCAPED };
 int relay_run(int remote, bool framed, int pidfd);
 
+int verb_create_child(const Args *a, int argc, char **argv);
+int verb_list_shadowed(const Args *a, int argc, char **argv);
+int verb_drop_shadowed(const Args *a, int argc, char **argv);
 int verb_copy_to(const Args *a, int argc, char **argv);
 int verb_copy_from(const Args *a, int argc, char **argv);
 int verb_bind(const Args *a, int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "fs-util.h"
 #include "image-store.h"
 #include "exec-limits.h"
+#include "image-child.h"
 #include "image.h"
 #include "raw-image.h"
 #include "strv.h"
@@ -91,16 +92,17 @@ static void print_tree_identity(const char *tree)
                 printf("\t      OS: %s\n", pretty);
 }
 
-/* The same of a raw disk image, mounted read-only by a child in a mount namespace of its own,
- * which takes the mounts and loop devices with it when it ends. */
-static void print_raw_identity(const char *image)
+/* The same of a raw disk image or an overlay child (over base), mounted read-only by a child
+ * process in a mount namespace of its own, which takes the mounts and loop devices with it
+ * when it ends. */
+static void print_mounted_identity(const char *image, const char *base)
 {
         fflush(stdout);
         pid_t pid = fork();
         if (pid == 0) {
                 char **warnings = NULL;
                 Error e = {0};
-                if (raw_image_mount(image, true, &warnings, &e) < 0)
+                if ((base ? image_child_mount(image, base, &e) : raw_image_mount(image, true, &warnings, &e)) < 0)
                         _exit(EXIT_FAILURE); /* nothing to show: machined shows nothing either */
                 print_tree_identity(RAW_IMAGE_ROOT);
                 fflush(stdout);
@@ -109,6 +111,30 @@ static void print_raw_identity(const char *image)
         if (pid > 0)
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
+}
+
+/* An overlay child's base: its name when it is an image of the store. */
+static void print_base(const char *base)
+{
+        Image b;
+        Error ignored = {0};
+        const char *name = path_basename(base);
+        if (image_store_get(name, &b, &ignored) == 0 && streq(b.path, base))
+                printf("\t    Base: %s (%s)\n", name, base);
+        else
+                printf("\t    Base: %s\n", base);
+}
+
+/* The overlay children of a directory image. */
+static void print_children(const char *path)
+{
+        _cleanup_strv_free_ char **children = NULL;
+        if (image_store_children(path, &children) < 0 || !children)
+                return;
+        printf("\tChildren:");
+        for (char **c = children; *c; c++)
+                printf("%s %s", c == children ? "" : ",", path_basename(*c));
+        putchar('\n');
 }
 
 static void print_time_line(const char *label, uint64_t us)
@@ -136,10 +162,16 @@ int verb_image_status(const Args *a, int argc, char **argv)
                 printf("%s\n", i.name);
                 printf("\t    Type: %s\n", image_type_to_string(i.type));
                 printf("\t    Path: %s\n", i.path);
-                if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME)
+                if (*i.base)
+                        print_base(i.base);
+                else
+                        print_children(i.path);
+                if (*i.base)
+                        print_mounted_identity(i.path, i.base);
+                else if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME)
                         print_tree_identity(i.path);
                 else
-                        print_raw_identity(i.path);
+                        print_mounted_identity(i.path, NULL);
                 bool tty = isatty(STDOUT_FILENO);
                 printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");
                 print_time_line(" Created", i.crtime_us);

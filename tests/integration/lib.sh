@@ -95,3 +95,21 @@ boot_and_check() {
         grep CHECK "$out.clean" | head -1 > "$TESTTMP/report"
         echo "$rc" > "$TESTTMP/rc"
 }
+
+make_bootable_image() { # name
+        make_busybox_tree "/var/lib/machines/$1"
+        ln -sf ../bin/busybox "/var/lib/machines/$1/sbin/init"
+        printf '::sysinit:/bin/echo booted-%s\n::respawn:-/bin/sh\n' "$1" > "/var/lib/machines/$1/etc/inittab"
+}
+
+# Stops a machine with corralctl VERB and waits until its supervisor has cleaned up and ended.
+stop_machine() { # verb name
+        local sup
+        sup=$("$CORRALCTL" show "$2" -p Supervisor --value) || return 1
+        "$CORRALCTL" "$1" "$2" || return 1
+        for _ in $(seq 100); do
+                [ -e /proc/$sup ] && [ "$(awk '{print $3}' /proc/$sup/stat 2>/dev/null)" != Z ] || return 0
+                sleep 0.1
+        done
+        return 1
+}

@@ -69,6 +69,27 @@ test_boot_debian_ephemeral_with_user_namespace() {
         expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debux has been shut down." "clean poweroff"
 }
 
+# The seed's flow: a Debian base in the store, a child of it booted with -U (as corralctl start
+# would), twice; the base is never written.
+test_boot_debian_overlay_child() {
+        debian_tree
+        write_check_unit
+        ln -s "$CORRAL_DEBIAN" /var/lib/machines/debbase
+        touch "$TESTTMP/stamp"
+        "$CORRALCTL" create-child debbase debc || fail "create-child failed"
+        for run in 1 2; do
+                write_check_unit
+                boot_and_check "$CORRAL" -M debc -U
+                report=$(cat "$TESTTMP/report")
+                expect_contains "$report" "state=running" "a Debian child boots with -U (run $run): $(grep -A5 CHECK "$TESTTMP/console.out.clean")"
+                expect_contains "$report" "failed=0" "no failed units in the child (run $run)"
+                expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debc has been shut down." "clean poweroff (run $run)"
+        done
+        [ -s /var/lib/machines/debc/etc/machine-id ] || [ -e /var/lib/machines/debc/var ] || fail "the booted child holds nothing of its own"
+        expect_eq "$(find "$CORRAL_DEBIAN" -newer "$TESTTMP/stamp" | head -3)" "" "the base was not written"
+        expect_eq "$(stat -c %u /var/lib/machines/debc/etc 2>/dev/null || echo 0)" 0 "the child's files are root's on disk (idmapped)"
+}
+
 # A host with cgroup v1 alone (simulated: this test's mount namespace loses the cgroup2 mount of
 # the hybrid host).  corral mounts cgroup2 for itself, so the guest still gets a cgroup2 tree of
 # its own and boots with no cgroup error; the v1 hierarchies do the accounting.

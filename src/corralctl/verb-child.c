@@ -69,6 +69,17 @@ static int tree_paths(int argc, char **argv, char ***ret)
         return 0;
 }
 
+/* The child image of argv[1] and the paths after it: 0, or -1 with the error shown. */
+static int child_and_paths(int argc, char **argv, Image *i, char ***ret_paths)
+{
+        if (get_child(argv[1], i) < 0)
+                return -1;
+        int r = tree_paths(argc - 2, argv + 2, ret_paths);
+        if (r == -ENOMEM)
+                fprintf(stderr, "Out of memory.\n");
+        return r < 0 ? -1 : 0;
+}
+
 static const char *type_name(mode_t type)
 {
         switch (type) {
@@ -106,13 +117,8 @@ int verb_list_shadowed(const Args *a, int argc, char **argv)
         Image i;
         Error e = {0};
         int r;
-        if (get_child(argv[1], &i) < 0)
+        if (child_and_paths(argc, argv, &i, &paths) < 0)
                 return 1;
-        if ((r = tree_paths(argc - 2, argv + 2, &paths)) < 0) {
-                if (r == -ENOMEM)
-                        fprintf(stderr, "Out of memory.\n");
-                return 1;
-        }
         if (image_child_shadows(i.path, i.base, paths, &list, &n, &e) < 0) {
                 fprintf(stderr, "Could not list what image '%s' shadows: %s\n", i.name, e.msg);
                 return 1;
@@ -148,13 +154,8 @@ int verb_drop_shadowed(const Args *a, int argc, char **argv)
         Image i;
         Error e = {0};
         int r;
-        if (get_child(argv[1], &i) < 0)
+        if (child_and_paths(argc, argv, &i, &paths) < 0)
                 return 1;
-        if ((r = tree_paths(argc - 2, argv + 2, &paths)) < 0) {
-                if (r == -ENOMEM)
-                        fprintf(stderr, "Out of memory.\n");
-                return 1;
-        }
         /* Never under a running container: its overlay would not see the change. */
         if ((r = image_store_lock_idle(&i, false, "drop the shadowing files of", &lock, &e)) >= 0)
                 r = image_child_drop(i.path, i.base, paths, dropped, (void *)a, &e);

@@ -673,6 +673,85 @@ out:
         return r;
 }
 
+/* The directory rel of the base made in the child (each component as the base's: owner, mode,
+ * times), so that it stands for the base's in the overlay: an fd, or a negative errno. */
+static int child_dir_like_base(int child, int base, const char *rel)
+{
+        _cleanup_close_ int c = fcntl(child, F_DUPFD_CLOEXEC, 3), b = fcntl(base, F_DUPFD_CLOEXEC, 3);
+        _cleanup_free_ char *copy = strdup(rel);
+        char *save = NULL;
+        if (!copy)
+                return -ENOMEM;
+        for (char *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+                struct stat st;
+                int nb = openat(b, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (nb < 0 || fstat(nb, &st) < 0) {
+                        int r = negative_errno();
+                        if (nb >= 0)
+                                close(nb);
+                        return r;
+                }
+                close(b);
+                b = nb;
+                if (mkdirat(c, name, 0700) < 0 && errno != EEXIST)
+                        return negative_errno();
+                int nc = openat(c, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (nc < 0)
+                        return negative_errno();
+                close(c);
+                c = nc;
+                if (fchown(c, st.st_uid, st.st_gid) < 0 || fchmod(c, st.st_mode & 07777) < 0)
+                        return negative_errno();
+        }
+        return TAKE_FD(c);
+}
+
+/* The times of the child's directories made by child_dir_like_base(), as the base's. */
+static void child_dir_times(int child, int base, const char *rel)
+{
+        _cleanup_free_ char *copy = strdup(rel);
+        char *end;
+        while (copy && *copy) {
+                struct stat st;
+                _cleanup_close_ int c = openat(child, copy, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (c >= 0 && fstatat(base, copy, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        (void)futimens(c, (struct timespec[]){st.st_atim, st.st_mtim});
+                if (!(end = strrchr(copy, '/')))
+                        break;
+                *end = 0;
+        }
+}
+
+/* Every child would have its base's machine ID, and two machines with one ID clash (journal
+ * directories, DHCP client IDs): where the base has one, the child gets an empty
+ * /etc/machine-id of its own, so that its init makes its own at its first boot, and D-Bus's
+ * copy of it (which systemd would take instead) becomes a link to it, as Debian makes it. */
+static int child_own_machine_id(const Image *base, int child)
+{
+        struct stat st;
+        _cleanup_close_ int root = open(base->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return negative_errno();
+        if (fstatat(root, "etc/machine-id", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+                return 0; /* none to share */
+        _cleanup_close_ int etc = child_dir_like_base(child, root, "etc");
+        if (etc < 0)
+                return etc;
+        _cleanup_close_ int id = openat(etc, "machine-id", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+        if (id < 0 || fchown(id, st.st_uid, st.st_gid) < 0 || fchmod(id, st.st_mode & 07777) < 0)
+                return negative_errno();
+        child_dir_times(child, root, "etc");
+        if (fstatat(root, "var/lib/dbus/machine-id", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+                _cleanup_close_ int dbus = child_dir_like_base(child, root, "var/lib/dbus");
+                if (dbus < 0)
+                        return dbus;
+                if (symlinkat("/etc/machine-id", dbus, "machine-id") < 0 || fchownat(dbus, "machine-id", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        return negative_errno();
+                child_dir_times(child, root, "var/lib/dbus");
+        }
+        return 0;
+}
+
 int image_store_create_child(const Image *base, const char *new_name, Error *e)
 {
         _cleanup_strv_free_ char **settings = NULL;
@@ -713,6 +792,12 @@ int image_store_create_child(const Image *base, const char *new_name, Error *e)
         if (fd < 0 || fchown(fd, st.st_uid, st.st_gid) < 0 || fchmod(fd, st.st_mode & 07777) < 0) {
                 r = error_set_errno(e, negative_errno(), "cannot set the owner and mode of %s", path);
                 (void)unlinkat(pool, new_name, AT_REMOVEDIR);
+                (void)image_child_detach(path);
+                return r;
+        }
+        if ((r = child_own_machine_id(base, fd)) < 0) {
+                r = error_set_errno(e, r, "cannot give %s a machine ID file of its own", path);
+                (void)tree_remove(pool, new_name, NULL, 0);
                 (void)image_child_detach(path);
                 return r;
         }

@@ -84,8 +84,10 @@ test_boot_debian_overlay_child() {
                 expect_contains "$report" "state=running" "a Debian child boots with -U (run $run): $(grep -A5 CHECK "$TESTTMP/console.out.clean")"
                 expect_contains "$report" "failed=0" "no failed units in the child (run $run)"
                 expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debc has been shut down." "clean poweroff (run $run)"
+                id[$run]=$(cat /var/lib/machines/debc/etc/machine-id)
         done
-        [ -s /var/lib/machines/debc/etc/machine-id ] || [ -e /var/lib/machines/debc/var ] || fail "the booted child holds nothing of its own"
+        [ -n "${id[1]}" ] && [ "${id[1]}" != "$(cat "$CORRAL_DEBIAN/etc/machine-id")" ] || fail "the child has no machine ID of its own: '${id[1]}'"
+        expect_eq "${id[2]}" "${id[1]}" "the child keeps its machine ID" 
         expect_eq "$(find "$CORRAL_DEBIAN" -newer "$TESTTMP/stamp" | head -3)" "" "the base was not written"
         expect_eq "$(stat -c %u /var/lib/machines/debc/etc 2>/dev/null || echo 0)" 0 "the child's files are root's on disk (idmapped)"
 }

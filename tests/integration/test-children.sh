@@ -114,6 +114,17 @@ test_child_image_verbs() {
         out=$(ctl create-child disk web 2>&1); expect_contains "$out" "image 'disk' is a raw image: the base of an overlay child must be a directory tree" "a raw base"
         out=$(ctl create-child base other 2>&1); expect_contains "$out" "an image named 'other' exists already" "a taken name"
         out=$(ctl create-child base .#x 2>&1); expect_contains "$out" "is not a valid image name" "a bad name"
+        # A base with a machine ID: each child gets an empty one of its own, for its init to fill.
+        echo 0123456789abcdef0123456789abcdef > $M/other/etc/machine-id
+        chmod 444 $M/other/etc/machine-id
+        expect_rc 0 ctl create-child other kid
+        expect_eq "$(stat -c '%s %a %u' $M/kid/etc/machine-id) $(stat -c '%a %u %Y' $M/kid/etc)" "0 444 0 $(stat -c '%a %u %Y' $M/other/etc)" \
+                "an empty machine ID file, and /etc as the base's"
+        expect_eq "$(cr -M kid /bin/sh -c 'cat /etc/machine-id; ls /etc' | grep -vE '^(localtime|resolv.conf)$')" "$(ls $M/other/etc)" \
+                "the child's /etc is the base's, but for its machine ID"
+        expect_eq "$(ctl image-status kid | grep -c 'Machine ID')" 0 "the child has no machine ID until its init makes one"
+        expect_rc 0 ctl remove kid
+        rm $M/other/etc/machine-id
         expect_rc 0 ctl create-child base web
         out=$(ctl create-child web grandchild 2>&1); expect_contains "$out" "image 'web' is itself an overlay child (of $M/base)" "no child of a child"
         [ -e $M/grandchild ] && fail "a refused create-child left an image"

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -118,6 +122,42 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_
         return 0;
 }
 
+int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        int r = write_file_at(dirfd, tmp, data, n, mode);
+        if (r >= 0 && renameat(dirfd, tmp, dirfd, path) < 0)
+                r = negative_errno();
+        if (r < 0)
+                (void)unlinkat(dirfd, tmp, 0);
+        return r;
+}
+
+int dir_for_each(int fd, int (*fn)(int dirfd, const char *name, void *userdata), void *userdata)
+{
+        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0)
+                return negative_errno();
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return negative_errno();
+        }
+        /* The duplicate shares the offset: from the start, however often the fd was read. */
+        rewinddir(d);
+        int r = 0;
+        struct dirent *de;
+        while (r >= 0 && (errno = 0, de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        r = fn(dirfd(d), de->d_name, userdata);
+        if (r >= 0 && errno)
+                r = negative_errno();
+        closedir(d);
+        return r;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
         /* Mostly the whole path is there already: one call. */
@@ -151,6 +191,18 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
         while (*path == '/')
                 path++;
         int fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+        return fd < 0 ? negative_errno() : fd;
+}
+
+int open_beneath(int dirfd, const char *path)
+{
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        while (*path == '/')
+                path++;
+        int fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof(how));
         return fd < 0 ? negative_errno() : fd;
 }
 

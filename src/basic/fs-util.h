@@ -17,6 +17,12 @@ char *path_dirname(const char *p);
 int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_fd(int fd, char **ret, size_t *ret_size);
 int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode);
+/* The same by way of PATH.tmp and a rename: a reader sees the old file or the new one, never a
+ * part (PATH.tmp is removed again on failure). */
+int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode);
+/* Calls fn(dirfd, name, userdata) for each entry of the directory fd but "." and "..", until
+ * one returns a negative errno, which is returned (as is readdir's); fd stays the caller's. */
+int dir_for_each(int fd, int (*fn)(int dirfd, const char *name, void *userdata), void *userdata);
 int mkdir_p(const char *path, mode_t mode);
 /* Removes the directories above path that are left empty, innermost first, down to (not
  * including) the first stop characters of path; stops at the first rmdir() that fails.  path
@@ -26,6 +32,9 @@ void rmdir_parents(char *path, size_t stop);
 /* Opens path below rootfd as if rootfd were "/": symlinks and ".." cannot leave it (openat2
  * RESOLVE_IN_ROOT). flags as openat(); O_CLOEXEC is always added. */
 int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* Opens the directory path below dirfd (O_PATH) without following a symbolic link or crossing
+ * a mount on the way: nothing planted in the tree can lead out of it. */
+int open_beneath(int dirfd, const char *path);
 /* Creates every missing directory of path below rootfd, resolving each component in the root.
  * Returns an O_PATH fd to the final directory. */
 int mkdir_p_in_root(int rootfd, const char *path, mode_t mode);

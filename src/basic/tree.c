@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -208,25 +207,22 @@ static int copy_meta(int src, int dst, const struct stat *st, bool by_path)
 
 static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path_len, int depth);
 
+typedef struct CopyDir {
+        Copy *c;
+        int dst;
+        size_t path_len;
+        int depth;
+} CopyDir;
+
+static int copy_child(int dirfd, const char *name, void *userdata)
+{
+        CopyDir *d = userdata;
+        return copy_entry(d->c, dirfd, name, d->dst, d->path_len, d->depth + 1);
+}
+
 static int copy_children(Copy *c, int src, int dst, size_t path_len, int depth)
 {
-        int fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return negative_errno();
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return negative_errno();
-        }
-        int r = 0;
-        struct dirent *de;
-        while (r >= 0 && (errno = 0, de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        r = copy_entry(c, dirfd(d), de->d_name, dst, path_len, depth + 1);
-        if (r >= 0 && errno)
-                r = negative_errno();
-        closedir(d);
-        return r;
+        return dir_for_each(src, copy_child, &(CopyDir){.c = c, .dst = dst, .path_len = path_len, .depth = depth});
 }
 
 static int copy_entry(Copy *c, int sdir, const char *name, int ddir, size_t path_len, int depth)
@@ -348,6 +344,20 @@ typedef struct Removal {
         char path[4096];
 } Removal;
 
+static int remove_entry(Removal *rm, int parent, const char *name, size_t path_len, int depth);
+
+typedef struct RemoveDir {
+        Removal *rm;
+        size_t path_len;
+        int depth;
+} RemoveDir;
+
+static int remove_child(int dirfd, const char *name, void *userdata)
+{
+        RemoveDir *d = userdata;
+        return remove_entry(d->rm, dirfd, name, d->path_len, d->depth + 1);
+}
+
 static int remove_entry(Removal *rm, int parent, const char *name, size_t path_len, int depth)
 {
         struct stat st;
@@ -363,22 +373,10 @@ static int remove_entry(Removal *rm, int parent, const char *name, size_t path_l
                 return -EBUSY;
         if (depth > DEPTH_MAX)
                 return -ELOOP;
-        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return negative_errno();
-        }
-        int r = 0;
-        struct dirent *de;
-        while (r >= 0 && (errno = 0, de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        r = remove_entry(rm, dirfd(d), de->d_name, len, depth + 1);
-        if (r >= 0 && errno)
-                r = negative_errno();
-        closedir(d);
+        int r = dir_for_each(fd, remove_child, &(RemoveDir){.rm = rm, .path_len = len, .depth = depth});
         if (r < 0)
                 return r;
         rm->path[len] = 0;

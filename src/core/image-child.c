@@ -5,17 +5,14 @@
  * mounts children with "userxattr", which works in a user namespace too; trusted.overlay.opaque
  * of children made before is honoured as well); every other entry of the upper layer that the
  * base also has is the child's copy. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -63,15 +60,14 @@ int image_child_read(const char *image, char **ret_lower, char **ret_work)
 
 int image_child_attach(const char *image, const char *lower, Error *e)
 {
-        _cleanup_free_ char *meta = NULL, *work = NULL, *text = NULL, *tmp = NULL;
+        _cleanup_free_ char *meta = NULL, *work = NULL, *text = NULL;
         int r;
-        if ((r = child_paths(image, &meta, &work)) < 0 || asprintf(&text, "lower=%s\n", lower) < 0 || asprintf(&tmp, "%s.new", meta) < 0)
+        if ((r = child_paths(image, &meta, &work)) < 0 || asprintf(&text, "lower=%s\n", lower) < 0)
                 return error_set(e, -ENOMEM, "out of memory");
         if (mkdir(work, 0700) < 0 && errno != EEXIST)
                 return error_set_errno(e, negative_errno(), "cannot create the overlay work directory %s", work);
-        /* Written whole under another name, then renamed: a record is never half there. */
-        if ((r = write_file_at(AT_FDCWD, tmp, text, strlen(text), 0644)) < 0 || (r = rename(tmp, meta) < 0 ? negative_errno() : 0) < 0) {
-                (void)unlink(tmp);
+        /* A record is never half there. */
+        if ((r = write_file_atomic_at(AT_FDCWD, meta, text, strlen(text), 0644)) < 0) {
                 (void)rmdir(work);
                 return error_set_errno(e, r, "cannot write %s", meta);
         }
@@ -285,79 +281,76 @@ static int open_dir(int dirfd, const char *name)
         return fd < 0 ? negative_errno() : fd;
 }
 
-/* The entries of the child's directory upper (path in the tree, in buf of PATH_MAX) against
- * the base's directory lower. */
+static int walk(Walk *w, int upper, int lower, char *path);
+
+/* One directory of the child against the base's: path in the tree (in a buffer of PATH_MAX),
+ * its length without the entry's name. */
+typedef struct WalkDir {
+        Walk *w;
+        int lower;
+        char *path;
+        size_t len;
+} WalkDir;
+
+static int walk_entry(int upper, const char *name, void *userdata)
+{
+        WalkDir *d = userdata;
+        Walk *w = d->w;
+        char *path = d->path;
+        struct stat us, ls;
+        int r;
+        if (d->len + 1 + strlen(name) >= PATH_MAX)
+                return error_set(w->e, -ENAMETOOLONG, "a path below %s of the child is too long", path);
+        snprintf(path + d->len, PATH_MAX - d->len, "%s%s", d->len > 1 ? "/" : "", name);
+        int want = wanted(w, path);
+        if (!want)
+                return 0;
+        if (fstatat(upper, name, &us, AT_SYMLINK_NOFOLLOW) < 0)
+                return error_set_errno(w->e, negative_errno(), "cannot look at the child's %s", path);
+        if (fstatat(d->lower, name, &ls, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 /* the child's own */
+                                                           : error_set_errno(w->e, negative_errno(), "cannot look at the base's %s", path);
+        Shadow s = {
+                .child_type = us.st_mode & S_IFMT,
+                .base_type = ls.st_mode & S_IFMT,
+                .child_ctime = us.st_ctim,
+                .base_ctime = ls.st_ctim,
+        };
+        if (is_whiteout(&us)) {
+                s.kind = SHADOW_DELETED;
+                s.child_type = 0;
+        } else if (S_ISDIR(us.st_mode) && S_ISDIR(ls.st_mode)) {
+                _cleanup_close_ int u = open_dir(upper, name);
+                if (u < 0)
+                        return error_set_errno(w->e, u, "cannot open the child's %s", path);
+                if (!is_opaque(u)) {
+                        _cleanup_close_ int l = open_dir(d->lower, name);
+                        if (l < 0)
+                                return error_set_errno(w->e, l, "cannot open the base's %s", path);
+                        r = walk(w, u, l, path);
+                        path[d->len] = 0;
+                        return r;
+                }
+                s.kind = SHADOW_REPLACED;
+        } else if (s.child_type != s.base_type)
+                s.kind = SHADOW_REPLACED;
+        else if (same_file(w, upper, d->lower, name, &us, &ls))
+                s.kind = SHADOW_SAME;
+        else
+                s.kind = timespec_after(ls.st_ctim, us.st_ctim) ? SHADOW_BASE_NEWER : SHADOW_CHANGED;
+        if (want == 2 || s.kind == SHADOW_DELETED || s.kind == SHADOW_REPLACED)
+                return add_shadow(w, path, &s);
+        return 0;
+}
+
+/* The entries of the child's directory upper against the base's directory lower. */
 static int walk(Walk *w, int upper, int lower, char *path)
 {
         size_t len = strlen(path);
-        int dfd = dup(upper), r = 0;
-        DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-        struct dirent *de;
-        if (!d) {
-                if (dfd >= 0)
-                        close(dfd);
-                return error_set_errno(w->e, negative_errno(), "cannot read the child's %s", path);
-        }
-        while (r >= 0 && (errno = 0, de = readdir(d))) {
-                struct stat us, ls;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (len + 1 + strlen(de->d_name) >= PATH_MAX) {
-                        r = error_set(w->e, -ENAMETOOLONG, "a path below %s of the child is too long", path);
-                        break;
-                }
-                snprintf(path + len, PATH_MAX - len, "%s%s", len > 1 ? "/" : "", de->d_name);
-                int want = wanted(w, path);
-                if (!want)
-                        continue;
-                if (fstatat(upper, de->d_name, &us, AT_SYMLINK_NOFOLLOW) < 0) {
-                        r = error_set_errno(w->e, negative_errno(), "cannot look at the child's %s", path);
-                        break;
-                }
-                if (fstatat(lower, de->d_name, &ls, AT_SYMLINK_NOFOLLOW) < 0) {
-                        if (errno != ENOENT && errno != ENOTDIR)
-                                r = error_set_errno(w->e, negative_errno(), "cannot look at the base's %s", path);
-                        continue; /* the child's own */
-                }
-                Shadow s = {
-                        .child_type = us.st_mode & S_IFMT,
-                        .base_type = ls.st_mode & S_IFMT,
-                        .child_ctime = us.st_ctim,
-                        .base_ctime = ls.st_ctim,
-                };
-                if (is_whiteout(&us)) {
-                        s.kind = SHADOW_DELETED;
-                        s.child_type = 0;
-                } else if (S_ISDIR(us.st_mode) && S_ISDIR(ls.st_mode)) {
-                        _cleanup_close_ int u = open_dir(upper, de->d_name);
-                        if (u < 0) {
-                                r = error_set_errno(w->e, u, "cannot open the child's %s", path);
-                                break;
-                        }
-                        if (!is_opaque(u)) {
-                                _cleanup_close_ int l = open_dir(lower, de->d_name);
-                                if (l < 0)
-                                        r = error_set_errno(w->e, l, "cannot open the base's %s", path);
-                                else
-                                        r = walk(w, u, l, path);
-                                path[len] = 0;
-                                continue;
-                        }
-                        s.kind = SHADOW_REPLACED;
-                } else if (s.child_type != s.base_type)
-                        s.kind = SHADOW_REPLACED;
-                else if (same_file(w, upper, lower, de->d_name, &us, &ls))
-                        s.kind = SHADOW_SAME;
-                else
-                        s.kind = timespec_after(ls.st_ctim, us.st_ctim) ? SHADOW_BASE_NEWER : SHADOW_CHANGED;
-                if (want == 2 || s.kind == SHADOW_DELETED || s.kind == SHADOW_REPLACED)
-                        r = add_shadow(w, path, &s);
-        }
-        if (r >= 0 && errno != 0)
-                r = error_set_errno(w->e, negative_errno(), "cannot read the child's %s", path);
+        int r = dir_for_each(upper, walk_entry, &(WalkDir){.w = w, .lower = lower, .path = path, .len = len});
         path[len] = 0;
-        closedir(d);
-        return r;
+        /* (a failure of an entry has said what it was already: only the first error counts) */
+        return r < 0 ? error_set_errno(w->e, r, "cannot read the child's %s", path) : 0;
 }
 
 static int by_path(const void *a, const void *b)
@@ -400,21 +393,6 @@ int image_child_shadows(const char *child, const char *lower, char *const *paths
         return 0;
 }
 
-/* The directory of path in the child, opened beneath it without following links. */
-static int open_parent(int root, const char *path)
-{
-        _cleanup_free_ char *dir = path_dirname(path);
-        if (!dir)
-                return -ENOMEM;
-        struct open_how how = {
-                .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-        };
-        const char *rel = dir + strspn(dir, "/");
-        int fd = (int)syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof(how));
-        return fd < 0 ? negative_errno() : fd;
-}
-
 int image_child_drop(const char *child, const char *lower, char *const *paths, void (*done)(const Shadow *s, void *userdata), void *userdata,
                      Error *e)
 {
@@ -451,7 +429,8 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
                         chosen = path_covers(*p, list[k].path);
                 if (!chosen)
                         continue;
-                _cleanup_close_ int dir = open_parent(root, list[k].path);
+                _cleanup_free_ char *parent = path_dirname(list[k].path);
+                _cleanup_close_ int dir = parent ? open_beneath(root, parent) : -ENOMEM;
                 if (dir < 0)
                         r = error_set_errno(e, dir, "cannot open the directory of %s in the child", list[k].path);
                 else if ((r = tree_remove(dir, path_basename(list[k].path), where, sizeof(where))) < 0)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The image store: what machined's image functions do, on the files themselves. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/btrfs.h>
@@ -111,41 +110,64 @@ static int by_name(const void *a, const void *b)
         return strcmp(((const Image *)a)->name, ((const Image *)b)->name);
 }
 
+typedef struct SearchDir {
+        const char *dir;
+        int (*fn)(const char *dir, const char *name, void *userdata);
+        void *userdata;
+} SearchDir;
+
+static int search_dir_entry(int dirfd, const char *name, void *userdata)
+{
+        SearchDir *d = userdata;
+        return d->fn(d->dir, name, d->userdata);
+}
+
+/* Calls fn(dir, name, userdata) for each entry of the image directories, in search order,
+ * until one returns a negative errno.  A directory that cannot be read holds no images. */
+static int search_path_for_each(int (*fn)(const char *dir, const char *name, void *userdata), void *userdata)
+{
+        for (const char *const *dir = image_search_path; *dir; dir++) {
+                _cleanup_close_ int fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int r = fd < 0 ? 0 : dir_for_each(fd, search_dir_entry, &(SearchDir){.dir = *dir, .fn = fn, .userdata = userdata});
+                if (r == -ENOMEM)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct ImageList {
+        Image *list;
+        size_t n;
+} ImageList;
+
+static int list_entry(const char *dir, const char *name, void *userdata)
+{
+        ImageList *l = userdata;
+        Image i;
+        if (startswith(name, ".#") || image_make(dir, name, &i) < 0)
+                return 0;
+        for (size_t k = 0; k < l->n; k++)
+                if (streq(l->list[k].name, i.name))
+                        return 0; /* hidden by the image of that name in an earlier directory */
+        Image *nl = realloc(l->list, (l->n + 1) * sizeof(Image));
+        if (!nl)
+                return -ENOMEM;
+        l->list = nl;
+        l->list[l->n++] = i;
+        return 0;
+}
+
 int image_store_list(Image **ret, size_t *ret_n)
 {
-        Image *list = NULL;
-        size_t n = 0;
-        for (const char *const *dir = image_search_path; *dir; dir++) {
-                DIR *d = opendir(*dir);
-                struct dirent *de;
-                if (!d)
-                        continue;
-                while ((de = readdir(d))) {
-                        Image i;
-                        if (de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '#' || streq(de->d_name, "..")))
-                                continue;
-                        if (image_make(*dir, de->d_name, &i) < 0)
-                                continue;
-                        bool seen = false;
-                        for (size_t k = 0; k < n && !seen; k++)
-                                seen = streq(list[k].name, i.name);
-                        if (seen)
-                                continue;
-                        Image *l = realloc(list, (n + 1) * sizeof(Image));
-                        if (!l) {
-                                closedir(d);
-                                free(list);
-                                return -ENOMEM;
-                        }
-                        list = l;
-                        list[n++] = i;
-                }
-                closedir(d);
+        ImageList l = {0};
+        if (search_path_for_each(list_entry, &l) < 0) {
+                free(l.list);
+                return -ENOMEM;
         }
-        if (n > 0)
-                qsort(list, n, sizeof(Image), by_name);
-        *ret = list;
-        *ret_n = n;
+        if (l.n > 0)
+                qsort(l.list, l.n, sizeof(Image), by_name);
+        *ret = l.list;
+        *ret_n = l.n;
         return 0;
 }
 
@@ -811,44 +833,40 @@ static int by_string(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct Children {
+        struct stat base;
+        char **paths;
+} Children;
+
+static int child_entry(const char *dir, const char *name, void *userdata)
+{
+        Children *c = userdata;
+        size_t n = strlen(name), suffix = strlen(".corral-child");
+        if (!startswith(name, ".#") || !endswith(name, ".corral-child") || n <= 2 + suffix)
+                return 0;
+        _cleanup_free_ char *child = strndup(name + 2, n - 2 - suffix);
+        _cleanup_free_ char *path = child ? path_join(dir, child) : NULL, *lower = NULL, *work = NULL;
+        struct stat cst, lst;
+        if (!path)
+                return -ENOMEM;
+        if (stat(path, &cst) < 0 || !S_ISDIR(cst.st_mode) || image_child_read(path, &lower, &work) <= 0 || stat(lower, &lst) < 0 ||
+            lst.st_dev != c->base.st_dev || lst.st_ino != c->base.st_ino)
+                return 0;
+        return strv_push(&c->paths, TAKE_PTR(path));
+}
+
 int image_store_children(const char *base, char ***ret)
 {
-        char **l = NULL;
-        struct stat bst;
-        if (stat(base, &bst) < 0) {
-                *ret = NULL;
+        Children c = {0};
+        *ret = NULL;
+        if (stat(base, &c.base) < 0)
                 return 0;
+        if (search_path_for_each(child_entry, &c) < 0) {
+                strv_free(c.paths);
+                return -ENOMEM;
         }
-        for (const char *const *dir = image_search_path; *dir; dir++) {
-                DIR *d = opendir(*dir);
-                struct dirent *de;
-                if (!d)
-                        continue;
-                while ((de = readdir(d))) {
-                        size_t n = strlen(de->d_name);
-                        if (!startswith(de->d_name, ".#") || !endswith(de->d_name, ".corral-child") || n <= 2 + strlen(".corral-child"))
-                                continue;
-                        _cleanup_free_ char *name = strndup(de->d_name + 2, n - 2 - strlen(".corral-child"));
-                        _cleanup_free_ char *path = name ? path_join(*dir, name) : NULL, *lower = NULL, *work = NULL;
-                        struct stat cst, lst;
-                        if (!path) {
-                                closedir(d);
-                                strv_free(l);
-                                return -ENOMEM;
-                        }
-                        if (stat(path, &cst) < 0 || !S_ISDIR(cst.st_mode) || image_child_read(path, &lower, &work) <= 0 || stat(lower, &lst) < 0 ||
-                            lst.st_dev != bst.st_dev || lst.st_ino != bst.st_ino)
-                                continue;
-                        if (strv_push(&l, TAKE_PTR(path)) < 0) {
-                                closedir(d);
-                                strv_free(l);
-                                return -ENOMEM;
-                        }
-                }
-                closedir(d);
-        }
-        if (l)
-                qsort(l, strv_length(l), sizeof(char *), by_string);
-        *ret = l;
+        if (c.paths)
+                qsort(c.paths, strv_length(c.paths), sizeof(char *), by_string);
+        *ret = c.paths;
         return 0;
 }

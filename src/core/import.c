@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,7 +17,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -277,16 +275,6 @@ static int member_error(Extract *x, int r, const char *what)
 static int member_error_errno(Extract *x, int r, const char *what)
 {
         return error_set(x->e, r, "archive member '%s': %s: %s", x->member, what, strerror(-r));
-}
-
-static int open_beneath(int dirfd, const char *path)
-{
-        struct open_how how = {
-                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-        };
-        int fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof(how));
-        return fd < 0 ? negative_errno() : fd;
 }
 
 /* An fd for directory path below the top, made (0755, root's) with its parents where the

@@ -85,23 +85,14 @@ static const struct {
 /* Writes dir/name/file by way of a temporary file and a rename. */
 static int write_atomic(const char *dir, const char *name, const char *file, const void *data, size_t size, mode_t mode)
 {
-        char d[PATH_MAX], tmp[PATH_MAX + 16];
+        char d[PATH_MAX];
         snprintf(d, sizeof(d), "%s/%s", dir, name);
         if (mkdir_p(d, 0755) < 0)
                 return negative_errno();
         _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return negative_errno();
-        snprintf(tmp, sizeof(tmp), ".%s.tmp", file);
-        int r = write_file_at(dfd, tmp, data, size, mode);
-        if (r < 0)
-                return r;
-        if (renameat(dfd, tmp, dfd, file) < 0) {
-                r = negative_errno();
-                unlinkat(dfd, tmp, 0);
-                return r;
-        }
-        return 0;
+        return write_file_atomic_at(dfd, file, data, size, mode);
 }
 
 int registry_write(const char *dir, const MachineRecord *m)

@@ -53,11 +53,10 @@ static const char *transfers_dir(void)
 
 static void record_write(Transfer *t)
 {
-        char tmp[96], text[8192];
+        char text[8192];
         int n = snprintf(text, sizeof(text), "PID=%d\nTYPE=%s\nLOCAL=%s\nREMOTE=%s\nPERCENT=%d\n", (int)getpid(), t->type, t->local, t->remote, t->percent);
-        snprintf(tmp, sizeof(tmp), "%s.tmp", t->record);
-        if (n > 0 && (size_t)n < sizeof(text) && write_file_at(AT_FDCWD, tmp, text, (size_t)n, 0644) >= 0 && rename(tmp, t->record) < 0)
-                (void)unlink(tmp);
+        if (n > 0 && (size_t)n < sizeof(text))
+                (void)write_file_atomic_at(AT_FDCWD, t->record, text, (size_t)n, 0644);
 }
 
 /* The lowest free ID, taken by creating its record. */

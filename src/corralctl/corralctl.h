@@ -72,6 +72,9 @@ void print_property(const Args *a, const char *name, const char *value);
 enum { RELAY_ENDED, RELAY_ESCAPED };
 int relay_run(int remote, bool framed, int pidfd);
 
+/* The image of name, or corralctl's message and a negative errno. */
+typedef struct Image Image;
+int get_image(const char *name, Image *i);
 int verb_create_child(const Args *a, int argc, char **argv);
 int verb_list_shadowed(const Args *a, int argc, char **argv);
 int verb_drop_shadowed(const Args *a, int argc, char **argv);

@@ -15,11 +15,8 @@
 
 static int get_child(const char *name, Image *i)
 {
-        Error e = {0};
-        if (image_store_get(name, i, &e) < 0) {
-                fprintf(stderr, "Could not get path to image: %s\n", e.msg);
+        if (get_image(name, i) < 0)
                 return -ENOENT;
-        }
         if (!*i->base) {
                 fprintf(stderr, "Image '%s' is not an overlay child image: it has no base (corralctl create-child makes one).\n", name);
                 return -EINVAL;
@@ -31,10 +28,8 @@ int verb_create_child(const Args *a, int argc, char **argv)
 {
         Image base;
         Error e = {0};
-        if (image_store_get(argv[1], &base, &e) < 0) {
-                fprintf(stderr, "Could not get path to image: %s\n", e.msg);
+        if (get_image(argv[1], &base) < 0)
                 return 1;
-        }
         if (image_store_create_child(&base, argv[2], &e) < 0) {
                 fprintf(stderr, "Could not create child image: %s\n", e.msg);
                 return 1;

@@ -29,7 +29,7 @@ static void format_time_or_na(uint64_t us, char *buf, size_t size)
                 format_time(us, buf, size);
 }
 
-static int get_image(const char *name, Image *i)
+int get_image(const char *name, Image *i)
 {
         Error e = {0};
         int r = image_store_get(name, i, &e);
@@ -162,15 +162,13 @@ int verb_image_status(const Args *a, int argc, char **argv)
                 printf("%s\n", i.name);
                 printf("\t    Type: %s\n", image_type_to_string(i.type));
                 printf("\t    Path: %s\n", i.path);
-                if (*i.base)
+                if (*i.base) {
                         print_base(i.base);
-                else
-                        print_children(i.path);
-                if (*i.base)
                         print_mounted_identity(i.path, i.base);
-                else if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME)
+                } else if (i.type == IMAGE_DIRECTORY || i.type == IMAGE_SUBVOLUME) {
+                        print_children(i.path);
                         print_tree_identity(i.path);
-                else
+                } else
                         print_mounted_identity(i.path, NULL);
                 bool tty = isatty(STDOUT_FILENO);
                 printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");

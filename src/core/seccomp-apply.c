@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Loading the system call filter with libseccomp. */
+/* Compiling the system call filter to classic BPF, and loading it.
+ *
+ * The program: the architecture picks a table; in it, a binary search over ranges of system
+ * call numbers that share one verdict (nspawn's default list is about 60 ranges on x86-64 and
+ * 100 on i386, where a chain of compares, as libseccomp writes it, is 880 instructions).  The
+ * kernel JIT-compiles the program and runs it for every system call number to fill its action
+ * cache when the filter is installed, so its length is start time. */
 #include <errno.h>
-#include <seccomp.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
-#include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,124 +27,277 @@
 #include "seccomp-policy.h"
 #include "strv.h"
 
-/* ioctl(TIOCSTI) types into a terminal's input and ioctl(TIOCLINUX) pastes the console
- * selection: with a terminal shared with the host (corral -P on a tty) that is an escape.  The
- * kernel takes the command as a 32-bit int, so only the low 32 bits of the argument may be
- * compared (a 64-bit compare is bypassed by setting high bits; libseccomp 2.5 cannot say
- * "low 32 bits not equal" in an allow rule).  So this hand-written prefix runs before
- * libseccomp's program, in the same filter (a second filter costs its own attach): it returns
- * EPERM for those two and falls through to the list (index 12) for everything else.
- * Little-endian: the low half of args[1] is at offset 24. */
-#define AUDIT_ARCH_X86_64_ 0xC000003EU
-#define AUDIT_ARCH_I386_ 0x40000003U
-static const struct sock_filter tty_prefix[] = {
-        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64_, 1, 0),
-        /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386_, 3, 9),
-        /* 3: x86-64 ioctl is 16, x32's is 514 with the x32 bit */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 16, 3, 0),
-        /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000U | 514, 2, 6),
-        /* 6: i386 ioctl is 54 */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 54, 0, 4),
-        /* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-        /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
-        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
-        /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        /* 12: libseccomp's program follows */
-};
+#define RET_ALLOW SECCOMP_RET_ALLOW
+#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | ((uint32_t)(e) & SECCOMP_RET_DATA))
+#define RET_DENY RET_ERRNO(EPERM)
 
-
-/* --suppress-sync=yes, as nspawn: the @sync calls succeed without doing anything, opening with
- * O_SYNC or O_DSYNC fails with EINVAL (the flag cannot be taken off), and openat2(), whose
- * flags sit in a struct a filter cannot read, says ENOSYS so callers fall back to openat(). */
-static int add_suppressing(scmp_filter_ctx ctx, const char *name, int nr)
+static int compare_name(const void *key, const void *entry)
 {
-        const SyscallGroup *sync = syscall_group_find("@sync");
-        for (const char *const *i = sync->entries; *i; i++)
-                if (streq(*i, name))
-                        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(0), nr, 0);
-        if (streq(name, "openat2"))
-                return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
-        int flags_arg = streq(name, "open") ? 1 : streq(name, "openat") ? 2 : -1;
-        if (flags_arg < 0)
-                return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-        /* O_SYNC is O_DSYNC plus a bit: testing O_DSYNC catches both. */
-        int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ, O_DSYNC, 0));
-        if (r < 0)
-                return r;
-        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), nr, 1, SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ, O_DSYNC, O_DSYNC));
+        return strcmp(key, ((const SyscallNumber *)entry)->name);
 }
-#define FILTER_FORMAT 3
 
-static int compile(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)
+int syscall_number(const SyscallTable *t, const char *name)
 {
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+        const SyscallNumber *s = bsearch(name, t->calls, t->n_calls, sizeof(t->calls[0]), compare_name);
+        return s ? s->nr : -1;
+}
+
+typedef enum VerdictKind {
+        VERDICT_RETURN,      /* ret */
+        VERDICT_IOCTL,       /* allowed, except TIOCSTI and TIOCLINUX */
+        VERDICT_SOCKET,      /* allowed, except audit netlink sockets */
+        VERDICT_OPEN_FLAGS,  /* --suppress-sync: EINVAL when the flags in argument arg ask for O_DSYNC */
+} VerdictKind;
+
+typedef struct Verdict {
+        VerdictKind kind;
+        uint32_t ret;
+        uint32_t arg;
+} Verdict;
+
+static bool verdict_eq(const Verdict *a, const Verdict *b)
+{
+        return a->kind == b->kind && a->ret == b->ret && a->arg == b->arg;
+}
+
+/* A run of numbers [start, next range's start) with one verdict; the last runs to 2^32. */
+typedef struct Range {
+        uint32_t start;
+        const Verdict *verdict;
+} Range;
+
+typedef struct Program {
+        struct sock_filter *insns;
+        size_t n, allocated;
+} Program;
+
+static int emit(Program *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+        if (p->n >= BPF_MAXINSNS)
+                return -E2BIG;
+        if (p->n == p->allocated) {
+                size_t a = p->allocated ? p->allocated * 2 : 256;
+                struct sock_filter *n = reallocarray(p->insns, a, sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                p->insns = n;
+                p->allocated = a;
+        }
+        p->insns[p->n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
+        return 0;
+}
+
+#define LOAD(off) BPF_LD | BPF_W | BPF_ABS, 0, 0, (off)
+#define RETURN(v) BPF_RET | BPF_K, 0, 0, (v)
+/* The low 32 bits of an argument (little-endian): what the kernel uses of an int argument. */
+#define ARG_LOW(i) (uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i))
+
+static size_t leaf_size(const Verdict *v)
+{
+        switch (v->kind) {
+        case VERDICT_IOCTL:
+                return 5;
+        case VERDICT_SOCKET:
+                return 6;
+        case VERDICT_OPEN_FLAGS:
+                return 4;
+        default:
+                return 1;
+        }
+}
+
+static int emit_leaf(Program *p, const Verdict *v)
+{
         int r = 0;
-        if (!ctx)
-                return error_set(e, -ENOMEM, "cannot set up the system call filter (libseccomp)");
-        /* nspawn's setting: the filter does not switch on no_new_privs by itself. */
-        (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        /* A binary tree of system call numbers rather than a chain: the kernel runs the filter
-         * for every number at attach time (its action cache) and on every uncached call. */
-        (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-#if defined(__x86_64__)
-        /* i386 system calls go through the same list, not past it.  x32 ones are refused with
-         * ENOSYS, as by a kernel without syscall.x32=y (Debian's default): listing them too
-         * doubled the cost of installing the filter, for an ABI hardly anyone runs. */
-        if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 && r != -EEXIST) {
-                error_set_errno(e, r, "cannot add the i386 architecture to the system call filter");
-                goto out;
+        switch (v->kind) {
+        case VERDICT_RETURN:
+                return emit(p, RETURN(v->ret));
+        case VERDICT_IOCTL:
+                /* With a terminal shared with the host (corral -P on a tty), TIOCSTI types into
+                 * its input and TIOCLINUX pastes the console selection: an escape. */
+                if ((r = emit(p, LOAD(ARG_LOW(1)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, TIOCSTI)) < 0 ||
+                    (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, TIOCLINUX)) < 0 || (r = emit(p, RETURN(RET_ALLOW))) < 0)
+                        return r;
+                return emit(p, RETURN(RET_DENY));
+        case VERDICT_SOCKET:
+                /* As nspawn: no audit in a container, so that its systemd does not try. */
+                if ((r = emit(p, LOAD(ARG_LOW(0)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, AF_NETLINK)) < 0 ||
+                    (r = emit(p, LOAD(ARG_LOW(2)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, NETLINK_AUDIT)) < 0 ||
+                    (r = emit(p, RETURN(RET_ERRNO(EAFNOSUPPORT)))) < 0)
+                        return r;
+                return emit(p, RETURN(RET_ALLOW));
+        case VERDICT_OPEN_FLAGS:
+                /* O_SYNC is O_DSYNC plus a bit: testing O_DSYNC catches both. */
+                if ((r = emit(p, LOAD(ARG_LOW(v->arg)))) < 0 || (r = emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, O_DSYNC)) < 0 ||
+                    (r = emit(p, RETURN(RET_ERRNO(EINVAL)))) < 0)
+                        return r;
+                return emit(p, RETURN(RET_ALLOW));
         }
-        (void)seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
-#endif
-        r = 0;
-        for (char *const *n = names; n && *n; n++) {
-                int nr = seccomp_syscall_resolve_name(*n);
-                if (nr == __NR_SCMP_ERROR)
-                        continue; /* not a system call of this architecture */
-                r = suppress_sync ? add_suppressing(ctx, *n, nr) : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-                if (r < 0 && r != -EEXIST) {
-                        error_set_errno(e, r, "cannot add %s to the system call filter", *n);
-                        goto out;
-                }
-                r = 0;
-        }
-        /* The compiled program, through a memfd: libseccomp writes it to an fd. */
-        int fd = memfd_create("corral-seccomp", MFD_CLOEXEC);
-        if (fd < 0) {
-                r = error_set_errno(e, -errno, "cannot create a memfd for the system call filter");
-                goto out;
-        }
-        if ((r = seccomp_export_bpf(ctx, fd)) < 0) {
-                close(fd);
-                error_set_errno(e, r, "cannot compile the system call filter");
-                goto out;
-        }
-        off_t size = lseek(fd, 0, SEEK_END);
-        size_t np = ELEMENTSOF(tty_prefix);
-        struct sock_filter *f = size > 0 ? malloc(sizeof(tty_prefix) + (size_t)size) : NULL;
-        if (f)
-                memcpy(f, tty_prefix, sizeof(tty_prefix));
-        if (!f || (size_t)size / sizeof(struct sock_filter) + np > BPF_MAXINSNS || pread(fd, f + np, (size_t)size, 0) != size) {
-                free(f);
-                close(fd);
-                r = error_set(e, -EIO, "cannot read the compiled system call filter back");
-                goto out;
-        }
-        close(fd);
-        *ret = (struct sock_fprog){.len = (unsigned short)(np + (size_t)size / sizeof(struct sock_filter)), .filter = f};
-out:
-        seccomp_release(ctx);
-        return r < 0 ? r : 0;
+        return -EINVAL;
 }
 
+/* A conditional jump reaches 255 instructions; past a longer left half, an unconditional
+ * jump (32-bit offset) leads to the right one. */
+static size_t tree_size(const Range *r, size_t n)
+{
+        if (n == 1)
+                return leaf_size(r[0].verdict);
+        size_t left = tree_size(r, n / 2);
+        return 1 + (left > 255) + left + tree_size(r + n / 2, n - n / 2);
+}
 
-/* Compiling with libseccomp takes about 13 ms here, four times corral's whole start; the
- * program only depends on the list of names, so it is kept in the cache directory under a hash
- * of the names, libseccomp's version and ours.  The directory is root's (0700): whoever can
- * write there is root on the host already. */
+static int emit_tree(Program *p, const Range *r, size_t n)
+{
+        if (n == 1)
+                return emit_leaf(p, r[0].verdict);
+        size_t mid = n / 2, left = tree_size(r, mid);
+        int k;
+        if (left <= 255)
+                k = emit(p, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, r[mid].start);
+        else if ((k = emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, r[mid].start)) >= 0)
+                k = emit(p, BPF_JMP | BPF_JA, 0, 0, (uint32_t)left);
+        if (k < 0 || (k = emit_tree(p, r, mid)) < 0)
+                return k;
+        return emit_tree(p, r + mid, n - mid);
+}
+
+static bool in_group(const char *group, const char *name)
+{
+        const SyscallGroup *g = syscall_group_find(group);
+        for (const char *const *i = g ? g->entries : NULL; i && *i; i++)
+                if (streq(*i, name))
+                        return true;
+        return false;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The verdict of each of t's numbers, then the runs of equal ones.  known: the calls systemd
+ * knows, sorted. */
+static int arch_ranges(const SyscallTable *t, char *const *names, bool suppress_sync, const char *const *known, size_t n_known,
+                       Verdict **ret_verdicts, Range **ret_ranges, size_t *ret_n)
+{
+        int max = 0;
+        for (size_t i = 0; i < t->n_calls; i++)
+                max = MAX(max, t->calls[i].nr);
+        /* one past the highest number: the verdict of every number above it */
+        size_t n = (size_t)max + 2;
+        _cleanup_free_ Verdict *v = calloc(n, sizeof(*v));
+        _cleanup_free_ Range *ranges = calloc(n, sizeof(*ranges));
+        if (!v || !ranges)
+                return -ENOMEM;
+        /* As nspawn: a call not allowed gets EPERM when systemd knows it, and ENOSYS otherwise, as
+         * from a kernel without it, so that callers of calls newer than systemd fall back to
+         * older ones; so do numbers that are no call at all. */
+        for (size_t i = 0; i < n; i++)
+                v[i] = (Verdict){.kind = VERDICT_RETURN, .ret = RET_ERRNO(ENOSYS)};
+        for (size_t i = 0; i < t->n_calls; i++)
+                if (bsearch(&t->calls[i].name, known, n_known, sizeof(known[0]), compare_strings))
+                        v[t->calls[i].nr].ret = RET_DENY;
+        for (char *const *name = names; name && *name; name++) {
+                int nr = syscall_number(t, *name);
+                if (nr < 0)
+                        continue; /* not a system call of this architecture */
+                Verdict *x = &v[nr];
+                *x = (Verdict){.kind = VERDICT_RETURN, .ret = RET_ALLOW};
+                if (streq(*name, "ioctl"))
+                        x->kind = VERDICT_IOCTL;
+                else if (streq(*name, "socket"))
+                        x->kind = VERDICT_SOCKET;
+                else if (!suppress_sync)
+                        continue;
+                /* --suppress-sync=yes, as nspawn: the @sync calls succeed without doing anything,
+                 * opening with O_SYNC or O_DSYNC fails with EINVAL (the flag cannot be taken off),
+                 * and openat2(), whose flags sit in a struct a filter cannot read, says ENOSYS so
+                 * callers fall back to openat(). */
+                else if (in_group("@sync", *name))
+                        x->ret = RET_ERRNO(0);
+                else if (streq(*name, "openat2"))
+                        x->ret = RET_ERRNO(ENOSYS);
+                else if (streq(*name, "open") || streq(*name, "openat"))
+                        *x = (Verdict){.kind = VERDICT_OPEN_FLAGS, .arg = streq(*name, "open") ? 1 : 2};
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (i == 0 || !verdict_eq(&v[i], ranges[k - 1].verdict))
+                        ranges[k++] = (Range){.start = (uint32_t)i, .verdict = &v[i]};
+        *ret_verdicts = TAKE_PTR(v);
+        *ret_ranges = TAKE_PTR(ranges);
+        *ret_n = k;
+        return 0;
+}
+
+int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)
+{
+        Program p = {0};
+        size_t n_arches = 0, jump_at[8], n_known = 0;
+        int r;
+
+        /* The calls systemd knows: @known, and @obsolete, which it leaves out of @known. */
+        const SyscallGroup *groups[] = {syscall_group_find("@known"), syscall_group_find("@obsolete")};
+        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
+                n_known += groups[i] ? strv_length((char **)groups[i]->entries) : 0;
+        _cleanup_free_ const char **known = malloc(sizeof(char *) * MAX(n_known, 1));
+        if (!known)
+                return error_set(e, -ENOMEM, "cannot compile the system call filter");
+        n_known = 0;
+        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
+                for (const char *const *c = groups[i] ? groups[i]->entries : NULL; c && *c; c++)
+                        known[n_known++] = *c;
+        qsort(known, n_known, sizeof(known[0]), compare_strings);
+
+        /* Dispatch on the architecture: "jeq ARCH, 0, 1; ja TABLE" for each, else ENOSYS, as for
+         * a system call the kernel does not have. */
+        if ((r = emit(&p, LOAD(offsetof(struct seccomp_data, arch)))) < 0)
+                goto fail;
+        for (const SyscallTable *t = syscall_tables; t->arch && n_arches < ELEMENTSOF(jump_at); t++, n_arches++) {
+                if ((r = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, t->audit_arch)) < 0)
+                        goto fail;
+                jump_at[n_arches] = p.n;
+                if ((r = emit(&p, BPF_JMP | BPF_JA, 0, 0, 0)) < 0)
+                        goto fail;
+        }
+        if ((r = emit(&p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
+                goto fail;
+        for (size_t a = 0; a < n_arches; a++) {
+                const SyscallTable *t = &syscall_tables[a];
+                _cleanup_free_ Verdict *verdicts = NULL;
+                _cleanup_free_ Range *ranges = NULL;
+                size_t n;
+                p.insns[jump_at[a]].k = (uint32_t)(p.n - jump_at[a] - 1);
+                if ((r = arch_ranges(t, names, suppress_sync, known, n_known, &verdicts, &ranges, &n)) < 0 ||
+                    (r = emit(&p, LOAD(offsetof(struct seccomp_data, nr)))) < 0)
+                        goto fail;
+                if (t->audit_arch == AUDIT_ARCH_X86_64) {
+                        /* x32 system calls (the 0x40000000 bit) are refused with ENOSYS, as by a
+                         * kernel without syscall.x32=y (Debian's default); -1 is left to the table,
+                         * as libseccomp does. */
+                        if ((r = emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 2, 0x40000000)) < 0 ||
+                            (r = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX)) < 0 ||
+                            (r = emit(&p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
+                                goto fail;
+                }
+                if ((r = emit_tree(&p, ranges, n)) < 0)
+                        goto fail;
+        }
+        *ret = (struct sock_fprog){.len = (unsigned short)p.n, .filter = p.insns};
+        return 0;
+fail:
+        free(p.insns);
+        if (r == -E2BIG)
+                return error_set(e, r, "the system call filter is too long (more than %d instructions)", BPF_MAXINSNS);
+        return error_set_errno(e, r, "cannot compile the system call filter");
+}
+
+/* Compiling takes a while (the groups expanded, every name looked up per architecture), and
+ * the program only depends on what it is made from, so it is kept in the cache directory under
+ * a hash of that.  The directory is root's (0700): whoever can write there is root on the
+ * host already. */
+#define FILTER_FORMAT 4
+
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
         for (; *s; s++)
@@ -176,14 +336,13 @@ static void cache_write(int dirfd, const char *name, const struct sock_fprog *pr
 int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir,
                          struct sock_fprog *ret, Error *e)
 {
-        const struct scmp_version *v = seccomp_version();
         char key[256];
         uint64_t h = 0xcbf29ce484222325ULL;
         /* The key is what the filter is made from (so a hit costs no expansion of the groups):
-         * the capabilities, the lists as given, the groups' source, the versions, and
-         * FILTER_FORMAT, which changes whenever compile() or the prefix does. */
-        snprintf(key, sizeof(key), "%s/%d/%u.%u.%u/%s/%016llx", CORRAL_VERSION, FILTER_FORMAT, v ? v->major : 0, v ? v->minor : 0,
-                 v ? v->micro : 0, syscall_groups_source, (unsigned long long)caps);
+         * the capabilities, the lists as given, the groups' and the numbers' sources, and
+         * FILTER_FORMAT, which changes whenever seccomp_compile() does. */
+        snprintf(key, sizeof(key), "%s/%d/%s/%s/%016llx", CORRAL_VERSION, FILTER_FORMAT, syscall_table_source, syscall_groups_source,
+                 (unsigned long long)caps);
         h = fnv1a(h, key);
         h = fnv1a(h, suppress_sync ? "+suppress-sync" : "");
         for (char *const *n = allow; n && *n; n++)
@@ -202,7 +361,7 @@ int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, b
         char **names = syscall_policy_names(caps, allow, deny);
         if (!names)
                 return error_set(e, -ENOMEM, "cannot work out the system call filter");
-        int r = compile(names, suppress_sync, ret, e);
+        int r = seccomp_compile(names, suppress_sync, ret, e);
         strv_free(names);
         if (r >= 0 && dirfd >= 0)
                 cache_write(dirfd, name, ret);

@@ -44,7 +44,7 @@ char **syscall_default_allow_list(uint64_t caps)
                 "@network-io", "@process", "@resources", "@setuid", "@signal", "@sync", "@timer",
                 "capget", "capset", "copy_file_range", "fadvise64", "fadvise64_64", "flock", "get_mempolicy",
                 "getcpu", "getpriority", "ioctl", "ioprio_get", "kcmp", "madvise", "mincore", "mremap",
-                "name_to_handle_at", "oldolduname", "olduname", "personality", "readahead", "remap_file_pages",
+                "name_to_handle_at", "oldolduname", "olduname", "personality", "readahead", "readdir", "remap_file_pages",
                 "sched_get_priority_max", "sched_get_priority_min", "sched_getattr", "sched_getparam",
                 "sched_getscheduler", "sched_rr_get_interval", "sched_rr_get_interval_time64", "seccomp",
                 "sendfile", "sendfile64", "setdomainname", "setfsgid", "setfsgid32", "setfsuid", "setfsuid32",

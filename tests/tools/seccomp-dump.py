@@ -1,31 +1,33 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """seccomp-dump.py PID: reads the seccomp filters of a running process (PTRACE_SECCOMP_GET_FILTER)
-and prints, for every x86-64 system call number the kernel knows, the action the filters
-return for it with all arguments 0: one "NAME ACTION" line per call, ACTION being "allow" or
+and prints, for every x86-64 and i386 system call number the kernel headers know, the action
+the filters return for it with all arguments 0: one "NAME ACTION" line per call (i386 ones as
+"i386:NAME"), then numbers past the tables, x32 calls and i386's socketcall() and ipc() for
+each call they multiplex, and a few argument checks; ACTION being "allow" or
 "errno:N" (or "kill", "trap", "log", "trace:N", "notify").  This lets a test compare the
 effective filter of two container managers without trusting either one's own description.
 Needs root (CAP_SYS_ADMIN) and a process that may be ptraced."""
 import ctypes, os, struct, sys
 
 PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_DETACH, PTRACE_GET_FILTER = 0x4206, 0x4207, 17, 0x420C
-AUDIT_ARCH_X86_64 = 0xC000003E
+AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 = 0xC000003E, 0x40000003
 libc = ctypes.CDLL(None, use_errno=True)
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
 libc.ptrace.restype = ctypes.c_long
 
 
-def syscall_names():
-    """Number -> name from the kernel headers (asm/unistd_64.h)."""
+def syscall_names(abi="64"):
+    """Number -> name from the kernel headers (asm/unistd_64.h or unistd_32.h)."""
     names = {}
-    for path in ("/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "/usr/include/asm/unistd_64.h"):
+    for path in ("/usr/include/x86_64-linux-gnu/asm/unistd_%s.h" % abi, "/usr/include/asm/unistd_%s.h" % abi):
         if os.path.exists(path):
             for line in open(path):
                 p = line.split()
                 if len(p) == 3 and p[0] == "#define" and p[1].startswith("__NR_"):
                     names[int(p[2])] = p[1][5:]
             return names
-    sys.exit("seccomp-dump: no asm/unistd_64.h (install linux-libc-dev)")
+    sys.exit("seccomp-dump: no asm/unistd_%s.h (install linux-libc-dev)" % abi)
 
 
 def get_filters(pid):
@@ -105,11 +107,27 @@ def action(ret):
 def main():
     progs = get_filters(int(sys.argv[1]))
     order = ["kill", "trap", "errno", "notify", "trace", "log", "allow"]  # the kernel takes the first in this order
-    for nr, name in sorted(syscall_names().items()):
-        data = struct.pack("<iIQ6Q", nr, AUDIT_ARCH_X86_64, 0, 0, 0, 0, 0, 0, 0)
+
+    def verdict(nr, arch=AUDIT_ARCH_X86_64, args=(0, 0, 0, 0, 0, 0)):
+        data = struct.pack("<IIQ6Q", nr & 0xFFFFFFFF, arch, 0, *args)
         results = [action(run(p, data)) for p in progs] or ["allow"]
-        best = min(results, key=lambda a: order.index(a.split(":")[0]))
-        print(name, best)
+        return min(results, key=lambda a: order.index(a.split(":")[0]))
+
+    for nr, name in sorted(syscall_names().items()):
+        print(name, verdict(nr))
+    for nr, name in sorted(syscall_names("32").items()):
+        print("i386:" + name, verdict(nr, AUDIT_ARCH_I386))
+    # Past the tables, x32 (the 0x40000000 bit), -1, and an architecture neither filter lists.
+    for label, nr, arch in [("nr:1000", 1000, AUDIT_ARCH_X86_64), ("nr:0x3fffffff", 0x3FFFFFFF, AUDIT_ARCH_X86_64),
+                            ("x32:read", 0x40000000, AUDIT_ARCH_X86_64), ("x32:ioctl", 0x40000000 | 514, AUDIT_ARCH_X86_64),
+                            ("nr:-1", -1, AUDIT_ARCH_X86_64), ("i386:nr:1000", 1000, AUDIT_ARCH_I386),
+                            ("i386:nr:-1", -1, AUDIT_ARCH_I386), ("arm:read", 3, 0x40000028)]:
+        print(label, verdict(nr, arch))
+    # i386's multiplexers, for each call number in their first argument.
+    for call in range(0, 22):
+        print("i386:socketcall:%d" % call, verdict(102, AUDIT_ARCH_I386, (call, 0, 0, 0, 0, 0)))
+    for call in range(0, 26):
+        print("i386:ipc:%d" % call, verdict(117, AUDIT_ARCH_I386, (call, 0, 0, 0, 0, 0)))
     # ioctl(fd, TIOCSTI) with the command in the low 32 bits, and with high bits set, which the
     # kernel ignores (a filter comparing 64 bits would let the second through).
     # open(2) family with O_SYNC (0x101000) and O_DSYNC (0x1000), for --suppress-sync.
@@ -119,9 +137,15 @@ def main():
     for label, nr, argn, value in cases:
         args = [0] * 6
         args[argn] = value
-        data = struct.pack("<iIQ6Q", nr, AUDIT_ARCH_X86_64, 0, *args)
-        results = [action(run(p, data)) for p in progs] or ["allow"]
-        print(label, min(results, key=lambda a: order.index(a.split(":")[0])))
-
+        print(label, verdict(nr, AUDIT_ARCH_X86_64, args))
+    # socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT), and other netlink and inet sockets.
+    for label, args in [("netlink-audit", (16, 3, 9)), ("netlink-route", (16, 3, 0)), ("inet", (2, 1, 9))]:
+        print("socket:" + label, verdict(41, AUDIT_ARCH_X86_64, args + (0, 0, 0)))
+        print("i386:socket:" + label, verdict(359, AUDIT_ARCH_I386, args + (0, 0, 0)))
+    for label, nr, argn, value in [("i386:ioctl:TIOCSTI", 54, 1, 0x5412), ("i386:open:O_SYNC", 5, 1, 0x101000),
+                                   ("i386:openat:O_DSYNC", 295, 2, 0x1000)]:
+        args = [0] * 6
+        args[argn] = value
+        print(label, verdict(nr, AUDIT_ARCH_I386, args))
 
 main()

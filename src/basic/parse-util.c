@@ -53,16 +53,16 @@ int parse_signal(const char *s, int *ret)
                 if (signal_names[i] && streq(n, signal_names[i]))
                         sig = (int)i;
         if (sig < 0 && streq(n, "RTMIN"))
-                sig = SIGRTMIN;
+                sig = SIGNAL_RTMIN;
         else if (sig < 0 && streq(n, "RTMAX"))
-                sig = SIGRTMAX;
+                sig = SIGNAL_RTMAX;
         else if (sig < 0 && startswith(n, "RTMIN+") && parse_int_strict(n + 6, &off) == 0)
-                sig = SIGRTMIN + off;
+                sig = SIGNAL_RTMIN + off;
         else if (sig < 0 && startswith(n, "RTMAX-") && parse_int_strict(n + 6, &off) == 0)
-                sig = SIGRTMAX - off;
+                sig = SIGNAL_RTMAX - off;
         else if (sig < 0 && n == s && parse_int_strict(s, &off) == 0)
                 sig = off;
-        if (sig < 1 || sig > SIGRTMAX)
+        if (sig < 1 || sig > SIGNAL_RTMAX)
                 return -EINVAL;
         *ret = sig;
         return 0;
@@ -72,8 +72,8 @@ const char *signal_to_string(int sig, char buf[static 16])
 {
         if (sig > 0 && (size_t)sig < ELEMENTSOF(signal_names) && signal_names[sig])
                 snprintf(buf, 16, "SIG%s", signal_names[sig]);
-        else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-                snprintf(buf, 16, "SIGRTMIN+%d", sig - SIGRTMIN);
+        else if (sig >= SIGNAL_RTMIN && sig <= SIGNAL_RTMAX)
+                snprintf(buf, 16, "SIGRTMIN+%d", sig - SIGNAL_RTMIN);
         else
                 snprintf(buf, 16, "%d", sig);
         return buf;

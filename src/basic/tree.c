@@ -14,6 +14,7 @@
 
 #include "fs-util.h"
 #include "macro.h"
+#include "missing.h"
 #include "tree.h"
 
 #define DEPTH_MAX 256

@@ -189,12 +189,20 @@ int rlimit_parse(int resource, const char *value, struct rlimit *ret)
         return 0;
 }
 
-int cpu_set_parse(const char *value, cpu_set_t *ret, Error *e, const char *what)
+unsigned cpu_set_count(const CpuSet *a, const CpuSet *b)
+{
+        unsigned n = 0;
+        for (size_t i = 0; i < ELEMENTSOF(a->bits); i++)
+                n += (unsigned)__builtin_popcountll(a->bits[i] & (b ? b->bits[i] : UINT64_MAX));
+        return n;
+}
+
+int cpu_set_parse(const char *value, CpuSet *ret, Error *e, const char *what)
 {
         _cleanup_free_ char *copy = strdup(value);
         if (!copy)
                 return -ENOMEM;
-        CPU_ZERO(ret);
+        *ret = (CpuSet){0};
         for (char *save = NULL, *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
                 unsigned long a, b;
                 char *dash = strchr(w, '-');
@@ -205,10 +213,10 @@ int cpu_set_parse(const char *value, cpu_set_t *ret, Error *e, const char *what)
                                          dash ? "-" : "", dash ? dash + 1 : "");
                 if (!dash)
                         b = a;
-                if (a > b || b >= CPU_SETSIZE)
-                        return error_set(e, -ERANGE, "%s: CPU range %lu-%lu is out of order or past %d", what, a, b, CPU_SETSIZE - 1);
+                if (a > b || b >= CPU_SET_MAX)
+                        return error_set(e, -ERANGE, "%s: CPU range %lu-%lu is out of order or past %d", what, a, b, CPU_SET_MAX - 1);
                 for (unsigned long c = a; c <= b; c++)
-                        CPU_SET(c, ret);
+                        cpu_set_add(ret, (unsigned)c);
         }
         return 0;
 }

@@ -26,5 +26,25 @@ int size_parse(const char *s, unsigned base, uint64_t *ret);
 /* systemd's time spans: "1h 30min", "500ms", "2.5s"; a plain number is in default_usec units. */
 int timespan_parse_usec(const char *s, double default_usec, double *ret);
 
+/* A set of CPUs (or NUMA nodes), as many as glibc's cpu_set_t holds: corral's own, since musl's
+ * holds 128.  Its bytes are the kernel's CPU mask, for sched_setaffinity(). */
+#define CPU_SET_MAX 1024
+typedef struct CpuSet {
+        uint64_t bits[CPU_SET_MAX / 64];
+} CpuSet;
+
+static inline void cpu_set_add(CpuSet *s, unsigned cpu)
+{
+        s->bits[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+}
+
+static inline bool cpu_set_has(const CpuSet *s, unsigned cpu)
+{
+        return cpu < CPU_SET_MAX && (s->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+/* How many CPUs a and b (if not NULL) have in common. */
+unsigned cpu_set_count(const CpuSet *a, const CpuSet *b);
+
 /* A CPU list, "0-3,6" or "0 1 2" -> a set; an empty list is an empty set. */
-int cpu_set_parse(const char *value, cpu_set_t *ret, Error *e, const char *what);
+int cpu_set_parse(const char *value, CpuSet *ret, Error *e, const char *what);

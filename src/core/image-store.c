@@ -20,6 +20,7 @@
 #include "image.h"
 #include "image-store.h"
 #include "macro.h"
+#include "missing.h"
 #include "strv.h"
 #include "tree.h"
 

@@ -158,13 +158,12 @@ int launch_verify(Settings *s, Error *e)
                 return error_set(e, -EINVAL,
                                  "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
         if (s->have_cpu_affinity) {
-                cpu_set_t avail, both;
-                if (sched_getaffinity(0, sizeof(avail), &avail) == 0) {
-                        CPU_AND(&both, &avail, &s->cpu_affinity);
-                        if (CPU_COUNT(&both) == 0) {
+                CpuSet avail = {0};
+                if (sched_getaffinity(0, sizeof(avail), (cpu_set_t *)&avail) == 0) {
+                        if (cpu_set_count(&avail, &s->cpu_affinity) == 0) {
                                 char list[256] = "";
-                                for (int i = 0, n = 0; i < CPU_SETSIZE && n < 200; i++)
-                                        if (CPU_ISSET(i, &avail))
+                                for (int i = 0, n = 0; i < CPU_SET_MAX && n < 200; i++)
+                                        if (cpu_set_has(&avail, (unsigned)i))
                                                 n += snprintf(list + n, sizeof(list) - (size_t)n, "%s%d", n ? "," : "", i);
                                 return error_set(e, -EINVAL, "--cpu-affinity=/CPUAffinity=: none of these CPUs is available to corral (available: %s)",
                                                  list);
@@ -616,7 +615,7 @@ static int init_poweroff_signal(const char *tree)
                 int fd = open_in_root(root, systemd[i], O_PATH, 0);
                 if (fd >= 0) {
                         close(fd);
-                        return SIGRTMIN + 4;
+                        return SIGNAL_RTMIN + 4;
                 }
         }
         _cleanup_close_ int init = open_in_root(root, "/sbin/init", O_PATH, 0);
@@ -776,7 +775,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .plan = &plan,
                 .environment = l->env,
                 .hostname = s->hostname ? s->hostname : s->machine,
-                .kill_signal = s->kill_signal ? s->kill_signal : s->start_mode == START_BOOT ? SIGRTMIN + 3 : SIGKILL,
+                .kill_signal = s->kill_signal ? s->kill_signal : s->start_mode == START_BOOT ? SIGNAL_RTMIN + 3 : SIGKILL,
                 .console = l->console,
                 .quiet = s->quiet,
                 .cgroup_fd = cg.fd,

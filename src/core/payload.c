@@ -71,7 +71,7 @@ static void apply_limits(const Settings *s, int sync_fd)
                 if ((r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, 0)) < 0)
                         FAIL_ERRNO(sync_fd, r, "--oom-score-adjust=/OOMScoreAdjust=%d: cannot write /proc/self/oom_score_adj", s->oom_score_adjust);
         }
-        if (s->have_cpu_affinity && sched_setaffinity(0, sizeof(s->cpu_affinity), &s->cpu_affinity) < 0)
+        if (s->have_cpu_affinity && sched_setaffinity(0, sizeof(s->cpu_affinity), (const cpu_set_t *)&s->cpu_affinity) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
 }
 
@@ -199,15 +199,16 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
 void stub_init(pid_t payload)
 {
-        sigset_t all;
+        /* Every signal, in the kernel's own mask: the C library's sets leave out the ones it
+         * reserves (musl 32 to 34), and those would then not reach the payload. */
+        uint64_t all = UINT64_MAX & ~((UINT64_C(1) << (SIGKILL - 1)) | (UINT64_C(1) << (SIGSTOP - 1)));
         int status = EXIT_FAILURE;
 
         prctl(PR_SET_NAME, "(sd-stubinit)");
-        sigfillset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
         for (;;) {
                 siginfo_t si;
-                int sig = sigwaitinfo(&all, &si);
+                int sig = (int)syscall(SYS_rt_sigtimedwait, &all, &si, NULL, sizeof(all));
                 if (sig < 0)
                         continue;
                 if (sig != SIGCHLD) {

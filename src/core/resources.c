@@ -197,15 +197,15 @@ static int parse_range(const char *v, uint64_t min, uint64_t max, uint64_t *ret)
 }
 
 /* A CPU or NUMA node list in the kernel's format. */
-static char *format_set(const cpu_set_t *set)
+static char *format_set(const CpuSet *set)
 {
         char buf[4096] = "";
         size_t len = 0;
-        for (int i = 0; i < CPU_SETSIZE; i++) {
-                if (!CPU_ISSET(i, set))
+        for (int i = 0; i < CPU_SET_MAX; i++) {
+                if (!cpu_set_has(set, (unsigned)i))
                         continue;
                 int j = i;
-                while (j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, set))
+                while (j + 1 < CPU_SET_MAX && cpu_set_has(set, (unsigned)j + 1))
                         j++;
                 int w = j > i ? snprintf(buf + len, sizeof(buf) - len, "%s%d-%d", len ? "," : "", i, j)
                               : snprintf(buf + len, sizeof(buf) - len, "%s%d", len ? "," : "", i);
@@ -293,7 +293,7 @@ int resources_set(Resources *r, const char *name, const char *value, Error *e)
         int k = resource_key_from_name(name);
         ResourceAmount a;
         double usec;
-        cpu_set_t set;
+        CpuSet set;
         int x;
 
         if (k < 0)
@@ -370,7 +370,7 @@ int resources_set(Resources *r, const char *name, const char *value, Error *e)
         case RES_ALLOWED_CPUS:
         case RES_ALLOWED_MEMORY_NODES: {
                 Error sub = {0};
-                if (cpu_set_parse(value, &set, &sub, name) < 0 || CPU_COUNT(&set) == 0)
+                if (cpu_set_parse(value, &set, &sub, name) < 0 || cpu_set_count(&set, NULL) == 0)
                         return bad(e, name, value, k == RES_ALLOWED_CPUS ? "expected a CPU list like \"0-3,6\"" : "expected a NUMA node list like \"0\" or \"0-1\"");
                 char *f = format_set(&set);
                 if (!f)

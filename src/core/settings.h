@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "exec-limits.h"
 #include "resources.h"
 #include "macro.h"
 
@@ -233,7 +234,7 @@ typedef struct Settings {
         bool have_oom_score_adjust;
         int oom_score_adjust;
         bool have_cpu_affinity;
-        cpu_set_t cpu_affinity;
+        CpuSet cpu_affinity;
 
         /* corral's --nesting: the profile for containers that run containers (-1 unset) */
         int nesting;

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "fs-util.h"
 #include "machined.h"
+#include "missing.h"
 #include "net-setup.h"
 #include "parse-util.h"
 #include "process-util.h"

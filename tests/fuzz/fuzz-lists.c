@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
         }
         case 3: {
-                cpu_set_t s;
+                CpuSet s;
                 (void)cpu_set_parse(v, &s, &e, "fuzz");
                 break;
         }

@@ -80,6 +80,9 @@ test_as_pid2_stub_init() {
         # The stub reaps orphans: a zombie never lingers.
         out=$(cr -D "$BB" -a /bin/sh -c '(sleep 0.1 &) ; sleep 0.5; ps -o stat,comm | grep -c "^Z"')
         expect_eq "$out" "0" "zombies reaped"
+        # Signals to PID 1 go to the payload, the first real-time one (34) too.
+        expect_eq "$(cr -D "$BB" -a /bin/sh -c 'trap "echo got-34; exit 0" 34; kill -34 1; sleep 3; echo lost')" "got-34" "signal 34 forwarded"
+        expect_eq "$(cr -D "$BB" -a /bin/sh -c 'trap "echo got-USR1; exit 0" USR1; kill -USR1 1; sleep 3; echo lost')" "got-USR1" "SIGUSR1 forwarded"
 }
 
 test_boot_finds_init_and_passes_arguments() {

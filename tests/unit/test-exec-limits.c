@@ -50,11 +50,16 @@ int main(void)
         limit_bad("NICE", "41");
         limit_bad("CPU", "5 parsecs");
 
-        cpu_set_t s;
+        CpuSet s, t;
         Error e = {0};
-        CHECK(cpu_set_parse("0-2,5", &s, &e, "x") == 0 && CPU_COUNT(&s) == 4 && CPU_ISSET(5, &s) && !CPU_ISSET(3, &s), "ranges and lists");
-        CHECK(cpu_set_parse("1 3", &s, &e, "x") == 0 && CPU_COUNT(&s) == 2, "space separated");
-        CHECK(cpu_set_parse("", &s, &e, "x") == 0 && CPU_COUNT(&s) == 0, "empty");
+        CHECK(cpu_set_parse("0-2,5", &s, &e, "x") == 0 && cpu_set_count(&s, NULL) == 4 && cpu_set_has(&s, 5) && !cpu_set_has(&s, 3),
+              "ranges and lists");
+        CHECK(cpu_set_parse("1 3", &t, &e, "x") == 0 && cpu_set_count(&t, NULL) == 2 && cpu_set_count(&s, &t) == 1, "space separated, and the common part");
+        CHECK(cpu_set_parse("1000,1023", &s, &e, "x") == 0 && cpu_set_has(&s, 1023) && cpu_set_count(&s, NULL) == 2 && !cpu_set_has(&s, 5000),
+              "as many CPUs as glibc's cpu_set_t holds");
+        CHECK(cpu_set_parse("1024", &s, &e, "x") == -ERANGE && strstr(e.msg, "past 1023"), "and no more: %s", e.msg);
+        e = (Error){0};
+        CHECK(cpu_set_parse("", &s, &e, "x") == 0 && cpu_set_count(&s, NULL) == 0, "empty");
         CHECK(cpu_set_parse("3-1", &s, &e, "CPUAffinity=") == -ERANGE && strstr(e.msg, "CPUAffinity="), "backwards range: %s", e.msg);
         e = (Error){0};
         CHECK(cpu_set_parse("a", &s, &e, "--cpu-affinity") == -EINVAL && strstr(e.msg, "\"a\""), "not a number: %s", e.msg);

@@ -5,6 +5,7 @@
 #include <sys/personality.h>
 
 #include "options.h"
+#include "parse-util.h"
 #include "strv.h"
 #include "tap.h"
 
@@ -45,7 +46,14 @@ int main(void)
         CHECK_STREQ(s.hostname, "h1", "--hostname");
         CHECK(strv_length(s.environment) == 2, "-E and --setenv");
         CHECK_STREQ(s.user, "nobody", "-u");
-        CHECK(s.kill_signal == SIGRTMIN + 4, "--kill-signal=SIGRTMIN+4");
+        CHECK(s.kill_signal == 38, "--kill-signal=SIGRTMIN+4 is 38, as glibc (and systemd) number it, whatever the C library");
+        {
+                int sig = 0;
+                char buf[16];
+                CHECK(parse_signal("RTMIN+3", &sig) == 0 && sig == 37 && parse_signal("SIGRTMAX-1", &sig) == 0 && sig == 63 &&
+                              streq(signal_to_string(37, buf), "SIGRTMIN+3") && parse_signal("SIGRTMIN+31", &sig) == -EINVAL,
+                      "real-time signals in glibc's numbering");
+        }
         CHECK(s.read_only && s.volatile_mode == VOLATILE_YES, "--read-only and bare --volatile");
         CHECK(s.n_custom_mounts == 5, "five mounts");
         CHECK(s.n_custom_mounts == 5 && s.custom_mounts[1].source_in_root && s.custom_mounts[1].read_only,

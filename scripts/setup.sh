@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential meson ninja-build pkg-config clang busybox-static debootstrap systemd-container
-      util-linux bsdextrautils python3 acl libcap2-bin libmnl-dev libnftnl-dev iproute2 nftables iperf3 attr btrfs-progs fdisk dosfstools
+      util-linux bsdextrautils python3 musl-tools acl libcap2-bin libmnl-dev libnftnl-dev iproute2 nftables iperf3 attr btrfs-progs fdisk dosfstools
       libarchive-dev libcurl4-openssl-dev libssl-dev gpgv gnupg xz-utils zstd bzip2)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

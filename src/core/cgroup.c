@@ -120,11 +120,15 @@ int cgroup_of_pid(pid_t pid, const char *controller, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static void remove_tree(int dirfd, const char *name)
+/* Removes the cgroup dirfd/name and the ones below it; true when it is gone. */
+static bool remove_tree(int dirfd, const char *name)
 {
+        /* Most often there is nothing below it. */
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                return true;
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return;
+                return errno == ENOENT;
         DIR *d = fdopendir(dup(fd));
         if (d) {
                 struct dirent *de;
@@ -133,7 +137,7 @@ static void remove_tree(int dirfd, const char *name)
                                 remove_tree(fd, de->d_name);
                 closedir(d);
         }
-        (void)unlinkat(dirfd, name, AT_REMOVEDIR);
+        return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
 }
 
 static bool cgroup_is_empty(const char *path)
@@ -500,12 +504,8 @@ static void remove_levels(const char *base, const char *rel, size_t keep)
         _cleanup_close_ int parent = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         /* The kernel tears the rest of the PID namespace down after PID 1 is gone; until the
          * last task has left, rmdir says EBUSY.  Bounded: 5 s. */
-        for (int i = 0; parent >= 0 && i < 250; i++) {
-                remove_tree(parent, path_basename(p));
-                if (access(p, F_OK) < 0)
-                        break;
+        for (int i = 0; parent >= 0 && i < 250 && !remove_tree(parent, path_basename(p)); i++)
                 usleep(20000);
-        }
         rmdir_parents(p, strlen(base) + (keep ? keep + 1 : 0));
 }
 

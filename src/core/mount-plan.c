@@ -35,13 +35,19 @@ static MountStep *add(Builder *b, MountStepType type, const char *source, const 
 {
         if (b->r < 0)
                 return NULL;
-        MountStep *n = realloc(b->plan->steps, sizeof(MountStep) * (b->plan->n_steps + 1));
-        if (!n) {
-                b->r = -ENOMEM;
-                return NULL;
+        MountPlan *p = b->plan;
+        if (p->n_steps == p->n_allocated) {
+                /* Doubling: a plan has 50 steps or more, and every reallocation may copy. */
+                size_t a = p->n_allocated ? p->n_allocated * 2 : 64;
+                MountStep *n = reallocarray(p->steps, a, sizeof(MountStep));
+                if (!n) {
+                        b->r = -ENOMEM;
+                        return NULL;
+                }
+                p->steps = n;
+                p->n_allocated = a;
         }
-        b->plan->steps = n;
-        MountStep *m = &n[b->plan->n_steps++];
+        MountStep *m = &p->steps[p->n_steps++];
         *m = (MountStep){
                 .type = type,
                 .source = source ? strdup(source) : NULL,

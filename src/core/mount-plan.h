@@ -72,7 +72,7 @@ typedef struct MountStep {
 
 typedef struct MountPlan {
         MountStep *steps;
-        size_t n_steps;
+        size_t n_steps, n_allocated;
 } MountPlan;
 
 /* What the planner needs to know beyond Settings; the program finds these out. */

@@ -145,11 +145,17 @@ void registry_remove(const char *dir, const char *name)
 {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", dir, name);
-        DIR *d = opendir(path);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        /* The state first: from then on the machine is gone for every reader.  Then the files
+         * a supervisor writes, and only if more are left, a walk. */
+        (void)unlinkat(fd, "state", 0);
+        (void)unlinkat(fd, "seccomp", 0);
+        if (rmdir(path) == 0 || errno != ENOTEMPTY)
+                return;
+        DIR *d = fdopendir(TAKE_FD(fd));
         struct dirent *de;
-        /* The state first: from then on the machine is gone for every reader. */
-        if (d)
-                (void)unlinkat(dirfd(d), "state", 0);
         while (d && (de = readdir(d)))
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
                         (void)unlinkat(dirfd(d), de->d_name, 0);

@@ -254,7 +254,7 @@ static int prepare_device_policy(const Settings *s, const ContainerCgroup *cg, D
          * hybrid host, six times corral's whole start).  CORRAL_DEVICE_POLICY_V1=1 uses it on a
          * hybrid host too; the tests do, to check that code where there is no v1-only host. */
         const char *force_v1 = getenv("CORRAL_DEVICE_POLICY_V1");
-        bool have_v1 = device_policy_v1_available() && (cgroup_fd < 0 || (force_v1 && streq(force_v1, "1")));
+        bool have_v1 = (cgroup_fd < 0 || (force_v1 && streq(force_v1, "1"))) && device_policy_v1_available();
         if (cgroup_fd < 0 && !have_v1)
                 return error_set(e, -EOPNOTSUPP,
                                  "cannot enforce the device policy: this host has neither a cgroup2 hierarchy nor the cgroup v1 devices controller mounted");

@@ -25,6 +25,7 @@ typedef struct Apply {
         char *parent_path;
         int parent_fd;
         int devchar_fd; /* /dev/char, for the udev-style links of device nodes */
+        int inaccessible_fd[2]; /* O_PATH: /run/host/inaccessible/reg and dir, for masks */
 } Apply;
 
 static void forget_dirs(Apply *a)
@@ -424,10 +425,51 @@ static int apply_remount(Apply *a)
         return 0;
 }
 
+/* A copy of the mount at fd (with the ones below it if recursive), flags set on it while it
+ * is detached, attached at dst: one lookup of each path instead of one per operation. */
+static int bind_with_attr(int fd, bool recursive, int dst, unsigned long flags, bool attr_recursive)
+{
+        _cleanup_close_ int tree = (int)syscall(SYS_open_tree, fd, "",
+                                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+        int r;
+        if (tree < 0)
+                return negative_errno();
+        if ((r = set_mount_attr(tree, flags, attr_recursive)) < 0)
+                return r;
+        if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* A bind of a path in the container onto itself followed by a remount of it (/proc/sys
+ * read-only): both in one. */
+static bool is_self_bind_then_remount(const MountStep *m, const MountStep *next)
+{
+        return m->type == STEP_BIND_ROOT && m->idmap_fd < 0 && next && next->type == STEP_REMOUNT && m->source && m->target &&
+               streq(m->source, m->target) && streq(next->target, m->target) &&
+               !(m->step_flags & (STEP_MKDIR_TARGET | STEP_TOUCH_TARGET | STEP_SOURCE_TYPE)) &&
+               (m->step_flags & STEP_OPTIONAL) == (next->step_flags & STEP_OPTIONAL);
+}
+
+static int apply_self_bind_then_remount(Apply *a, const MountStep *remount)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int fd = open_in_root(a->rootfd, m->target, O_PATH, 0);
+        int r;
+        if (fd < 0) {
+                if (fd == -ENOENT && (m->step_flags & STEP_OPTIONAL))
+                        return 0;
+                return STEP_FAIL(a, fd, "source %s", m->source);
+        }
+        if ((r = bind_with_attr(fd, m->flags & MS_REC, fd, remount->flags, remount->step_flags & STEP_RECURSIVE)) < 0)
+                return STEP_FAIL(a, r, "bind mount of %s, %s", m->source, (remount->flags & MS_RDONLY) ? "read-only" : "writable");
+        return 0;
+}
+
 static int apply_mask(Apply *a)
 {
         const MountStep *m = a->step;
-        _cleanup_close_ int dst = open_in_root(a->rootfd, m->target, O_PATH, 0), src = -1;
+        _cleanup_close_ int dst = open_in_root(a->rootfd, m->target, O_PATH, 0);
         struct stat st;
         int r;
 
@@ -440,18 +482,15 @@ static int apply_mask(Apply *a)
         }
         if (fstat(dst, &st) < 0)
                 return STEP_FAIL(a, negative_errno(), "stat");
-        src = open_in_root(a->rootfd, S_ISDIR(st.st_mode) ? "/run/host/inaccessible/dir" : "/run/host/inaccessible/reg",
-                           O_PATH, 0);
-        if (src < 0)
-                return STEP_FAIL(a, src, "inaccessible node");
-        char buf[FD_PATH_MAX];
-        if ((r = do_mount(fd_path(src, buf), dst, NULL, MS_BIND, NULL)) < 0)
+        bool dir = S_ISDIR(st.st_mode);
+        int *src = &a->inaccessible_fd[dir];
+        if (*src < 0 && (*src = open_in_root(a->rootfd, dir ? "/run/host/inaccessible/dir" : "/run/host/inaccessible/reg", O_PATH, 0)) < 0) {
+                r = *src;
+                *src = -1;
+                return STEP_FAIL(a, r, "inaccessible node");
+        }
+        if ((r = bind_with_attr(*src, false, dst, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, false)) < 0)
                 return STEP_FAIL(a, r, "masking");
-        closep(&dst);
-        if ((dst = open_in_root(a->rootfd, m->target, O_PATH, 0)) < 0)
-                return STEP_FAIL(a, dst, "reopen");
-        if ((r = set_mount_attr(dst, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, false)) < 0)
-                return STEP_FAIL(a, r, "making the mask read-only");
         return 0;
 }
 
@@ -580,7 +619,7 @@ int mount_integration_apply(int rootfd, const char *image, const MountStep *m, E
 
 int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
 {
-        Apply a = {.ctx = ctx, .rootfd = -1, .imagefd = -1, .e = e, .parent_fd = -1, .devchar_fd = -1};
+        Apply a = {.ctx = ctx, .rootfd = -1, .imagefd = -1, .e = e, .parent_fd = -1, .devchar_fd = -1, .inaccessible_fd = {-1, -1}};
         int r = 0;
 
         ctx->console_master = ctx->console_peer = ctx->notify_fd = -1;
@@ -617,7 +656,10 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
                 case STEP_BIND:
                 case STEP_BIND_ROOT:
                 case STEP_IMAGE_BIND:
-                        r = apply_bind(&a);
+                        if (i + 1 < p->n_steps && is_self_bind_then_remount(a.step, &p->steps[i + 1]))
+                                r = apply_self_bind_then_remount(&a, &p->steps[++i]);
+                        else
+                                r = apply_bind(&a);
                         break;
                 case STEP_REMOUNT:
                         r = apply_remount(&a);
@@ -655,6 +697,8 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
                         STEP_FAIL(&a, r, "internal error");
         }
         forget_dirs(&a);
+        closep(&a.inaccessible_fd[0]);
+        closep(&a.inaccessible_fd[1]);
         closep(&a.rootfd);
         closep(&a.imagefd);
         return r;

@@ -198,11 +198,15 @@ static int lock_file(const char *lock_dir, const char *name, bool shared, ImageL
         int r;
         if (!p)
                 return -ENOMEM;
-        if ((r = mkdir_p(lock_dir, 0700)) < 0)
-                return r;
         for (;;) {
                 _cleanup_close_ int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                 struct stat a, b;
+                if (fd < 0 && errno == ENOENT) {
+                        /* The lock directory is made on first use. */
+                        if ((r = mkdir_p(lock_dir, 0700)) < 0)
+                                return r;
+                        continue;
+                }
                 if (fd < 0)
                         return negative_errno();
                 if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)

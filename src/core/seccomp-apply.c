@@ -353,8 +353,8 @@ int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, b
         char name[32];
         snprintf(name, sizeof(name), "seccomp-%016llx", (unsigned long long)h);
 
-        _cleanup_close_ int dirfd = -1;
-        if (cache_dir && mkdir_p(cache_dir, 0700) >= 0)
+        _cleanup_close_ int dirfd = cache_dir ? open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dirfd < 0 && cache_dir && errno == ENOENT && mkdir_p(cache_dir, 0700) >= 0)
                 dirfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd >= 0 && cache_read(dirfd, name, ret) == 0)
                 return 0;

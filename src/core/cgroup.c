@@ -500,15 +500,9 @@ static void remove_levels(const char *base, const char *rel, size_t keep)
         _cleanup_free_ char *p = path_join(base, rel);
         if (!p)
                 return;
-        if (rmdir(p) == 0 || errno == ENOENT) {
-                rmdir_parents(p, strlen(base) + (keep ? keep + 1 : 0));
-                return;
-        }
-        _cleanup_free_ char *dir = path_dirname(p);
-        _cleanup_close_ int parent = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         /* The kernel tears the rest of the PID namespace down after PID 1 is gone; until the
          * last task has left, rmdir says EBUSY.  Bounded: 5 s. */
-        for (int i = 0; parent >= 0 && i < 250 && !remove_tree(parent, path_basename(p)); i++)
+        for (int i = 0; i < 250 && !remove_tree(AT_FDCWD, p); i++)
                 usleep(20000);
         rmdir_parents(p, strlen(base) + (keep ? keep + 1 : 0));
 }

@@ -445,7 +445,7 @@ static int bind_with_attr(int fd, bool recursive, int dst, unsigned long flags, 
  * read-only): both in one. */
 static bool is_self_bind_then_remount(const MountStep *m, const MountStep *next)
 {
-        return m->type == STEP_BIND_ROOT && m->idmap_fd < 0 && next && next->type == STEP_REMOUNT && m->source && m->target &&
+        return m->type == STEP_BIND_ROOT && m->idmap_fd < 0 && next->type == STEP_REMOUNT && m->source && m->target &&
                streq(m->source, m->target) && streq(next->target, m->target) &&
                !(m->step_flags & (STEP_MKDIR_TARGET | STEP_TOUCH_TARGET | STEP_SOURCE_TYPE)) &&
                (m->step_flags & STEP_OPTIONAL) == (next->step_flags & STEP_OPTIONAL);

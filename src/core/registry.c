@@ -141,6 +141,12 @@ int registry_write_file(const char *dir, const char *name, const char *file, con
         return write_atomic(dir, name, file, data, size, 0600);
 }
 
+static int unlink_entry(int dirfd, const char *name, void *userdata)
+{
+        (void)unlinkat(dirfd, name, 0);
+        return 0;
+}
+
 void registry_remove(const char *dir, const char *name)
 {
         char path[PATH_MAX];
@@ -154,13 +160,7 @@ void registry_remove(const char *dir, const char *name)
         (void)unlinkat(fd, "seccomp", 0);
         if (rmdir(path) == 0 || errno != ENOTEMPTY)
                 return;
-        DIR *d = fdopendir(TAKE_FD(fd));
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        (void)unlinkat(dirfd(d), de->d_name, 0);
-        if (d)
-                closedir(d);
+        (void)dir_for_each(fd, unlink_entry, NULL);
         rmdir(path);
 }
 

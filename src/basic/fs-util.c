@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 
 #include "fs-util.h"
@@ -266,4 +268,29 @@ void rmdir_parents(char *path, size_t stop)
                 if (rmdir(path) < 0) /* not empty: another's, or the host's */
                         break;
         }
+}
+
+int mount_clone(int dirfd, const char *path, unsigned at_flags)
+{
+        int fd = (int)syscall(SYS_open_tree, dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | at_flags);
+        if (fd < 0)
+                return negative_errno();
+        struct mount_attr attr = {.propagation = MS_SLAVE};
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (at_flags & AT_RECURSIVE), &attr, sizeof(attr)) < 0) {
+                int r = negative_errno();
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int mount_new_detached(const char *fstype, unsigned attrs)
+{
+        int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return negative_errno();
+        int fd = syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -1 : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+        int r = fd < 0 ? negative_errno() : fd;
+        close(fs);
+        return r;
 }

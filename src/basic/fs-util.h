@@ -41,6 +41,17 @@ int mkdir_p_in_root(int rootfd, const char *path, mode_t mode);
 /* Makes sure path below rootfd exists as a mount point of the given kind: a directory, or an
  * empty regular file when is_dir is false (parents are created). Returns an O_PATH fd to it. */
 int make_mount_point_in_root(int rootfd, const char *path, bool is_dir);
+/* A detached copy of the mount at path below dirfd (open_tree(OPEN_TREE_CLONE); "" with
+ * AT_EMPTY_PATH in at_flags for dirfd itself; AT_RECURSIVE for the mounts below it too), made a
+ * slave at once: a copy joins the peer group of its original, so on a host whose mounts are
+ * shared (systemd's default) whatever is later mounted below the copy would appear on the host
+ * too, and pivot_root() refuses a shared mount.  As a slave it still receives the original's
+ * mount events and never sends its own.  Returns the fd or a negative errno. */
+int mount_clone(int dirfd, const char *path, unsigned at_flags);
+/* A new mount of a file system that needs no source (sysfs, cgroup2, tmpfs), detached, with
+ * the MOUNT_ATTR_* flags attrs (fsopen, fsconfig, fsmount).  Returns the fd or a negative
+ * errno. */
+int mount_new_detached(const char *fstype, unsigned attrs);
 /* "/proc/self/fd/N" for handing an fd to an API that wants a path. */
 #define FD_PATH_MAX 32
 static inline const char *fd_path(int fd, char buf[static FD_PATH_MAX])

@@ -730,7 +730,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 userns_plan_done(&userns);
                 return r;
         }
-        if (userns.enabled && (r = userns_prepare(&userns, s->directory, e)) < 0) {
+        if (userns.enabled && (((r = userns_prepare(&userns, s->directory, e)) < 0) ||
+                               (!launch_private_network(s) && !s->network_namespace_path && (r = userns_prepare_sysfs(&userns, e)) < 0))) {
                 free(filter.filter);
                 userns_plan_done(&userns);
                 return r;

@@ -17,9 +17,9 @@
 static int prepare_source(const MachineRecord *m, const char *host_path, bool read_only, Error *e)
 {
         char path[64];
-        _cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        _cleanup_close_ int fd = mount_clone(AT_FDCWD, host_path, AT_RECURSIVE);
         if (fd < 0)
-                return error_set_errno(e, negative_errno(), "cannot clone the mount of %s", host_path);
+                return error_set_errno(e, fd, "cannot clone the mount of %s", host_path);
         struct mount_attr attr = {.attr_set = read_only ? MOUNT_ATTR_RDONLY : 0};
         snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->leader);
         _cleanup_close_ int userns = -1;

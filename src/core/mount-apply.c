@@ -357,6 +357,12 @@ static int apply_mount(Apply *a)
                         return 0;
                 return STEP_FAIL(a, dst, "mount point");
         }
+        if (a->ctx->sysfs_fd >= 0 && m->fstype && streq(m->fstype, "sysfs")) {
+                if (syscall(SYS_move_mount, a->ctx->sysfs_fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return STEP_FAIL(a, negative_errno(), "attaching the sysfs the supervisor mounted");
+                closep(&a->ctx->sysfs_fd);
+                return 0;
+        }
         if ((r = do_mount(m->source, dst, m->fstype, m->flags, m->options)) < 0) {
                 if ((m->step_flags & STEP_OPTIONAL) && (r == -ENODEV || r == -ENOENT))
                         return 0;
@@ -426,7 +432,10 @@ static int apply_remount(Apply *a)
 }
 
 /* A copy of the mount at fd (with the ones below it if recursive), flags set on it while it
- * is detached, attached at dst: one lookup of each path instead of one per operation. */
+ * is detached, attached at dst: one lookup of each path instead of one per operation.  A plain
+ * open_tree(), not mount_clone(): every mount of the child's namespace is a slave or private
+ * already (spawn.c makes / a slave before anything, and the root the supervisor hands over is
+ * a slave), so the copy is one too. */
 static int bind_with_attr(int fd, bool recursive, int dst, unsigned long flags, bool attr_recursive)
 {
         _cleanup_close_ int tree = (int)syscall(SYS_open_tree, fd, "",

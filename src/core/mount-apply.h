@@ -11,6 +11,7 @@ typedef struct ApplyContext {
         struct winsize winsize; /* the host terminal's size, for the console */
         bool have_winsize;
         int root_fd; /* -1, or a detached (idmapped) mount of the image to use as the root */
+        int sysfs_fd; /* -1, or a detached sysfs the supervisor made, for /sys */
         /* Results */
         int console_master; /* STEP_CONSOLE: the pty master, for the supervisor */
         int console_peer;   /* STEP_CONSOLE: the pty peer, the payload's stdio */

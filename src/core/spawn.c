@@ -146,7 +146,7 @@ static int loopback_up(void)
 _noreturn_ static void child_main(const RunConfig *c, int sock)
 {
         ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
-                            .have_winsize = c->have_winsize, .root_fd = -1};
+                            .have_winsize = c->have_winsize, .root_fd = -1, .sysfs_fd = -1};
         Error e = {0};
         int r;
 
@@ -158,6 +158,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                  * (and, for an idmapped root, sent it), then become its root. */
                 wait_for(sock, MSG_GO);
                 ctx.root_fd = c->userns->root_fd; /* made by the supervisor before the clone */
+                ctx.sysfs_fd = c->userns->sysfs_fd;
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0) {
                         child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
                         _exit(EXIT_FAILURE);

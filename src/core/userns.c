@@ -149,6 +149,7 @@ void userns_plan_done(UsernsPlan *p)
                 (void)unlink(p->lock_path);
         closep(&p->lock_fd);
         closep(&p->root_fd);
+        closep(&p->sysfs_fd);
         p->lock_path = mfree(p->lock_path);
 }
 
@@ -208,9 +209,9 @@ int userns_detached_mount(const char *path, const char *map, const char *gid_map
 {
         _cleanup_close_ int userns = -1;
         int r;
-        int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        int fd = mount_clone(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0);
         if (fd < 0)
-                return error_set_errno(e, -errno, "cannot clone the mount of %s", path);
+                return error_set_errno(e, fd, "cannot clone the mount of %s", path);
         if (!map) { /* a plain copy */
                 *ret = fd;
                 return 0;
@@ -259,6 +260,16 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
         /* Not mapped: a plain copy of the image's mount, which the child can attach even where
          * it could not reach the path. */
         return userns_detached_mount(image, NULL, NULL, true, &p->root_fd, e);
+}
+
+int userns_prepare_sysfs(UsernsPlan *p, Error *e)
+{
+        int fd = mount_new_detached("sysfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (fd < 0)
+                return error_set_errno(e, fd, "cannot mount sysfs for the container");
+        closep(&p->sysfs_fd);
+        p->sysfs_fd = fd;
+        return 0;
 }
 
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)

@@ -18,9 +18,10 @@ typedef struct UsernsPlan {
         UserNamespaceOwnership ownership; /* OFF (already right, or asked), CHOWN, MAP or AUTO */
         int lock_fd; /* holds the range for this container while it runs */
         int root_fd; /* a detached idmapped mount of the tree (MAP), for the child to attach */
+        int sysfs_fd; /* a detached sysfs for a container on the host's network (userns_prepare_sysfs) */
         char *lock_path;
 } UsernsPlan;
-#define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1, .root_fd = -1})
+#define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1, .root_fd = -1, .sysfs_fd = -1})
 
 /* Picks the range (nspawn's rules for yes, pick, identity and UID[:COUNT]) and locks it in
  * lock_dir, so two running containers never share one. */
@@ -34,6 +35,12 @@ const char *userns_plan_map(const UsernsPlan *p, char buf[static USERNS_MAP_MAX]
  * p->root_fd gets a detached idmapped mount of the tree; CHOWN (or AUTO where it cannot map):
  * the tree's ownership is moved. */
 int userns_prepare(UsernsPlan *p, const char *image, Error *e);
+/* Before the clone, for a container that shares the host's network namespace: the kernel
+ * mounts sysfs only for the owner of the network namespace, which the container's user
+ * namespace is not, so the supervisor mounts it (read-only) for the child to attach, as
+ * nspawn's outer child does.  The host's /sys, bound instead, would bring the host's mounts
+ * below it: its cgroup2 at /sys/fs/cgroup, where the container's own then cannot go (EBUSY). */
+int userns_prepare_sysfs(UsernsPlan *p, Error *e);
 /* After the clone: writes the child's uid_map and gid_map. */
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e);
 

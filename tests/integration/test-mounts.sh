@@ -31,6 +31,34 @@ test_mounts_leave_nothing_in_the_image() {
         expect_eq "$after" "$before" "the image gained files"
 }
 
+# systemd leaves a host's "/" shared: a container's mounts must stay in the container, while it
+# runs and after a start that failed, with and without a user namespace (the idmapped copy of
+# the tree is a clone of the host's mount and joined its peer group), as with nspawn.
+test_shared_root_mounts_stay_inside() {
+        ensure_bb
+        mount --make-rshared / || fail "cannot make / shared"
+        grep -q ' / / .*shared:' /proc/self/mountinfo || fail "/ is not shared"
+        local runner seen rc t=$TESTTMP/shared
+        mkdir -m 1777 "$t" # written by the container's root, also when it is mapped (-U)
+        for runner in cr ns; do
+                [ $runner = ns ] && { have_nspawn || continue; }
+                for u in "" -U; do
+                        rm -f "$t/started" "$t/stop"
+                        $runner -D "$BB" $u --bind="$t":/mnt/t /bin/sh -c \
+                                'touch /mnt/t/started; for i in $(seq 100); do [ -e /mnt/t/stop ] && break; sleep 0.1; done' &
+                        wait_for_file "$t/started" 30 || fail "$runner $u: the container did not start"
+                        seen=$(grep -c " $BB" /proc/self/mountinfo)
+                        touch "$t/stop"
+                        wait $! || fail "$runner $u: the container failed"
+                        expect_eq "$seen" 0 "$runner $u: mounts below the tree seen from the host's namespace while it runs"
+                        $runner -D "$BB" $u --bind=/nonexistent:/mnt/x true 2>/dev/null
+                        rc=$?
+                        [ $rc != 0 ] || fail "$runner $u: a bind of a missing source started"
+                        expect_eq "$(grep -c " $BB" /proc/self/mountinfo)" 0 "$runner $u: mounts left below the tree after a failed start"
+                done
+        done
+}
+
 test_bind_mounts() {
         ensure_bb
         mkdir -p "$TESTTMP/data/sub" "$BB/srv/inside"; echo host > "$TESTTMP/data/f"; echo in > "$BB/srv/inside/g"

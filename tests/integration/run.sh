@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs every test_* function of tests/integration/test-*.sh, each in its own private mount
-# namespace with tmpfs over corral's and nspawn's state, image and settings directories, so no
-# test can touch the host's machines.  After each test a leak check compares processes,
+# Runs every test_* function of tests/integration/test-*.sh, each in its own mount namespace
+# with tmpfs over corral's and nspawn's state, image and settings directories, so no test can
+# touch the host's machines.  The namespace is cut off from the host's (private), then its
+# mounts are made shared again among themselves, as systemd leaves a host's "/" (PROPAGATION=
+# private keeps them private, as the host here has them).  After each test a leak check compares processes,
 # cgroups, network links and mounts with what was there before.  Prints PASS/FAIL/SKIP lines.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export CORRAL=${CORRAL:-$here/../../build/src/corral/corral}
-filter=${1:-}
+filters=("$@") # test names, or parts of them: a test runs if it matches one (none: all)
 pass=0; failn=0; skipn=0
 results=${RESULTS:-/dev/null}
 
@@ -49,6 +51,7 @@ run_one() { # file function
         corrals=$(live_corrals)
         timeout -k 5 ${TEST_TIMEOUT:-300} unshare -m --propagation private bash -c '
                 set -u
+                if [ "$5" = shared ]; then mount --make-rshared / || exit 99; fi
                 for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
                         mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 99
                 done
@@ -60,7 +63,7 @@ run_one() { # file function
                 . "$2/lib.sh"
                 . "$3"
                 "$4"
-        ' _ "$tmp" "$here" "$file" "$fn" > "$tmp.log" 2>&1
+        ' _ "$tmp" "$here" "$file" "$fn" "${PROPAGATION:-shared}" > "$tmp.log" 2>&1
         rc=$?
         after=$(snapshot)
         reap "$corrals"
@@ -80,7 +83,11 @@ run_one() { # file function
 
 for file in "$here"/test-*.sh; do
         for fn in $(grep -oE '^test_[a-z0-9_]+' "$file"); do
-                [ -n "$filter" ] && [[ $fn != *$filter* ]] && continue
+                if [ ${#filters[@]} -gt 0 ]; then
+                        hit=
+                        for f in "${filters[@]}"; do [[ $fn == *$f* ]] && hit=1; done
+                        [ -n "$hit" ] || continue
+                fi
                 run_one "$file" "$fn"
         done
 done

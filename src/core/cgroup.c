@@ -221,38 +221,80 @@ static int make_levels(const char *base, const char *rel, bool cpuset, const cha
         }
 }
 
+/* Whether the space-separated list has word. */
+static bool has_word(const char *list, const char *word, size_t n)
+{
+        for (const char *w = list; w && *w;) {
+                w += strspn(w, " \n");
+                size_t k = strcspn(w, " \n");
+                if (k == n && strncmp(w, word, n) == 0)
+                        return true;
+                w += k;
+        }
+        return false;
+}
+
+/* One level: every controller it has (cgroup.controllers) enabled for its children, where the
+ * kernel lets it (a controller that cannot be, e.g. cpu beside a real-time task, is left out
+ * as nspawn leaves it); those in need must be. */
+static int enable_level(const char *dir, unsigned need, Error *e)
+{
+        _cleanup_free_ char *have = NULL, *on = NULL;
+        int r;
+        if (read_in(dir, "cgroup.controllers", &have) < 0 || read_in(dir, "cgroup.subtree_control", &on) < 0)
+                have = mfree(have);
+        for (const char *w = have; w && *w;) {
+                w += strspn(w, " \n");
+                size_t k = strcspn(w, " \n");
+                char plus[40];
+                if (k > 0 && k < sizeof(plus) - 1 && !has_word(on, w, k)) {
+                        snprintf(plus, sizeof(plus), "+%.*s", (int)k, w);
+                        (void)write_in(dir, "cgroup.subtree_control", plus);
+                }
+                w += k;
+        }
+        if (!need)
+                return 0;
+        on = mfree(on);
+        (void)read_in(dir, "cgroup.subtree_control", &on);
+        for (int c = 0; c < _CG_MAX; c++) {
+                const char *n = cgroup_controller_v2_name(c);
+                char plus[32];
+                if (!(need & CG_BIT(c)) || !n || has_word(on, n, strlen(n)))
+                        continue;
+                /* Not there, or enabling it failed above: once more, for the reason. */
+                snprintf(plus, sizeof(plus), "+%s", n);
+                if ((r = write_in(dir, "cgroup.subtree_control", plus)) < 0)
+                        return error_set_errno(e, r, "cannot enable the %s controller in %s/cgroup.subtree_control", n, dir);
+        }
+        return 0;
+}
+
 /* cgroup2 hands a controller to a child only when every ancestor enables it for its children.
- * The first keep characters of rel are systemd's (its scope, which enables what it delegates):
- * only the levels below are written. */
-static int enable_v2(const char *mount, const char *rel, size_t keep, unsigned controllers, Error *e)
+ * As nspawn delegates a container its cgroup, every controller the levels have is enabled down
+ * to the container's (podman, crun or the guest's systemd inside need them); those in need
+ * must be.  The first keep characters of rel are systemd's (the levels above its scope, which
+ * enable what it delegates): only the scope and the levels below are written. */
+static int enable_v2(const char *mount, const char *rel, size_t keep, unsigned need, Error *e)
 {
         _cleanup_free_ char *p = path_join(mount, rel);
         if (!p)
                 return -ENOMEM;
         char *leaf = strrchr(p, '/');
-        *leaf = 0; /* the slice levels and the root, not the scope */
-        for (int c = 0; c < _CG_MAX; c++) {
-                const char *n = cgroup_controller_v2_name(c);
-                if (!(controllers & CG_BIT(c)) || !n)
+        *leaf = 0; /* the slice levels and the root, not the container's own */
+        size_t base = strlen(mount);
+        for (size_t i = base;; i++) {
+                if (p[i] != '/' && p[i] != 0)
                         continue;
-                char plus[32];
-                snprintf(plus, sizeof(plus), "+%s", n);
-                size_t base = strlen(mount);
-                for (size_t i = base;; i++) {
-                        if (p[i] != '/' && p[i] != 0)
-                                continue;
-                        char save = p[i];
-                        p[i] = 0;
-                        int r;
-                        bool ours = keep == 0 || (i > base && i - base - 1 >= keep);
-                        if (ours && (i == base || mkdir(p, 0755) == 0 || errno == EEXIST)) {
-                                if ((r = write_in(p, "cgroup.subtree_control", plus)) < 0)
-                                        return error_set_errno(e, r, "cannot enable the %s controller in %s/cgroup.subtree_control", n, p);
-                        }
-                        p[i] = save;
-                        if (!save)
-                                break;
-                }
+                char save = p[i];
+                p[i] = 0;
+                int r;
+                bool ours = keep == 0 || (i > base && i - base - 1 >= keep);
+                if (ours && (i == base || mkdir(p, 0755) == 0 || errno == EEXIST) && (r = enable_level(p, need, e)) < 0)
+                        return r;
+                p[i] = save;
+                if (!save)
+                        break;
         }
         return 0;
 }
@@ -318,16 +360,11 @@ void container_cgroup_done(ContainerCgroup *cg)
  * cgroup2 cgroup of its own, which a booted systemd guest gets as its /sys/fs/cgroup. */
 static int mount_private_cgroup2(ContainerCgroup *cg)
 {
-        int fs = (int)syscall(SYS_fsopen, "cgroup2", FSOPEN_CLOEXEC);
-        if (fs < 0)
-                return errno == ENODEV || errno == ENOSYS ? 0 : -errno; /* a kernel without it: v1 alone */
-        int mfd = syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
-                          ? -1
-                          : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-        int r = mfd < 0 ? -errno : 0;
-        close(fs);
-        if (r < 0)
-                return r;
+        int mfd = mount_new_detached("cgroup2", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (mfd == -ENODEV || mfd == -ENOSYS)
+                return 0; /* a kernel without it: v1 alone */
+        if (mfd < 0)
+                return mfd;
         cg->cg2_fd = mfd;
         cg->cg2_private = true;
         if (asprintf(&cg->cg2_mount, "/proc/self/fd/%d", mfd) < 0) {
@@ -376,10 +413,14 @@ static int under_systemd(ContainerCgroup *cg, const char *name, const char *slic
                 if ((r = cgroup_of_pid(getpid(), NULL, &own)) < 0)
                         return error_set_errno(e, r, "cannot find corral's own cgroup (--keep-unit) in /proc/self/cgroup");
         } else {
-                if (asprintf(&unit, "corral-%s.scope", name) < 0 || asprintf(&desc, "Container %s", name) < 0)
+                _cleanup_free_ char *now = NULL, *again = path_join(cg->rel, "supervisor");
+                if (!again || asprintf(&unit, "corral-%s.scope", name) < 0 || asprintf(&desc, "Container %s", name) < 0)
                         return -ENOMEM;
-                if ((r = systemd_start_scope(unit, slice ? slice : "machine.slice", desc, getpid(), e)) < 0)
-                        return r;
+                /* A reboot of the container: the supervisor is in the scope still. */
+                if (cgroup_of_pid(getpid(), NULL, &now) < 0 || !streq(now, again)) {
+                        if ((r = systemd_start_scope(unit, slice ? slice : "machine.slice", desc, getpid(), e)) < 0)
+                                return r;
+                }
                 own = TAKE_PTR(cg->rel);
         }
         free(cg->rel);

@@ -34,15 +34,23 @@ static void property_s(BusWriter *w, const char *name, const char *value)
         bus_put_string(w, value);
 }
 
-int systemd_start_scope(const char *unit, const char *slice, const char *description, pid_t pid, Error *e)
+/* A unit of this name that systemd still has, in slice: 1 if its cgroup is there and holds no
+ * process (a machine that just stopped, whose scope systemd has not collected yet), 0 if its
+ * cgroup is gone (collected in a moment, or a unit elsewhere), -1 if it holds processes. */
+static int unit_cgroup_state(const char *slice, const char *unit)
 {
-        Bus bus;
-        BusWriter w = {0};
-        _cleanup_free_ char *err = NULL, *want = NULL;
-        int r = bus_connect(SYSTEMD_PRIVATE, false, BUS_TIMEOUT_MS, &bus);
-        if (r < 0)
-                return error_set_errno(e, r, "systemd runs as PID 1, but corral cannot talk to it on %s (to get a scope for its cgroup)", SYSTEMD_PRIVATE);
+        const char *mount = cgroup2_mount_point();
+        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *events = NULL, *text = NULL;
+        if (!mount || !sp || asprintf(&events, "%s/%s%s%s/cgroup.events", mount, sp, *sp ? "/" : "", unit) < 0)
+                return -1;
+        if (read_full_file(events, &text, NULL) < 0)
+                return errno == ENOENT ? 0 : -1;
+        return strstr(text, "populated 0") ? 1 : -1;
+}
 
+static int start_scope_once(Bus *bus, const char *unit, const char *slice, const char *description, pid_t pid, char **err)
+{
+        BusWriter w = {0};
         /* StartTransientUnit(s name, s mode, a(sv) properties, a(sa(sv)) auxiliary units) */
         bus_put_string(&w, unit);
         bus_put_string(&w, "fail");
@@ -63,12 +71,35 @@ int systemd_start_scope(const char *unit, const char *slice, const char *descrip
         bus_close_array(&w, props);
         BusArray aux = bus_open_array(&w, 8);
         bus_close_array(&w, aux);
-        r = bus_call(&bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StartTransientUnit",
-                     "ssa(sv)a(sa(sv))", &w, BUS_TIMEOUT_MS, &err);
+        int r = bus_call(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StartTransientUnit",
+                         "ssa(sv)a(sa(sv))", &w, BUS_TIMEOUT_MS, err);
         bus_writer_done(&w);
+        return r;
+}
+
+int systemd_start_scope(const char *unit, const char *slice, const char *description, pid_t pid, Error *e)
+{
+        _cleanup_free_ char *err = NULL, *want = NULL;
+        Bus bus;
+        int r = bus_connect(SYSTEMD_PRIVATE, false, BUS_TIMEOUT_MS, &bus);
+        if (r < 0)
+                return error_set_errno(e, r, "systemd runs as PID 1, but corral cannot talk to it on %s (to get a scope for its cgroup)", SYSTEMD_PRIVATE);
+        /* The scope of a machine of this name that just stopped goes when systemd collects
+         * it: wait for that (bounded: 5 s while its cgroup is empty, 0.5 s once the cgroup is
+         * gone), but not for one that still runs. */
+        for (int i = 0;; i++) {
+                err = mfree(err);
+                r = start_scope_once(&bus, unit, slice, description, pid, &err);
+                if (r != -EREMOTEIO || !err || !startswith(err, "org.freedesktop.systemd1.UnitExists"))
+                        break;
+                int state = unit_cgroup_state(slice, unit);
+                if (state < 0 || (state == 0 && i >= 5) || i == 50) {
+                        bus_close(&bus);
+                        return error_set(e, -EBUSY, "systemd has a unit %s already: is the machine running already? (%s)", unit, err);
+                }
+                usleep(100000);
+        }
         bus_close(&bus);
-        if (r == -EREMOTEIO && err && startswith(err, "org.freedesktop.systemd1.UnitExists"))
-                return error_set(e, -EBUSY, "systemd has a unit %s already: is the machine running already? (%s)", unit, err);
         if (r < 0)
                 return error_set_errno(e, r, "systemd did not start the scope %s for the container's cgroup%s%s", unit, err ? ": " : "", err ? err : "");
 

@@ -677,6 +677,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         Settings *s = l->s;
         MountPlan plan = {0};
         ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        DevicePlan devices = {0};
         uint8_t bid[16];
         int r;
 
@@ -707,6 +708,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .have_resolv_conf = host_has("/etc/resolv.conf"),
                 .have_static_resolv = false, /* needs resolved on the bus; corral does not ask D-Bus */
                 .have_dev_net_tun = host_has("/dev/net/tun"),
+                .have_kcore = host_has("/proc/kcore"),
                 .tty_console = l->console != CONSOLE_PIPE,
                 .notify_socket = true,
                 .uuid = l->uuid,
@@ -744,7 +746,6 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.have_cgroup2 = cg.fd >= 0;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
-        DevicePlan devices = {0};
         if ((r = prepare_device_policy(s, &cg, &devices, &devices_v1, e)) < 0)
                 goto out;
         h.extra_dev_nodes = (const char *const *)devices.nodes;

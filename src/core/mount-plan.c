@@ -159,6 +159,8 @@ static void plan_dev(Builder *b, const HostFacts *h)
         }
         for (size_t i = 0; h->extra_dev_nodes && h->extra_dev_nodes[i]; i++)
                 add(b, STEP_MKNOD, h->extra_dev_nodes[i], h->extra_dev_nodes[i], NULL, NULL, 0, 0);
+        if (h->have_kcore)
+                add(b, STEP_SYMLINK, "/proc/kcore", "/dev/core", NULL, NULL, 0, 0);
         add(b, STEP_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, NULL, 0, 0);
         add(b, STEP_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, NULL, 0, 0);
         add(b, STEP_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, NULL, 0, 0);

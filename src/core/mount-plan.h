@@ -88,6 +88,7 @@ typedef struct HostFacts {
         bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
         bool private_network;       /* the container's own network namespace: /proc/sys/net stays writable */
         bool have_dev_net_tun;
+        bool have_kcore;            /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
         bool tty_console;           /* the console is a pty (not --console=pipe) */
         bool notify_socket;
         const char *uuid;           /* the container's UUID, formatted */

@@ -2,7 +2,9 @@
 # Helpers for integration tests.  Sourced inside the private mount namespace of one test.
 
 : "${CORRAL:?}" "${TESTTMP:?}"
-NSPAWN="systemd-nspawn --register=no --keep-unit"
+# nspawn as users run it: under systemd as PID 1 with its own scope and machined's registration
+# (the real-host lane); elsewhere it needs --register=no --keep-unit.
+if [ -d /run/systemd/system ]; then NSPAWN=systemd-nspawn; else NSPAWN="systemd-nspawn --register=no --keep-unit"; fi
 # corralctl beside the corral under test.
 CORRALCTL=${CORRALCTL:-$(dirname "$(dirname "$CORRAL")")/corralctl/corralctl}
 # The static probe (tests/probe) beside the corral under test; make_busybox_tree copies it in.
@@ -112,4 +114,16 @@ stop_machine() { # verb name
                 sleep 0.1
         done
         return 1
+}
+
+# Whether the kernel can idmap a mount of the file system that holds dir (tmpfs only from 6.3;
+# ext4, btrfs, xfs from 5.12): -U's "auto" ownership maps the tree there and chowns it
+# elsewhere, as nspawn's does.
+can_idmap() { # dir
+        local m=$TESTTMP/.idmap-probe
+        mkdir -p "$m" "$1/.idmap-probe" || return 1
+        if mount --bind -o X-mount.idmap=0:1000000:65536 "$1/.idmap-probe" "$m" 2>/dev/null; then
+                umount "$m"; rmdir "$1/.idmap-probe"; return 0
+        fi
+        rmdir "$1/.idmap-probe"; return 1
 }

@@ -4,7 +4,9 @@
 # with tmpfs over corral's and nspawn's state, image and settings directories, so no test can
 # touch the host's machines.  The namespace is cut off from the host's (private), then its
 # mounts are made shared again among themselves, as systemd leaves a host's "/" (PROPAGATION=
-# private keeps them private, as the host here has them).  After each test a leak check compares processes,
+# private keeps them private, as the host here has them).  Those directories are each a new
+# tmpfs, or with TEST_DISK=DIR empty directories below DIR bound there: a kernel before 6.3
+# cannot idmap tmpfs, and users keep their trees on disk.  After each test a leak check compares processes,
 # cgroups, network links and mounts with what was there before.  Prints PASS/FAIL/SKIP lines.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,9 @@ snapshot() {
                 # Every hierarchy, v1 and v2: machine.slice and any other slice a test used.
                 echo "## cgroups"
                 for m in $(awk '$9=="cgroup2" || $9=="cgroup" {print $5}' /proc/self/mountinfo | sort -u); do
-                        find "$m" -mindepth 1 -type d \( -path '*.slice*' -o -name 'corral-*' \) | sort
+                        # (Under systemd, its services come and go: machined, started by
+                        # the first registration, and the one running these tests.)
+                        find "$m" -mindepth 1 -type d \( -path '*.slice*' -o -name 'corral-*' \) ! -path '*/system.slice/*.service*' | sort
                 done
                 # Zombies are finished: a detached supervisor (corralctl start) is an orphan that
                 # the host's init reaps when it gets to it.
@@ -49,22 +53,36 @@ run_one() { # file function
         tmp=$(mktemp -d /tmp/corral-it.XXXXXX)
         before=$(snapshot)
         corrals=$(live_corrals)
-        timeout -k 5 ${TEST_TIMEOUT:-300} unshare -m --propagation private bash -c '
+        # Under systemd as PID 1, each test in a scope of its own, delegated as a service that
+        # runs corral or nspawn would be: what --keep-unit puts in the caller's unit goes with it.
+        local scope=()
+        [ -d /run/systemd/system ] && scope=(systemd-run -q --scope -p Delegate=yes --unit="corral-it-$fn-$$")
+        timeout -k 5 ${TEST_TIMEOUT:-300} "${scope[@]}" unshare -m --propagation private bash -c '
                 set -u
                 if [ "$5" = shared ]; then mount --make-rshared / || exit 99; fi
+                disk=$6
+                fresh() { # dir: an empty file system over it, or an empty directory of the disk
+                        mkdir -p "$1" || return 1
+                        if [ -n "$disk" ]; then
+                                mkdir -p "$disk$1" && mount --bind "$disk$1" "$1" && chmod 0755 "$1"
+                        else
+                                mount -t tmpfs -o mode=0755 tmpfs "$1"
+                        fi
+                }
                 for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
-                        mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 99
+                        fresh "$d" || exit 99
                 done
                 # As on a systemd host: only root may look into these two.
                 chmod 0700 /run/corral /var/lib/machines
                 export TESTTMP=$1
-                mount -t tmpfs -o mode=0755 tmpfs "$TESTTMP" || exit 99
+                fresh "$TESTTMP" || exit 99
                 cd "$TESTTMP"
                 . "$2/lib.sh"
                 . "$3"
                 "$4"
-        ' _ "$tmp" "$here" "$file" "$fn" "${PROPAGATION:-shared}" > "$tmp.log" 2>&1
+        ' _ "$tmp" "$here" "$file" "$fn" "${PROPAGATION:-shared}" "${TEST_DISK:+$TEST_DISK$tmp}" > "$tmp.log" 2>&1
         rc=$?
+        [ -n "${TEST_DISK:-}" ] && rm -rf "${TEST_DISK:?}$tmp"
         after=$(snapshot)
         reap "$corrals"
         if [ "$rc" = 0 ] && [ "$before" != "$after" ]; then

@@ -56,7 +56,11 @@ test_boot_debian_with_user_namespace() {
         expect_contains "$report" "failed=0" "no failed units with -U"
         expect_eq "$(cat "$TESTTMP/rc")" 0 "exit status after SIGTERM"
         expect_contains "$(cat "$TESTTMP/console.out.clean")" "Container debu has been shut down." "clean poweroff"
-        expect_eq "$(stat -c %u "$TESTTMP/deb")" 0 "the tree's ownership is unchanged (idmapped)"
+        if can_idmap "$TESTTMP"; then
+                expect_eq "$(stat -c %u "$TESTTMP/deb")" 0 "the tree's ownership is unchanged (idmapped)"
+        else # e.g. tmpfs before Linux 6.3: chowned to the container's range, as nspawn's auto
+                [ "$(stat -c %u "$TESTTMP/deb")" -ge 65536 ] || fail "the tree was neither idmapped nor chowned to the range"
+        fi
 }
 
 test_boot_debian_ephemeral_with_user_namespace() {

@@ -18,14 +18,14 @@
 
 int machine_cgroup_of(const MachineRecord *m, ContainerCgroup *cg, Error *e)
 {
+        /* The innermost slice of the record's cgroup: SLICE/corral-NAME.scope, and under
+         * systemd SLICE/corral-NAME.scope/payload. */
         char slice[256] = "", path[sizeof(m->cgroup)];
         snprintf(path, sizeof(path), "%s", m->cgroup);
-        char *end = strrchr(path, '/');
-        if (end) {
+        for (char *end; !slice[0] && (end = strrchr(path, '/'));) {
+                if (endswith(end + 1, ".slice"))
+                        snprintf(slice, sizeof(slice), "%s", end + 1);
                 *end = 0;
-                char *start = strrchr(path, '/');
-                if (start && endswith(start + 1, ".slice"))
-                        snprintf(slice, sizeof(slice), "%s", start + 1);
         }
         return container_cgroup_find(m->name, slice[0] ? slice : NULL, cg, e);
 }

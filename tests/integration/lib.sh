@@ -94,7 +94,8 @@ boot_and_check() {
         kill -TERM $pid
         wait $pid; local rc=$?
         tr -d '\r' < "$out" > "$out.clean"
-        grep CHECK "$out.clean" | head -1 > "$TESTTMP/report"
+        # (The report may follow a login prompt on the same line.)
+        grep -o 'CHECK .*' "$out.clean" | head -1 > "$TESTTMP/report"
         echo "$rc" > "$TESTTMP/rc"
 }
 

@@ -128,6 +128,11 @@ battery_check() { # results-file column what
         local name want got bad="" f=$1 col=$2
         while read -r -a w; do
                 name=${w[0]}; want=${w[$col]}
+                # Files some kernels lack (the development host's has neither).
+                case $name in
+                write_sysrq_trigger) [ -e /proc/sysrq-trigger ] || want=absent ;;
+                read_kcore) [ -e /proc/kcore ] || want=absent ;;
+                esac
                 got=$(awk -v n="$name" '$1 == n {print $2}' "$f")
                 [ "$got" = "$want" ] || bad="$bad $name(got $got, want $want)"
         done < <(grep -v '^#' "$TESTDIR/escape-expected.txt")

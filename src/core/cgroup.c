@@ -234,6 +234,19 @@ static bool has_word(const char *list, const char *word, size_t n)
         return false;
 }
 
+/* Whether a cgroup holds processes itself and is not the hierarchy's root (which alone has no
+ * cgroup.type): one that does cannot enable domain controllers for its children, and enabling
+ * a threaded one (cpu, pids, cpuset) alone would make it a thread root, where no child could
+ * hold a process again (clone3 into one: EOPNOTSUPP).  The root of a cgroup namespace, a
+ * container's own cgroup that corral runs in, is such a cgroup. */
+static bool level_has_processes(const char *dir)
+{
+        _cleanup_free_ char *type = path_join(dir, "cgroup.type"), *procs = NULL;
+        if (!type || access(type, F_OK) < 0)
+                return false;
+        return read_in(dir, "cgroup.procs", &procs) < 0 || (procs[0] && procs[0] != '\n');
+}
+
 /* One level: every controller it has (cgroup.controllers) enabled for its children, where the
  * kernel lets it (a controller that cannot be, e.g. cpu beside a real-time task, is left out
  * as nspawn leaves it); those in need must be. */
@@ -241,7 +254,7 @@ static int enable_level(const char *dir, unsigned need, Error *e)
 {
         _cleanup_free_ char *have = NULL, *on = NULL;
         int r;
-        if (read_in(dir, "cgroup.controllers", &have) < 0 || read_in(dir, "cgroup.subtree_control", &on) < 0)
+        if (level_has_processes(dir) || read_in(dir, "cgroup.controllers", &have) < 0 || read_in(dir, "cgroup.subtree_control", &on) < 0)
                 have = mfree(have);
         for (const char *w = have; w && *w;) {
                 w += strspn(w, " \n");

@@ -377,6 +377,11 @@ static int apply_mount(Apply *a)
                         if ((dst = open_in_root(a->rootfd, m->target, O_PATH, 0)) < 0 ||
                             syscall(SYS_mount_setattr, dst, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
                                 return STEP_FAIL(a, dst < 0 ? dst : negative_errno(), "making the host's /sys read-only");
+                        /* The host's cgroup hierarchy came along: covered, so the container's
+                         * own cgroup2 can go there (on the host's cgroup2 itself: EBUSY). */
+                        _cleanup_close_ int cg = open_in_root(a->rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY, 0);
+                        if (cg >= 0 && (r = do_mount("tmpfs", cg, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755")) < 0)
+                                return STEP_FAIL(a, r, "covering the host's /sys/fs/cgroup");
                         return 0;
                 }
                 return STEP_FAIL(a, r, "mount of %s%s%s", m->fstype, m->options ? " with " : "", strempty(m->options));

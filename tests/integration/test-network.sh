@@ -92,12 +92,15 @@ test_network_veth() {
         # nspawn's fixed MAC addresses (from the machine ID and the name), compared.
         if have_nspawn; then
                 macs() { # runner...
-                        "$@" -q -P -D "$BB" -x -M macweb -n /bin/sh -c 'cat /sys/class/net/host0/address; sleep 1' </dev/null 2>/dev/null &
-                        local p=$!
-                        for _ in $(seq 50); do $N ip link show ve-macweb >/dev/null 2>&1 && break; sleep 0.1; done
-                        sleep 0.3
-                        $N cat /sys/class/net/ve-macweb/address 2>/dev/null || $N ip -o link show ve-macweb | grep -o 'link/ether [0-9a-f:]*'
-                        wait $p
+                        # Container's side, then the host's, whichever is read first.
+                        {
+                                "$@" -q -P -D "$BB" -x -M macweb -n /bin/sh -c 'echo "1 $(cat /sys/class/net/host0/address)"; sleep 1' </dev/null 2>/dev/null &
+                                local p=$!
+                                for _ in $(seq 50); do $N ip link show ve-macweb >/dev/null 2>&1 && break; sleep 0.1; done
+                                sleep 0.3
+                                echo "2 $($N cat /sys/class/net/ve-macweb/address 2>/dev/null || $N ip -o link show ve-macweb | grep -o 'link/ether [0-9a-f:]*')"
+                                wait $p
+                        } | sort | cut -d' ' -f2-
                 }
                 want=$(macs $N $NSPAWN | tr '\n' ' ' | sed 's|link/ether ||')
                 got=$(macs $N "$CORRAL" | tr '\n' ' ' | sed 's|link/ether ||')

@@ -249,6 +249,12 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
                                 return 0;
                         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
                                 return error_set(e, r, "--private-users-ownership=map: %s; use --private-users-ownership=chown", e2.msg);
+                        /* auto: as nspawn's, which says nothing; but the tree's files change owner. */
+                        if (p->tree_base != p->shift)
+                                fprintf(stderr,
+                                        "corral: warning: %s; its files are chowned to the container's range (UID %u and up) instead, as "
+                                        "--private-users-ownership=auto does, and stay so (a kernel before 6.3 cannot idmap tmpfs)\n",
+                                        e2.msg, p->shift);
                 }
                 p->ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* auto: chown where mapping is impossible */
         }

@@ -227,6 +227,26 @@ test_userns_chown_identity_fixed() {
         cr -D "$BB" --private-users=0 --private-users-ownership=chown true
 }
 
+# -U's "auto" ownership on a file system the kernel cannot idmap (tmpfs before Linux 6.3, as
+# Debian 12's 6.1): the tree is chowned, as nspawn's -U does, and corral says so.
+test_userns_auto_chowns_where_the_kernel_cannot_idmap() {
+        local fs=$TESTTMP/fs
+        mkdir -p "$fs" && mount -t tmpfs tmpfs "$fs" || fail "cannot mount a tmpfs"
+        can_idmap "$fs" && { umount "$fs"; skip "this kernel idmaps tmpfs"; }
+        make_busybox_tree "$fs/bb"
+        out=$("$CORRAL" -q -P -D "$fs/bb" -U /bin/sh -c 'stat -c %u /bin/busybox' 2>&1 </dev/null)
+        expect_contains "$out" "its files are chowned to the container's range" "the fallback is named"
+        expect_contains "$out" "
+0" "root's files are root's inside"
+        [ "$(stat -c %u "$fs/bb")" -ge 65536 ] || fail "the tree was not chowned: $(stat -c %u "$fs/bb")"
+        if have_nspawn; then
+                make_busybox_tree "$fs/bb2"
+                $NSPAWN -q -P -D "$fs/bb2" -U true </dev/null >/dev/null 2>&1 || fail "nspawn -U failed on tmpfs"
+                [ "$(stat -c %u "$fs/bb2")" -ge 65536 ] || fail "nspawn's -U did not chown the tree either: the rule differs"
+        fi
+        umount "$fs"
+}
+
 test_userns_errors() {
         ensure_bb
         chown 12345:12345 "$BB"

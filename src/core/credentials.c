@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "capability.h"
 #include "credentials.h"
 #include "macro.h"
 #include "parse-util.h"
@@ -108,10 +109,27 @@ static uint64_t current_permitted(void)
         return (uint64_t)d[1].permitted << 32 | d[0].permitted;
 }
 
+/* Whether the bounding set holds every capability the kernel has. */
+static bool bounding_set_is_full(void)
+{
+        for (int cap = 0; cap <= 63; cap++) {
+                int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+                if (r < 0)
+                        return true; /* past the kernel's last capability */
+                if (r == 0)
+                        return false;
+        }
+        return true;
+}
+
 /* The bounding set becomes keep; root's permitted, effective and inheritable sets too (as
- * nspawn: inheritable = what is kept). */
+ * nspawn: inheritable = what is kept).  Except for --capability=all where the bounding set is
+ * full: nspawn changes no set then, so the inheritable set stays the caller's (empty under a
+ * systemd service); where the host's bounding set lacks some, nspawn sets them all to it. */
 static int drop_capabilities(uint64_t keep)
 {
+        if (keep == CAP_SET_ALL && bounding_set_is_full())
+                return 0;
         for (int cap = 0; cap <= 63; cap++) {
                 if (keep & (UINT64_C(1) << cap))
                         continue;

@@ -128,3 +128,12 @@ can_idmap() { # dir
         fi
         rmdir "$1/.idmap-probe"; return 1
 }
+
+# A capability set as the probe prints it (16 hex digits), less what this host's bounding set
+# lacks: without a user namespace a container can keep no more (the development host's lacks
+# CAP_SYS_RESOURCE, so nspawn's default fdecafff is fcecafff there).
+host_caps() { # hex
+        local bnd
+        bnd=$(awk '$1=="CapBnd:" {print $2}' /proc/self/status)
+        printf '%016x' $(( 0x$1 & 0x$bnd ))
+}

@@ -4,7 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CORRAL=${CORRAL:-$root/build/src/corral/corral}
-NSPAWN="systemd-nspawn --register=no --keep-unit"
+# nspawn as users run it: under systemd as PID 1 with its scope and machined's registration (the
+# real-host guest of tests/vm); elsewhere it needs --register=no --keep-unit.
+if [ -d /run/systemd/system ]; then NSPAWN=systemd-nspawn; else NSPAWN="systemd-nspawn --register=no --keep-unit"; fi
 
 if [ -z "${CORRAL_BENCH_NS:-}" ]; then
         [ -x "$CORRAL" ] || { echo "build corral first: scripts/setup.sh" >&2; exit 1; }
@@ -43,9 +45,11 @@ busybox_tree() { # dir applet...
 
 # Median wall time in microseconds of each command, the commands run in turn so a drift in the
 # machine's load does not favour one (bench/timeit.c).  Prints one number per command.
-cc -O2 -o "$BENCH_TMP/timeit" "$root/bench/timeit.c" || { echo "cannot build bench/timeit.c" >&2; exit 1; }
+# TIMEIT: a build of it made elsewhere (the real-host guest has no compiler).
+TIMEIT=${TIMEIT:-$BENCH_TMP/timeit}
+[ -x "$TIMEIT" ] || cc -O2 -o "$TIMEIT" "$root/bench/timeit.c" || { echo "cannot build bench/timeit.c" >&2; exit 1; }
 medians() { # runs cmd...
-        "$BENCH_TMP/timeit" "$@"
+        "$TIMEIT" "$@"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

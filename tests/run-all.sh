@@ -1,8 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets everything up and runs the whole test suite: unit tests, the fuzz corpus, the
-# integration tests (busybox and Debian trees, beside systemd-nspawn), with the build under
+# integration tests (busybox and Debian trees, beside systemd-nspawn) on this host and, for those
+# that depend on the kind of host, in real-host guests (tests/vm), with the build under
 # ASan+UBSan when SANITIZE=1.  The last line is "N passed, N failed, N skipped".
+# (In braces: bash reads all of it before it runs any, so an edit meanwhile cannot
+# change a run under way.)
+{
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -37,9 +41,18 @@ pass=$((pass + p)); fail=$((fail + f))
 
 results=$(mktemp)
 CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh
+# The real-host lane: the same tests, those that depend on the kind of host, in Debian guests
+# with systemd as PID 1, unified cgroup v2 and the distribution's kernel (tests/vm/README.md).
+# LANE=0 leaves it out; LANE="bookworm trixie" (the default) names the guest kinds.
+for kind in ${LANE-bookworm trixie}; do
+        [ "$kind" = 0 ] && break
+        CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/vm/run.sh "$kind" $(grep -v '^#' tests/vm/lane-tests)
+done
 pass=$((pass + $(grep -c '^0 ' "$results")))
 skip=$((skip + $(grep -c '^77 ' "$results")))
 fail=$((fail + $(grep -vcE '^(0|77) ' "$results")))
 rm -f "$results"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
+exit
+}

@@ -8,6 +8,9 @@
 # tmpfs, or with TEST_DISK=DIR empty directories below DIR bound there: a kernel before 6.3
 # cannot idmap tmpfs, and users keep their trees on disk.  After each test a leak check compares processes,
 # cgroups, network links and mounts with what was there before.  Prints PASS/FAIL/SKIP lines.
+# (In braces: bash reads all of it before it runs any, so an edit meanwhile cannot
+# change a run under way.)
+{
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export CORRAL=${CORRAL:-$here/../../build/src/corral/corral}
@@ -111,3 +114,5 @@ for file in "$here"/test-*.sh; do
 done
 echo "integration: $pass passed, $failn failed, $skipn skipped"
 [ "$failn" = 0 ]
+exit
+}

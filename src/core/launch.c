@@ -700,7 +700,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (needs_links(s) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
-                .private_network = launch_private_network(s),
+                .proc_sys_net_writable = launch_private_network(s) || s->nesting > 0,
                 .image = s->directory,
                 .os_release = l->os_release,
                 .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,

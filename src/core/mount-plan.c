@@ -270,8 +270,12 @@ static void plan_proc(Builder *b, const HostFacts *h)
         add(b, STEP_MOUNT, "proc", "/proc", "proc", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
         add(b, STEP_BIND_ROOT, "/proc/sys", "/proc/sys", NULL, NULL, MS_BIND | MS_REC, 0);
         add_remount_ro(b, "/proc/sys", NODEV_NOSUID_NOEXEC, STEP_RECURSIVE);
-        if (h->private_network) {
-                /* The container's own network namespace is its to tune, as under nspawn. */
+        if (h->proc_sys_net_writable) {
+                /* The container's own network namespace is its to tune, as under nspawn.  And
+                 * with --nesting: what it runs sets up network namespaces of its own, and tunes
+                 * them through this /proc (crun writes podman's net.ipv4.ping_group_range so);
+                 * the host's own entries stay the host's, written only with CAP_NET_ADMIN there,
+                 * which --nesting gives (every capability) or -U takes away. */
                 add(b, STEP_BIND_ROOT, "/proc/sys/net", "/proc/sys/net", NULL, NULL, MS_BIND, 0);
                 add(b, STEP_REMOUNT, NULL, "/proc/sys/net", NULL, NULL, MS_BIND | MS_REMOUNT | NODEV_NOSUID_NOEXEC, 0);
         }

@@ -86,7 +86,7 @@ typedef struct HostFacts {
         bool have_resolv_conf;      /* the host has /etc/resolv.conf */
         bool have_static_resolv;    /* resolved's static file exists and resolved listens */
         bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
-        bool private_network;       /* the container's own network namespace: /proc/sys/net stays writable */
+        bool proc_sys_net_writable; /* the container's own network namespace, or --nesting: /proc/sys/net stays writable */
         bool have_dev_net_tun;
         bool have_kcore;            /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
         bool tty_console;           /* the console is a pty (not --console=pipe) */

@@ -24,6 +24,13 @@ test_nesting_profile() {
         expect_contains "$out" "$host_bnd" "every capability (of the host's bounding set)"
         expect_contains "$out" "bpf allowed" "bpf allowed"
         expect_contains "$out" "keyctl allowed" "keyctl allowed"
+        # What runs inside tunes the network namespaces it makes through this /proc (crun writes
+        # podman's net.ipv4.ping_group_range): /proc/sys/net is writable, the rest of /proc/sys not.
+        out=$(cr -D "$BB" --nesting /bin/sh -c 'grep -E " /proc/sys(/net)? " /proc/self/mountinfo | cut -d" " -f5,6 | cut -d, -f1')
+        expect_eq "$out" "/proc/sys ro
+/proc/sys/net rw" "--nesting: /proc/sys/net writable"
+        out=$(cr -D "$BB" /bin/sh -c 'grep -cE " /proc/sys/net " /proc/self/mountinfo')
+        expect_eq "$out" 0 "without --nesting or a network namespace /proc/sys/net is as /proc/sys"
         # Nesting= is a grant: a trusted file's only.
         printf '[Exec]\nNesting=yes\n' > "$TESTTMP/bb.nspawn"
         out=$("$CORRAL" -q -P -D "$BB" /bin/grep CapBnd /proc/self/status </dev/null 2>&1)

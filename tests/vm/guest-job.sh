@@ -67,6 +67,8 @@ fi
 # The tests' trees on the guest's disk (ext4), not tmpfs: Debian 12's 6.1 idmaps ext4 but not
 # tmpfs (6.3), and users keep their machines on disk.
 export TEST_DISK=/var/tmp/corral-tests
+# Tests that change the host's own networking (systemd-networkd) run only here.
+export CORRAL_LANE=1
 mkdir -p "$TEST_DISK"
 # The tests the host chose, a name (or part of one) a line; none: all.
 mapfile -t tests < <(grep -v '^$' "$out/tests" 2>/dev/null)

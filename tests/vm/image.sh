@@ -18,8 +18,10 @@ case $suite in bookworm | trixie) ;; *) echo "usage: $0 [bookworm|trixie]" >&2; 
 cache=${CORRAL_IMAGE_CACHE:-/var/cache/corral-tests}
 dest=$cache/vm-$suite
 here=$(cd "$(dirname "$0")" && pwd)
-# Made again when this script changes.
-stamp=$(sha256sum < "$0" | cut -c1-16)
+# Made again when what goes into it changes: raise this with any change to the packages, the
+# settings or the job's unit below.
+version=3
+stamp="$version $suite"
 if [ -f "$dest/root.img" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "$dest"
         exit 0
@@ -46,7 +48,7 @@ rm -rf "$work"
 mkdir -p "$work"
 root=$work/root
 echo "making the $suite guest in $root (debootstrap, a few minutes)" >&2
-debootstrap --variant=minbase --include="$pkgs" "$suite" "$root" http://deb.debian.org/debian >&2
+timeout 1800 debootstrap --variant=minbase --include="$pkgs" "$suite" "$root" http://deb.debian.org/debian >&2
 
 # The guest's own settings: its name, root on the virtio disk, no network to wait for, a
 # serial console that the host logs, and nothing started that would write to the disk for long.

@@ -119,14 +119,28 @@ stop_machine() { # verb name
 
 # Whether the kernel can idmap a mount of the file system that holds dir (tmpfs only from 6.3;
 # ext4, btrfs, xfs from 5.12): -U's "auto" ownership maps the tree there and chowns it
-# elsewhere, as nspawn's does.
+# elsewhere, as nspawn's does.  Asked of the kernel itself (open_tree, then mount_setattr with
+# MOUNT_ATTR_IDMAP and a user namespace): Debian 12's mount(8) ignores X-mount.idmap.
 can_idmap() { # dir
-        local m=$TESTTMP/.idmap-probe
-        mkdir -p "$m" "$1/.idmap-probe" || return 1
-        if mount --bind -o X-mount.idmap=0:1000000:65536 "$1/.idmap-probe" "$m" 2>/dev/null; then
-                umount "$m"; rmdir "$1/.idmap-probe"; return 0
-        fi
-        rmdir "$1/.idmap-probe"; return 1
+        local ns r
+        unshare -U -r sleep 30 & ns=$!
+        for _ in $(seq 100); do
+                [ "$(readlink "/proc/$ns/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+                sleep 0.05
+        done
+        python3 - "$1" "/proc/$ns/ns/user" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+tree = libc.syscall(428, -100, sys.argv[1].encode(), 1 | 0o2000000)  # open_tree(OPEN_TREE_CLONE|CLOEXEC)
+if tree < 0:
+    sys.exit(2)
+userns = os.open(sys.argv[2], os.O_RDONLY)
+attr = (ctypes.c_uint64 * 4)(0x00100000, 0, 0, userns)  # attr_set=MOUNT_ATTR_IDMAP, userns_fd
+sys.exit(0 if libc.syscall(442, tree, b"", 0x1000, attr, 32) == 0 else 1)  # AT_EMPTY_PATH
+PY
+        r=$?
+        kill $ns; wait $ns 2>/dev/null
+        return $r
 }
 
 # A capability set as the probe prints it (16 hex digits), less what this host's bounding set

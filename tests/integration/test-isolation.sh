@@ -133,6 +133,10 @@ battery_check() { # results-file column what
                 write_sysrq_trigger) [ -e /proc/sysrq-trigger ] || want=absent ;;
                 read_kcore) [ -e /proc/kcore ] || want=absent ;;
                 esac
+                # nspawn in the scope systemd gives it: DevicePolicy=closed.
+                if [ "$col" = 2 ] && [ -d /run/systemd/system ]; then
+                        case $name in mknod_block_device | mknod_mem | mknod_port | mount_block_device) want=blocked ;; esac
+                fi
                 got=$(awk -v n="$name" '$1 == n {print $2}' "$f")
                 [ "$got" = "$want" ] || bad="$bad $name(got $got, want $want)"
         done < <(grep -v '^#' "$TESTDIR/escape-expected.txt")

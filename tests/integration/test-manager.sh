@@ -118,6 +118,7 @@ test_set_property_in_a_slice() {
         "$CORRALCTL" freeze sl && "$CORRALCTL" thaw sl || fail "freeze and thaw in the slice failed"
         touch "$TESTTMP/x/sl.done"
         wait $pid_sl
+        stop_systemd_slice machine-web.slice
 }
 
 PTY_DRIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/pty-drive.py

@@ -222,6 +222,7 @@ test_slice_places_the_cgroup() {
         u=$(cgdir unified sl)
         expect_contains "$u" "/machine.slice/machine-web.slice/corral-sl.scope" "the cgroup2 cgroup is in the nested slice"
         stop_bg
+        stop_systemd_slice machine-web.slice
 }
 
 # A host without cgroup2 (cgroup v1 only), made here by unmounting the unified hierarchy in

@@ -52,7 +52,7 @@ reap() { # pids of corral from before the test
 }
 
 run_one() { # file function
-        local file=$1 fn=$2 tmp rc before after corrals
+        local file=$1 fn=$2 tmp rc before after corrals t0=$SECONDS
         tmp=$(mktemp -d /tmp/corral-it.XXXXXX)
         before=$(snapshot)
         corrals=$(live_corrals)
@@ -94,9 +94,9 @@ run_one() { # file function
                 rc=1
         fi
         case $rc in
-        0) pass=$((pass + 1)); echo "PASS $fn" ;;
+        0) pass=$((pass + 1)); echo "PASS $fn ($((SECONDS - t0)) s)" ;;
         77) skipn=$((skipn + 1)); echo "SKIP $fn: $(grep SKIP: "$tmp.log" | tail -1)" ;;
-        *) failn=$((failn + 1)); echo "FAIL $fn (exit $rc)"; sed 's/^/    /' "$tmp.log" | tail -30 ;;
+        *) failn=$((failn + 1)); echo "FAIL $fn (exit $rc, $((SECONDS - t0)) s)"; sed 's/^/    /' "$tmp.log" | tail -30 ;;
         esac
         echo "$rc $fn" >> "$results"
         [ -n "${KEEP_LOGS:-}" ] && cp "$tmp.log" /tmp/last-test.log; rm -rf "$tmp" "$tmp.log"

@@ -26,6 +26,7 @@ export RESULTS=$out/results
 
 # After the reboot: the machines enabled before it must run (bounded: 120 s under emulation).
 if [ -e "$state/rebooted" ]; then
+        CORRALCTL=/usr/local/bin/corralctl # as installed before the reboot
         for _ in $(seq 120); do
                 "$CORRALCTL" list --no-legend 2>/dev/null | grep -q lane-boot && machinectl list --no-legend 2>/dev/null | grep -q lane-ns && break
                 sleep 1
@@ -89,7 +90,13 @@ if [ "$(arg reboot)" = 1 ]; then
         . "$out/checkout/tests/integration/lib.sh"
         make_bootable_image lane-boot
         make_bootable_image lane-ns
-        if "$CORRALCTL" enable lane-boot && machinectl enable lane-ns; then
+        # Installed as meson install lays it out: the unit names corral where it is, and the
+        # checkout is not there at boot.
+        build=$(dirname "$(dirname "$(dirname "$corral")")")
+        install -D -m 0755 "$corral" /usr/local/bin/corral &&
+                install -D -m 0755 "$build/src/corralctl/corralctl" /usr/local/bin/corralctl &&
+                install -D -m 0755 "$build/src/net/corral-net" /usr/local/libexec/corral/corral-net || echo "cannot install corral"
+        if /usr/local/bin/corralctl enable lane-boot && machinectl enable lane-ns; then
                 touch "$state/rebooted" "$state/reboot"
                 echo "rebooting the guest"
                 exit 0

@@ -53,6 +53,9 @@ ensure_bb() { [ -d "$BB" ] || make_busybox_tree "$BB"; }
 cr() { "$CORRAL" -q -P "$@" </dev/null; }
 ns() { $NSPAWN -q -P "$@" </dev/null 2>/dev/null; }
 
+# The major version of this host's systemd-nspawn (252 is corral's reference: Debian 12's).
+nspawn_version() { systemd-nspawn --version 2>/dev/null | awk 'NR==1 {print $2}'; }
+
 have_nspawn() {
         command -v systemd-nspawn >/dev/null || return 1
         $NSPAWN -q -P -D "$BB" /bin/true </dev/null >/dev/null 2>&1

@@ -67,7 +67,7 @@ test_networkd_on_the_host_addresses_ve_links() {
         trap 'systemctl stop systemd-networkd.socket systemd-networkd' EXIT
         local runner leases=()
         for runner in "$CORRAL" "$NSPAWN"; do
-                rm -f "$TESTTMP/x/lease"
+                rm -f "$TESTTMP/x/lease" "$TESTTMP/x/asked"
                 $runner -q -P -D "$BB" -M nwd -n --bind="$TESTTMP/x:/x" /bin/sh -c '
                         ip link set host0 up
                         udhcpc -i host0 -n -q -f -t 20 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease >> /x/lease

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,6 +206,16 @@ static int open_dhcp_server(const RunConfig *c, const char *host, NetState *s, E
         return 0;
 }
 
+/* Whether systemd-networkd runs here: its state file stays after it stops (a host where it ran
+ * once would leave every ve- link without an address), its varlink socket answers only while
+ * it runs. */
+static bool networkd_runs(void)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/run/systemd/netif/io.systemd.Network"};
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+}
+
 /* -n, --network-bridge=, --network-zone=: ve-NAME (vb-NAME) here and host0 in the child's
  * network namespace.  corral-net prints the host side's address from the pool (or the zone
  * bridge's), if it gave one: the DHCP server then answers on the link. */
@@ -231,7 +242,7 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
         /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
          * network addresses the container) or systemd-networkd runs here (its
          * 80-container-ve.network gives ve- links theirs). */
-        else if (access("/run/systemd/netif/state", F_OK) < 0)
+        else if (!networkd_runs())
                 snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
         /* nspawn's fixed MAC addresses, from the host's machine ID and the name. */
         char macs[64] = "", hm[18], cm[18];

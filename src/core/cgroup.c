@@ -32,6 +32,20 @@ const char *cgroup2_mount_point(void)
         return NULL;
 }
 
+int cgroup_populated(const char *dir)
+{
+        const char *m = dir[0] == '/' ? "" : cgroup2_mount_point();
+        _cleanup_free_ char *events = NULL, *text = NULL;
+        if (!m)
+                return -ENOENT;
+        if (asprintf(&events, "%s%s%s/cgroup.events", m, *m ? "/" : "", dir) < 0)
+                return -ENOMEM;
+        int r = read_full_file(events, &text, NULL);
+        if (r < 0)
+                return r;
+        return strstr(text, "populated 1") != NULL;
+}
+
 /* The controllers cgroup2 has (those not bound to a v1 hierarchy). */
 static void cgroup2_controllers(CgroupLayout *l, const char *mount)
 {

@@ -77,3 +77,6 @@ int cgroup_of_pid(pid_t pid, const char *controller, char **ret);
 
 /* The first cgroup2 mount point, or NULL. */
 const char *cgroup2_mount_point(void);
+/* Whether the cgroup2 cgroup at dir (absolute, or relative to the cgroup2 mount) holds a process,
+ * in it or below (cgroup.events): 1 or 0, or a negative errno (-ENOENT: no such cgroup). */
+int cgroup_populated(const char *dir);

@@ -211,9 +211,7 @@ static int open_dhcp_server(const RunConfig *c, const char *host, NetState *s, E
  * to ask; its service's cgroup holds a process only while it runs. */
 static bool networkd_runs(void)
 {
-        const char *m = cgroup2_mount_point();
-        _cleanup_free_ char *events = m ? path_join(m, "system.slice/systemd-networkd.service/cgroup.events") : NULL, *text = NULL;
-        return events && read_full_file(events, &text, NULL) >= 0 && strstr(text, "populated 1");
+        return cgroup_populated("system.slice/systemd-networkd.service") > 0;
 }
 
 /* -n, --network-bridge=, --network-zone=: ve-NAME (vb-NAME) here and host0 in the child's

@@ -39,13 +39,11 @@ static void property_s(BusWriter *w, const char *name, const char *value)
  * cgroup is gone (collected in a moment, or a unit elsewhere), -1 if it holds processes. */
 static int unit_cgroup_state(const char *slice, const char *unit)
 {
-        const char *mount = cgroup2_mount_point();
-        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *events = NULL, *text = NULL;
-        if (!mount || !sp || asprintf(&events, "%s/%s%s%s/cgroup.events", mount, sp, *sp ? "/" : "", unit) < 0)
+        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *rel = NULL;
+        if (!sp || asprintf(&rel, "%s%s%s", sp, *sp ? "/" : "", unit) < 0)
                 return -1;
-        if (read_full_file(events, &text, NULL) < 0)
-                return errno == ENOENT ? 0 : -1;
-        return strstr(text, "populated 0") ? 1 : -1;
+        int r = cgroup_populated(rel);
+        return r == -ENOENT ? 0 : r == 0 ? 1 : -1;
 }
 
 static int start_scope_once(Bus *bus, const char *unit, const char *slice, const char *description, pid_t pid, char **err)

@@ -255,10 +255,8 @@ static bool has_word(const char *list, const char *word, size_t n)
  * container's own cgroup that corral runs in, is such a cgroup. */
 static bool level_has_processes(const char *dir)
 {
-        _cleanup_free_ char *type = path_join(dir, "cgroup.type"), *procs = NULL;
-        if (!type || access(type, F_OK) < 0)
-                return false;
-        return read_in(dir, "cgroup.procs", &procs) < 0 || (procs[0] && procs[0] != '\n');
+        _cleanup_free_ char *type = path_join(dir, "cgroup.type");
+        return type && access(type, F_OK) == 0 && !cgroup_is_empty(dir);
 }
 
 /* One level: every controller it has (cgroup.controllers) enabled for its children, where the

@@ -32,6 +32,11 @@ const char *cgroup2_mount_point(void)
         return NULL;
 }
 
+int cgroup2_mount_own(void)
+{
+        return mount_new_detached("cgroup2", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+}
+
 int cgroup_populated(const char *dir)
 {
         const char *m = dir[0] == '/' ? "" : cgroup2_mount_point();
@@ -387,7 +392,7 @@ void container_cgroup_done(ContainerCgroup *cg)
  * cgroup2 cgroup of its own, which a booted systemd guest gets as its /sys/fs/cgroup. */
 static int mount_private_cgroup2(ContainerCgroup *cg)
 {
-        int mfd = mount_new_detached("cgroup2", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        int mfd = cgroup2_mount_own();
         if (mfd == -ENODEV || mfd == -ENOSYS)
                 return 0; /* a kernel without it: v1 alone */
         if (mfd < 0)
@@ -400,6 +405,37 @@ static int mount_private_cgroup2(ContainerCgroup *cg)
         }
         cg->layout.have_cgroup2 = true;
         cgroup2_controllers(&cg->layout, cg->cg2_mount);
+        return 0;
+}
+
+char *container_cgroup_record(const ContainerCgroup *cg)
+{
+        char *r = NULL;
+        if (!cg->path)
+                return strdup("");
+        if (!cg->cg2_private)
+                return strdup(cg->path);
+        return asprintf(&r, CGROUP2_RECORD_PREFIX "/%s", cg->rel) < 0 ? NULL : r;
+}
+
+int cgroup_record_dir(const char *record, char **ret, int *ret_fd)
+{
+        const char *rel = startswith(record, CGROUP2_RECORD_PREFIX);
+        *ret_fd = -1;
+        if (!rel)
+                return (*ret = strdup(record)) ? 0 : -ENOMEM;
+        /* The host mounts one now after all: the same hierarchy. */
+        const char *m = cgroup2_mount_point();
+        if (m)
+                return asprintf(ret, "%s%s", m, rel) < 0 ? -ENOMEM : 0;
+        int fd = cgroup2_mount_own();
+        if (fd < 0)
+                return fd;
+        if (asprintf(ret, "/proc/self/fd/%d%s", fd, rel) < 0) {
+                close(fd);
+                return -ENOMEM;
+        }
+        *ret_fd = fd;
         return 0;
 }
 

@@ -77,6 +77,19 @@ int cgroup_of_pid(pid_t pid, const char *controller, char **ret);
 
 /* The first cgroup2 mount point, or NULL. */
 const char *cgroup2_mount_point(void);
+/* A mount of the kernel's cgroup2 hierarchy for this process alone (detached, seen by no one
+ * else): its fd, or a negative errno (-ENODEV: a kernel without cgroup2). */
+int cgroup2_mount_own(void);
+
+/* A machine's cgroup as the registry records it: its cgroup2 directory below the host's mount,
+ * or, where the host mounts no cgroup2 (v1 only, or nothing at all, as Debian's sysvinit leaves
+ * it) and corral used a mount of its own, CGROUP2_RECORD_PREFIX and its path in the hierarchy.
+ * NULL: no cgroup2 cgroup ("" is recorded). */
+#define CGROUP2_RECORD_PREFIX "cgroup2:"
+char *container_cgroup_record(const ContainerCgroup *cg);
+/* The directory of a recorded cgroup for this process: the record itself, or below a cgroup2
+ * mount made for the caller alone (*ret_fd; -1 where none was needed: close it when done). */
+int cgroup_record_dir(const char *record, char **ret, int *ret_fd);
 /* Whether the cgroup2 cgroup at dir (absolute, or relative to the cgroup2 mount) holds a process,
  * in it or below (cgroup.events): 1 or 0, or a negative errno (-ENOENT: no such cgroup). */
 int cgroup_populated(const char *dir);

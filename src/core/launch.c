@@ -649,7 +649,8 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
         snprintf(m->root, sizeof(m->root), "%s", s->image ? s->image : s->directory);
         snprintf(m->class_, sizeof(m->class_), "container");
         snprintf(m->service, sizeof(m->service), "corral");
-        snprintf(m->cgroup, sizeof(m->cgroup), "%s", cg->path ? cg->path : "");
+        _cleanup_free_ char *record = container_cgroup_record(cg);
+        snprintf(m->cgroup, sizeof(m->cgroup), "%s", record ? record : "");
         for (size_t i = 0, j = 0; l->uuid[i] && j < sizeof(m->id) - 1; i++)
                 if (l->uuid[i] != '-')
                         m->id[j++] = l->uuid[i];

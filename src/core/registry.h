@@ -15,7 +15,7 @@ typedef struct MachineRecord {
         char root[4096];
         char id[33];           /* the machine's UUID, 32 hex digits, as machined */
         char os[64], version[64]; /* ID= and VERSION_ID= of the tree's os-release */
-        char cgroup[4096];     /* the container's cgroup2 directory, or "" */
+        char cgroup[4096];     /* the container's cgroup2 cgroup (container_cgroup_record()), or "" */
         char service[16];      /* "corral" */
         char class_[16];       /* "container" */
         pid_t leader, supervisor;

@@ -100,6 +100,9 @@ unsigned count_cgroup_tasks(const char *dir);
 struct ContainerCgroup;
 /* The cgroups of a machine, by its name and the slice of its record. */
 int machine_cgroup_of(const MachineRecord *m, struct ContainerCgroup *cg, Error *e);
+/* The directory of a machine's cgroup2 cgroup for this process, or NULL where it has none;
+ * *fd: the cgroup2 mount made for it where the host mounts none (else -1), to close after. */
+char *machine_cgroup_dir(const MachineRecord *m, int *fd);
 /* Where detached machines' console logs are: /var/log/corral (or $CORRAL_LOG_DIR), and the
  * log of machine name there. */
 const char *log_directory(void);

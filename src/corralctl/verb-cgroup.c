@@ -30,6 +30,15 @@ int machine_cgroup_of(const MachineRecord *m, ContainerCgroup *cg, Error *e)
         return container_cgroup_find(m->name, slice[0] ? slice : NULL, cg, e);
 }
 
+char *machine_cgroup_dir(const MachineRecord *m, int *fd)
+{
+        char *dir = NULL;
+        *fd = -1;
+        if (!m->cgroup[0] || cgroup_record_dir(m->cgroup, &dir, fd) < 0)
+                return NULL;
+        return dir;
+}
+
 /* The machine's cgroups, found by its name and the slice its record names. */
 static int machine_cgroup(const Args *a, const char *name, ContainerCgroup *cg)
 {

@@ -156,8 +156,11 @@ int verb_status(const Args *a, int argc, char **argv)
                 if (m.os[0])
                         printf("              OS: %s%s%s\n", m.os, m.version[0] ? " " : "", m.version);
                 if (m.cgroup[0]) {
+                        _cleanup_close_ int fd = -1;
+                        _cleanup_free_ char *dir = machine_cgroup_dir(&m, &fd);
                         printf("          CGroup: %s\n", m.cgroup);
-                        print_cgroup_tree(m.cgroup, "                  ");
+                        if (dir)
+                                print_cgroup_tree(dir, "                  ");
                 }
                 print_log_lines(m.name, a->lines > 0 ? a->lines : 10);
         }

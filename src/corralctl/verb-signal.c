@@ -46,10 +46,13 @@ static int send_signal(const MachineRecord *m, int sig, bool leader_only)
         if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
                 r = -errno;
         close(fd);
-        if (r < 0 || leader_only || !m->cgroup[0])
+        if (r < 0 || leader_only)
                 return r;
         /* Every other process of the machine: its cgroup, subgroups included. */
-        kill_cgroup_tree(m->cgroup, sig, m->leader);
+        _cleanup_close_ int cgfd = -1;
+        _cleanup_free_ char *dir = machine_cgroup_dir(m, &cgfd);
+        if (dir)
+                kill_cgroup_tree(dir, sig, m->leader);
         return 0;
 }
 

@@ -37,7 +37,9 @@ static int take(const Args *a, Sample **ret, size_t *ret_n, struct timespec *whe
                 if (machine_cgroup_of(&m[i], &cg, &e) == 0)
                         (void)container_cgroup_usage(&cg, &s[i].u);
                 container_cgroup_done(&cg);
-                s[i].tasks = m[i].cgroup[0] ? count_cgroup_tasks(m[i].cgroup) : 0;
+                _cleanup_close_ int fd = -1;
+                _cleanup_free_ char *dir = machine_cgroup_dir(&m[i], &fd);
+                s[i].tasks = dir ? count_cgroup_tasks(dir) : 0;
         }
         free(m);
         *ret = s;

@@ -152,9 +152,11 @@ int verb_tree(const Args *a, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
                 if (i > 0)
                         putchar('\n');
+                _cleanup_close_ int fd = -1;
+                _cleanup_free_ char *dir = machine_cgroup_dir(&all[i], &fd);
                 printf("%s (%s):\n", all[i].name, all[i].cgroup[0] ? all[i].cgroup : "no cgroup");
-                if (all[i].cgroup[0])
-                        print_cgroup_tree(all[i].cgroup, "");
+                if (dir)
+                        print_cgroup_tree(dir, "");
         }
         free(all);
         return ret;

@@ -237,6 +237,7 @@ test_v1_only_host() {
         expect_contains "$out" "out of memory" "MemoryMax on a v1-only host"
         start_bg v1 'while :; do echo x >> /out/c; done'
         [ -d "$(cgdir freezer v1)" ] || fail "no v1 freezer cgroup for the container"
+        expect_contains "$("$CORRALCTL" status v1)" "sh -c echo up" "corralctl status finds the processes in corral's own cgroup2 mount"
         "$CORRALCTL" freeze v1 || fail "v1 freeze failed"
         a=$(wc -l < "$TESTTMP/out/c"); sleep 0.4; b=$(wc -l < "$TESTTMP/out/c")
         expect_eq "$a" "$b" "the counter stops in the v1 freezer"
@@ -244,4 +245,37 @@ test_v1_only_host() {
         stop_bg
         out=$(cr -D "$BB" --bind=/dev/zero:/z /bin/sh -c 'cat /proc/self/cgroup | grep -c ":/$"')
         [ "$out" -ge 6 ] || fail "the container does not see its v1 cgroups as roots: $out"
+}
+
+# A host on which nothing mounts a cgroup hierarchy, as Debian with sysvinit leaves it (its
+# initscripts mount none), made here by unmounting every cgroup file system in this test's mount
+# namespace, on a host whose controllers are all cgroup2's: corral mounts cgroup2 for itself,
+# seen by no one else, makes and delegates its cgroups there, and limits, counts and freezes
+# as on any host; corralctl finds the machine's cgroup the same way.
+test_host_without_cgroup_mounts() {
+        ensure_bb
+        [ -d /run/systemd/system ] && skip "systemd as PID 1 (it keeps cgroup2 mounted)"
+        grep -qw memory "$CG2/cgroup.controllers" 2>/dev/null || skip "the memory controller is not cgroup2's here"
+        awk '$9 == "cgroup2" || $9 == "cgroup" {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
+        [ -z "$(awk '$9 == "cgroup2" || $9 == "cgroup"' /proc/self/mountinfo)" ] || fail "cannot unmount the cgroup hierarchies"
+        out=$("$CORRAL" -q -P -D "$BB" -M hog --property=MemoryMax=32M --property=MemorySwapMax=0 /bin/dd if=/dev/zero of=/dev/null bs=96M count=1 </dev/null 2>&1)
+        expect_contains "$out" "terminated by signal KILL: out of memory" "MemoryMax with no hierarchy mounted"
+        out=$(cr -D "$BB" --property=TasksMax=50 /bin/sh -c 'cat /sys/fs/cgroup/pids.max /proc/self/cgroup')
+        expect_eq "$(echo $out)" "50 0::/" "the container's own cgroup2 root, with its limit"
+        start_bg nocg 'while :; do echo x >> /out/c; done' --property=MemoryMax=64M
+        st=$("$CORRALCTL" status nocg)
+        expect_contains "$st" "CGroup: cgroup2:/machine.slice/corral-nocg.scope" "corralctl status names the cgroup in the hierarchy"
+        expect_contains "$st" "sh -c echo up" "and lists its processes"
+        expect_contains "$("$CORRALCTL" tree nocg)" "sh -c echo up" "corralctl tree lists them"
+        expect_eq "$("$CORRALCTL" top -n 1 2>&1 | awk '$1 == "nocg" {print ($2 > 0)}')" 1 "corralctl top counts its tasks"
+        expect_eq "$("$CORRALCTL" shell nocg grep '^0::' /proc/self/cgroup)" "0::/" "corralctl shell joins the machine's cgroup"
+        "$CORRALCTL" freeze nocg || fail "freeze failed"
+        a=$(wc -l < "$TESTTMP/out/c"); sleep 0.4; b=$(wc -l < "$TESTTMP/out/c")
+        expect_eq "$a" "$b" "the counter stops while frozen"
+        "$CORRALCTL" thaw nocg || fail "thaw failed"
+        "$CORRALCTL" set-property nocg MemoryMax=48M || fail "set-property failed"
+        leader=$("$CORRALCTL" show nocg -p Leader --value)
+        expect_eq "$(nsenter -t "$leader" -m cat /sys/fs/cgroup/memory.max)" 50331648 "set-property changes the limit live"
+        stop_bg
+        expect_eq "$(grep -c cgroup /proc/self/mountinfo)" 0 "corral's own cgroup2 mount is seen by no one else"
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Makes (once) a Debian bookworm tree with systemd, cached for the demo and the tests, and prints
-# its path.  "podman" as the argument: the same with podman from Debian's packages, for the
-# nesting test (Docker-style containers inside a booted Debian container), ISC dhclient for the
+# its path.  "podman" as the argument: the same with podman and Docker from Debian's packages,
+# for the nesting tests (containers of an engine inside a booted Debian container), ISC dhclient for the
 # DHCP test, and systemd-container (systemd-machined, machinectl) for the registration test.  A tree that lacks what it is for (an older cache) is made again.
 set -euo pipefail
 cache=${CORRAL_IMAGE_CACHE:-/var/cache/corral-tests}
@@ -13,9 +13,9 @@ case ${1:-} in
 "") ;;
 podman)
         # podman needs a container network stack installed even when it runs with --network=none.
-        packages=$packages,podman,crun,runc,containernetworking-plugins,isc-dhcp-client,iproute2,systemd-container
+        packages=$packages,podman,crun,runc,containernetworking-plugins,docker.io,isc-dhcp-client,iproute2,systemd-container
         dest=$cache/bookworm-podman
-        needs="$needs sbin/dhclient usr/lib/systemd/systemd-machined" ;;
+        needs="$needs sbin/dhclient usr/lib/systemd/systemd-machined usr/sbin/dockerd" ;;
 *) echo "usage: $0 [podman]" >&2; exit 2 ;;
 esac
 missing=

@@ -178,6 +178,45 @@ SH
         expect_eq "$(cat "$TESTTMP/rc")" 0 "the outer container powers off cleanly"
 }
 
+# Docker from Debian's packages (docker.io 20.10, containerd, runc) inside a booted Debian
+# container with the --nesting profile, as the seeds' NAS users run it: dockerd started by the
+# guest's systemd at boot, a container from an image imported from a tarball (no registry) on
+# Docker's default bridge network.  The outer container has a network namespace of its own
+# (--private-network), so docker0, its veth links and its iptables rules are made in there and
+# the host's network is never touched.  /var/lib/docker is a tmpfs: overlay2 cannot stack its
+# layers on the overlay of -x.
+test_docker_in_booted_debian() {
+        [ -n "${CORRAL_DEBIAN_PODMAN:-}" ] && [ -x "$CORRAL_DEBIAN_PODMAN/usr/sbin/dockerd" ] || skip "no Debian tree with Docker (CORRAL_DEBIAN_PODMAN)"
+        make_busybox_tree "$TESTTMP/bbimg"
+        ln -sf busybox "$TESTTMP/bbimg/bin/ip"
+        tar -C "$TESTTMP/bbimg" -cf "$TESTTMP/bb.tar" .
+        cat > "$TESTTMP/check.sh" <<'SH'
+for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+for i in $(seq 120); do docker info >/dev/null 2>&1 && break; sleep 1; done
+{
+docker import /bb.tar local/bb >/dev/null
+docker run --rm --pull=never local/bb /bin/sh -c 'echo DOCKER-RUN $(hostname) pid1=$(cat /proc/1/cmdline | tr "\0" " ") $(ip -4 -o addr show eth0 | cut -d" " -f7)'
+echo "DOCKER rc=$?"
+echo "DOCKER-INFO $(docker info -f 'driver={{.Driver}} cgroup={{.CgroupDriver}}/{{.CgroupVersion}}')"
+echo "DOCKER-UNITS $(systemctl is-active docker.service containerd.service | tr '\n' ' ')"
+} > /run/docker.out 2>&1
+[ -s /run/docker.out ] || echo "DOCKER none" > /run/docker.out
+journalctl -b -u docker.service --no-pager 2>&1 | grep -i 'level=error\|failed' | tail -5 | sed 's/^/DOCKER-LOG /' >> /run/docker.out
+tr '\n' ' ' < /run/docker.out > /dev/console; echo > /dev/console
+echo "CHECK done" > /dev/console
+SH
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M dock --nesting --private-network --tmpfs=/var/lib/docker \
+                --bind-ro="$TESTTMP/bb.tar:/bb.tar" --bind-ro="$TESTTMP/check.sh:/check.sh"
+        out=$(grep -a DOCKER "$TESTTMP/console.out.clean")
+        echo "$out"
+        expect_contains "$out" "DOCKER rc=0" "docker runs a container inside corral"
+        expect_contains "$out" "pid1=/bin/sh -c echo" "the payload is PID 1 of Docker's container"
+        expect_contains "$out" " 172.17." "on Docker's default bridge network"
+        expect_contains "$out" "DOCKER-UNITS active active" "dockerd and containerd run as the guest's services"
+        expect_eq "$(cat "$TESTTMP/rc")" 0 "the outer container powers off cleanly"
+}
+
 # enable and disable with systemd as PID 1 (a booted Debian): corral@NAME.service, wanted by
 # machines.target, and systemctl runs the machine with it.
 test_enable_with_systemd_in_booted_debian() {

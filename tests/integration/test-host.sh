@@ -2,6 +2,32 @@
 # What only a host with systemd as PID 1 has (the real-host lane, tests/vm): machined's view of
 # corral's machines, and systemd-networkd on the host.  Each runs corral beside nspawn.
 
+# What "machinectl login NAME" shows on a terminal until the guest's login prompt (at most 60 s),
+# then it leaves with machinectl's escape (^] three times).
+login_prompt() { # name
+        python3 - "$1" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("machinectl", ["machinectl", "login", sys.argv[1]])
+seen, end = b"", time.time() + 60
+while time.time() < end and b"login:" not in seen:
+    if select.select([fd], [], [], 1)[0]:
+        try:
+            seen += os.read(fd, 4096)
+        except OSError:
+            break
+os.write(fd, b"\x1d\x1d\x1d")
+time.sleep(0.5)
+try:
+    os.kill(pid, 15)
+except ProcessLookupError:
+    pass
+os.waitpid(pid, 0)
+print(seen.decode(errors="replace").replace("\r", ""))
+PY
+}
+
 # machinectl's verbs on machines corral started, as on one nspawn started: a booted Debian (an
 # overlay child of the cached tree, with -U as corralctl start gives it).
 test_machinectl_verbs_on_corral_machines() {
@@ -26,6 +52,8 @@ test_machinectl_verbs_on_corral_machines() {
         for m in mcdeb nsdeb; do
                 expect_eq "$(machinectl -q shell "$m" /bin/echo hello 2>&1 | tr -d '\r')" "hello" "machinectl shell $m"
                 expect_eq "$(machinectl -q shell "$m" /bin/systemctl is-system-running 2>&1 | tr -d '\r')" "running" "$m booted with no failed unit"
+                # login: machined asks the guest's systemd for a getty on a pty it made inside.
+                expect_contains "$(login_prompt "$m")" "$m login:" "machinectl login $m: the guest's login prompt"
                 st=$(machinectl status "$m")
                 expect_contains "$st" "Leader:" "machinectl status $m: the leader"
                 expect_contains "$st" "OS: Debian GNU/Linux 12" "machinectl status $m: the guest's OS"

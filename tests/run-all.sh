@@ -29,6 +29,22 @@ if ! CORRAL_DEBIAN_PODMAN=$(scripts/debian-image.sh podman 2>>/tmp/corral-deboot
 fi
 export CORRAL_DEBIAN CORRAL_DEBIAN_PODMAN
 
+# The real-host lane: the same tests, those that depend on the kind of host, in Debian guests
+# with systemd as PID 1, unified cgroup v2 and the distribution's kernel, and one with sysvinit
+# (tests/vm/README.md).  LANE=0 leaves it out; LANE="bookworm trixie sysvinit" (the default)
+# names the guest kinds.  Their images are made (once, then cached) meanwhile: debootstrap
+# waits on the network and dpkg more than on the CPU.
+lanes=()
+for kind in ${LANE-bookworm trixie sysvinit}; do
+        [ "$kind" = 0 ] && break
+        lanes+=("$kind")
+done
+images_pid=
+if [ ${#lanes[@]} -gt 0 ]; then
+        (for kind in "${lanes[@]}"; do tests/vm/image.sh "$kind" > /tmp/corral-vm-image-$kind.log 2>&1; done) &
+        images_pid=$!
+fi
+
 pass=0; fail=0; skip=0
 # meson's own tests (unit + fuzz corpus), counted per test program.
 meson test -C $builddir --print-errorlogs > /tmp/corral-meson-test.log 2>&1
@@ -41,14 +57,27 @@ pass=$((pass + p)); fail=$((fail + f))
 
 results=$(mktemp)
 CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh
-# The real-host lane: the same tests, those that depend on the kind of host, in Debian guests
-# with systemd as PID 1, unified cgroup v2 and the distribution's kernel (tests/vm/README.md).
-# LANE=0 leaves it out; LANE="bookworm trixie" (the default) names the guest kinds.
-for kind in ${LANE-bookworm trixie}; do
-        [ "$kind" = 0 ] && break
-        CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/vm/run.sh "$kind" \
-                $(awk -v k="$kind" '!/^#/ && NF { for (i = 2; i <= NF && $i != "#"; i++) if ($i == k) print $1 }' tests/vm/lane-tests)
+# The lanes: under TCG a guest keeps one host CPU busy, so LANE_JOBS (default: this host's CPUs)
+# guests run at once; each one's output is printed when all are done, in order.
+[ -n "$images_pid" ] && wait "$images_pid"
+lane_out=$(mktemp -d)
+running=0
+for kind in "${lanes[@]}"; do
+        if [ "$running" -ge "${LANE_JOBS:-$(nproc)}" ]; then
+                wait -n
+                running=$((running - 1))
+        fi
+        CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$lane_out/$kind.results bash tests/vm/run.sh "$kind" \
+                $(awk -v k="$kind" '!/^#/ && NF { for (i = 2; i <= NF && $i != "#"; i++) if ($i == k) print $1 }' tests/vm/lane-tests) \
+                > "$lane_out/$kind.log" 2>&1 &
+        running=$((running + 1))
 done
+wait
+for kind in "${lanes[@]}"; do
+        cat "$lane_out/$kind.log"
+        cat "$lane_out/$kind.results" >> "$results" 2>/dev/null
+done
+rm -rf "$lane_out"
 pass=$((pass + $(grep -c '^0 ' "$results")))
 skip=$((skip + $(grep -c '^77 ' "$results")))
 fail=$((fail + $(grep -vcE '^(0|77) ' "$results")))

@@ -5,23 +5,31 @@
 # host), vmlinuz and initrd.img (Debian's own kernel, booted with -kernel/-initrd).
 #
 # The guest is what corral's users run: Debian with systemd as PID 1 on the unified cgroup v2
-# hierarchy, machined and a system bus, udev, and the distribution's kernel.  It has no network,
+# hierarchy, machined and a system bus, udev, and the distribution's kernel.  The kind
+# "sysvinit" is Debian 12 without systemd as PID 1 (sysvinit-core, initscripts, sysv-rc), with
+# cgroup2 alone mounted at /sys/fs/cgroup from its fstab, as such hosts are set up for
+# containers: corral makes and delegates the hierarchy itself there.  It has no network,
 # so it holds everything the integration tests need: the run-time libraries of the build that
 # the host carries in over 9p, the tools the tests call, and the cached Debian test trees.
-# A oneshot unit (corral-lane.service) runs the job the host hands in (tests/vm/guest-job.sh)
-# and powers the guest off, whatever the job did (or reboots it, where the job asks).
+# A oneshot unit (corral-lane.service; under sysvinit a "once" line of inittab) runs the job the
+# host hands in (tests/vm/guest-job.sh) and powers the guest off, whatever the job did (or
+# reboots it, where the job asks).
 #
-#   tests/vm/image.sh [bookworm|trixie]
+#   tests/vm/image.sh [bookworm|trixie|sysvinit]
 set -euo pipefail
-suite=${1:-bookworm}
-case $suite in bookworm | trixie) ;; *) echo "usage: $0 [bookworm|trixie]" >&2; exit 2 ;; esac
+kind=${1:-bookworm}
+case $kind in
+bookworm | trixie) suite=$kind ;;
+sysvinit) suite=bookworm ;;
+*) echo "usage: $0 [bookworm|trixie|sysvinit]" >&2; exit 2 ;;
+esac
 cache=${CORRAL_IMAGE_CACHE:-/var/cache/corral-tests}
-dest=$cache/vm-$suite
+dest=$cache/vm-$kind
 here=$(cd "$(dirname "$0")" && pwd)
 # Made again when what goes into it changes: raise this with any change to the packages, the
 # settings or the job's unit below.
-version=3
-stamp="$version $suite"
+version=4
+stamp="$version $kind"
 if [ -f "$dest/root.img" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "$dest"
         exit 0
@@ -34,7 +42,12 @@ trees=$("$here/../../scripts/debian-image.sh") && podman_tree=$("$here/../../scr
 
 # What the guest needs: systemd and its container tools, the kernel, and what corral's build
 # links and the tests call (the list in scripts/setup.sh, less the compilers).
-pkgs=systemd,systemd-sysv,systemd-container,systemd-resolved,dbus,udev,kmod,linux-image-amd64,initramfs-tools
+pkgs=systemd,systemd-container,dbus,udev,kmod,linux-image-amd64,initramfs-tools
+exclude=
+case $kind in
+sysvinit) pkgs=$pkgs,sysvinit-core,initscripts,sysv-rc exclude=--exclude=systemd-sysv ;;
+*) pkgs=$pkgs,systemd-sysv,systemd-resolved ;;
+esac
 pkgs=$pkgs,busybox-static,iproute2,nftables,iperf3,python3,acl,attr,libcap2-bin,util-linux,bsdextrautils,procps,psmisc
 pkgs=$pkgs,fdisk,dosfstools,btrfs-progs,e2fsprogs,gpgv,gnupg,xz-utils,zstd,bzip2,tar,curl,ca-certificates
 pkgs=$pkgs,libmnl0,libnftnl11,libasan8,libubsan1,linux-libc-dev
@@ -47,15 +60,27 @@ work=$dest.tmp
 rm -rf "$work"
 mkdir -p "$work"
 root=$work/root
-echo "making the $suite guest in $root (debootstrap, a few minutes)" >&2
-timeout 1800 debootstrap --variant=minbase --include="$pkgs" "$suite" "$root" http://deb.debian.org/debian >&2
+echo "making the $kind guest in $root (debootstrap, a few minutes)" >&2
+# (The packages are kept for the next kind: two of them are Debian 12.)
+mkdir -p "$cache/debs-$suite"
+timeout 1800 debootstrap --variant=minbase --cache-dir="$cache/debs-$suite" $exclude --include="$pkgs" "$suite" "$root" http://deb.debian.org/debian >&2
+# (systemd-sysv's /sbin/init is a link to systemd; sysvinit-core's is a program.)
+if [ "$kind" = sysvinit ] && { [ -L "$root/usr/sbin/init" ] || [ ! -x "$root/usr/sbin/init" ]; }; then
+        echo "debootstrap did not make sysvinit the init" >&2
+        exit 1
+fi
 
 # The guest's own settings: its name, root on the virtio disk, no network to wait for, a
 # serial console that the host logs, and nothing started that would write to the disk for long.
-echo corral-guest-$suite > "$root/etc/hostname"
-printf '127.0.0.1 localhost\n127.0.1.1 corral-guest-%s\n' "$suite" > "$root/etc/hosts"
+echo corral-guest-$kind > "$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 corral-guest-%s\n' "$kind" > "$root/etc/hosts"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > "$root/etc/fstab"
+# Without systemd nothing mounts a cgroup hierarchy (Debian's initscripts do not): the admin of
+# a container host mounts cgroup2 where systemd would.
+[ "$kind" = sysvinit ] && printf 'cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n' >> "$root/etc/fstab"
+# systemd makes the machine ID at the first boot; without it, as on such a host, it is made once.
 : > "$root/etc/machine-id"
+[ "$kind" = sysvinit ] && chroot "$root" systemd-machine-id-setup >&2
 chroot "$root" passwd -d root >/dev/null
 rm -f "$root/etc/systemd/system/multi-user.target.wants/apt-daily"* "$root/etc/systemd/system/timers.target.wants/"*
 ln -sf /dev/null "$root/etc/systemd/system/systemd-timesyncd.service"
@@ -83,11 +108,15 @@ else
 fi
 if [ -e /var/lib/corral-lane/reboot ]; then
         rm -f /var/lib/corral-lane/reboot
-        exec systemctl reboot
+        [ -d /run/systemd/system ] && exec systemctl reboot
+        exec /usr/sbin/reboot
 fi
-exec systemctl poweroff
+[ -d /run/systemd/system ] && exec systemctl poweroff
+exec /usr/sbin/poweroff
 JOB
 chmod 0755 "$root/usr/local/sbin/corral-lane"
+# Under sysvinit: once the services of runlevel 2 have started (init waits for "rc 2").
+[ "$kind" = sysvinit ] && printf 'cl:2345:once:/usr/local/sbin/corral-lane </dev/console >/dev/console 2>&1\n' >> "$root/etc/inittab"
 cat > "$root/etc/systemd/system/corral-lane.service" <<'UNIT'
 [Unit]
 Description=corral's real-host test lane

@@ -17,6 +17,24 @@ bool path_is_absolute(const char *p)
         return p && p[0] == '/';
 }
 
+int path_compare(const char *a, const char *b)
+{
+        for (;;) {
+                a += strspn(a, "/");
+                b += strspn(b, "/");
+                if (!*a || !*b)
+                        return (*a != 0) - (*b != 0);
+                size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+                int r = memcmp(a, b, MIN(na, nb));
+                if (r != 0)
+                        return r < 0 ? -1 : 1;
+                if (na != nb)
+                        return na < nb ? -1 : 1;
+                a += na;
+                b += nb;
+        }
+}
+
 bool path_is_normalized(const char *p)
 {
         if (isempty(p))

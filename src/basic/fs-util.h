@@ -9,6 +9,9 @@ bool path_is_absolute(const char *p);
 /* An absolute or relative path with no "." or ".." components and no empty components. */
 bool path_is_normalized(const char *p);
 char *path_join(const char *a, const char *b);
+/* Orders paths component by component, as systemd's path_compare(): a directory sorts before
+ * everything below it ("/a" < "/a/b" < "/a-b"); repeated slashes do not count.  <0, 0 or >0. */
+int path_compare(const char *a, const char *b);
 /* The last component of p, without allocating (p must not end in '/'). */
 const char *path_basename(const char *p);
 /* The directory part of p, newly allocated: "/" for "/x", "." for a name without a slash. */

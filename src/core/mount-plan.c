@@ -214,9 +214,30 @@ static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
         add_remount_ro(b, "/run/host", MS_NOSUID | MS_NODEV, STEP_RECURSIVE);
 }
 
+/* Whether custom mount a goes after b: by destination, a directory before what lies below it,
+ * then by type (binds, tmpfs, overlays, masks), as nspawn sorts them; else in the order given. */
+static bool custom_mount_after(const CustomMount *a, const CustomMount *b)
+{
+        int r = path_compare(a->destination, b->destination);
+        return r > 0 || (r == 0 && a->type > b->type);
+}
+
 static void plan_custom_mounts(Builder *b, const Settings *s)
 {
+        _cleanup_free_ size_t *order = calloc(s->n_custom_mounts ? s->n_custom_mounts : 1, sizeof(size_t));
+        if (!order) {
+                b->r = -ENOMEM;
+                return;
+        }
+        /* A stable insertion sort: there are a handful. */
         for (size_t i = 0; i < s->n_custom_mounts; i++) {
+                size_t j = i;
+                for (; j > 0 && custom_mount_after(&s->custom_mounts[order[j - 1]], &s->custom_mounts[i]); j--)
+                        order[j] = order[j - 1];
+                order[j] = i;
+        }
+        for (size_t n = 0; n < s->n_custom_mounts; n++) {
+                size_t i = order[n];
                 const CustomMount *c = &s->custom_mounts[i];
                 MountStep *m;
                 bool rec = !(c->options && strstr(c->options, "norbind"));

@@ -83,6 +83,26 @@ fresh-ok" "binds"
         echo x > "$TESTTMP/file"
         expect_eq "$(cr -D "$BB" --bind-ro="$TESTTMP/file":/etc/newfile cat /etc/newfile)" "x" "file bind"
 }
+# Seed 000's line, the child mount given first: custom mounts go parent before child whatever
+# the order given, as nspawn sorts them, so nginx finds its certificates below its own tree.
+test_custom_mounts_parent_before_child() {
+        ensure_bb
+        mkdir -p "$TESTTMP/opt/acme" "$TESTTMP/opt/nginx"
+        echo cert > "$TESTTMP/opt/acme/site.pem"
+        echo conf > "$TESTTMP/opt/nginx/nginx.conf"
+        local runner
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                rm -f "$TESTTMP/opt/acme/x"
+                out=$($runner -D "$BB" -M mountorder --bind-ro="$TESTTMP/opt/acme:/nginx/cert" --bind="$TESTTMP/opt/nginx:/nginx" \
+                        --tmpfs=/nginx/cert/new --bind="$TESTTMP/opt/acme:/nginx/cert" /bin/sh -c '
+                        cat /nginx/nginx.conf; ls /nginx/cert; cat /nginx/cert/site.pem 2>&1 | wc -c
+                        touch /nginx/cert/x 2>/dev/null && echo cert-writable; touch /nginx/cert/new/x && echo new-writable' 2>&1)
+                expect_eq "$(echo $out)" "conf new site.pem 5 cert-writable new-writable" \
+                        "$runner: the children on top of their parent (two binds on one path in the order given)"
+        done
+}
+
 
 test_bind_source_symlink_cannot_escape() {
         ensure_bb

@@ -64,6 +64,9 @@ int main(void)
         dirname_is("foo", ".");
         dirname_is("a/b", "a");
 
+        CHECK(path_compare("/a", "/a/b") < 0 && path_compare("/a/b", "/a-b") < 0 && path_compare("/a-b", "/a") > 0,
+              "path_compare: a directory before what lies below it");
+        CHECK(path_compare("//a//b/", "/a/b") == 0 && path_compare("/", "/a") < 0, "path_compare: repeated slashes do not count");
         CHECK_STREQ(path_basename("/var/lib/x"), "x", "basename");
         CHECK_STREQ(path_basename("x"), "x", "basename without slash");
 

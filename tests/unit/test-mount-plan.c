@@ -131,6 +131,27 @@ int main(void)
         mount_plan_done(&p);
         settings_done(&s);
 
+        /* Parent before child, whatever the order given (seed 000's line): nspawn sorts them so. */
+        settings_init(&s);
+        custom_mount_parse_bind(&s, "/opt/acme:/nginx/cert", true, &pe);
+        custom_mount_parse_inaccessible(&s, "/nginx/cert/old", &pe);
+        custom_mount_parse_tmpfs(&s, "/nginx/cache", &pe);
+        custom_mount_parse_bind(&s, "/opt/nginx:/nginx", false, &pe);
+        custom_mount_parse_tmpfs(&s, "/nginx", &pe);
+        custom_mount_parse_bind(&s, "/opt/nginx-b:/nginx-b", false, &pe);
+        custom_mount_parse_bind(&s, "/second:/nginx", false, &pe);
+        CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "nested custom mounts build");
+        ssize_t parent = find(&p, STEP_BIND, "/nginx"), child = find(&p, STEP_BIND, "/nginx/cert");
+        CHECK(parent >= 0 && child > parent, "--bind=/opt/nginx:/nginx before --bind-ro=/opt/acme:/nginx/cert");
+        CHECK(streq(p.steps[parent].source, "/opt/nginx"), "two binds on one path keep their order");
+        CHECK(find(&p, STEP_MOUNT, "/nginx") > parent, "a bind before a tmpfs on the same path");
+        CHECK(find(&p, STEP_MASK, "/nginx/cert/old") > child, "the mask below the bind after it");
+        CHECK(find(&p, STEP_MOUNT, "/nginx/cache") > find(&p, STEP_MOUNT, "/nginx") &&
+                      find(&p, STEP_BIND, "/nginx-b") > find(&p, STEP_MASK, "/nginx/cert/old"),
+              "\"/nginx/...\" before \"/nginx-b\"");
+        mount_plan_done(&p);
+        settings_done(&s);
+
         settings_init(&s);
         s.pivot_root_new = strdup("/sysroot");
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0 && p.steps[1].type == STEP_PIVOT_ROOT, "pivot-root right after root");

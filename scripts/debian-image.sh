@@ -27,6 +27,11 @@ if [ -n "$missing" ]; then
         rm -rf "$dest"
         mv "$dest.tmp" "$dest"
 fi
+# Docker is there for its test to start, in a container with a network namespace of its own:
+# started at boot it would make docker0 and its firewall rules (and turn on IP forwarding) in
+# whatever network namespace the container runs in, the host's where it shares the host's.
+rm -f "$dest"/etc/systemd/system/*.wants/docker.service "$dest"/etc/systemd/system/*.wants/docker.socket \
+        "$dest"/etc/systemd/system/*.wants/containerd.service
 # debootstrap copies the build host's name into the tree; an image has none of its own (as those
 # machinectl pull gets), so a container of it is called by its machine name.
 rm -f "$dest/etc/hostname"

@@ -23,6 +23,9 @@ cg2=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
 snapshot() {
         {
                 echo "## links"; ls /sys/class/net | sort
+                # The host's firewall and forwarding: a container that shares the host's network
+                # (an engine started inside, say) must not change them.
+                echo "## net"; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding; nft list tables 2>/dev/null | sort
                 # Every hierarchy, v1 and v2: machine.slice and any other slice a test used.
                 echo "## cgroups"
                 for m in $(awk '$9=="cgroup2" || $9=="cgroup" {print $5}' /proc/self/mountinfo | sort -u); do

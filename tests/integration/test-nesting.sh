@@ -180,7 +180,7 @@ SH
 
 # Docker from Debian's packages (docker.io 20.10, containerd, runc) inside a booted Debian
 # container with the --nesting profile, as the seeds' NAS users run it: dockerd started by the
-# guest's systemd at boot, a container from an image imported from a tarball (no registry) on
+# guest's systemd (the tree leaves it disabled: see scripts/debian-image.sh), a container from an image imported from a tarball (no registry) on
 # Docker's default bridge network.  The outer container has a network namespace of its own
 # (--private-network), so docker0, its veth links and its iptables rules are made in there and
 # the host's network is never touched.  /var/lib/docker is a tmpfs: overlay2 cannot stack its
@@ -192,6 +192,7 @@ test_docker_in_booted_debian() {
         tar -C "$TESTTMP/bbimg" -cf "$TESTTMP/bb.tar" .
         cat > "$TESTTMP/check.sh" <<'SH'
 for i in $(seq 90); do s=$(systemctl is-system-running); [ "$s" = starting ] || break; sleep 1; done
+systemctl start docker.service
 for i in $(seq 120); do docker info >/dev/null 2>&1 && break; sleep 1; done
 {
 docker import /bb.tar local/bb >/dev/null

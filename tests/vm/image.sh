@@ -28,7 +28,7 @@ dest=$cache/vm-$kind
 here=$(cd "$(dirname "$0")" && pwd)
 # Made again when what goes into it changes: raise this with any change to the packages, the
 # settings or the job's unit below.
-version=4
+version=5
 stamp="$version $kind"
 if [ -f "$dest/root.img" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "$dest"

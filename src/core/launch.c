@@ -194,10 +194,6 @@ int launch_verify(Settings *s, Error *e)
                                          "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
                                          "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",
                                          s->custom_mounts[i].source);
-        for (size_t i = 0; i < s->n_custom_mounts; i++)
-                if (s->custom_mounts[i].idmap != BIND_IDMAP_NONE && s->private_users == PRIVATE_USERS_NO)
-                        return error_set(e, -EINVAL, "--bind=%s: the idmap options need a user namespace (-U or --private-users=)",
-                                         strempty(s->custom_mounts[i].source));
         if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(e, -EINVAL,
@@ -366,7 +362,12 @@ static int clone_bind_sources(MountPlan *plan, Error *e)
 }
 
 /* The bind mounts with idmap options, as detached idmapped mounts the child attaches.  The
- * maps are the container's view: HOST_UID CONTAINER_ROOT_ON_HOST+CONTAINER_UID COUNT. */
+ * maps are the container's view: HOST_UID CONTAINER_ROOT_ON_HOST+CONTAINER_UID COUNT.  Without
+ * a user namespace (u is NO_USERNS) the container's IDs are the host's: rootidmap still makes
+ * the source's owner root inside, as nspawn 252 does, owneridmap the target's owner, and idmap
+ * (the container's own map: the host's) is a plain bind. */
+#define NO_USERNS ((const UsernsPlan){.range = UINT32_MAX, .lock_fd = -1, .root_fd = -1, .sysfs_fd = -1})
+
 static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, Error *e)
 {
         for (size_t i = 0; i < plan->n_steps; i++) {
@@ -383,6 +384,8 @@ static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, 
                         return error_set_errno(e, -errno, "--bind=%s: cannot look at the source", c->source);
                 switch (c->idmap) {
                 case BIND_IDMAP_SAME:
+                        if (!u->enabled)
+                                continue;
                         userns_plan_map(u, map);
                         snprintf(gmap, sizeof(gmap), "%s", map);
                         break;
@@ -752,7 +755,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.extra_dev_nodes = (const char *const *)devices.nodes;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
                 goto out;
-        if (userns.enabled && (r = idmap_binds(s, &userns, &plan, e)) < 0)
+        if ((r = idmap_binds(s, userns.enabled ? &userns : &NO_USERNS, &plan, e)) < 0)
                 goto out;
         if (userns.enabled && (r = clone_bind_sources(&plan, e)) < 0)
                 goto out;

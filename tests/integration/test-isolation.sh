@@ -317,14 +317,37 @@ wrote" "idmap=1000:1000 inside"
 ok" "idmap"
         expect_eq "$(stat -c %u "$TESTTMP/i/x")" "0" "idmap: root's file is 0 on the host"
         # Errors say what is wrong.
-        out=$("$CORRAL" -D "$BB" --bind="$TESTTMP/i:/i:idmap" true 2>&1)
-        expect_contains "$out" "the idmap options need a user namespace" "idmap without -U"
         out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/i:/i:idmap=x" true 2>&1)
         expect_contains "$out" "expected idmap=HOSTUID:CONTAINERUID[:COUNT]" "bad idmap="
         out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/i:/i:idmap=0:65000:1000" true 2>&1)
         expect_contains "$out" "reaches past the container's 65536 IDs" "idmap= past the range"
         out=$("$CORRAL" -D "$BB" -U --bind="$TESTTMP/o:/nonexistent:owneridmap" true 2>&1)
         expect_contains "$out" "the target must exist in the tree" "owneridmap without a target"
+}
+
+# The idmap options without a user namespace, where the container's IDs are the host's:
+# rootidmap makes the source's owner root inside and root's files land as the owner, as nspawn
+# 252 does; owneridmap (nspawn 254) makes it the target's owner; idmap is a plain bind (nspawn
+# 252 fails to write its map there).  explicit idmap=HOST:CONTAINER maps as with -U.
+test_bind_idmap_options_without_user_namespace() {
+        ensure_bb
+        mkdir -p "$TESTTMP/r" && chown 1234:1234 "$TESTTMP/r"
+        local runner
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                rm -f "$TESTTMP/r/byroot"
+                out=$($runner -D "$BB" -M idmapnous --bind="$TESTTMP/r:/r:rootidmap" /bin/sh -c 'stat -c %u:%g /r; touch /r/byroot; stat -c %u:%g /r/byroot')
+                expect_eq "$(echo $out)" "0:0 0:0" "$runner: rootidmap without -U: the owner is root inside"
+                expect_eq "$(stat -c %u:%g "$TESTTMP/r/byroot")" "1234:1234" "$runner: root's file lands as the owner on the host"
+        done
+        mkdir -p "$TESTTMP/o" && chown 4321:4322 "$TESTTMP/o"
+        expect_eq "$(cr -D "$BB" -u alice --bind="$TESTTMP/o:/home/alice:owneridmap" /bin/sh -c 'stat -c %u:%g /home/alice; touch /home/alice/x')" "1000:1000" \
+                "owneridmap without -U: the target's owner inside"
+        expect_eq "$(stat -c %u:%g "$TESTTMP/o/x")" "4321:4322" "alice's file lands as the source's owner"
+        mkdir -p "$TESTTMP/i"
+        expect_eq "$(cr -D "$BB" --bind="$TESTTMP/i:/i:idmap" /bin/sh -c 'touch /i/x; stat -c %u /i/x')" "0" "idmap without -U: the host's IDs"
+        mkdir -p "$TESTTMP/share" && chown 1000:1000 "$TESTTMP/share"
+        expect_eq "$(cr -D "$BB" --bind="$TESTTMP/share:/share:idmap=1000:2000" stat -c %u /share)" "2000" "idmap=HOST:CONTAINER without -U"
 }
 
 test_userns_image_and_binds_below_private_directories() {

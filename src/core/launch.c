@@ -72,6 +72,10 @@ int launch_resolve_image(Settings *s, Error *e)
         if (!s->machine) {
                 if ((r = image_name_from_path(s->directory, &s->machine)) < 0)
                         return error_set(e, -EINVAL, "cannot derive a machine name from %s; give one with -M", s->directory);
+                /* The settings are the image's, found by its name, not by the random suffix
+                 * below (nspawn's rule since systemd issue 13297); -M NAME: NAME's. */
+                if (!(s->settings_name = strdup(s->machine)))
+                        return -ENOMEM;
                 if (s->ephemeral) {
                         /* Each ephemeral run is its own machine, so several can run at once. */
                         uint8_t rnd[8];
@@ -96,7 +100,7 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         int r;
 
         if (s->settings_mode != SETTINGS_NO) {
-                if ((r = settings_file_find(s->machine, s->image ? s->image : s->directory, &path, &trusted, e)) < 0)
+                if ((r = settings_file_find(s->settings_name ? s->settings_name : s->machine, s->image ? s->image : s->directory, &path, &trusted, e)) < 0)
                         return r;
                 if (path) {
                         settings_init(&f);

@@ -68,6 +68,7 @@ void settings_done(Settings *s)
         resources_done(&s->resources);
         free(s->user);
         free(s->machine);
+        free(s->settings_name);
         free(s->hostname);
         for (size_t i = 0; i < s->n_custom_mounts; i++)
                 custom_mount_done(&s->custom_mounts[i]);

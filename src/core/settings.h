@@ -261,6 +261,7 @@ typedef struct Settings {
 
         /* Identity */
         char *machine;
+        char *settings_name; /* whose NAME.nspawn to read: the machine's name before --ephemeral's suffix */
         char *hostname;
         bool have_uuid;
         uint8_t uuid[16];

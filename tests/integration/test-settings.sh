@@ -13,6 +13,21 @@ shared" "trusted file applies, mounts included"
         expect_eq "$(cr -M web --settings=no hostname)" "web" "--settings=no"
 }
 
+# --ephemeral reads the image's NAME.nspawn (found by the image's name, not the random machine
+# name it runs as), and with -M NAME NAME's, as nspawn since systemd issue 13297.
+test_ephemeral_reads_the_image_settings_file() {
+        make_busybox_tree /var/lib/machines/eph
+        printf '[Exec]\nEnvironment=FROM=eph\n' > /etc/systemd/nspawn/eph.nspawn
+        printf '[Exec]\nEnvironment=FROM=other\n' > /etc/systemd/nspawn/other.nspawn
+        local runner
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                expect_eq "$($runner -D /var/lib/machines/eph -x /bin/sh -c 'echo $FROM')" "eph" "$runner -x: the image's settings file"
+                expect_eq "$($runner -D /var/lib/machines/eph -x -M other /bin/sh -c 'echo $FROM')" "other" "$runner -x -M other: other.nspawn"
+        done
+        expect_contains "$(cr -D /var/lib/machines/eph -x hostname)" "eph-" "the machine still has a name of its own"
+}
+
 test_untrusted_settings_file_beside_image() {
         make_busybox_tree /var/lib/machines/app
         printf '[Exec]\nHostname=beside\n[Files]\nBind=/etc:/hostetc\n' > /var/lib/machines/app.nspawn

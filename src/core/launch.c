@@ -202,10 +202,13 @@ int launch_verify(Settings *s, Error *e)
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(e, -EINVAL,
                                  "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
-        if (s->network_namespace_path && launch_private_network(s))
+        /* As nspawn 252: --private-network goes with it (the namespace given is then the
+         * container's to administer), options that make links do not. */
+        if (s->network_namespace_path && needs_links(s))
                 return error_set(e, -EINVAL,
-                                 "--network-namespace-path= cannot be combined with other network options (--private-network, --network-veth): the "
-                                 "container joins the namespace given");
+                                 "--network-namespace-path= cannot be combined with options that make network links (-n/--network-veth, "
+                                 "--network-veth-extra=, --network-bridge=, --network-zone=, --network-interface=, --network-macvlan=, "
+                                 "--network-ipvlan=): the container joins the namespace given");
         if (s->capability_ambient) {
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
@@ -770,7 +773,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
 
         RunConfig c = {
                 .settings = s,
-                .private_network = launch_private_network(s),
+                .private_network = launch_private_network(s) && !s->network_namespace_path,
                 .netns_fd = netns,
                 .net_helper = net_helper,
                 .net_pool_lock = LOCK_DIR "/net-pool",

@@ -17,6 +17,77 @@ bool path_is_absolute(const char *p)
         return p && p[0] == '/';
 }
 
+int mount_options_split(const char *options, unsigned long *flags, char **ret_data)
+{
+        static const struct {
+                const char *name;
+                unsigned long set, clear;
+        } generic[] = {
+                {"defaults", 0, 0},
+                {"rw", 0, MS_RDONLY},
+                {"ro", MS_RDONLY, 0},
+                {"suid", 0, MS_NOSUID},
+                {"nosuid", MS_NOSUID, 0},
+                {"dev", 0, MS_NODEV},
+                {"nodev", MS_NODEV, 0},
+                {"exec", 0, MS_NOEXEC},
+                {"noexec", MS_NOEXEC, 0},
+                {"sync", MS_SYNCHRONOUS, 0},
+                {"async", 0, MS_SYNCHRONOUS},
+                {"dirsync", MS_DIRSYNC, 0},
+                {"mand", MS_MANDLOCK, 0},
+                {"nomand", 0, MS_MANDLOCK},
+                {"atime", 0, MS_NOATIME},
+                {"noatime", MS_NOATIME, 0},
+                {"diratime", 0, MS_NODIRATIME},
+                {"nodiratime", MS_NODIRATIME, 0},
+                {"relatime", MS_RELATIME, 0},
+                {"norelatime", 0, MS_RELATIME},
+                {"strictatime", MS_STRICTATIME, 0},
+                {"nostrictatime", 0, MS_STRICTATIME},
+                {"lazytime", MS_LAZYTIME, 0},
+                {"nolazytime", 0, MS_LAZYTIME},
+                {"silent", MS_SILENT, 0},
+                {"loud", 0, MS_SILENT},
+                {"nosymfollow", MS_NOSYMFOLLOW, 0},
+                {"symfollow", 0, MS_NOSYMFOLLOW},
+        };
+        unsigned long f = *flags;
+        size_t n = options ? strlen(options) : 0, used = 0;
+        _cleanup_free_ char *data = malloc(n + 1);
+        if (!data)
+                return -ENOMEM;
+        for (const char *p = options; p && *p;) {
+                /* One option: up to a comma outside double quotes. */
+                size_t len = 0;
+                bool quoted = false;
+                for (; p[len] && (quoted || p[len] != ','); len++)
+                        if (p[len] == '"')
+                                quoted = !quoted;
+                if (len == 0)
+                        return -EINVAL;
+                size_t k = 0;
+                for (; k < ELEMENTSOF(generic); k++)
+                        if (strlen(generic[k].name) == len && strncmp(p, generic[k].name, len) == 0)
+                                break;
+                if (k < ELEMENTSOF(generic))
+                        f = (f | generic[k].set) & ~generic[k].clear;
+                else {
+                        if (used)
+                                data[used++] = ',';
+                        memcpy(data + used, p, len);
+                        used += len;
+                }
+                p += len;
+                if (*p == ',' && !*++p)
+                        return -EINVAL; /* a trailing comma */
+        }
+        data[used] = 0;
+        *flags = f;
+        *ret_data = used ? TAKE_PTR(data) : NULL;
+        return 0;
+}
+
 int path_compare(const char *a, const char *b)
 {
         for (;;) {

@@ -12,6 +12,11 @@ char *path_join(const char *a, const char *b);
 /* Orders paths component by component, as systemd's path_compare(): a directory sorts before
  * everything below it ("/a" < "/a/b" < "/a-b"); repeated slashes do not count.  <0, 0 or >0. */
 int path_compare(const char *a, const char *b);
+/* Splits mount options as mount(8) and systemd's mount_option_mangle() do: the generic ones
+ * ("ro", "nosuid", "noexec", "noatime", ...) go into *flags (set or cleared), the rest stays the
+ * file system's data, comma-separated in their order (*ret_data: NULL when none; a double-quoted
+ * part keeps its commas).  -EINVAL for an empty option. */
+int mount_options_split(const char *options, unsigned long *flags, char **ret_data);
 /* The last component of p, without allocating (p must not end in '/'). */
 const char *path_basename(const char *p);
 /* The directory part of p, newly allocated: "/" for "/x", "." for a name without a slash. */

@@ -257,10 +257,17 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
                         if (c->read_only)
                                 add_remount_ro(b, c->destination, 0, rec ? STEP_RECURSIVE : 0);
                         break;
-                case CUSTOM_MOUNT_TMPFS:
-                        add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", c->options, MS_NODEV | MS_STRICTATIME,
-                            STEP_MKDIR_TARGET);
+                case CUSTOM_MOUNT_TMPFS: {
+                        /* "rw,nosuid,size=10M": flags for the mount, the rest for tmpfs, as nspawn. */
+                        unsigned long flags = MS_NODEV | MS_STRICTATIME;
+                        _cleanup_free_ char *data = NULL;
+                        if (mount_options_split(c->options, &flags, &data) < 0) {
+                                b->r = -ENOMEM; /* (checked when parsed) */
+                                return;
+                        }
+                        add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", data, flags, STEP_MKDIR_TARGET);
                         break;
+                }
                 case CUSTOM_MOUNT_OVERLAY:
                         if (!(m = add(b, STEP_OVERLAY, c->source, c->destination, "overlay", NULL,
                                       c->read_only ? MS_RDONLY : 0, STEP_MKDIR_TARGET)))

@@ -210,6 +210,11 @@ int custom_mount_parse_tmpfs(Settings *s, const char *value, Error *e)
         if (!path_is_absolute(path) || !path_is_normalized(path))
                 return error_set(e, -EINVAL, "--tmpfs=%s: \"%s\" must be an absolute path without \".\" or \"..\"", value,
                                  path);
+        /* The generic mount options go to the mount's flags, the rest to tmpfs (plan time). */
+        unsigned long flags = 0;
+        _cleanup_free_ char *data = NULL;
+        if (p && *p && mount_options_split(p, &flags, &data) < 0)
+                return error_set(e, -EINVAL, "--tmpfs=%s: an empty mount option in \"%s\"", value, p);
         CustomMount *m;
         if ((r = custom_mount_add(s, &m)) < 0)
                 return r;

@@ -2,7 +2,7 @@
 /* libFuzzer target: the value parsers of the isolation options, on their own.  The first byte
  * picks the parser, the rest is the value: capability lists, system call filter lists (and the
  * expansion of the resulting policy), resource limits, CPU lists, --private-users= values, and
- * bind mounts with their ID map options. */
+ * bind mounts with their ID map options, tmpfs mounts with their mount options. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Error e = {0};
         if (!v)
                 return 0;
-        switch (data[0] % 7) {
+        switch (data[0] % 8) {
         case 0: {
                 uint64_t m = 0;
                 (void)capability_set_parse(v, data[0] & 0x80 ? " \t" : ",", &m, "fuzz", &e);
@@ -56,6 +56,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 Settings s;
                 settings_init(&s);
                 (void)private_users_parse(&s, v);
+                settings_done(&s);
+                break;
+        }
+        case 7: {
+                Settings s;
+                settings_init(&s);
+                (void)custom_mount_parse_tmpfs(&s, v, &e);
                 settings_done(&s);
                 break;
         }

@@ -114,6 +114,28 @@ test_bind_source_symlink_cannot_escape() {
         [ -d "$BB/etc/target" ] || fail "mount point not created inside the image"
 }
 
+# --tmpfs=PATH:OPTIONS: the generic mount options (rw, ro, nosuid, noexec, ...) are the mount's
+# flags and the rest is tmpfs's, as nspawn splits them.
+test_tmpfs_mount_options_split_like_nspawn() {
+        ensure_bb
+        local runner opts want=
+        for opts in rw,nosuid,noexec,mode=0700,size=10M ro,nodev,noatime; do
+                want=
+                for runner in cr ns; do
+                        [ $runner = ns ] && ! have_nspawn && continue
+                        out=$($runner -D "$BB" -M tmpfsopts --tmpfs="/var:$opts" /bin/sh -c 'grep " /var " /proc/self/mountinfo' 2>&1 |
+                                awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $6, $(i + 1), $(i + 3); exit } }')
+                        expect_contains "$out" " tmpfs " "$runner --tmpfs=/var:$opts mounts"
+                        [ -z "$want" ] && want=$out
+                done
+                expect_eq "$out" "$want" "--tmpfs=/var:$opts: the same flags and tmpfs options as nspawn"
+        done
+        expect_contains "$(cr -D "$BB" --tmpfs=/var:rw,nosuid,noexec,mode=0700,size=10M grep " /var " /proc/self/mountinfo)" "rw,nosuid,nodev,noexec" \
+                "the flags reach the mount"
+        out=$("$CORRAL" -D "$BB" --tmpfs=/var:ro,,size=1M true 2>&1)
+        expect_contains "$out" "an empty mount option" "an empty option is named"
+}
+
 test_tmpfs_overlay_inaccessible() {
         ensure_bb
         mkdir -p "$TESTTMP"/{low1,low2,up}; echo 1 > "$TESTTMP/low1/a"; echo 2 > "$TESTTMP/low2/a"; echo b > "$TESTTMP/low1/b"

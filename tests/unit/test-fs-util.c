@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fs-util.h"
@@ -67,6 +69,22 @@ int main(void)
         CHECK(path_compare("/a", "/a/b") < 0 && path_compare("/a/b", "/a-b") < 0 && path_compare("/a-b", "/a") > 0,
               "path_compare: a directory before what lies below it");
         CHECK(path_compare("//a//b/", "/a/b") == 0 && path_compare("/", "/a") < 0, "path_compare: repeated slashes do not count");
+        {
+                unsigned long f = MS_NODEV | MS_STRICTATIME;
+                char *d = NULL;
+                CHECK(mount_options_split("rw,nosuid,noexec,mode=0700,size=10M", &f, &d) == 0 &&
+                              f == (MS_NODEV | MS_STRICTATIME | MS_NOSUID | MS_NOEXEC) && d && streq(d, "mode=0700,size=10M"),
+                      "mount_options_split: flags apart from tmpfs's data");
+                free(d);
+                f = MS_NODEV;
+                CHECK(mount_options_split("ro,dev,context=\"a,b\"", &f, &d) == 0 && f == MS_RDONLY && d && streq(d, "context=\"a,b\""),
+                      "mount_options_split: dev clears, a quoted value keeps its comma");
+                free(d);
+                f = 0;
+                CHECK(mount_options_split("ro,noatime", &f, &d) == 0 && f == (MS_RDONLY | MS_NOATIME) && !d, "mount_options_split: flags only");
+                CHECK(mount_options_split("ro,,x", &f, &d) == -EINVAL && mount_options_split("ro,", &f, &d) == -EINVAL,
+                      "mount_options_split: an empty option");
+        }
         CHECK_STREQ(path_basename("/var/lib/x"), "x", "basename");
         CHECK_STREQ(path_basename("x"), "x", "basename without slash");
 

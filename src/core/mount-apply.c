@@ -562,6 +562,15 @@ static int apply_simple_node(Apply *a)
 
         switch (m->type) {
         case STEP_SYMLINK:
+                if (m->step_flags & STEP_IF_SOURCE) {
+                        _cleanup_free_ char *p = NULL;
+                        if (asprintf(&p, "/%s%s%s", m->source, m->options ? "/" : "", strempty(m->options)) < 0)
+                                return -ENOMEM;
+                        _cleanup_close_ int there = open_in_root(a->rootfd, p, O_PATH | O_NOFOLLOW, 0);
+                        struct stat st;
+                        if (there < 0 || fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                                return 0;
+                }
                 if (symlinkat(m->source, dir, name) < 0 && errno != EEXIST)
                         return STEP_FAIL(a, negative_errno(), "symlink");
                 return 0;

@@ -125,6 +125,24 @@ static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
                 add(b, STEP_ROOT_TMPFS, "tmpfs", "/", "tmpfs", "mode=0755", MS_NODEV | MS_STRICTATIME, 0);
                 add(b, STEP_IMAGE_BIND, "usr", "/usr", NULL, NULL, MS_BIND | MS_REC, STEP_MKDIR_TARGET);
                 add_remount_ro(b, "/usr", MS_NODEV, STEP_RECURSIVE);
+                /* A merged-/usr tree's programs and loader are found through /bin, /lib,
+                 * /lib64: the empty root gets the links to /usr that nspawn makes. */
+                static const char *const links[][3] = {
+                        {"/bin", "usr/bin", NULL},
+                        {"/sbin", "usr/sbin", NULL},
+                        {"/lib", "usr/lib", NULL},
+#if defined(__x86_64__)
+                        {"/lib64", "usr/lib64", "ld-linux-x86-64.so.2"},
+                        {"/lib64", "usr/lib/x86_64-linux-gnu", "ld-linux-x86-64.so.2"},
+#elif defined(__aarch64__)
+                        {"/lib64", "usr/lib64", "ld-linux-aarch64.so.1"},
+#endif
+                };
+                for (size_t i = 0; i < ELEMENTSOF(links); i++)
+                        add(b, STEP_SYMLINK, links[i][1], links[i][0], NULL, links[i][2], 0, STEP_IF_SOURCE);
+                add_mkdir(b, "/etc", 0755);
+                add_mkdir(b, "/var", 0755);
+                add_mkdir(b, "/root", 0750);
         } else
                 add(b, STEP_ROOT_BIND, h->image, "/", NULL, NULL, MS_BIND | MS_REC, 0);
 

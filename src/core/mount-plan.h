@@ -45,6 +45,9 @@ enum {
         STEP_CHILD_IMAGE = 1 << 5,  /* STEP_ROOT_OVERLAY of an overlay child image: overlayfs keeps its
                                      * xattrs in user.overlay.* (userxattr), as it must where a user
                                      * namespace mounts it, so always */
+        STEP_IF_SOURCE = 1 << 6,    /* STEP_SYMLINK: only where its source (relative to the root)
+                                     * exists, with options, a name, in it; and nothing is at the
+                                     * target yet (systemd's base_filesystem_create()) */
 };
 
 typedef struct MountStep {

@@ -42,6 +42,24 @@ test_boot_debian_nspawn_agrees() {
         expect_eq "$got" "$want" "the booted guest's report differs from systemd-nspawn's"
 }
 
+# --volatile=yes on a merged-/usr tree: the tmpfs root gets the links to /usr that nspawn
+# makes (bin, sbin, lib, lib64), so programs and their loader are found and the tree boots.
+test_volatile_yes_on_a_merged_usr_tree() {
+        debian_tree
+        local runner want=
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                out=$($runner -D "$CORRAL_DEBIAN" -M vol --volatile=yes /bin/bash -c 'for l in /bin /sbin /lib /lib64; do echo "$l -> $(readlink $l)"; done; ls -d /etc /var /root' 2>&1)
+                expect_contains "$out" "/lib64 -> usr/lib64" "$runner --volatile=yes: bash runs and the root has the links"
+                [ -z "$want" ] && want=$out
+        done
+        expect_eq "$out" "$want" "the same links and directories as nspawn's"
+        # (/etc starts empty: systemd-firstboot would ask on the console; /dev/null masks it.)
+        write_check_unit
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -M vol --volatile=yes --bind-ro=/dev/null:/etc/systemd/system/systemd-firstboot.service
+        expect_contains "$(cat "$TESTTMP/report")" "pid1=systemd" "--volatile=yes -b boots the tree"
+}
+
 have_nspawn_boot() {
         command -v systemd-nspawn >/dev/null
 }

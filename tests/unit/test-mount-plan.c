@@ -109,6 +109,10 @@ int main(void)
         s.volatile_mode = VOLATILE_YES;
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "volatile=yes builds");
         CHECK(p.steps[0].type == STEP_ROOT_TMPFS && find(&p, STEP_IMAGE_BIND, "/usr") == 1, "volatile=yes: tmpfs root, image /usr");
+        ssize_t bin = find(&p, STEP_SYMLINK, "/bin");
+        CHECK(bin > 1 && streq(p.steps[bin].source, "usr/bin") && (p.steps[bin].step_flags & STEP_IF_SOURCE) &&
+                      find(&p, STEP_SYMLINK, "/lib64") > bin && find(&p, STEP_MKDIR, "/root") > bin,
+              "volatile=yes: the links to /usr where it has them, as nspawn");
         mount_plan_done(&p);
         s.volatile_mode = VOLATILE_NO;
 

@@ -107,7 +107,9 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
         if (!env)
                 FAIL(sync_fd, -ENOMEM, "out of memory");
-        if (s->user && (r = user_lookup(s->user, &u)) < 0)
+        /* root (or 0) is root without a look-up, as nspawn: a tree need not have /etc/passwd. */
+        bool root = !s->user || streq(s->user, "root") || streq(s->user, "0");
+        if (!root && (r = user_lookup(s->user, &u)) < 0)
                 FAIL(sync_fd, r, "--user=%s: no such user in the container's /etc/passwd", s->user);
 
         /* HOME, USER and LOGNAME as nspawn sets them, then the user's own -E values win. */
@@ -145,7 +147,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot install the system call filter");
         CredentialStep step;
-        if ((r = credentials_apply(&u, s->user && u.uid != 0, c->caps_retain, c->caps_ambient, c->no_new_privileges, &step)) < 0)
+        if ((r = credentials_apply(&u, !root && u.uid != 0, c->caps_retain, c->caps_ambient, c->no_new_privileges, &step)) < 0)
                 switch (step) {
                 case CREDENTIALS_CAPABILITIES:
                         FAIL_ERRNO(sync_fd, r, "cannot reduce the capabilities to the container's set");

@@ -71,6 +71,22 @@ test_user_chdir_setenv() {
         expect_contains "$out" "--chdir=/nope" "message"
 }
 
+# --user=root (or 0) is root without a look-up, as nspawn: a tree without /etc/passwd runs.
+test_user_root_without_passwd() {
+        make_busybox_tree "$TESTTMP/nopw"
+        rm "$TESTTMP/nopw/etc/passwd" "$TESTTMP/nopw/etc/group"
+        local runner u
+        for u in root 0; do
+                for runner in cr ns; do
+                        [ $runner = ns ] && ! have_nspawn && continue
+                        out=$($runner -D "$TESTTMP/nopw" -M nopw -u $u /bin/sh -c 'id -u; id -g; echo $HOME $USER $LOGNAME' 2>&1)
+                        expect_eq "$(echo $out)" "0 0 /root $u $u" "$runner -u $u in a tree without /etc/passwd"
+                done
+        done
+        out=$("$CORRAL" -P -D "$TESTTMP/nopw" -u alice true 2>&1 </dev/null) && fail "an unknown user accepted"
+        expect_contains "$out" "--user=alice: no such user" "another user is still looked up"
+}
+
 test_as_pid2_stub_init() {
         ensure_bb
         expect_eq "$(cr -D "$BB" -a /bin/sh -c 'echo $$; cat /proc/1/comm')" "2

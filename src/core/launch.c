@@ -192,8 +192,8 @@ int launch_verify(Settings *s, Error *e)
                                 return error_set_errno(e, -errno, "--overlay%s: the lower directory %s cannot be used", m->read_only ? "-ro" : "", *l);
         }
         for (size_t i = 0; i < s->n_custom_mounts; i++)
-                if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !(s->custom_mounts[i].read_only) &&
-                    s->private_users != PRIVATE_USERS_NO)
+                if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !s->custom_mounts[i].source_in_root &&
+                    !(s->custom_mounts[i].read_only) && s->private_users != PRIVATE_USERS_NO)
                         return error_set(e, -EOPNOTSUPP,
                                          "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
                                          "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",

@@ -389,36 +389,85 @@ static int apply_mount(Apply *a)
         return 0;
 }
 
+/* A layer "+PATH" of --overlay: PATH in the container's root as built so far (the mount on it
+ * not yet made: "+/var::/var" overlays the tree's own /var), as /proc/self/fd/N of *fd. */
+static int overlay_layer_in_root(Apply *a, const char *layer, bool create, int *fd, char **ret)
+{
+        char buf[FD_PATH_MAX];
+        if (create) {
+                int r = mkdir_p_in_root(a->rootfd, layer + 1, 0755);
+                if (r < 0)
+                        return STEP_FAIL(a, r, "overlay directory %s in the container", layer + 1);
+                close(r);
+        }
+        if ((*fd = open_in_root(a->rootfd, layer + 1, O_PATH | O_DIRECTORY, 0)) < 0)
+                return STEP_FAIL(a, *fd, "overlay layer %s in the container", layer + 1);
+        return (*ret = strdup(fd_path(*fd, buf))) ? 0 : -ENOMEM;
+}
+
 static int apply_overlay(Apply *a)
 {
         const MountStep *m = a->step;
         _cleanup_free_ char *upper = NULL, *work = NULL, *opts = NULL;
-        _cleanup_close_ int dst = -1;
-        int r;
+        _cleanup_close_ int dst = -1, upper_fd = -1, work_fd = -1;
+        _cleanup_strv_free_ char **lower = strv_copy(m->lower);
+        size_t n = strv_length(m->lower);
+        _cleanup_free_ int *fds = malloc(sizeof(int) * (n ? n : 1));
+        bool read_only = m->flags & MS_RDONLY;
+        int r = 0;
 
-        if (!m->source || !(m->flags & MS_RDONLY)) {
-                if (m->source) {
-                        /* A host upper directory: the work directory goes beside it, as nspawn does. */
-                        upper = strdup(m->source);
-                        if (!upper)
-                                return -ENOMEM;
-                        _cleanup_free_ char *dir = path_dirname(m->source);
-                        if (!dir)
-                                return -ENOMEM;
-                        if (asprintf(&work, "%s/.#%s.corral-work", dir, path_basename(m->source)) < 0)
-                                return -ENOMEM;
-                        if (mkdir(work, 0700) < 0 && errno != EEXIST)
-                                return STEP_FAIL(a, negative_errno(), "overlay work directory %s", work);
-                } else if ((r = scratch_pair(a, "overlay", &upper, &work)) < 0)
-                        return STEP_FAIL(a, r, "overlay directories in %s", a->ctx->scratch);
+        if (!lower || !fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                fds[i] = -1;
+        for (size_t i = 0; i < n && r >= 0; i++)
+                if (m->lower[i][0] == '+') {
+                        _cleanup_free_ char *in_root = NULL;
+                        if ((r = overlay_layer_in_root(a, m->lower[i], false, &fds[i], &in_root)) >= 0) {
+                                free(lower[i]);
+                                lower[i] = TAKE_PTR(in_root);
+                        }
+                }
+        if (r < 0)
+                goto out;
+        if (m->source && m->source[0] == '+') {
+                /* An upper inside the container: its work directory beside it, there too. */
+                _cleanup_free_ char *dir = path_dirname(m->source + 1), *w = NULL;
+                if (!dir || asprintf(&w, "+%s/.#%s.corral-work", dir, path_basename(m->source + 1)) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if ((r = overlay_layer_in_root(a, m->source, true, &upper_fd, &upper)) < 0 ||
+                    (!read_only && (r = overlay_layer_in_root(a, w, true, &work_fd, &work)) < 0))
+                        goto out;
+        } else if (m->source && !read_only) {
+                /* A host upper directory: the work directory goes beside it, as nspawn does. */
+                _cleanup_free_ char *dir = path_dirname(m->source);
+                if (!dir || !(upper = strdup(m->source)) || asprintf(&work, "%s/.#%s.corral-work", dir, path_basename(m->source)) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if (mkdir(work, 0700) < 0 && errno != EEXIST) {
+                        r = STEP_FAIL(a, negative_errno(), "overlay work directory %s", work);
+                        goto out;
+                }
+        } else if (!m->source && (r = scratch_pair(a, "overlay", &upper, &work)) < 0) {
+                r = STEP_FAIL(a, r, "overlay directories in %s", a->ctx->scratch);
+                goto out;
         }
-        if ((r = overlay_mount_options(m->lower, upper ? upper : m->source, work, m->flags & MS_RDONLY, false, &opts)) < 0)
-                return r;
-        if ((dst = open_target(a, true)) < 0)
-                return STEP_FAIL(a, dst, "mount point");
-        if ((r = do_mount("overlay", dst, "overlay", m->flags & MS_RDONLY, opts)) < 0)
-                return STEP_FAIL(a, r, "overlay mount (%s)", opts);
-        return 0;
+        if ((r = overlay_mount_options(lower, upper ? upper : m->source, work, read_only, false, &opts)) < 0)
+                goto out;
+        if ((dst = open_target(a, true)) < 0) {
+                r = STEP_FAIL(a, dst, "mount point");
+                goto out;
+        }
+        if ((r = do_mount("overlay", dst, "overlay", read_only, opts)) < 0)
+                r = STEP_FAIL(a, r, "overlay mount (%s)", opts);
+out:
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        return r;
 }
 
 static int apply_remount(Apply *a)

@@ -294,8 +294,16 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
                         for (size_t k = strv_length(c->lower); k > 0; k--)
                                 if (strv_extend(&m->lower, c->lower[k - 1]) < 0)
                                         b->r = -ENOMEM;
-                        if (c->source_in_root)
-                                b->r = b->r < 0 ? b->r : -EOPNOTSUPP;
+                        /* An upper in the container's root: "+PATH", as its lower ones. */
+                        if (c->source_in_root && m->source) {
+                                char *plus = NULL;
+                                if (asprintf(&plus, "+%s", m->source) < 0)
+                                        b->r = -ENOMEM;
+                                else {
+                                        free(m->source);
+                                        m->source = plus;
+                                }
+                        }
                         break;
                 case CUSTOM_MOUNT_INACCESSIBLE:
                         add(b, STEP_MASK, NULL, c->destination, NULL, NULL, 0, 0);
@@ -409,8 +417,6 @@ int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Erro
 
         if (b.r < 0) {
                 mount_plan_done(&plan);
-                if (b.r == -EOPNOTSUPP)
-                        return error_set(e, b.r, "--overlay: an upper directory inside the container (\"+\") is not supported");
                 return error_set(e, b.r, "cannot build the mount plan: out of memory");
         }
         *ret = plan;

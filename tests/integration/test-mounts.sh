@@ -136,6 +136,26 @@ test_tmpfs_mount_options_split_like_nspawn() {
         expect_contains "$out" "an empty mount option" "an empty option is named"
 }
 
+# --overlay layers with "+" are paths in the container's tree: "+/var::/var" overlays the tree's
+# own /var with a throw-away upper; "+/var:+/up:/var" keeps the changes in the tree's /up.
+test_overlay_layers_inside_the_container() {
+        ensure_bb
+        mkdir -p "$BB/var/data" && echo inside > "$BB/var/data/f"
+        local runner
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                rm -rf "$BB/up" "$BB"/.#up* "$BB/var/data/g"
+                out=$($runner -D "$BB" -M ovl --overlay=+/var::/var /bin/sh -c 'cat /var/data/f; echo new > /var/data/g && cat /var/data/g' 2>&1)
+                expect_eq "$(echo $out)" "inside new" "$runner --overlay=+/var::/var: the tree's /var, writable"
+                [ -e "$BB/var/data/g" ] && fail "$runner: the write reached the tree's /var"
+                out=$($runner -D "$BB" -M ovl --overlay=+/var:+/up:/var /bin/sh -c 'echo new > /var/data/g && cat /var/data/f' 2>&1)
+                expect_eq "$out" "inside" "$runner --overlay=+/var:+/up:/var"
+                expect_eq "$(cat "$BB/up/data/g" 2>&1)" "new" "$runner: the change is in the tree's /up"
+        done
+        out=$(cr -D "$BB" -U -x --overlay=+/var::/var /bin/sh -c 'cat /var/data/f; touch /var/x && echo w' 2>&1)
+        expect_eq "$(echo $out)" "inside w" "also with -U"
+}
+
 test_tmpfs_overlay_inaccessible() {
         ensure_bb
         mkdir -p "$TESTTMP"/{low1,low2,up}; echo 1 > "$TESTTMP/low1/a"; echo 2 > "$TESTTMP/low2/a"; echo b > "$TESTTMP/low1/b"

@@ -712,6 +712,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 return r;
         HostFacts h = {
                 .proc_sys_net_writable = launch_private_network(s) || s->nesting > 0,
+                .private_network = launch_private_network(s),
                 .image = s->directory,
                 .os_release = l->os_release,
                 .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,

@@ -362,6 +362,10 @@ ResolvConfMode resolv_conf_mode_resolve(const Settings *s, const HostFacts *h)
         bool ro = !etc_writable(s);
         if (s->resolv_conf != RESOLV_CONF_AUTO)
                 return s->resolv_conf;
+        /* A network of its own: the host's name servers may not be reachable from there, and the
+         * guest's own configuration stays, as nspawn 252's auto. */
+        if (h->private_network)
+                return RESOLV_CONF_OFF;
         if (h->have_static_resolv)
                 return ro ? RESOLV_CONF_BIND_STATIC : RESOLV_CONF_COPY_STATIC;
         if (h->have_resolv_conf)

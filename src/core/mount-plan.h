@@ -90,6 +90,7 @@ typedef struct HostFacts {
         bool have_static_resolv;    /* resolved's static file exists and resolved listens */
         bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
         bool proc_sys_net_writable; /* the container's own network namespace, or --nesting: /proc/sys/net stays writable */
+        bool private_network;       /* --private-network or links of its own: --resolv-conf=auto leaves the tree's file alone */
         bool have_dev_net_tun;
         bool have_kcore;            /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
         bool tty_console;           /* the console is a pty (not --console=pipe) */

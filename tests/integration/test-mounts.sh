@@ -243,6 +243,17 @@ ro" "bind-host"
         [ -L "$BB/etc/resolv.conf" ] || fail "copy-host replaced a symlink the guest manages"
         cr -D "$BB" --resolv-conf=replace-host true
         [ -f "$BB/etc/resolv.conf" ] && [ ! -L "$BB/etc/resolv.conf" ] || fail "replace-host did not replace the symlink"
+        # auto with a network of its own leaves the tree's file alone, as nspawn 252; without one
+        # it copies the host's.
+        local runner
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                rm -f "$BB/etc/resolv.conf"; echo "nameserver 192.0.2.53" > "$BB/etc/resolv.conf"
+                expect_eq "$($runner -D "$BB" -M rc --private-network cat /etc/resolv.conf)" "nameserver 192.0.2.53" \
+                        "$runner --private-network: auto keeps the guest's own resolv.conf"
+                expect_eq "$(cat "$BB/etc/resolv.conf")" "nameserver 192.0.2.53" "$runner: and the tree's file is not rewritten"
+                expect_eq "$($runner -D "$BB" -M rc cat /etc/resolv.conf)" "$(cat /etc/resolv.conf)" "$runner: auto on the host's network copies the host's"
+        done
         # Timezone: the busybox tree has no zoneinfo, so symlink mode falls back to a bind mount.
         expect_eq "$(cr -D "$BB" --timezone=copy cat /etc/localtime | md5sum)" "$(md5sum < /etc/localtime)" "--timezone=copy"
         mkdir -p "$BB/usr/share/zoneinfo/Etc"; cp /usr/share/zoneinfo/Etc/UTC "$BB/usr/share/zoneinfo/Etc/UTC"

@@ -56,6 +56,9 @@ int main(void)
         ssize_t rc = find(&p, STEP_RESOLV_CONF, NULL);
         CHECK(rc >= 0 && p.steps[rc].mode_enum == RESOLV_CONF_COPY_HOST, "resolv.conf auto -> copy-host");
         mount_plan_done(&p);
+        h.private_network = true;
+        CHECK(resolv_conf_mode_resolve(&s, &h) == RESOLV_CONF_OFF, "resolv.conf auto with a network of its own -> off, as nspawn 252");
+        h.private_network = false;
 
         /* Read-only: root read-only right away, and auto modes bind instead of writing. */
         s.read_only = true;

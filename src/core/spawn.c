@@ -111,6 +111,34 @@ static int receive(int sock, SyncMessage *m, int fds[3])
         return 1;
 }
 
+/* After a failed start step of ours, the child is gone: if it reported an error before it
+ * ended (a bind source that is missing, say), that is the cause, not what its end did to our
+ * step (a veth pair for a process that is no more: "No such process").  The error it queued, if
+ * any, replaces e. */
+static void prefer_child_error(int sock, Error *e)
+{
+        if (fcntl(sock, F_SETFL, O_NONBLOCK) < 0)
+                return;
+        for (int i = 0; i < 8; i++) {
+                SyncMessage m = {0};
+                int fds[3] = {-1, -1, -1};
+                int r = receive(sock, &m, fds);
+                for (int k = 0; k < 3; k++)
+                        if (fds[k] >= 0)
+                                close(fds[k]);
+                if (r == -ECONNRESET)
+                        continue; /* it closed with a message of ours unread: its own are still queued */
+                if (r <= 0)
+                        return;
+                if (m.kind == MSG_ERROR) {
+                        m.msg[sizeof(m.msg) - 1] = 0;
+                        *e = (Error){0}; /* (error_set() keeps the first error) */
+                        error_set(e, m.code, "%s", m.msg);
+                        return;
+                }
+        }
+}
+
 /* The child waits for the supervisor's go-ahead of this kind; if the supervisor gave up
  * instead, it has the error to report, and the child just ends. */
 static void wait_for(int sock, int kind)
@@ -284,6 +312,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         closep(&child_sock);
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
+        bool heard = false; /* the child's messages read: an error of the supervisor's own is the cause */
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
@@ -303,6 +332,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         struct pollfd pf = {.fd = parent_sock, .events = 0};
         while (poll(&pf, 1, -1) < 0 && errno == EINTR)
                 ;
+        heard = true;
         for (int resets = 0;;) {
                 SyncMessage m = {0};
                 int fds[3] = {-1, -1, -1};
@@ -337,6 +367,8 @@ fail:
         siginfo_t si;
         waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED);
         close(pidfd);
+        if (!heard)
+                prefer_child_error(parent_sock, e);
         closep(&s.console_master);
         closep(&s.console_peer);
         closep(&s.notify_fd);

@@ -75,6 +75,23 @@ test_network_namespace_path() {
         umount "$TESTTMP/netns"
 }
 
+# A start that fails in the child while the supervisor sets up the links names the child's
+# failure (a missing bind source), not what the child's end did to the links.
+test_child_failure_named_during_network_setup() {
+        ensure_bb
+        make_test_netns
+        $N ip link add br9 type bridge || fail "cannot add a bridge in the test's namespace"
+        local o i
+        for o in -n --network-bridge=br9; do
+                for i in 1 2 3; do
+                        out=$($N "$CORRAL" -q -P -D "$BB" -M failnet "$o" --bind=/nonexistent:/x true 2>&1 </dev/null)
+                        expect_eq "$out" "corral: cannot set up /x (bind step): source /nonexistent: No such file or directory" \
+                                "$o, run $i: the child's failure is the message"
+                done
+        done
+        umount "$TESTTMP/netns"
+}
+
 # -n: ve-NAME on the host side (up), host0 in the container, connectivity both ways.  All in a
 # network namespace the test made ($N runs a command in it).
 test_network_veth() {

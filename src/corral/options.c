@@ -123,8 +123,21 @@ static int o_read_only(const OptionContext *c)
         return 0;
 }
 
+/* "help" as the value: the choices, one a line, as nspawn prints them; then corral ends. */
+static bool help_value(const OptionContext *c, const char *const *choices)
+{
+        if (!c->arg || !streq(c->arg, "help"))
+                return false;
+        for (const char *const *i = choices; *i; i++)
+                puts(*i);
+        *c->action = OPTIONS_EXIT;
+        return true;
+}
+
 static int o_volatile(const OptionContext *c)
 {
+        if (help_value(c, (const char *const[]){"no", "yes", "state", "overlay", NULL}))
+                return 0;
         int m = c->arg ? volatile_mode_from_string(c->arg) : VOLATILE_YES;
         if (m < 0)
                 return BAD(c, "expected no, yes, state or overlay");
@@ -199,9 +212,17 @@ static int o_user(const OptionContext *c)
 static int signal_option(const OptionContext *c, int *ret)
 {
         if (streq(c->arg, "help")) {
-                for (int i = 1; i < 32; i++) {
+                /* As nspawn: every signal number, by its name without "SIG" where it has one;
+                 * the real-time ones from glibc's SIGRTMIN, 34 (musl's is 35), to 64. */
+                for (int i = 0; i <= 64; i++) {
                         char b[16];
-                        puts(signal_to_string(i, b));
+                        const char *n = signal_to_string(i, b);
+                        if (i == 0 || i == 32 || i == 33)
+                                printf("%d\n", i);
+                        else if (i >= 34)
+                                printf("RTMIN+%d\n", i - 34);
+                        else
+                                puts(startswith(n, "SIG") ?: n);
                 }
                 *c->action = OPTIONS_EXIT;
                 return 0;
@@ -232,6 +253,22 @@ static int o_notify_ready(const OptionContext *c)
 
 static int o_capability(const OptionContext *c)
 {
+        if (streq(c->arg, "help")) {
+                /* nspawn's list: the names libcap gives, as far as this kernel goes. */
+                int last = 63;
+                _cleanup_free_ char *text = NULL;
+                if (read_full_file("/proc/sys/kernel/cap_last_cap", &text, NULL) >= 0)
+                        last = atoi(text);
+                for (int i = 0; i <= last && capability_to_name(i); i++) {
+                        char name[64];
+                        snprintf(name, sizeof(name), "%s", capability_to_name(i));
+                        for (char *p = name; *p; p++)
+                                *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+                        puts(name);
+                }
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
         uint64_t *set = streq(c->name, "--capability") ? &c->s->capability_plus
                         : streq(c->name, "--drop-capability") ? &c->s->capability_minus
                                                                : &c->s->capability_ambient;
@@ -254,6 +291,13 @@ static int o_no_new_privileges(const OptionContext *c)
 
 static int o_rlimit(const OptionContext *c)
 {
+        if (streq(c->arg, "help")) {
+                for (int i = 0; i < RLIMIT_NLIMITS; i++)
+                        if (rlimit_to_name(i))
+                                puts(rlimit_to_name(i));
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
         const char *eq = strchr(c->arg, '=');
         _cleanup_free_ char *name = eq ? strndup(c->arg, (size_t)(eq - c->arg)) : NULL;
         if (!eq)
@@ -452,6 +496,8 @@ static int o_private_users(const OptionContext *c)
 
 static int o_private_users_ownership(const OptionContext *c)
 {
+        if (help_value(c, (const char *const[]){"off", "chown", "map", "auto", NULL}))
+                return 0;
         int m = user_namespace_ownership_from_string(c->arg);
         if (m < 0)
                 return BAD(c, "expected off, chown, map or auto");
@@ -560,12 +606,8 @@ static int o_inaccessible(const OptionContext *c)
 static int o_console(const OptionContext *c)
 {
         int m;
-        if (streq(c->arg, "help")) {
-                for (int i = 0; i < _CONSOLE_MAX; i++)
-                        puts(console_mode_to_string(i));
-                *c->action = OPTIONS_EXIT;
+        if (help_value(c, (const char *const[]){"autopipe", "interactive", "passive", "pipe", "read-only", NULL}))
                 return 0;
-        }
         if ((m = console_mode_from_string(c->arg)) < 0)
                 return BAD(c, "expected interactive, read-only, passive, pipe or autopipe");
         c->s->console_mode = m;

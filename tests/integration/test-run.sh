@@ -87,6 +87,17 @@ test_user_root_without_passwd() {
         expect_contains "$out" "--user=alice: no such user" "another user is still looked up"
 }
 
+# "help" as the value of an option lists its choices, as nspawn's list them, and ends (exit 0).
+test_help_values_like_nspawn() {
+        local o
+        for o in capability drop-capability volatile private-users-ownership resolv-conf timezone console rlimit kill-signal; do
+                out=$("$CORRAL" --$o=help 2>&1) || fail "--$o=help failed: $out"
+                [ "$(echo "$out" | wc -l)" -ge 3 ] || fail "--$o=help lists too little: $out"
+                command -v systemd-nspawn >/dev/null || continue
+                expect_eq "$out" "$(systemd-nspawn --$o=help 2>&1)" "--$o=help lists what nspawn's does"
+        done
+}
+
 test_as_pid2_stub_init() {
         ensure_bb
         expect_eq "$(cr -D "$BB" -a /bin/sh -c 'echo $$; cat /proc/1/comm')" "2

@@ -80,6 +80,18 @@ static int p_read_only(Settings *s, const char *v, const KeyContext *c, Error *e
 
 static int p_private_users(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
+        /* Empty: the file says nothing about it after all (systemd's rule for an empty
+         * assignment; nspawn 252 warns and ignores the value). */
+        if (!*v) {
+                Settings d;
+                settings_init(&d);
+                s->private_users = d.private_users;
+                s->uid_shift = d.uid_shift;
+                s->uid_range = d.uid_range;
+                s->private_users_set = false;
+                settings_done(&d);
+                return 0;
+        }
         if (private_users_parse(s, v) < 0)
                 return BAD(c, e, "expected a boolean, \"pick\", \"identity\" or UID[:COUNT]");
         return 0;

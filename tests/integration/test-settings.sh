@@ -28,6 +28,17 @@ test_ephemeral_reads_the_image_settings_file() {
         expect_contains "$(cr -D /var/lib/machines/eph -x hostname)" "eph-" "the machine still has a name of its own"
 }
 
+# An empty PrivateUsers= takes back what the file said before (systemd's rule for an empty
+# assignment): the file is accepted, as nspawn accepts it (252 warns and ignores the value).
+test_settings_file_empty_private_users_resets() {
+        make_busybox_tree /var/lib/machines/pu
+        printf '[Exec]\nPrivateUsers=yes\nPrivateUsers=\n' > /etc/systemd/nspawn/pu.nspawn
+        expect_eq "$(cr -M pu cat /proc/self/uid_map | tr -s ' ')" " 0 0 4294967295" "PrivateUsers=yes then empty: no user namespace"
+        have_nspawn && { ns -M pu true || fail "nspawn refused the file"; }
+        printf '[Exec]\nPrivateUsers=\nPrivateUsers=pick\n' > /etc/systemd/nspawn/pu.nspawn
+        expect_eq "$(cr -M pu cat /proc/self/uid_map | tr -s ' ' | cut -d' ' -f4)" "65536" "a value after the empty one applies"
+}
+
 test_untrusted_settings_file_beside_image() {
         make_busybox_tree /var/lib/machines/app
         printf '[Exec]\nHostname=beside\n[Files]\nBind=/etc:/hostetc\n' > /var/lib/machines/app.nspawn

@@ -469,8 +469,9 @@ test_port_forward() {
         rm -f "$TESTTMP/x/done" "$TESTTMP/x/up"
 
         # SIGKILL of the supervisor: the kernel removes the table (it belongs to the supervisor's
-        # socket), the links go with the namespace, and the zone's bridge at the next start.
-        $N "$CORRAL" -q -P -D "$BB" -M pk --network-zone=kz -p 8081:80 --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/up; exec sleep 60' </dev/null >/dev/null 2>&1 &
+        # socket), the links go with the namespace, and the zone's bridge at the next start.  (-n
+        # with --network-zone= and -p, as nspawn takes them: the zone's link and forward.)
+        $N "$CORRAL" -q -P -D "$BB" -M pk -n --network-zone=kz -p 8081:80 --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/up; exec sleep 60' </dev/null >/dev/null 2>&1 &
         pid=$!
         wait_for_file "$TESTTMP/x/up" 15 || fail "the second container did not come up"
         expect_contains "$($N nft list tables)" "corral-pk" "its table is there while it runs"

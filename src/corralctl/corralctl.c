@@ -162,7 +162,7 @@ static const Verb verbs[] = {
         {"copy-from", 3, 4, verb_copy_from},
         {"bind", 3, 4, verb_bind},
         {"list-images", 1, 1, verb_list_images},
-        {"image-status", 2, INT32_MAX, verb_image_status},
+        {"image-status", 1, INT32_MAX, verb_image_status}, /* none: nothing, as machinectl 252 */
         {"show-image", 1, INT32_MAX, verb_show_image},
         {"clone", 3, 3, verb_clone},
         {"rename", 3, 3, verb_rename},

@@ -350,6 +350,15 @@ int verb_clean(const Args *a, int argc, char **argv)
         return ret;
 }
 
+/* cat and edit take NAME or NAME.nspawn: the machine's name, newly allocated (NULL: no memory). */
+static char *settings_arg(const char *arg)
+{
+        size_t n = strlen(arg), k = strlen(".nspawn");
+        if (!path_is_absolute(arg) && n > k && endswith(arg, ".nspawn"))
+                return strndup(arg, n - k);
+        return strdup(arg);
+}
+
 /* NAME's settings file, as nspawn finds it (the first of /etc, /run, beside the image), or an
  * absolute FILE as given.  for_edit: where it would go when there is none. */
 static int settings_path(const char *arg, bool for_edit, char **ret)
@@ -386,9 +395,9 @@ int verb_cat(const Args *a, int argc, char **argv)
 {
         int ret = 0;
         for (int k = 1; k < argc; k++) {
-                _cleanup_free_ char *path = NULL, *text = NULL;
+                _cleanup_free_ char *path = NULL, *text = NULL, *arg = settings_arg(argv[k]);
                 size_t size;
-                if (settings_path(argv[k], false, &path) < 0) {
+                if (!arg || settings_path(arg, false, &path) < 0) {
                         ret = 1;
                         continue;
                 }
@@ -438,18 +447,18 @@ static int run_editor(const char *file)
 
 int verb_edit(const Args *a, int argc, char **argv)
 {
-        _cleanup_free_ char *path = NULL, *text = NULL, *tmp = NULL, *dir = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL, *tmp = NULL, *dir = NULL, *arg = settings_arg(argv[1]);
         size_t size = 0;
         int r;
-        if (settings_path(argv[1], true, &path) < 0)
+        if (!arg || settings_path(arg, true, &path) < 0)
                 return 1;
         /* A file below /run or beside the image is edited as a copy in /etc, which wins. */
-        if (!path_is_absolute(argv[1]) && !startswith(path, "/etc/systemd/nspawn/")) {
+        if (!path_is_absolute(arg) && !startswith(path, "/etc/systemd/nspawn/")) {
                 _cleanup_free_ char *from = TAKE_PTR(path);
                 Image i;
                 Error e = {0};
                 (void)read_full_file(from, &text, &size);
-                const char *name = image_store_get(argv[1], &i, &e) == 0 ? i.name : argv[1];
+                const char *name = image_store_get(arg, &i, &e) == 0 ? i.name : arg;
                 if (asprintf(&path, "/etc/systemd/nspawn/%s.nspawn", name) < 0)
                         return 1;
         } else if ((r = read_full_file(path, &text, &size)) < 0 && r != -ENOENT) {

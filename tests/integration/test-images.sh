@@ -206,6 +206,14 @@ ED
         expect_eq "$(ls -A /etc/systemd/nspawn)" "web.nspawn" "no temporary file is left"
         EDITOR="$TESTTMP/ed" ctl edit new || fail "edit of a name without a file"
         [ -e /etc/systemd/nspawn/new.nspawn ] || fail "creates it"
+        # NAME.nspawn is NAME, for cat and edit alike.
+        expect_eq "$(ctl cat web.nspawn)" "$(ctl cat web)" "cat NAME.nspawn"
+        printf '#!/bin/sh\necho Boot=maybe >> "$1"\n' > "$TESTTMP/ed2"; chmod +x "$TESTTMP/ed2"
+        EDITOR="$TESTTMP/ed2" ctl edit web.nspawn || fail "edit NAME.nspawn"
+        expect_contains "$(cat /etc/systemd/nspawn/web.nspawn)" "Boot=maybe" "edit NAME.nspawn edits NAME's file"
+        expect_eq "$(ls -A /etc/systemd/nspawn | sort | tr '\n' ' ')" "new.nspawn web.nspawn " "and makes no NAME.nspawn.nspawn"
+        # image-status with no name shows nothing, as machinectl 252.
+        expect_eq "$(ctl image-status 2>&1; echo rc=$?)" "rc=0" "image-status without a name"
 }
 
 # On btrfs: subvolumes, clones as snapshots, the subvolume's read-only flag, quotas.

@@ -319,15 +319,21 @@ int main(int argc, char **argv)
                         a.uid = optarg;
                         break;
                 case 'E': {
-                        /* VAR takes its value from our environment, as machinectl does. */
+                        /* As machinectl: VAR=VALUE with a valid name, or VAR alone, which takes
+                         * its value from our environment (and is left out where we have none). */
                         _cleanup_free_ char *assignment = NULL;
-                        const char *v = getenv(optarg);
-                        if (!strchr(optarg, '=') && asprintf(&assignment, "%s=%s", optarg, v ? v : "") < 0)
-                                return 1;
-                        if (!*optarg || *optarg == '=' || strv_env_set(&setenv, assignment ? assignment : optarg) < 0) {
-                                fprintf(stderr, "Invalid environment assignment: %s\n", optarg);
+                        bool has_value = strchr(optarg, '=');
+                        if (has_value ? !env_assignment_is_valid(optarg) : !env_name_is_valid(optarg, strlen(optarg))) {
+                                fprintf(stderr, "Cannot assign environment variable %s: %s\n", optarg, strerror(EINVAL));
                                 return 1;
                         }
+                        const char *v = has_value ? NULL : getenv(optarg);
+                        if (!has_value && !v)
+                                break;
+                        if (!has_value && asprintf(&assignment, "%s=%s", optarg, v) < 0)
+                                return 1;
+                        if (strv_env_set(&setenv, assignment ? assignment : optarg) < 0)
+                                return 1;
                         a.setenv = setenv;
                         break;
                 }

@@ -136,6 +136,14 @@ test_shell() {
         expect_eq "$("$CORRALCTL" shell --uid=alice sh1 /bin/sh -c 'echo $HOME $USER $LOGNAME $SHELL; pwd')" \
                 "$(printf '/home/alice alice alice /bin/sh\n/home/alice')" "--uid: the user's environment and home"
         expect_eq "$("$CORRALCTL" shell -E FOO=bar --setenv=BAZ=qux sh1 /bin/sh -c 'echo $FOO $BAZ')" "bar qux" "-E/--setenv"
+        # A name alone takes our value, or is left out where we have none; bad ones are refused,
+        # as machinectl refuses them.
+        expect_eq "$(FROMHERE=h "$CORRALCTL" shell -E FROMHERE -E UNSETHERE sh1 /bin/sh -c 'echo $FROMHERE ${UNSETHERE-unset}')" "h unset" "-E NAME"
+        local v
+        for v in -1 "''" "A B=1" =x 1A=2; do
+                out=$("$CORRALCTL" shell --setenv="$v" sh1 true 2>&1)
+                expect_eq "$?:$out" "1:Cannot assign environment variable $v: Invalid argument" "--setenv=$v is refused"
+        done
         expect_eq "$(echo piped | "$CORRALCTL" shell sh1 cat)" "piped" "stdin passes through"
         expect_eq "$("$CORRALCTL" shell sh1 ls -d /x)" "/x" "the command's own options stay the command's"
         expect_eq "$("$CORRALCTL" shell sh1 cat /proc/1/cmdline | tr '\0' ' ')" "/bin/sh -c touch /x/sh1.up; while [ ! -e /x/sh1.done ]; do sleep 0.1; done " \

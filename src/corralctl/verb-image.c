@@ -336,16 +336,38 @@ int verb_clean(const Args *a, int argc, char **argv)
                 fprintf(stderr, "Could not get images: %s\n", strerror(-r));
                 return 1;
         }
-        for (size_t k = 0; k < n; k++) {
-                Error e = {0};
-                if ((!a->all && images[k].name[0] != '.') || images[k].vendor)
-                        continue;
-                if (image_store_remove(&images[k], &e) < 0) {
-                        fprintf(stderr, "Could not remove image '%s': %s\n", images[k].name, e.msg);
-                        ret = 1;
-                } else if (!a->quiet)
-                        printf("Removed image '%s'.\n", images[k].name);
+        /* An image in use (a container runs on it, it is the base of children that stay, a mount
+         * point) is kept, as machined keeps it, and clean succeeds; a base whose children go in
+         * this clean goes in a later round. */
+        _cleanup_free_ bool *done = calloc(n ? n : 1, sizeof(bool));
+        _cleanup_free_ Error *busy = calloc(n ? n : 1, sizeof(Error));
+        if (!done || !busy) {
+                free(images);
+                return 1;
         }
+        for (bool progress = true; progress;) {
+                progress = false;
+                for (size_t k = 0; k < n; k++) {
+                        Error e = {0};
+                        if (done[k] || (!a->all && images[k].name[0] != '.') || images[k].vendor)
+                                continue;
+                        if ((r = image_store_remove(&images[k], &e)) == -EBUSY) {
+                                busy[k] = e;
+                                continue;
+                        }
+                        done[k] = true;
+                        progress = true;
+                        busy[k].code = 0;
+                        if (r < 0) {
+                                fprintf(stderr, "Could not remove image '%s': %s\n", images[k].name, e.msg);
+                                ret = 1;
+                        } else if (!a->quiet)
+                                printf("Removed image '%s'.\n", images[k].name);
+                }
+        }
+        for (size_t k = 0; k < n; k++)
+                if (!done[k] && busy[k].code && !a->quiet)
+                        fprintf(stderr, "Kept image '%s', which is in use: %s\n", images[k].name, busy[k].msg);
         free(images);
         return ret;
 }

@@ -181,6 +181,21 @@ test_clean_hidden_or_all() {
         expect_eq "$(ls -A $M)" "web" "and only those"
         expect_rc 0 ctl clean --all -q
         expect_eq "$(ls -A $M)" "" "--all removes every image"
+        # An image a container runs on is kept, as machined keeps it, and clean succeeds; a base
+        # goes with its children (whatever the order they are listed in).
+        make_busybox_tree $M/busy
+        make_busybox_tree $M/abase
+        ctl create-child abase zkid >/dev/null || fail "create-child failed"
+        "$CORRAL" -q -P -M busy /bin/sleep 30 </dev/null >/dev/null 2>&1 &
+        local pid=$!
+        for _ in $(seq 100); do ctl list --no-legend | grep -q '^busy ' && break; sleep 0.1; done
+        out=$(ctl clean --all 2>&1); rc=$?
+        expect_eq "$rc" 0 "clean --all succeeds with an image in use"
+        expect_contains "$out" "Kept image 'busy', which is in use: cannot remove image 'busy': a container runs on it" "and says why it kept it"
+        expect_contains "$out" "Removed image 'abase'." "the base goes after its child"
+        expect_eq "$(ls -A $M | grep -v '^\.#')" "busy" "only the busy image is left"
+        ctl terminate busy
+        wait $pid || true
 }
 
 test_cat_and_edit_settings() {

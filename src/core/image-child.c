@@ -393,8 +393,10 @@ int image_child_shadows(const char *child, const char *lower, char *const *paths
         return 0;
 }
 
-int image_child_drop(const char *child, const char *lower, char *const *paths, void (*done)(const Shadow *s, void *userdata), void *userdata,
-                     Error *e)
+#define MACHINE_ID "/etc/machine-id"
+
+int image_child_drop(const char *child, const char *lower, char *const *paths, void (*done)(const Shadow *s, bool dropped, void *userdata),
+                     void *userdata, Error *e)
 {
         Shadow *list = NULL;
         size_t n = 0;
@@ -404,6 +406,11 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
         /* Every path is checked before anything is removed. */
         for (char *const *p = paths; *p && r >= 0; p++) {
                 bool found = false;
+                if (path_compare(*p, MACHINE_ID) == 0) {
+                        r = error_set(e, -EINVAL, MACHINE_ID " is the child's own machine ID: dropping it would give the child its base's, and two "
+                                                  "machines one ID; it is never dropped (to give the child a new one, empty the file and boot it)");
+                        break;
+                }
                 for (size_t k = 0; k < n && r >= 0; k++) {
                         if (streq(list[k].path, "/"))
                                 r = error_set(e, -EINVAL, "the child replaced its whole tree: nothing of the base shows through it, and dropping "
@@ -429,6 +436,11 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
                         chosen = path_covers(*p, list[k].path);
                 if (!chosen)
                         continue;
+                if (streq(list[k].path, MACHINE_ID)) {
+                        if (done)
+                                done(&list[k], false, userdata);
+                        continue;
+                }
                 _cleanup_free_ char *parent = path_dirname(list[k].path);
                 _cleanup_close_ int dir = parent ? open_beneath(root, parent) : -ENOMEM;
                 if (dir < 0)
@@ -436,7 +448,7 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
                 else if ((r = tree_remove(dir, path_basename(list[k].path), where, sizeof(where))) < 0)
                         r = error_set_errno(e, r, "cannot remove the child's %s%s%s", list[k].path, *where ? ": at " : "", where);
                 else if (done)
-                        done(&list[k], userdata);
+                        done(&list[k], true, userdata);
         }
         shadows_free(list, n);
         return r;

@@ -57,6 +57,8 @@ void shadows_free(Shadow *s, size_t n);
 
 /* Removes the child's copies and deletions of the base's files at and below each of paths, so
  * that the base's show through.  Each path must be such an entry or hold some, else nothing
- * is removed; the child's own files are never removed.  done() is told of each one removed. */
-int image_child_drop(const char *child, const char *lower, char *const *paths, void (*done)(const Shadow *s, void *userdata), void *userdata,
-                     Error *e);
+ * is removed; the child's own files are never removed, nor its /etc/machine-id (its identity:
+ * the base's would give two machines one ID), which a path naming it is refused for and one
+ * holding it keeps.  done() is told of each one removed (dropped) or kept. */
+int image_child_drop(const char *child, const char *lower, char *const *paths, void (*done)(const Shadow *s, bool dropped, void *userdata),
+                     void *userdata, Error *e);

@@ -133,11 +133,15 @@ int verb_list_shadowed(const Args *a, int argc, char **argv)
         return table_show(&t, a, "shadowed files", r);
 }
 
-static void dropped(const Shadow *s, void *userdata)
+static void dropped(const Shadow *s, bool done, void *userdata)
 {
         const Args *a = userdata;
         if (a->quiet)
                 return;
+        if (!done) {
+                printf("%s: kept the child's own (its machine ID; the base's would give two machines one).\n", s->path);
+                return;
+        }
         const char *what = s->kind == SHADOW_DELETED ? "deletion" : s->kind == SHADOW_REPLACED ? "replacement" : "copy";
         printf("%s: dropped the child's %s (%s); the base's shows through.\n", s->path, what, shadow_kind_to_string(s->kind));
 }

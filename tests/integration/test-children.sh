@@ -75,6 +75,17 @@ test_child_holds_only_its_changes() {
         expect_eq "$(cr -M web ls /home)" "alice" "the base's directory is back"
         expect_eq "$(shadowed web)" "same /usr/lib/os-release" "nothing else changed"
         expect_eq "$(cr -M web cat /etc/motd /srv/own)" "$(printf 'child\nown')" "and the child's own files are kept"
+
+        # The child's machine ID is its own: never dropped, by name or with /etc.
+        echo 11111111111111111111111111111111 > $M/base/etc/machine-id
+        echo 22222222222222222222222222222222 > $M/web/etc/machine-id
+        echo x >> $M/web/etc/group
+        out=$(ctl drop-shadowed web /etc/machine-id 2>&1) && fail "drop-shadowed of /etc/machine-id succeeded"
+        expect_contains "$out" "/etc/machine-id is the child's own machine ID" "and says why"
+        out=$(ctl drop-shadowed web /etc)
+        expect_contains "$out" "/etc/machine-id: kept the child's own" "a directory holding it keeps it"
+        expect_contains "$out" "/etc/group: dropped the child's copy" "and drops the rest"
+        expect_eq "$(cat $M/web/etc/machine-id)" 22222222222222222222222222222222 "the child keeps its machine ID"
 }
 
 test_base_locked_while_a_child_runs() {

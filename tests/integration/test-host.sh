@@ -106,14 +106,19 @@ test_networkd_on_the_host_addresses_ve_links() {
                 local pid=$!
                 wait_for_file "$TESTTMP/x/asked" 60 || fail "$runner: the container did not run: $(cat "$TESTTMP/run.log")"
                 st=$(networkctl status ve-nwd 2>&1)
-                # (networkd may add an IPv4 link-local address too, for nspawn's link as for corral's.)
-                addrs=$(ip -4 -o addr show ve-nwd | grep -c '/28 ')
+                # corral's pool would give the link the first free /28 of 192.168.0.0/16, here
+                # 192.168.0.1/28; networkd picks its subnets at random from its pools (and, slow
+                # under emulation, networkd 252 may reconfigure the link and take a second one).
+                addrs=$(ip -4 -o addr show ve-nwd)
                 touch "$TESTTMP/x/done"
                 wait $pid
                 expect_contains "$st" "80-container-ve.network" "$runner: networkd manages ve-nwd"
                 # Corral's run comes first: networkd 252 gives a second link of the same name a
                 # second pool address, whoever made it.
-                [ "$runner" = "$CORRAL" ] && expect_eq "$addrs" 1 "one subnet address on ve-nwd, networkd's (corral's own pool stays out)"
+                if [ "$runner" = "$CORRAL" ]; then
+                        expect_contains "$addrs" "/28 " "networkd gives ve-nwd an address of its pool"
+                        expect_not_contains "$addrs" " 192.168.0.1/28 " "corral's own pool stays out"
+                fi
                 expect_contains "$(cat "$TESTTMP/x/lease")" "bound " "$runner: the container's DHCP client got networkd's lease"
                 leases+=("$(sed 's/ via.*//; s/.*\///' "$TESTTMP/x/lease")")
         done

@@ -98,6 +98,30 @@ test_help_values_like_nspawn() {
         done
 }
 
+# bash completion for corral: options from its --help, values as nspawn lists them, images for
+# -M, and the container's command after the options.
+test_corral_bash_completion() {
+        make_busybox_tree /var/lib/machines/img1
+        out=$(PATH=$(dirname "$CORRAL"):$(dirname "$CORRALCTL"):$PATH bash -c '
+                . "$1"
+                complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _corral; echo "${COMPREPLY[*]}"; }
+                echo "options: $(complete_words corral --ephem)"
+                echo "valued: $(complete_words corral --volati)"
+                echo "volatile: $(complete_words corral --volatile = "")"
+                echo "capability: $(complete_words corral --capability = cap_sys_ch)"
+                echo "settings: $(complete_words corral --settings "")"
+                echo "machine: $(complete_words corral -M im)"
+                echo "command: $(complete_words corral -M img1 -b --volatile = yes mkdi)"
+        ' _ "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shell-completion/corral")
+        expect_contains "$out" "options: --ephemeral" "an option from corral --help"
+        expect_contains "$out" "valued: --volatile=" "one that takes a value"
+        expect_contains "$out" "volatile: no yes state overlay" "--volatile's values"
+        expect_contains "$out" "capability: cap_sys_chroot" "capability names, as nspawn lists them"
+        expect_contains "$out" "settings: yes no override trusted" "--settings's values"
+        expect_contains "$out" "machine: img1" "images for -M"
+        expect_contains "$out" "command: mkdir" "the command after the options"
+}
+
 test_as_pid2_stub_init() {
         ensure_bb
         expect_eq "$(cr -D "$BB" -a /bin/sh -c 'echo $$; cat /proc/1/comm')" "2

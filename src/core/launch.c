@@ -653,8 +653,10 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
                 m->poweroff_signal = init_poweroff_signal(s->directory);
         if (!m->poweroff_signal && m->boot && l->child_lower)
                 m->poweroff_signal = init_poweroff_signal(l->child_lower);
+        /* An init corral does not know gets machined's SIGRTMIN+4 (systemd's "poweroff"); a
+         * container without an init its kill signal. */
         if (!m->poweroff_signal)
-                m->poweroff_signal = kill_signal;
+                m->poweroff_signal = m->boot ? SIGNAL_RTMIN + 4 : kill_signal;
         snprintf(m->name, sizeof(m->name), "%s", s->machine);
         snprintf(m->root, sizeof(m->root), "%s", s->image ? s->image : s->directory);
         snprintf(m->class_, sizeof(m->class_), "container");

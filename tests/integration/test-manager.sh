@@ -265,6 +265,23 @@ EOT
         "$CORRALCTL" poweroff po || fail "poweroff failed"
         wait $p
         expect_eq "$(cat "$TESTTMP/x/po.sig")" PWR "--poweroff-signal=SIGPWR is what poweroff sends"
+
+        # An init corral does not know gets machined's SIGRTMIN+4 (38 with glibc's numbering).
+        rm -f "$BB/sbin/init"
+        cat > "$BB/sbin/init" <<'EOT'
+#!/bin/sh
+trap 'echo RTMIN4 > /x/unk.sig; exit 0' 38
+touch /x/unk.up
+while :; do sleep 0.1; done
+EOT
+        chmod +x "$BB/sbin/init"
+        "$CORRAL" -q -D "$BB" -M unk -b --console=pipe --bind="$TESTTMP/x:/x" </dev/null >"$TESTTMP/unk.out" 2>&1 &
+        p=$!
+        wait_for_file "$TESTTMP/x/unk.up" 15 || fail "the unknown init did not start: $(cat "$TESTTMP/unk.out")"
+        "$CORRALCTL" poweroff unk || fail "poweroff failed"
+        wait_for_file "$TESTTMP/x/unk.sig" 15 || { "$CORRALCTL" terminate unk; wait $p; fail "the unknown init got no SIGRTMIN+4"; }
+        wait $p
+        expect_eq "$(cat "$TESTTMP/x/unk.sig" 2>&1)" RTMIN4 "poweroff of an unknown init sends SIGRTMIN+4, as machined"
 }
 
 # copy-to and copy-from: trees with modes, owners, links and FIFOs; --force; links in the

@@ -264,6 +264,11 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
 }
 
 /* A: joins the machine, forks B and waits for it. */
+static bool is_host(const MachineRecord *m)
+{
+        return streq(m->name, ENTER_HOST);
+}
+
 _noreturn_ static void run_enter(const MachineRecord *m, const EnterOptions *o, int pidfd, int flags, char **env,
                                  const struct sock_fprog *filter, int sock)
 {
@@ -272,9 +277,10 @@ _noreturn_ static void run_enter(const MachineRecord *m, const EnterOptions *o, 
         /* Nothing in the container may look into this process while it holds the host's
          * privileges (ptrace, /proc/PID/fd). */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        if (join_cgroups(m->leader, &e) < 0)
+        /* On the host the session stays in corralctl's cgroup, as a command run there would. */
+        if (!is_host(m) && join_cgroups(m->leader, &e) < 0)
                 fail(sock, e.code, "%s", e.msg);
-        if (setns(pidfd, flags) < 0)
+        if (flags && setns(pidfd, flags) < 0)
                 fail(sock, -errno, "cannot join the machine's namespaces: %s", strerror(errno));
         if (flags & CLONE_NEWUSER) {
                 /* Root of the machine's user namespace (our host UID means nothing in it). */
@@ -324,14 +330,22 @@ static int read_filter(const char *registry_dir, const char *name, struct sock_f
         return 1;
 }
 
+void machine_record_host(MachineRecord *ret)
+{
+        *ret = (MachineRecord){.leader = 1, .caps_bounding = UINT64_MAX};
+        snprintf(ret->name, sizeof(ret->name), ENTER_HOST);
+        snprintf(ret->class_, sizeof(ret->class_), "host");
+}
+
 int machine_enter(const char *registry_dir, const MachineRecord *m, const EnterOptions *o, pid_t *ret_pid, int *ret_master, Error *e)
 {
         struct sock_fprog filter = {0};
         int sv[2], r;
-        _cleanup_close_ int pidfd = registry_pin_leader(m);
+        /* (The host's PID 1 has no supervisor to vouch for it: it is never reused.) */
+        _cleanup_close_ int pidfd = is_host(m) ? (int)syscall(SYS_pidfd_open, 1, 0) : registry_pin_leader(m);
         if (pidfd < 0)
                 return error_set(e, -ESRCH, "machine %s is no longer running", m->name);
-        if ((r = read_filter(registry_dir, m->name, &filter)) < 0)
+        if (!is_host(m) && (r = read_filter(registry_dir, m->name, &filter)) < 0)
                 return error_set_errno(e, r, "cannot read the system call filter of machine %s (%s/%s/seccomp)", m->name, registry_dir, m->name);
         char **env = base_environment(m->leader);
         if (!env) {

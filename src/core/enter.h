@@ -20,6 +20,11 @@ typedef struct EnterOptions {
         bool login;        /* a login prompt on the pty (agetty, getty or login) instead of argv */
 } EnterOptions;
 
+/* The host as machinectl's ".host": PID 1's namespaces, no cgroup of its own to join, every
+ * capability and no system call filter, the host's users. */
+#define ENTER_HOST ".host"
+void machine_record_host(MachineRecord *ret);
+
 /* Starts it; *ret_pid is a process outside the machine's PID namespace that waits for it and
  * exits with its status (128+N for signal N).  With o->pty, *ret_master is the pty's master.
  * Errors say which step failed, in the container or before. */

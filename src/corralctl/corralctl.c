@@ -40,11 +40,11 @@ static int help(void)
                "  tree [NAME...]              The processes of machines by cgroup\n"
                "  freeze NAME...              Freeze every process of a machine\n"
                "  thaw NAME...                Thaw a frozen machine\n"
-               "  login NAME                  Get a login prompt in a machine\n"
+               "  login [NAME]                Get a login prompt in a machine (or .host)\n"
                "  console NAME                Attach to the console of a machine\n"
                "  logs NAME                   Show the console log of a detached machine\n"
-               "  shell [USER@]NAME [COMMAND...]\n"
-               "                              Run a command or a shell in a machine\n"
+               "  shell [[USER@]NAME [COMMAND...]]\n"
+               "                              Run a command or a shell in a machine (or .host)\n"
                "  copy-to NAME PATH [PATH]    Copy files from the host to a machine\n"
                "  copy-from NAME PATH [PATH]  Copy files from a machine to the host\n"
                "  bind NAME PATH [PATH]       Bind mount a path from the host into a machine\n"
@@ -148,7 +148,7 @@ static const Verb verbs[] = {
         {"thaw", 2, INT32_MAX, verb_thaw},
         {"gc", 1, 1, verb_gc},
         {"shell", 1, INT32_MAX, verb_shell},
-        {"login", 2, 2, verb_login},
+        {"login", 1, 2, verb_login},
         {"start", 2, INT32_MAX, verb_start},
         {"enable", 2, INT32_MAX, verb_enable},
         {"disable", 2, INT32_MAX, verb_disable},

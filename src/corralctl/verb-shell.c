@@ -24,13 +24,17 @@ static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
         int status = 0, rc = 0;
         if (o->pty) {
                 int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-                if (!a->quiet)
+                if (!a->quiet && streq(m->name, ENTER_HOST))
+                        fprintf(stderr, "Connected to the local host. Press ^] three times within 1s to exit session.\n");
+                else if (!a->quiet)
                         fprintf(stderr, "Connected to machine %s. Press ^] three times within 1s to exit session.\n", m->name);
                 int end = relay_run(master, false, pidfd);
                 close(master);
                 if (pidfd >= 0)
                         close(pidfd);
-                if (!a->quiet)
+                if (!a->quiet && streq(m->name, ENTER_HOST))
+                        fprintf(stderr, "\nConnection to the local host terminated.\n");
+                else if (!a->quiet)
                         fprintf(stderr, "\nConnection to machine %s terminated.\n", m->name);
                 if (end == RELAY_ESCAPED)
                         return 0; /* the pty's hangup ends the session; no need to wait for it */
@@ -46,11 +50,8 @@ static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
 int verb_shell(const Args *a, int argc, char **argv)
 {
         MachineRecord m;
-        if (argc < 2) {
-                fprintf(stderr, "shell needs a machine name ([USER@]NAME): corralctl does not open shells on the host.\n");
-                return 1;
-        }
-        char *spec = argv[1], *at = strrchr(spec, '@');
+        /* No name, or ".host" (as machinectl): a shell on the host itself. */
+        char *spec = argc > 1 ? argv[1] : (char *)"", *at = strrchr(spec, '@');
         const char *user = a->uid;
         if (at) {
                 *at = 0;
@@ -62,7 +63,9 @@ int verb_shell(const Args *a, int argc, char **argv)
                         user = spec;
                 spec = at + 1;
         }
-        if (find_machine(a, spec, &m) < 0)
+        if (!*spec || streq(spec, ENTER_HOST))
+                machine_record_host(&m);
+        else if (find_machine(a, spec, &m) < 0)
                 return 1;
         /* A terminal gets a pty of the machine's own, as machinectl gives; a pipe or a file
          * is passed straight through, so scripts get their bytes unchanged. */
@@ -81,7 +84,9 @@ int verb_shell(const Args *a, int argc, char **argv)
 int verb_login(const Args *a, int argc, char **argv)
 {
         MachineRecord m;
-        if (find_machine(a, argv[1], &m) < 0)
+        if (argc < 2 || streq(argv[1], ENTER_HOST))
+                machine_record_host(&m);
+        else if (find_machine(a, argv[1], &m) < 0)
                 return 1;
         const char *term = getenv("TERM");
         EnterOptions o = {.term = term && *term ? term : "vt220", .pty = true, .login = true};

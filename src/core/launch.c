@@ -204,6 +204,11 @@ int launch_verify(Settings *s, Error *e)
                                  "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
         /* As nspawn 252: --private-network goes with it (the namespace given is then the
          * container's to administer), options that make links do not. */
+        /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE, with nspawn's refusals. */
+        if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_NETWORK && !launch_private_network(s))
+                return error_set(e, -EINVAL, "Invalid namespacing settings. Mounting sysfs with --private-users requires --private-network.");
+        if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_WRITABLE)
+                return error_set(e, -EINVAL, "Cannot combine --private-users with read-write mounts.");
         if (s->network_namespace_path && needs_links(s))
                 return error_set(e, -EINVAL,
                                  "--network-namespace-path= cannot be combined with options that make network links (-n/--network-veth, "
@@ -713,7 +718,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (needs_links(s) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
-                .proc_sys_net_writable = launch_private_network(s) || s->nesting > 0,
+                .proc_sys_net_writable = launch_private_network(s) || s->nesting > 0 || s->api_vfs == API_VFS_NETWORK,
+                .api_vfs_writable = s->api_vfs == API_VFS_WRITABLE,
                 .private_network = launch_private_network(s),
                 .image = s->directory,
                 .os_release = l->os_release,
@@ -758,6 +764,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 return r;
         }
         h.have_cgroup2 = cg.fd >= 0;
+        if (s->no_cgns && !cg.cg2_private)
+                h.cgroup_own = cg.rel;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
                 goto out;
         if ((r = prepare_device_policy(s, &cg, &devices, &devices_v1, e)) < 0)
@@ -890,10 +898,11 @@ int launch_run(Settings *s, Error *e)
         if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
                 goto out;
         bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
-        if ((r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
+        /* ($SYSTEMD_NSPAWN_LOCK=0: no image lock, as nspawn.) */
+        if (!s->no_image_lock && (r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
                 goto out;
         /* An overlay child's base is only read while it runs, and nothing may write to it. */
-        if (l.child_lower && (r = lock_base(&l, &base_lock, e)) < 0)
+        if (!s->no_image_lock && l.child_lower && (r = lock_base(&l, &base_lock, e)) < 0)
                 goto out;
 
         /* The tree's own machine ID wins; else --uuid; else a random one for this run. */

@@ -322,6 +322,15 @@ static void plan_proc(Builder *b, const HostFacts *h)
                                                 "/proc/fs",   "/proc/irq", "/proc/scsi"};
 
         add(b, STEP_MOUNT, "proc", "/proc", "proc", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
+        /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes: /proc as it comes, as nspawn's mount_all()
+         * skips every read-only and inaccessible entry then. */
+        if (h->api_vfs_writable) {
+                if (h->boot_id) {
+                        add(b, STEP_BIND_ROOT, "/run/.corral-boot-id", "/proc/sys/kernel/random/boot_id", NULL, NULL, MS_BIND, STEP_OPTIONAL);
+                        add(b, STEP_UNLINK, NULL, "/run/.corral-boot-id", NULL, NULL, 0, 0);
+                }
+                return;
+        }
         add(b, STEP_BIND_ROOT, "/proc/sys", "/proc/sys", NULL, NULL, MS_BIND | MS_REC, 0);
         add_remount_ro(b, "/proc/sys", NODEV_NOSUID_NOEXEC, STEP_RECURSIVE);
         if (h->proc_sys_net_writable) {
@@ -392,12 +401,23 @@ int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Erro
         MountStep *m;
 
         plan_root(&b, s, h);
-        if (!has_custom_mount_at(s, "/tmp"))
+        if (!has_custom_mount_at(s, "/tmp") && !s->no_tmpfs_tmp)
                 add(&b, STEP_MOUNT, "tmpfs", "/tmp", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
                     STEP_MKDIR_TARGET);
-        add(&b, STEP_MOUNT, "sysfs", "/sys", "sysfs", NULL, NODEV_NOSUID_NOEXEC | MS_RDONLY, STEP_MKDIR_TARGET);
+        add(&b, STEP_MOUNT, "sysfs", "/sys", "sysfs", NULL, NODEV_NOSUID_NOEXEC | (h->api_vfs_writable ? 0 : MS_RDONLY), STEP_MKDIR_TARGET);
         if (h->have_cgroup2)
                 add(&b, STEP_MOUNT, "cgroup2", "/sys/fs/cgroup", "cgroup2", NULL, NODEV_NOSUID_NOEXEC, 0);
+        if (h->have_cgroup2 && h->cgroup_own) {
+                /* No cgroup namespace: the whole hierarchy, read-only but for the container's
+                 * own cgroup, as nspawn's mount_systemd_cgroup_writable(). */
+                _cleanup_free_ char *own = path_join("/sys/fs/cgroup", h->cgroup_own);
+                if (!own)
+                        b.r = -ENOMEM;
+                else {
+                        add(&b, STEP_BIND_ROOT, own, own, NULL, NULL, MS_BIND, 0);
+                        add_remount_ro(&b, "/sys/fs/cgroup", NODEV_NOSUID_NOEXEC, 0);
+                }
+        }
         plan_dev(&b, h);
         plan_run_host(&b, s, h);
 

@@ -91,6 +91,9 @@ typedef struct HostFacts {
         bool have_cgroup2;          /* mount a cgroup2 hierarchy at /sys/fs/cgroup */
         bool proc_sys_net_writable; /* the container's own network namespace, or --nesting: /proc/sys/net stays writable */
         bool private_network;       /* --private-network or links of its own: --resolv-conf=auto leaves the tree's file alone */
+        bool api_vfs_writable;      /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes: /sys and /proc/sys writable, nothing of /proc masked */
+        const char *cgroup_own;     /* without a cgroup namespace: the container's cgroup below the hierarchy's
+                                     * root, the one writable part of the whole hierarchy it sees */
         bool have_dev_net_tun;
         bool have_kcore;            /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
         bool tty_console;           /* the console is a pty (not --console=pipe) */

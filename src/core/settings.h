@@ -105,6 +105,15 @@ typedef enum SettingsMode {
         _SETTINGS_MODE_MAX,
 } SettingsMode;
 
+/* How /sys and /proc/sys are mounted: read-only with /proc/sys/net writable in a network
+ * namespace of the container's own (the default), writable, or /proc/sys/net writable always. */
+typedef enum ApiVfsMode {
+        API_VFS_DEFAULT,
+        API_VFS_WRITABLE, /* "yes" */
+        API_VFS_READ_ONLY, /* "no" */
+        API_VFS_NETWORK,   /* "network" */
+} ApiVfsMode;
+
 typedef enum CustomMountType {
         CUSTOM_MOUNT_BIND,
         CUSTOM_MOUNT_TMPFS,
@@ -238,6 +247,12 @@ typedef struct Settings {
 
         /* corral's --nesting: the profile for containers that run containers (-1 unset) */
         int nesting;
+
+        /* nspawn's environment knobs (options_parse_environment()) */
+        ApiVfsMode api_vfs;    /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE */
+        bool no_tmpfs_tmp;     /* $SYSTEMD_NSPAWN_TMPFS_TMP=0: the tree's own /tmp */
+        bool no_image_lock;    /* $SYSTEMD_NSPAWN_LOCK=0: the image is not locked */
+        bool no_cgns;          /* $SYSTEMD_NSPAWN_USE_CGNS=0: no cgroup namespace */
 
         /* Networking (SETTING_NETWORK): a network namespace of its own (-1 unset), or the one
          * at network_namespace_path. */

@@ -14,6 +14,8 @@ int main(int argc, char *argv[])
 
         settings_init(&s);
         r = options_parse(argc, argv, &s, &action, &e);
+        if (r >= 0 && action == OPTIONS_RUN)
+                r = options_parse_environment(&s, &e);
         if (r >= 0 && action == OPTIONS_HELP) {
                 options_help(stdout, "corral");
                 goto done;

@@ -740,6 +740,52 @@ static bool row_has_long(const OptionRow *r)
         return strlen(r->name) > 1;
 }
 
+static int env_boolean(const char *name, bool *ret, Error *e)
+{
+        const char *v = getenv(name);
+        if (!v)
+                return 0;
+        int b = parse_boolean(v);
+        if (b < 0)
+                return error_set(e, -EINVAL, "$%s=%s: expected a boolean", name, v);
+        *ret = b;
+        return 1;
+}
+
+int options_parse_environment(Settings *s, Error *e)
+{
+        const char *v = getenv("SYSTEMD_NSPAWN_API_VFS_WRITABLE");
+        bool b = false;
+        int r;
+        if (v && streq(v, "network"))
+                s->api_vfs = API_VFS_NETWORK;
+        else if (v) {
+                int k = parse_boolean(v);
+                if (k < 0)
+                        return error_set(e, -EINVAL, "$SYSTEMD_NSPAWN_API_VFS_WRITABLE=%s: expected a boolean or \"network\"", v);
+                s->api_vfs = k ? API_VFS_WRITABLE : API_VFS_READ_ONLY;
+        }
+        if ((r = env_boolean("SYSTEMD_NSPAWN_TMPFS_TMP", &b, e)) < 0)
+                return r;
+        if (r > 0)
+                s->no_tmpfs_tmp = !b;
+        if ((r = env_boolean("SYSTEMD_NSPAWN_LOCK", &b, e)) < 0)
+                return r;
+        if (r > 0)
+                s->no_image_lock = !b;
+        if ((r = env_boolean("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY", &b, e)) < 0)
+                return r;
+        if (r > 0 && !b)
+                return error_set(e, -EOPNOTSUPP,
+                                 "$SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=0: corral gives containers the unified cgroup hierarchy only (cgroup v2, as nspawn on "
+                                 "a unified host); unset it for a guest with systemd 230 or later");
+        if ((r = env_boolean("SYSTEMD_NSPAWN_USE_CGNS", &b, e)) < 0)
+                return r;
+        if (r > 0)
+                s->no_cgns = !b;
+        return 0;
+}
+
 int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action, Error *e)
 {
         struct option longopts[ELEMENTSOF(option_table) + 1];

@@ -14,3 +14,7 @@ typedef enum OptionsAction {
  * settings_init()ed; on failure e says which option and why. */
 int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action, Error *e);
 void options_help(FILE *f, const char *program);
+/* nspawn's environment knobs that change behaviour: $SYSTEMD_NSPAWN_API_VFS_WRITABLE,
+ * $SYSTEMD_NSPAWN_TMPFS_TMP, $SYSTEMD_NSPAWN_LOCK, $SYSTEMD_NSPAWN_UNIFIED_HIERARCHY,
+ * $SYSTEMD_NSPAWN_USE_CGNS; a value nspawn would refuse is an error naming the variable. */
+int options_parse_environment(Settings *s, Error *e);

@@ -61,6 +61,14 @@ have_nspawn() {
         $NSPAWN -q -P -D "$BB" /bin/true </dev/null >/dev/null 2>&1
 }
 
+# A network namespace of the test's own at $TESTTMP/netns, lo up; $N runs a command in it.
+make_test_netns() {
+        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
+        touch "$TESTTMP/netns"
+        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
+        N="nsenter --net=$TESTTMP/netns"
+}
+
 # Waits until a file contains a string (bounded); returns non-zero on timeout.
 wait_for() { # file needle seconds
         local i=0 n=$(( ${3:-30} * 10 ))

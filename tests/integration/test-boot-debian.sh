@@ -60,6 +60,18 @@ test_volatile_yes_on_a_merged_usr_tree() {
         expect_contains "$(cat "$TESTTMP/report")" "pid1=systemd" "--volatile=yes -b boots the tree"
 }
 
+# $SYSTEMD_NSPAWN_USE_CGNS=0 (seed 001 sets it to run Docker inside): no cgroup namespace; the
+# booted systemd finds its cgroup in the host's hierarchy, writable there, and runs.
+test_boot_debian_without_cgroup_namespace() {
+        debian_tree
+        write_check_unit
+        SYSTEMD_NSPAWN_USE_CGNS=0 boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -x -M nocgns
+        report=$(cat "$TESTTMP/report")
+        expect_contains "$report" "state=running" "systemd runs without a cgroup namespace: $(grep -A5 CHECK "$TESTTMP/console.out.clean")"
+        expect_contains "$report" "failed=0" "no failed unit"
+        expect_eq "$(cat "$TESTTMP/rc")" 0 "exit status after SIGTERM"
+}
+
 have_nspawn_boot() {
         command -v systemd-nspawn >/dev/null
 }

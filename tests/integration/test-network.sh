@@ -2,14 +2,6 @@
 # Networking: a network namespace of the container's own, and one given by path.  Every
 # namespace here is the test's own; no traffic leaves them.
 
-# A network namespace of the test's own at $TESTTMP/netns, lo up; $N runs a command in it.
-make_test_netns() {
-        command -v ip >/dev/null || skip "no ip command to set up the test's namespace"
-        touch "$TESTTMP/netns"
-        unshare --net="$TESTTMP/netns" ip link set lo up || fail "cannot make the test's network namespace"
-        N="nsenter --net=$TESTTMP/netns"
-}
-
 net_report='ls /sys/class/net | tr "\n" " "; echo; cat /sys/class/net/lo/flags; grep CapBnd /proc/self/status; echo 1 > /proc/sys/net/ipv4/ip_forward && echo netsys-rw'
 
 test_private_network() {

@@ -122,6 +122,63 @@ test_corral_bash_completion() {
         expect_contains "$out" "command: mkdir" "the command after the options"
 }
 
+# nspawn's environment knobs, beside nspawn where it can run them here.
+test_nspawn_environment_knobs() {
+        ensure_bb
+        local runner want out
+        # $SYSTEMD_NSPAWN_TMPFS_TMP=0: the tree's own /tmp; =..._API_VFS_WRITABLE=yes: /sys
+        # writable, /proc/sys not made read-only, nothing of /proc masked.
+        want=
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                out=$(SYSTEMD_NSPAWN_TMPFS_TMP=0 $runner -D "$BB" -M knobs /bin/sh -c 'grep -c " /tmp " /proc/self/mountinfo'
+                      SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes $runner -D "$BB" -M knobs /bin/sh -c \
+                        'grep -E " /sys | /proc/sys | /proc/kcore | /proc/sysrq-trigger | /proc/bus " /proc/self/mountinfo | cut -d" " -f5,6')
+                [ -z "$want" ] && want=$out
+                expect_eq "$out" "$want" "$runner: TMPFS_TMP=0 and API_VFS_WRITABLE=yes as nspawn"
+        done
+        expect_eq "$(echo $want)" "0 /sys rw,nosuid,nodev,noexec,relatime" "no /tmp tmpfs; /sys writable, nothing else mounted over /proc"
+        # =network: /proc/sys/net writable on a network the container shares (the test's own).
+        make_test_netns
+        out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=network $N "$CORRAL" -q -P -D "$BB" -M knobs /bin/sh -c 'grep " /proc/sys/net " /proc/self/mountinfo | cut -d" " -f6' </dev/null)
+        expect_contains "$out" "rw," "API_VFS_WRITABLE=network: /proc/sys/net writable"
+        umount "$TESTTMP/netns"
+        # nspawn's refusals with -U.
+        for runner in cr ns; do
+                [ $runner = ns ] && ! have_nspawn && continue
+                out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes $runner -D "$BB" -U true 2>&1 || true)
+                [ $runner = ns ] && out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes $NSPAWN -q -P -D "$BB" -U true </dev/null 2>&1)
+                expect_contains "$out" "Cannot combine --private-users with read-write mounts." "$runner: API_VFS_WRITABLE=yes with -U"
+                out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=network $runner -D "$BB" -U true 2>&1 || true)
+                [ $runner = ns ] && out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=network $NSPAWN -q -P -D "$BB" -U true </dev/null 2>&1)
+                expect_contains "$out" "Mounting sysfs with --private-users requires --private-network." "$runner: API_VFS_WRITABLE=network with -U"
+        done
+        out=$(SYSTEMD_NSPAWN_API_VFS_WRITABLE=maybe "$CORRAL" -P -D "$BB" true 2>&1 </dev/null)
+        expect_contains "$out" "SYSTEMD_NSPAWN_API_VFS_WRITABLE=maybe: expected a boolean or \"network\"" "a bad value is named"
+        # =_UNIFIED_HIERARCHY: corral has the unified hierarchy only, and says so for 0.
+        expect_contains "$(SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 cr -D "$BB" /bin/sh -c 'grep " /sys/fs/cgroup " /proc/self/mountinfo')" " - cgroup2 " "UNIFIED_HIERARCHY=1"
+        out=$(SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=0 "$CORRAL" -P -D "$BB" true 2>&1 </dev/null)
+        expect_contains "$out" "corral gives containers the unified cgroup hierarchy only" "UNIFIED_HIERARCHY=0 is refused by name"
+        # =_USE_CGNS=0: no cgroup namespace: the whole hierarchy, read-only, but the container's
+        # own cgroup (nspawn 252 fails here on a hybrid host; the real-host lane boots with it).
+        out=$(SYSTEMD_NSPAWN_USE_CGNS=0 cr -D "$BB" -M nocgns /bin/sh -c 'grep "^0::" /proc/self/cgroup
+                grep -E " /sys/fs/cgroup(/[^ ]*)? " /proc/self/mountinfo | cut -d" " -f5,6 | cut -d, -f1')
+        expect_contains "$out" "0::/" "USE_CGNS=0: its cgroup's path in the host's hierarchy"
+        expect_contains "$out" "corral-nocgns.scope" "the scope named"
+        expect_contains "$out" "/sys/fs/cgroup ro" "the hierarchy read-only"
+        expect_contains "$out" "corral-nocgns.scope rw" "its own cgroup writable"
+        expect_eq "$(cr -D "$BB" /bin/sh -c 'grep "^0::" /proc/self/cgroup')" "0::/" "by default a cgroup namespace"
+        # =_LOCK=0: the tree is not locked, so a second writable run may start.
+        mkdir -p "$TESTTMP/x"
+        "$CORRAL" -q -P -D "$BB" -M lock1 --bind="$TESTTMP/x:/x" /bin/sh -c 'touch /x/up; sleep 30' </dev/null >/dev/null 2>&1 &
+        local pid=$!
+        wait_for_file "$TESTTMP/x/up" 15 || fail "the first container did not start"
+        out=$("$CORRAL" -q -P -D "$BB" -M lock2 true 2>&1 </dev/null)
+        expect_contains "$out" "is currently busy" "a second writable run of one tree is refused"
+        expect_eq "$(SYSTEMD_NSPAWN_LOCK=0 cr -D "$BB" -M lock2 /bin/sh -c 'echo ran')" "ran" "with LOCK=0 it runs"
+        kill $pid; wait $pid || true
+}
+
 test_as_pid2_stub_init() {
         ensure_bb
         expect_eq "$(cr -D "$BB" -a /bin/sh -c 'echo $$; cat /proc/1/comm')" "2

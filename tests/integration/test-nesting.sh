@@ -142,6 +142,17 @@ SH
         expect_contains "$(grep KEPT <<<"$out")" "own=inactive" "--keep-unit: no scope of its own"
 }
 
+# Boots the nesting tree (CORRAL_DEBIAN_PODMAN) with --nesting, the engine's storage on a tmpfs,
+# $TESTTMP/bb.tar and check.sh bound in, and the options given; prints the console lines with tag.
+boot_nesting_tree() { # name tag storage [option...]
+        local name=$1 tag=$2 storage=$3
+        shift 3
+        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
+        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M "$name" --nesting --tmpfs="$storage" "$@" \
+                --bind-ro="$TESTTMP/bb.tar:/bb.tar" --bind-ro="$TESTTMP/check.sh:/check.sh"
+        grep -a "$tag" "$TESTTMP/console.out.clean"
+}
+
 # Docker-style nesting: podman from Debian's packages inside a booted Debian container with the
 # --nesting profile runs a container from an image imported from a tarball (no registry).  Its
 # network is "none": the outer container shares the host's network, which a test never touches.
@@ -167,10 +178,7 @@ echo "PODMAN-SCOPES \$(systemctl list-units --no-legend --plain 'libpod*' | wc -
 tr '\n' ' ' < /run/podman.out > /dev/console; echo > /dev/console
 echo "CHECK done" > /dev/console
 SH
-        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
-        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M pod --nesting --tmpfs=/var/lib/containers \
-                --bind-ro="$TESTTMP/bb.tar:/bb.tar" --bind-ro="$TESTTMP/check.sh:/check.sh"
-        out=$(grep -a PODMAN "$TESTTMP/console.out.clean")
+        out=$(boot_nesting_tree pod PODMAN /var/lib/containers)
         echo "$out"
         expect_contains "$out" "PODMAN rc=0" "podman runs a container inside corral"
         expect_contains "$out" "PODMAN-RUN " "with the payload's output"
@@ -206,10 +214,7 @@ journalctl -b -u docker.service --no-pager 2>&1 | grep -i 'level=error\|failed' 
 tr '\n' ' ' < /run/docker.out > /dev/console; echo > /dev/console
 echo "CHECK done" > /dev/console
 SH
-        printf '[Service]\nType=simple\nExecStart=/bin/sh /check.sh\n' > "$TESTTMP/corral-check.service"
-        boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN_PODMAN" -x -M dock --nesting --private-network --tmpfs=/var/lib/docker \
-                --bind-ro="$TESTTMP/bb.tar:/bb.tar" --bind-ro="$TESTTMP/check.sh:/check.sh"
-        out=$(grep -a DOCKER "$TESTTMP/console.out.clean")
+        out=$(boot_nesting_tree dock DOCKER /var/lib/docker --private-network)
         echo "$out"
         expect_contains "$out" "DOCKER rc=0" "docker runs a container inside corral"
         expect_contains "$out" "pid1=/bin/sh -c echo" "the payload is PID 1 of Docker's container"

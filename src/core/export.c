@@ -99,7 +99,7 @@ static int copy_data(struct archive *d, struct archive *w, const char *path, Err
         return 0;
 }
 
-int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Error *e)
+int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool frozen, Error *e)
 {
         ImageLock lock = IMAGE_LOCK_NULL, base_lock = IMAGE_LOCK_NULL;
         struct archive *w = NULL, *d = NULL;
@@ -110,7 +110,7 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Erro
         int r = 0;
         if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name, image_type_to_string(i->type));
-        if ((r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
+        if (!frozen && (r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         if (*i->base) {
                 /* An overlay child: the tree a container of it sees, child over base, mounted
@@ -212,7 +212,7 @@ out:
         return r;
 }
 
-int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, Error *e)
+int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, bool frozen, Error *e)
 {
         ImageLock lock = IMAGE_LOCK_NULL;
         struct archive *w = NULL;
@@ -224,7 +224,7 @@ int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, Erro
         int r;
         if (i->type != IMAGE_RAW && i->type != IMAGE_BLOCK)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s, not a raw disk image: export it with export-tar", i->name, image_type_to_string(i->type));
-        if ((r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
+        if (!frozen && (r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         in = open(i->path, O_RDONLY | O_CLOEXEC);
         if (in < 0 || fstat(in, &st) < 0) {

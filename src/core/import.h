@@ -44,10 +44,12 @@ int import_raw(int fd, const char *name, const ImportOptions *o, Error *e);
 int import_fs(const char *dir, const char *name, const ImportOptions *o, Error *e);
 
 /* The image as a tar archive (ownership numeric, xattrs, ACLs, file capabilities, hard links,
- * sparse files) to fd, compressed as asked.  Refused while a container runs on it writable. */
-int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, Error *e);
-/* A raw image's bytes to fd, compressed as asked. */
-int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, Error *e);
+ * sparse files) to fd, compressed as asked.  Refused while a container runs on it writable,
+ * unless frozen: the caller froze every container running on it (and synced its file
+ * system), so that the copy is consistent. */
+int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool frozen, Error *e);
+/* A raw image's bytes to fd, compressed as asked; frozen as for export_tar(). */
+int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, bool frozen, Error *e);
 
 /* Where --verify=signature finds its keys: the first of these that exists. */
 extern const char *const import_keyrings[];

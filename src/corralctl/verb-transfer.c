@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "corralctl.h"
 #include "fs-util.h"
 #include "import.h"
@@ -229,6 +230,48 @@ int verb_import_fs(const Args *a, int argc, char **argv)
         return transfer_end(&t, a, r, &e, msg);
 }
 
+/* The machines running on image i, frozen for a consistent copy (machined exports an image in
+ * use as it is, mid-write; corral freezes the writers instead), each one's file system synced
+ * (for a raw image: its dirty pages reach the file); at most 16.  Returns how many. */
+#define MAX_FROZEN 16
+static size_t freeze_users(const Args *a, const Image *i, ContainerCgroup frozen[MAX_FROZEN], Error *e)
+{
+        MachineRecord *all = NULL;
+        size_t n = 0, k = 0;
+        _cleanup_free_ char *path = realpath(i->path, NULL);
+        if (!path || registry_list(a->dir, &all, &n) < 0)
+                return 0;
+        for (size_t j = 0; j < n && k < MAX_FROZEN && e->code == 0; j++) {
+                _cleanup_free_ char *root = realpath(all[j].root, NULL);
+                if (!root || !streq(root, path))
+                        continue;
+                if (machine_cgroup_of(&all[j], &frozen[k], e) < 0 || container_cgroup_freeze(&frozen[k], true, e) < 0) {
+                        container_cgroup_done(&frozen[k]);
+                        break;
+                }
+                char fs[64];
+                snprintf(fs, sizeof(fs), "/proc/%d/root", (int)all[j].leader);
+                _cleanup_close_ int fd = open(fs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0)
+                        (void)syncfs(fd);
+                if (!a->quiet)
+                        fprintf(stderr, "Machine '%s' runs on image '%s': frozen for the copy, thawed after it.\n", all[j].name, i->name);
+                k++;
+        }
+        free(all);
+        return k;
+}
+
+static void thaw_users(ContainerCgroup frozen[MAX_FROZEN], size_t n)
+{
+        for (size_t k = 0; k < n; k++) {
+                Error e = {0};
+                if (container_cgroup_freeze(&frozen[k], false, &e) < 0)
+                        fprintf(stderr, "Could not thaw a machine after the export: %s\n", e.msg);
+                container_cgroup_done(&frozen[k]);
+        }
+}
+
 /* The output: FILE written under a temporary name beside it and renamed when whole, or
  * standard output ("-" or none), which must not be a terminal. */
 static int export_image(const Args *a, int argc, char **argv, bool raw)
@@ -265,8 +308,18 @@ static int export_image(const Args *a, int argc, char **argv, bool raw)
                 fd = dup(STDOUT_FILENO);
         if (!a->quiet)
                 fprintf(stderr, "Exporting '%s', saving to '%s' with compression '%s'.\n", i.name, file ? file : "standard output", compression_to_string(c));
+        ContainerCgroup frozen[MAX_FROZEN];
+        size_t n_frozen = freeze_users(a, &i, frozen, &e);
+        if (e.code < 0) {
+                thaw_users(frozen, n_frozen);
+                fprintf(stderr, "Could not freeze the machine running on image '%s' for the export: %s\n", i.name, e.msg);
+                if (tmp)
+                        (void)unlink(tmp);
+                return 1;
+        }
         transfer_begin(&t, a, &o);
-        int r = raw ? export_raw(&i, fd, c, &o.io, &e) : export_tar(&i, fd, c, &o.io, &e);
+        int r = raw ? export_raw(&i, fd, c, &o.io, n_frozen > 0, &e) : export_tar(&i, fd, c, &o.io, n_frozen > 0, &e);
+        thaw_users(frozen, n_frozen);
         if (r >= 0 && file && (fsync(fd) < 0 || rename(tmp, file) < 0))
                 r = error_set_errno(&e, -errno, "cannot write %s", file);
         if (tmp && r < 0)

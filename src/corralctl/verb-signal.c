@@ -56,6 +56,39 @@ static int send_signal(const MachineRecord *m, int sig, bool leader_only)
         return 0;
 }
 
+/* Whether pid has a handler for sig (SigCgt in /proc/PID/status): a PID namespace's init
+ * ignores a signal from outside that it does not catch. */
+static bool catches(pid_t pid, int sig)
+{
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        unsigned long long mask = 0;
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+                        break;
+        return sig > 0 && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+/* terminate, as machined stopping the machine's unit: the kill signal first (a systemd guest
+ * shuts down), SIGKILL after TERMINATE_TIMEOUT_SEC (systemd's default stop timeout) or at
+ * once where the init does not catch the kill signal. */
+#define TERMINATE_TIMEOUT_SEC 90
+static int terminate(const MachineRecord *m)
+{
+        int sig = m->kill_signal > 0 ? m->kill_signal : SIGKILL;
+        if (sig != SIGKILL && catches(m->leader, sig)) {
+                int r = send_signal(m, sig, true);
+                if (r < 0)
+                        return r;
+                for (int i = 0; i < TERMINATE_TIMEOUT_SEC * 10 && registry_alive(m); i++)
+                        usleep(100 * 1000);
+                if (!registry_alive(m))
+                        return 0;
+        }
+        return send_signal(m, SIGKILL, true); /* the PID namespace ends with its init */
+}
+
 static int signal_verb(const Args *a, int argc, char **argv, const char *what)
 {
         int ret = 0;
@@ -80,9 +113,13 @@ static int signal_verb(const Args *a, int argc, char **argv, const char *what)
                                 continue;
                         }
                         sig = SIGINT;
-                } else if (streq(what, "terminate"))
-                        sig = SIGKILL; /* the PID namespace ends with its init */
-                else {
+                } else if (streq(what, "terminate")) {
+                        if ((r = terminate(&m)) < 0 && r != -ESRCH) {
+                                fprintf(stderr, "Could not terminate machine '%s': %s\n", m.name, strerror(-r));
+                                ret = 1;
+                        }
+                        continue;
+                } else {
                         sig = sig ? sig : SIGTERM;
                         leader = a->kill_leader;
                 }

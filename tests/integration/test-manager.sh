@@ -287,6 +287,29 @@ EOT
         wait_for_file "$TESTTMP/x/unk.sig" 15 || { "$CORRALCTL" terminate unk; wait $p; fail "the unknown init got no SIGRTMIN+4"; }
         wait $p
         expect_eq "$(cat "$TESTTMP/x/unk.sig" 2>&1)" RTMIN4 "poweroff of an unknown init sends SIGRTMIN+4, as machined"
+
+        # terminate, as machined stopping the unit: the kill signal (SIGRTMIN+3 with --boot) to
+        # an init that catches it, which may end cleanly; SIGKILL at once to one that does not.
+        cat > "$BB/sbin/init" <<'EOT'
+#!/bin/sh
+trap 'echo RTMIN3 > /x/term.sig; exit 0' 37
+touch /x/term.up
+while :; do sleep 0.1; done
+EOT
+        "$CORRAL" -q -D "$BB" -M term -b --console=pipe --bind="$TESTTMP/x:/x" </dev/null >/dev/null 2>&1 &
+        p=$!
+        wait_for_file "$TESTTMP/x/term.up" 15 || fail "the trapping init did not start"
+        "$CORRALCTL" terminate term || fail "terminate failed"
+        wait $p
+        expect_eq "$(cat "$TESTTMP/x/term.sig" 2>&1)" RTMIN3 "terminate sends the kill signal first"
+        rm -f "$BB/sbin/init"; ln -s ../bin/busybox "$BB/sbin/init"
+        "$CORRAL" -q -D "$BB" -M term -b --console=pipe --bind="$TESTTMP/x:/x" </dev/null >/dev/null 2>&1 &
+        p=$!
+        wait_for_file "$TESTTMP/x/bi.up" 15 || fail "busybox init did not start"
+        for _ in $(seq 50); do "$CORRALCTL" list --no-legend | grep -q '^term ' && break; sleep 0.1; done
+        "$CORRALCTL" terminate term || fail "terminate of busybox init failed"
+        wait $p
+        expect_eq "$("$CORRALCTL" list --no-legend)" "" "terminate ends an init that ignores the kill signal"
 }
 
 # copy-to and copy-from: trees with modes, owners, links and FIFOs; --force; links in the

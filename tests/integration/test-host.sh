@@ -91,8 +91,22 @@ test_networkd_on_the_host_addresses_ve_links() {
         mkdir -p "$TESTTMP/x"
         printf '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip/$subnet via $router" >> /x/lease\nexit 0\n' > "$TESTTMP/x/script"
         chmod +x "$TESTTMP/x/script"
+        # networkd's IPMasquerade= turns on forwarding and adds its nftables tables, which stay
+        # after it stops: the test puts the host back as it was (the leak check compares).
+        local fwd4 fwd6 tables
+        fwd4=$(cat /proc/sys/net/ipv4/ip_forward) fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
+        tables=$(nft list tables 2>/dev/null)
+        restore_host_network() {
+                systemctl stop 'systemd-networkd*'
+                local t
+                for t in "ip io.systemd.nat" "ip6 io.systemd.nat"; do
+                        grep -qx "table $t" <<<"$tables" || nft delete table $t 2>/dev/null
+                done
+                echo "$fwd4" > /proc/sys/net/ipv4/ip_forward
+                echo "$fwd6" > /proc/sys/net/ipv6/conf/all/forwarding
+        }
         systemctl start systemd-networkd || fail "cannot start systemd-networkd"
-        trap "systemctl stop 'systemd-networkd*'" EXIT
+        trap restore_host_network EXIT
         local runner leases=()
         for runner in "$CORRAL" "$NSPAWN"; do
                 rm -f "$TESTTMP/x/lease" "$TESTTMP/x/asked" "$TESTTMP/x/done"

@@ -263,12 +263,12 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
         fail(sock, -errno, "cannot execute %s in the machine: %s", file, strerror(errno));
 }
 
-/* A: joins the machine, forks B and waits for it. */
 static bool is_host(const MachineRecord *m)
 {
         return streq(m->name, ENTER_HOST);
 }
 
+/* A: joins the machine, forks B and waits for it. */
 _noreturn_ static void run_enter(const MachineRecord *m, const EnterOptions *o, int pidfd, int flags, char **env,
                                  const struct sock_fprog *filter, int sock)
 {

@@ -83,6 +83,9 @@ static int help(void)
                "     --version                Show package version\n"
                "     --no-pager               Do not pipe output into a pager (corralctl never does)\n"
                "     --no-legend              Do not show the headers and footers\n"
+               "     --no-ask-password        Accepted (corralctl never asks for a password)\n"
+               "     --max-addresses=N        Number of addresses list shows per machine (all, 0)\n"
+               "  -l --full                   Do not shorten the output (list's addresses)\n"
                "     --json=pretty|short|off  Generate JSON output\n"
                "  -p --property=NAME          Show only properties by this name\n"
                "     --value                  When showing properties, only print the value\n"
@@ -198,9 +201,24 @@ static const Verb verbs[] = {
 #endif
 };
 
-enum { OPT_VERSION = 0x100, OPT_NO_PAGER, OPT_NO_LEGEND, OPT_JSON, OPT_VALUE, OPT_KILL_WHOM, OPT_UID, OPT_FORCE, OPT_READ_ONLY, OPT_MKDIR, OPT_VERIFY, OPT_FORMAT };
+enum {
+        OPT_VERSION = 0x100,
+        OPT_NO_PAGER,
+        OPT_NO_LEGEND,
+        OPT_JSON,
+        OPT_VALUE,
+        OPT_KILL_WHOM,
+        OPT_UID,
+        OPT_FORCE,
+        OPT_READ_ONLY,
+        OPT_MKDIR,
+        OPT_VERIFY,
+        OPT_FORMAT,
+        OPT_NO_ASK_PASSWORD,
+        OPT_MAX_ADDRESSES,
+};
 
-#define SHORT_OPTIONS "hap:s:E:qfn:"
+#define SHORT_OPTIONS "hap:s:E:qfn:l"
 
 /* Whether argument arg is an option that takes the next argument as its value. */
 static bool takes_value(const struct option *options, const char *arg)
@@ -264,9 +282,12 @@ int main(int argc, char **argv)
                 {"format", required_argument, NULL, OPT_FORMAT},
                 {"follow", no_argument, NULL, 'f'},
                 {"lines", required_argument, NULL, 'n'},
+                {"full", no_argument, NULL, 'l'},
+                {"no-ask-password", no_argument, NULL, OPT_NO_ASK_PASSWORD},
+                {"max-addresses", required_argument, NULL, OPT_MAX_ADDRESSES},
                 {},
         };
-        Args a = {.legend = true, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
+        Args a = {.legend = true, .max_addresses = 1, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
         char *props[64];
         int c;
         a.properties = props;
@@ -375,6 +396,22 @@ int main(int argc, char **argv)
                 case 'f':
                         a.follow = true;
                         break;
+                case 'l':
+                        a.full = true;
+                        break;
+                case OPT_NO_ASK_PASSWORD:
+                        break; /* corralctl never asks: it needs no polkit, root suffices */
+                case OPT_MAX_ADDRESSES: {
+                        unsigned long n;
+                        if (streq(optarg, "all"))
+                                a.max_addresses = UINT_MAX;
+                        else if (parse_unsigned(optarg, &n) < 0 || n > UINT_MAX) {
+                                fprintf(stderr, "Failed to parse --max-addresses= value: %s\n", optarg);
+                                return 1;
+                        } else
+                                a.max_addresses = (unsigned)n;
+                        break;
+                }
                 case 'n': {
                         unsigned long n;
                         if (parse_unsigned(optarg, &n) < 0 || n > INT32_MAX) {

@@ -36,6 +36,8 @@ typedef struct Args {
         bool all;             /* -a: list-images, clean */
         ImportVerify verify;  /* pull-*: --verify= */
         Compression format;   /* export-*: --format=; COMPRESSION_INVALID: by the file's suffix */
+        unsigned max_addresses; /* list: addresses shown per machine (1; 0: no column; UINT_MAX: all) */
+        bool full;            /* -l: nothing shortened (list's addresses) */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */

@@ -25,10 +25,19 @@ int verb_list(const Args *a, int argc, char **argv)
                 fprintf(stderr, "Failed to list machines in %s: %s\n", a->dir, strerror(-r));
                 return 1;
         }
-        Table t = {.n_cols = ELEMENTSOF(header), .header = header};
+        /* As machinectl: --max-addresses= addresses (1 by default, then "…"), none and no
+         * column with 0, all with -l or in JSON. */
+        Table t = {.n_cols = ELEMENTSOF(header) - (a->max_addresses == 0), .header = header};
         for (size_t i = 0; i < n && r >= 0; i++) {
                 char addresses[512];
                 registry_addresses(&m[i], addresses, sizeof(addresses));
+                if (!a->full && a->json == JSON_OFF && a->max_addresses > 0) {
+                        char *p = addresses;
+                        for (unsigned k = 0; p && k < a->max_addresses; k++)
+                                p = strchr(p + (k > 0), ' ');
+                        if (p && (size_t)(p - addresses) + sizeof(" …") <= sizeof(addresses))
+                                strcpy(p, " …");
+                }
                 const char *row[] = {m[i].name, m[i].class_, m[i].service, m[i].os, m[i].version, addresses};
                 r = table_add(&t, row);
         }

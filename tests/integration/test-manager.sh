@@ -21,7 +21,7 @@ test_registry_and_list() {
         setup_bb_x
         expect_eq "$("$CORRALCTL")" "No machines." "nothing registered yet"
         start_bb alpha --bind="$TESTTMP/x:/x" -x
-        start_bb beta --bind="$TESTTMP/x:/x" -x -n
+        start_bb beta --bind="$TESTTMP/x:/x" -x --private-network
         [ -f /run/corral/machines/alpha/state ] || fail "no state file for alpha"
         out=$("$CORRALCTL" list)
         expect_eq "$(echo "$out" | head -1)" "MACHINE CLASS     SERVICE OS      VERSION ADDRESSES" "machinectl's header: $out"
@@ -56,6 +56,22 @@ test_registry_and_list() {
         local p=$!
         sleep 0.3
         expect_eq "$("$CORRALCTL" --no-legend)" "" "--register=no: not listed"
+        wait $p
+
+        # Addresses, as machinectl lists them: the first, then "…" (--max-addresses=, -l for all,
+        # 0 for no column); JSON has them all.  machinectl's --no-ask-password is taken.
+        ln -sf busybox "$BB/bin/ip"
+        "$CORRAL" -q -P -D "$BB" -M addr --private-network --bind="$TESTTMP/x:/x" /bin/sh -c '
+                ip addr add 10.11.0.1/24 dev lo; ip addr add 10.12.0.1/24 dev lo; ip addr add 10.13.0.1/24 dev lo
+                touch /x/addr.up; while [ ! -e /x/addr.done ]; do sleep 0.1; done' </dev/null >/dev/null 2>&1 &
+        p=$!
+        wait_for_file "$TESTTMP/x/addr.up" 15 || fail "addr did not start"
+        expect_eq "$("$CORRALCTL" --no-legend --no-ask-password | awk '{$1=$2=$3=$4=$5=""; print}' | xargs)" "10.11.0.1 …" "list: the first address"
+        expect_eq "$("$CORRALCTL" --no-legend --max-addresses=2 | awk '{$1=$2=$3=$4=$5=""; print}' | xargs)" "10.11.0.1 10.12.0.1 …" "--max-addresses=2"
+        expect_eq "$("$CORRALCTL" --no-legend -l | awk '{$1=$2=$3=$4=$5=""; print}' | xargs)" "10.11.0.1 10.12.0.1 10.13.0.1" "-l: all of them"
+        expect_eq "$("$CORRALCTL" --max-addresses=0 | head -1 | xargs)" "MACHINE CLASS SERVICE OS VERSION" "--max-addresses=0: no column"
+        expect_contains "$("$CORRALCTL" --json=short)" '"addresses":"10.11.0.1 10.12.0.1 10.13.0.1"' "JSON: all of them"
+        touch "$TESTTMP/x/addr.done"
         wait $p
 }
 

@@ -93,17 +93,17 @@ test_networkd_on_the_host_addresses_ve_links() {
         chmod +x "$TESTTMP/x/script"
         # networkd's IPMasquerade= turns on forwarding and adds its nftables tables, which stay
         # after it stops: the test puts the host back as it was (the leak check compares).
-        local fwd4 fwd6 tables
-        fwd4=$(cat /proc/sys/net/ipv4/ip_forward) fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
-        tables=$(nft list tables 2>/dev/null)
+        # (Globals: the EXIT trap runs after this function has returned.)
+        NWD_FWD4=$(cat /proc/sys/net/ipv4/ip_forward) NWD_FWD6=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
+        NWD_TABLES=$(nft list tables 2>/dev/null)
         restore_host_network() {
                 systemctl stop 'systemd-networkd*'
                 local t
                 for t in "ip io.systemd.nat" "ip6 io.systemd.nat"; do
-                        grep -qx "table $t" <<<"$tables" || nft delete table $t 2>/dev/null
+                        grep -qx "table $t" <<<"$NWD_TABLES" || nft delete table $t 2>/dev/null
                 done
-                echo "$fwd4" > /proc/sys/net/ipv4/ip_forward
-                echo "$fwd6" > /proc/sys/net/ipv6/conf/all/forwarding
+                echo "$NWD_FWD4" > /proc/sys/net/ipv4/ip_forward
+                echo "$NWD_FWD6" > /proc/sys/net/ipv6/conf/all/forwarding
         }
         systemctl start systemd-networkd || fail "cannot start systemd-networkd"
         trap restore_host_network EXIT

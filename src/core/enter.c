@@ -77,14 +77,13 @@ static int join_cgroups(pid_t leader, Error *e)
                 _cleanup_close_ int cg2 = -1;
                 bool v2 = !*ctrl;
                 const char *base = v2 ? cgroup2_mount_point() : NULL;
-                char own[32];
+                char own[FD_PATH_MAX];
                 /* A host that mounts no cgroup2 (v1 only, or none at all): the cgroup is in the
                  * kernel's hierarchy all the same, reached through a mount of our own. */
                 if (v2 && !base) {
                         if ((cg2 = cgroup2_mount_own()) < 0)
                                 return error_set_errno(e, cg2, "cannot mount cgroup2 to join the machine's cgroup");
-                        snprintf(own, sizeof(own), "/proc/self/fd/%d", cg2);
-                        base = own;
+                        base = fd_path(cg2, own);
                 }
                 int k = v2 ? asprintf(&procs, "%s%s/cgroup.procs", base, rel)
                            : asprintf(&procs, "/sys/fs/cgroup/%s%s/cgroup.procs", startswith(ctrl, "name=") ? ctrl + 5 : ctrl, rel);

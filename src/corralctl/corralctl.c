@@ -79,13 +79,19 @@ static int help(void)
                "  cancel-transfer [ID...]     Cancel a transfer\n\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
-               "  -a --all                    Show all images, also hidden ones; clean: remove all\n"
+               "  -a --all                    Show all images, also hidden ones; clean: remove all;\n"
+               "                              show: also empty properties\n"
                "     --version                Show package version\n"
                "     --no-pager               Do not pipe output into a pager (corralctl never does)\n"
                "     --no-legend              Do not show the headers and footers\n"
                "     --no-ask-password        Accepted (corralctl never asks for a password)\n"
                "     --max-addresses=N        Number of addresses list shows per machine (all, 0)\n"
                "  -l --full                   Do not shorten the output (list's addresses)\n"
+               "  -M --machine=[USER@]NAME    Run the command with the machine's own corralctl,\n"
+               "                              as its root or USER; .host: here, as USER\n"
+               "  -o --output=MODE            JSON for listings and show (json, json-pretty,\n"
+               "                              json-sse, json-seq); status: how log lines are\n"
+               "                              shown (short, cat, export, json, ...; help: all)\n"
                "     --json=pretty|short|off  Generate JSON output\n"
                "  -p --property=NAME          Show only properties by this name\n"
                "     --value                  When showing properties, only print the value\n"
@@ -108,9 +114,10 @@ static int help(void)
         return 0;
 }
 
-#ifndef CORRALCTL_TRANSFER
-/* The command line as given, for verb_transfer() */
+/* The command line as given, for verb_transfer() and -M */
 static char **original_argv;
+
+#ifndef CORRALCTL_TRANSFER
 
 /* The transfer verbs live in corralctl-transfer, the same program with libarchive, libcurl and
  * libcrypto linked in: corralctl itself starts without loading them (they were most of its
@@ -218,7 +225,7 @@ enum {
         OPT_MAX_ADDRESSES,
 };
 
-#define SHORT_OPTIONS "hap:s:E:qfn:l"
+#define SHORT_OPTIONS "hap:s:E:qfn:lM:o:"
 
 /* Whether argument arg is an option that takes the next argument as its value. */
 static bool takes_value(const struct option *options, const char *arg)
@@ -233,6 +240,48 @@ static bool takes_value(const struct option *options, const char *arg)
                 if (streq(o->name, arg + 2))
                         return o->has_arg == required_argument;
         return false;
+}
+
+/* A copy of argv (its options before end) without -M/--machine= and its value. */
+static char **without_machine_option(const struct option *options, char **argv, int end)
+{
+        _cleanup_strv_free_ char **out = NULL;
+        for (int i = 0; argv[i]; i++) {
+                const char *arg = argv[i];
+                size_t keep = strlen(arg); /* of arg */
+                bool value = false;        /* the next word is arg's value */
+                if (i == 0 || i >= end || arg[0] != '-' || !arg[1])
+                        ;
+                else if (streq(arg, "--"))
+                        end = i;
+                else if (streq(arg, "--machine") || startswith(arg, "--machine=")) {
+                        i += streq(arg, "--machine");
+                        continue;
+                } else if (arg[1] == '-')
+                        value = takes_value(options, arg);
+                else {
+                        /* A cluster of short options: "-qM web", "-Mweb", "-n5" */
+                        for (const char *c = arg + 1; *c; c++) {
+                                const char *o = strchr(SHORT_OPTIONS, *c);
+                                if (!o || o[1] != ':')
+                                        continue;
+                                if (*c == 'M') {
+                                        keep = (size_t)(c - arg);
+                                        i += !c[1]; /* the value is the next word */
+                                } else
+                                        value = !c[1];
+                                break;
+                        }
+                        if (keep == 1)
+                                continue;
+                }
+                char *copy = strndup(arg, keep);
+                if (!copy || strv_push(&out, copy) < 0)
+                        return NULL;
+                if (value && argv[i + 1] && strv_extend(&out, argv[++i]) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(out);
 }
 
 /* Where the options end: for shell, after its machine argument, so that the command's own
@@ -285,6 +334,8 @@ int main(int argc, char **argv)
                 {"full", no_argument, NULL, 'l'},
                 {"no-ask-password", no_argument, NULL, OPT_NO_ASK_PASSWORD},
                 {"max-addresses", required_argument, NULL, OPT_MAX_ADDRESSES},
+                {"machine", required_argument, NULL, 'M'},
+                {"output", required_argument, NULL, 'o'},
                 {},
         };
         Args a = {.legend = true, .max_addresses = 1, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
@@ -292,13 +343,12 @@ int main(int argc, char **argv)
         int c;
         a.properties = props;
         char **setenv = NULL;
-#ifndef CORRALCTL_TRANSFER
+        const char *machine = NULL;
         /* getopt reorders argv */
         original_argv = calloc((size_t)argc + 1, sizeof(char *));
         if (!original_argv)
                 return 1;
         memcpy(original_argv, argv, (size_t)argc * sizeof(char *));
-#endif
         int end = options_end(argc, argv, options);
         while ((c = getopt_long(end, argv, SHORT_OPTIONS, options, NULL)) >= 0) {
                 switch (c) {
@@ -311,6 +361,32 @@ int main(int argc, char **argv)
                         break;
                 case OPT_NO_LEGEND:
                         a.legend = false;
+                        break;
+                case 'o': {
+                        static const JsonMode json[_OUTPUT_MODE_MAX] = {
+                                [OUTPUT_JSON] = JSON_SHORT,
+                                [OUTPUT_JSON_PRETTY] = JSON_PRETTY,
+                                [OUTPUT_JSON_SSE] = JSON_SSE,
+                                [OUTPUT_JSON_SEQ] = JSON_SEQ,
+                        };
+                        if (streq(optarg, "help")) {
+                                for (int m = 0; m < _OUTPUT_MODE_MAX; m++)
+                                        puts(output_mode_to_string((OutputMode)m));
+                                return 0;
+                        }
+                        if ((a.output = output_mode_from_string(optarg)) == OUTPUT_INVALID) {
+                                fprintf(stderr, "Unknown output '%s'.\n", optarg);
+                                return 1;
+                        }
+                        a.json = json[a.output];
+                        break;
+                }
+                case 'M':
+                        if (!*optarg) {
+                                fprintf(stderr, "Empty machine name given to -M/--machine=.\n");
+                                return 1;
+                        }
+                        machine = optarg;
                         break;
                 case OPT_JSON:
                         if (streq(optarg, "pretty"))
@@ -444,6 +520,17 @@ int main(int argc, char **argv)
                 default:
                         return 1;
                 }
+        }
+        if (machine) {
+                /* The same command line, less -M, run in the machine (or as its user) */
+                _cleanup_strv_free_ char **rest = without_machine_option(options, original_argv, end);
+                if (!rest) {
+                        fprintf(stderr, "Out of memory.\n");
+                        return 1;
+                }
+                int r = run_with_machine_option(&a, machine, rest);
+                if (r >= 0)
+                        return r;
         }
         int n = argc - optind;
         char **args = argv + optind;

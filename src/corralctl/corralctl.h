@@ -13,12 +13,41 @@
 
 #define MACHINES_DIR "/run/corral/machines"
 
-typedef enum JsonMode { JSON_OFF, JSON_SHORT, JSON_PRETTY } JsonMode;
+/* As systemd's JSON output modes: one line, pretty, server-sent events, RFC 7464 records. */
+typedef enum JsonMode { JSON_OFF, JSON_SHORT, JSON_PRETTY, JSON_SSE, JSON_SEQ } JsonMode;
+
+/* -o: machinectl's output modes (journalctl's).  The JSON ones also set Args.json; for status's
+ * log lines, cat and the short ones print the lines as logged (the console log has no fields
+ * to format), the JSON ones and export print each line as a MESSAGE field. */
+typedef enum OutputMode {
+        OUTPUT_SHORT,
+        OUTPUT_SHORT_FULL,
+        OUTPUT_SHORT_ISO,
+        OUTPUT_SHORT_ISO_PRECISE,
+        OUTPUT_SHORT_PRECISE,
+        OUTPUT_SHORT_MONOTONIC,
+        OUTPUT_SHORT_DELTA,
+        OUTPUT_SHORT_UNIX,
+        OUTPUT_VERBOSE,
+        OUTPUT_EXPORT,
+        OUTPUT_JSON,
+        OUTPUT_JSON_PRETTY,
+        OUTPUT_JSON_SSE,
+        OUTPUT_JSON_SEQ,
+        OUTPUT_CAT,
+        OUTPUT_WITH_UNIT,
+        _OUTPUT_MODE_MAX,
+        OUTPUT_INVALID = -1,
+} OutputMode;
+
+const char *output_mode_to_string(OutputMode m);
+OutputMode output_mode_from_string(const char *s);
 
 /* The options, shared by every verb. */
 typedef struct Args {
         bool legend;
-        JsonMode json;
+        JsonMode json;        /* --json=, or -o json* */
+        OutputMode output;    /* -o */
         char **properties; /* -p */
         size_t n_properties;
         bool value;
@@ -45,10 +74,14 @@ typedef struct Table {
         size_t n_cols, n_rows;
         const char **header;
         char **cells; /* n_rows * n_cols, owned */
+        char **json;  /* the same, a JSON value where the cell is typed, else NULL: a string */
         unsigned right; /* bit i: column i is aligned right (sizes) */
 } Table;
 
 int table_add(Table *t, const char *const *row);
+/* A row whose cells json[i] (when json and json[i] are not NULL) are JSON values (numbers,
+ * booleans, null), shown in JSON output instead of the display string row[i]. */
+int table_add_typed(Table *t, const char *const *row, const char *const *json);
 void table_print(const Table *t, bool legend);
 /* The table as a JSON array of objects, keys the lower-case headers. */
 void table_json(const Table *t, JsonMode mode);
@@ -58,6 +91,12 @@ void table_done(Table *t);
  * table; returns the exit status. */
 int table_show(Table *t, const Args *a, const char *what, int r);
 void json_string(const char *s);
+/* What comes before and after each JSON document in mode (a newline; SSE's and JSON-SEQ's
+ * framing). */
+void json_begin(JsonMode mode);
+void json_end(JsonMode mode);
+/* v as a JSON number, UINT64_MAX (unknown) as null. */
+void json_u64(uint64_t v, char *buf, size_t size);
 
 /* The live record of name, or machinectl's message and -ENOENT. */
 int find_machine(const Args *a, const char *name, MachineRecord *m);
@@ -66,8 +105,23 @@ void format_time(uint64_t us, char *buf, size_t size);
 void format_bytes(uint64_t v, char *buf, size_t size);
 /* "5s ago", "3min 2s ago", "2h 5min ago" */
 void format_relative(uint64_t since_us, char *buf, size_t size);
-/* NAME=VALUE (or VALUE with --value) when -p names it, or no -p was given. */
-void print_property(const Args *a, const char *name, const char *value);
+/* show's properties: NAME=VALUE lines (VALUE with --value), or one JSON object with typed
+ * values.  Only those -p names, when it names any; empty ones as text only with -a or when
+ * named. */
+typedef struct Properties {
+        const Args *a;
+        size_t n; /* JSON fields written */
+} Properties;
+void properties_begin(Properties *p, const Args *a, bool first);
+void properties_end(Properties *p);
+void property_string(Properties *p, const char *name, const char *value);
+/* UINT64_MAX is null in JSON */
+void property_u64(Properties *p, const char *name, uint64_t v);
+void property_bool(Properties *p, const char *name, bool v);
+/* A time in µs since the epoch, 0: unknown; formatted, or the number in JSON */
+void property_time(Properties *p, const char *name, uint64_t us);
+/* Words separated by spaces; a JSON array of strings */
+void property_words(Properties *p, const char *name, const char *words);
 
 /* Joins the terminal to remote (a pty master, or with framed a console socket) until the
  * remote closes, pidfd (>= 0) says the session ended, or the user types ^]^]^]. */
@@ -111,6 +165,11 @@ const char *log_directory(void);
 void console_log_path(const char *name, char *buf, size_t size);
 /* Where the last n lines of text (size bytes) start; a final newline ends the last line. */
 size_t last_lines(const char *text, size_t size, unsigned n);
+/* -M [USER@]NAME: the command line argv (without -M) run by the machine's own corralctl, as
+ * root or USER of the machine; with NAME .host (or empty), here, as USER.  Returns the exit
+ * status, or -1 where the verb is to run in this process (.host as root, or the child that
+ * became USER). */
+int run_with_machine_option(const Args *a, const char *spec, char **argv);
 int verb_shell(const Args *a, int argc, char **argv);
 int verb_login(const Args *a, int argc, char **argv);
 int verb_list(const Args *a, int argc, char **argv);

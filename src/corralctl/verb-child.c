@@ -97,6 +97,11 @@ static const char *type_name(mode_t type)
         }
 }
 
+static uint64_t timespec_us(struct timespec ts)
+{
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void format_ctime(struct timespec ts, char *buf, size_t size)
 {
         struct tm tm;
@@ -121,13 +126,17 @@ int verb_list_shadowed(const Args *a, int argc, char **argv)
         Table t = {.n_cols = ELEMENTSOF(header), .header = header};
         r = 0;
         for (size_t k = 0; k < n && r >= 0; k++) {
-                char child[32], base[32];
+                char child[32], base[32], child_json[32], base_json[32];
                 format_ctime(list[k].child_ctime, child, sizeof(child));
                 format_ctime(list[k].base_ctime, base, sizeof(base));
+                /* µs since the epoch in JSON */
+                json_u64(timespec_us(list[k].child_ctime), child_json, sizeof(child_json));
+                json_u64(timespec_us(list[k].base_ctime), base_json, sizeof(base_json));
                 /* A replaced entry: what the child put there; anything else: the base's file. */
                 mode_t type = list[k].kind == SHADOW_REPLACED ? list[k].child_type : list[k].base_type;
                 const char *row[] = {shadow_kind_to_string(list[k].kind), type_name(type), child, base, list[k].path};
-                r = table_add(&t, row);
+                const char *json[] = {NULL, NULL, child_json, base_json, NULL};
+                r = table_add_typed(&t, row, json);
         }
         shadows_free(list, n);
         return table_show(&t, a, "shadowed files", r);

@@ -50,14 +50,19 @@ int verb_list_images(const Args *a, int argc, char **argv)
         }
         Table t = {.n_cols = ELEMENTSOF(header), .header = header, .right = 1u << 3};
         for (size_t k = 0; k < n && r >= 0; k++) {
-                char usage[32], created[64], modified[64];
+                char usage[32], created[64], modified[64], usage_json[32], created_json[32], modified_json[32];
                 if (images[k].name[0] == '.' && !a->all)
                         continue;
                 format_bytes(images[k].usage, usage, sizeof(usage));
                 format_time_or_na(images[k].crtime_us, created, sizeof(created));
                 format_time_or_na(images[k].mtime_us, modified, sizeof(modified));
+                /* JSON as machinectl's: a boolean, bytes, µs since the epoch; null where unknown */
+                json_u64(images[k].usage, usage_json, sizeof(usage_json));
+                json_u64(images[k].crtime_us ? images[k].crtime_us : UINT64_MAX, created_json, sizeof(created_json));
+                json_u64(images[k].mtime_us ? images[k].mtime_us : UINT64_MAX, modified_json, sizeof(modified_json));
                 const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created, modified};
-                r = table_add(&t, row);
+                const char *json[] = {NULL, NULL, images[k].read_only ? "true" : "false", usage_json, created_json, modified_json};
+                r = table_add_typed(&t, row, json);
         }
         free(images);
         return table_show(&t, a, "images", r);
@@ -186,49 +191,39 @@ int verb_image_status(const Args *a, int argc, char **argv)
         return ret;
 }
 
-static void property_u64(const Args *a, const char *name, uint64_t v)
-{
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-        print_property(a, name, buf);
-}
-
 int verb_show_image(const Args *a, int argc, char **argv)
 {
+        Properties p;
         if (argc < 2) {
-                print_property(a, "PoolPath", "/var/lib/machines");
-                property_u64(a, "PoolUsage", IMAGE_SIZE_UNKNOWN);
-                property_u64(a, "PoolLimit", IMAGE_SIZE_UNKNOWN);
+                properties_begin(&p, a, true);
+                property_string(&p, "PoolPath", "/var/lib/machines");
+                property_u64(&p, "PoolUsage", IMAGE_SIZE_UNKNOWN);
+                property_u64(&p, "PoolLimit", IMAGE_SIZE_UNKNOWN);
+                properties_end(&p);
                 return 0;
         }
         int ret = 0;
+        bool first = true;
         for (int k = 1; k < argc; k++) {
                 Image i;
-                char t[64] = "";
                 if (get_image(argv[k], &i) < 0) {
                         ret = 1;
                         continue;
                 }
-                if (k > 1)
-                        putchar('\n');
-                print_property(a, "Name", i.name);
-                print_property(a, "Path", i.path);
-                print_property(a, "Type", image_type_to_string(i.type));
-                print_property(a, "ReadOnly", i.read_only ? "yes" : "no");
-                /* An unknown time is left out, unless asked for by name (as machinectl). */
-                if (i.crtime_us)
-                        format_time(i.crtime_us, t, sizeof(t));
-                if (i.crtime_us || a->n_properties)
-                        print_property(a, "CreationTimestamp", t);
-                t[0] = 0;
-                if (i.mtime_us)
-                        format_time(i.mtime_us, t, sizeof(t));
-                if (i.mtime_us || a->n_properties)
-                        print_property(a, "ModificationTimestamp", t);
-                property_u64(a, "Usage", i.usage);
-                property_u64(a, "Limit", i.limit);
-                property_u64(a, "UsageExclusive", i.usage);
-                property_u64(a, "LimitExclusive", i.limit);
+                properties_begin(&p, a, first);
+                first = false;
+                property_string(&p, "Name", i.name);
+                property_string(&p, "Path", i.path);
+                property_string(&p, "Type", image_type_to_string(i.type));
+                property_bool(&p, "ReadOnly", i.read_only);
+                /* An unknown time is left out, unless asked for (as machinectl). */
+                property_time(&p, "CreationTimestamp", i.crtime_us);
+                property_time(&p, "ModificationTimestamp", i.mtime_us);
+                property_u64(&p, "Usage", i.usage);
+                property_u64(&p, "Limit", i.limit);
+                property_u64(&p, "UsageExclusive", i.usage);
+                property_u64(&p, "LimitExclusive", i.limit);
+                properties_end(&p);
         }
         return ret;
 }

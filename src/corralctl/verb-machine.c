@@ -65,46 +65,61 @@ void format_time(uint64_t us, char *buf, size_t size)
 
 int verb_show(const Args *a, int argc, char **argv)
 {
+        Properties p;
         if (argc < 2) {
-                print_property(a, "PoolPath", "/var/lib/machines");
+                properties_begin(&p, a, true);
+                property_string(&p, "PoolPath", "/var/lib/machines");
+                properties_end(&p);
                 return 0;
         }
         int ret = 0;
+        bool first = true;
         for (int i = 1; i < argc; i++) {
                 MachineRecord m;
-                char buf[64], num[32];
                 if (find_machine(a, argv[i], &m) < 0) {
                         ret = 1;
                         continue;
                 }
-                if (i > 1)
-                        putchar('\n');
-                print_property(a, "Name", m.name);
-                print_property(a, "Id", m.id);
-                format_time(m.realtime_us, buf, sizeof(buf));
-                print_property(a, "Timestamp", buf);
-                snprintf(num, sizeof(num), "%llu", (unsigned long long)m.monotonic_us);
-                print_property(a, "TimestampMonotonic", num);
-                print_property(a, "Service", m.service);
-                snprintf(num, sizeof(num), "%d", (int)m.leader);
-                print_property(a, "Leader", num);
-                print_property(a, "Class", m.class_);
-                print_property(a, "RootDirectory", m.root);
-                print_property(a, "State", "running");
+                properties_begin(&p, a, first);
+                first = false;
+                property_string(&p, "Name", m.name);
+                property_string(&p, "Id", m.id);
+                property_time(&p, "Timestamp", m.realtime_us);
+                property_u64(&p, "TimestampMonotonic", m.monotonic_us);
+                property_string(&p, "Service", m.service);
+                property_u64(&p, "Leader", (uint64_t)m.leader);
+                property_string(&p, "Class", m.class_);
+                property_string(&p, "RootDirectory", m.root);
+                property_string(&p, "State", "running");
                 char addresses[512];
                 registry_addresses(&m, addresses, sizeof(addresses));
-                print_property(a, "Addresses", addresses);
-                print_property(a, "OS", m.os);
-                print_property(a, "Version", m.version);
-                print_property(a, "ControlGroup", m.cgroup);
-                snprintf(num, sizeof(num), "%d", (int)m.supervisor);
-                print_property(a, "Supervisor", num);
+                property_words(&p, "Addresses", addresses);
+                property_string(&p, "OS", m.os);
+                property_string(&p, "Version", m.version);
+                property_string(&p, "ControlGroup", m.cgroup);
+                property_u64(&p, "Supervisor", (uint64_t)m.supervisor);
+                properties_end(&p);
         }
         return ret;
 }
 
+/* A line of the log as -o says: as logged, or as a journal entry's MESSAGE field. */
+static void print_log_line(const Args *a, const char *line)
+{
+        if (a->json != JSON_OFF) {
+                json_begin(a->json);
+                fputs(a->json == JSON_PRETTY ? "{\n\t\"MESSAGE\" : " : "{\"MESSAGE\":", stdout);
+                json_string(line);
+                fputs(a->json == JSON_PRETTY ? "\n}" : "}", stdout);
+                json_end(a->json);
+        } else if (a->output == OUTPUT_EXPORT)
+                printf("MESSAGE=%s\n\n", line);
+        else
+                printf("%s\n", line);
+}
+
 /* The last lines of a started machine's console log, as machinectl status shows the journal's. */
-static void print_log_lines(const char *name, int lines)
+static void print_log_lines(const Args *a, const char *name, int lines)
 {
         char path[PATH_MAX];
         _cleanup_free_ char *text = NULL;
@@ -129,7 +144,7 @@ static void print_log_lines(const char *name, int lines)
                                 *o++ = *c;
                 }
                 *o = 0;
-                printf("%s\n", line);
+                print_log_line(a, line);
                 end += more;
         }
 }
@@ -171,7 +186,7 @@ int verb_status(const Args *a, int argc, char **argv)
                         if (dir)
                                 print_cgroup_tree(dir, "                  ");
                 }
-                print_log_lines(m.name, a->lines > 0 ? a->lines : 10);
+                print_log_lines(a, m.name, a->lines > 0 ? a->lines : 10);
         }
         return ret;
 }

@@ -4,12 +4,14 @@
  * agent in the guest. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "credentials.h"
 #include "enter.h"
 
 static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
@@ -91,4 +93,85 @@ int verb_login(const Args *a, int argc, char **argv)
         const char *term = getenv("TERM");
         EnterOptions o = {.term = term && *term ? term : "vt220", .pty = true, .login = true};
         return session(a, &m, &o);
+}
+
+/* -M USER@.host: the verb runs here in a child that became USER, with USER's rights. */
+static int as_host_user(const char *user)
+{
+        pid_t pid = fork();
+        if (pid < 0) {
+                fprintf(stderr, "Failed to fork: %m\n");
+                return 1;
+        }
+        if (pid == 0) {
+                User u = {0};
+                CredentialStep step;
+                int r = user_lookup(user, &u);
+                if (r < 0) {
+                        fprintf(stderr, r == -ESRCH ? "No user '%s' on the host.\n" : "Cannot look up user '%s' in /etc/passwd.\n", user);
+                        _exit(1);
+                }
+                if ((r = credentials_apply(&u, true, UINT64_MAX, 0, false, &step)) < 0) {
+                        fprintf(stderr, "Cannot become user '%s': %s\n", user, strerror(-r));
+                        _exit(1);
+                }
+                if (u.home)
+                        setenv("HOME", u.home, 1);
+                setenv("USER", u.name ? u.name : user, 1);
+                setenv("LOGNAME", u.name ? u.name : user, 1);
+                user_done(&u);
+                return -1;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int run_with_machine_option(const Args *a, const char *spec, char **argv)
+{
+        _cleanup_free_ char *copy = strdup(spec);
+        if (!copy) {
+                fprintf(stderr, "Out of memory.\n");
+                return 1;
+        }
+        char *name = copy, *at = strrchr(copy, '@');
+        const char *user = NULL;
+        if (at) {
+                *at = 0;
+                user = *copy ? copy : NULL;
+                name = at + 1;
+        }
+        /* "root@" alone is root on the host; root is who corralctl runs as already. */
+        if (!*name)
+                name = (char *)ENTER_HOST;
+        if (user && (streq(user, "root") || streq(user, "0")))
+                user = NULL;
+        if (streq(name, ENTER_HOST))
+                return user ? as_host_user(user) : -1;
+
+        MachineRecord m;
+        if (find_machine(a, name, &m) < 0)
+                return 1;
+        /* The machine's own corralctl, on its own registry, as machinectl -M talks to the
+         * machined in the machine. */
+        char *program = argv[0];
+        argv[0] = (char *)"corralctl";
+        EnterOptions o = {.user = user, .argv = argv};
+        Error e = {0};
+        pid_t pid;
+        int r = machine_enter(a->dir, &m, &o, &pid, NULL, &e);
+        argv[0] = program;
+        if (r < 0) {
+                fprintf(stderr, "Failed to run corralctl in machine '%s': %s\n", name, e.msg);
+                if (e.code == -ENOENT)
+                        fprintf(stderr, "-M runs the machine's own corralctl on the machines in it: install corral in the machine.\n");
+                return 1;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

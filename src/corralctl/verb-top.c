@@ -63,14 +63,12 @@ static void bytes(uint64_t v, char *buf, size_t size)
         snprintf(buf, size, u ? "%.1f%c" : "%.0f%c", d, units[u]);
 }
 
-/* The rate of a counter between two samples, per second. */
-static void rate(uint64_t before, uint64_t after, double seconds, char *buf, size_t size)
+/* The rate of a counter between two samples, per second; UINT64_MAX where unknown. */
+static uint64_t rate(uint64_t before, uint64_t after, double seconds)
 {
-        if (before == UINT64_MAX || after == UINT64_MAX || after < before || seconds <= 0) {
-                snprintf(buf, size, "-");
-                return;
-        }
-        bytes((uint64_t)((double)(after - before) / seconds), buf, size);
+        if (before == UINT64_MAX || after == UINT64_MAX || after < before || seconds <= 0)
+                return UINT64_MAX;
+        return (uint64_t)((double)(after - before) / seconds);
 }
 
 int verb_top(const Args *a, int argc, char **argv)
@@ -96,17 +94,25 @@ int verb_top(const Args *a, int argc, char **argv)
                         for (size_t j = 0; j < n_prev && !p; j++)
                                 if (streq(prev[j].name, cur[i].name))
                                         p = &prev[j];
-                        char tasks[16], cpu[16] = "-", mem[16], in[16] = "-", out[16] = "-";
+                        char tasks[16], cpu[16] = "-", mem[16], in[16], out[16];
+                        char cpu_json[16] = "null", mem_json[32], in_json[32], out_json[32];
                         snprintf(tasks, sizeof(tasks), "%u", cur[i].tasks);
-                        if (p && p->u.cpu_usec != UINT64_MAX && cur[i].u.cpu_usec != UINT64_MAX && cur[i].u.cpu_usec >= p->u.cpu_usec)
+                        if (p && p->u.cpu_usec != UINT64_MAX && cur[i].u.cpu_usec != UINT64_MAX && cur[i].u.cpu_usec >= p->u.cpu_usec) {
                                 snprintf(cpu, sizeof(cpu), "%.1f", (double)(cur[i].u.cpu_usec - p->u.cpu_usec) / 1e4 / secs);
-                        bytes(cur[i].u.memory_current, mem, sizeof(mem));
-                        if (p) {
-                                rate(p->u.io_read_bytes, cur[i].u.io_read_bytes, secs, in, sizeof(in));
-                                rate(p->u.io_write_bytes, cur[i].u.io_write_bytes, secs, out, sizeof(out));
+                                snprintf(cpu_json, sizeof(cpu_json), "%s", cpu);
                         }
+                        uint64_t r_in = p ? rate(p->u.io_read_bytes, cur[i].u.io_read_bytes, secs) : UINT64_MAX;
+                        uint64_t r_out = p ? rate(p->u.io_write_bytes, cur[i].u.io_write_bytes, secs) : UINT64_MAX;
+                        bytes(cur[i].u.memory_current, mem, sizeof(mem));
+                        bytes(r_in, in, sizeof(in));
+                        bytes(r_out, out, sizeof(out));
+                        /* JSON: percent, bytes and bytes per second as numbers, null where unknown */
+                        json_u64(cur[i].u.memory_current, mem_json, sizeof(mem_json));
+                        json_u64(r_in, in_json, sizeof(in_json));
+                        json_u64(r_out, out_json, sizeof(out_json));
                         const char *row[] = {cur[i].name, tasks, cpu, mem, in, out};
-                        (void)table_add(&t, row);
+                        const char *json[] = {NULL, tasks, cpu_json, mem_json, in_json, out_json};
+                        (void)table_add_typed(&t, row, json);
                 }
                 if (a->json != JSON_OFF)
                         table_json(&t, a->json);

@@ -444,14 +444,16 @@ int verb_list_transfers(const Args *a, int argc, char **argv)
                 qsort(recs, n, sizeof(*recs), by_id);
         int r = 0;
         for (size_t k = 0; k < n && r >= 0; k++) {
-                char id[16], percent[16];
+                char id[16], percent[16], percent_json[16];
                 snprintf(id, sizeof(id), "%u", recs[k].id);
                 if (recs[k].percent >= 0)
                         snprintf(percent, sizeof(percent), "%d%%", recs[k].percent);
                 else
                         snprintf(percent, sizeof(percent), "n/a");
+                json_u64(recs[k].percent >= 0 ? (uint64_t)recs[k].percent : UINT64_MAX, percent_json, sizeof(percent_json));
                 const char *row[] = {id, percent, recs[k].type, recs[k].local, recs[k].remote};
-                r = table_add(&t, row);
+                const char *json[] = {id, percent_json, NULL, NULL, NULL};
+                r = table_add_typed(&t, row, json);
         }
         free(recs);
         return table_show(&t, a, "transfers", r);

@@ -59,6 +59,16 @@ test_machinectl_verbs_on_corral_machines() {
                 expect_contains "$st" "OS: Debian GNU/Linux 12" "machinectl status $m: the guest's OS"
         done
         expect_eq "$(machinectl show mcdeb -p Leader --value)" "$("$CORRALCTL" show mcdeb -p Leader --value)" "machined's leader is corral's"
+        # -o json: the same keys and values as machinectl's for the machine (machinectl 252
+        # writes "-" for an empty one where corral writes null, and its footer after the JSON
+        # unless --no-legend).
+        local mj cj
+        mj=$(machinectl -o json list)
+        cj=$("$CORRALCTL" -o json list)
+        echo "machinectl -o json list: $mj"
+        echo "corralctl -o json list: $cj"
+        pick='import json,sys; d=[m for m in json.loads(sys.argv[1]) if m["machine"]=="mcdeb"][0]; print(sorted(d), [d[k] for k in ("machine","class","service","os","version")])'
+        expect_eq "$(python3 -c "$pick" "$("$CORRALCTL" -o json list)")" "$(python3 -c "$pick" "$(machinectl -o json --no-legend list)")" "-o json list: machinectl's keys and values"
         expect_eq "$(machinectl show mcdeb -p Unit --value)" "corral-mcdeb.scope" "in corral's scope"
         # poweroff through machined: the guest shuts down and both registries forget it.
         machinectl poweroff mcdeb nsdeb || fail "machinectl poweroff failed"

@@ -19,7 +19,12 @@ test_list_images_and_status() {
         expect_contains "$out" "2 images listed." "hidden images, temporary files and other files are not listed"
         expect_eq "$(ctl list-images -a --no-legend | awk '{print $1}' | tr '\n' ' ')" ".base disk web " "--all shows hidden images, sorted"
         json=$(ctl list-images --json=short)
-        expect_contains "$json" '{"name":"disk","type":"raw","ro":"no","usage":"0B"' "JSON"
+        expect_contains "$json" '{"name":"disk","type":"raw","ro":false,"usage":0,"created":' "JSON, typed as machinectl's"
+        expect_contains "$json" '{"name":"web","type":"directory","ro":false,"usage":null,' "an unknown usage is null"
+        expect_eq "$(ctl list-images -o json | python3 -c 'import json,sys; d={i["name"]: i for i in json.load(sys.stdin)}; print(type(d["web"]["modified"]).__name__, d["web"]["modified"] > 10**15)')" \
+                "int True" "-o json: times in µs since the epoch"
+        expect_eq "$(ctl show-image web -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["Name"], d["ReadOnly"], d["Usage"], type(d["ModificationTimestamp"]).__name__)')" \
+                "web False None int" "show-image -o json: typed properties"
         out=$(ctl image-status web)
         expect_contains "$out" "    Type: directory" "image-status: type"
         expect_contains "$out" "    Path: $M/web" "path"

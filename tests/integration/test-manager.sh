@@ -75,6 +75,50 @@ test_registry_and_list() {
         wait $p
 }
 
+# -o/--output= (machinectl's modes) with typed JSON values, -a for empty properties, and
+# -M/--machine= with .host and USER@.
+test_output_modes_and_machine_option() {
+        setup_bb_x
+        start_bb alpha --bind="$TESTTMP/x:/x" -x
+        expect_eq "$("$CORRALCTL" -o help | tr '\n' ' ')" \
+                "short short-full short-iso short-iso-precise short-precise short-monotonic short-delta short-unix verbose export json json-pretty json-sse json-seq cat with-unit " \
+                "-o help: machinectl's list"
+        out=$("$CORRALCTL" -o bogus list 2>&1); rc=$?
+        expect_eq "$rc:$out" "1:Unknown output 'bogus'." "an unknown mode: machinectl's message"
+        expect_eq "$("$CORRALCTL" -o json list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["machine"])')" alpha "-o json list"
+        expect_eq "$("$CORRALCTL" -o json-pretty list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1 "-o json-pretty list"
+        expect_eq "$("$CORRALCTL" -o json-seq list | head -c 2 | od -An -c | xargs)" '036 [' "-o json-seq: RFC 7464's record separator"
+        expect_eq "$("$CORRALCTL" -o json-sse list | head -c 7)" 'data: [' "-o json-sse: an event"
+        expect_eq "$("$CORRALCTL" -o short list | head -1 | awk '{print $1}')" MACHINE "-o short: the table"
+        leader=$("$CORRALCTL" show alpha -p Leader --value)
+        json=$("$CORRALCTL" show alpha -o json)
+        expect_eq "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["Name"], d["Leader"], type(d["Leader"]).__name__, type(d["Timestamp"]).__name__, d["Timestamp"] > 10**15, d["Addresses"], d["State"])' "$json")" \
+                "alpha $leader int int True [] running" "show -o json: typed values: $json"
+        expect_eq "$("$CORRALCTL" show alpha -o json -p Name,Leader)" "{\"Name\":\"alpha\",\"Leader\":$leader}" "-o json with -p: those only"
+        expect_eq "$("$CORRALCTL" show alpha alpha -o json | wc -l)" 2 "an object per machine"
+        expect_eq "$("$CORRALCTL" show alpha | grep -c "^Addresses=")" 0 "an empty property is left out"
+        expect_eq "$("$CORRALCTL" show alpha -p Addresses)" "Addresses=" "and shown when named"
+        expect_eq "$("$CORRALCTL" show alpha -a | grep -c '^Addresses=$')" 1 "-a alone: all of them"
+
+        # -M: .host is here; USER@.host runs the verb as USER; NAME runs the machine's corralctl.
+        expect_eq "$("$CORRALCTL" -M .host list --no-legend | awk '{print $1}')" alpha "-M .host: the host's machines"
+        expect_eq "$("$CORRALCTL" --machine=root@.host show alpha -p Name --value)" alpha "--machine=root@.host"
+        chmod 755 /run/corral /run/corral/machines 2>/dev/null || true
+        out=$("$CORRALCTL" -M nobody@.host terminate alpha 2>&1); rc=$?
+        expect_eq "$rc" 1 "-M nobody@.host: the verb runs as nobody, who may not terminate: $out"
+        expect_eq "$("$CORRALCTL" --no-legend | awk '{print $1}')" alpha "and the machine still runs"
+        expect_eq "$("$CORRALCTL" -M nobody@ -q show-image -p PoolPath --value)" /var/lib/machines "USER@ alone: USER on the host"
+        out=$("$CORRALCTL" -M nosuchuser@.host list 2>&1); rc=$?
+        expect_eq "$rc:$out" "1:No user 'nosuchuser' on the host." "an unknown user"
+        out=$("$CORRALCTL" -M nosuch list 2>&1); rc=$?
+        expect_eq "$rc:$out" "1:Could not get path to machine: No machine 'nosuch' known" "an unknown machine"
+        out=$("$CORRALCTL" -M alpha list 2>&1); rc=$?
+        expect_eq "$rc" 1 "a machine without corralctl"
+        expect_contains "$out" "install corral in the machine" "says what -M needs: $out"
+        touch "$TESTTMP/x/alpha.done"
+        wait $pid_alpha
+}
+
 # poweroff, kill (-s, --kill-whom), terminate; a SIGKILLed supervisor and gc.
 test_machine_signals() {
         setup_bb_x
@@ -584,7 +628,12 @@ test_status_tree_top() {
         row=$(echo "$out" | grep '^web ' | tr -s ' ')
         expect_eq "$(echo "$row" | cut -d' ' -f2)" 3 "top: the machine's tasks (init, its shell, sleep)"
         json=$("$CORRALCTL" top -n 1 --json=short)
-        expect_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["machine"], d[0]["tasks"])')" "web 3" "top --json parses"
+        expect_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["machine"], d[0]["tasks"], type(d[0]["memory"]).__name__)')" "web 3 int" "top --json parses, numbers as numbers"
+        # -o: machinectl's journal modes for status's log lines
+        expect_eq "$("$CORRALCTL" status -n 1 -o cat web | tail -1)" "/ # " "status -o cat: the line as logged"
+        expect_eq "$("$CORRALCTL" status -n 1 -o export web | tail -2 | head -1)" "MESSAGE=/ # " "status -o export: a MESSAGE field"
+        expect_eq "$("$CORRALCTL" status -n 1 -o json web | tail -1)" '{"MESSAGE":"/ # "}' "status -o json: an object per line"
+        expect_eq "$("$CORRALCTL" status -n 2 -o json-seq web | tail -2 | od -An -c | head -1 | awk '{print $1}')" '036' "status -o json-seq: RFC 7464 records"
         stop_machine terminate web || fail "the machine did not stop"
 }
 
@@ -604,6 +653,9 @@ test_bash_completion() {
                 echo "after: $(complete_words corralctl status comp "")"
                 echo "clone: $(complete_words corralctl clone im)"
                 echo "ro: $(complete_words corralctl read-only img1 "")"
+                echo "output: $(complete_words corralctl -o json-p)"
+                echo "machine: $(complete_words corralctl -M "")"
+                echo "after -M: $(complete_words corralctl -M comp sh)"
         ' _ "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shell-completion/corralctl")
         expect_contains "$out" "verbs: show shell show-image" "the verbs"
         expect_contains "$out" "clone: img1" "images for the image verbs"
@@ -612,6 +664,9 @@ test_bash_completion() {
         expect_contains "$out" "images: img1" "images for start"
         expect_contains "$out" "options: --json=" "options"
         expect_contains "$out" "json: short pretty off" "an option's values"
+        expect_contains "$out" "output: json-pretty" "-o's modes"
+        expect_contains "$out" "machine: .host comp" "-M: .host and the machines"
+        expect_contains "$out" "after -M: show shell show-image" "an option's value is not the verb"
         touch "$TESTTMP/x/comp.done"
         wait $pid_comp
 }

@@ -79,6 +79,38 @@ test_corral_in_corral() {
         expect_contains "$out" "start the outer one with --nesting" "without the profile, the failure says what to do"
 }
 
+# corralctl -M NAME (machinectl -M: the machined in the container): the machine's own
+# corralctl acts on the machines inside it, as root or as USER@ of the machine.
+test_corralctl_machine_option_on_nested_machines() {
+        ensure_bb
+        local outer=$TESTTMP/outer
+        make_busybox_tree "$outer"
+        make_busybox_tree "$outer/inner"
+        mkdir -p "$outer/usr/bin" "$outer/run/corral" "$outer/var/lib/machines" "$outer/x" "$TESTTMP/x" "$outer/usr/lib64"
+        cp "$CORRAL" "$outer/usr/bin/corral"
+        cp "$CORRALCTL" "$outer/usr/bin/corralctl"
+        ln -s usr/lib "$outer/lib"
+        ln -s usr/lib64 "$outer/lib64"
+        echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> "$outer/etc/passwd"
+        "$CORRAL" -q -P -D "$outer" -M outer --nesting --bind-ro=/usr/lib --bind-ro=/usr/lib64 --bind="$TESTTMP/x:/x" \
+                /bin/sh -c 'corral -q -P -D /inner -M inner --bind=/x /bin/sh -c "touch /x/inner.up; sleep 1000"; touch /x/inner.end; sleep 1000' \
+                </dev/null > "$TESTTMP/outer.out" 2>&1 &
+        local p=$!
+        wait_for_file "$TESTTMP/x/inner.up" 20 || fail "the inner machine did not start: $(cat "$TESTTMP/outer.out")"
+        expect_eq "$("$CORRALCTL" --no-legend | awk '{print $1}')" outer "the host lists the outer machine"
+        expect_eq "$("$CORRALCTL" -M outer --no-legend | awk '{print $1}')" inner "-M outer lists the machines in it"
+        expect_eq "$("$CORRALCTL" -M outer -o json list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["machine"])')" inner "with the options given"
+        expect_eq "$("$CORRALCTL" --machine=root@outer show inner -p Name --value)" inner "--machine=root@outer show"
+        out=$("$CORRALCTL" -M nobody@outer terminate inner 2>&1); rc=$?
+        expect_eq "$rc" 1 "nobody@outer may not terminate: $out"
+        expect_eq "$("$CORRALCTL" -qM outer --no-legend | awk '{print $1}')" inner "the inner machine still runs (-qM: -M in a cluster)"
+        expect_rc 0 "$CORRALCTL" -M outer terminate inner
+        wait_for_file "$TESTTMP/x/inner.end" 20 || fail "terminate in the outer machine did not end the inner one"
+        expect_eq "$("$CORRALCTL" -M outer list)" "No machines." "and it is gone from the outer machine's list"
+        "$CORRALCTL" terminate outer >/dev/null 2>&1
+        wait $p || true
+}
+
 # --bind-ro= options that put this corral at /usr/local/bin/corral in the Debian tree, with the
 # libraries a sanitizer build needs that the tree lacks.
 corral_into_debian() {

@@ -312,7 +312,8 @@ test_list_and_cancel_transfers() {
         expect_contains "$out" "1 transfers listed." "the footer"
         percent=$(ctl list-transfers --no-legend | awk '{print $2}')
         case $percent in [0-9]%|[1-9][0-9]%) ;; *) fail "a percentage while it runs: $percent" ;; esac
-        expect_contains "$(ctl list-transfers --json=short)" '"id":"1","percent":"' "JSON"
+        expect_contains "$(ctl list-transfers --json=short)" '"id":1,"percent":' "JSON, typed"
+        expect_contains "$(ctl list-transfers -o json | python3 -c 'import json,sys; print(type(json.load(sys.stdin)[0]["percent"]).__name__)')" "int" "-o json: the percentage a number"
         out=$(ctl cancel-transfer 7 2>&1); expect_contains "$out" "No transfer by id 7" "an unknown ID"
         expect_rc 0 ctl cancel-transfer 1
         wait $pid; expect_eq "$?" 1 "the cancelled pull fails"

@@ -20,6 +20,7 @@
 #include "fs-util.h"
 #include "image-child.h"
 #include "image.h"
+#include "bind-user.h"
 #include "launch.h"
 #include "mount-plan.h"
 #include "net-names.h"
@@ -204,6 +205,8 @@ int launch_verify(Settings *s, Error *e)
                                  "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
         /* As nspawn 252: --private-network goes with it (the namespace given is then the
          * container's to administer), options that make links do not. */
+        if (s->bind_users && s->private_users == PRIVATE_USERS_NO)
+                return error_set(e, -EINVAL, "--bind-user= requires --private-users (-U): the host user gets a UID of the container's user namespace");
         /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE, with nspawn's refusals. */
         if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_NETWORK && !launch_private_network(s))
                 return error_set(e, -EINVAL, "Invalid namespacing settings. Mounting sysfs with --private-users requires --private-network.");
@@ -690,12 +693,35 @@ static int open_netns(const char *path, int *ret, Error *e)
         return 0;
 }
 
+/* --bind-user=: the users, resolved against the host and the tree, and their IDs mapped. */
+static int bind_users(const Settings *s, UsernsPlan *u, BoundUser **ret, size_t *ret_n, Error *e)
+{
+        _cleanup_close_ int tree = open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        BoundUser *b;
+        size_t n;
+        int r;
+        if (tree < 0)
+                return error_set_errno(e, -errno, "cannot open %s", s->directory);
+        if ((r = bound_users_resolve(s->bind_users, tree, u->shift, u->range, &b, &n, e)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if ((r = userns_plan_bind_id(u, b[i].uid, b[i].host_uid, b[i].host_gid)) < 0) {
+                        bound_users_free(b, n);
+                        return error_set(e, r, "out of memory");
+                }
+        *ret = b;
+        *ret_n = n;
+        return 0;
+}
+
 static int run_once(Launch *l, ContainerStatus *status, Error *e)
 {
         Settings *s = l->s;
         MountPlan plan = {0};
         ContainerCgroup cg = CONTAINER_CGROUP_NULL;
         DevicePlan devices = {0};
+        BoundUser *bound = NULL;
+        size_t n_bound = 0;
         uint8_t bid[16];
         int r;
 
@@ -758,9 +784,17 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 userns_plan_done(&userns);
                 return r;
         }
+        if (userns.enabled && s->bind_users && (r = bind_users(s, &userns, &bound, &n_bound, e)) < 0) {
+                free(filter.filter);
+                userns_plan_done(&userns);
+                return r;
+        }
+        h.bound_users = bound;
+        h.n_bound_users = n_bound;
         if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, s->keep_unit, &cg, e)) < 0) {
                 free(filter.filter);
                 userns_plan_done(&userns);
+                bound_users_free(bound, n_bound);
                 return r;
         }
         h.have_cgroup2 = cg.fd >= 0;
@@ -837,6 +871,7 @@ out:
         container_cgroup_remove(&cg);
         container_cgroup_done(&cg);
         strv_free(devices.nodes);
+        bound_users_free(bound, n_bound);
         return r;
 }
 

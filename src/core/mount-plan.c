@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
+#include <stdio.h>
 #include <sys/mount.h>
 
 #include "fs-util.h"
@@ -188,6 +190,56 @@ static void plan_dev(Builder *b, const HostFacts *h)
                 add(b, STEP_CONSOLE, NULL, "/dev/console", NULL, NULL, 0, 0);
 }
 
+/* --bind-user=: nss-systemd's records of the users in /run/host/userdb (NAME.user and
+ * UID.user linking to it, and so on), and the directories their homes go on, as nspawn. */
+static void plan_bound_users(Builder *b, const HostFacts *h)
+{
+        if (h->n_bound_users == 0)
+                return;
+        add_mkdir(b, "/run/host/home", 0755);
+        add_mkdir(b, "/run/host/userdb", 0755);
+        for (size_t i = 0; i < h->n_bound_users && b->r >= 0; i++) {
+                const BoundUser *u = &h->bound_users[i];
+                _cleanup_free_ char *user = NULL, *group = NULL, *privileged = NULL, *home = NULL;
+                if (bound_user_records(u, &user, &group, &privileged) < 0 || asprintf(&home, "/run/host/home/%s", u->name) < 0) {
+                        b->r = -ENOMEM;
+                        return;
+                }
+                add_mkdir(b, home, 0755);
+                const struct {
+                        const char *suffix, *content;
+                        mode_t mode;
+                } records[] = {
+                        {".group", group, 0644},
+                        {".user", user, 0644},
+                        {".user-privileged", privileged, 0600},
+                };
+                for (size_t k = 0; k < ELEMENTSOF(records); k++) {
+                        char file[PATH_MAX], link[PATH_MAX], name[NAME_MAX + 1];
+                        if (!records[k].content)
+                                continue;
+                        snprintf(name, sizeof(name), "%s%s", u->name, records[k].suffix);
+                        snprintf(file, sizeof(file), "/run/host/userdb/%s", name);
+                        snprintf(link, sizeof(link), "/run/host/userdb/%u%s", u->uid, records[k].suffix);
+                        add_file(b, file, records[k].content, strlen(records[k].content), records[k].mode);
+                        add(b, STEP_SYMLINK, name, link, NULL, NULL, 0, 0);
+                }
+        }
+}
+
+/* Their homes, writable, after /run/host was made read-only. */
+static void plan_bound_homes(Builder *b, const HostFacts *h)
+{
+        for (size_t i = 0; i < h->n_bound_users; i++) {
+                _cleanup_free_ char *home = NULL;
+                if (asprintf(&home, "/run/host/home/%s", h->bound_users[i].name) < 0) {
+                        b->r = -ENOMEM;
+                        return;
+                }
+                add(b, STEP_BIND, h->bound_users[i].home, home, NULL, NULL, MS_BIND | MS_REC, 0);
+        }
+}
+
 static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
 {
         static const char manager[] = "systemd-nspawn\n";
@@ -229,6 +281,7 @@ static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
                 int n = snprintf(buf, sizeof(buf), "%s\n", h->boot_id);
                 add_file(b, "/run/.corral-boot-id", buf, (size_t)n, 0444);
         }
+        plan_bound_users(b, h);
         add_remount_ro(b, "/run/host", MS_NOSUID | MS_NODEV, STEP_RECURSIVE);
 }
 
@@ -437,6 +490,7 @@ int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Erro
                 m->mode_enum = (int)s->link_journal;
 
         plan_custom_mounts(&b, s);
+        plan_bound_homes(&b, h);
         plan_proc(&b, h);
 
         if (b.r < 0) {

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include "bind-user.h"
 #include "settings.h"
 
 /* The mount plan: an ordered list of steps that turns an image into a container's file system.
@@ -103,6 +104,8 @@ typedef struct HostFacts {
         const char *boot_id;        /* a fresh random boot id, formatted */
         const char *const *host_dev_nodes; /* NULL: the default safe list */
         const char *const *extra_dev_nodes; /* DeviceAllow= nodes, made in /dev too */
+        const BoundUser *bound_users; /* --bind-user=, resolved */
+        size_t n_bound_users;
 } HostFacts;
 
 int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Error *e);

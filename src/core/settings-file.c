@@ -8,11 +8,11 @@
 #include "fs-util.h"
 #include "net-names.h"
 #include "parse-util.h"
+#include "bind-user.h"
 #include "settings.h"
 #include "strv.h"
 
-/* One row per .nspawn key: section, key, parser, the mask bit it sets.  Keys whose feature
- * belongs to later work are rows too, so they fail loudly instead of being ignored. */
+/* One row per .nspawn key: section, key, parser, the mask bit it sets. */
 
 typedef struct KeyContext {
         const char *path;
@@ -28,7 +28,6 @@ typedef struct KeyRow {
         const char *key;
         KeyParser parse;
         uint64_t mask;
-        const char *later; /* for not_yet: the area that will bring it */
 } KeyRow;
 
 #define BAD(c, e, fmt, ...)                                                                                  \
@@ -366,6 +365,25 @@ static int p_overlay_ro(Settings *s, const char *v, const KeyContext *c, Error *
         return with_location(custom_mount_parse_overlay(s, v, true, e), c, e);
 }
 
+/* Names separated by spaces, added to those before; empty: none. */
+static int p_bind_user(Settings *s, const char *v, const KeyContext *c, Error *e)
+{
+        _cleanup_strv_free_ char **l = NULL;
+        if (split_words(v, &l) < 0)
+                return BAD(c, e, "unbalanced quotes or bad escape");
+        if (!*l) {
+                s->bind_users = strv_free(s->bind_users);
+                return 0;
+        }
+        for (char **i = l; *i; i++) {
+                if (!bind_user_name_is_valid(*i))
+                        return BAD(c, e, "\"%s\" is not a user name", *i);
+                if (!strv_contains(s->bind_users, *i) && strv_extend(&s->bind_users, *i) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int p_private_network(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
@@ -483,106 +501,98 @@ static int p_resource(Settings *s, const char *v, const KeyContext *c, Error *e)
         return with_location(r, c, e);
 }
 
-/* A key whose feature comes later: a value that asks for nothing (empty, "no", "off") is fine;
- * anything else stops with a message rather than being dropped. */
-static int p_not_yet(Settings *s, const char *v, const KeyContext *c, Error *e)
-{
-        return 0;
-}
-
-#define NOT_YET(sec, key, area) {sec, key, p_not_yet, 0, area}
 
 static const KeyRow key_table[] = {
-        {"Exec", "Boot", p_boot, SETTING_START_MODE, NULL},
-        {"Exec", "ProcessTwo", p_process_two, SETTING_START_MODE, NULL},
-        {"Exec", "Parameters", p_parameters, SETTING_START_MODE, NULL},
-        {"Exec", "Environment", p_environment, SETTING_ENVIRONMENT, NULL},
-        {"Exec", "User", p_user, SETTING_USER, NULL},
-        {"Exec", "WorkingDirectory", p_working_directory, SETTING_WORKING_DIRECTORY, NULL},
-        {"Exec", "PivotRoot", p_pivot_root, SETTING_PIVOT_ROOT, NULL},
-        {"Exec", "KillSignal", p_kill_signal, SETTING_KILL_SIGNAL, NULL},
-        {"Exec", "PoweroffSignal", p_poweroff_signal, SETTING_POWEROFF_SIGNAL, NULL},
-        {"Exec", "Personality", p_personality, SETTING_PERSONALITY, NULL},
-        {"Exec", "MachineID", p_machine_id, SETTING_MACHINE_ID, NULL},
-        {"Exec", "Hostname", p_hostname, SETTING_HOSTNAME, NULL},
-        {"Exec", "NotifyReady", p_notify_ready, SETTING_NOTIFY_READY, NULL},
-        {"Exec", "ResolvConf", p_resolv_conf, SETTING_RESOLV_CONF, NULL},
-        {"Exec", "Timezone", p_timezone, SETTING_TIMEZONE, NULL},
-        {"Exec", "LinkJournal", p_link_journal, SETTING_LINK_JOURNAL, NULL},
-        {"Exec", "Ephemeral", p_ephemeral, SETTING_EPHEMERAL, NULL},
-        {"Exec", "SuppressSync", p_suppress_sync, SETTING_SUPPRESS_SYNC, NULL},
-        {"Exec", "Capability", p_capability, SETTING_CAPABILITY, NULL},
-        {"Exec", "DropCapability", p_capability, SETTING_CAPABILITY, NULL},
-        {"Exec", "AmbientCapability", p_capability, SETTING_CAPABILITY, NULL},
-        {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES, NULL},
-        {"Exec", "SystemCallFilter", p_system_call_filter, SETTING_SYSCALL_FILTER, NULL},
-        {"Exec", "PrivateUsers", p_private_users, SETTING_USERNS, NULL},
-        {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST, NULL},
-        {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY, NULL},
-        {"Exec", "Nesting", p_nesting, SETTING_NESTING, NULL},
-        {"Exec", "LimitCPU", p_rlimit, 0, NULL},
-        {"Exec", "LimitFSIZE", p_rlimit, 0, NULL},
-        {"Exec", "LimitDATA", p_rlimit, 0, NULL},
-        {"Exec", "LimitSTACK", p_rlimit, 0, NULL},
-        {"Exec", "LimitCORE", p_rlimit, 0, NULL},
-        {"Exec", "LimitRSS", p_rlimit, 0, NULL},
-        {"Exec", "LimitNOFILE", p_rlimit, 0, NULL},
-        {"Exec", "LimitAS", p_rlimit, 0, NULL},
-        {"Exec", "LimitNPROC", p_rlimit, 0, NULL},
-        {"Exec", "LimitMEMLOCK", p_rlimit, 0, NULL},
-        {"Exec", "LimitLOCKS", p_rlimit, 0, NULL},
-        {"Exec", "LimitSIGPENDING", p_rlimit, 0, NULL},
-        {"Exec", "LimitMSGQUEUE", p_rlimit, 0, NULL},
-        {"Exec", "LimitNICE", p_rlimit, 0, NULL},
-        {"Exec", "LimitRTPRIO", p_rlimit, 0, NULL},
-        {"Exec", "LimitRTTIME", p_rlimit, 0, NULL},
-        {"Files", "ReadOnly", p_read_only, SETTING_READ_ONLY, NULL},
-        {"Files", "Volatile", p_volatile, SETTING_VOLATILE_MODE, NULL},
-        {"Files", "Bind", p_bind, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "BindReadOnly", p_bind_ro, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "TemporaryFileSystem", p_tmpfs, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "Inaccessible", p_inaccessible, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "Overlay", p_overlay, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "OverlayReadOnly", p_overlay_ro, SETTING_CUSTOM_MOUNTS, NULL},
-        {"Files", "PrivateUsersChown", p_private_users_chown, SETTING_USERNS, NULL},
-        {"Files", "PrivateUsersOwnership", p_private_users_ownership, SETTING_USERNS, NULL},
-        NOT_YET("Files", "BindUser", "isolation"),
-        {"Network", "Private", p_private_network, SETTING_NETWORK, NULL},
-        {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK, NULL},
-        {"Network", "VirtualEthernetExtra", p_veth_extra, SETTING_NETWORK, NULL},
-        {"Network", "Interface", p_interface, SETTING_NETWORK, NULL},
-        {"Network", "Address", p_address, SETTING_NETWORK, NULL},
-        {"Network", "Gateway", p_gateway, SETTING_NETWORK, NULL},
-        {"Network", "Masquerade", p_masquerade, SETTING_NETWORK, NULL},
-        {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK, NULL},
-        {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK, NULL},
-        {"Network", "Bridge", p_bridge, SETTING_NETWORK, NULL},
-        {"Network", "Zone", p_zone, SETTING_NETWORK, NULL},
-        {"Network", "Port", p_port, SETTING_EXPOSE_PORTS, NULL},
-        {"Resources", "Slice", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "MemoryMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "MemoryHigh", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "MemoryLow", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "MemorySwapMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "CPUQuota", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "CPUQuotaPeriodSec", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "CPUWeight", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "CPUShares", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "AllowedCPUs", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "AllowedMemoryNodes", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOWeight", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IODeviceWeight", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOReadBandwidthMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOWriteBandwidthMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOReadIOPSMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOWriteIOPSMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "TasksMax", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "DeviceAllow", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "DevicePolicy", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "MemoryAccounting", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "CPUAccounting", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "IOAccounting", p_resource, SETTING_RESOURCES, NULL},
-        {"Resources", "TasksAccounting", p_resource, SETTING_RESOURCES, NULL},
+        {"Exec", "Boot", p_boot, SETTING_START_MODE},
+        {"Exec", "ProcessTwo", p_process_two, SETTING_START_MODE},
+        {"Exec", "Parameters", p_parameters, SETTING_START_MODE},
+        {"Exec", "Environment", p_environment, SETTING_ENVIRONMENT},
+        {"Exec", "User", p_user, SETTING_USER},
+        {"Exec", "WorkingDirectory", p_working_directory, SETTING_WORKING_DIRECTORY},
+        {"Exec", "PivotRoot", p_pivot_root, SETTING_PIVOT_ROOT},
+        {"Exec", "KillSignal", p_kill_signal, SETTING_KILL_SIGNAL},
+        {"Exec", "PoweroffSignal", p_poweroff_signal, SETTING_POWEROFF_SIGNAL},
+        {"Exec", "Personality", p_personality, SETTING_PERSONALITY},
+        {"Exec", "MachineID", p_machine_id, SETTING_MACHINE_ID},
+        {"Exec", "Hostname", p_hostname, SETTING_HOSTNAME},
+        {"Exec", "NotifyReady", p_notify_ready, SETTING_NOTIFY_READY},
+        {"Exec", "ResolvConf", p_resolv_conf, SETTING_RESOLV_CONF},
+        {"Exec", "Timezone", p_timezone, SETTING_TIMEZONE},
+        {"Exec", "LinkJournal", p_link_journal, SETTING_LINK_JOURNAL},
+        {"Exec", "Ephemeral", p_ephemeral, SETTING_EPHEMERAL},
+        {"Exec", "SuppressSync", p_suppress_sync, SETTING_SUPPRESS_SYNC},
+        {"Exec", "Capability", p_capability, SETTING_CAPABILITY},
+        {"Exec", "DropCapability", p_capability, SETTING_CAPABILITY},
+        {"Exec", "AmbientCapability", p_capability, SETTING_CAPABILITY},
+        {"Exec", "NoNewPrivileges", p_no_new_privileges, SETTING_NO_NEW_PRIVILEGES},
+        {"Exec", "SystemCallFilter", p_system_call_filter, SETTING_SYSCALL_FILTER},
+        {"Exec", "PrivateUsers", p_private_users, SETTING_USERNS},
+        {"Exec", "OOMScoreAdjust", p_oom_score_adjust, SETTING_OOM_SCORE_ADJUST},
+        {"Exec", "CPUAffinity", p_cpu_affinity, SETTING_CPU_AFFINITY},
+        {"Exec", "Nesting", p_nesting, SETTING_NESTING},
+        {"Exec", "LimitCPU", p_rlimit, 0},
+        {"Exec", "LimitFSIZE", p_rlimit, 0},
+        {"Exec", "LimitDATA", p_rlimit, 0},
+        {"Exec", "LimitSTACK", p_rlimit, 0},
+        {"Exec", "LimitCORE", p_rlimit, 0},
+        {"Exec", "LimitRSS", p_rlimit, 0},
+        {"Exec", "LimitNOFILE", p_rlimit, 0},
+        {"Exec", "LimitAS", p_rlimit, 0},
+        {"Exec", "LimitNPROC", p_rlimit, 0},
+        {"Exec", "LimitMEMLOCK", p_rlimit, 0},
+        {"Exec", "LimitLOCKS", p_rlimit, 0},
+        {"Exec", "LimitSIGPENDING", p_rlimit, 0},
+        {"Exec", "LimitMSGQUEUE", p_rlimit, 0},
+        {"Exec", "LimitNICE", p_rlimit, 0},
+        {"Exec", "LimitRTPRIO", p_rlimit, 0},
+        {"Exec", "LimitRTTIME", p_rlimit, 0},
+        {"Files", "ReadOnly", p_read_only, SETTING_READ_ONLY},
+        {"Files", "Volatile", p_volatile, SETTING_VOLATILE_MODE},
+        {"Files", "Bind", p_bind, SETTING_CUSTOM_MOUNTS},
+        {"Files", "BindReadOnly", p_bind_ro, SETTING_CUSTOM_MOUNTS},
+        {"Files", "TemporaryFileSystem", p_tmpfs, SETTING_CUSTOM_MOUNTS},
+        {"Files", "Inaccessible", p_inaccessible, SETTING_CUSTOM_MOUNTS},
+        {"Files", "Overlay", p_overlay, SETTING_CUSTOM_MOUNTS},
+        {"Files", "OverlayReadOnly", p_overlay_ro, SETTING_CUSTOM_MOUNTS},
+        {"Files", "PrivateUsersChown", p_private_users_chown, SETTING_USERNS},
+        {"Files", "PrivateUsersOwnership", p_private_users_ownership, SETTING_USERNS},
+        {"Files", "BindUser", p_bind_user, SETTING_BIND_USER},
+        {"Network", "Private", p_private_network, SETTING_NETWORK},
+        {"Network", "VirtualEthernet", p_virtual_ethernet, SETTING_NETWORK},
+        {"Network", "VirtualEthernetExtra", p_veth_extra, SETTING_NETWORK},
+        {"Network", "Interface", p_interface, SETTING_NETWORK},
+        {"Network", "Address", p_address, SETTING_NETWORK},
+        {"Network", "Gateway", p_gateway, SETTING_NETWORK},
+        {"Network", "Masquerade", p_masquerade, SETTING_NETWORK},
+        {"Network", "MACVLAN", p_macvlan, SETTING_NETWORK},
+        {"Network", "IPVLAN", p_ipvlan, SETTING_NETWORK},
+        {"Network", "Bridge", p_bridge, SETTING_NETWORK},
+        {"Network", "Zone", p_zone, SETTING_NETWORK},
+        {"Network", "Port", p_port, SETTING_EXPOSE_PORTS},
+        {"Resources", "Slice", p_resource, SETTING_RESOURCES},
+        {"Resources", "MemoryMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "MemoryHigh", p_resource, SETTING_RESOURCES},
+        {"Resources", "MemoryLow", p_resource, SETTING_RESOURCES},
+        {"Resources", "MemorySwapMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "CPUQuota", p_resource, SETTING_RESOURCES},
+        {"Resources", "CPUQuotaPeriodSec", p_resource, SETTING_RESOURCES},
+        {"Resources", "CPUWeight", p_resource, SETTING_RESOURCES},
+        {"Resources", "CPUShares", p_resource, SETTING_RESOURCES},
+        {"Resources", "AllowedCPUs", p_resource, SETTING_RESOURCES},
+        {"Resources", "AllowedMemoryNodes", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOWeight", p_resource, SETTING_RESOURCES},
+        {"Resources", "IODeviceWeight", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOReadBandwidthMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOWriteBandwidthMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOReadIOPSMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOWriteIOPSMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "TasksMax", p_resource, SETTING_RESOURCES},
+        {"Resources", "DeviceAllow", p_resource, SETTING_RESOURCES},
+        {"Resources", "DevicePolicy", p_resource, SETTING_RESOURCES},
+        {"Resources", "MemoryAccounting", p_resource, SETTING_RESOURCES},
+        {"Resources", "CPUAccounting", p_resource, SETTING_RESOURCES},
+        {"Resources", "IOAccounting", p_resource, SETTING_RESOURCES},
+        {"Resources", "TasksAccounting", p_resource, SETTING_RESOURCES},
 };
 
 static const KeyRow *find_key(const char *section, const char *key, bool *section_known)
@@ -596,11 +606,6 @@ static const KeyRow *find_key(const char *section, const char *key, bool *sectio
                         return &key_table[i];
         }
         return NULL;
-}
-
-static bool value_asks_for_nothing(const char *v)
-{
-        return !*v || parse_boolean(v) == 0;
 }
 
 static void strip(char **s)
@@ -639,13 +644,6 @@ static int assign(Settings *s, const char *section, const char *key, const char 
                         return warn(warnings, "%s:%u: unknown section [%s], ignoring.", c->path, c->line, section);
                 return warn(warnings, "%s:%u: unknown key %s= in section [%s], ignoring.", c->path, c->line, key,
                             section);
-        }
-        if (row->later) {
-                if (value_asks_for_nothing(value) && strcmp(section, "Resources") != 0)
-                        return 0;
-                return error_set(e, -EOPNOTSUPP,
-                                 "%s:%u: %s= is not supported by corral yet (it comes with %s); remove the line, or run this container with systemd-nspawn for now",
-                                 c->path, c->line, key, row->later);
         }
         if ((r = row->parse(s, value, c, e)) < 0)
                 return r;

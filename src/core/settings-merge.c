@@ -186,6 +186,15 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                         SWAP(c->n_custom_mounts, f->n_custom_mounts);
                 }
         }
+        if (take & SETTING_BIND_USER) {
+                /* A host user's home and password hash: a trusted file's to give (nspawn 260). */
+                if (!trusted) {
+                        if ((r = add_warning(warnings, path, "BindUser=")) < 0)
+                                return r;
+                        take &= ~SETTING_BIND_USER;
+                } else
+                        SWAP(c->bind_users, f->bind_users);
+        }
         if (f->mask & SETTING_RESOURCES) {
                 /* Property by property: the file's fill what the command line left unset. */
                 Resources *fr = &f->resources;

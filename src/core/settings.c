@@ -50,6 +50,7 @@ void settings_done(Settings *s)
         free(s->network_namespace_path);
         free(s->network_bridge);
         strv_free(s->network_veth_extra);
+        strv_free(s->bind_users);
         strv_free(s->network_macvlan);
         strv_free(s->network_ipvlan);
         strv_free(s->network_interfaces);

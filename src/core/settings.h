@@ -185,6 +185,7 @@ typedef enum SettingsMask {
         SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn, but Port= */
         SETTING_EXPOSE_PORTS = 1ULL << 46, /* -p, Port= */
         SETTING_POWEROFF_SIGNAL = 1ULL << 47, /* corral's --poweroff-signal=, PoweroffSignal= */
+        SETTING_BIND_USER = 1ULL << 48,       /* --bind-user=, BindUser= */
         SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
         SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
@@ -284,6 +285,7 @@ typedef struct Settings {
         /* Mounts and integration */
         CustomMount *custom_mounts;
         size_t n_custom_mounts;
+        char **bind_users; /* --bind-user=, BindUser= (SETTING_BIND_USER): host users bound in */
         ResolvConfMode resolv_conf;
         TimezoneMode timezone;
         LinkJournal link_journal;

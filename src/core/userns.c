@@ -151,6 +151,41 @@ void userns_plan_done(UsernsPlan *p)
         closep(&p->root_fd);
         closep(&p->sysfs_fd);
         p->lock_path = mfree(p->lock_path);
+        p->bound = mfree(p->bound);
+        p->n_bound = 0;
+}
+
+int userns_plan_bind_id(UsernsPlan *p, uint32_t id, uint32_t uid, uint32_t gid)
+{
+        uint32_t (*b)[3] = realloc(p->bound, (p->n_bound + 1) * sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        p->bound = b;
+        b[p->n_bound][0] = id;
+        b[p->n_bound][1] = uid;
+        b[p->n_bound][2] = gid;
+        p->n_bound++;
+        return 0;
+}
+
+char *userns_plan_child_map(const UsernsPlan *p, bool gid)
+{
+        /* As nspawn's make_uid_map_string(): the range up to each bound ID, the ID, the rest. */
+        size_t size = (p->n_bound * 2 + 1) * 40 + 1, len = 0;
+        char *map = malloc(size);
+        uint32_t next = 0;
+        if (!map)
+                return NULL;
+        for (size_t i = 0; i < p->n_bound; i++) {
+                uint32_t id = p->bound[i][0];
+                if (id > next)
+                        len += (size_t)snprintf(map + len, size - len, "%u %u %u\n", next, p->shift + next, id - next);
+                len += (size_t)snprintf(map + len, size - len, "%u %u 1\n", id, p->bound[i][gid ? 2 : 1]);
+                next = id + 1;
+        }
+        if (p->range > next)
+                snprintf(map + len, size - len, "%u %u %u\n", next, p->shift + next, p->range - next);
+        return map;
 }
 
 const char *userns_plan_map(const UsernsPlan *p, char buf[static USERNS_MAP_MAX])
@@ -281,9 +316,10 @@ int userns_prepare_sysfs(UsernsPlan *p, Error *e)
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)
 {
         int r;
-        char map[USERNS_MAP_MAX];
-        userns_plan_map(p, map);
-        if ((r = write_maps(child, map, map)) < 0)
+        _cleanup_free_ char *map = userns_plan_child_map(p, false), *gid_map = userns_plan_child_map(p, true);
+        if (!map || !gid_map)
+                return error_set(e, -ENOMEM, "out of memory");
+        if ((r = write_maps(child, map, gid_map)) < 0)
                 return error_set_errno(e, r, "cannot write the container's UID/GID map (%u %u)", p->shift, p->range);
         return 0;
 }

@@ -20,6 +20,10 @@ typedef struct UsernsPlan {
         int root_fd; /* a detached idmapped mount of the tree (MAP), for the child to attach */
         int sysfs_fd; /* a detached sysfs for a container on the host's network (userns_prepare_sysfs) */
         char *lock_path;
+        /* --bind-user=: single IDs of the container (in order) that are host IDs, holes in
+         * the range (the same for UIDs and GIDs) */
+        uint32_t (*bound)[3]; /* {container ID, host UID, host GID} */
+        size_t n_bound;
 } UsernsPlan;
 #define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1, .root_fd = -1, .sysfs_fd = -1})
 
@@ -41,6 +45,11 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e);
  * nspawn's outer child does.  The host's /sys, bound instead, would bring the host's mounts
  * below it: its cgroup2 at /sys/fs/cgroup, where the container's own then cannot go (EBUSY). */
 int userns_prepare_sysfs(UsernsPlan *p, Error *e);
+/* Maps the container's UID and GID id to the host's uid and gid, a hole in the range (ids in
+ * increasing order). */
+int userns_plan_bind_id(UsernsPlan *p, uint32_t id, uint32_t uid, uint32_t gid);
+/* The child's uid_map (or gid_map): the range, with the bound IDs in it; newly allocated. */
+char *userns_plan_child_map(const UsernsPlan *p, bool gid);
 /* After the clone: writes the child's uid_map and gid_map. */
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e);
 

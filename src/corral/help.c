@@ -132,7 +132,7 @@ void options_help(FILE *f, const char *program)
                 "                            the container\n"
                 "     --overlay-ro=PATH[:PATH...]:PATH\n"
                 "                            Similar, but creates a read-only overlay mount\n"
-                "     --bind-user=NAME       Bind user from host to container (not yet)\n\n"
+                "     --bind-user=NAME       Bind user from host to container\n\n"
                 "Input/Output:\n"
                 "     --console=MODE         Select how stdin/stdout/stderr and /dev/console are\n"
                 "                            set up for the container: interactive, read-only,\n"

@@ -5,6 +5,7 @@
 #include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "fs-util.h"
+#include "bind-user.h"
 #include "capability.h"
 #include "options.h"
 #include "parse-util.h"
@@ -573,6 +574,15 @@ static int o_j(const OptionContext *c)
         return 0;
 }
 
+static int o_bind_user(const OptionContext *c)
+{
+        if (!bind_user_name_is_valid(c->arg))
+                return error_set(c->e, -EINVAL, "Invalid user name to bind: %s", c->arg);
+        if (strv_contains(c->s->bind_users, c->arg))
+                return 0;
+        return strv_extend(&c->s->bind_users, c->arg);
+}
+
 static int o_bind(const OptionContext *c)
 {
         return custom_mount_parse_bind(c->s, c->arg, false, c->e);
@@ -723,7 +733,7 @@ static const OptionRow option_table[] = {
         {"tmpfs", 0, required_argument, o_tmpfs, SETTING_CUSTOM_MOUNTS, NULL},
         {"overlay", 0, required_argument, o_overlay, SETTING_CUSTOM_MOUNTS, NULL},
         {"overlay-ro", 0, required_argument, o_overlay_ro, SETTING_CUSTOM_MOUNTS, NULL},
-        NOT_YET("bind-user", 0, required_argument, "the isolation work (user namespaces)"),
+        {"bind-user", 0, required_argument, o_bind_user, SETTING_BIND_USER, NULL},
         /* Input/Output */
         {"console", 0, required_argument, o_console, SETTING_CONSOLE_MODE, NULL},
         {"pipe", 'P', no_argument, o_pipe, SETTING_CONSOLE_MODE, NULL},

@@ -194,6 +194,81 @@ test_userns_map_root_is_unprivileged_outside() {
         true
 }
 
+# --bind-user= / BindUser=: a host user with its home in a -U container, beside nspawn 252.
+# The host's user databases are files of the test (bound over /etc in the test's own mount
+# namespace): bob (1500, with a private group and a password hash), alice (no private group).
+BU_SCRIPT='cat /proc/self/uid_map; ls -ln /run/host/home/bob/file | awk "{print \$3, \$4}"
+for f in bob.user bob.group bob.user-privileged; do cat /run/host/userdb/$f; done
+for f in user group user-privileged; do readlink /run/host/userdb/60514.$f; done
+stat -c "%a %u" /run/host/userdb/bob.user-privileged /run/host/userdb/bob.user
+grep -q " /run/host/home/bob " /proc/self/mountinfo && echo "home mounted"
+touch /run/host/home/bob/made-inside && chown 60514:60514 /run/host/home/bob/made-inside && echo wrote'
+fake_host_users() {
+        mkdir -p "$TESTTMP/etc" "$TESTTMP/home/bob"
+        cp /etc/passwd /etc/group /etc/shadow "$TESTTMP/etc/"
+        echo 'bob:x:1500:1500:Bob:'"$TESTTMP"'/home/bob:/bin/sh' >> "$TESTTMP/etc/passwd"
+        echo 'alice2:x:1600:100:Alice:'"$TESTTMP"'/home/bob:/bin/sh' >> "$TESTTMP/etc/passwd"
+        echo 'bob:x:1500:' >> "$TESTTMP/etc/group"
+        echo 'bob:$y$j9T$salt$hash:19000:0:99999:7:::' >> "$TESTTMP/etc/shadow"
+        local f
+        for f in passwd group shadow; do mount --bind "$TESTTMP/etc/$f" "/etc/$f"; done
+        echo hi > "$TESTTMP/home/bob/file"
+        chown -R 1500:1500 "$TESTTMP/home/bob"
+}
+
+test_bind_user_like_nspawn() {
+        ensure_bb
+        fake_host_users
+        cp -a "$BB" "$TESTTMP/tc"
+        got=$(cr -D "$TESTTMP/tc" -U --bind-user=bob /bin/sh -c "$BU_SCRIPT" 2>&1)
+        expect_eq "$(echo "$got" | head -3 | awk '{print $1, $3}' | tr '\n' ' ')" "0 60514 60514 1 60515 5021 " "the map has a hole for bob: $got"
+        expect_eq "$(echo "$got" | sed -n 2p | awk '{print $2}')" 1500 "bob's container UID is his host UID"
+        expect_contains "$got" '{"userName":"bob","uid":60514,"gid":60514,"homeDirectory":"/run/host/home/bob","service":"io.systemd.NSpawn"}' "bob.user"
+        expect_contains "$got" '{"groupName":"bob","gid":60514,"service":"io.systemd.NSpawn"}' "bob.group"
+        expect_contains "$got" '{"privileged":{"hashedPassword":["$y$j9T$salt$hash"]}}' "the hash in bob.user-privileged"
+        expect_contains "$got" "60514 60514" "bob's files are 60514's inside"
+        expect_contains "$got" "$(printf 'bob.user\nbob.group\nbob.user-privileged')" "UID.user links to NAME.user"
+        expect_contains "$got" "$(printf '600 0\n644 0')" "the privileged record is root's alone"
+        expect_contains "$got" "home mounted" "bob's home is mounted"
+        expect_contains "$got" "wrote" "bob's home is writable"
+        expect_eq "$(stat -c %u:%g "$TESTTMP/home/bob/made-inside")" "1500:1500" "what 60514 makes inside is bob's on the host"
+        if have_nspawn; then
+                cp -a "$BB" "$TESTTMP/tn"
+                rm -f "$TESTTMP/home/bob/made-inside"
+                want=$(ns -D "$TESTTMP/tn" -U --bind-user=bob /bin/sh -c "$BU_SCRIPT" 2>&1)
+                norm() { sed -E '1,3s/^ *([0-9]+) +[0-9]+ +([0-9]+)$/\1 SHIFT \2/; s/ +/ /g'; }
+                expect_eq "$(echo "$got" | norm)" "$(echo "$want" | norm)" "the same as nspawn 252's"
+        fi
+        # Refusals, as nspawn's.
+        out=$(cr -D "$TESTTMP/tc" --bind-user=bob true 2>&1) && fail "--bind-user= without -U accepted"
+        expect_contains "$out" "--bind-user= requires --private-users" "needs -U"
+        for u in root nobody alice2 nosuch; do
+                out=$(cr -D "$TESTTMP/tc" -U --bind-user=$u true 2>&1) && fail "--bind-user=$u accepted"
+                echo "$u: $out"
+        done
+        expect_contains "$(cr -D "$TESTTMP/tc" -U --bind-user=alice2 true 2>&1)" "only users with a private group" "a user without a private group"
+        expect_contains "$(cr -D "$TESTTMP/tc" -U --bind-user=nosuch true 2>&1)" "no such user" "an unknown user"
+        expect_contains "$(cr -D "$TESTTMP/tc" -U --bind-user=root true 2>&1)" "mapping the root user is not supported" "root"
+        echo 'bob:x:1000:1000::/:/bin/sh' >> "$TESTTMP/tc/etc/passwd"
+        expect_contains "$(cr -D "$TESTTMP/tc" -U --bind-user=bob true 2>&1)" "the container has a user of that name already" "a name the container has"
+        sed -i '/^bob:/d' "$TESTTMP/tc/etc/passwd"
+        echo 'x:x:60514:60514::/:/bin/sh' >> "$TESTTMP/tc/etc/passwd"
+        expect_eq "$(cr -D "$TESTTMP/tc" -U --bind-user=bob cat /run/host/userdb/bob.user)" \
+                '{"userName":"bob","uid":60515,"gid":60515,"homeDirectory":"/run/host/home/bob","service":"io.systemd.NSpawn"}' "a UID the tree uses is skipped"
+        expect_contains "$(cr -D "$TESTTMP/tc" -U --private-users=1000:65536 --bind-user=bob true 2>&1)" "inside the container's UID range" "a UID inside the range"
+        # BindUser= only from a trusted file (nspawn 260).
+        mkdir -p /var/lib/machines
+        cp -a "$BB" /var/lib/machines/bu
+        printf '[Exec]\nPrivateUsers=pick\n[Files]\nBindUser=bob\n' > /var/lib/machines/bu.nspawn
+        out=$(cr -M bu /bin/sh -c 'ls /run/host/userdb 2>&1' 2>&1)
+        expect_contains "$out" "ignoring BindUser=: the file is not trusted" "an untrusted file's BindUser= is ignored: $out"
+        mkdir -p /etc/systemd/nspawn
+        mv /var/lib/machines/bu.nspawn /etc/systemd/nspawn/bu.nspawn
+        expect_contains "$(cr -M bu ls /run/host/userdb)" "bob.user" "a trusted file's is taken"
+        rm -f /etc/systemd/nspawn/bu.nspawn
+        umount /etc/passwd /etc/group /etc/shadow
+}
+
 test_userns_capabilities_like_nspawn() {
         ensure_bb
         got=$(cr -D "$BB" -U corral-probe status | grep -E '^(cap_|no_new_privs|uid)')

@@ -40,6 +40,30 @@ int main(void)
         settings_done(&c);
         settings_done(&f);
 
+        /* BindUser=: only from a trusted file (nspawn 260); the command line wins. */
+        strv_free(w);
+        w = NULL;
+        settings_init(&c);
+        file(&f, "[Files]\nBindUser=alice\n");
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && !c.bind_users && !(c.mask & SETTING_BIND_USER),
+              "an untrusted file's BindUser= is ignored");
+        CHECK(strv_length(w) == 1 && strstr(w[0], "BindUser=") && strstr(w[0], "not trusted"), "and says so: %s", w ? w[0] : "");
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        file(&f, "[Files]\nBindUser=alice\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", &w, &e) == 0 && strv_length(c.bind_users) == 1, "a trusted file's is taken");
+        settings_done(&c);
+        settings_done(&f);
+        settings_init(&c);
+        strv_extend(&c.bind_users, "bob");
+        c.mask |= SETTING_BIND_USER;
+        file(&f, "[Files]\nBindUser=alice\n");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", &w, &e) == 0 && streq(c.bind_users[0], "bob") && strv_length(c.bind_users) == 1,
+              "--bind-user= wins over the file's");
+        settings_done(&c);
+        settings_done(&f);
+
         /* --settings=override: the file wins. */
         settings_init(&c);
         c.settings_mode = SETTINGS_OVERRIDE;

@@ -78,8 +78,8 @@ int main(void)
         CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--bind-user=alice", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--bind-user") && strstr(e.msg, "not supported"),
+        r = run(&s, &e, &a, "--oci-bundle=/x", NULL);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--oci-bundle") && strstr(e.msg, "not supported"),
               "later options are refused by name: %s", e.msg);
         settings_done(&s);
         r = run(&s, &e, &a, "--network-zone=web", "-p", "8080:80", "--port=udp:53", "-p", "tcp:22", NULL);
@@ -173,8 +173,15 @@ int main(void)
               "capability options parsed");
         settings_done(&s);
 
-        r = run(&s, &e, &a, "--bind-user=alice", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--bind-user"), "--bind-user refused: %s", e.msg);
+        r = run(&s, &e, &a, "--bind-user=alice", "--bind-user=bob", "--bind-user=alice", NULL);
+        CHECK(r == 0 && strv_length(s.bind_users) == 2 && streq(s.bind_users[1], "bob") && (s.mask & SETTING_BIND_USER),
+              "--bind-user= repeated, each user once");
+        settings_done(&s);
+        r = run(&s, &e, &a, "--bind-user=bob,bob", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "Invalid user name to bind: bob,bob"), "a bad user name, as nspawn: %s", e.msg);
+        settings_done(&s);
+        r = run(&s, &e, &a, "--bind-user=", NULL);
+        CHECK(r == -EINVAL && strstr(e.msg, "Invalid user name to bind"), "an empty user name: %s", e.msg);
         settings_done(&s);
 
         r = run(&s, &e, &a, "--frobnicate", NULL);

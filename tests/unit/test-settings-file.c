@@ -132,9 +132,15 @@ int main(void)
         r = parse(&s, "[Network]\nBridge=a/b\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "Bridge=a/b"), "a bad Bridge= is named: %s", e.msg);
         settings_done(&s);
-        r = parse(&s, "[Files]\nBindUser=alice\n", &e, &w);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "BindUser=") && strstr(e.msg, "not supported"),
-              "later keys fail loudly: %s", e.msg);
+        r = parse(&s, "[Files]\nBindUser=alice bob\nBindUser=carol alice\n", &e, &w);
+        CHECK(r == 0 && strv_length(s.bind_users) == 3 && streq(s.bind_users[2], "carol") && (s.mask & SETTING_BIND_USER),
+              "BindUser= takes names separated by spaces, each once");
+        settings_done(&s);
+        r = parse(&s, "[Files]\nBindUser=alice\nBindUser=\n", &e, &w);
+        CHECK(r == 0 && !s.bind_users && (s.mask & SETTING_BIND_USER), "an empty BindUser= resets the list");
+        settings_done(&s);
+        r = parse(&s, "[Files]\nBindUser=al:ice\n", &e, &w);
+        CHECK(r == -EINVAL && strstr(e.msg, "\"al:ice\" is not a user name") && strstr(e.msg, "test.nspawn:2"), "a bad user name is named: %s", e.msg);
         settings_done(&s);
         r = parse(&s, "[Network]\nZone=web\nPort=8080:80\nPort=udp:53\n", &e, &w);
         CHECK(r == 0 && streq(s.network_zone, "web") && s.n_ports == 2 && s.ports[0].container_port == 80 && s.ports[1].protocol == IPPROTO_UDP &&

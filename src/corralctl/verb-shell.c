@@ -14,6 +14,16 @@
 #include "credentials.h"
 #include "enter.h"
 
+/* The exit status of child pid once it ends; 1 where it was killed. */
+static int exit_status_of(pid_t pid)
+{
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
 {
         Error e = {0};
@@ -23,7 +33,6 @@ static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
                 fprintf(stderr, "Failed to start a session in machine '%s': %s\n", m->name, e.msg);
                 return 1;
         }
-        int status = 0, rc = 0;
         if (o->pty) {
                 int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
                 if (!a->quiet && streq(m->name, ENTER_HOST))
@@ -41,11 +50,7 @@ static int session(const Args *a, const MachineRecord *m, const EnterOptions *o)
                 if (end == RELAY_ESCAPED)
                         return 0; /* the pty's hangup ends the session; no need to wait for it */
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return 1;
-        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-        return rc;
+        return exit_status_of(pid);
 }
 
 /* shell [[USER@]NAME [COMMAND...]]: the command's exit status is ours. */
@@ -122,11 +127,7 @@ static int as_host_user(const char *user)
                 user_done(&u);
                 return -1;
         }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return 1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+        return exit_status_of(pid);
 }
 
 int run_with_machine_option(const Args *a, const char *spec, char **argv)
@@ -169,9 +170,5 @@ int run_with_machine_option(const Args *a, const char *spec, char **argv)
                         fprintf(stderr, "-M runs the machine's own corralctl on the machines in it: install corral in the machine.\n");
                 return 1;
         }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return 1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+        return exit_status_of(pid);
 }

@@ -59,6 +59,11 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e);
 
 /* The payload side, run in the container after pivot_root: user, stdio, environment, exec. */
 _noreturn_ void payload_exec(const RunConfig *c, int console_peer, int sync_fd);
+/* The container never outlives its supervisor: the parent-death signal (SIGKILL), armed again
+ * after a change of credentials (the kernel clears it on every change of the effective or
+ * file system IDs), and an end right away if the supervisor died before it was armed (its end
+ * of sync_fd, held until the exec, has closed). */
+void parent_death_arm(int sync_fd);
 /* The stub init of --as-pid2: reaps, forwards signals, returns the payload's status. */
 _noreturn_ void stub_init(pid_t payload);
 /* Sends an error from the child to the supervisor over the sync socket. */

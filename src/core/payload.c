@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -98,6 +99,14 @@ static int exec_search(const char *file, char **argv, char **envp)
         return last;
 }
 
+void parent_death_arm(int sync_fd)
+{
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        struct pollfd p = {.fd = sync_fd, .events = POLLRDHUP};
+        if (sync_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+                _exit(EXIT_FAILURE);
+}
+
 void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 {
         const Settings *s = c->settings;
@@ -161,6 +170,8 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
                         FAIL_ERRNO(sync_fd, r, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
                 }
 
+        /* The user change cleared the parent-death signal. */
+        parent_death_arm(sync_fd);
         umask(0022);
         const char *wd = s->working_directory ? s->working_directory : "/";
         if (chdir(wd) < 0)

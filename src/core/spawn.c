@@ -179,7 +179,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         int r;
 
         /* The container never outlives its supervisor. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        parent_death_arm(sock);
         umask(0);
         if (c->userns) {
                 /* In a new user namespace: wait until the supervisor has written our UID map
@@ -191,6 +191,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                         child_report(sock, negative_errno(), "cannot become root in the container's user namespace");
                         _exit(EXIT_FAILURE);
                 }
+                parent_death_arm(sock); /* cleared by the change of IDs */
         }
         if (c->private_network && (r = loopback_up()) < 0) {
                 child_report(sock, r, "cannot bring up the loopback interface in the container's network namespace");

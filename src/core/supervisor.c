@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -42,6 +43,7 @@ typedef struct Loop {
         EscapeDetector escape;
         bool killed_by_escape;
         bool machined; /* registered with systemd-machined too */
+        pid_t watchdog;
 } Loop;
 
 /* A detached machine's log (corralctl start) keeps its last quarter when it grows past the
@@ -98,6 +100,47 @@ static void drain_console(Loop *l)
 
 /* Tells whoever started us (a service manager's NOTIFY_SOCKET) how the container is doing, with
  * nspawn's messages. */
+/* The container never outlives its supervisor, also where its PID 1 changed its credentials
+ * after the exec (which clears the parent-death signal the child armed): a watchdog process
+ * waits on the supervisor's pidfd, which the kernel makes readable when the supervisor ends,
+ * however it ends, and then kills the container's PID 1 (and with it its PID namespace).  It
+ * keeps nothing else open (no lock outlives the supervisor) and ignores the terminal's
+ * signals.  Killed together with the supervisor (a signal to the whole process group, say),
+ * it cannot help: the next start of the name ends what is left (container_cgroup_create). */
+static pid_t watchdog_start(int container_pidfd)
+{
+        int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+        if (self < 0)
+                return -1;
+        pid_t pid = fork();
+        if (pid != 0) {
+                close(self);
+                return pid;
+        }
+        /* Its own copies, at fixed numbers (by way of free high ones, since either may be 3 or
+         * 4 now), then nothing else. */
+        int a = fcntl(self, F_DUPFD, 100), b = fcntl(container_pidfd, F_DUPFD, 100);
+        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
+                _exit(EXIT_FAILURE);
+        syscall(SYS_close_range, 5, ~0U, 0);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && null >= 0; fd++)
+                dup2(null, fd);
+        (void)prctl(PR_SET_NAME, "corral-watchdog");
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_UNBLOCK, &all, NULL);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
+        signal(SIGTSTP, SIG_IGN);
+        struct pollfd p = {.fd = 3, .events = POLLIN};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR)
+                ;
+        (void)syscall(SYS_pidfd_send_signal, 4, SIGKILL, NULL, 0);
+        _exit(EXIT_SUCCESS);
+}
+
 static void notify_host(const char *msg)
 {
         const char *target = getenv("NOTIFY_SOCKET");
@@ -360,6 +403,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         if ((r = container_spawn(c, &l.sp, e)) < 0)
                 goto out;
+        l.watchdog = watchdog_start(l.sp.pidfd);
         /* Registered before READY=1: who waits for it (corralctl start) finds the machine. */
         if (c->registry_dir)
                 machine_register(&l, l.sp.pid);
@@ -377,6 +421,11 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
                 copy_winsize(&l);
         }
         r = loop_run(&l, &si);
+        /* The container has ended: its watchdog (one per boot) is done. */
+        if (l.watchdog > 0) {
+                kill(l.watchdog, SIGKILL);
+                (void)waitpid(l.watchdog, NULL, 0);
+        }
         terminal_restore(&l.terminal);
         console_server_close(&l.console);
         if (c->registry_dir)

@@ -2,6 +2,7 @@
 /* The container's cgroups on cgroup2, v1 and hybrid hosts: creation with limits, the v1 move,
  * usage, live changes, freezing, removal. */
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -167,6 +168,43 @@ static bool cgroup_is_empty(const char *path)
         return !*text;
 }
 
+/* Signals every process of the cgroup path and below it; whether there was any. */
+static bool kill_tree(const char *path, int sig)
+{
+        _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+        _cleanup_fclose_ FILE *f = procs ? fopen(procs, "re") : NULL;
+        bool any = false;
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1) {
+                (void)kill(pid, sig);
+                any = true;
+        }
+        DIR *d = opendir(path);
+        for (struct dirent *de; d && (de = readdir(d));)
+                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+                        _cleanup_free_ char *sub = path_join(path, de->d_name);
+                        if (sub && kill_tree(sub, sig))
+                                any = true;
+                }
+        if (d)
+                closedir(d);
+        return any;
+}
+
+/* A cgroup of ours that a supervisor killed with SIGKILL left with processes (a container
+ * that outlived it): we hold the machine's name lock, so no live supervisor owns them.  Kills
+ * them all (the kill signal reaches every process of the tree) and waits, up to 10 s, until
+ * they are gone; whether any were found. */
+static bool kill_leftovers(const char *path, const char *name)
+{
+        if (!kill_tree(path, 0))
+                return false;
+        fprintf(stderr, "corral: machine \"%s\": killing what a supervisor that died left running in %s\n", name, path);
+        for (int i = 0; i < 1000 && kill_tree(path, SIGKILL); i++)
+                usleep(10 * 1000);
+        return true;
+}
+
 static int write_in(const char *dir, const char *file, const char *value)
 {
         _cleanup_free_ char *p = path_join(dir, file);
@@ -204,8 +242,9 @@ static int cpuset_inherit(const char *dir)
 }
 
 /* Makes base/rel level by level (the slice's and then the scope's); the scope must not hold
- * processes: a stale one (a supervisor killed with SIGKILL) is cleared and made anew. */
-static int make_levels(const char *base, const char *rel, bool cpuset, const char *name, Error *e)
+ * processes: a stale one (a supervisor killed with SIGKILL) is cleared and made anew, and with
+ * leftovers (at the start, under the machine's name lock) what runs in it is killed first. */
+static int make_levels(const char *base, const char *rel, bool cpuset, const char *name, bool leftovers, Error *e)
 {
         _cleanup_free_ char *p = path_join(base, rel);
         if (!p)
@@ -221,7 +260,10 @@ static int make_levels(const char *base, const char *rel, bool cpuset, const cha
                         if (errno != EEXIST)
                                 return error_set_errno(e, -errno, "cannot create the cgroup %s", p);
                         if (leaf) {
-                                if (!cgroup_is_empty(p))
+                                if (leftovers && kill_leftovers(p, name) && kill_tree(p, 0))
+                                        return error_set(e, -EBUSY, "the cgroup %s still has processes after SIGKILL (in D state?); machine \"%s\" cannot start until they are gone",
+                                                         p, name);
+                                if (kill_tree(p, 0))
                                         return error_set(e, -EBUSY, "the cgroup %s still has processes: is machine \"%s\" running already?", p, name);
                                 _cleanup_free_ char *dir = path_dirname(p);
                                 _cleanup_close_ int pfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -544,7 +586,7 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
                 for (int c = 0; c < _CG_MAX; c++)
                         if ((need & CG_BIT(c)) && cg.layout.where[c] == CGV_2)
                                 v2 |= CG_BIT(c);
-                if ((r = enable_v2(cg.cg2_mount, cg.rel, cg.keep, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, e)) < 0)
+                if ((r = enable_v2(cg.cg2_mount, cg.rel, cg.keep, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, true, e)) < 0)
                         goto fail;
                 if ((cg.fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
                         r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg.path);
@@ -555,7 +597,7 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
                 if (!(join & CG_BIT(c)))
                         continue;
                 cg.v1_joined |= CG_BIT(c); /* before making it, so a failure removes what was made */
-                if ((r = make_levels(cg.v1_mount[c], cg.rel, c == CG_CPUSET, name, e)) < 0)
+                if ((r = make_levels(cg.v1_mount[c], cg.rel, c == CG_CPUSET, name, true, e)) < 0)
                         goto fail;
         }
         if ((r = apply_writes(&cg, w, n, e)) < 0)
@@ -814,7 +856,7 @@ static int join_live(ContainerCgroup *cg, CgroupController c, Error *e)
         if (!procs)
                 return -ENOMEM;
         cg->v1_joined |= CG_BIT(c);
-        if ((r = make_levels(cg->v1_mount[c], cg->rel, c == CG_CPUSET, name, e)) < 0)
+        if ((r = make_levels(cg->v1_mount[c], cg->rel, c == CG_CPUSET, name, false, e)) < 0)
                 goto fail;
         if ((r = container_cgroup_freeze(cg, true, e)) < 0)
                 goto fail;

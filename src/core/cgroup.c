@@ -192,11 +192,14 @@ static bool kill_tree(const char *path, int sig)
 }
 
 /* A cgroup of ours that a supervisor killed with SIGKILL left with processes (a container
- * that outlived it): we hold the machine's name lock, so no live supervisor owns them.  Kills
- * them all (the kill signal reaches every process of the tree) and waits, up to 10 s, until
- * they are gone; whether any were found. */
-static bool kill_leftovers(const char *path, const char *name)
+ * that outlived it): the caller holds the machine's name lock, so no live supervisor owns
+ * them. */
+bool cgroup_kill_leftovers(const char *dir, const char *name)
 {
+        const char *m = dir[0] == '/' ? "" : cgroup2_mount_point();
+        _cleanup_free_ char *path = NULL;
+        if (!m || asprintf(&path, "%s%s%s", m, *m ? "/" : "", dir) < 0)
+                return false;
         if (!kill_tree(path, 0))
                 return false;
         fprintf(stderr, "corral: machine \"%s\": killing what a supervisor that died left running in %s\n", name, path);
@@ -204,6 +207,7 @@ static bool kill_leftovers(const char *path, const char *name)
                 usleep(10 * 1000);
         return true;
 }
+
 
 static int write_in(const char *dir, const char *file, const char *value)
 {
@@ -260,7 +264,7 @@ static int make_levels(const char *base, const char *rel, bool cpuset, const cha
                         if (errno != EEXIST)
                                 return error_set_errno(e, -errno, "cannot create the cgroup %s", p);
                         if (leaf) {
-                                if (leftovers && kill_leftovers(p, name) && kill_tree(p, 0))
+                                if (leftovers && cgroup_kill_leftovers(p, name) && kill_tree(p, 0))
                                         return error_set(e, -EBUSY, "the cgroup %s still has processes after SIGKILL (in D state?); machine \"%s\" cannot start until they are gone",
                                                          p, name);
                                 if (kill_tree(p, 0))
@@ -523,7 +527,7 @@ static int under_systemd(ContainerCgroup *cg, const char *name, const char *slic
                         return -ENOMEM;
                 /* A reboot of the container: the supervisor is in the scope still. */
                 if (cgroup_of_pid(getpid(), NULL, &now) < 0 || !streq(now, again)) {
-                        if ((r = systemd_start_scope(unit, slice ? slice : "machine.slice", desc, getpid(), e)) < 0)
+                        if ((r = systemd_start_scope(name, unit, slice ? slice : "machine.slice", desc, getpid(), e)) < 0)
                                 return r;
                 }
                 own = TAKE_PTR(cg->rel);

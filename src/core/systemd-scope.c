@@ -75,9 +75,10 @@ static int start_scope_once(Bus *bus, const char *unit, const char *slice, const
         return r;
 }
 
-int systemd_start_scope(const char *unit, const char *slice, const char *description, pid_t pid, Error *e)
+int systemd_start_scope(const char *name, const char *unit, const char *slice, const char *description, pid_t pid, Error *e)
 {
         _cleanup_free_ char *err = NULL, *want = NULL;
+        bool killed = false;
         Bus bus;
         int r = bus_connect(SYSTEMD_PRIVATE, false, BUS_TIMEOUT_MS, &bus);
         if (r < 0)
@@ -91,6 +92,14 @@ int systemd_start_scope(const char *unit, const char *slice, const char *descrip
                 if (r != -EREMOTEIO || !err || !startswith(err, "org.freedesktop.systemd1.UnitExists"))
                         break;
                 int state = unit_cgroup_state(slice, unit);
+                /* Processes in it: a machine whose supervisor died (we hold its name lock).
+                 * Killed, its scope goes as one that just stopped. */
+                if (state < 0 && !killed) {
+                        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *rel = NULL;
+                        killed = true;
+                        if (sp && asprintf(&rel, "%s%s%s", sp, *sp ? "/" : "", unit) >= 0 && cgroup_kill_leftovers(rel, name))
+                                continue;
+                }
                 if (state < 0 || (state == 0 && i >= 5) || i == 50) {
                         bus_close(&bus);
                         return error_set(e, -EBUSY, "systemd has a unit %s already: is the machine running already? (%s)", unit, err);

@@ -23,7 +23,7 @@ static int help(void)
                "Manage corral's containers.\n\n"
                "Machine Commands:\n"
                "  list                        List running machines\n"
-               "  start NAME...               Start machines detached, as nspawn's service\n"
+               "  start NAME|PATH...          Start machines detached, as nspawn's service\n"
                "  enable NAME...              Start machines at boot\n"
                "  disable NAME...             Do not start machines at boot\n"
                "  autostart                   Start the machines enabled without systemd, in order\n"
@@ -338,6 +338,7 @@ int main(int argc, char **argv)
                 {"output", required_argument, NULL, 'o'},
                 {},
         };
+        char buf[VALUE_SHOWN_MAX];
         Args a = {.legend = true, .max_addresses = 1, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
         char *props[64];
         int c;
@@ -375,7 +376,7 @@ int main(int argc, char **argv)
                                 return 0;
                         }
                         if ((a.output = output_mode_from_string(optarg)) == OUTPUT_INVALID) {
-                                fprintf(stderr, "Unknown output '%s'.\n", optarg);
+                                fprintf(stderr, "Unknown output '%s'.\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         a.json = json[a.output];
@@ -399,7 +400,7 @@ int main(int argc, char **argv)
                                 puts("short\npretty\noff");
                                 return 0;
                         } else {
-                                fprintf(stderr, "Unknown argument to --json= switch: %s (try pretty, short or off)\n", optarg);
+                                fprintf(stderr, "Unknown argument to --json= switch: %s (try pretty, short or off)\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         break;
@@ -421,7 +422,7 @@ int main(int argc, char **argv)
                         _cleanup_free_ char *assignment = NULL;
                         bool has_value = strchr(optarg, '=');
                         if (has_value ? !env_assignment_is_valid(optarg) : !env_name_is_valid(optarg, strlen(optarg))) {
-                                fprintf(stderr, "Cannot assign environment variable %s: %s\n", optarg, strerror(EINVAL));
+                                fprintf(stderr, "Cannot assign environment variable %s: %s\n", value_shown(optarg, buf), strerror(EINVAL));
                                 return 1;
                         }
                         const char *v = has_value ? NULL : getenv(optarg);
@@ -455,7 +456,7 @@ int main(int argc, char **argv)
                                 return 0;
                         }
                         if ((a.verify = import_verify_from_string(optarg)) == IMPORT_VERIFY_INVALID) {
-                                fprintf(stderr, "Unknown verification mode: %s (no, checksum or signature)\n", optarg);
+                                fprintf(stderr, "Unknown verification mode: %s (no, checksum or signature)\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         break;
@@ -465,7 +466,7 @@ int main(int argc, char **argv)
                                 return 0;
                         }
                         if ((a.format = compression_from_string(optarg)) == COMPRESSION_INVALID) {
-                                fprintf(stderr, "Unknown format: %s (uncompressed, xz, gzip, bzip2 or zstd)\n", optarg);
+                                fprintf(stderr, "Unknown format: %s (uncompressed, xz, gzip, bzip2 or zstd)\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         break;
@@ -482,7 +483,7 @@ int main(int argc, char **argv)
                         if (streq(optarg, "all"))
                                 a.max_addresses = UINT_MAX;
                         else if (parse_unsigned(optarg, &n) < 0 || n > UINT_MAX) {
-                                fprintf(stderr, "Failed to parse --max-addresses= value: %s\n", optarg);
+                                fprintf(stderr, "Failed to parse --max-addresses= value: %s\n", value_shown(optarg, buf));
                                 return 1;
                         } else
                                 a.max_addresses = (unsigned)n;
@@ -491,7 +492,7 @@ int main(int argc, char **argv)
                 case 'n': {
                         unsigned long n;
                         if (parse_unsigned(optarg, &n) < 0 || n > INT32_MAX) {
-                                fprintf(stderr, "Failed to parse --lines= value: %s\n", optarg);
+                                fprintf(stderr, "Failed to parse --lines= value: %s\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         a.lines = (int)n;
@@ -499,7 +500,7 @@ int main(int argc, char **argv)
                 }
                 case OPT_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {
-                                fprintf(stderr, "Unknown --kill-whom= value: %s (leader or all)\n", optarg);
+                                fprintf(stderr, "Unknown --kill-whom= value: %s (leader or all)\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         a.kill_leader = streq(optarg, "leader");
@@ -513,7 +514,7 @@ int main(int argc, char **argv)
                                 return 0;
                         }
                         if (parse_signal(optarg, &a.signal) < 0) {
-                                fprintf(stderr, "Failed to parse signal string %s.\n", optarg);
+                                fprintf(stderr, "Failed to parse signal string %s.\n", value_shown(optarg, buf));
                                 return 1;
                         }
                         break;

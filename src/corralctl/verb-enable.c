@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "image-store.h"
 #include "fs-util.h"
 
 #define UNIT_DIR "/etc/systemd/system"
@@ -343,8 +344,23 @@ static int enable_verb(const Args *a, int argc, char **argv, bool enable)
 {
         int ret = 0;
         for (int i = 1; i < argc; i++) {
+                Image img;
+                Error e = {0};
+                if (enable && strchr(argv[i], '/')) {
+                        fprintf(stderr, "enable takes a machine name, not a path: the machine must be found at boot.  Link the tree into "
+                                        "/var/lib/machines (ln -s %s /var/lib/machines/NAME) and enable NAME.\n", argv[i]);
+                        ret = 1;
+                        continue;
+                }
                 if (!machine_name_is_valid(argv[i])) {
                         fprintf(stderr, "Invalid machine name: %s\n", argv[i]);
+                        ret = 1;
+                        continue;
+                }
+                /* (disable of a machine whose image is gone still removes it from boot.) */
+                if (enable && image_store_get(argv[i], &img, &e) < 0) {
+                        fprintf(stderr, "Cannot enable machine '%s': no image of that name in /var/lib/machines, /usr/local/lib/machines, "
+                                        "/usr/lib/machines or /var/lib/container (link its tree into /var/lib/machines).\n", argv[i]);
                         ret = 1;
                         continue;
                 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "image-store.h"
 #include "fs-util.h"
 #include "process-util.h"
 
@@ -102,15 +103,55 @@ static int wait_ready(int sock, pid_t pid, int *ret_status)
         return -EIO;
 }
 
-static int start_one(const Args *a, const char *name)
+/* start PATH: the tree (or raw image) at PATH, named after it. */
+static int machine_of_path(const char *arg, char *name, size_t size, char *option, size_t option_size)
+{
+        struct stat st;
+        char *base = strrchr(arg, '/') + 1, *dot;
+        if (stat(arg, &st) < 0) {
+                fprintf(stderr, "Cannot start %s: %m\n", arg);
+                return -1;
+        }
+        if (!*base || streq(base, ".") || streq(base, "..")) {
+                fprintf(stderr, "Cannot start %s: give the path without a trailing \"/\", so the machine is named after it.\n", arg);
+                return -1;
+        }
+        snprintf(name, size, "%s", base);
+        if (!S_ISDIR(st.st_mode) && (dot = strrchr(name, '.')) && streq(dot, ".raw"))
+                *dot = 0;
+        if (!machine_name_is_valid(name)) {
+                fprintf(stderr, "Cannot start %s: \"%s\" is not a valid machine name; link it into /var/lib/machines under one.\n", arg, name);
+                return -1;
+        }
+        snprintf(option, option_size, "--%s=%s", S_ISDIR(st.st_mode) ? "directory" : "image", arg);
+        return 0;
+}
+
+static int start_one(const Args *a, const char *arg)
 {
         MachineRecord m;
-        char path[PATH_MAX], binbuf[PATH_MAX], notify[64];
+        char path[PATH_MAX], binbuf[PATH_MAX], notify[64], name[256], where[PATH_MAX + 16] = "";
+        if (strchr(arg, '/')) {
+                if (machine_of_path(arg, name, sizeof(name), where, sizeof(where)) < 0)
+                        return 1;
+        } else
+                snprintf(name, sizeof(name), "%s", arg);
         if (registry_read(a->dir, name, &m) == 0)
                 return 0; /* running already: as systemctl start of an active unit */
         if (!machine_name_is_valid(name)) {
                 fprintf(stderr, "Invalid machine name: %s\n", name);
                 return 1;
+        }
+        if (!*where) {
+                Image img;
+                Error e = {0};
+                if (image_store_get(name, &img, &e) < 0) {
+                        fprintf(stderr,
+                                "Cannot start machine '%s': no image of that name in /var/lib/machines, /usr/local/lib/machines, /usr/lib/machines "
+                                "or /var/lib/container.  Give its path instead (corralctl start /path/to/%s), or link it into /var/lib/machines.\n",
+                                name, name);
+                        return 1;
+                }
         }
         if (mkdir_p(log_directory(), 0750) < 0) {
                 fprintf(stderr, "Failed to create %s: %m\n", log_directory());
@@ -163,7 +204,7 @@ static int start_one(const Args *a, const char *name)
                 /* systemd-nspawn@.service's ExecStart=, less --keep-unit: no service manager
                  * restarts a rebooting machine here, corral does. */
                 execlp(corral, corral, "--quiet", "--boot", "--link-journal=try-guest", "--network-veth", "-U", "--settings=override", machine,
-                       (char *)NULL);
+                       *where ? where : NULL, (char *)NULL);
                 dprintf(STDERR_FILENO, "corralctl: cannot execute %s: %m\n", corral);
                 _exit(127);
         }

@@ -513,8 +513,15 @@ test_start_logs_console() {
         out=$("$CORRALCTL" logs web) || fail "the log went with the machine"
         out=$("$CORRALCTL" start nosuch 2>&1); rc=$?
         expect_eq "$rc" 1 "start of a machine without an image"
-        expect_contains "$out" "Failed to start machine 'nosuch': corral exited with status 1." "says that it failed"
-        expect_contains "$out" "no image for machine \"nosuch\"" "and shows why, from its log"
+        expect_contains "$out" "Cannot start machine 'nosuch': no image of that name in /var/lib/machines" "says why"
+        expect_contains "$out" "Give its path instead (corralctl start /path/to/nosuch)" "and what to do"
+        # A failure of corral itself: its status and the end of its log.
+        printf '[Exec]\nBoot=perhaps\n' > /etc/systemd/nspawn/web.nspawn
+        out=$("$CORRALCTL" start web 2>&1); rc=$?
+        expect_eq "$rc" 1 "a start that corral refuses"
+        expect_contains "$out" "Failed to start machine 'web': corral exited with status 1." "says that it failed"
+        expect_contains "$out" "web.nspawn:2: Boot=perhaps" "and shows why, from its log"
+        rm /etc/systemd/nspawn/web.nspawn
         out=$("$CORRALCTL" logs nosuch2 2>&1) && fail "logs of a machine never started succeeded"
         expect_contains "$out" "only machines started with corralctl start have one" "logs without a log"
 
@@ -605,6 +612,28 @@ test_enable_disable_autostart() {
         head -1 /etc/corral/autostart | grep -q '^# Machines started at boot' || fail "disable keeps the comments"
         "$CORRALCTL" disable nosuch >/dev/null || fail "disable of a machine not enabled failed"
         rm -f /etc/systemd/nspawn/a1.nspawn /etc/systemd/nspawn/b2.nspawn
+}
+
+# start PATH: a tree outside the image directories, named after it; enable wants a name it can
+# find at boot, and says how to get one.
+test_start_and_enable_take_paths_or_say_what_to_do() {
+        make_bootable_image pathy
+        mkdir -p "$TESTTMP/trees"
+        mv /var/lib/machines/pathy "$TESTTMP/trees/pathy"
+        "$CORRALCTL" start "$TESTTMP/trees/pathy" || fail "start PATH failed"
+        expect_eq "$("$CORRALCTL" show pathy -p RootDirectory --value)" "$TESTTMP/trees/pathy" "start PATH: the machine is named after it"
+        wait_for /var/log/corral/pathy.log "booted-pathy" 10 || fail "it did not boot"
+        stop_machine poweroff pathy || fail "it did not power off"
+        out=$("$CORRALCTL" start "$TESTTMP/trees/nosuch" 2>&1) && fail "start of a missing path succeeded"
+        expect_contains "$out" "Cannot start $TESTTMP/trees/nosuch: No such file or directory" "a missing path"
+        out=$("$CORRALCTL" enable "$TESTTMP/trees/pathy" 2>&1) && fail "enable PATH succeeded"
+        expect_contains "$out" "ln -s $TESTTMP/trees/pathy /var/lib/machines/NAME" "enable PATH says how to make a name"
+        out=$("$CORRALCTL" enable nosuch 2>&1) && fail "enable of an unknown machine succeeded"
+        expect_contains "$out" "Cannot enable machine 'nosuch': no image of that name" "enable of an unknown name"
+        ln -s "$TESTTMP/trees/pathy" /var/lib/machines/pathy
+        expect_contains "$("$CORRALCTL" list-images --no-legend)" "pathy" "linked, it is an image"
+        rm /var/lib/machines/pathy
+        true
 }
 
 # status (with the cgroup tree and the log's last lines), tree and top.

@@ -368,3 +368,12 @@ void ipv4_address_format(uint32_t a, char *buf)
 {
         snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
+
+const char *value_shown(const char *v, char buf[static VALUE_SHOWN_MAX])
+{
+        size_t n = strlen(v);
+        if (n <= 64)
+                return v;
+        snprintf(buf, VALUE_SHOWN_MAX, "%.48s… (%zu bytes)", v, n);
+        return buf;
+}

@@ -18,6 +18,9 @@ int parse_uuid(const char *s, uint8_t ret[static 16]);   /* with or without dash
 void format_uuid(const uint8_t id[static 16], char buf[static 37]);   /* 8-4-4-4-12 */
 void format_id128(const uint8_t id[static 16], char buf[static 33]);  /* 32 hex digits */
 int parse_unsigned(const char *s, unsigned long *ret);
+/* A value as an error message shows it: whole, or when long its start and its size. */
+#define VALUE_SHOWN_MAX 96
+const char *value_shown(const char *v, char buf[static VALUE_SHOWN_MAX]);
 /* "A.B.C.D", and "A.B.C.D/LEN" with LEN from min_len to max_len, in host byte order. */
 int ipv4_address_parse(const char *s, uint32_t *ret_addr);
 int ipv4_prefix_parse(const char *s, unsigned min_len, unsigned max_len, uint32_t *ret_addr, unsigned *ret_len);

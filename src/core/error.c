@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "error.h"
+#include "parse-util.h"
 
 static int error_setv(Error *e, int code, bool with_errno, const char *fmt, va_list ap)
 {
@@ -32,4 +33,25 @@ int error_set_errno(Error *e, int code, const char *fmt, ...)
         code = error_setv(e, code, true, fmt, ap);
         va_end(ap);
         return code;
+}
+
+void error_shorten_value(Error *e, const char *value)
+{
+        char shown[VALUE_SHOWN_MAX];
+        size_t n = strlen(value);
+        if (!e || n <= 64)
+                return;
+        /* The message may hold only the value's start (it is cut at its size). */
+        char *at = memmem(e->msg, strlen(e->msg), value, 48);
+        if (!at)
+                return;
+        size_t have = 0, room = strlen(at);
+        while (have < n && have < room && at[have] == value[have])
+                have++;
+        if (have <= 64)
+                return; /* shown shortened already */
+        value_shown(value, shown);
+        char rest[sizeof(e->msg)];
+        snprintf(rest, sizeof(rest), "%s", at + have);
+        snprintf(at, sizeof(e->msg) - (size_t)(at - e->msg), "%s%s", shown, rest);
 }

@@ -14,3 +14,6 @@ typedef struct Error {
 _printf_(3, 4) int error_set(Error *e, int code, const char *fmt, ...);
 /* Like error_set(), appending ": strerror(code)". */
 _printf_(3, 4) int error_set_errno(Error *e, int code, const char *fmt, ...);
+/* A long value the message repeats (an option's, say) shown by its start and its size instead:
+ * a value of 100 KB is not echoed whole. */
+void error_shorten_value(Error *e, const char *value);

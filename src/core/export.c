@@ -72,10 +72,13 @@ static struct archive *writer_new(int fd, Compression c, bool raw, Error *e)
         return w;
 }
 
+/* The system's reason where there is one ("No space left on device"): libarchive's own string
+ * is then only "Write error". */
 static int write_error(struct archive *w, Error *e)
 {
-        int r = archive_errno(w) > 0 ? -archive_errno(w) : -EIO;
-        return error_set(e, r, "cannot write the archive: %s", archive_error_string(w) ? archive_error_string(w) : strerror(-r));
+        if (archive_errno(w) > 0)
+                return error_set_errno(e, -archive_errno(w), "cannot write the archive");
+        return error_set(e, -EIO, "cannot write the archive: %s", archive_error_string(w) ? archive_error_string(w) : "write error");
 }
 
 /* The member's data, with holes as zeros that the pax writer leaves out of a sparse member. */

@@ -267,14 +267,17 @@ typedef struct Extract {
         Error *e;
 } Extract;
 
+/* (A long name shortened, so that the reason after it is not cut off.) */
 static int member_error(Extract *x, int r, const char *what)
 {
-        return error_set(x->e, r, "archive member '%s': %s", x->member, what);
+        char b[VALUE_SHOWN_MAX];
+        return error_set(x->e, r, "archive member '%s': %s", value_shown(x->member, b), what);
 }
 
 static int member_error_errno(Extract *x, int r, const char *what)
 {
-        return error_set(x->e, r, "archive member '%s': %s: %s", x->member, what, strerror(-r));
+        char b[VALUE_SHOWN_MAX];
+        return error_set(x->e, r, "archive member '%s': %s: %s", value_shown(x->member, b), what, strerror(-r));
 }
 
 /* An fd for directory path below the top, made (0755, root's) with its parents where the

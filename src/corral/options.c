@@ -30,7 +30,12 @@ typedef struct OptionRow {
         const char *later; /* not supported yet: the work that brings it */
 } OptionRow;
 
-#define BAD(c, fmt, ...) error_set((c)->e, -EINVAL, "%s=%s: " fmt, (c)->name, (c)->arg, ##__VA_ARGS__)
+/* (A long value shortened, so the reason after it is not cut off.) */
+#define BAD(c, fmt, ...)                                                                                     \
+        ({                                                                                                   \
+                char _b[VALUE_SHOWN_MAX];                                                                    \
+                error_set((c)->e, -EINVAL, "%s=%s: " fmt, (c)->name, value_shown((c)->arg, _b), ##__VA_ARGS__); \
+        })
 
 static int o_help(const OptionContext *c)
 {
@@ -850,8 +855,11 @@ int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action
                                          "%s is not supported by corral yet (it comes with %s); drop the option, or use systemd-nspawn for this container for now",
                                          name, row->later);
                 OptionContext c = {.name = name, .arg = optarg, .s = s, .action = ret_action, .e = e};
-                if ((r = row->handle(&c)) < 0)
+                if ((r = row->handle(&c)) < 0) {
+                        if (optarg)
+                                error_shorten_value(e, optarg);
                         return r == -ENOMEM ? error_set(e, r, "out of memory") : r;
+                }
                 s->mask |= row->mask;
                 if (*ret_action == OPTIONS_EXIT)
                         return 0;

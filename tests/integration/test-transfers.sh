@@ -117,6 +117,7 @@ cases = {
     'hardlink-to-symlink-parent': [member('s', tarfile.SYMTYPE, link=d + '/outside'), member('h', tarfile.LNKTYPE, link='s'), member('h/evil', data=b'x')],
     'dir-then-symlink': [member('d/', tarfile.DIRTYPE), member('d/f', data=b'x'), member('d', tarfile.SYMTYPE, link=d + '/outside')],
     'control-character': [member('etc/pass\nwd', data=b'x')],
+    'long-name': [member('a/' * 2600 + 'f', data=b'x')],
 }
 for name, members in cases.items():
     with tarfile.open(f'{d}/{name}.tar', 'w', format=tarfile.GNU_FORMAT) as t:
@@ -140,6 +141,9 @@ EOF
         check hardlink-to-symlink-parent "archive member 'h/evil': a parent directory is a symbolic link"
         check dir-then-symlink "archive member 'd': it would replace a directory the archive made"
         check control-character "a control character in the name"
+        # A name over the limit: shortened in the message, and the reason shown after it.
+        check long-name "archive member 'a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/… (5201 bytes): "
+        expect_eq "$(ctl import-tar "$TESTTMP/long-name.tar" hostile 2>&1 | wc -c)" "$(ctl import-tar "$TESTTMP/long-name.tar" hostile 2>&1 | head -c 400 | wc -c)" "and the message is short"
         # A symbolic link may point anywhere: it is read inside the container.
         python3 - "$TESTTMP" <<'EOF'
 import sys, tarfile
@@ -149,6 +153,18 @@ with tarfile.open(sys.argv[1] + '/fine.tar', 'w') as f:
 EOF
         expect_rc 0 ctl -q import-tar "$TESTTMP/fine.tar" fine
         expect_eq "$(readlink $M/fine/etc-link)" /etc "a link that points out is kept as a link"
+}
+
+# A full disk: the reason, and no partial file left.
+test_export_to_a_full_disk() {
+        mkdir -p $M/big "$TESTTMP/full"
+        head -c 2000000 /dev/urandom > $M/big/blob
+        mount -t tmpfs -o size=64k tmpfs "$TESTTMP/full"
+        out=$(ctl export-tar big "$TESTTMP/full/big.tar" 2>&1); rc=$?
+        expect_eq "$rc" 1 "export-tar to a full disk fails"
+        expect_contains "$out" "cannot write the archive: No space left on device" "and says why: $out"
+        expect_eq "$(ls -A "$TESTTMP/full")" "" "nothing is left there"
+        umount "$TESTTMP/full"
 }
 
 test_export_import_round_trip() {

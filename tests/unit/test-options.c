@@ -78,6 +78,21 @@ int main(void)
         CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
         settings_done(&s);
 
+        {
+                /* A value of 100 KB is not echoed whole, and the reason after it stays. */
+                static char opt[100 * 1024 + 32];
+                strcpy(opt, "--hostname=");
+                memset(opt + strlen(opt), 'a', 100 * 1024);
+                r = run(&s, &e, &a, opt, NULL);
+                CHECK(r == -EINVAL && strstr(e.msg, "(102400 bytes): not a valid hostname") && strlen(e.msg) < 200, "a long value shortened: %s", e.msg);
+                settings_done(&s);
+                memcpy(opt, "--capability=", 13);
+                memset(opt + 13, 'a', sizeof(opt) - 14);
+                opt[sizeof(opt) - 1] = 0;
+                r = run(&s, &e, &a, opt, NULL);
+                CHECK(r < 0 && strstr(e.msg, "bytes)") && strlen(e.msg) < 200, "also in a message of its own: %s", e.msg);
+                settings_done(&s);
+        }
         r = run(&s, &e, &a, "--oci-bundle=/x", NULL);
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--oci-bundle") && strstr(e.msg, "not supported"),
               "later options are refused by name: %s", e.msg);

@@ -404,6 +404,7 @@ int verb_autostart(const Args *a, int argc, char **argv)
 
 /* autostop: the listed machines that run, in reverse order, each powered off and waited for
  * (at most 60 s, then terminated). */
+#define AUTOSTOP_TIMEOUT_SEC 60
 int verb_autostop(const Args *a, int argc, char **argv)
 {
         char path[PATH_MAX];
@@ -413,18 +414,29 @@ int verb_autostop(const Args *a, int argc, char **argv)
         autostart_path(path);
         if (read_list(path, &text, &l, &n) < 0)
                 return 0;
+        /* All at once, each in a process of its own: the host's shutdown waits for the slowest
+         * machine, not for the sum of them. */
         for (size_t i = n; i-- > 0;) {
                 MachineRecord m;
                 if (registry_read(a->dir, l[i].name, &m) < 0)
                         continue;
+                pid_t pid = fork();
+                if (pid < 0)
+                        fprintf(stderr, "Cannot stop machine '%s': fork() failed: %m\n", l[i].name);
+                if (pid != 0)
+                        continue;
                 char *args[] = {(char *)"poweroff", l[i].name, NULL};
                 (void)verb_poweroff(a, 2, args);
-                for (int t = 0; t < 600 && registry_alive(&m); t++)
+                for (int t = 0; t < AUTOSTOP_TIMEOUT_SEC * 10 && registry_alive(&m); t++)
                         usleep(100000);
                 if (registry_alive(&m)) {
+                        fprintf(stderr, "Machine '%s' did not power off within %d s: terminating it.\n", l[i].name, AUTOSTOP_TIMEOUT_SEC);
                         args[0] = (char *)"terminate";
                         (void)verb_terminate(a, 2, args);
                 }
+                _exit(0);
         }
+        while (wait(NULL) > 0 || errno == EINTR)
+                ;
         return 0;
 }

@@ -56,18 +56,25 @@ static int send_signal(const MachineRecord *m, int sig, bool leader_only)
         return 0;
 }
 
-/* Whether pid has a handler for sig (SigCgt in /proc/PID/status): a PID namespace's init
- * ignores a signal from outside that it does not catch. */
-static bool catches(pid_t pid, int sig)
+/* Whether pid has sig in its mask field ("SigCgt:", "SigIgn:") of /proc/PID/status. */
+static bool status_mask_has(pid_t pid, const char *field, int sig)
 {
         char path[64], line[256];
         snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         unsigned long long mask = 0;
         while (f && fgets(line, sizeof(line), f))
-                if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+                if (startswith(line, field) && sscanf(line + strlen(field), " %llx", &mask) == 1)
                         break;
         return sig > 0 && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+/* Whether pid takes sig: it has a handler for it, or blocks it to read it from a signalfd
+ * (systemd).  The init of a PID namespace drops a signal from outside that it neither catches
+ * nor blocks.  (One waiting in sigtimedwait(), as busybox init does, shows neither.) */
+static bool catches(pid_t pid, int sig)
+{
+        return status_mask_has(pid, "SigCgt:", sig) || status_mask_has(pid, "SigBlk:", sig);
 }
 
 /* terminate, as machined stopping the machine's unit: the kill signal first (a systemd guest
@@ -87,6 +94,38 @@ static int terminate(const MachineRecord *m)
                         return 0;
         }
         return send_signal(m, SIGKILL, true); /* the PID namespace ends with its init */
+}
+
+/* poweroff and reboot right after a start: systemd (or an init corral does not know) that has
+ * not set up its handler yet would drop the signal, so it is held back until the init takes
+ * it, up to START_GRACE_SEC, and the user is told; then it is sent anyway.  (busybox init,
+ * whose power-off signal is SIGUSR2, waits for its signals in sigtimedwait() from its first
+ * instruction on, which /proc does not show.)  0: send it now; 1: the machine ended meanwhile;
+ * -1: its init ignores it (said so). */
+#define START_GRACE_SEC 30
+static int wait_until_caught(const MachineRecord *m, int sig, const char *what)
+{
+        char b[16];
+        if (!m->boot || sig == SIGKILL || m->poweroff_signal != SIGRTMIN + 4 || catches(m->leader, sig))
+                return 0;
+        if (status_mask_has(m->leader, "SigIgn:", sig)) {
+                fprintf(stderr, "Could not %s machine '%s': its init ignores %s (use terminate, or --poweroff-signal= for an init that wants another signal).\n",
+                        what, m->name, signal_to_string(sig, b));
+                return -1;
+        }
+        fprintf(stderr, "Machine '%s' is still starting: its init does not take %s yet; the %s waits for it.\n", m->name, signal_to_string(sig, b), what);
+        for (int i = 0; i < START_GRACE_SEC * 10; i++) {
+                usleep(100 * 1000);
+                if (!registry_alive(m))
+                        return 1;
+                if (catches(m->leader, sig)) {
+                        fprintf(stderr, "Sent after %.1f s.\n", (i + 1) / 10.0);
+                        return 0;
+                }
+        }
+        fprintf(stderr, "Its init shows no handler for %s after %d s: sent anyway (if it stays up: terminate, or --poweroff-signal= for an init that wants another signal).\n",
+                signal_to_string(sig, b), START_GRACE_SEC);
+        return 0;
 }
 
 static int signal_verb(const Args *a, int argc, char **argv, const char *what)
@@ -122,6 +161,10 @@ static int signal_verb(const Args *a, int argc, char **argv, const char *what)
                 } else {
                         sig = sig ? sig : SIGTERM;
                         leader = a->kill_leader;
+                }
+                if (!streq(what, "kill") && (r = wait_until_caught(&m, sig, what)) != 0) {
+                        ret |= r < 0;
+                        continue;
                 }
                 if ((r = send_signal(&m, sig, leader)) < 0) {
                         fprintf(stderr, "Could not %s machine '%s': %s\n", what, m.name, strerror(-r));

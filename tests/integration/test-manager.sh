@@ -592,8 +592,8 @@ test_enable_disable_autostart() {
         head -1 /etc/corral/autostart | grep -q '^# Machines started at boot' || fail "the list explains itself"
         [ -x "$CORRAL_INITD_DIR/corral" ] || fail "the init script is not executable"
         grep -q '^# Provides:          corral' "$CORRAL_INITD_DIR/corral" || fail "the init script has no LSB header"
-        out=$("$CORRALCTL" enable bad/name 2>&1) && fail "an invalid name was enabled"
-        expect_contains "$out" "Invalid machine name: bad/name" "an invalid name"
+        out=$("$CORRALCTL" enable bad:name 2>&1) && fail "an invalid name was enabled"
+        expect_contains "$out" "Invalid machine name: bad:name" "an invalid name"
 
         sed -i 's/^a1$/a1 delay=1/' /etc/corral/autostart
         sh "$CORRAL_INITD_DIR/corral" start || fail "the init script's start failed"
@@ -612,6 +612,41 @@ test_enable_disable_autostart() {
         head -1 /etc/corral/autostart | grep -q '^# Machines started at boot' || fail "disable keeps the comments"
         "$CORRALCTL" disable nosuch >/dev/null || fail "disable of a machine not enabled failed"
         rm -f /etc/systemd/nspawn/a1.nspawn /etc/systemd/nspawn/b2.nspawn
+}
+
+# poweroff right after start: the init has not set up its handler yet; the signal is held
+# back until it has (not dropped), and the user is told.  autostop stops machines all at once.
+test_poweroff_before_the_init_is_ready() {
+        make_busybox_tree /var/lib/machines/slow
+        # An init that takes 3 s to set up its SIGRTMIN+4 handler (38: glibc's SIGRTMIN+4).
+        printf '#!/bin/sh\nsleep 3\ntrap "echo got-poweroff > /dev/console; exit 0" 38\necho init-ready > /dev/console\nwhile :; do sleep 0.2; done\n' > /var/lib/machines/slow/sbin/init
+        chmod +x /var/lib/machines/slow/sbin/init
+        "$CORRALCTL" start slow || fail "start failed"
+        out=$("$CORRALCTL" poweroff slow 2>&1); rc=$?
+        expect_eq "$rc" 0 "poweroff right after start: $out"
+        expect_contains "$out" "Machine 'slow' is still starting: its init does not take SIGRTMIN+4 yet; the poweroff waits for it." "says it waits"
+        expect_contains "$out" "Sent after" "and that it sent it"
+        for _ in $(seq 50); do "$CORRALCTL" status slow >/dev/null 2>&1 || break; sleep 0.1; done
+        "$CORRALCTL" status slow >/dev/null 2>&1 && fail "the machine still runs"
+        expect_contains "$(cat /var/log/corral/slow.log)" "got-poweroff" "the init got it"
+        # autostop: both at once; a machine that ignores the power-off is terminated after 60 s,
+        # so two of them take 60 s, not 120 s, and autostop says so.
+        make_busybox_tree /var/lib/machines/deaf1
+        printf '#!/bin/sh\ntrap "" 38\nwhile :; do sleep 0.2; done\n' > /var/lib/machines/deaf1/sbin/init
+        chmod +x /var/lib/machines/deaf1/sbin/init
+        cp -a /var/lib/machines/deaf1 /var/lib/machines/deaf2
+        mkdir -p /etc/corral
+        printf 'deaf1\ndeaf2\n' > /etc/corral/autostart
+        "$CORRALCTL" start deaf1 deaf2 || fail "start failed"
+        local t0=$SECONDS
+        out=$("$CORRALCTL" autostop 2>&1)
+        expect_contains "$out" "Machine 'deaf1' did not power off within 60 s: terminating it." "autostop says it terminates one: $out"
+        expect_contains "$out" "Machine 'deaf2' did not power off within 60 s: terminating it." "and the other"
+        [ $((SECONDS - t0)) -lt 100 ] || fail "autostop took $((SECONDS - t0)) s for two machines: not at once"
+        expect_eq "$("$CORRALCTL" list --no-legend)" "" "both are stopped"
+        # (Their supervisors remove the records first, then the links go with the namespaces.)
+        for _ in $(seq 100); do [ -e /sys/class/net/ve-deaf1 ] || [ -e /sys/class/net/ve-deaf2 ] || break; sleep 0.1; done
+        rm -f /etc/corral/autostart
 }
 
 # start PATH: a tree outside the image directories, named after it; enable wants a name it can

@@ -191,16 +191,56 @@ static bool kill_tree(const char *path, int sig)
         return any;
 }
 
+/* Whether pid is a corral (a supervisor), or the child of one. */
+static bool supervised(int pid)
+{
+        char p[64], comm[32] = "", stat[512] = "";
+        for (int k = 0; k < 2; k++) {
+                snprintf(p, sizeof(p), "/proc/%d/comm", pid);
+                _cleanup_fclose_ FILE *f = fopen(p, "re");
+                if (f && fgets(comm, sizeof(comm), f) && streq(comm, "corral\n"))
+                        return true;
+                snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+                _cleanup_fclose_ FILE *s = fopen(p, "re");
+                char *close_paren;
+                if (!s || !fgets(stat, sizeof(stat), s) || !(close_paren = strrchr(stat, ')')) || sscanf(close_paren + 2, "%*c %d", &pid) != 1)
+                        return false;
+        }
+        return false;
+}
+
+/* Whether a process of the cgroup tree path is supervised (see above). */
+static bool tree_supervised(const char *path)
+{
+        _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+        _cleanup_fclose_ FILE *f = procs ? fopen(procs, "re") : NULL;
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1)
+                if (supervised(pid))
+                        return true;
+        DIR *d = opendir(path);
+        bool found = false;
+        for (struct dirent *de; d && !found && (de = readdir(d));)
+                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+                        _cleanup_free_ char *sub = path_join(path, de->d_name);
+                        found = sub && tree_supervised(sub);
+                }
+        if (d)
+                closedir(d);
+        return found;
+}
+
 /* A cgroup of ours that a supervisor killed with SIGKILL left with processes (a container
- * that outlived it): the caller holds the machine's name lock, so no live supervisor owns
- * them. */
+ * that outlived it): the caller holds the machine's name lock, so no live supervisor should
+ * own them; as a second check (a corral whose lock directory this one does not see, in
+ * another mount namespace), none of them may be a corral or a corral's child. */
 bool cgroup_kill_leftovers(const char *dir, const char *name)
 {
         const char *m = dir[0] == '/' ? "" : cgroup2_mount_point();
         _cleanup_free_ char *path = NULL;
         if (!m || asprintf(&path, "%s%s%s", m, *m ? "/" : "", dir) < 0)
                 return false;
-        if (!kill_tree(path, 0))
+        if (!kill_tree(path, 0) || tree_supervised(path))
                 return false;
         fprintf(stderr, "corral: machine \"%s\": killing what a supervisor that died left running in %s\n", name, path);
         for (int i = 0; i < 1000 && kill_tree(path, SIGKILL); i++)

@@ -273,6 +273,11 @@ int registry_list(const char *dir, MachineRecord **ret, size_t *ret_n)
         return scan(dir, true, ret, ret_n);
 }
 
+int registry_list_dead(const char *dir, MachineRecord **ret, size_t *ret_n)
+{
+        return scan(dir, false, ret, ret_n);
+}
+
 int registry_gc(const char *dir)
 {
         MachineRecord *dead;

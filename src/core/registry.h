@@ -48,6 +48,8 @@ int registry_read(const char *dir, const char *name, MachineRecord *ret);
 int registry_list(const char *dir, MachineRecord **ret, size_t *ret_n);
 /* Removes the records of dead supervisors; returns how many. */
 int registry_gc(const char *dir);
+/* The records whose supervisor is gone (for gc to end what they left running). */
+int registry_list_dead(const char *dir, MachineRecord **ret, size_t *ret_n);
 bool registry_alive(const MachineRecord *m);
 /* A pidfd of the machine's leader, taken while its supervisor is alive (so the PID is the
  * machine's, not a reused one), or -ESRCH. */

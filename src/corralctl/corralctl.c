@@ -48,7 +48,7 @@ static int help(void)
                "  copy-to NAME PATH [PATH]    Copy files from the host to a machine\n"
                "  copy-from NAME PATH [PATH]  Copy files from a machine to the host\n"
                "  bind NAME PATH [PATH]       Bind mount a path from the host into a machine\n"
-               "  gc                          Remove what dead supervisors left in the registry\n\n"
+               "  gc                          Remove what dead supervisors left: records, processes\n\n"
                "Image Commands:\n"
                "  list-images                 Show available container images\n"
                "  image-status [NAME...]      Show image details\n"

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "corralctl.h"
+#include "cgroup.h"
 #include "fs-util.h"
+#include "image.h"
 
 int verb_list(const Args *a, int argc, char **argv)
 {
@@ -191,8 +193,29 @@ int verb_status(const Args *a, int argc, char **argv)
         return ret;
 }
 
+/* What a dead supervisor left running in its machine's cgroup, ended (under the machine's name
+ * lock: no start of the name runs meanwhile). */
+static void end_leftovers(const MachineRecord *m)
+{
+        ImageLock lock = IMAGE_LOCK_NULL;
+        Error e = {0};
+        if (!m->cgroup[0] || machine_name_lock(IMAGE_LOCK_DIR, m->name, &lock, &e) < 0)
+                return;
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *dir = machine_cgroup_dir(m, &fd);
+        if (dir)
+                (void)cgroup_kill_leftovers(dir, m->name);
+        image_unlock(&lock);
+}
+
 int verb_gc(const Args *a, int argc, char **argv)
 {
+        MachineRecord *dead = NULL;
+        size_t n_dead = 0;
+        if (registry_list_dead(a->dir, &dead, &n_dead) >= 0)
+                for (size_t i = 0; i < n_dead; i++)
+                        end_leftovers(&dead[i]);
+        free(dead);
         int n = registry_gc(a->dir);
         if (n < 0) {
                 fprintf(stderr, "Failed to clean up %s: %s\n", a->dir, strerror(-n));

@@ -168,7 +168,8 @@ static bool cgroup_is_empty(const char *path)
         return !*text;
 }
 
-/* Signals every process of the cgroup path and below it; whether there was any. */
+/* Signals every process of the cgroup path and below it (sig 0: none, only looks); whether
+ * there was any. */
 static bool kill_tree(const char *path, int sig)
 {
         _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
@@ -247,7 +248,6 @@ bool cgroup_kill_leftovers(const char *dir, const char *name)
                 usleep(10 * 1000);
         return true;
 }
-
 
 static int write_in(const char *dir, const char *file, const char *value)
 {

@@ -180,6 +180,10 @@ int launch_verify(Settings *s, Error *e)
                  * top layer on the host and the mount point inside: nspawn creates a missing one
                  * on the host; corral says so instead. */
                 const CustomMount *m = &s->custom_mounts[i];
+                /* A bind's host source, before anything is made or written in the tree (as
+                 * nspawn checks them), so a failed start leaves the tree as it was. */
+                if (m->type == CUSTOM_MOUNT_BIND && m->source && !m->source_in_root && access(m->source, F_OK) < 0)
+                        return error_set_errno(e, -errno, "--bind%s=%s:%s: source %s", m->read_only ? "-ro" : "", m->source, m->destination, m->source);
                 if (m->type != CUSTOM_MOUNT_OVERLAY)
                         continue;
                 if (m->source && !m->source_in_root && access(m->source, F_OK) < 0)

@@ -245,6 +245,21 @@ test_not_yet_options_are_refused() {
         done
 }
 
+# A start that fails on a bind's source leaves the tree as it was: nothing written, no mount
+# point made (the sources are checked before anything, as nspawn checks them).
+test_failed_start_leaves_the_tree_alone() {
+        ensure_bb
+        cp -a "$BB" "$TESTTMP/t"
+        rm -f "$TESTTMP/t/etc/resolv.conf" "$TESTTMP/t/etc/localtime"
+        local before
+        before=$(cd "$TESTTMP/t" && find . | sort)
+        for opt in --bind=/nonexistent:/newdir --bind-ro=/nonexistent:/etc/newdir/x; do
+                out=$("$CORRAL" -q -P -D "$TESTTMP/t" "$opt" true 2>&1 </dev/null) && fail "$opt accepted"
+                expect_contains "$out" "source /nonexistent: No such file or directory" "$opt: says why"
+                expect_eq "$(cd "$TESTTMP/t" && find . | sort)" "$before" "$opt: the tree is as it was"
+        done
+}
+
 test_errors_name_the_problem() {
         out=$("$CORRAL" -P -D /nonexistent/tree true 2>&1 </dev/null) && fail "missing tree accepted"
         expect_contains "$out" "/nonexistent/tree does not exist" "missing directory"

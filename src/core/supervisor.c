@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -47,23 +48,28 @@ typedef struct Loop {
 } Loop;
 
 /* A detached machine's log (corralctl start) keeps its last quarter when it grows past the
- * limit, copied to the front in place: no buffer of that size in the supervisor. */
+ * limit, copied to the front in place: no buffer of that size in the supervisor.  The log is
+ * opened for appending (each writer's lines whole, also when starts of one name race), where
+ * pwrite() would append too: the copy goes through a descriptor of its own. */
 static void trim_log(off_t max)
 {
-        off_t end = lseek(STDOUT_FILENO, 0, SEEK_CUR);
-        if (end <= max)
+        struct stat st;
+        if (fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= max)
                 return;
-        off_t keep = max / 4, from = end - keep, to = 0;
+        _cleanup_close_ int fd = open("/proc/self/fd/1", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return;
+        off_t end = st.st_size, keep = max / 4, from = end - keep, to = 0;
         char buf[16384];
         while (from < end) {
-                ssize_t n = pread(STDOUT_FILENO, buf, (size_t)MIN((off_t)sizeof(buf), end - from), from);
-                if (n <= 0 || pwrite(STDOUT_FILENO, buf, (size_t)n, to) != n)
+                ssize_t n = pread(fd, buf, (size_t)MIN((off_t)sizeof(buf), end - from), from);
+                if (n <= 0 || pwrite(fd, buf, (size_t)n, to) != n)
                         break;
                 from += n;
                 to += n;
         }
-        (void)ftruncate(STDOUT_FILENO, to);
-        (void)lseek(STDOUT_FILENO, to, SEEK_SET);
+        (void)ftruncate(fd, to);
+        (void)lseek(STDOUT_FILENO, to, SEEK_SET); /* where it is not appending */
 }
 
 /* The console's output: to our stdout (the terminal, or a detached machine's log) and to the

@@ -158,8 +158,9 @@ static int start_one(const Args *a, const char *arg)
                 return 1;
         }
         console_log_path(name, path, sizeof(path));
-        /* Not O_APPEND: the supervisor trims the log in place when it grows too big. */
-        _cleanup_close_ int log = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+        /* Appending: each writer's lines whole, also when starts of one name race (the
+         * supervisor trims the log through a descriptor of its own). */
+        _cleanup_close_ int log = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
         if (log < 0) {
                 fprintf(stderr, "Failed to open the log %s: %m\n", path);
                 return 1;

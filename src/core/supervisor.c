@@ -409,7 +409,6 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
         if ((r = container_spawn(c, &l.sp, e)) < 0)
                 goto out;
-        l.watchdog = watchdog_start(l.sp.pidfd);
         /* Registered before READY=1: who waits for it (corralctl start) finds the machine. */
         if (c->registry_dir)
                 machine_register(&l, l.sp.pid);
@@ -420,6 +419,9 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
                 notify_host("READY=1\n");
 
         shed_setup_memory();
+        /* After READY=1 and the shedding: the fork costs the start nothing, and copies little.
+         * (Until then the child's parent-death signal covers it.) */
+        l.watchdog = watchdog_start(l.sp.pidfd);
         l.forward_output = c->console == CONSOLE_INTERACTIVE || c->console == CONSOLE_READ_ONLY;
         l.forward_stdin = c->console == CONSOLE_INTERACTIVE;
         if (l.forward_stdin) {

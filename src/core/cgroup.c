@@ -168,32 +168,60 @@ static bool cgroup_is_empty(const char *path)
         return !*text;
 }
 
+/* Calls visit for every process of the cgroup path and below it, until it returns true;
+ * whether it did. */
+static bool walk_pids(const char *path, bool (*visit)(int pid, void *data), void *data)
+{
+        _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+        _cleanup_fclose_ FILE *f = procs ? fopen(procs, "re") : NULL;
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1)
+                if (visit(pid, data))
+                        return true;
+        DIR *d = opendir(path);
+        bool stop = false;
+        for (struct dirent *de; d && !stop && (de = readdir(d));)
+                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+                        _cleanup_free_ char *sub = path_join(path, de->d_name);
+                        stop = sub && walk_pids(sub, visit, data);
+                }
+        if (d)
+                closedir(d);
+        return stop;
+}
+
+typedef struct Signal {
+        int sig;
+        pid_t skip;
+        bool any;
+} Signal;
+
+static bool signal_one(int pid, void *data)
+{
+        Signal *s = data;
+        if (pid != s->skip) {
+                (void)kill(pid, s->sig);
+                s->any = true;
+        }
+        return false;
+}
+
+bool cgroup_signal_tree(const char *path, int sig, pid_t skip)
+{
+        Signal s = {.sig = sig, .skip = skip};
+        walk_pids(path, signal_one, &s);
+        return s.any;
+}
+
 /* Signals every process of the cgroup path and below it (sig 0: none, only looks); whether
  * there was any. */
 static bool kill_tree(const char *path, int sig)
 {
-        _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
-        _cleanup_fclose_ FILE *f = procs ? fopen(procs, "re") : NULL;
-        bool any = false;
-        int pid;
-        while (f && fscanf(f, "%d", &pid) == 1) {
-                (void)kill(pid, sig);
-                any = true;
-        }
-        DIR *d = opendir(path);
-        for (struct dirent *de; d && (de = readdir(d));)
-                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
-                        _cleanup_free_ char *sub = path_join(path, de->d_name);
-                        if (sub && kill_tree(sub, sig))
-                                any = true;
-                }
-        if (d)
-                closedir(d);
-        return any;
+        return cgroup_signal_tree(path, sig, 0);
 }
 
 /* Whether pid is a corral (a supervisor), or the child of one. */
-static bool supervised(int pid)
+static bool supervised(int pid, void *data)
 {
         char p[64], comm[32] = "", stat[512] = "";
         for (int k = 0; k < 2; k++) {
@@ -210,27 +238,6 @@ static bool supervised(int pid)
         return false;
 }
 
-/* Whether a process of the cgroup tree path is supervised (see above). */
-static bool tree_supervised(const char *path)
-{
-        _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
-        _cleanup_fclose_ FILE *f = procs ? fopen(procs, "re") : NULL;
-        int pid;
-        while (f && fscanf(f, "%d", &pid) == 1)
-                if (supervised(pid))
-                        return true;
-        DIR *d = opendir(path);
-        bool found = false;
-        for (struct dirent *de; d && !found && (de = readdir(d));)
-                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
-                        _cleanup_free_ char *sub = path_join(path, de->d_name);
-                        found = sub && tree_supervised(sub);
-                }
-        if (d)
-                closedir(d);
-        return found;
-}
-
 /* A cgroup of ours that a supervisor killed with SIGKILL left with processes (a container
  * that outlived it): the caller holds the machine's name lock, so no live supervisor should
  * own them; as a second check (a corral whose lock directory this one does not see, in
@@ -241,7 +248,7 @@ bool cgroup_kill_leftovers(const char *dir, const char *name)
         _cleanup_free_ char *path = NULL;
         if (!m || asprintf(&path, "%s%s%s", m, *m ? "/" : "", dir) < 0)
                 return false;
-        if (!kill_tree(path, 0) || tree_supervised(path))
+        if (!kill_tree(path, 0) || walk_pids(path, supervised, NULL))
                 return false;
         fprintf(stderr, "corral: machine \"%s\": killing what a supervisor that died left running in %s\n", name, path);
         for (int i = 0; i < 1000 && kill_tree(path, SIGKILL); i++)

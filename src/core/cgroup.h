@@ -93,6 +93,9 @@ int cgroup_record_dir(const char *record, char **ret, int *ret_fd);
 /* Whether the cgroup2 cgroup at dir (absolute, or relative to the cgroup2 mount) holds a process,
  * in it or below (cgroup.events): 1 or 0, or a negative errno (-ENOENT: no such cgroup). */
 int cgroup_populated(const char *dir);
+/* Sends sig to every process of the cgroup path (absolute) and below it but skip (0: none);
+ * whether there was any. */
+bool cgroup_signal_tree(const char *path, int sig, pid_t skip);
 /* Kills (SIGKILL) every process of the cgroup dir (relative to cgroup2's mount, or absolute)
  * and below it, saying so, and waits up to 10 s until they are gone: what a supervisor that
  * died left of machine name, found by a start that holds the machine's name lock.  Whether

@@ -34,15 +34,13 @@ static void property_s(BusWriter *w, const char *name, const char *value)
         bus_put_string(w, value);
 }
 
-/* A unit of this name that systemd still has, in slice: 1 if its cgroup is there and holds no
- * process (a machine that just stopped, whose scope systemd has not collected yet), 0 if its
- * cgroup is gone (collected in a moment, or a unit elsewhere), -1 if it holds processes. */
-static int unit_cgroup_state(const char *slice, const char *unit)
+/* A unit that systemd still has, by its cgroup (relative to cgroup2's mount): 1 if the cgroup
+ * is there and holds no process (a machine that just stopped, whose scope systemd has not
+ * collected yet), 0 if it is gone (collected in a moment, or a unit elsewhere), -1 if it holds
+ * processes. */
+static int unit_cgroup_state(const char *cgroup)
 {
-        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *rel = NULL;
-        if (!sp || asprintf(&rel, "%s%s%s", sp, *sp ? "/" : "", unit) < 0)
-                return -1;
-        int r = cgroup_populated(rel);
+        int r = cgroup_populated(cgroup);
         return r == -ENOENT ? 0 : r == 0 ? 1 : -1;
 }
 
@@ -77,8 +75,11 @@ static int start_scope_once(Bus *bus, const char *unit, const char *slice, const
 
 int systemd_start_scope(const char *name, const char *unit, const char *slice, const char *description, pid_t pid, Error *e)
 {
-        _cleanup_free_ char *err = NULL, *want = NULL;
+        _cleanup_free_ char *err = NULL, *sp = slice_to_cgroup_path(slice), *want = NULL;
         bool killed = false;
+        /* The scope's cgroup, relative to cgroup2's mount */
+        if (!sp || asprintf(&want, "%s%s%s", sp, *sp ? "/" : "", unit) < 0)
+                return -ENOMEM;
         Bus bus;
         int r = bus_connect(SYSTEMD_PRIVATE, false, BUS_TIMEOUT_MS, &bus);
         if (r < 0)
@@ -91,13 +92,12 @@ int systemd_start_scope(const char *name, const char *unit, const char *slice, c
                 r = start_scope_once(&bus, unit, slice, description, pid, &err);
                 if (r != -EREMOTEIO || !err || !startswith(err, "org.freedesktop.systemd1.UnitExists"))
                         break;
-                int state = unit_cgroup_state(slice, unit);
+                int state = unit_cgroup_state(want);
                 /* Processes in it: a machine whose supervisor died (we hold its name lock).
                  * Killed, its scope goes as one that just stopped. */
                 if (state < 0 && !killed) {
-                        _cleanup_free_ char *sp = slice_to_cgroup_path(slice), *rel = NULL;
                         killed = true;
-                        if (sp && asprintf(&rel, "%s%s%s", sp, *sp ? "/" : "", unit) >= 0 && cgroup_kill_leftovers(rel, name))
+                        if (cgroup_kill_leftovers(want, name))
                                 continue;
                 }
                 if (state < 0 || (state == 0 && i >= 5) || i == 50) {
@@ -111,9 +111,6 @@ int systemd_start_scope(const char *name, const char *unit, const char *slice, c
                 return error_set_errno(e, r, "systemd did not start the scope %s for the container's cgroup%s%s", unit, err ? ": " : "", err ? err : "");
 
         /* The job runs right after the call returns; the scope holds pid once it has. */
-        _cleanup_free_ char *sp = slice_to_cgroup_path(slice);
-        if (!sp || asprintf(&want, "%s%s%s", sp, *sp ? "/" : "", unit) < 0)
-                return -ENOMEM;
         for (int i = 0; i < 5000; i++) {
                 _cleanup_free_ char *now = NULL;
                 if ((r = cgroup_of_pid(pid, NULL, &now)) < 0)

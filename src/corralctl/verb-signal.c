@@ -12,30 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "corralctl.h"
-
-/* Signals every process in the cgroup dir and below it but skip. */
-static void kill_cgroup_tree(const char *dir, int sig, pid_t skip)
-{
-        char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-        FILE *f = fopen(path, "re");
-        int pid;
-        while (f && fscanf(f, "%d", &pid) == 1)
-                if (pid != skip)
-                        (void)kill(pid, sig);
-        if (f)
-                fclose(f);
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-                if (de->d_type == DT_DIR && de->d_name[0] != '.') {
-                        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                        kill_cgroup_tree(path, sig, skip);
-                }
-        if (d)
-                closedir(d);
-}
 
 static int send_signal(const MachineRecord *m, int sig, bool leader_only)
 {
@@ -52,7 +30,7 @@ static int send_signal(const MachineRecord *m, int sig, bool leader_only)
         _cleanup_close_ int cgfd = -1;
         _cleanup_free_ char *dir = machine_cgroup_dir(m, &cgfd);
         if (dir)
-                kill_cgroup_tree(dir, sig, m->leader);
+                (void)cgroup_signal_tree(dir, sig, m->leader);
         return 0;
 }
 

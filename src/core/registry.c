@@ -30,9 +30,11 @@ uint64_t pid_start_time(pid_t pid)
         /* After the command name in parentheses (which may hold anything): field 3 on. */
         char *p = strrchr(buf, ')');
         unsigned long long v = 0;
-        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
+        char state = 0;
+        if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &state, &v) != 2)
                 return 0;
-        return v;
+        /* An exited process not yet reaped (a slow init reaps late) is no longer there. */
+        return state == 'Z' || state == 'X' ? 0 : v;
 }
 
 bool registry_alive(const MachineRecord *m)

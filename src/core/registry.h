@@ -54,7 +54,7 @@ bool registry_alive(const MachineRecord *m);
 /* A pidfd of the machine's leader, taken while its supervisor is alive (so the PID is the
  * machine's, not a reused one), or -ESRCH. */
 int registry_pin_leader(const MachineRecord *m);
-/* Field 22 of /proc/PID/stat (0 if the process is gone). */
+/* Field 22 of /proc/PID/stat (0 if the process is gone, reaped or not). */
 uint64_t pid_start_time(pid_t pid);
 /* The machine's IPv4 addresses but loopback, space-separated, from its network namespace
  * (empty when it shares the host's). */

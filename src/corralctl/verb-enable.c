@@ -402,8 +402,8 @@ int verb_autostart(const Args *a, int argc, char **argv)
         return ret;
 }
 
-/* autostop: the listed machines that run, in reverse order, each powered off and waited for
- * (at most 60 s, then terminated). */
+/* autostop: the listed machines that run, all at once, each powered off and waited for
+ * (at most 60 s, then terminated and waited for again, at most 10 s). */
 #define AUTOSTOP_TIMEOUT_SEC 60
 int verb_autostop(const Args *a, int argc, char **argv)
 {
@@ -433,6 +433,10 @@ int verb_autostop(const Args *a, int argc, char **argv)
                         fprintf(stderr, "Machine '%s' did not power off within %d s: terminating it.\n", l[i].name, AUTOSTOP_TIMEOUT_SEC);
                         args[0] = (char *)"terminate";
                         (void)verb_terminate(a, 2, args);
+                        /* The host's shutdown goes on when this returns: the supervisor's
+                         * clean-up (record, links, cgroups) is part of the stop. */
+                        for (int t = 0; t < 100 && registry_alive(&m); t++)
+                                usleep(100000);
                 }
                 _exit(0);
         }

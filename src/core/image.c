@@ -250,6 +250,13 @@ int machine_name_lock(const char *lock_dir, const char *name, ImageLock *ret, Er
         return 0;
 }
 
+int machine_start_lock(const char *lock_dir, const char *name, ImageLock *ret)
+{
+        char n[128];
+        snprintf(n, sizeof(n), "start-%s", name);
+        return lock_file(lock_dir, n, false, ret);
+}
+
 void image_unlock(ImageLock *l)
 {
         if (l->fd >= 0 && l->path) {

@@ -47,4 +47,7 @@ typedef struct ImageLock {
 /* Takes the lock on an image tree (shared for read-only use) and on a machine name. */
 int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e);
 int machine_name_lock(const char *lock_dir, const char *name, ImageLock *ret, Error *e);
+/* The lock corralctl start holds from its look at the registry until the machine is ready or
+ * has failed, so concurrent starts of one name take turns; -EBUSY while another holds it. */
+int machine_start_lock(const char *lock_dir, const char *name, ImageLock *ret);
 void image_unlock(ImageLock *l);

@@ -189,8 +189,9 @@ static void handle_notify(Loop *l)
                 if (last)
                         break;
         }
+        /* Marked, so that corralctl start can tell the guest's readiness from ours. */
         if (ready)
-                notify_host("READY=1\n");
+                notify_host("READY=1\nX_CORRAL_GUEST_READY=1\n");
         if (status) {
                 char msg[4200];
                 snprintf(msg, sizeof(msg), "STATUS=Container running: %s", status);

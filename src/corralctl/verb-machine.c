@@ -51,7 +51,13 @@ int verb_list(const Args *a, int argc, char **argv)
 int find_machine(const Args *a, const char *name, MachineRecord *m)
 {
         int r = registry_read(a->dir, name, m);
-        if (r == -ENOENT)
+        char log[PATH_MAX];
+        if (r == -ENOENT && machine_name_is_valid(name))
+                console_log_path(name, log, sizeof(log));
+        if (r == -ENOENT && machine_name_is_valid(name) && access(log, F_OK) == 0)
+                fprintf(stderr, "Could not get path to machine: No machine '%s' known (it does not run; how its last run ended: corralctl logs %s)\n",
+                        name, name);
+        else if (r == -ENOENT)
                 fprintf(stderr, "Could not get path to machine: No machine '%s' known\n", name);
         else if (r < 0)
                 fprintf(stderr, "Could not read machine '%s': %s\n", name, strerror(-r));

@@ -155,3 +155,23 @@ test_boot_debian_on_a_v1_only_host() {
         grep -qiE 'cgroup.*(fail|error)|Input/output error' "$TESTTMP/console.out" && fail "cgroup errors on the console"
         expect_eq "$rc" 0 "exit status after SIGTERM"
 }
+
+# corralctl start of a systemd guest returns once the guest said READY=1 (its boot is done, not
+# "starting"), and a guest whose systemd gives up fails the start with its own words (the
+# issue's case: the host's cgroup tree bound over the guest's, every capability given).
+test_start_waits_for_a_systemd_guest() {
+        local out state
+        debian_tree
+        ln -s "$CORRAL_DEBIAN" /var/lib/machines/debstart
+        printf '[Exec]\nEphemeral=yes\n' > /etc/systemd/nspawn/debstart.nspawn
+        "$CORRALCTL" start debstart || fail "start failed"
+        state=$("$CORRALCTL" shell debstart /bin/systemctl is-system-running | tr -d '\r')
+        case $state in running | degraded) ;; *) fail "start returned before the guest was ready: it is '$state'" ;; esac
+        stop_machine poweroff debstart || fail "it did not power off"
+        printf '[Exec]\nEphemeral=yes\nCapability=all\n[Files]\nBind=/sys/fs/cgroup\n' > /etc/systemd/nspawn/debstart.nspawn
+        out=$("$CORRALCTL" start debstart 2>&1) && fail "start of a guest whose systemd exits succeeded: $out"
+        expect_contains "$out" "Failed to start machine 'debstart': it ended before it was ready" "says it ended"
+        expect_contains "$out" "Exiting PID 1" "with the guest's last words"
+        expect_eq "$("$CORRALCTL" list --no-legend)" "" "nothing runs"
+        rm /var/lib/machines/debstart /etc/systemd/nspawn/debstart.nspawn
+}

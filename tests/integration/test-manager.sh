@@ -649,6 +649,49 @@ test_poweroff_before_the_init_is_ready() {
         rm -f /etc/corral/autostart
 }
 
+# corralctl start returns once the machine is ready and tells the truth when it is not: an init
+# that ends right after the machine registered fails the start, with the end of the log, and
+# status points at the log.  Concurrent starts of one name take turns: one launches it, the
+# others find it running (0, as systemctl start joins a running job); a start that fails is
+# reported by every caller with its real cause, never as "already running".
+test_start_reports_the_truth() {
+        local out i pids=()
+        make_busybox_tree /var/lib/machines/brief
+        printf '#!/bin/sh\necho brief-init-gives-up > /dev/console\nsleep 0.3\nexit 3\n' > /var/lib/machines/brief/sbin/init
+        chmod +x /var/lib/machines/brief/sbin/init
+        out=$("$CORRALCTL" start brief 2>&1) && fail "start of a machine whose init ends at once succeeded: $out"
+        expect_contains "$out" "Failed to start machine 'brief': it ended before it was ready; corral exited with status 3." "says it ended, and how"
+        expect_contains "$out" "brief-init-gives-up" "with the end of its log"
+        out=$("$CORRALCTL" status brief 2>&1) && fail "status of a machine that ended succeeded"
+        expect_contains "$out" "No machine 'brief' known (it does not run; how its last run ended: corralctl logs brief)" "status points at the log"
+
+        make_busybox_tree /var/lib/machines/noinit
+        for i in $(seq 8); do
+                "$CORRALCTL" start noinit >"$TESTTMP/noinit$i.out" 2>&1 &
+                pids+=($!)
+        done
+        for i in $(seq 8); do
+                wait "${pids[i - 1]}" && fail "start $i of a machine without an init succeeded"
+                out=$(cat "$TESTTMP/noinit$i.out")
+                expect_contains "$out" "--boot: no init found in the container" "start $i says what stops it"
+                expect_not_contains "$out" "already running" "start $i is not told it runs"
+        done
+
+        make_bootable_image many
+        pids=()
+        for i in $(seq 8); do
+                "$CORRALCTL" start many >"$TESTTMP/many$i.out" 2>&1 &
+                pids+=($!)
+        done
+        for i in $(seq 8); do
+                wait "${pids[i - 1]}" || fail "concurrent start $i of a good machine failed: $(cat "$TESTTMP/many$i.out")"
+        done
+        expect_eq "$("$CORRALCTL" list --no-legend | awk '{print $1}')" "many" "one machine runs"
+        expect_eq "$(grep -c '^-- corralctl start many: ' /var/log/corral/many.log)" 1 "one of the eight launched it"
+        wait_for /var/log/corral/many.log "booted-many" 10 || fail "it did not boot"
+        stop_machine poweroff many || fail "it did not power off"
+}
+
 # start PATH: a tree outside the image directories, named after it; enable wants a name it can
 # find at boot, and says how to get one.
 test_start_and_enable_take_paths_or_say_what_to_do() {

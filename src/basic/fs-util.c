@@ -383,3 +383,40 @@ int mount_new_detached(const char *fstype, unsigned attrs)
         close(fs);
         return r;
 }
+
+int mount_data_check(const char *fstype, const char *data, char *why, size_t size)
+{
+        int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return errno == ENOSYS ? 0 : negative_errno(); /* no fs context: the mount will say */
+        char *copy = strdup(data ? data : ""), *save = NULL;
+        int r = copy ? 0 : -ENOMEM;
+        if (size > 0)
+                *why = 0;
+        for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o && r == 0; o = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(o, '=');
+                if (eq)
+                        *eq++ = 0;
+                if (syscall(SYS_fsconfig, fs, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, o, eq, 0) < 0) {
+                        r = negative_errno();
+                        if (size > 0)
+                                snprintf(why, size, "%s%s%s", o, eq ? "=" : "", eq ? eq : "");
+                }
+        }
+        if (r == 0 && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                r = negative_errno();
+        if (r < 0 && r != -ENOMEM && size > 0) {
+                /* The kernel's own words, from the context's log: "e tmpfs: Bad value for 'size'". */
+                char log[256];
+                ssize_t n = read(fs, log, sizeof(log) - 1);
+                size_t len = strlen(why);
+                if (n > 2) {
+                        log[n] = 0;
+                        log[strcspn(log, "\n")] = 0;
+                        snprintf(why + len, size - len, "%s%s", len ? ": " : "", log + 2);
+                }
+        }
+        free(copy);
+        close(fs);
+        return r;
+}

@@ -150,8 +150,77 @@ bool launch_private_network(const Settings *s)
         return s->private_network > 0 || needs_links(s); /* links imply a namespace, as nspawn */
 }
 
+/* Whether path ("+" sources) is in the container's tree, links resolved inside it: in the
+ * directory, or for an overlay child in the layer that holds it.  1 where it cannot be known
+ * before the start (a tree --template= makes, --volatile=yes's tmpfs root). */
+static int tree_has(const Settings *s, const char *path)
+{
+        _cleanup_free_ char *lower = NULL, *work = NULL;
+        if (!s->directory || s->volatile_mode == VOLATILE_YES || access(s->directory, F_OK) < 0)
+                return 1;
+        const char *layer = image_child_read(s->directory, &lower, &work) > 0 ? image_child_layer(s->directory, lower, path) : s->directory;
+        _cleanup_close_ int root = open(layer, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return negative_errno();
+        int fd = open_in_root(root, path, O_PATH, 0);
+        if (fd < 0)
+                return fd;
+        close(fd);
+        return 1;
+}
+
+/* The sources and options of the custom mounts, before anything is made or written in the tree
+ * (as nspawn checks bind sources), so a start that fails on them leaves the tree as it was. */
+static int verify_custom_mount(const Settings *s, const CustomMount *m, Error *e)
+{
+        const char *ro = m->read_only ? "-ro" : "";
+        char shown[VALUE_SHOWN_MAX];
+        int r;
+        switch (m->type) {
+        case CUSTOM_MOUNT_BIND:
+                if (!m->source)
+                        return 0;
+                if (m->source_in_root ? (r = tree_has(s, m->source)) < 0 : (r = access(m->source, F_OK)) < 0)
+                        return error_set_errno(e, m->source_in_root ? r : -errno, "--bind%s=%s%s:%s: source %s%s", ro, m->source_in_root ? "+" : "",
+                                               m->source, m->destination, m->source, m->source_in_root ? " in the container's tree" : "");
+                return 0;
+        case CUSTOM_MOUNT_TMPFS: {
+                unsigned long flags = 0;
+                _cleanup_free_ char *data = NULL;
+                char why[512];
+                if ((r = mount_options_split(m->options, &flags, &data)) < 0)
+                        return error_set_errno(e, r, "--tmpfs=%s: cannot split its options", m->destination);
+                if ((r = mount_data_check("tmpfs", data, why, sizeof(why))) < 0)
+                        return error_set_errno(e, r, "--tmpfs=%s:%s: tmpfs refuses %s", m->destination, value_shown(m->options, shown),
+                                               *why ? why : "these options");
+                return 0;
+        }
+        case CUSTOM_MOUNT_OVERLAY:
+                /* With two paths the second is both the top layer on the host and the mount
+                 * point inside: nspawn creates a missing one on the host; corral says so. */
+                if (m->source && !m->source_in_root && access(m->source, F_OK) < 0)
+                        return error_set_errno(e, -errno,
+                                               "--overlay%s: the host directory %s does not exist (with two paths, the second is both the top "
+                                               "layer on the host and the mount point in the container); create it, or give the layers and the "
+                                               "mount point separately",
+                                               ro, m->source);
+                /* (A writable upper in the tree is made where missing, as nspawn makes it.) */
+                if (m->source && m->source_in_root && m->read_only && (r = tree_has(s, m->source)) < 0)
+                        return error_set_errno(e, r, "--overlay-ro: the top layer +%s in the container's tree cannot be used", m->source);
+                for (char **l = m->lower; l && *l; l++) {
+                        if ((*l)[0] == '+' ? (r = tree_has(s, *l + 1)) < 0 : (r = access(*l, F_OK)) < 0)
+                                return error_set_errno(e, (*l)[0] == '+' ? r : -errno, "--overlay%s: the lower directory %s%s cannot be used", ro, *l,
+                                                       (*l)[0] == '+' ? " in the container's tree" : "");
+                }
+                return 0;
+        default:
+                return 0;
+        }
+}
+
 int launch_verify(Settings *s, Error *e)
 {
+        int r;
         if (s->read_only && s->volatile_mode != VOLATILE_NO)
                 return error_set(e, -EINVAL,
                                  "cannot combine --read-only with --volatile; note that --volatile already implies a read-only base hierarchy");
@@ -175,27 +244,9 @@ int launch_verify(Settings *s, Error *e)
                         }
                 }
         }
-        for (size_t i = 0; i < s->n_custom_mounts; i++) {
-                /* Overlay layers on the host must exist.  With two paths the second is both the
-                 * top layer on the host and the mount point inside: nspawn creates a missing one
-                 * on the host; corral says so instead. */
-                const CustomMount *m = &s->custom_mounts[i];
-                /* A bind's host source, before anything is made or written in the tree (as
-                 * nspawn checks them), so a failed start leaves the tree as it was. */
-                if (m->type == CUSTOM_MOUNT_BIND && m->source && !m->source_in_root && access(m->source, F_OK) < 0)
-                        return error_set_errno(e, -errno, "--bind%s=%s:%s: source %s", m->read_only ? "-ro" : "", m->source, m->destination, m->source);
-                if (m->type != CUSTOM_MOUNT_OVERLAY)
-                        continue;
-                if (m->source && !m->source_in_root && access(m->source, F_OK) < 0)
-                        return error_set_errno(e, -errno,
-                                               "--overlay%s: the host directory %s does not exist (with two paths, the second is both the top "
-                                               "layer on the host and the mount point in the container); create it, or give the layers and the "
-                                               "mount point separately",
-                                               m->read_only ? "-ro" : "", m->source);
-                for (char **l = m->lower; l && *l; l++)
-                        if ((*l)[0] != '+' && access(*l, F_OK) < 0)
-                                return error_set_errno(e, -errno, "--overlay%s: the lower directory %s cannot be used", m->read_only ? "-ro" : "", *l);
-        }
+        for (size_t i = 0; i < s->n_custom_mounts; i++)
+                if ((r = verify_custom_mount(s, &s->custom_mounts[i], e)) < 0)
+                        return r;
         for (size_t i = 0; i < s->n_custom_mounts; i++)
                 if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !s->custom_mounts[i].source_in_root &&
                     !(s->custom_mounts[i].read_only) && s->private_users != PRIVATE_USERS_NO)

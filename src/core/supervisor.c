@@ -189,9 +189,10 @@ static void handle_notify(Loop *l)
                 if (last)
                         break;
         }
-        /* Marked, so that corralctl start can tell the guest's readiness from ours. */
+        /* For corralctl start, which asks with $CORRAL_NOTIFY_GUEST_READY, marked so it can tell
+         * the guest's readiness from ours; others get nspawn's messages. */
         if (ready)
-                notify_host("READY=1\nX_CORRAL_GUEST_READY=1\n");
+                notify_host(getenv("CORRAL_NOTIFY_GUEST_READY") ? "READY=1\nX_CORRAL_GUEST_READY=1\n" : "READY=1\n");
         if (status) {
                 char msg[4200];
                 snprintf(msg, sizeof(msg), "STATUS=Container running: %s", status);

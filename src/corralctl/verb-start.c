@@ -299,6 +299,7 @@ static int launch(const Args *a, const char *name, const char *where)
                         _exit(1);
                 snprintf(max, sizeof(max), "%d", LOG_MAX);
                 setenv("NOTIFY_SOCKET", notify, 1);
+                setenv("CORRAL_NOTIFY_GUEST_READY", "1", 1);
                 setenv("CORRAL_CONSOLE_LOG_MAX", max, 0); /* ours, if given, wins */
                 /* systemd-nspawn@.service's ExecStart=, less --keep-unit: no service manager
                  * restarts a rebooting machine here, corral does. */

@@ -258,6 +258,30 @@ test_failed_start_leaves_the_tree_alone() {
                 expect_contains "$out" "source /nonexistent: No such file or directory" "$opt: says why"
                 expect_eq "$(cd "$TESTTMP/t" && find . | sort)" "$before" "$opt: the tree is as it was"
         done
+        # tmpfs options the kernel refuses, and "+" sources (in the tree) that are not there: also
+        # known before the tree is touched.  The kernel's reason is passed on.
+        local want
+        while IFS='|' read -r opt want; do
+                out=$("$CORRAL" -q -P -D "$TESTTMP/t" --tmpfs=/newdir/a "$opt" true 2>&1 </dev/null) && fail "$opt accepted"
+                expect_contains "$out" "$want" "$opt: says why"
+                expect_eq "$(cd "$TESTTMP/t" && find . | sort)" "$before" "$opt: the tree is as it was"
+        done <<'CASES'
+--tmpfs=/newdir/b:size=lots|--tmpfs=/newdir/b:size=lots: tmpfs refuses size=lots: tmpfs: Bad value for 'size': Invalid argument
+--tmpfs=/newdir/b:nosuid,colour=blue|--tmpfs=/newdir/b:nosuid,colour=blue: tmpfs refuses colour=blue: tmpfs: Unknown parameter 'colour'
+--bind=+/nonexistent:/newdir/b|--bind=+/nonexistent:/newdir/b: source /nonexistent in the container's tree: No such file or directory
+--bind-ro=+/etc/nosuch:/newdir/b|--bind-ro=+/etc/nosuch:/newdir/b: source /etc/nosuch in the container's tree: No such file or directory
+--overlay=+/nosuch:/tmp:/newdir/b|--overlay: the lower directory +/nosuch in the container's tree cannot be used: No such file or directory
+--overlay-ro=/tmp:+/nosuch:/newdir/b|--overlay-ro: the top layer +/nosuch in the container's tree cannot be used: No such file or directory
+--overlay-ro=+/nosuch:/tmp:/newdir/b|--overlay-ro: the lower directory +/nosuch in the container's tree cannot be used: No such file or directory
+CASES
+        # What is there is taken: a "+" source through a link that stays in the tree, tmpfs
+        # options tmpfs knows.
+        ln -s /etc "$TESTTMP/t/etc-link"
+        out=$("$CORRAL" -q -P -D "$TESTTMP/t" --bind-ro=+/etc-link/passwd:/p --tmpfs=/var/x:size=1M,mode=0700,nosuid /bin/sh -c 'head -1 /p; stat -c %a /var/x' 2>&1 </dev/null) ||
+                fail "good options refused: $out"
+        expect_eq "$out" "root:x:0:0:root:/root:/bin/sh
+700" "a + source via a link in the tree, tmpfs options"
+        rm -f "$TESTTMP/t/etc-link"
 }
 
 test_errors_name_the_problem() {

@@ -296,6 +296,14 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
         mnl_attr_nest_end(h, data);
         mnl_attr_nest_end(h, info);
         int r = talk(nl, h);
+        /* The pair of a machine of this name that just ended goes when the kernel has torn
+         * down its network namespace, which it does in the background, a moment after the
+         * namespace's last process (seconds on a busy host): the caller holds the name's
+         * lock, so a link of this name now is most likely that one. */
+        for (int i = 0; r == -EEXIST && i < 50; i++) {
+                usleep(100 * 1000);
+                r = talk(nl, h);
+        }
         if (r == -EEXIST) {
                 fprintf(stderr, "a network link named %s exists already: is a machine of that name running? (else remove it: ip link del %s)\n", host, host);
                 return r;

@@ -730,6 +730,12 @@ void container_cgroup_remove(ContainerCgroup *cg)
         cg->created = false;
 }
 
+void container_cgroup_release(ContainerCgroup *cg)
+{
+        container_cgroup_remove(cg);
+        container_cgroup_done(cg);
+}
+
 /* A scope systemd delegated: the container is in its payload cgroup. */
 static int adopt_payload(ContainerCgroup *cg)
 {

@@ -49,6 +49,8 @@ int container_cgroup_delegate(ContainerCgroup *cg, uid_t uid, Error *e);
 /* Removes the cgroups and everything the guest made below them (once the tasks are gone). */
 void container_cgroup_remove(ContainerCgroup *cg);
 void container_cgroup_done(ContainerCgroup *cg);
+/* container_cgroup_remove(), then container_cgroup_done(): a cleanup function. */
+void container_cgroup_release(ContainerCgroup *cg);
 
 /* The cgroups of a running machine, by name and slice (NULL: machine.slice); -ESRCH when it
  * has none. */

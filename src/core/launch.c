@@ -769,14 +769,45 @@ static int bind_users(const Settings *s, UsernsPlan *u, BoundUser **ret, size_t 
         return 0;
 }
 
+/* The bound users of a run, freed with it. */
+typedef struct BoundUsers {
+        BoundUser *users;
+        size_t n;
+} BoundUsers;
+
+static void bound_users_done(BoundUsers *b)
+{
+        bound_users_free(b->users, b->n);
+        *b = (BoundUsers){0};
+}
+
+static void device_plan_done(DevicePlan *d)
+{
+        d->nodes = strv_free(d->nodes);
+}
+
+static void filter_done(struct sock_fprog *f)
+{
+        f->filter = mfree(f->filter);
+}
+
+/* One boot of the container.  Its resources are declared first and each is freed in one
+ * place, by its cleanup function, in the reverse order: the mount plan, the filter, the user
+ * namespace's range, the device rules, then the cgroups (the v1 devices cgroup before the
+ * others). */
 static int run_once(Launch *l, ContainerStatus *status, Error *e)
 {
         Settings *s = l->s;
-        MountPlan plan = {0};
-        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
-        DevicePlan devices = {0};
-        BoundUser *bound = NULL;
-        size_t n_bound = 0;
+        _cleanup_(container_cgroup_release) ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        _cleanup_(device_policy_v1_remove) DevicesV1 devices_v1 = DEVICES_V1_NULL;
+        _cleanup_(device_plan_done) DevicePlan devices = {0};
+        _cleanup_(userns_plan_done) UsernsPlan userns = USERNS_PLAN_NULL;
+        _cleanup_(bound_users_done) BoundUsers bound = {0};
+        _cleanup_(filter_done) struct sock_fprog filter = {0};
+        _cleanup_(mount_plan_done) MountPlan plan = {0};
+        _cleanup_close_ int netns = -1;
+        _cleanup_free_ char *net_helper = NULL;
+        char static_host_side[32] = "", static_gateway[INET_ADDRSTRLEN] = "", zone_bridge[IFNAMSIZ] = "";
         uint8_t bid[16];
         int r;
 
@@ -784,18 +815,14 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         random_uuid(bid);
         format_uuid(bid, l->boot_id);
 
-        _cleanup_close_ int netns = -1;
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &netns, e)) < 0)
                 return r;
-        char static_host_side[32] = "", static_gateway[INET_ADDRSTRLEN] = "";
         if ((s->network_address || s->network_gateway) && (r = static_address(s, static_host_side, static_gateway, e)) < 0)
                 return r;
         if ((r = verify_network(s, e)) < 0)
                 return r;
-        char zone_bridge[IFNAMSIZ] = "";
         if (s->network_zone)
                 net_link_name("vz-", s->network_zone, zone_bridge);
-        _cleanup_free_ char *net_helper = NULL;
         if (needs_links(s) && (r = find_net_helper(&net_helper, e)) < 0)
                 return r;
         HostFacts h = {
@@ -819,55 +846,37 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.template_lower = l->child_lower;
         h.child_work = l->child_work;
 
-        struct sock_fprog filter = {0};
         if ((r = seccomp_build_policy(launch_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
                 return r;
-        UsernsPlan userns = USERNS_PLAN_NULL;
-        DevicesV1 devices_v1 = DEVICES_V1_NULL;
-        if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0) {
-                free(filter.filter);
+        if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0)
                 return r;
-        }
-        if (userns.enabled && l->child_lower && (r = child_ownership(s, &userns, e)) < 0) {
-                free(filter.filter);
-                userns_plan_done(&userns);
+        if (userns.enabled && l->child_lower && (r = child_ownership(s, &userns, e)) < 0)
                 return r;
-        }
         if (userns.enabled && (((r = userns_prepare(&userns, s->directory, e)) < 0) ||
-                               (!launch_private_network(s) && !s->network_namespace_path && (r = userns_prepare_sysfs(&userns, e)) < 0))) {
-                free(filter.filter);
-                userns_plan_done(&userns);
+                               (!launch_private_network(s) && !s->network_namespace_path && (r = userns_prepare_sysfs(&userns, e)) < 0)))
                 return r;
-        }
-        if (userns.enabled && s->bind_users && (r = bind_users(s, &userns, &bound, &n_bound, e)) < 0) {
-                free(filter.filter);
-                userns_plan_done(&userns);
+        if (userns.enabled && s->bind_users && (r = bind_users(s, &userns, &bound.users, &bound.n, e)) < 0)
                 return r;
-        }
-        h.bound_users = bound;
-        h.n_bound_users = n_bound;
-        if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, s->keep_unit, &cg, e)) < 0) {
-                free(filter.filter);
-                userns_plan_done(&userns);
-                bound_users_free(bound, n_bound);
+        h.bound_users = bound.users;
+        h.n_bound_users = bound.n;
+        if ((r = container_cgroup_create(s->machine, &s->resources, s->start_mode == START_BOOT, s->keep_unit, &cg, e)) < 0)
                 return r;
-        }
         h.have_cgroup2 = cg.fd >= 0;
         if (s->no_cgns && !cg.cg2_private)
                 h.cgroup_own = cg.rel;
         if (userns.enabled && (r = container_cgroup_delegate(&cg, userns.shift, e)) < 0)
-                goto out;
+                return r;
         if ((r = prepare_device_policy(s, &cg, &devices, &devices_v1, e)) < 0)
-                goto out;
+                return r;
         h.extra_dev_nodes = (const char *const *)devices.nodes;
         if ((r = mount_plan_build(s, &h, &plan, e)) < 0)
-                goto out;
+                return r;
         if ((r = idmap_binds(s, userns.enabled ? &userns : &NO_USERNS, &plan, e)) < 0)
-                goto out;
+                return r;
         if (userns.enabled && (r = clone_bind_sources(&plan, e)) < 0)
-                goto out;
+                return r;
         if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO || l->child_lower) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
-                goto out;
+                return r;
         if (getenv("CORRAL_DEBUG_PLAN"))
                 mount_plan_dump(&plan, stderr);
 
@@ -917,17 +926,7 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 c.registry_dir = MACHINES_DIR;
                 c.record = &record;
         }
-        r = container_run(&c, status, e);
-out:
-        free(filter.filter);
-        userns_plan_done(&userns);
-        device_policy_v1_remove(&devices_v1);
-        mount_plan_done(&plan);
-        container_cgroup_remove(&cg);
-        container_cgroup_done(&cg);
-        strv_free(devices.nodes);
-        bound_users_free(bound, n_bound);
-        return r;
+        return container_run(&c, status, e);
 }
 
 static int lock_base(const Launch *l, ImageLock *ret, Error *e)
@@ -942,11 +941,63 @@ static int lock_base(const Launch *l, ImageLock *ret, Error *e)
         return 0;
 }
 
+/* Under the name's and the tree's locks: the machine ID, the environment, and the boots until
+ * one ends other than by a reboot. */
+static int run_locked(Launch *l, Error *e)
+{
+        const Settings *s = l->s;
+        /* (Released in the reverse order: the base, the tree, the name.) */
+        _cleanup_(image_unlock) ImageLock name_lock = IMAGE_LOCK_NULL;
+        _cleanup_(image_unlock) ImageLock tree_lock = IMAGE_LOCK_NULL;
+        _cleanup_(image_unlock) ImageLock base_lock = IMAGE_LOCK_NULL;
+        uint8_t id[16];
+        ssize_t n;
+        int r;
+
+        if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
+                return r;
+        bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
+        /* ($SYSTEMD_NSPAWN_LOCK=0: no image lock, as nspawn.) */
+        if (!s->no_image_lock && (r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
+                return r;
+        /* An overlay child's base is only read while it runs, and nothing may write to it. */
+        if (!s->no_image_lock && l->child_lower && (r = lock_base(l, &base_lock, e)) < 0)
+                return r;
+
+        /* The tree's own machine ID wins; else --uuid; else a random one for this run. */
+        if ((r = image_read_machine_id(tree_for(l, "/etc/machine-id"), id, e)) < 0)
+                return r;
+        if (r == 0) {
+                if (s->have_uuid)
+                        memcpy(id, s->uuid, 16);
+                else
+                        random_uuid(id);
+        }
+        format_uuid(id, l->uuid);
+        format_id128(id, l->machine_id);
+
+        l->os_release = host_has("/etc/os-release") ? "/etc/os-release" : host_has("/usr/lib/os-release") ? "/usr/lib/os-release" : NULL;
+        n = readlink("/etc/localtime", l->localtime_link, sizeof(l->localtime_link) - 1);
+        if (n > 0) {
+                l->localtime_link[n] = 0;
+                l->have_localtime_link = true;
+        }
+        if ((r = build_environment(l)) < 0)
+                return error_set(e, r, "out of memory");
+
+        for (;;) {
+                ContainerStatus status = CONTAINER_TERMINATED;
+                r = run_once(l, &status, e);
+                if (r < 0 || status != CONTAINER_REBOOTED)
+                        return r;
+                if (s->keep_unit)
+                        return 133; /* under a service manager: it restarts us (RestartForceExitStatus=133) */
+        }
+}
+
 int launch_run(Settings *s, Error *e)
 {
         Launch l = {.s = s};
-        ImageLock name_lock = IMAGE_LOCK_NULL, tree_lock = IMAGE_LOCK_NULL, base_lock = IMAGE_LOCK_NULL;
-        uint8_t id[16];
         int r;
 
         if (s->template_path && access(s->directory, F_OK) < 0) {
@@ -985,55 +1036,8 @@ int launch_run(Settings *s, Error *e)
         sigaddset(&stop, SIGINT);
         sigaddset(&stop, SIGHUP);
         sigprocmask(SIG_BLOCK, &stop, &old_mask);
-        if ((r = machine_name_lock(LOCK_DIR, s->machine, &name_lock, e)) < 0)
-                goto out;
-        bool shared = s->ephemeral || s->read_only || s->volatile_mode != VOLATILE_NO;
-        /* ($SYSTEMD_NSPAWN_LOCK=0: no image lock, as nspawn.) */
-        if (!s->no_image_lock && (r = image_lock(LOCK_DIR, s->image ? s->image : s->directory, shared, &tree_lock, e)) < 0)
-                goto out;
-        /* An overlay child's base is only read while it runs, and nothing may write to it. */
-        if (!s->no_image_lock && l.child_lower && (r = lock_base(&l, &base_lock, e)) < 0)
-                goto out;
-
-        /* The tree's own machine ID wins; else --uuid; else a random one for this run. */
-        if ((r = image_read_machine_id(tree_for(&l, "/etc/machine-id"), id, e)) < 0)
-                goto out;
-        if (r == 0) {
-                if (s->have_uuid)
-                        memcpy(id, s->uuid, 16);
-                else
-                        random_uuid(id);
-        }
-        format_uuid(id, l.uuid);
-        format_id128(id, l.machine_id);
-
-        l.os_release = host_has("/etc/os-release") ? "/etc/os-release" : host_has("/usr/lib/os-release") ? "/usr/lib/os-release" : NULL;
-        ssize_t n = readlink("/etc/localtime", l.localtime_link, sizeof(l.localtime_link) - 1);
-        if (n > 0) {
-                l.localtime_link[n] = 0;
-                l.have_localtime_link = true;
-        }
-        if ((r = build_environment(&l)) < 0) {
-                r = error_set(e, r, "out of memory");
-                goto out;
-        }
-
-        for (;;) {
-                ContainerStatus status = CONTAINER_TERMINATED;
-                r = run_once(&l, &status, e);
-                if (r < 0 || status != CONTAINER_REBOOTED)
-                        break;
-                if (s->keep_unit) {
-                        /* Under a service manager: let it restart us (RestartForceExitStatus=133). */
-                        r = 133;
-                        break;
-                }
-        }
-out:
+        r = run_locked(&l, e);
         strv_free(l.env);
-        image_unlock(&base_lock);
-        image_unlock(&tree_lock);
-        image_unlock(&name_lock);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         return r;
 }

@@ -435,3 +435,18 @@ Cpus_allowed_list:	0" "trusted file's limits"
         out=$("$CORRAL" -D "$BB" true 2>&1)
         expect_contains "$out" "bb.nspawn:2: LimitNOFILE=9:8" "bad Limit value with file and line"
 }
+
+# A start that fails after its cgroup was made and handed to the user namespace (here: more
+# device nodes bound than the device policy takes) removes the cgroup, frees the UID range
+# and the locks, and the name starts again.  (run_once() frees each of its resources in one
+# place; this reaches the late failure path that once freed an uninitialised device list.)
+test_late_failure_removes_what_the_start_made() {
+        ensure_bb
+        local binds=() i out
+        for i in $(seq 65); do binds+=("--bind-ro=/dev/null:/dev/n$i"); done
+        out=$("$CORRAL" -q -P -D "$BB" -M late -U "${binds[@]}" true 2>&1 </dev/null) && fail "65 device nodes accepted"
+        expect_contains "$out" "too many device nodes bound into the container (at most 64)" "says why"
+        expect_eq "$(find /sys/fs/cgroup -name 'corral-late*' 2>/dev/null)" "" "no cgroup of it is left"
+        expect_eq "$(ls /run/corral/locks | grep '^uid-' || true)" "" "no UID range stays locked"
+        out=$("$CORRAL" -q -P -D "$BB" -M late -U /bin/true 2>&1 </dev/null) || fail "the name does not start again: $out"
+}

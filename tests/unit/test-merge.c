@@ -3,20 +3,21 @@
 #include "strv.h"
 #include "tap.h"
 
-static void file(Settings *f, const char *text)
+static const char text[] = "[Exec]\nBoot=yes\nHostname=fromfile\n[Files]\nBind=/host:/c\nReadOnly=yes\n";
+
+static void file(Settings *f, const char *contents)
 {
         Error e = {0};
         settings_init(f);
-        if (settings_file_parse(f, "f.nspawn", text, NULL, &e) < 0)
+        if (settings_file_parse(f, "f.nspawn", contents, NULL, &e) < 0)
                 printf("# parse failed: %s\n", e.msg);
 }
 
-int main(void)
+TEST(command_line_wins_and_the_file_fills_the_rest)
 {
         Settings c, f;
         Error e = {0};
-        char **w = NULL;
-        const char *text = "[Exec]\nBoot=yes\nHostname=fromfile\n[Files]\nBind=/host:/c\nReadOnly=yes\n";
+        _cleanup_strv_free_ char **w = NULL;
 
         /* The command line wins for what it set; the file fills the rest. */
         settings_init(&c);
@@ -29,6 +30,13 @@ int main(void)
         CHECK(c.n_custom_mounts == 1, "trusted file may add mounts");
         settings_done(&c);
         settings_done(&f);
+}
+
+TEST(untrusted_file_adds_no_mounts)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
 
         /* Untrusted: mounts are ignored with a warning. */
         settings_init(&c);
@@ -39,10 +47,15 @@ int main(void)
         CHECK(c.start_mode == START_BOOT, "untrusted file still sets harmless fields");
         settings_done(&c);
         settings_done(&f);
+}
+
+TEST(bind_user_from_trusted_files_only)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
 
         /* BindUser=: only from a trusted file (nspawn 260); the command line wins. */
-        strv_free(w);
-        w = NULL;
         settings_init(&c);
         file(&f, "[Files]\nBindUser=alice\n");
         CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && !c.bind_users && !(c.mask & SETTING_BIND_USER),
@@ -63,6 +76,13 @@ int main(void)
               "--bind-user= wins over the file's");
         settings_done(&c);
         settings_done(&f);
+}
+
+TEST(settings_override_lets_the_file_win)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
 
         /* --settings=override: the file wins. */
         settings_init(&c);
@@ -74,6 +94,13 @@ int main(void)
         CHECK_STREQ(c.hostname, "fromfile", "override: file wins");
         settings_done(&c);
         settings_done(&f);
+}
+
+TEST(parameters_travel_with_the_start_mode)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
 
         /* Parameters travel with the start mode, as nspawn's SETTING_START_MODE. */
         settings_init(&c);
@@ -84,16 +111,21 @@ int main(void)
         CHECK(c.start_mode == START_PID1 && streq(c.parameters[0], "/bin/true"), "a command line command beats Boot=");
         settings_done(&c);
         settings_done(&f);
+}
 
-        strv_free(w);
+TEST(network_from_trusted_files_only)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
+
         /* [Network]: nothing from an untrusted file, as nspawn; a trusted one's applies unless
          * the command line set networking. */
-        w = NULL;
         settings_init(&c);
         file(&f, "[Network]\nPrivate=yes\n");
         CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && c.private_network == -1, "untrusted Private= is ignored");
         CHECK(strv_length(w) == 1 && strstr(w[0], "[Network]"), "and named: %s", w ? w[0] : "");
-        strv_free(w);
+        w = strv_free(w);
         settings_done(&c);
         settings_done(&f);
         settings_init(&c);
@@ -110,12 +142,11 @@ int main(void)
         settings_done(&f);
         /* Port= on its own (nspawn's SETTING_EXPOSE_PORTS): trusted files only; the command
          * line's -p wins; networking set on the command line does not stop a file's Port=. */
-        w = NULL;
         settings_init(&c);
         file(&f, "[Network]\nZone=web\nPort=80\n");
         CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && !c.network_zone && c.n_ports == 0, "untrusted Zone=, Port= are ignored");
         CHECK(strv_length(w) == 2 && strstr(w[1], "Port="), "and named: %s", w && w[1] ? w[1] : "");
-        strv_free(w);
+        w = strv_free(w);
         settings_done(&c);
         settings_done(&f);
         settings_init(&c);
@@ -133,10 +164,16 @@ int main(void)
         CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.n_ports == 1 && c.ports[0].host_port == 8080, "the command line's -p wins");
         settings_done(&c);
         settings_done(&f);
+}
+
+TEST(capabilities_dropped_not_added_by_untrusted_files)
+{
+        Settings c, f;
+        Error e = {0};
+        _cleanup_strv_free_ char **w = NULL;
 
         /* Capabilities: an untrusted file may drop, not add; a trusted one may add. */
         const char *caps = "[Exec]\nCapability=CAP_NET_ADMIN\nDropCapability=CAP_SYS_ADMIN\nNoNewPrivileges=yes\n";
-        w = NULL;
         settings_init(&c);
         file(&f, caps);
         CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0, "untrusted caps merge");
@@ -161,7 +198,6 @@ int main(void)
               "command line capability options shadow the file's");
         settings_done(&c);
         settings_done(&f);
-
-        strv_free(w);
-        return tap_done();
 }
+
+TAP_MAIN

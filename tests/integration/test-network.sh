@@ -76,10 +76,10 @@ test_child_failure_named_during_network_setup() {
         local o i
         for o in -n --network-bridge=br9; do
                 for i in 1 2 3; do
-                        out=$($N "$CORRAL" -q -P -D "$BB" -M failnet "$o" --bind=+/nonexistent:/x true 2>&1 </dev/null)
-                        # (A source in the tree: only the child finds it missing; a host source is
-                        # checked before anything starts.)
-                        expect_eq "$out" "corral: cannot set up /x (bind-inside step): source /nonexistent: No such file or directory" \
+                        out=$($N "$CORRAL" -q -P -D "$BB" -M failnet "$o" --bind=/etc/hostname:/bin true 2>&1 </dev/null)
+                        # (A file over the tree's /bin: only the mount in the child fails; missing
+                        # sources are found before anything starts.)
+                        expect_eq "$out" "corral: cannot set up /bin (bind step): bind mount of /etc/hostname: Not a directory" \
                                 "$o, run $i: the child's failure is the message"
                 done
         done

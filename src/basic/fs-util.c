@@ -388,12 +388,22 @@ int mount_data_check(const char *fstype, const char *data, char *why, size_t siz
 {
         int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
         if (fs < 0)
-                return errno == ENOSYS ? 0 : negative_errno(); /* no fs context: the mount will say */
-        char *copy = strdup(data ? data : ""), *save = NULL;
+                return 0; /* no file system context to ask (an old kernel, no privilege): the mount will say */
+        char *copy = strdup(data ? data : ""), *next = copy;
         int r = copy ? 0 : -ENOMEM;
         if (size > 0)
                 *why = 0;
-        for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o && r == 0; o = strtok_r(NULL, ",", &save)) {
+        while (next && *next && r == 0) {
+                /* Options are comma-separated; a comma inside double quotes is part of a value. */
+                char *o = next, *c = next;
+                bool quoted = false;
+                for (; *c && (quoted || *c != ','); c++)
+                        if (*c == '"')
+                                quoted = !quoted;
+                next = *c ? c + 1 : NULL;
+                *c = 0;
+                if (!*o)
+                        continue;
                 char *eq = strchr(o, '=');
                 if (eq)
                         *eq++ = 0;
@@ -403,7 +413,7 @@ int mount_data_check(const char *fstype, const char *data, char *why, size_t siz
                                 snprintf(why, size, "%s%s%s", o, eq ? "=" : "", eq ? eq : "");
                 }
         }
-        if (r == 0 && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        if (r == 0 && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 && errno != EPERM)
                 r = negative_errno();
         if (r < 0 && r != -ENOMEM && size > 0) {
                 /* The kernel's own words, from the context's log: "e tmpfs: Bad value for 'size'". */

@@ -17,10 +17,11 @@ int path_compare(const char *a, const char *b);
  * file system's data, comma-separated in their order (*ret_data: NULL when none; a double-quoted
  * part keeps its commas).  -EINVAL for an empty option. */
 int mount_options_split(const char *options, unsigned long *flags, char **ret_data);
-/* Whether a file system of type fstype takes the data options ("size=10M,mode=0755"), asked of
- * the kernel through a file system context that is created and dropped (nothing is mounted).
- * On refusal, why gets the option and the kernel's reason ("size=lots: tmpfs: Bad value for
- * 'size'"). */
+/* Whether a file system of type fstype takes the data options ("size=10M,mode=0755"; a comma
+ * in double quotes belongs to its value), asked of the kernel through a file system context
+ * that is created and dropped (nothing is mounted).  On refusal, why gets the option and the
+ * kernel's reason ("size=lots: tmpfs: Bad value for 'size'").  0 where the kernel cannot be
+ * asked (no fsopen(), no privilege): the mount itself will say. */
 int mount_data_check(const char *fstype, const char *data, char *why, size_t size);
 /* The last component of p, without allocating (p must not end in '/'). */
 const char *path_basename(const char *p);

@@ -14,7 +14,7 @@
 #include "bus-wire.h"
 #include "tap.h"
 
-static void test_writer(void)
+TEST(writer)
 {
         BusWriter w = {0};
         bus_put_string(&w, "ab"); /* 0..7: length 2, "ab", NUL */
@@ -127,7 +127,7 @@ static void peer(int lfd, int replies)
         _exit(0);
 }
 
-static void test_call(void)
+TEST(call)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         strcpy(sa.sun_path, sock_path);
@@ -161,9 +161,4 @@ static void test_call(void)
         CHECK(bus_connect("/tmp/corral-test-bus-none.sock", false, 1000, &bus) == -ENOENT, "no socket: -ENOENT");
 }
 
-int main(void)
-{
-        test_writer();
-        test_call();
-        return tap_done();
-}
+TAP_MAIN

@@ -18,7 +18,7 @@ static void dirname_is(const char *p, const char *want)
 
 /* mkdir_p_in_root() in a scratch tree: makes what is missing, stays inside the root when a link
  * points out of it, and refuses a way out with "..". */
-static void test_mkdir_p_in_root(void)
+TEST(mkdir_p_in_root)
 {
         char tmpl[] = "/tmp/corral-test-fs.XXXXXX", out[] = "/tmp/corral-test-out.XXXXXX";
         CHECK(mkdtemp(tmpl) && mkdtemp(out), "scratch directories");
@@ -57,10 +57,8 @@ static void test_mkdir_p_in_root(void)
         CHECK(system(cmd) == 0, "cleanup");
 }
 
-int main(void)
+TEST(path_helpers_and_mount_options)
 {
-        test_mkdir_p_in_root();
-
         dirname_is("/var/lib/machines/foo", "/var/lib/machines");
         dirname_is("/foo", "/");
         dirname_is("foo", ".");
@@ -99,5 +97,6 @@ int main(void)
         CHECK(!path_is_normalized("/a/../b"), "dot-dot is not normalized");
         CHECK(!path_is_normalized("/a//b"), "empty component is not normalized");
         CHECK(!path_is_normalized("/a/./b"), "dot is not normalized");
-        return tap_done();
 }
+
+TAP_MAIN

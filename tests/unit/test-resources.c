@@ -57,7 +57,7 @@ static char *run(CgroupVersion v, const char *const *props)
 
 #define PROPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static void test_translation(void)
+TEST(translation)
 {
         CHECK_STREQ(run(CGV_2, PROPS("MemoryMax=1G")), "memory.max=1073741824", "MemoryMax on v2");
         CHECK_STREQ(run(CGV_1, PROPS("MemoryMax=1G")), "memory.limit_in_bytes=1073741824", "MemoryMax on v1");
@@ -130,7 +130,7 @@ static void bad(const char *prop, const char *want)
         resources_done(&r);
 }
 
-static void test_parse_errors(void)
+TEST(parse_errors)
 {
         bad("MemoryMax=lots", "MemoryMax=lots: expected bytes");
         bad("MemoryMax=150%", "expected bytes");
@@ -165,7 +165,7 @@ static void test_parse_errors(void)
         resources_done(&r);
 }
 
-static void test_devices(void)
+TEST(devices)
 {
         static const char devices[] = "Character devices:\n  1 mem\n 10 misc\n136 pts\n\nBlock devices:\n  7 loop\n  8 sd\n";
         Resources r = {0};
@@ -195,7 +195,7 @@ static void test_devices(void)
         resources_done(&r);
 }
 
-static void test_merge(void)
+TEST(merge)
 {
         Settings c, f;
         Error e = {0};
@@ -217,11 +217,4 @@ static void test_merge(void)
         settings_done(&f);
 }
 
-int main(void)
-{
-        test_translation();
-        test_parse_errors();
-        test_devices();
-        test_merge();
-        return tap_done();
-}
+TAP_MAIN

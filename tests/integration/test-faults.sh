@@ -64,8 +64,8 @@ test_supervisor_killed_at_random_moments() {
         local variants=("" "-U" "-x" "-U -x" "-U --user=alice" "--user=alice" "--property=MemoryMax=64M --property=TasksMax=50" "-n" "-U -n -x")
         # A booted Debian: systemd as PID 1, killed anywhere in its first 1.5 s.
         [ -n "${CORRAL_DEBIAN:-}" ] && [ -x "$CORRAL_DEBIAN/usr/lib/systemd/systemd" ] && variants+=("-b -x" "-b -U -n -x")
-        # (Fewer in a guest under emulation, where a start takes ten times as long.)
-        local trials=${FAULT_TRIALS:-$([ -n "${CORRAL_LANE:-}" ] && echo 22 || echo 110)} i opts tree pid left=0 restart_failed=0 leaked=0 killed_early=0 outcome diffs
+        # (In a guest under emulation, where a start takes ten times as long, each variant once.)
+        local trials=${FAULT_TRIALS:-$([ -n "${CORRAL_LANE:-}" ] && echo ${#variants[@]} || echo 110)} i opts tree pid left=0 restart_failed=0 leaked=0 killed_early=0 outcome diffs
         local boots=0 baseline
         baseline=$(fault_snapshot)
         for ((i = 0; i < trials; i++)); do

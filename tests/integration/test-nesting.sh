@@ -156,7 +156,7 @@ SH
         boot_and_check "$CORRAL" -D "$CORRAL_DEBIAN" -x -M outer --nesting --bind="$TESTTMP/inner:/inner" \
                 --bind-ro="$TESTTMP/check.sh:/check.sh" $(corral_into_debian)
         # (The report's lines only: a failure shows them, not the whole boot.)
-        out=$(grep -aE 'SCOPE|PAYLOAD|INNER|RC|AFTER|SECOND|KEPT|CHECK|machined' "$TESTTMP/console.out.clean")
+        out=$(grep -aE -A1 'SCOPE|PAYLOAD|INNER|RC|AFTER|SECOND|KEPT|CHECK|machined' "$TESTTMP/console.out.clean")
         expect_contains "$out" "ActiveState=active" "systemd has the scope while the container runs"
         expect_contains "$out" "Delegate=yes" "the scope is delegated"
         expect_contains "$out" "Slice=machine.slice" "in machine.slice"

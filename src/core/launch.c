@@ -151,13 +151,13 @@ bool launch_private_network(const Settings *s)
 }
 
 /* Whether path ("+" sources) is in the container's tree, links resolved inside it: in the
- * directory, or for an overlay child in the layer that holds it.  1 where it cannot be known
- * before the start (a tree --template= makes, --volatile=yes's tmpfs root). */
+ * directory, or for an overlay child in the layer that holds it.  0 if so, and where it cannot
+ * be known before the start (a tree --template= makes, --volatile=yes's tmpfs root). */
 static int tree_has(const Settings *s, const char *path)
 {
         _cleanup_free_ char *lower = NULL, *work = NULL;
         if (!s->directory || s->volatile_mode == VOLATILE_YES || access(s->directory, F_OK) < 0)
-                return 1;
+                return 0;
         const char *layer = image_child_read(s->directory, &lower, &work) > 0 ? image_child_layer(s->directory, lower, path) : s->directory;
         _cleanup_close_ int root = open(layer, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
@@ -166,7 +166,15 @@ static int tree_has(const Settings *s, const char *path)
         if (fd < 0)
                 return fd;
         close(fd);
-        return 1;
+        return 0;
+}
+
+/* 0 if a mount's source exists: in the container's tree (a "+" source), else on the host. */
+static int source_exists(const Settings *s, const char *path, bool in_tree)
+{
+        if (in_tree)
+                return tree_has(s, path);
+        return access(path, F_OK) < 0 ? negative_errno() : 0;
 }
 
 /* The sources and options of the custom mounts, before anything is made or written in the tree
@@ -180,8 +188,8 @@ static int verify_custom_mount(const Settings *s, const CustomMount *m, Error *e
         case CUSTOM_MOUNT_BIND:
                 if (!m->source)
                         return 0;
-                if (m->source_in_root ? (r = tree_has(s, m->source)) < 0 : (r = access(m->source, F_OK)) < 0)
-                        return error_set_errno(e, m->source_in_root ? r : -errno, "--bind%s=%s%s:%s: source %s%s", ro, m->source_in_root ? "+" : "",
+                if ((r = source_exists(s, m->source, m->source_in_root)) < 0)
+                        return error_set_errno(e, r, "--bind%s=%s%s:%s: source %s%s", ro, m->source_in_root ? "+" : "",
                                                m->source, m->destination, m->source, m->source_in_root ? " in the container's tree" : "");
                 return 0;
         case CUSTOM_MOUNT_TMPFS: {
@@ -208,9 +216,10 @@ static int verify_custom_mount(const Settings *s, const CustomMount *m, Error *e
                 if (m->source && m->source_in_root && m->read_only && (r = tree_has(s, m->source)) < 0)
                         return error_set_errno(e, r, "--overlay-ro: the top layer +%s in the container's tree cannot be used", m->source);
                 for (char **l = m->lower; l && *l; l++) {
-                        if ((*l)[0] == '+' ? (r = tree_has(s, *l + 1)) < 0 : (r = access(*l, F_OK)) < 0)
-                                return error_set_errno(e, (*l)[0] == '+' ? r : -errno, "--overlay%s: the lower directory %s%s cannot be used", ro, *l,
-                                                       (*l)[0] == '+' ? " in the container's tree" : "");
+                        bool in_tree = (*l)[0] == '+';
+                        if ((r = source_exists(s, *l + in_tree, in_tree)) < 0)
+                                return error_set_errno(e, r, "--overlay%s: the lower directory %s%s cannot be used", ro, *l,
+                                                       in_tree ? " in the container's tree" : "");
                 }
                 return 0;
         default:

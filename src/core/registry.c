@@ -42,6 +42,13 @@ bool registry_alive(const MachineRecord *m)
         return m->supervisor > 0 && pid_start_time(m->supervisor) == m->supervisor_start;
 }
 
+bool registry_wait_gone(const MachineRecord *m, unsigned seconds)
+{
+        for (unsigned i = 0; i < seconds * 10 && registry_alive(m); i++)
+                usleep(100 * 1000);
+        return !registry_alive(m);
+}
+
 int registry_pin_leader(const MachineRecord *m)
 {
         int fd = (int)syscall(SYS_pidfd_open, m->leader, 0);

@@ -51,6 +51,8 @@ int registry_gc(const char *dir);
 /* The records whose supervisor is gone (for gc to end what they left running). */
 int registry_list_dead(const char *dir, MachineRecord **ret, size_t *ret_n);
 bool registry_alive(const MachineRecord *m);
+/* Waits up to seconds for the machine's supervisor to end; whether it did. */
+bool registry_wait_gone(const MachineRecord *m, unsigned seconds);
 /* A pidfd of the machine's leader, taken while its supervisor is alive (so the PID is the
  * machine's, not a reused one), or -ESRCH. */
 int registry_pin_leader(const MachineRecord *m);

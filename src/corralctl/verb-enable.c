@@ -427,16 +427,13 @@ int verb_autostop(const Args *a, int argc, char **argv)
                         continue;
                 char *args[] = {(char *)"poweroff", l[i].name, NULL};
                 (void)verb_poweroff(a, 2, args);
-                for (int t = 0; t < AUTOSTOP_TIMEOUT_SEC * 10 && registry_alive(&m); t++)
-                        usleep(100000);
-                if (registry_alive(&m)) {
+                if (!registry_wait_gone(&m, AUTOSTOP_TIMEOUT_SEC)) {
                         fprintf(stderr, "Machine '%s' did not power off within %d s: terminating it.\n", l[i].name, AUTOSTOP_TIMEOUT_SEC);
                         args[0] = (char *)"terminate";
                         (void)verb_terminate(a, 2, args);
                         /* The host's shutdown goes on when this returns: the supervisor's
                          * clean-up (record, links, cgroups) is part of the stop. */
-                        for (int t = 0; t < 100 && registry_alive(&m); t++)
-                                usleep(100000);
+                        (void)registry_wait_gone(&m, 10);
                 }
                 _exit(0);
         }

@@ -66,9 +66,7 @@ static int terminate(const MachineRecord *m)
                 int r = send_signal(m, sig, true);
                 if (r < 0)
                         return r;
-                for (int i = 0; i < TERMINATE_TIMEOUT_SEC * 10 && registry_alive(m); i++)
-                        usleep(100 * 1000);
-                if (!registry_alive(m))
+                if (registry_wait_gone(m, TERMINATE_TIMEOUT_SEC))
                         return 0;
         }
         return send_signal(m, SIGKILL, true); /* the PID namespace ends with its init */

@@ -34,18 +34,28 @@ static const uint8_t *option(const uint8_t *r, size_t n, uint8_t code)
         return NULL;
 }
 
-int main(void)
+TEST(config_from_prefix)
 {
         DhcpConfig cfg;
-        uint8_t m[600], r[576];
         CHECK(dhcp_config_from_prefix("192.168.1.17/28", &cfg) == 0 && cfg.server == 0xC0A80111 && cfg.client == 0xC0A80112 &&
                       cfg.netmask == 0xFFFFFFF0,
               "192.168.1.17/28: server .17, client .18, mask /28");
         CHECK(dhcp_config_from_prefix("192.168.1.14/28", &cfg) < 0, "no client address past the end of the subnet");
         CHECK(dhcp_config_from_prefix("192.168.1.17", &cfg) < 0 && dhcp_config_from_prefix("300.1.1.1/28", &cfg) < 0, "bad prefixes");
-        dhcp_config_from_prefix("192.168.1.17/28", &cfg);
-        cfg.dns[0] = 0x0A000035;
+}
 
+/* The server of 192.168.1.17/28 with a name server. */
+static void config(DhcpConfig *cfg)
+{
+        dhcp_config_from_prefix("192.168.1.17/28", cfg);
+        cfg->dns[0] = 0x0A000035;
+}
+
+TEST(offer)
+{
+        DhcpConfig cfg;
+        uint8_t m[600], r[576];
+        config(&cfg);
         size_t n = message(m, 1, NULL, 0), k = dhcp_reply(m, n, &cfg, r, sizeof(r));
         CHECK(k >= 300 && r[0] == 2 && memcmp(r + 4, m + 4, 4) == 0 && memcmp(r + 28, m + 28, 16) == 0, "DISCOVER: a reply with the xid and chaddr");
         CHECK(memcmp(r + 16, "\xc0\xa8\x01\x12", 4) == 0, "offering the container's address");
@@ -53,7 +63,15 @@ int main(void)
         CHECK(t && *t == 2, "an OFFER");
         CHECK(mask && memcmp(mask, "\xff\xff\xff\xf0", 4) == 0 && gw && memcmp(gw, "\xc0\xa8\x01\x11", 4) == 0, "netmask and router");
         CHECK(dns && memcmp(dns, "\x0a\x00\x00\x35", 4) == 0 && sid && memcmp(sid, "\xc0\xa8\x01\x11", 4) == 0, "name server and server id");
+}
 
+TEST(request_inform_release)
+{
+        DhcpConfig cfg;
+        uint8_t m[600], r[576];
+        const uint8_t *t;
+        size_t n, k;
+        config(&cfg);
         static const uint8_t want_ok[] = {50, 4, 192, 168, 1, 18, 54, 4, 192, 168, 1, 17};
         n = message(m, 3, want_ok, sizeof(want_ok));
         k = dhcp_reply(m, n, &cfg, r, sizeof(r));
@@ -70,8 +88,14 @@ int main(void)
         CHECK(k && (t = option(r, k, 53)) && *t == 5 && !option(r, k, 51) && memcmp(r + 16, "\0\0\0\0", 4) == 0, "INFORM: ACK without a lease");
         n = message(m, 7, NULL, 0);
         CHECK(dhcp_reply(m, n, &cfg, r, sizeof(r)) == 0, "RELEASE: silence");
+}
 
-        n = message(m, 1, NULL, 0);
+TEST(malformed_messages_get_silence)
+{
+        DhcpConfig cfg;
+        uint8_t m[600], r[576];
+        config(&cfg);
+        size_t n = message(m, 1, NULL, 0);
         CHECK(dhcp_reply(m, 239, &cfg, r, sizeof(r)) == 0, "cut before the options: silence");
         m[241] = 200; /* the type option claims more than there is */
         CHECK(dhcp_reply(m, n, &cfg, r, sizeof(r)) == 0, "an option running past the end: silence");
@@ -81,5 +105,6 @@ int main(void)
         n = message(m, 1, NULL, 0);
         m[236] = 0;
         CHECK(dhcp_reply(m, n, &cfg, r, sizeof(r)) == 0, "no magic cookie: silence");
-        return tap_done();
 }
+
+TAP_MAIN

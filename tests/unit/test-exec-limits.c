@@ -18,7 +18,7 @@ static void limit_bad(const char *name, const char *value)
         CHECK(l < 0 || rlimit_parse(l, value, &r) < 0, "%s=%s refused", name, value);
 }
 
-int main(void)
+TEST(rlimits)
 {
         const long long INF = (long long)RLIM_INFINITY;
         CHECK(rlimit_from_name("NOFILE") == RLIMIT_NOFILE && rlimit_from_name("RLIMIT_NOFILE") == RLIMIT_NOFILE &&
@@ -49,6 +49,10 @@ int main(void)
         limit_bad("NICE", "-21");
         limit_bad("NICE", "41");
         limit_bad("CPU", "5 parsecs");
+}
+
+TEST(cpu_sets)
+{
 
         CpuSet s, t;
         Error e = {0};
@@ -63,5 +67,6 @@ int main(void)
         CHECK(cpu_set_parse("3-1", &s, &e, "CPUAffinity=") == -ERANGE && strstr(e.msg, "CPUAffinity="), "backwards range: %s", e.msg);
         e = (Error){0};
         CHECK(cpu_set_parse("a", &s, &e, "--cpu-affinity") == -EINVAL && strstr(e.msg, "\"a\""), "not a number: %s", e.msg);
-        return tap_done();
 }
+
+TAP_MAIN

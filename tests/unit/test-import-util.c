@@ -26,7 +26,7 @@ static int sums(const char *text, const char *file, char hex[65])
         return sha256sums_find(text, strlen(text), file, hex);
 }
 
-int main(void)
+TEST(local_names_from_paths_and_urls)
 {
         name_is("rootfs.tar.xz", false, "rootfs");
         name_is("/srv/images/debian-12.tgz", false, "debian-12");
@@ -38,7 +38,10 @@ int main(void)
         name_is("plain", false, "plain");
         name_is(".tar.xz", false, NULL);
         name_is(".hidden.tar", false, NULL);
+}
 
+TEST(compression)
+{
         CHECK(compression_from_path("a.tar.xz") == COMPRESSION_XZ, "xz by suffix");
         CHECK(compression_from_path("a.tgz") == COMPRESSION_GZIP, "tgz");
         CHECK(compression_from_path("a.raw.zst") == COMPRESSION_ZSTD, "zst");
@@ -47,7 +50,10 @@ int main(void)
         CHECK(compression_from_string("uncompressed") == COMPRESSION_NONE && compression_from_string("zstd") == COMPRESSION_ZSTD, "--format= names");
         CHECK(compression_from_string("lzip") == COMPRESSION_INVALID, "an unknown format");
         CHECK_STREQ(compression_to_string(COMPRESSION_GZIP), "gzip", "gzip's name");
+}
 
+TEST(urls)
+{
         CHECK(http_url_is_valid("http://127.0.0.1:8080/a.tar"), "http");
         CHECK(http_url_is_valid("https://example.com/a.tar"), "https");
         CHECK(!http_url_is_valid("ftp://example.com/a.tar"), "not ftp");
@@ -63,7 +69,10 @@ int main(void)
         CHECK(url_sibling("https://h", "x") == NULL, "a URL without a path has no sibling");
         char file[64];
         CHECK(url_file_name("https://h/d/x.raw?y#z", file, sizeof(file)) == 0 && strcmp(file, "x.raw") == 0, "the file name of a URL");
+}
 
+TEST(sha256sums)
+{
         char hex[65];
         CHECK(sums(A64 "  a.tar.xz\n" B64 " *b.raw\n", "a.tar.xz", hex) == 0 && strcmp(hex, A64) == 0, "a text-mode line");
         CHECK(sums(A64 "  a.tar.xz\n" B64 " *b.raw\n", "b.raw", hex) == 0 && strncmp(hex, "bbbb", 4) == 0, "a binary-mode line, lower-cased");
@@ -75,5 +84,6 @@ int main(void)
         CHECK(sums(A64 "  a\n" B64 "  a\n", "a", hex) == -ENOTUNIQ, "two digests for one file");
         CHECK(sums(A64 "  a\n" A64 "  a\n", "a", hex) == 0, "the same line twice");
         CHECK(sums(A64 "  a", "a", hex) == 0, "no final newline");
-        return tap_done();
 }
+
+TAP_MAIN

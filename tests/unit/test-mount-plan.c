@@ -21,14 +21,21 @@ static ssize_t find(const MountPlan *p, MountStepType t, const char *target)
         return -1;
 }
 
-int main(void)
-{
-        Settings s;
-        MountPlan p;
-        HostFacts h = facts();
-        Error e = {0};
+static Settings s;
+static MountPlan p;
+static HostFacts h;
+static Error e;
 
+/* Default settings on the host facts() describes. */
+static void setup(void)
+{
         settings_init(&s);
+        h = facts();
+}
+
+TEST(default_plan)
+{
+        setup();
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "default plan builds");
         CHECK(p.n_steps > 0 && p.steps[0].type == STEP_ROOT_BIND, "root bind comes first");
         ssize_t proc = find(&p, STEP_MOUNT, "/proc"), sys = find(&p, STEP_MOUNT, "/sys");
@@ -56,31 +63,44 @@ int main(void)
         ssize_t rc = find(&p, STEP_RESOLV_CONF, NULL);
         CHECK(rc >= 0 && p.steps[rc].mode_enum == RESOLV_CONF_COPY_HOST, "resolv.conf auto -> copy-host");
         mount_plan_done(&p);
+}
+
+TEST(resolv_conf_with_a_network_of_its_own)
+{
+        setup();
         h.private_network = true;
         CHECK(resolv_conf_mode_resolve(&s, &h) == RESOLV_CONF_OFF, "resolv.conf auto with a network of its own -> off, as nspawn 252");
-        h.private_network = false;
+}
 
-        /* Read-only: root read-only right away, and auto modes bind instead of writing. */
+/* Read-only: root read-only right away, and auto modes bind instead of writing. */
+TEST(read_only)
+{
+        setup();
         s.read_only = true;
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "read-only plan builds");
         CHECK(find(&p, STEP_REMOUNT, "/") == 1, "root made read-only right after it is mounted");
-        rc = find(&p, STEP_RESOLV_CONF, NULL);
-        tz = find(&p, STEP_TIMEZONE, NULL);
+        ssize_t rc = find(&p, STEP_RESOLV_CONF, NULL), tz = find(&p, STEP_TIMEZONE, NULL);
         CHECK(p.steps[rc].mode_enum == RESOLV_CONF_BIND_HOST && p.steps[tz].mode_enum == TIMEZONE_BIND,
               "read-only: auto modes bind");
         mount_plan_done(&p);
-        s.read_only = false;
+}
 
+TEST(ephemeral)
+{
+        setup();
         s.ephemeral = true;
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "ephemeral plan builds");
         CHECK(p.steps[0].type == STEP_ROOT_OVERLAY && !p.steps[0].source && streq(p.steps[0].lower[0], "/img"),
               "ephemeral: overlay with a tmpfs upper over the image");
         CHECK(find(&p, STEP_JOURNAL, NULL) < 0, "no journal link for ephemeral containers");
         mount_plan_done(&p);
-        s.ephemeral = false;
+}
 
-        /* An overlay child image: written to, its directory is the upper layer over the base;
-         * used without writing, it is a lower layer over the base too. */
+/* An overlay child image: written to, its directory is the upper layer over the base; used
+ * without writing, it is a lower layer over the base too. */
+TEST(overlay_child_image)
+{
+        setup();
         h.template_lower = "/base";
         h.child_work = "/.#img.corral-work";
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "child plan builds");
@@ -100,9 +120,11 @@ int main(void)
         CHECK(p.steps[0].type == STEP_ROOT_OVERLAY && !p.steps[0].source && strv_length(p.steps[0].lower) == 2 && find(&p, STEP_REMOUNT, "/") == 1,
               "read-only child: child over base, made read-only at once");
         mount_plan_done(&p);
-        s.read_only = false;
-        h.template_lower = h.child_work = NULL;
+}
 
+TEST(volatile_modes)
+{
+        setup();
         s.volatile_mode = VOLATILE_STATE;
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "volatile=state builds");
         CHECK(find(&p, STEP_REMOUNT, "/") >= 0 && find(&p, STEP_MOUNT, "/var") > find(&p, STEP_REMOUNT, "/"),
@@ -117,9 +139,12 @@ int main(void)
                       find(&p, STEP_SYMLINK, "/lib64") > bin && find(&p, STEP_MKDIR, "/root") > bin,
               "volatile=yes: the links to /usr where it has them, as nspawn");
         mount_plan_done(&p);
-        s.volatile_mode = VOLATILE_NO;
+}
 
+TEST(custom_mounts)
+{
         Error pe = {0};
+        setup();
         custom_mount_parse_bind(&s, "/h:/tmp", false, &pe);
         custom_mount_parse_bind(&s, "/data:/srv/data", true, &pe);
         custom_mount_parse_overlay(&s, "/l1:/l2:/up:/ov", false, &pe);
@@ -137,9 +162,14 @@ int main(void)
         CHECK(find(&p, STEP_CONSOLE, NULL) < 0, "no console pty in pipe mode");
         mount_plan_done(&p);
         settings_done(&s);
+}
 
-        /* Parent before child, whatever the order given (seed 000's line): nspawn sorts them so. */
-        settings_init(&s);
+/* Parent before child, whatever the order given (seed 000's line): nspawn sorts them so. */
+TEST(custom_mounts_parent_before_child)
+{
+        Error pe = {0};
+        setup();
+        h.tty_console = false;
         custom_mount_parse_bind(&s, "/opt/acme:/nginx/cert", true, &pe);
         custom_mount_parse_inaccessible(&s, "/nginx/cert/old", &pe);
         custom_mount_parse_tmpfs(&s, "/nginx/cache", &pe);
@@ -158,12 +188,15 @@ int main(void)
               "\"/nginx/...\" before \"/nginx-b\"");
         mount_plan_done(&p);
         settings_done(&s);
+}
 
-        settings_init(&s);
+TEST(pivot_root)
+{
+        setup();
         s.pivot_root_new = strdup("/sysroot");
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0 && p.steps[1].type == STEP_PIVOT_ROOT, "pivot-root right after root");
         mount_plan_done(&p);
         settings_done(&s);
-
-        return tap_done();
 }
+
+TAP_MAIN

@@ -16,7 +16,7 @@ static void name_is(const char *prefix, const char *name, const char *want)
         CHECK_STREQ(got, want, "%s%s", prefix, name);
 }
 
-int main(void)
+TEST(siphash24)
 {
         /* The reference vector of the SipHash paper: key 00..0f, message 00..0e. */
         uint8_t key[16], msg[15];
@@ -25,6 +25,10 @@ int main(void)
         for (int i = 0; i < 15; i++)
                 msg[i] = (uint8_t)i;
         CHECK(siphash24(msg, sizeof(msg), key) == UINT64_C(0xa129ca6149be45e5), "SipHash-2-4 reference vector");
+}
+
+TEST(link_names_and_macs_as_nspawn)
+{
 
         name_is("ve-", "web", "ve-web");
         name_is("ve-", "abcdefghijkl", "ve-abcdefghijkl"); /* 15: fits */
@@ -40,6 +44,10 @@ int main(void)
         net_format_mac(cm, cs);
         CHECK_STREQ(hs, "de:33:ab:0b:45:44", "ve-web's MAC address, as nspawn's");
         CHECK_STREQ(cs, "fe:38:c6:95:1d:f9", "host0's MAC address, as nspawn's");
+}
+
+TEST(static_addresses)
+{
 
         uint32_t a, h;
         unsigned len;
@@ -53,5 +61,6 @@ int main(void)
         CHECK(static_host_side(0x0A050002, 24, 0x0A060001, &h) < 0 && static_host_side(0x0A050002, 24, 0x0A050002, &h) < 0 &&
                       static_host_side(0x0A0500FF, 24, 0, &h) < 0 && static_host_side(0x0A050000, 24, 0, &h) < 0,
               "refused: a gateway elsewhere or the container's own, the broadcast or network address");
-        return tap_done();
 }
+
+TAP_MAIN

@@ -25,13 +25,13 @@ static int run(Settings *s, Error *e, OptionsAction *a, ...)
         return options_parse(argc, argv, s, a, e);
 }
 
-int main(void)
-{
-        Settings s;
-        Error e;
-        OptionsAction a;
-        int r;
+static Settings s;
+static Error e;
+static OptionsAction a;
+static int r;
 
+TEST(a_full_nspawn_command_line)
+{
         r = run(&s, &e, &a, "-D", "/tree", "-b", "--machine=web", "--hostname=h1", "-E", "A=1", "--setenv=B=2",
                 "-u", "nobody", "--kill-signal=SIGRTMIN+4", "--read-only", "--volatile", "--bind=/a:/b",
                 "--bind-ro=+/in:/out:norbind", "--tmpfs=/t", "--overlay-ro=/l1:/l2:/u:/o", "--inaccessible=/x",
@@ -73,11 +73,17 @@ int main(void)
                       (SETTING_START_MODE | SETTING_CUSTOM_MOUNTS | SETTING_DIRECTORY),
               "mask");
         settings_done(&s);
+}
 
+TEST(options_stop_at_the_command)
+{
         r = run(&s, &e, &a, "-D", "/t", "/bin/sh", "-c", "echo", NULL);
         CHECK(r == 0 && strv_length(s.parameters) == 3, "options stop at the command (\"+\" mode)");
         settings_done(&s);
+}
 
+TEST(long_values_are_shortened_in_messages)
+{
         {
                 /* A value of 100 KB is not echoed whole, and the reason after it stays. */
                 static char opt[100 * 1024 + 32];
@@ -93,10 +99,18 @@ int main(void)
                 CHECK(r < 0 && strstr(e.msg, "bytes)") && strlen(e.msg) < 200, "also in a message of its own: %s", e.msg);
                 settings_done(&s);
         }
+}
+
+TEST(later_options_refused_by_name)
+{
         r = run(&s, &e, &a, "--oci-bundle=/x", NULL);
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--oci-bundle") && strstr(e.msg, "not supported"),
               "later options are refused by name: %s", e.msg);
         settings_done(&s);
+}
+
+TEST(zones_and_ports)
+{
         r = run(&s, &e, &a, "--network-zone=web", "-p", "8080:80", "--port=udp:53", "-p", "tcp:22", NULL);
         CHECK(r == 0 && s.network_zone && streq(s.network_zone, "web") && s.n_ports == 3 && s.ports[0].host_port == 8080 &&
                       s.ports[0].container_port == 80 && s.ports[0].protocol == IPPROTO_TCP && s.ports[1].protocol == IPPROTO_UDP &&
@@ -119,6 +133,10 @@ int main(void)
         r = run(&s, &e, &a, "--network-zone=averyverylongz", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "vz-"), "a zone name too long for vz-NAME: %s", e.msg);
         settings_done(&s);
+}
+
+TEST(network_namespace_path)
+{
         r = run(&s, &e, &a, "--private-network", "--network-namespace-path=/run/netns/x", NULL);
         CHECK(r == 0 && s.private_network == 1 && s.network_namespace_path && streq(s.network_namespace_path, "/run/netns/x") &&
                       (s.mask & SETTING_NETWORK),
@@ -127,7 +145,10 @@ int main(void)
         r = run(&s, &e, &a, "--network-namespace-path=netns", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--network-namespace-path") && strstr(e.msg, "absolute"), "a relative namespace path: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(images_and_root_hash)
+{
         r = run(&s, &e, &a, "-i", "/x.raw", "--root-hash=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
         CHECK(r == 0 && s.image && streq(s.image, "/x.raw") && s.root_hash && strlen(s.root_hash) == 64, "-i, --root-hash=");
         settings_done(&s);
@@ -137,6 +158,10 @@ int main(void)
         r = run(&s, &e, &a, "--verity-data=/x.verity", NULL);
         CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--verity-data"), "a later option named: %s", e.msg);
         settings_done(&s);
+}
+
+TEST(network_links)
+{
         r = run(&s, &e, &a, "--network-bridge=br0", NULL);
         CHECK(r == 0 && s.network_bridge && streq(s.network_bridge, "br0"), "--network-bridge=br0");
         settings_done(&s);
@@ -157,7 +182,10 @@ int main(void)
         r = run(&s, &e, &a, "-n", NULL);
         CHECK(r == 0 && s.network_veth == 1 && (s.mask & SETTING_NETWORK), "-n: a veth pair");
         settings_done(&s);
+}
 
+TEST(private_users)
+{
         r = run(&s, &e, &a, "-U", NULL);
         CHECK(r == 0 && s.private_users == PRIVATE_USERS_PICK && s.userns_ownership == USER_NAMESPACE_OWNERSHIP_AUTO, "-U is pick + auto");
         settings_done(&s);
@@ -175,11 +203,17 @@ int main(void)
         r = run(&s, &e, &a, "--private-users=4294967295", NULL);
         CHECK(r == -EINVAL, "a range past the invalid UID is refused");
         settings_done(&s);
+}
 
+TEST(system_call_filter)
+{
         r = run(&s, &e, &a, "--system-call-filter=add_key keyctl", "--system-call-filter=~@mount", NULL);
         CHECK(r == 0 && strv_length(s.syscall_allow_list) == 2 && strv_length(s.syscall_deny_list) == 1, "--system-call-filter parsed");
         settings_done(&s);
+}
 
+TEST(capabilities)
+{
         r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN,cap_kill", "--drop-capability=all", "--ambient-capability=CAP_NET_RAW",
                 "--no-new-privileges=yes", NULL);
         CHECK(r == 0 && s.capability_plus == ((UINT64_C(1) << 12) | (UINT64_C(1) << 5)) && s.capability_minus == UINT64_MAX &&
@@ -187,7 +221,10 @@ int main(void)
                       (s.mask & (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES)) == (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES),
               "capability options parsed");
         settings_done(&s);
+}
 
+TEST(bind_user)
+{
         r = run(&s, &e, &a, "--bind-user=alice", "--bind-user=bob", "--bind-user=alice", NULL);
         CHECK(r == 0 && strv_length(s.bind_users) == 2 && streq(s.bind_users[1], "bob") && (s.mask & SETTING_BIND_USER),
               "--bind-user= repeated, each user once");
@@ -198,7 +235,10 @@ int main(void)
         r = run(&s, &e, &a, "--bind-user=", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "Invalid user name to bind"), "an empty user name: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(bad_options_and_arguments)
+{
         r = run(&s, &e, &a, "--frobnicate", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--frobnicate") && strstr(e.msg, "not known"), "unknown option: %s", e.msg);
         settings_done(&s);
@@ -214,7 +254,10 @@ int main(void)
         r = run(&s, &e, &a, "--kill-signal=SIGFOO", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--kill-signal=SIGFOO"), "bad signal: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(signals_names_and_console)
+{
         r = run(&s, &e, &a, "--poweroff-signal=SIGUSR2", NULL);
         CHECK(r == 0 && s.poweroff_signal == SIGUSR2 && (s.mask & SETTING_POWEROFF_SIGNAL), "--poweroff-signal=SIGUSR2");
         settings_done(&s);
@@ -229,7 +272,10 @@ int main(void)
         r = run(&s, &e, &a, "--console=sideways", NULL);
         CHECK(r == -EINVAL, "bad console mode");
         settings_done(&s);
+}
 
+TEST(credentials)
+{
         r = run(&s, &e, &a, "--set-credential=a:b\\x41c", "--set-credential=a:again", NULL);
         CHECK(r == -EEXIST, "duplicate credential refused");
         CHECK(s.n_credentials == 1 && streq(s.credentials[0].data, "bAc"), "credential value unescaped");
@@ -238,7 +284,10 @@ int main(void)
         r = run(&s, &e, &a, "--load-credential=x:/nonexistent/file", NULL);
         CHECK(r == -ENOENT && strstr(e.msg, "/nonexistent/file"), "missing credential file named: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(help_and_relative_directory)
+{
         r = run(&s, &e, &a, "-h", NULL);
         CHECK(r == 0 && a == OPTIONS_HELP, "-h");
         settings_done(&s);
@@ -246,7 +295,10 @@ int main(void)
         r = run(&s, &e, &a, "-D", "rel", NULL);
         CHECK(r == 0 && s.directory && s.directory[0] == '/', "relative -D made absolute");
         settings_done(&s);
+}
 
+TEST(slice_and_properties)
+{
         r = run(&s, &e, &a, "-D", "/t", "-S", "machine-web.slice", "--property=MemoryMax=1G", "--property", "TasksMax=20", NULL);
         CHECK(r == 0 && s.resources.slice && strcmp(s.resources.slice, "machine-web.slice") == 0 && s.resources.tasks_max.value == 20 &&
                       (s.mask & SETTING_RESOURCES),
@@ -258,6 +310,6 @@ int main(void)
         r = run(&s, &e, &a, "-D", "/t", "--property=Wants=foo.service", NULL);
         CHECK(r < 0 && strstr(e.msg, "unknown resource property Wants="), "a unit property corral has no use for is refused: %s", e.msg);
         settings_done(&s);
-
-        return tap_done();
 }
+
+TAP_MAIN

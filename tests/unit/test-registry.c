@@ -24,13 +24,17 @@ static MachineRecord record(const char *name, pid_t supervisor)
         return m;
 }
 
-int main(void)
-{
-        char dir[] = "/tmp/test-registry.XXXXXX";
-        if (!mkdtemp(dir))
-                return 1;
-        CHECK(pid_start_time(getpid()) > 0 && pid_start_time(0) == 0, "pid_start_time");
+static char dir[] = "/tmp/test-registry.XXXXXX";
 
+TEST(pid_start_time)
+{
+        CHECK(pid_start_time(getpid()) > 0 && pid_start_time(0) == 0, "pid_start_time");
+}
+
+TEST(records_written_and_read_back)
+{
+        if (!mkdtemp(dir))
+                abort();
         MachineRecord a = record("web", getpid()), got;
         a.poweroff_signal = 12;
         a.caps_bounding = 0xfcecafffULL;
@@ -46,6 +50,16 @@ int main(void)
               "and read back");
         CHECK(registry_read(dir, "../web", &got) == -ENOENT && registry_read(dir, "", &got) == -ENOENT, "names that are paths are not machines");
 
+        registry_remove(dir, "web");
+        CHECK(registry_read(dir, "web", &got) == -ENOENT && rmdir(dir) == 0, "removed with the files beside it, nothing left");
+}
+
+TEST(a_gone_supervisor_is_no_machine)
+{
+        if (!mkdtemp(dir))
+                abort();
+        MachineRecord a = record("web", getpid()), got;
+        CHECK(registry_write(dir, &a) == 0, "a live machine's record");
         /* A supervisor that is gone: a child that has exited and been reaped. */
         pid_t p = fork();
         if (p == 0)
@@ -64,14 +78,17 @@ int main(void)
         snprintf(path, sizeof(path), "%s/dead", dir);
         CHECK(access(path, F_OK) < 0, "and its directory");
         CHECK(registry_gc(dir) == 0, "and nothing more");
+        registry_remove(dir, "web");
+        CHECK(rmdir(dir) == 0, "nothing left");
+}
 
+TEST(no_addresses_on_the_hosts_network)
+{
         MachineRecord self = record("self", getpid());
         char addresses[256];
         self.leader = getpid();
         registry_addresses(&self, addresses, sizeof(addresses));
         CHECK(addresses[0] == 0, "a machine in the host's network namespace shows no addresses");
-
-        registry_remove(dir, "web");
-        CHECK(registry_read(dir, "web", &got) == -ENOENT && rmdir(dir) == 0, "removed with the files beside it, nothing left");
-        return tap_done();
 }
+
+TAP_MAIN

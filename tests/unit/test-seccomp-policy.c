@@ -135,9 +135,9 @@ static void check_compiled(void)
         strv_free(odd);
 }
 
-int main(void)
+TEST(filter_lists_parsed)
 {
-        char **allow = NULL, **deny = NULL, **names;
+        char **allow = NULL, **deny = NULL;
         Error e = {0};
 
         CHECK(syscall_group_find("@mount") && syscall_group_find("@default") && !syscall_group_find("@nope"), "groups known");
@@ -151,7 +151,17 @@ int main(void)
         e = (Error){0};
         CHECK(syscall_filter_parse("open;rm", &allow, &deny, "SystemCallFilter=", &e) == -EINVAL && strstr(e.msg, "open;rm"),
               "not a name: %s", e.msg);
+        strv_free(allow);
+        strv_free(deny);
+}
 
+TEST(policy_names)
+{
+        char **allow = NULL, **deny = NULL, **names;
+        Error e = {0};
+        CHECK(syscall_filter_parse("add_key keyctl bpf", &allow, &deny, "--system-call-filter", &e) == 0 &&
+                      syscall_filter_parse("~@mount kill", &allow, &deny, "--system-call-filter", &e) == 0,
+              "an allow list and a deny list");
         names = syscall_policy_names(capability_default_set(), NULL, NULL);
         CHECK(names && strv_contains(names, "read") && strv_contains(names, "mount") && strv_contains(names, "ptrace"),
               "the default list has the basics, @mount, and ptrace with CAP_SYS_PTRACE");
@@ -175,6 +185,11 @@ int main(void)
         strv_free(names);
         strv_free(allow);
         strv_free(deny);
-        check_compiled();
-        return tap_done();
 }
+
+TEST(compiled_filter)
+{
+        check_compiled();
+}
+
+TAP_MAIN

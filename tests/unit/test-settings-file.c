@@ -13,13 +13,13 @@ static int parse(Settings *s, const char *text, Error *e, char ***w)
         return settings_file_parse(s, "test.nspawn", text, w, e);
 }
 
-int main(void)
-{
-        Settings s;
-        Error e;
-        char **w = NULL;
-        int r;
+static Settings s;
+static Error e;
+static char **w;
+static int r;
 
+TEST(a_full_file)
+{
         r = parse(&s,
                   "# comment\n"
                   "; another\n"
@@ -87,7 +87,10 @@ int main(void)
                         SETTING_MACHINE_ID | SETTING_CUSTOM_MOUNTS | SETTING_READ_ONLY | SETTING_VOLATILE_MODE;
         CHECK((s.mask & want) == want, "mask records the groups set");
         settings_done(&s);
+}
 
+TEST(syntax_errors_name_file_and_line)
+{
         r = parse(&s, "[Exec]\nBoot=maybe\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Boot=maybe"),
               "bad boolean names file, line and key: %s", e.msg);
@@ -104,7 +107,10 @@ int main(void)
         r = parse(&s, "[Exec]\nBoot\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "KEY=VALUE"), "line without '=': %s", e.msg);
         settings_done(&s);
+}
 
+TEST(unknown_keys_warn)
+{
         strv_free(w);
         w = NULL;
         r = parse(&s, "[Exec]\nFrobnicate=1\n[Whatever]\nX=1\n", &e, &w);
@@ -112,7 +118,10 @@ int main(void)
         CHECK(w && strstr(w[0], "test.nspawn:2") && strstr(w[0], "Frobnicate"), "warning names the key: %s",
               w ? w[0] : "");
         settings_done(&s);
+}
 
+TEST(network)
+{
         r = parse(&s, "[Network]\nPrivate=yes\n", &e, &w);
         CHECK(r == 0 && s.private_network == 1 && (s.mask & SETTING_NETWORK), "Private=yes");
         settings_done(&s);
@@ -132,6 +141,10 @@ int main(void)
         r = parse(&s, "[Network]\nBridge=a/b\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "Bridge=a/b"), "a bad Bridge= is named: %s", e.msg);
         settings_done(&s);
+}
+
+TEST(bind_user)
+{
         r = parse(&s, "[Files]\nBindUser=alice bob\nBindUser=carol alice\n", &e, &w);
         CHECK(r == 0 && strv_length(s.bind_users) == 3 && streq(s.bind_users[2], "carol") && (s.mask & SETTING_BIND_USER),
               "BindUser= takes names separated by spaces, each once");
@@ -142,6 +155,10 @@ int main(void)
         r = parse(&s, "[Files]\nBindUser=al:ice\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "\"al:ice\" is not a user name") && strstr(e.msg, "test.nspawn:2"), "a bad user name is named: %s", e.msg);
         settings_done(&s);
+}
+
+TEST(zones_and_ports)
+{
         r = parse(&s, "[Network]\nZone=web\nPort=8080:80\nPort=udp:53\n", &e, &w);
         CHECK(r == 0 && streq(s.network_zone, "web") && s.n_ports == 2 && s.ports[0].container_port == 80 && s.ports[1].protocol == IPPROTO_UDP &&
                       (s.mask & SETTING_EXPOSE_PORTS) && (s.mask & SETTING_NETWORK),
@@ -156,11 +173,17 @@ int main(void)
         r = parse(&s, "[Network]\nZone=a/b\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "Zone=a/b"), "a bad Zone= is named: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(keys_that_ask_for_nothing)
+{
         r = parse(&s, "[Network]\nPrivate=no\n[Exec]\nPrivateUsers=no\n", &e, &w);
         CHECK(r == 0, "later keys that ask for nothing are accepted");
         settings_done(&s);
+}
 
+TEST(resources)
+{
         r = parse(&s, "[Resources]\nMemoryMax=1G\nSlice=machine-web.slice\nDeviceAllow=/dev/fuse rwm\n", &e, &w);
         CHECK(r == 0 && (s.mask & SETTING_RESOURCES) && s.resources.memory_max.value == 1ULL << 30 && s.resources.n_device_allow == 1 &&
                       s.resources.slice && strcmp(s.resources.slice, "machine-web.slice") == 0,
@@ -176,11 +199,17 @@ int main(void)
         r = parse(&s, "[Resources]\nDelegate=yes\n", &e, &w);
         CHECK(r == 0 && w && strstr(w[0], "Delegate"), "an unknown [Resources] key is a warning, as other unknown keys: %s", w ? w[0] : "");
         settings_done(&s);
+}
 
+TEST(bad_bind)
+{
         r = parse(&s, "[Files]\nBind=relative:/x\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "absolute"), "bad Bind=: %s", e.msg);
         settings_done(&s);
+}
 
+TEST(later_lines_win_and_empty_resets)
+{
         r = parse(&s, "[Exec]\nBoot=yes\nBoot=no\nProcessTwo=yes\n", &e, &w);
         CHECK(r == 0 && s.start_mode == START_PID2, "later Boot=/ProcessTwo= lines win");
         settings_done(&s);
@@ -192,12 +221,14 @@ int main(void)
         r = parse(&s, "[Exec]\nParameters=\"unbalanced\n", &e, &w);
         CHECK(r == -EINVAL, "unbalanced quote is an error");
         settings_done(&s);
+}
 
+TEST(boolean_forms_of_modes)
+{
         r = parse(&s, "[Files]\nVolatile=yes\n[Exec]\nResolvConf=off\nTimezone=no\n", &e, &w);
         CHECK(r == 0 && s.volatile_mode == VOLATILE_YES && s.resolv_conf == RESOLV_CONF_OFF && s.timezone == TIMEZONE_OFF,
               "boolean forms of Volatile=, ResolvConf=, Timezone=");
         settings_done(&s);
-
-        strv_free(w);
-        return tap_done();
 }
+
+TAP_MAIN

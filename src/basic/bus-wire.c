@@ -178,7 +178,7 @@ int bus_connect(const char *path, bool hello, int timeout_ms, Bus *ret)
         int64_t deadline = now_ms() + timeout_ms;
         char line[256], uid[16], hex[40] = "";
         Bus b = {.fd = -1, .serial = 0};
-        int r;
+        int n, r;
 
         *ret = BUS_NULL;
         if (strlen(path) >= sizeof(sa.sun_path))
@@ -193,7 +193,7 @@ int bus_connect(const char *path, bool hello, int timeout_ms, Bus *ret)
         snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
         for (size_t i = 0; uid[i]; i++)
                 snprintf(hex + 2 * i, 3, "%02x", (unsigned char)uid[i]);
-        int n = snprintf(line, sizeof(line), "%cAUTH EXTERNAL %s\r\n", 0, hex);
+        n = snprintf(line, sizeof(line), "%cAUTH EXTERNAL %s\r\n", 0, hex);
         if ((r = send_all(b.fd, line, (size_t)n)) < 0 || (r = read_line(b.fd, line, sizeof(line), deadline)) < 0)
                 goto fail;
         if (!startswith(line, "OK ")) {

@@ -97,7 +97,8 @@ static inline const char *startswith(const char *s, const char *prefix)
 
 static inline int negative_errno(void)
 {
-        return errno > 0 ? -errno : -EIO;
+        int e = errno; /* read once: to a reader (and clang's analyzer) the result is surely negative */
+        return e > 0 ? -e : -EIO;
 }
 
 static inline bool endswith(const char *s, const char *suffix)

@@ -72,8 +72,9 @@ static int host_user(const char *name, BoundUser *u)
 static int host_group_name(gid_t gid, char **ret)
 {
         _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
+        *ret = NULL;
         if (!f)
-                return -errno;
+                return negative_errno();
         for (struct group *gr; (gr = fgetgrent(f));)
                 if (gr->gr_gid == gid)
                         return (*ret = strdup(gr->gr_name)) ? 0 : -ENOMEM;

@@ -602,8 +602,9 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
         ContainerCgroup cg;
         CgroupWrite *w = NULL;
         size_t n = 0;
-        unsigned need = 0;
+        unsigned need = 0, join = 0;
         ResourceHost host;
+        bool v1_host;
         int r;
 
         *ret = CONTAINER_CGROUP_NULL;
@@ -622,8 +623,7 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
         }
 
         /* Where the host has no cgroup2 of its own, its controllers are all v1's. */
-        bool v1_host = !cg.layout.have_cgroup2 || cg.cg2_private;
-        unsigned join = 0;
+        v1_host = !cg.layout.have_cgroup2 || cg.cg2_private;
         for (int c = 0; c < _CG_MAX; c++)
                 if (cg.layout.where[c] == CGV_1 && c != CG_DEVICES &&
                     ((need & CG_BIT(c)) || ((boot || v1_host) && (ACCOUNTING_V1 & CG_BIT(c))) || (c == CG_FREEZER && v1_host)))
@@ -904,7 +904,7 @@ static int move_all(const char *dir, const char *procs_file, Error *e)
  * freezer) while its processes move, so none forks past the move. */
 static int join_live(ContainerCgroup *cg, CgroupController c, Error *e)
 {
-        int r;
+        int r, t;
         if (!cg->path)
                 return error_set(e, -EOPNOTSUPP, "the container is not in the %s cgroup and has no cgroup2 cgroup to move it from",
                                  cgroup_controller_to_string(c));
@@ -918,7 +918,7 @@ static int join_live(ContainerCgroup *cg, CgroupController c, Error *e)
         if ((r = container_cgroup_freeze(cg, true, e)) < 0)
                 goto fail;
         r = move_all(cg->path, procs, e);
-        int t = container_cgroup_freeze(cg, false, r < 0 ? NULL : e);
+        t = container_cgroup_freeze(cg, false, r < 0 ? NULL : e);
         if (r < 0 || (r = t) < 0)
                 goto fail;
         return 0;

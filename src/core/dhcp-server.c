@@ -230,7 +230,7 @@ int dhcp_server_open_port(const char *ifname)
 void dhcp_server_handle(int fd, int send_fd, const DhcpConfig *cfg)
 {
         uint8_t in[1500], out[576];
-        struct sockaddr_ll from;
+        struct sockaddr_ll from = {0};
         socklen_t fl = sizeof(from);
         ssize_t n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fl);
         size_t off = 0, len = (size_t)n;

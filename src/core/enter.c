@@ -351,12 +351,13 @@ int machine_enter(const char *registry_dir, const MachineRecord *m, const EnterO
                 free(filter.filter);
                 return error_set(e, -ENOMEM, "out of memory");
         }
-        int flags = namespaces_to_join(m->leader);
+        int flags = namespaces_to_join(m->leader), master = -1;
+        pid_t pid;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = error_set_errno(e, negative_errno(), "socketpair() failed");
                 goto out;
         }
-        pid_t pid = fork();
+        pid = fork();
         if (pid < 0) {
                 r = error_set_errno(e, negative_errno(), "fork() failed");
                 close(sv[0]);
@@ -370,7 +371,6 @@ int machine_enter(const char *registry_dir, const MachineRecord *m, const EnterO
         close(sv[1]);
 
         /* The pty's master, then the end of the socket (the session's exec) or an error. */
-        int master = -1;
         r = 0;
         for (;;) {
                 char buf[1100];

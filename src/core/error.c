@@ -4,7 +4,7 @@
 #include "error.h"
 #include "parse-util.h"
 
-static int error_setv(Error *e, int code, bool with_errno, const char *fmt, va_list ap)
+_printf_(4, 0) static int error_setv(Error *e, int code, bool with_errno, const char *fmt, va_list ap)
 {
         if (code >= 0)
                 code = -EINVAL;
@@ -17,7 +17,7 @@ static int error_setv(Error *e, int code, bool with_errno, const char *fmt, va_l
         return code;
 }
 
-int error_set(Error *e, int code, const char *fmt, ...)
+int (error_set)(Error *e, int code, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -26,7 +26,7 @@ int error_set(Error *e, int code, const char *fmt, ...)
         return code;
 }
 
-int error_set_errno(Error *e, int code, const char *fmt, ...)
+int (error_set_errno)(Error *e, int code, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);

@@ -17,3 +17,13 @@ _printf_(3, 4) int error_set_errno(Error *e, int code, const char *fmt, ...);
 /* A long value the message repeats (an option's, say) shown by its start and its size instead:
  * a value of 100 KB is not echoed whole. */
 void error_shorten_value(Error *e, const char *value);
+
+/* What the functions above return is negative, said where every caller sees it: a caller's
+ * "if (r < 0) return r;" then ends each error path for the compiler and clang's analyzer too,
+ * which otherwise follow an error return as if it were a success. */
+static inline int error_negative(int r)
+{
+        return r < 0 ? r : -EINVAL;
+}
+#define error_set(e, code, ...) error_negative(error_set(e, code, __VA_ARGS__))
+#define error_set_errno(e, code, ...) error_negative(error_set_errno(e, code, __VA_ARGS__))

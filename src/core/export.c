@@ -110,6 +110,7 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool
         struct archive_entry *entry = NULL, *sparse = NULL;
         const char *root = i->path;
         uint64_t files = 0;
+        size_t prefix;
         int r = 0;
         if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name, image_type_to_string(i->type));
@@ -128,7 +129,7 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool
                         goto out;
                 root = IMAGE_MOUNT_ROOT;
         }
-        size_t prefix = strlen(root);
+        prefix = strlen(root);
         if (!(w = writer_new(fd, c, false, e))) {
                 r = e->code;
                 goto out;
@@ -223,7 +224,7 @@ int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, bool
         _cleanup_close_ int in = -1;
         char *buf = NULL;
         struct stat st;
-        uint64_t done = 0;
+        uint64_t done = 0, size;
         int r;
         if (i->type != IMAGE_RAW && i->type != IMAGE_BLOCK)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s, not a raw disk image: export it with export-tar", i->name, image_type_to_string(i->type));
@@ -234,7 +235,7 @@ int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, bool
                 r = error_set_errno(e, negative_errno(), "cannot open %s", i->path);
                 goto out;
         }
-        uint64_t size = S_ISBLK(st.st_mode) ? 0 : (uint64_t)st.st_size;
+        size = S_ISBLK(st.st_mode) ? 0 : (uint64_t)st.st_size;
         if (S_ISBLK(st.st_mode) && (size = (uint64_t)lseek(in, 0, SEEK_END)) == (uint64_t)-1) {
                 r = error_set_errno(e, negative_errno(), "cannot find the size of %s", i->path);
                 goto out;

@@ -174,6 +174,7 @@ int image_store_list(Image **ret, size_t *ret_n)
 
 int image_store_get(const char *name, Image *ret, Error *e)
 {
+        *ret = (Image){0};
         if (!image_name_is_valid(name))
                 return error_set(e, -EINVAL, "\"%s\" is not a valid image name", name);
         _cleanup_free_ char *raw = NULL;
@@ -451,6 +452,7 @@ int image_store_rename(const Image *i, const char *new_name, Error *e)
 {
         ImageLock lock = IMAGE_LOCK_NULL;
         char final[300];
+        bool immutable;
         int r;
         if (i->vendor)
                 return error_set(e, -EROFS, "image '%s' is the vendor's (%s): it cannot be renamed", i->name, i->path);
@@ -475,7 +477,7 @@ int image_store_rename(const Image *i, const char *new_name, Error *e)
                 goto out;
         }
         /* The immutable flag keeps the directory from being renamed too: off for the rename. */
-        bool immutable = i->type == IMAGE_DIRECTORY && i->read_only;
+        immutable = i->type == IMAGE_DIRECTORY && i->read_only;
         if (immutable)
                 (void)set_immutable(i->path, false);
         r = renameat2(AT_FDCWD, i->path, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;

@@ -441,7 +441,7 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
         mode_t type = archive_entry_filetype(entry);
         struct timespec ts[2];
         _cleanup_close_ int fd = -1;
-        int r;
+        int dir, r;
         x->member = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
         if ((r = tar_member_path(x->member, path, sizeof(path), &why)) < 0)
                 return member_error(x, r, why ? why : "its name is too long");
@@ -454,7 +454,7 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
                         return r;
                 goto dir_times;
         }
-        int dir = parent_of(x, path, &base);
+        dir = parent_of(x, path, &base);
         if (dir < 0)
                 return dir;
         if (hardlink) {
@@ -606,6 +606,7 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
         Input in = {0};
         _cleanup_close_ int pool = -1, stream = -1;
         uint64_t total = input_size(fd);
+        unsigned members = 0;
         int r;
         if ((pool = import_begin(name, o, tmp, e)) < 0)
                 return pool;
@@ -634,7 +635,6 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
                               d.error[0] ? d.error : archive_error_string(a) ? archive_error_string(a) : "no data");
                 goto out;
         }
-        unsigned members = 0;
         for (;;) {
                 if (cancelled(&o->io)) {
                         r = -ECANCELED;

@@ -43,14 +43,14 @@ static int prepare_source(const MachineRecord *m, const char *host_path, bool re
 /* In the machine's mount namespace (a child of ours): the target, then the move. */
 _noreturn_ static void attach(int pidfd, int src, bool is_dir, const char *target, bool mkdir, int report)
 {
-        int r;
+        int root, t, r;
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (setns(pidfd, CLONE_NEWNS) < 0) {
                 r = negative_errno();
                 goto fail;
         }
-        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the child ends with _exit() */
-        int t = mkdir ? make_mount_point_in_root(root, target, is_dir) : open_in_root(root, target, O_PATH, 0);
+        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the child ends with _exit() */
+        t = mkdir ? make_mount_point_in_root(root, target, is_dir) : open_in_root(root, target, O_PATH, 0);
         if (t < 0) {
                 r = t;
                 goto fail;

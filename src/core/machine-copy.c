@@ -244,6 +244,7 @@ static int open_parent(int root, const char *path, const char **ret_name, Error 
 {
         _cleanup_free_ char *dir = path_dirname(path);
         const char *name = path_basename(path);
+        *ret_name = NULL;
         if (!dir)
                 return error_set(e, -ENOMEM, "out of memory");
         if (!*name || streq(name, "/") || streq(name, ".") || streq(name, ".."))

@@ -191,7 +191,9 @@ static int apply_journal(int rootfd, const char *image, LinkJournal mode, const 
         if (n >= 0) {
                 link[n] = 0;
                 if ((guest || mode == LINK_JOURNAL_AUTO) && streq(link, q_host)) {
-                        _cleanup_close_ int d = mkdir_p_in_root(rootfd, q, 0755);
+                        int d = mkdir_p_in_root(rootfd, q, 0755);
+                        if (d >= 0)
+                                close(d);
                         return 0;
                 }
                 if (unlink(p) < 0)

@@ -207,7 +207,7 @@ typedef struct Sums {
 static int fetch_sums(const char *url, ImportVerify verify, const TransferIO *io, Sums *s, Error *e)
 {
         _cleanup_free_ char *sums_url = url_sibling(url, "SHA256SUMS"), *sig_url = url_sibling(url, "SHA256SUMS.gpg"), *sig = NULL;
-        size_t sig_size;
+        size_t sig_size = 0;
         int r;
         if (!sums_url || !sig_url)
                 return error_set(e, -ENOMEM, "out of memory");

@@ -180,11 +180,11 @@ static void copy(char *dst, size_t size, const char *v)
 
 static int parse_state(const char *path, MachineRecord *m)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_fclose_ FILE *f = NULL;
         char line[8192];
-        if (!f)
-                return negative_errno();
         *m = (MachineRecord){0};
+        if (!(f = fopen(path, "re")))
+                return negative_errno();
         while (fgets(line, sizeof(line), f)) {
                 line[strcspn(line, "\n")] = 0;
                 char *v = strchr(line, '=');

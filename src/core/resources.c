@@ -582,7 +582,7 @@ int resources_translate(const Resources *r, const CgroupLayout *l, const Resourc
         } while (0)
 
         /* Memory.  v1 has the hard limit (and memsw for memory plus swap) only. */
-        bool mv2 = l->where[CG_MEMORY] == CGV_2;
+        bool mv2 = l->where[CG_MEMORY] == CGV_2, cv2 = l->where[CG_CPU] == CGV_2;
         uint64_t mem_max = resolve(&r->memory_max, h->physical_memory);
         if (r->set & RES_BIT(RES_MEMORY_MAX)) {
                 TRY(need(l, CG_MEMORY, RES_MEMORY_MAX, e));
@@ -615,7 +615,6 @@ int resources_translate(const Resources *r, const CgroupLayout *l, const Resourc
         }
 
         /* CPU. */
-        bool cv2 = l->where[CG_CPU] == CGV_2;
         if (r->set & (RES_BIT(RES_CPU_WEIGHT) | RES_BIT(RES_CPU_SHARES))) {
                 ResourceKey k = r->set & RES_BIT(RES_CPU_WEIGHT) ? RES_CPU_WEIGHT : RES_CPU_SHARES;
                 TRY(need(l, CG_CPU, k, e));

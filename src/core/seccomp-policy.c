@@ -92,6 +92,7 @@ char **syscall_policy_names(uint64_t caps, char *const *allow, char *const *deny
         _cleanup_strv_free_ char **base = syscall_default_allow_list(caps);
         _cleanup_strv_free_ char **denied = NULL;
         char **names = NULL;
+        size_t k = 0;
         if (!base)
                 return NULL;
         for (char *const *i = base; *i; i++)
@@ -104,7 +105,6 @@ char **syscall_policy_names(uint64_t caps, char *const *allow, char *const *deny
                 if (expand(*i, &denied, 0) < 0)
                         goto fail;
         /* A denial wins over everything allowed, as nspawn. */
-        size_t k = 0;
         for (size_t j = 0; names && names[j]; j++) {
                 if (strv_contains(denied, names[j]))
                         free(names[j]);

@@ -343,6 +343,8 @@ int credential_parse_set(Settings *s, const char *value, Error *e)
 static int read_credential_source(const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        *ret = NULL;
+        *ret_size = 0;
         if (fd < 0 && errno == ENXIO) {
                 /* An AF_UNIX stream socket: connect and read what it sends, as nspawn does. */
                 struct sockaddr_un sa = {.sun_family = AF_UNIX};

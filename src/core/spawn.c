@@ -315,6 +315,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
         bool heard = false; /* the child's messages read: an error of the supervisor's own is the cause */
+        struct pollfd pf = {.fd = parent_sock, .events = 0};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
@@ -331,7 +332,6 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
          * is a good part of the start time. */
-        struct pollfd pf = {.fd = parent_sock, .events = 0};
         while (poll(&pf, 1, -1) < 0 && errno == EINTR)
                 ;
         heard = true;

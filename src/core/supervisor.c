@@ -379,7 +379,8 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
         Loop l = {.c = c, .sigfd = -1, .console = CONSOLE_SERVER_NULL, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
         sigset_t mask, old;
-        siginfo_t si;
+        siginfo_t si = {0};
+        bool quiet = c->quiet || c->console == CONSOLE_PIPE;
         int r;
 
         /* Signals are taken as events from before the clone, so none is lost in between.  A
@@ -403,7 +404,6 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
                 goto out;
         }
 
-        bool quiet = c->quiet || c->console == CONSOLE_PIPE;
         if (!quiet) {
                 fprintf(stderr, "Spawning container %s on %s.\n", c->name, c->image);
                 if (c->console == CONSOLE_INTERACTIVE)

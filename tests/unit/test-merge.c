@@ -82,7 +82,6 @@ TEST(settings_override_lets_the_file_win)
 {
         Settings c, f;
         Error e = {0};
-        _cleanup_strv_free_ char **w = NULL;
 
         /* --settings=override: the file wins. */
         settings_init(&c);
@@ -100,7 +99,6 @@ TEST(parameters_travel_with_the_start_mode)
 {
         Settings c, f;
         Error e = {0};
-        _cleanup_strv_free_ char **w = NULL;
 
         /* Parameters travel with the start mode, as nspawn's SETTING_START_MODE. */
         settings_init(&c);

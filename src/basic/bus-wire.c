@@ -17,7 +17,15 @@
 #include "macro.h"
 
 enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
-enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME = 4, FIELD_REPLY_SERIAL = 5, FIELD_DESTINATION = 6, FIELD_SIGNATURE = 8 };
+enum {
+        FIELD_PATH = 1,
+        FIELD_INTERFACE = 2,
+        FIELD_MEMBER = 3,
+        FIELD_ERROR_NAME = 4,
+        FIELD_REPLY_SERIAL = 5,
+        FIELD_DESTINATION = 6,
+        FIELD_SIGNATURE = 8
+};
 #define MESSAGE_MAX (1u << 20) /* ours are small; a bigger reply is not one we asked for */
 
 void bus_writer_done(BusWriter *w)

@@ -13,21 +13,21 @@
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define SWAP(a, b)                                                                                           \
-        do {                                                                                                 \
-                __typeof__(a) _t = (a);                                                                      \
-                (a) = (b);                                                                                   \
-                (b) = _t;                                                                                    \
+#define SWAP(a, b)                      \
+        do {                            \
+                __typeof__(a) _t = (a); \
+                (a) = (b);              \
+                (b) = _t;               \
         } while (0)
 /* Whether x equals one of the values that follow (ints, enums). */
-#define IN_SET(x, ...)                                                                                       \
-        ({                                                                                                   \
-                const int _v[] = {__VA_ARGS__};                                                              \
-                bool _found = false;                                                                         \
-                for (size_t _i = 0; _i < ELEMENTSOF(_v); _i++)                                               \
-                        if ((int)(x) == _v[_i])                                                              \
-                                _found = true;                                                               \
-                _found;                                                                                      \
+#define IN_SET(x, ...)                                         \
+        ({                                                     \
+                const int _v[] = {__VA_ARGS__};                \
+                bool _found = false;                           \
+                for (size_t _i = 0; _i < ELEMENTSOF(_v); _i++) \
+                        if ((int)(x) == _v[_i])                \
+                                _found = true;                 \
+                _found;                                        \
         })
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -62,17 +62,17 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership over: returns the value and leaves the variable empty, so its cleanup does nothing. */
-#define TAKE_PTR(p)                                                                                          \
-        ({                                                                                                   \
-                __typeof__(p) _p = (p);                                                                      \
-                (p) = NULL;                                                                                  \
-                _p;                                                                                          \
+#define TAKE_PTR(p)                     \
+        ({                              \
+                __typeof__(p) _p = (p); \
+                (p) = NULL;             \
+                _p;                     \
         })
-#define TAKE_FD(fd)                                                                                          \
-        ({                                                                                                   \
-                int _fd = (fd);                                                                              \
-                (fd) = -1;                                                                                   \
-                _fd;                                                                                         \
+#define TAKE_FD(fd)             \
+        ({                      \
+                int _fd = (fd); \
+                (fd) = -1;      \
+                _fd;            \
         })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)

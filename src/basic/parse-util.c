@@ -21,14 +21,12 @@ int parse_boolean(const char *s)
 }
 
 static const char *const signal_names[] = {
-        [SIGHUP] = "HUP",   [SIGINT] = "INT",     [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
-        [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",   [SIGBUS] = "BUS",   [SIGFPE] = "FPE",
-        [SIGKILL] = "KILL", [SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
-        [SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",   [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
-        [SIGCHLD] = "CHLD", [SIGCONT] = "CONT",   [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
-        [SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",   [SIGURG] = "URG",   [SIGXCPU] = "XCPU",
-        [SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
-        [SIGIO] = "IO",     [SIGPWR] = "PWR",     [SIGSYS] = "SYS",
+        [SIGHUP] = "HUP",   [SIGINT] = "INT",       [SIGQUIT] = "QUIT", [SIGILL] = "ILL",       [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",
+        [SIGBUS] = "BUS",   [SIGFPE] = "FPE",       [SIGKILL] = "KILL", [SIGUSR1] = "USR1",     [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+        [SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",     [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD", [SIGCONT] = "CONT",
+        [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",     [SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",     [SIGURG] = "URG",   [SIGXCPU] = "XCPU",
+        [SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",   [SIGIO] = "IO",     [SIGPWR] = "PWR",
+        [SIGSYS] = "SYS",
 };
 
 static int parse_int_strict(const char *s, int *ret)
@@ -226,15 +224,36 @@ static int unescape_one(const char **pp, char *out)
 {
         const char *p = *pp;
         switch (*p) {
-        case 'n': *out = '\n'; break;
-        case 't': *out = '\t'; break;
-        case 'r': *out = '\r'; break;
-        case 'a': *out = '\a'; break;
-        case 'b': *out = '\b'; break;
-        case 'f': *out = '\f'; break;
-        case 'v': *out = '\v'; break;
-        case 's': *out = ' '; break;
-        case '\\': case '"': case '\'': case ' ': *out = *p; break;
+        case 'n':
+                *out = '\n';
+                break;
+        case 't':
+                *out = '\t';
+                break;
+        case 'r':
+                *out = '\r';
+                break;
+        case 'a':
+                *out = '\a';
+                break;
+        case 'b':
+                *out = '\b';
+                break;
+        case 'f':
+                *out = '\f';
+                break;
+        case 'v':
+                *out = '\v';
+                break;
+        case 's':
+                *out = ' ';
+                break;
+        case '\\':
+        case '"':
+        case '\'':
+        case ' ':
+                *out = *p;
+                break;
         case 'x': {
                 int a = p[1] ? unhex(p[1]) : -1, b = a >= 0 && p[2] ? unhex(p[2]) : -1;
                 if (a < 0 || b < 0)

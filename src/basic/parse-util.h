@@ -6,17 +6,17 @@
 #include "macro.h"
 
 /* All return 0 or a negative errno; outputs are written only on success. */
-int parse_boolean(const char *s);                        /* 1, 0 or -EINVAL */
+int parse_boolean(const char *s); /* 1, 0 or -EINVAL */
 /* Real-time signals as glibc numbers them, and so systemd, nspawn and every "SIGRTMIN+3" on a
  * command line: the first is 34 there (musl reserves one more, its SIGRTMIN is 35). */
 #define SIGNAL_RTMIN 34
 #define SIGNAL_RTMAX 64
 
-int parse_signal(const char *s, int *ret);               /* "SIGTERM", "TERM", "RTMIN+3", "15" */
+int parse_signal(const char *s, int *ret); /* "SIGTERM", "TERM", "RTMIN+3", "15" */
 const char *signal_to_string(int sig, char buf[static 16]);
-int parse_uuid(const char *s, uint8_t ret[static 16]);   /* with or without dashes */
-void format_uuid(const uint8_t id[static 16], char buf[static 37]);   /* 8-4-4-4-12 */
-void format_id128(const uint8_t id[static 16], char buf[static 33]);  /* 32 hex digits */
+int parse_uuid(const char *s, uint8_t ret[static 16]);               /* with or without dashes */
+void format_uuid(const uint8_t id[static 16], char buf[static 37]);  /* 8-4-4-4-12 */
+void format_id128(const uint8_t id[static 16], char buf[static 33]); /* 32 hex digits */
 int parse_unsigned(const char *s, unsigned long *ret);
 /* A value as an error message shows it: whole, or when long its start and its size. */
 #define VALUE_SHOWN_MAX 96

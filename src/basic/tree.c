@@ -39,9 +39,9 @@ typedef struct Link {
 } Link;
 
 typedef struct Copy {
-        dev_t dev;     /* the source tree's file system */
-        int dst_root;  /* the copy's top directory */
-        Link *links;   /* open addressing, n_links <= cap / 2 */
+        dev_t dev;    /* the source tree's file system */
+        int dst_root; /* the copy's top directory */
+        Link *links;  /* open addressing, n_links <= cap / 2 */
         size_t n_links, cap;
         char path[4096]; /* the entry being copied, below the tree */
         uid_t uid;       /* who a new file belongs to: us (its directory is 0700 meanwhile, */

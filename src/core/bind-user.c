@@ -119,7 +119,8 @@ static int resolve_one(const char *name, int tree_fd, uint32_t shift, uint32_t r
                                  shift + range - 1);
         if (!streq(group, name))
                 return error_set(e, -EOPNOTSUPP,
-                                 "--bind-user=%s: its group is '%s': only users with a private group of their name can be bound (as nspawn)", name, group);
+                                 "--bind-user=%s: its group is '%s': only users with a private group of their name can be bound (as nspawn)", name,
+                                 group);
         for (; *next <= BIND_USER_UID_MAX && *next < range; (*next)++)
                 if (!tree_has_user(tree_fd, NULL, *next) && !tree_has_group(tree_fd, NULL, *next))
                         break;

@@ -14,7 +14,7 @@
 #define BIND_USER_UID_MAX 60577u
 
 typedef struct BoundUser {
-        char *name;            /* also its group's name: only users with a private group */
+        char *name; /* also its group's name: only users with a private group */
         uint32_t host_uid, host_gid;
         uint32_t uid;          /* in the container; its GID too */
         char *home;            /* on the host */
@@ -29,8 +29,7 @@ bool bind_user_name_is_valid(const char *name);
  * user without a private group, a name the container's /etc/passwd or /etc/group has), and
  * gives each the first container UID free in the tree's /etc/passwd and /etc/group. tree_fd:
  * the container's root directory. */
-int bound_users_resolve(char *const *names, int tree_fd, uint32_t shift, uint32_t range, BoundUser **ret, size_t *ret_n,
-                        Error *e);
+int bound_users_resolve(char *const *names, int tree_fd, uint32_t shift, uint32_t range, BoundUser **ret, size_t *ret_n, Error *e);
 void bound_users_free(BoundUser *u, size_t n);
 
 /* u's records as nspawn 252 writes them: NAME.user, NAME.group and (with a password hash)

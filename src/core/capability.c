@@ -56,12 +56,10 @@ static const char *const names[] = {
 uint64_t capability_default_set(void)
 {
         static const int keep[] = {
-                CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE,     CAP_CHOWN,         CAP_DAC_OVERRIDE,   CAP_DAC_READ_SEARCH,
-                CAP_FOWNER,        CAP_FSETID,          CAP_IPC_OWNER,     CAP_KILL,           CAP_LEASE,
-                CAP_LINUX_IMMUTABLE, CAP_MKNOD,         CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, CAP_NET_RAW,
-                CAP_SETFCAP,       CAP_SETGID,          CAP_SETPCAP,       CAP_SETUID,         CAP_SYS_ADMIN,
-                CAP_SYS_BOOT,      CAP_SYS_CHROOT,      CAP_SYS_NICE,      CAP_SYS_PTRACE,     CAP_SYS_RESOURCE,
-                CAP_SYS_TTY_CONFIG,
+                CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_CHOWN,      CAP_DAC_OVERRIDE,    CAP_DAC_READ_SEARCH, CAP_FOWNER,           CAP_FSETID,
+                CAP_IPC_OWNER,     CAP_KILL,        CAP_LEASE,      CAP_LINUX_IMMUTABLE, CAP_MKNOD,           CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST,
+                CAP_NET_RAW,       CAP_SETFCAP,     CAP_SETGID,     CAP_SETPCAP,         CAP_SETUID,          CAP_SYS_ADMIN,        CAP_SYS_BOOT,
+                CAP_SYS_CHROOT,    CAP_SYS_NICE,    CAP_SYS_PTRACE, CAP_SYS_RESOURCE,    CAP_SYS_TTY_CONFIG,
         };
         uint64_t m = 0;
         for (size_t i = 0; i < ELEMENTSOF(keep); i++)

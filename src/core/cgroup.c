@@ -312,8 +312,10 @@ static int make_levels(const char *base, const char *rel, bool cpuset, const cha
                                 return error_set_errno(e, -errno, "cannot create the cgroup %s", p);
                         if (leaf) {
                                 if (leftovers && cgroup_kill_leftovers(p, name) && kill_tree(p, 0))
-                                        return error_set(e, -EBUSY, "the cgroup %s still has processes after SIGKILL (in D state?); machine \"%s\" cannot start until they are gone",
-                                                         p, name);
+                                        return error_set(
+                                                e, -EBUSY,
+                                                "the cgroup %s still has processes after SIGKILL (in D state?); machine \"%s\" cannot start until they are gone",
+                                                p, name);
                                 if (kill_tree(p, 0))
                                         return error_set(e, -EBUSY, "the cgroup %s still has processes: is machine \"%s\" running already?", p, name);
                                 _cleanup_free_ char *dir = path_dirname(p);
@@ -429,11 +431,20 @@ static const char *key_of_file(const char *file)
         static const struct {
                 const char *prefix, *keys;
         } map[] = {
-                {"memory.memsw", "MemorySwapMax="}, {"memory.swap", "MemorySwapMax="}, {"memory.high", "MemoryHigh="},
-                {"memory.low", "MemoryLow="}, {"memory.", "MemoryMax="}, {"cpu.shares", "CPUWeight=/CPUShares="},
-                {"cpu.weight", "CPUWeight=/CPUShares="}, {"cpu.", "CPUQuota="}, {"cpuset.cpus", "AllowedCPUs="},
-                {"cpuset.mems", "AllowedMemoryNodes="}, {"pids.", "TasksMax="}, {"blkio.weight", "IOWeight=/IODeviceWeight="},
-                {"io.weight", "IOWeight=/IODeviceWeight="}, {"", "IO*Max="},
+                {"memory.memsw", "MemorySwapMax="},
+                {"memory.swap", "MemorySwapMax="},
+                {"memory.high", "MemoryHigh="},
+                {"memory.low", "MemoryLow="},
+                {"memory.", "MemoryMax="},
+                {"cpu.shares", "CPUWeight=/CPUShares="},
+                {"cpu.weight", "CPUWeight=/CPUShares="},
+                {"cpu.", "CPUQuota="},
+                {"cpuset.cpus", "AllowedCPUs="},
+                {"cpuset.mems", "AllowedMemoryNodes="},
+                {"pids.", "TasksMax="},
+                {"blkio.weight", "IOWeight=/IODeviceWeight="},
+                {"io.weight", "IOWeight=/IODeviceWeight="},
+                {"", "IO*Max="},
         };
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
                 if (startswith(file, map[i].prefix))
@@ -456,14 +467,17 @@ static int apply_writes(const ContainerCgroup *cg, const CgroupWrite *w, size_t 
                 _cleanup_free_ char *dir = dir_of(cg, w[i].controller);
                 const char *ctl = cgroup_controller_to_string(w[i].controller);
                 if (!dir)
-                        return error_set(e, -EOPNOTSUPP,
-                                         "cannot set %s: the container is not in the %s cgroup (it joins it at start when a property needs it or it boots; set MemoryAccounting=, CPUAccounting=, IOAccounting= or TasksAccounting=yes)",
-                                         key_of_file(w[i].file), ctl);
+                        return error_set(
+                                e, -EOPNOTSUPP,
+                                "cannot set %s: the container is not in the %s cgroup (it joins it at start when a property needs it or it boots; set MemoryAccounting=, CPUAccounting=, IOAccounting= or TasksAccounting=yes)",
+                                key_of_file(w[i].file), ctl);
                 int r = write_in(dir, w[i].file, w[i].value);
                 if (r == -ENOENT && startswith(w[i].file, "memory.memsw"))
-                        return error_set_errno(e, r, "cannot set MemorySwapMax=: this kernel does not account swap in cgroup v1 (boot it with swapaccount=1)");
+                        return error_set_errno(
+                                e, r, "cannot set MemorySwapMax=: this kernel does not account swap in cgroup v1 (boot it with swapaccount=1)");
                 if (r < 0)
-                        return error_set_errno(e, r, "cannot set %s: writing \"%s\" to %s/%s failed", key_of_file(w[i].file), w[i].value, dir, w[i].file);
+                        return error_set_errno(e, r, "cannot set %s: writing \"%s\" to %s/%s failed", key_of_file(w[i].file), w[i].value, dir,
+                                               w[i].file);
         }
         return 0;
 }
@@ -819,8 +833,8 @@ static uint64_t blkio_sum(const char *dir, const char *file, const char *op)
 int container_cgroup_usage(const ContainerCgroup *cg, CgroupUsage *u)
 {
         *u = (CgroupUsage){UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
-        _cleanup_free_ char *cpu = dir_of(cg, CG_CPUACCT), *mem = dir_of(cg, CG_MEMORY), *io = dir_of(cg, CG_BLKIO),
-                            *pids = dir_of(cg, CG_PIDS), *t = NULL;
+        _cleanup_free_ char *cpu = dir_of(cg, CG_CPUACCT), *mem = dir_of(cg, CG_MEMORY), *io = dir_of(cg, CG_BLKIO), *pids = dir_of(cg, CG_PIDS),
+                            *t = NULL;
         if (cg->path) { /* cgroup2's core counts CPU time, controller or not */
                 if (read_in(cg->path, "cpu.stat", &t) >= 0)
                         u->cpu_usec = keyed(t, "usage_usec");
@@ -958,7 +972,8 @@ int container_cgroup_freeze(ContainerCgroup *cg, bool freeze, Error *e)
         _cleanup_free_ char *dir = v2 ? strdup(cg->path) : dir_of(cg, CG_FREEZER);
         int r;
         if (!dir)
-                return error_set(e, -EOPNOTSUPP, "cannot %s the container: it has neither a cgroup2 cgroup nor a v1 freezer cgroup", freeze ? "freeze" : "thaw");
+                return error_set(e, -EOPNOTSUPP, "cannot %s the container: it has neither a cgroup2 cgroup nor a v1 freezer cgroup",
+                                 freeze ? "freeze" : "thaw");
         if ((r = write_in(dir, v2 ? "cgroup.freeze" : "freezer.state", v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"))) < 0)
                 return error_set_errno(e, r, "cannot %s the container (%s)", freeze ? "freeze" : "thaw", dir);
         /* Freezing is asynchronous: wait until every task is stopped (or running again). */

@@ -17,11 +17,11 @@
  * here: a plain command in a container does not pay for accounting nobody asked for.) */
 typedef struct ContainerCgroup {
         CgroupLayout layout;
-        char *rel;  /* "machine.slice/corral-NAME.scope" (+ "/payload" under systemd) */
-        char *path; /* the cgroup2 directory, or NULL */
-        int fd;     /* O_DIRECTORY of path, for CLONE_INTO_CGROUP, or -1 */
-        char *cg2_mount;         /* or "/proc/self/fd/N" of corral's own mount on a v1 host */
-        int cg2_fd;              /* that mount, or -1 */
+        char *rel;       /* "machine.slice/corral-NAME.scope" (+ "/payload" under systemd) */
+        char *path;      /* the cgroup2 directory, or NULL */
+        int fd;          /* O_DIRECTORY of path, for CLONE_INTO_CGROUP, or -1 */
+        char *cg2_mount; /* or "/proc/self/fd/N" of corral's own mount on a v1 host */
+        int cg2_fd;      /* that mount, or -1 */
         bool cg2_private;
         char *v1_mount[_CG_MAX]; /* where each v1 controller's hierarchy is mounted */
         unsigned v1_joined;      /* CG_BIT()s of the v1 controllers the container is in */

@@ -20,32 +20,32 @@ typedef struct RunConfig {
         int kill_signal;
         ConsoleMode console; /* interactive, read-only, passive or pipe */
         bool quiet;
-        int cgroup_fd;  /* the container's cgroup2 directory, or -1 */
+        int cgroup_fd; /* the container's cgroup2 directory, or -1 */
         bool notify_ready;
         uint64_t caps_retain;  /* the bounding set, and what root keeps */
         uint64_t caps_ambient; /* raised in the ambient set after the user change */
         bool no_new_privileges;
-        const struct sock_fprog *seccomp; /* the compiled system call filter */
-        struct UsernsPlan *userns;        /* NULL: no user namespace */
-        struct DevicesV1 *devices_v1;     /* the cgroup v1 devices controller's cgroup, if any */
+        const struct sock_fprog *seccomp;      /* the compiled system call filter */
+        struct UsernsPlan *userns;             /* NULL: no user namespace */
+        struct DevicesV1 *devices_v1;          /* the cgroup v1 devices controller's cgroup, if any */
         const struct DeviceRule *device_extra; /* device nodes allowed beyond the defaults */
         size_t n_device_extra;
-        size_t n_device_defaults;      /* how many of device_policy_default() apply */
+        size_t n_device_defaults;       /* how many of device_policy_default() apply */
         struct ContainerCgroup *cgroup; /* the supervisor moves the child into its v1 cgroups */
         struct winsize winsize;
         bool have_winsize;
-        bool private_network; /* a network namespace of its own, with lo up */
-        int netns_fd;         /* or this one to join (-1: the supervisor's) */
-        const char *net_helper; /* corral-net, when there is a veth pair to make */
-        const char *net_pool_lock; /* the lock file of the host-side address pool */
-        const char *net_bridge;    /* --network-bridge=, or vz-ZONE: the host side joins it (vb-NAME) */
-        const char *net_zone;      /* --network-zone=: ZONE, whose bridge corral makes and removes */
-        const char *net_zone_dir;  /* the zones' lease files: DIR/ZONE/N */
-        const char *net_host_side; /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
-        const char *net_gateway;   /* and host0's default route, or "" */
-        const char *registry_dir;  /* the machine registry to register in, or NULL (--register=no) */
+        bool private_network;         /* a network namespace of its own, with lo up */
+        int netns_fd;                 /* or this one to join (-1: the supervisor's) */
+        const char *net_helper;       /* corral-net, when there is a veth pair to make */
+        const char *net_pool_lock;    /* the lock file of the host-side address pool */
+        const char *net_bridge;       /* --network-bridge=, or vz-ZONE: the host side joins it (vb-NAME) */
+        const char *net_zone;         /* --network-zone=: ZONE, whose bridge corral makes and removes */
+        const char *net_zone_dir;     /* the zones' lease files: DIR/ZONE/N */
+        const char *net_host_side;    /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
+        const char *net_gateway;      /* and host0's default route, or "" */
+        const char *registry_dir;     /* the machine registry to register in, or NULL (--register=no) */
         struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
-        off_t console_log_max;     /* > 0: stdout is a detached machine's console log, kept below this size */
+        off_t console_log_max;        /* > 0: stdout is a detached machine's console log, kept below this size */
 } RunConfig;
 
 typedef enum ContainerStatus {

@@ -37,8 +37,7 @@ int user_lookup(const char *spec, User *ret)
                         continue;
                 if (numeric ? uid != num : !streq(fields[0], spec))
                         continue;
-                *ret = (User){.uid = (uid_t)uid, .gid = (gid_t)gid, .name = strdup(fields[0]),
-                              .home = strdup(fields[5]), .shell = strdup(fields[6])};
+                *ret = (User){.uid = (uid_t)uid, .gid = (gid_t)gid, .name = strdup(fields[0]), .home = strdup(fields[5]), .shell = strdup(fields[6])};
                 return 0;
         }
         if (numeric) {
@@ -167,8 +166,7 @@ void user_done(User *u)
         u->shell = mfree(u->shell);
 }
 
-int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs,
-                      CredentialStep *ret_step)
+int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs, CredentialStep *ret_step)
 {
         int r;
         *ret_step = CREDENTIALS_CAPABILITIES;
@@ -181,8 +179,8 @@ int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t a
                 if ((r = supplementary_groups(u->name, u->gid, &groups, &n)) < 0)
                         return r;
                 *ret_step = CREDENTIALS_USER;
-                if ((ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setgroups(n, groups) < 0 ||
-                    setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0) {
+                if ((ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setgroups(n, groups) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+                    setresuid(u->uid, u->uid, u->uid) < 0) {
                         r = negative_errno();
                         free(groups);
                         return r;

@@ -10,7 +10,7 @@
 typedef struct User {
         uid_t uid;
         gid_t gid;
-        char *name;  /* NULL for a UID without a passwd entry */
+        char *name; /* NULL for a UID without a passwd entry */
         char *home;
         char *shell;
 } User;
@@ -31,5 +31,4 @@ typedef enum CredentialStep {
 /* The security tail after the system call filter, in nspawn's order: the capability bounding
  * set becomes keep; then, if switch_user, the user's groups and IDs; the ambient capabilities;
  * no_new_privs.  On failure *ret_step says which step failed. */
-int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs,
-                      CredentialStep *ret_step);
+int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs, CredentialStep *ret_step);

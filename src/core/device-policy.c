@@ -116,8 +116,9 @@ int device_policy_attach(int cgroup_fd, size_t n_defaults, const DeviceRule *ext
                 size_t len = strlen(log);
                 const char *tail = len > 300 ? log + len - 300 : log;
                 if (err == EPERM)
-                        return error_set_errno(e, -err,
-                                               "cannot load the device policy program: bpf() is not permitted here (inside a container, its system call filter must allow bpf and it needs CAP_BPF or CAP_SYS_ADMIN: start the outer one with --nesting)");
+                        return error_set_errno(
+                                e, -err,
+                                "cannot load the device policy program: bpf() is not permitted here (inside a container, its system call filter must allow bpf and it needs CAP_BPF or CAP_SYS_ADMIN: start the outer one with --nesting)");
                 return error_set_errno(e, -err, "cannot load the device policy program (the kernel needs CONFIG_CGROUP_BPF)%s%s",
                                        tail[0] ? "; verifier: " : "", tail);
         }
@@ -169,7 +170,10 @@ int device_policy_v1_create(const char *rel, size_t keep, size_t n_defaults, con
         if ((r = mkdir_p(parent, 0755)) < 0)
                 return error_set_errno(e, r, "cannot create the devices cgroup %s", parent);
         if (mkdir(path, 0755) < 0)
-                return error_set_errno(e, -errno, errno == EEXIST ? "the devices cgroup %s exists: is a container of that name running?" : "cannot create the devices cgroup %s", path);
+                return error_set_errno(e, -errno,
+                                       errno == EEXIST ? "the devices cgroup %s exists: is a container of that name running?"
+                                                       : "cannot create the devices cgroup %s",
+                                       path);
         d.path = strdup(path);
         d.fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (!d.path || d.fd < 0) {

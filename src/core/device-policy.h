@@ -10,11 +10,11 @@
  * full, random, urandom, tty, ptmx, the pty slaves, net/tun) plus what the user allows.  A node
  * made with mknod for anything else cannot be opened. */
 typedef struct DeviceRule {
-        char type;        /* 'c' or 'b' */
-        uint32_t major;   /* first major */
+        char type;      /* 'c' or 'b' */
+        uint32_t major; /* first major */
         uint32_t major_last;
-        int64_t minor;    /* -1: any */
-        unsigned access;  /* DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD */
+        int64_t minor;   /* -1: any */
+        unsigned access; /* DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD */
 } DeviceRule;
 
 #define DEVICE_MKNOD 1u

@@ -33,7 +33,17 @@ enum {
         MIN_REPLY = 300, /* BOOTP's minimum, which some clients insist on */
 };
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, DECLINE = 4, ACK = 5, NAK = 6, RELEASE = 7, INFORM = 8 };
-enum { OPT_PAD = 0, OPT_NETMASK = 1, OPT_ROUTER = 3, OPT_DNS = 6, OPT_REQUESTED = 50, OPT_LEASE = 51, OPT_TYPE = 53, OPT_SERVER_ID = 54, OPT_END = 255 };
+enum {
+        OPT_PAD = 0,
+        OPT_NETMASK = 1,
+        OPT_ROUTER = 3,
+        OPT_DNS = 6,
+        OPT_REQUESTED = 50,
+        OPT_LEASE = 51,
+        OPT_TYPE = 53,
+        OPT_SERVER_ID = 54,
+        OPT_END = 255
+};
 static const uint8_t cookie[4] = {99, 130, 83, 99};
 
 int dhcp_config_from_prefix(const char *prefix, DhcpConfig *ret)
@@ -205,7 +215,7 @@ int dhcp_server_open_port(const char *ifname)
         struct sock_filter udp67[] = {
                 BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 8),
-                BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),              /* protocol */
+                BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9), /* protocol */
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
                 BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),              /* flags and fragment offset */
                 BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0), /* a fragment */

@@ -9,10 +9,10 @@
  * a DHCP client (udhcpc, dhclient, systemd-networkd) gets the container's address without
  * systemd-networkd on the host.  One lease: the container's address. */
 typedef struct DhcpConfig {
-        uint32_t server;  /* the host side's address (host byte order), also the router */
-        uint32_t client;  /* the address the container gets */
+        uint32_t server; /* the host side's address (host byte order), also the router */
+        uint32_t client; /* the address the container gets */
         uint32_t netmask;
-        uint32_t dns[3];  /* name servers to hand out (0: none) */
+        uint32_t dns[3]; /* name servers to hand out (0: none) */
         uint32_t lease_seconds;
 } DhcpConfig;
 

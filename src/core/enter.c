@@ -42,8 +42,8 @@ static const struct {
         int flag;
         const char *name;
 } namespaces[] = {
-        {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},     {CLONE_NEWPID, "pid"},       {CLONE_NEWUTS, "uts"},
-        {CLONE_NEWIPC, "ipc"},   {CLONE_NEWNET, "net"},    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
+        {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},  {CLONE_NEWPID, "pid"},       {CLONE_NEWUTS, "uts"},
+        {CLONE_NEWIPC, "ipc"},   {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
 };
 
 /* The namespaces of leader that are not ours (setns() refuses to join our own user namespace). */
@@ -188,10 +188,8 @@ static char **login_argv(const char *term)
         return argv;
 }
 
-
 /* B: in every namespace of the machine; becomes the session. */
-_noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o, char **env, const struct sock_fprog *filter,
-                                   int peer, int sock)
+_noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o, char **env, const struct sock_fprog *filter, int peer, int sock)
 {
         User u = {0};
         int r;
@@ -234,7 +232,11 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
                 fail(sock, r, "cannot install the machine's system call filter: %s", strerror(-r));
         CredentialStep step;
         if ((r = credentials_apply(&u, u.uid != 0, m->caps_bounding, m->caps_ambient, m->no_new_privs, &step)) < 0)
-                fail(sock, r, "cannot take the machine's %s: %s", step == CREDENTIALS_USER ? "user" : step == CREDENTIALS_GROUPS ? "groups" : "capabilities", strerror(-r));
+                fail(sock, r, "cannot take the machine's %s: %s",
+                     step == CREDENTIALS_USER     ? "user"
+                     : step == CREDENTIALS_GROUPS ? "groups"
+                                                  : "capabilities",
+                     strerror(-r));
         umask(0022);
         if (!u.home || chdir(u.home) < 0)
                 (void)chdir("/");
@@ -268,8 +270,8 @@ static bool is_host(const MachineRecord *m)
 }
 
 /* A: joins the machine, forks B and waits for it. */
-_noreturn_ static void run_enter(const MachineRecord *m, const EnterOptions *o, int pidfd, int flags, char **env,
-                                 const struct sock_fprog *filter, int sock)
+_noreturn_ static void run_enter(const MachineRecord *m, const EnterOptions *o, int pidfd, int flags, char **env, const struct sock_fprog *filter,
+                                 int sock)
 {
         Error e = {0};
         int peer = -1;

@@ -17,7 +17,7 @@ _printf_(4, 0) static int error_setv(Error *e, int code, bool with_errno, const 
         return code;
 }
 
-int (error_set)(Error *e, int code, const char *fmt, ...)
+int(error_set)(Error *e, int code, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -26,7 +26,7 @@ int (error_set)(Error *e, int code, const char *fmt, ...)
         return code;
 }
 
-int (error_set_errno)(Error *e, int code, const char *fmt, ...)
+int(error_set_errno)(Error *e, int code, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);

@@ -15,14 +15,22 @@ static const struct {
         const char *name;
         Unit unit;
 } table[N_RLIMITS] = {
-        [RLIMIT_CPU] = {"CPU", UNIT_SEC},           [RLIMIT_FSIZE] = {"FSIZE", UNIT_BYTES},
-        [RLIMIT_DATA] = {"DATA", UNIT_BYTES},       [RLIMIT_STACK] = {"STACK", UNIT_BYTES},
-        [RLIMIT_CORE] = {"CORE", UNIT_BYTES},       [RLIMIT_RSS] = {"RSS", UNIT_BYTES},
-        [RLIMIT_NOFILE] = {"NOFILE", UNIT_COUNT},   [RLIMIT_AS] = {"AS", UNIT_BYTES},
-        [RLIMIT_NPROC] = {"NPROC", UNIT_COUNT},     [RLIMIT_MEMLOCK] = {"MEMLOCK", UNIT_BYTES},
-        [RLIMIT_LOCKS] = {"LOCKS", UNIT_COUNT},     [RLIMIT_SIGPENDING] = {"SIGPENDING", UNIT_COUNT},
-        [RLIMIT_MSGQUEUE] = {"MSGQUEUE", UNIT_BYTES}, [RLIMIT_NICE] = {"NICE", UNIT_NICE},
-        [RLIMIT_RTPRIO] = {"RTPRIO", UNIT_COUNT},   [RLIMIT_RTTIME] = {"RTTIME", UNIT_USEC},
+        [RLIMIT_CPU] = {"CPU", UNIT_SEC},
+        [RLIMIT_FSIZE] = {"FSIZE", UNIT_BYTES},
+        [RLIMIT_DATA] = {"DATA", UNIT_BYTES},
+        [RLIMIT_STACK] = {"STACK", UNIT_BYTES},
+        [RLIMIT_CORE] = {"CORE", UNIT_BYTES},
+        [RLIMIT_RSS] = {"RSS", UNIT_BYTES},
+        [RLIMIT_NOFILE] = {"NOFILE", UNIT_COUNT},
+        [RLIMIT_AS] = {"AS", UNIT_BYTES},
+        [RLIMIT_NPROC] = {"NPROC", UNIT_COUNT},
+        [RLIMIT_MEMLOCK] = {"MEMLOCK", UNIT_BYTES},
+        [RLIMIT_LOCKS] = {"LOCKS", UNIT_COUNT},
+        [RLIMIT_SIGPENDING] = {"SIGPENDING", UNIT_COUNT},
+        [RLIMIT_MSGQUEUE] = {"MSGQUEUE", UNIT_BYTES},
+        [RLIMIT_NICE] = {"NICE", UNIT_NICE},
+        [RLIMIT_RTPRIO] = {"RTPRIO", UNIT_COUNT},
+        [RLIMIT_RTTIME] = {"RTTIME", UNIT_USEC},
 };
 
 const char *rlimit_to_name(int resource)
@@ -88,10 +96,10 @@ int timespan_parse_usec(const char *s, double default_usec, double *ret)
                 const char *suffix;
                 double usec;
         } units[] = {
-                {"usec", 1}, {"us", 1}, {"msec", 1e3}, {"ms", 1e3}, {"seconds", 1e6}, {"second", 1e6}, {"sec", 1e6},
-                {"s", 1e6}, {"minutes", 60e6}, {"minute", 60e6}, {"min", 60e6}, {"m", 60e6}, {"hours", 3600e6},
-                {"hour", 3600e6}, {"hr", 3600e6}, {"h", 3600e6}, {"days", 86400e6}, {"day", 86400e6}, {"d", 86400e6},
-                {"weeks", 604800e6}, {"week", 604800e6}, {"w", 604800e6},
+                {"usec", 1},       {"us", 1},           {"msec", 1e3},      {"ms", 1e3},      {"seconds", 1e6},  {"second", 1e6},
+                {"sec", 1e6},      {"s", 1e6},          {"minutes", 60e6},  {"minute", 60e6}, {"min", 60e6},     {"m", 60e6},
+                {"hours", 3600e6}, {"hour", 3600e6},    {"hr", 3600e6},     {"h", 3600e6},    {"days", 86400e6}, {"day", 86400e6},
+                {"d", 86400e6},    {"weeks", 604800e6}, {"week", 604800e6}, {"w", 604800e6},
         };
         double total = 0;
         bool any = false;
@@ -209,8 +217,8 @@ int cpu_set_parse(const char *value, CpuSet *ret, Error *e, const char *what)
                 if (dash)
                         *dash = 0;
                 if (parse_unsigned(w, &a) < 0 || (dash && parse_unsigned(dash + 1, &b) < 0))
-                        return error_set(e, -EINVAL, "%s: \"%s%s%s\" is not a CPU number or range (like 0-3,6)", what, w,
-                                         dash ? "-" : "", dash ? dash + 1 : "");
+                        return error_set(e, -EINVAL, "%s: \"%s%s%s\" is not a CPU number or range (like 0-3,6)", what, w, dash ? "-" : "",
+                                         dash ? dash + 1 : "");
                 if (!dash)
                         b = a;
                 if (a > b || b >= CPU_SET_MAX)

@@ -113,7 +113,8 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool
         size_t prefix;
         int r = 0;
         if (i->type != IMAGE_DIRECTORY && i->type != IMAGE_SUBVOLUME)
-                return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name, image_type_to_string(i->type));
+                return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image, not a directory tree: export it with export-raw", i->name,
+                                 image_type_to_string(i->type));
         if (!frozen && (r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         if (*i->base) {
@@ -227,7 +228,8 @@ int export_raw(const Image *i, int fd, Compression c, const TransferIO *io, bool
         uint64_t done = 0, size;
         int r;
         if (i->type != IMAGE_RAW && i->type != IMAGE_BLOCK)
-                return error_set(e, -EOPNOTSUPP, "image '%s' is a %s, not a raw disk image: export it with export-tar", i->name, image_type_to_string(i->type));
+                return error_set(e, -EOPNOTSUPP, "image '%s' is a %s, not a raw disk image: export it with export-tar", i->name,
+                                 image_type_to_string(i->type));
         if (!frozen && (r = image_store_lock_idle(i, true, "export", &lock, e)) < 0)
                 return r;
         in = open(i->path, O_RDONLY | O_CLOEXEC);

@@ -375,7 +375,8 @@ int image_child_shadows(const char *child, const char *lower, char *const *paths
                 /* The whole tree replaced: only the root can be listed. */
                 struct stat us, ls;
                 r = fstat(u, &us) < 0 || fstat(l, &ls) < 0 ? error_set_errno(e, negative_errno(), "cannot look at %s", child) : 0;
-                Shadow s = {.kind = SHADOW_REPLACED, .child_type = S_IFDIR, .base_type = S_IFDIR, .child_ctime = us.st_ctim, .base_ctime = ls.st_ctim};
+                Shadow s = {
+                        .kind = SHADOW_REPLACED, .child_type = S_IFDIR, .base_type = S_IFDIR, .child_ctime = us.st_ctim, .base_ctime = ls.st_ctim};
                 if (r >= 0)
                         r = add_shadow(&w, "/", &s);
         } else
@@ -407,14 +408,16 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
         for (char *const *p = paths; *p && r >= 0; p++) {
                 bool found = false;
                 if (path_compare(*p, MACHINE_ID) == 0) {
-                        r = error_set(e, -EINVAL, MACHINE_ID " is the child's own machine ID: dropping it would give the child its base's, and two "
-                                                  "machines one ID; it is never dropped (to give the child a new one, empty the file and boot it)");
+                        r = error_set(e, -EINVAL,
+                                      MACHINE_ID " is the child's own machine ID: dropping it would give the child its base's, and two "
+                                                 "machines one ID; it is never dropped (to give the child a new one, empty the file and boot it)");
                         break;
                 }
                 for (size_t k = 0; k < n && r >= 0; k++) {
                         if (streq(list[k].path, "/"))
-                                r = error_set(e, -EINVAL, "the child replaced its whole tree: nothing of the base shows through it, and dropping "
-                                                          "it would leave an empty child; remove the child and create a new one instead");
+                                r = error_set(e, -EINVAL,
+                                              "the child replaced its whole tree: nothing of the base shows through it, and dropping "
+                                              "it would leave an empty child; remove the child and create a new one instead");
                         else if (path_covers(*p, list[k].path))
                                 found = true;
                         else if (path_covers(list[k].path, *p))
@@ -422,9 +425,10 @@ int image_child_drop(const char *child, const char *lower, char *const *paths, v
                                               list[k].kind == SHADOW_DELETED ? "deleted" : "replaced", list[k].path);
                 }
                 if (r >= 0 && !found)
-                        r = error_set(e, -ENOENT,
-                                      "the child hides nothing of its base at %s: there is no copy or deletion of a base file there (the child's own files are never dropped)",
-                                      *p);
+                        r = error_set(
+                                e, -ENOENT,
+                                "the child hides nothing of its base at %s: there is no copy or deletion of a base file there (the child's own files are never dropped)",
+                                *p);
         }
         _cleanup_close_ int root = r < 0 ? -1 : open(child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (r >= 0 && root < 0)

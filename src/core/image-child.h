@@ -46,7 +46,7 @@ const char *shadow_kind_to_string(ShadowKind k);
 typedef struct Shadow {
         char *path; /* absolute in the tree */
         ShadowKind kind;
-        mode_t child_type, base_type;           /* S_IFMT bits; child_type 0 for SHADOW_DELETED */
+        mode_t child_type, base_type;            /* S_IFMT bits; child_type 0 for SHADOW_DELETED */
         struct timespec child_ctime, base_ctime; /* when each last changed */
 } Shadow;
 

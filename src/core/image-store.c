@@ -348,7 +348,8 @@ static int settings_targets_free(char **settings, const Image *i, const char *ne
                 if (!to)
                         return -ENOMEM;
                 if (access(to, F_OK) == 0)
-                        return error_set(e, -EEXIST, "cannot %s image '%s' to '%s': the settings file %s exists already", verb, i->name, new_name, to);
+                        return error_set(e, -EEXIST, "cannot %s image '%s' to '%s': the settings file %s exists already", verb, i->name, new_name,
+                                         to);
         }
         return 0;
 }
@@ -410,8 +411,8 @@ int image_store_clone(const Image *i, const char *new_name, bool read_only, Erro
                 r = tree_copy(src_dir, base, pool, tmp, where, sizeof(where));
         if (r < 0) {
                 if (r == -ENOSPC)
-                        r = error_set(e, r, "cannot clone image '%s' to %s/%s: no space left on the file system of %s (the partial copy is removed)", i->name,
-                                      POOL, final, POOL);
+                        r = error_set(e, r, "cannot clone image '%s' to %s/%s: no space left on the file system of %s (the partial copy is removed)",
+                                      i->name, POOL, final, POOL);
                 else
                         r = error_set_errno(e, r, "cannot clone image '%s' to %s/%s%s%s (the partial copy is removed)", i->name, POOL, final,
                                             *where ? ": at " : "", where);
@@ -565,8 +566,10 @@ static int refuse_base_of_children(const Image *i, Error *e)
         if (!children || !*children)
                 return 0;
         _cleanup_free_ char *names = children_names(children);
-        return error_set(e, -EBUSY, "cannot remove image '%s': it is the base of the overlay child image%s %s, which hold only their changes to it; remove %s first",
-                         i->name, children[1] ? "s" : "", names ? names : "", children[1] ? "them" : "it");
+        return error_set(
+                e, -EBUSY,
+                "cannot remove image '%s': it is the base of the overlay child image%s %s, which hold only their changes to it; remove %s first",
+                i->name, children[1] ? "s" : "", names ? names : "", children[1] ? "them" : "it");
 }
 
 int image_store_remove(const Image *i, Error *e)
@@ -597,8 +600,8 @@ out:
 int image_store_set_limit(const Image *i, uint64_t limit, Error *e)
 {
         if (i->type != IMAGE_SUBVOLUME)
-                return error_set(e, -EOPNOTSUPP, "cannot set a limit on image '%s': quotas are only supported on btrfs subvolumes, and %s is a %s%s", i->name,
-                                 i->path, image_type_to_string(i->type), i->type == IMAGE_DIRECTORY ? " on another file system" : "");
+                return error_set(e, -EOPNOTSUPP, "cannot set a limit on image '%s': quotas are only supported on btrfs subvolumes, and %s is a %s%s",
+                                 i->name, i->path, image_type_to_string(i->type), i->type == IMAGE_DIRECTORY ? " on another file system" : "");
         _cleanup_close_ int fd = open(i->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct btrfs_ioctl_ino_lookup_args lookup = {.objectid = BTRFS_FIRST_FREE_OBJECTID};
         if (fd < 0 || ioctl(fd, BTRFS_IOC_INO_LOOKUP, &lookup) < 0)
@@ -770,7 +773,8 @@ static int child_own_machine_id(const Image *base, int child)
                 _cleanup_close_ int dbus = child_dir_like_base(child, root, "var/lib/dbus");
                 if (dbus < 0)
                         return dbus;
-                if (symlinkat("/etc/machine-id", dbus, "machine-id") < 0 || fchownat(dbus, "machine-id", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                if (symlinkat("/etc/machine-id", dbus, "machine-id") < 0 ||
+                    fchownat(dbus, "machine-id", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
                         return negative_errno();
                 child_dir_times(child, root, "var/lib/dbus");
         }
@@ -789,10 +793,11 @@ int image_store_create_child(const Image *base, const char *new_name, Error *e)
                 return error_set(e, -EOPNOTSUPP, "image '%s' is a %s image: the base of an overlay child must be a directory tree", base->name,
                                  image_type_to_string(base->type));
         if (*base->base)
-                return error_set(e, -EOPNOTSUPP,
-                                 "image '%s' is itself an overlay child (of %s), and corral does not stack children: make the new child of that base, "
-                                 "or clone '%s' for a child of it with a copy of the changes",
-                                 base->name, base->base, base->name);
+                return error_set(
+                        e, -EOPNOTSUPP,
+                        "image '%s' is itself an overlay child (of %s), and corral does not stack children: make the new child of that base, "
+                        "or clone '%s' for a child of it with a copy of the changes",
+                        base->name, base->base, base->name);
         if ((r = check_new_name(new_name, e)) < 0)
                 return r;
         if (!(settings = image_settings_files(base)))

@@ -31,10 +31,10 @@ typedef struct Image {
         char path[4096];
         ImageType type;
         bool read_only;
-        bool vendor;               /* below /usr */
+        bool vendor;                  /* below /usr */
         uint64_t crtime_us, mtime_us; /* 0: unknown */
-        uint64_t usage, limit;     /* bytes, or IMAGE_SIZE_UNKNOWN */
-        char base[4096];           /* an overlay child's base directory (image-child.h), else "" */
+        uint64_t usage, limit;        /* bytes, or IMAGE_SIZE_UNKNOWN */
+        char base[4096];              /* an overlay child's base directory (image-child.h), else "" */
 } Image;
 
 /* An image name: a file name without control characters, not starting with ".#". */

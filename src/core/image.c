@@ -10,8 +10,7 @@
 #include "image.h"
 #include "parse-util.h"
 
-const char *const image_search_path[] = {"/var/lib/machines", "/usr/local/lib/machines", "/usr/lib/machines",
-                                         "/var/lib/container", NULL};
+const char *const image_search_path[] = {"/var/lib/machines", "/usr/local/lib/machines", "/usr/lib/machines", "/var/lib/container", NULL};
 
 int image_find(const char *name, char **ret_path, Error *e)
 {
@@ -29,9 +28,10 @@ int image_find(const char *name, char **ret_path, Error *e)
                         return 1;
                 }
         }
-        return error_set(e, -ENOENT,
-                         "no image for machine \"%s\" in /var/lib/machines, /usr/local/lib/machines, /usr/lib/machines or /var/lib/container; give its directory with -D",
-                         name);
+        return error_set(
+                e, -ENOENT,
+                "no image for machine \"%s\" in /var/lib/machines, /usr/local/lib/machines, /usr/lib/machines or /var/lib/container; give its directory with -D",
+                name);
 }
 
 int image_name_from_path(const char *path, char **ret)
@@ -118,9 +118,7 @@ int image_check_os_tree(const char *path, bool boot, Error *e)
         } else {
                 _cleanup_close_ int u = open_in_root(fd, "/usr", O_PATH | O_DIRECTORY, 0);
                 if (u < 0)
-                        return error_set(e, -EINVAL,
-                                         "directory %s doesn't look like it has an OS tree (/usr/ directory is missing); refusing",
-                                         path);
+                        return error_set(e, -EINVAL, "directory %s doesn't look like it has an OS tree (/usr/ directory is missing); refusing", path);
         }
         return 0;
 }
@@ -229,9 +227,10 @@ int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *
         snprintf(name, sizeof(name), "inode-%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
         r = lock_file(lock_dir, name, shared, ret);
         if (r == -EBUSY)
-                return error_set(e, r,
-                                 "directory tree %s is currently busy: another container runs on it%s; stop it, or use --ephemeral or --read-only for a second one",
-                                 image, shared ? " writable" : "");
+                return error_set(
+                        e, r,
+                        "directory tree %s is currently busy: another container runs on it%s; stop it, or use --ephemeral or --read-only for a second one",
+                        image, shared ? " writable" : "");
         if (r < 0)
                 return error_set_errno(e, r, "cannot lock %s (lock directory %s)", image, lock_dir);
         return 0;

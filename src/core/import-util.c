@@ -9,7 +9,7 @@
 #include "macro.h"
 
 static const char *const compression_names[_COMPRESSION_MAX] = {
-        [COMPRESSION_NONE] = "uncompressed", [COMPRESSION_XZ] = "xz", [COMPRESSION_GZIP] = "gzip",
+        [COMPRESSION_NONE] = "uncompressed", [COMPRESSION_XZ] = "xz",     [COMPRESSION_GZIP] = "gzip",
         [COMPRESSION_BZIP2] = "bzip2",       [COMPRESSION_ZSTD] = "zstd",
 };
 
@@ -45,9 +45,9 @@ static const struct {
         const char *suffix;
         Compression c;
 } compression_suffixes[] = {
-        {".xz", COMPRESSION_XZ},    {".txz", COMPRESSION_XZ},    {".gz", COMPRESSION_GZIP},    {".tgz", COMPRESSION_GZIP},
-        {".bz2", COMPRESSION_BZIP2}, {".tbz2", COMPRESSION_BZIP2}, {".tbz", COMPRESSION_BZIP2}, {".zst", COMPRESSION_ZSTD},
-        {".tzst", COMPRESSION_ZSTD},
+        {".xz", COMPRESSION_XZ},     {".txz", COMPRESSION_XZ},    {".gz", COMPRESSION_GZIP},
+        {".tgz", COMPRESSION_GZIP},  {".bz2", COMPRESSION_BZIP2}, {".tbz2", COMPRESSION_BZIP2},
+        {".tbz", COMPRESSION_BZIP2}, {".zst", COMPRESSION_ZSTD},  {".tzst", COMPRESSION_ZSTD},
 };
 
 Compression compression_from_path(const char *path)
@@ -80,7 +80,8 @@ int import_name_from(const char *path_or_url, bool raw, char *buf, size_t size)
 {
         /* As systemd's tar_strip_suffixes() and raw_strip_suffixes(): compression suffixes
          * and the image suffixes, as often as they come. */
-        static const char *const tar_suffixes[] = {".tar.xz", ".tar.gz", ".tar.bz2", ".tar.zst", ".txz", ".tgz", ".tbz2", ".tbz", ".tzst", ".tar", NULL};
+        static const char *const tar_suffixes[] = {".tar.xz", ".tar.gz", ".tar.bz2", ".tar.zst", ".txz", ".tgz",
+                                                   ".tbz2",   ".tbz",    ".tzst",    ".tar",     NULL};
         static const char *const raw_suffixes[] = {".xz", ".gz", ".bz2", ".zst", ".raw", ".qcow2", ".img", ".bin", NULL};
         int r = url_file_name(path_or_url, buf, size);
         if (r < 0)

@@ -47,7 +47,8 @@ int import_check_name(const char *name, bool force, Error *e)
         Image old;
         Error ignored = {0};
         if (!image_name_is_valid(name) || name[0] == '.')
-                return error_set(e, -EINVAL, "\"%s\" is not a valid image name: a file name without \"/\" or control characters, not starting with \".\"", name);
+                return error_set(e, -EINVAL,
+                                 "\"%s\" is not a valid image name: a file name without \"/\" or control characters, not starting with \".\"", name);
         if (!force && image_store_get(name, &old, &ignored) == 0)
                 return error_set(e, -EEXIST, "an image named '%s' exists already (%s); --force replaces it", name, old.path);
         return 0;
@@ -195,13 +196,20 @@ struct acl_xattr_entry {
 static int acl_tag_order(int tag)
 {
         switch (tag) {
-        case ARCHIVE_ENTRY_ACL_USER_OBJ: return 0x01;
-        case ARCHIVE_ENTRY_ACL_USER: return 0x02;
-        case ARCHIVE_ENTRY_ACL_GROUP_OBJ: return 0x04;
-        case ARCHIVE_ENTRY_ACL_GROUP: return 0x08;
-        case ARCHIVE_ENTRY_ACL_MASK: return 0x10;
-        case ARCHIVE_ENTRY_ACL_OTHER: return 0x20;
-        default: return -1;
+        case ARCHIVE_ENTRY_ACL_USER_OBJ:
+                return 0x01;
+        case ARCHIVE_ENTRY_ACL_USER:
+                return 0x02;
+        case ARCHIVE_ENTRY_ACL_GROUP_OBJ:
+                return 0x04;
+        case ARCHIVE_ENTRY_ACL_GROUP:
+                return 0x08;
+        case ARCHIVE_ENTRY_ACL_MASK:
+                return 0x10;
+        case ARCHIVE_ENTRY_ACL_OTHER:
+                return 0x20;
+        default:
+                return -1;
         }
 }
 
@@ -309,7 +317,8 @@ static int open_dir(Extract *x, const char *path, bool create)
         at = -1;
 done:
         if (fd == -ELOOP || fd == -EXDEV)
-                return member_error(x, -ELOOP, "a parent directory is a symbolic link (or a mount): the archive would write through it, out of the image");
+                return member_error(x, -ELOOP,
+                                    "a parent directory is a symbolic link (or a mount): the archive would write through it, out of the image");
         if (fd == -ENOTDIR)
                 return member_error(x, -ENOTDIR, "a parent is not a directory");
         if (fd < 0)
@@ -632,7 +641,9 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
         archive_read_support_format_tar(a);
         if (input_open(a, &in, stream, -1, o->io.cancel) != ARCHIVE_OK) {
                 r = error_set(e, -EBADMSG, "not a tar archive, or not compressed with xz, gzip, bzip2 or zstd: %s",
-                              d.error[0] ? d.error : archive_error_string(a) ? archive_error_string(a) : "no data");
+                              d.error[0]                ? d.error
+                              : archive_error_string(a) ? archive_error_string(a)
+                                                        : "no data");
                 goto out;
         }
         for (;;) {
@@ -729,7 +740,9 @@ int import_raw(int fd, const char *name, const ImportOptions *o, Error *e)
                 if (n == 0)
                         break;
                 if (end == 0 && n >= 4 && memcmp(buf, "QFI\xfb", 4) == 0) {
-                        r = error_set(e, -EOPNOTSUPP, "this is a qcow2 image, which corral does not convert: convert it with \"qemu-img convert -O raw\" and import the result");
+                        r = error_set(
+                                e, -EOPNOTSUPP,
+                                "this is a qcow2 image, which corral does not convert: convert it with \"qemu-img convert -O raw\" and import the result");
                         goto out;
                 }
                 for (la_ssize_t k = 0; k < n; k += 4096) {

@@ -84,8 +84,8 @@ int launch_resolve_image(Settings *s, Error *e)
                         char *n;
                         if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
                                 return error_set_errno(e, negative_errno(), "getrandom() failed");
-                        if (asprintf(&n, "%.47s-%02x%02x%02x%02x%02x%02x%02x%02x", s->machine, rnd[0], rnd[1], rnd[2],
-                                     rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) < 0)
+                        if (asprintf(&n, "%.47s-%02x%02x%02x%02x%02x%02x%02x%02x", s->machine, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+                                     rnd[7]) < 0)
                                 return -ENOMEM;
                         free(s->machine);
                         s->machine = n;
@@ -102,7 +102,8 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
         int r;
 
         if (s->settings_mode != SETTINGS_NO) {
-                if ((r = settings_file_find(s->settings_name ? s->settings_name : s->machine, s->image ? s->image : s->directory, &path, &trusted, e)) < 0)
+                if ((r = settings_file_find(s->settings_name ? s->settings_name : s->machine, s->image ? s->image : s->directory, &path, &trusted,
+                                            e)) < 0)
                         return r;
                 if (path) {
                         settings_init(&f);
@@ -130,7 +131,8 @@ int launch_mount_image(Settings *s, char ***warnings, Error *e)
                                  "run it without --root-hash= only if you trust it",
                                  s->image);
         if (s->root_hash)
-                return error_set(e, -EOPNOTSUPP, "--root-hash=: corral cannot set up dm-verity yet; run %s without --root-hash= only if you trust it", s->image);
+                return error_set(e, -EOPNOTSUPP, "--root-hash=: corral cannot set up dm-verity yet; run %s without --root-hash= only if you trust it",
+                                 s->image);
         /* In a mount namespace of the supervisor's own: the image's mounts, and with them its
          * loop devices, go when the supervisor goes, however it ends. */
         if ((r = raw_image_mount(s->image, s->read_only, warnings, e)) < 0)
@@ -172,8 +174,9 @@ static int prepare_device_policy(const Settings *s, const ContainerCgroup *cg, D
         const char *force_v1 = getenv("CORRAL_DEVICE_POLICY_V1");
         bool have_v1 = (cgroup_fd < 0 || (force_v1 && streq(force_v1, "1"))) && device_policy_v1_available();
         if (cgroup_fd < 0 && !have_v1)
-                return error_set(e, -EOPNOTSUPP,
-                                 "cannot enforce the device policy: this host has neither a cgroup2 hierarchy nor the cgroup v1 devices controller mounted");
+                return error_set(
+                        e, -EOPNOTSUPP,
+                        "cannot enforce the device policy: this host has neither a cgroup2 hierarchy nor the cgroup v1 devices controller mounted");
         (void)device_policy_default(&n_def);
         /* auto: nspawn's set and the nodes bound in; closed: the standard pseudo devices (all
          * but the last default, /dev/net/tun); strict: DeviceAllow= alone. */
@@ -220,7 +223,8 @@ static int idmap_image_layers(const Settings *s, const UsernsPlan *u, MountPlan 
         char map[USERNS_MAP_MAX];
         int r;
         if (u->tree_base != 0 && u->tree_base != u->shift)
-                return error_set(e, -EINVAL, "%s is owned by the range from %u, which can be neither used nor idmapped as it is for this user namespace",
+                return error_set(e, -EINVAL,
+                                 "%s is owned by the range from %u, which can be neither used nor idmapped as it is for this user namespace",
                                  s->directory, u->tree_base);
         /* Owned by the range already: plain copies; owned by 0-65535: idmapped ones. */
         const char *mp = u->tree_base == u->shift ? NULL : userns_plan_map(u, map);
@@ -256,10 +260,11 @@ static int child_ownership(const Settings *s, UsernsPlan *u, Error *e)
         if (u->ownership == USER_NAMESPACE_OWNERSHIP_AUTO)
                 u->ownership = USER_NAMESPACE_OWNERSHIP_MAP;
         if (u->ownership == USER_NAMESPACE_OWNERSHIP_CHOWN && u->tree_base != u->shift)
-                return error_set(e, -EINVAL,
-                                 "--private-users-ownership=chown cannot shift %s: it is an overlay child image, and its base would stay as it is; use map "
-                                 "(or -U)",
-                                 s->directory);
+                return error_set(
+                        e, -EINVAL,
+                        "--private-users-ownership=chown cannot shift %s: it is an overlay child image, and its base would stay as it is; use map "
+                        "(or -U)",
+                        s->directory);
         return 0;
 }
 
@@ -536,7 +541,8 @@ static int open_netns(const char *path, int *ret, Error *e)
         int type = ioctl(fd, NS_GET_NSTYPE);
         if (type != CLONE_NEWNET) {
                 close(fd);
-                return error_set(e, -EINVAL, "--network-namespace-path=%s is not a network namespace (give a file like /run/netns/NAME or /proc/PID/ns/net)",
+                return error_set(e, -EINVAL,
+                                 "--network-namespace-path=%s is not a network namespace (give a file like /run/netns/NAME or /proc/PID/ns/net)",
                                  path);
         }
         *ret = fd;
@@ -639,7 +645,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         h.template_lower = l->child_lower;
         h.child_work = l->child_work;
 
-        if ((r = seccomp_build_policy(settings_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR, &filter, e)) < 0)
+        if ((r = seccomp_build_policy(settings_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR, &filter,
+                                      e)) < 0)
                 return r;
         if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &userns, e)) < 0)
                 return r;
@@ -668,7 +675,8 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 return r;
         if (userns.enabled && (r = clone_bind_sources(&plan, e)) < 0)
                 return r;
-        if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO || l->child_lower) && (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
+        if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO || l->child_lower) &&
+            (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
                 return r;
         if (getenv("CORRAL_DEBUG_PLAN"))
                 mount_plan_dump(&plan, stderr);
@@ -690,7 +698,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 .plan = &plan,
                 .environment = l->env,
                 .hostname = s->hostname ? s->hostname : s->machine,
-                .kill_signal = s->kill_signal ? s->kill_signal : s->start_mode == START_BOOT ? SIGNAL_RTMIN + 3 : SIGKILL,
+                .kill_signal = s->kill_signal                ? s->kill_signal
+                               : s->start_mode == START_BOOT ? SIGNAL_RTMIN + 3
+                                                             : SIGKILL,
                 .console = l->console,
                 .quiet = s->quiet,
                 .cgroup_fd = cg.fd,
@@ -727,8 +737,8 @@ static int lock_base(const Launch *l, ImageLock *ret, Error *e)
         Error why = {0};
         int r = image_lock(LOCK_DIR, l->child_lower, true, ret, &why);
         if (r == -EBUSY)
-                return error_set(e, r, "the base %s of the overlay child image %s is in use: a container runs on it writable; stop it first", l->child_lower,
-                                 l->s->directory);
+                return error_set(e, r, "the base %s of the overlay child image %s is in use: a container runs on it writable; stop it first",
+                                 l->child_lower, l->s->directory);
         if (r < 0)
                 return error_set(e, r, "the base of the overlay child image %s: %s", l->s->directory, why.msg);
         return 0;
@@ -806,9 +816,10 @@ int launch_run(Settings *s, Error *e)
         l.child_lower = child_lower;
         l.child_work = child_work;
         if (child_lower && s->volatile_mode == VOLATILE_YES)
-                return error_set(e, -EOPNOTSUPP,
-                                 "--volatile=yes cannot run %s: it is an overlay child image, and /usr would come from the child alone; use --volatile=overlay or --ephemeral",
-                                 s->directory);
+                return error_set(
+                        e, -EOPNOTSUPP,
+                        "--volatile=yes cannot run %s: it is an overlay child image, and /usr would come from the child alone; use --volatile=overlay or --ephemeral",
+                        s->directory);
         if ((r = image_check_os_tree(child_lower ? child_lower : s->directory, s->start_mode == START_BOOT, e)) < 0)
                 return r;
 

@@ -105,8 +105,8 @@ int machine_bind(const MachineRecord *m, const char *host_path, const char *mach
         if (r == -ENOENT && !mkdir)
                 return error_set(e, r, "%s does not exist in machine %s (--mkdir creates it)", machine_path, m->name);
         if (r == -ENOTDIR || r == -EISDIR)
-                return error_set(e, r, "%s is a %s and %s in machine %s is not", host_path, S_ISDIR(st.st_mode) ? "directory" : "file",
-                                 machine_path, m->name);
+                return error_set(e, r, "%s is a %s and %s in machine %s is not", host_path, S_ISDIR(st.st_mode) ? "directory" : "file", machine_path,
+                                 m->name);
         if (r < 0)
                 return error_set_errno(e, r, "cannot mount %s at %s in machine %s", host_path, machine_path, m->name);
         return 0;

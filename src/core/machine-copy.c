@@ -169,7 +169,8 @@ static int copy_entry(const Copy *c, int sdir, const char *sname, int ddir, cons
                 target[n] = 0;
                 if (symlinkat(target, ddir, dname) < 0)
                         return error_set_errno(c->e, negative_errno(), "cannot create the link %s in %s", where, c->side);
-                return finish(c, -1, ddir, dname, &st) < 0 ? error_set_errno(c->e, negative_errno(), "cannot set the owner of the link %s", where) : 0;
+                return finish(c, -1, ddir, dname, &st) < 0 ? error_set_errno(c->e, negative_errno(), "cannot set the owner of the link %s", where)
+                                                           : 0;
         }
         if (S_ISFIFO(st.st_mode)) {
                 if (mkfifoat(ddir, dname, 0600) < 0)

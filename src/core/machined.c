@@ -40,8 +40,9 @@ int machined_register(const MachineRecord *m, const int *ifindices, size_t n_ifi
         Bus bus;
         int r = system_bus(&bus);
         if (r < 0)
-                return error_set_errno(e, r, "systemd runs as PID 1, but corral cannot talk to the system bus on %s (to register the machine with systemd-machined)",
-                                       SYSTEM_BUS);
+                return error_set_errno(
+                        e, r, "systemd runs as PID 1, but corral cannot talk to the system bus on %s (to register the machine with systemd-machined)",
+                        SYSTEM_BUS);
         if (r == 0)
                 return 0;
 
@@ -66,10 +67,12 @@ int machined_register(const MachineRecord *m, const int *ifindices, size_t n_ifi
         r = bus_call(&bus, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "RegisterMachineWithNetwork", "sayssusai", &w, BUS_TIMEOUT_MS, &err);
         bus_writer_done(&w);
         bus_close(&bus);
-        if (r == -EREMOTEIO && err && (startswith(err, "org.freedesktop.DBus.Error.ServiceUnknown") || startswith(err, "org.freedesktop.DBus.Error.NameHasNoOwner")))
+        if (r == -EREMOTEIO && err &&
+            (startswith(err, "org.freedesktop.DBus.Error.ServiceUnknown") || startswith(err, "org.freedesktop.DBus.Error.NameHasNoOwner")))
                 return 0; /* no machined on this host */
         if (r == -EREMOTEIO && err && startswith(err, "org.freedesktop.machine1.MachineExists"))
-                return error_set(e, -EEXIST, "systemd-machined has a machine named \"%s\" already (see \"machinectl status %s\"): %s", m->name, m->name, err);
+                return error_set(e, -EEXIST, "systemd-machined has a machine named \"%s\" already (see \"machinectl status %s\"): %s", m->name,
+                                 m->name, err);
         if (r < 0)
                 return error_set_errno(e, r, "systemd-machined did not register the machine %s%s%s", m->name, err ? ": " : "", err ? err : "");
         return 1;

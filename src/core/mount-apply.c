@@ -16,15 +16,15 @@
 typedef struct Apply {
         const MountStep *step;
         ApplyContext *ctx;
-        int rootfd;  /* O_PATH: the container's root as built so far */
-        int imagefd; /* O_PATH: the image directory */
+        int rootfd;         /* O_PATH: the container's root as built so far */
+        int imagefd;        /* O_PATH: the image directory */
         unsigned n_scratch; /* scratch directories made so far, for unique names */
         Error *e;
         /* The last parent directory looked up for a node step, kept while steps only make
          * nodes: a mount over it would leave this fd pointing below the new mount. */
         char *parent_path;
         int parent_fd;
-        int devchar_fd; /* /dev/char, for the udev-style links of device nodes */
+        int devchar_fd;         /* /dev/char, for the udev-style links of device nodes */
         int inaccessible_fd[2]; /* O_PATH: /run/host/inaccessible/reg and dir, for masks */
 } Apply;
 
@@ -35,9 +35,9 @@ static void forget_dirs(Apply *a)
         closep(&a->devchar_fd);
 }
 
-#define STEP_FAIL(a, r, fmt, ...)                                                                            \
-        error_set_errno((a)->e, (r), "cannot set up %s (%s step): " fmt, strempty((a)->step->target),        \
-                        mount_step_type_to_string((a)->step->type), ##__VA_ARGS__)
+#define STEP_FAIL(a, r, fmt, ...)                                                                                                                 \
+        error_set_errno((a)->e, (r), "cannot set up %s (%s step): " fmt, strempty((a)->step->target), mount_step_type_to_string((a)->step->type), \
+                        ##__VA_ARGS__)
 
 static int do_mount(const char *src, int target_fd, const char *fstype, unsigned long flags, const char *data)
 {
@@ -259,8 +259,9 @@ static int apply_root(Apply *a)
                 if (mount("overlay", c->new_root, "overlay", 0, opts) < 0) {
                         r = negative_errno();
                         if (r == -ENODEV)
-                                return error_set(a->e, r,
-                                                 "cannot mount the container's root: the kernel has no overlay file system (run \"modprobe overlay\" on the host)");
+                                return error_set(
+                                        a->e, r,
+                                        "cannot mount the container's root: the kernel has no overlay file system (run \"modprobe overlay\" on the host)");
                         return STEP_FAIL(a, r, "overlay mount (%s)", opts);
                 }
                 break;
@@ -492,8 +493,8 @@ static int apply_remount(Apply *a)
  * a slave), so the copy is one too. */
 static int bind_with_attr(int fd, bool recursive, int dst, unsigned long flags, bool attr_recursive)
 {
-        _cleanup_close_ int tree = (int)syscall(SYS_open_tree, fd, "",
-                                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+        _cleanup_close_ int tree =
+                (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
         int r;
         if (tree < 0)
                 return negative_errno();
@@ -508,9 +509,8 @@ static int bind_with_attr(int fd, bool recursive, int dst, unsigned long flags, 
  * read-only): both in one. */
 static bool is_self_bind_then_remount(const MountStep *m, const MountStep *next)
 {
-        return m->type == STEP_BIND_ROOT && m->idmap_fd < 0 && next->type == STEP_REMOUNT && m->source && m->target &&
-               streq(m->source, m->target) && streq(next->target, m->target) &&
-               !(m->step_flags & (STEP_MKDIR_TARGET | STEP_TOUCH_TARGET | STEP_SOURCE_TYPE)) &&
+        return m->type == STEP_BIND_ROOT && m->idmap_fd < 0 && next->type == STEP_REMOUNT && m->source && m->target && streq(m->source, m->target) &&
+               streq(next->target, m->target) && !(m->step_flags & (STEP_MKDIR_TARGET | STEP_TOUCH_TARGET | STEP_SOURCE_TYPE)) &&
                (m->step_flags & STEP_OPTIONAL) == (next->step_flags & STEP_OPTIONAL);
 }
 

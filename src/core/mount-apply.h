@@ -6,11 +6,11 @@
 #include "mount-plan.h"
 
 typedef struct ApplyContext {
-        const char *scratch;  /* an empty host directory for the staging tmpfs */
-        const char *image;    /* the image directory on the host */
+        const char *scratch;    /* an empty host directory for the staging tmpfs */
+        const char *image;      /* the image directory on the host */
         struct winsize winsize; /* the host terminal's size, for the console */
         bool have_winsize;
-        int root_fd; /* -1, or a detached (idmapped) mount of the image to use as the root */
+        int root_fd;  /* -1, or a detached (idmapped) mount of the image to use as the root */
         int sysfs_fd; /* -1, or a detached sysfs the supervisor made, for /sys */
         /* Results */
         int console_master; /* STEP_CONSOLE: the pty master, for the supervisor */

@@ -203,8 +203,8 @@ static int apply_journal(int rootfd, const char *image, LinkJournal mode, const 
                 if (guest && rmdir(p) < 0) {
                         if (try)
                                 return 0;
-                        return error_set_errno(e, negative_errno(),
-                                               "--link-journal=guest: %s exists on the host and cannot be replaced by a link", p);
+                        return error_set_errno(e, negative_errno(), "--link-journal=guest: %s exists on the host and cannot be replaced by a link",
+                                               p);
                 }
         } else if (errno != ENOENT)
                 return error_set_errno(e, negative_errno(), "--link-journal: cannot read %s", p);

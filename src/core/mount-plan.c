@@ -12,13 +12,26 @@
 #define NODEV_NOSUID_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static const char *const step_names[_STEP_MAX] = {
-        [STEP_ROOT_BIND] = "root-bind",   [STEP_ROOT_OVERLAY] = "root-overlay", [STEP_ROOT_TMPFS] = "root-tmpfs",
-        [STEP_MOUNT] = "mount",           [STEP_BIND] = "bind",                 [STEP_BIND_ROOT] = "bind-inside",
-        [STEP_IMAGE_BIND] = "bind-image", [STEP_REMOUNT] = "remount",           [STEP_MASK] = "mask",
-        [STEP_OVERLAY] = "overlay",       [STEP_MKNOD] = "mknod",               [STEP_SYMLINK] = "symlink",
-        [STEP_MKDIR] = "mkdir",           [STEP_FILE] = "file",                 [STEP_UNLINK] = "unlink",
-        [STEP_RESOLV_CONF] = "resolv-conf", [STEP_TIMEZONE] = "timezone",     [STEP_JOURNAL] = "journal",
-        [STEP_CONSOLE] = "console",       [STEP_NOTIFY] = "notify-socket",
+        [STEP_ROOT_BIND] = "root-bind",
+        [STEP_ROOT_OVERLAY] = "root-overlay",
+        [STEP_ROOT_TMPFS] = "root-tmpfs",
+        [STEP_MOUNT] = "mount",
+        [STEP_BIND] = "bind",
+        [STEP_BIND_ROOT] = "bind-inside",
+        [STEP_IMAGE_BIND] = "bind-image",
+        [STEP_REMOUNT] = "remount",
+        [STEP_MASK] = "mask",
+        [STEP_OVERLAY] = "overlay",
+        [STEP_MKNOD] = "mknod",
+        [STEP_SYMLINK] = "symlink",
+        [STEP_MKDIR] = "mkdir",
+        [STEP_FILE] = "file",
+        [STEP_UNLINK] = "unlink",
+        [STEP_RESOLV_CONF] = "resolv-conf",
+        [STEP_TIMEZONE] = "timezone",
+        [STEP_JOURNAL] = "journal",
+        [STEP_CONSOLE] = "console",
+        [STEP_NOTIFY] = "notify-socket",
         [STEP_PIVOT_ROOT] = "pivot-root",
 };
 
@@ -32,8 +45,8 @@ typedef struct Builder {
         int r;
 } Builder;
 
-static MountStep *add(Builder *b, MountStepType type, const char *source, const char *target, const char *fstype,
-                      const char *options, unsigned long flags, unsigned step_flags)
+static MountStep *add(Builder *b, MountStepType type, const char *source, const char *target, const char *fstype, const char *options,
+                      unsigned long flags, unsigned step_flags)
 {
         if (b->r < 0)
                 return NULL;
@@ -115,8 +128,7 @@ static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
         } else if (h->template_lower) {
                 /* An overlay child: the image directory holds only its changes. */
                 if ((m = add(b, STEP_ROOT_OVERLAY, NULL, "/", NULL, NULL, 0, STEP_CHILD_IMAGE))) {
-                        if (strv_extend(&m->lower, h->template_lower) < 0 || !(m->source = strdup(h->image)) ||
-                            !(m->work = strdup(h->child_work)))
+                        if (strv_extend(&m->lower, h->template_lower) < 0 || !(m->source = strdup(h->image)) || !(m->work = strdup(h->child_work)))
                                 b->r = -ENOMEM;
                 }
         } else if (s->ephemeral || s->volatile_mode == VOLATILE_OVERLAY) {
@@ -151,8 +163,7 @@ static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
         if (s->pivot_root_new)
                 add(b, STEP_PIVOT_ROOT, s->pivot_root_new, s->pivot_root_old, NULL, NULL, 0, 0);
         /* Read-only from the start, so that nothing below writes into a read-only image. */
-        if ((s->read_only && s->volatile_mode != VOLATILE_YES && s->volatile_mode != VOLATILE_OVERLAY) ||
-            s->volatile_mode == VOLATILE_STATE)
+        if ((s->read_only && s->volatile_mode != VOLATILE_YES && s->volatile_mode != VOLATILE_OVERLAY) || s->volatile_mode == VOLATILE_STATE)
                 add_remount_ro(b, "/", 0, 0);
 
         if (s->volatile_mode == VOLATILE_STATE)
@@ -161,16 +172,12 @@ static void plan_root(Builder *b, const Settings *s, const HostFacts *h)
 
 static void plan_dev(Builder *b, const HostFacts *h)
 {
-        static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-                                            "/dev/tty", "/dev/net/tun", NULL};
+        static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/net/tun", NULL};
         const char *const *list = h->host_dev_nodes ? h->host_dev_nodes : nodes;
 
-        add(b, STEP_MOUNT, "tmpfs", "/dev", "tmpfs", "mode=0755,size=4m,nr_inodes=64k", MS_NOSUID | MS_STRICTATIME,
-            STEP_MKDIR_TARGET);
-        add(b, STEP_MOUNT, "tmpfs", "/dev/shm", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
-            STEP_MKDIR_TARGET);
-        add(b, STEP_MOUNT, "devpts", "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620,gid=5",
-            MS_NOSUID | MS_NOEXEC, STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "tmpfs", "/dev", "tmpfs", "mode=0755,size=4m,nr_inodes=64k", MS_NOSUID | MS_STRICTATIME, STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "tmpfs", "/dev/shm", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "devpts", "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620,gid=5", MS_NOSUID | MS_NOEXEC, STEP_MKDIR_TARGET);
         add(b, STEP_MOUNT, "mqueue", "/dev/mqueue", "mqueue", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET | STEP_OPTIONAL);
         for (size_t i = 0; list[i]; i++) {
                 if (streq(list[i], "/dev/net/tun") && !h->have_dev_net_tun)
@@ -244,8 +251,7 @@ static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
 {
         static const char manager[] = "systemd-nspawn\n";
 
-        add(b, STEP_MOUNT, "tmpfs", "/run", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
-            STEP_MKDIR_TARGET);
+        add(b, STEP_MOUNT, "tmpfs", "/run", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
         add_mkdir(b, "/run/host", 0755);
         /* Bound onto itself so that it can be made read-only as a whole when it is filled. */
         add(b, STEP_BIND_ROOT, "/run/host", "/run/host", NULL, NULL, MS_BIND, 0);
@@ -264,8 +270,7 @@ static void plan_run_host(Builder *b, const Settings *s, const HostFacts *h)
         if (h->notify_socket)
                 add(b, STEP_NOTIFY, NULL, "/run/host/notify", NULL, NULL, 0, 0);
         if (s->n_credentials > 0) {
-                add(b, STEP_MOUNT, "tmpfs", "/run/host/credentials", "tmpfs", "mode=0700", NODEV_NOSUID_NOEXEC,
-                    STEP_MKDIR_TARGET);
+                add(b, STEP_MOUNT, "tmpfs", "/run/host/credentials", "tmpfs", "mode=0700", NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
                 for (size_t i = 0; i < s->n_credentials; i++) {
                         _cleanup_free_ char *p = path_join("/run/host/credentials", s->credentials[i].id);
                         if (!p) {
@@ -317,8 +322,7 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
                 case CUSTOM_MOUNT_BIND:
                         if (!c->source) {
                                 /* No source: a fresh, empty, writable directory. */
-                                add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", "mode=0755",
-                                    MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
+                                add(b, STEP_MOUNT, "tmpfs", c->destination, "tmpfs", "mode=0755", MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
                                 break;
                         }
                         m = add(b, c->source_in_root ? STEP_BIND_ROOT : STEP_BIND, c->source, c->destination, NULL, NULL,
@@ -340,8 +344,7 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
                         break;
                 }
                 case CUSTOM_MOUNT_OVERLAY:
-                        if (!(m = add(b, STEP_OVERLAY, c->source, c->destination, "overlay", NULL,
-                                      c->read_only ? MS_RDONLY : 0, STEP_MKDIR_TARGET)))
+                        if (!(m = add(b, STEP_OVERLAY, c->source, c->destination, "overlay", NULL, c->read_only ? MS_RDONLY : 0, STEP_MKDIR_TARGET)))
                                 return;
                         /* overlayfs lists the topmost lower directory first; nspawn's syntax lowest first. */
                         for (size_t k = strv_length(c->lower); k > 0; k--)
@@ -369,10 +372,8 @@ static void plan_custom_mounts(Builder *b, const Settings *s)
 
 static void plan_proc(Builder *b, const HostFacts *h)
 {
-        static const char *const masked[] = {"/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/sysrq-trigger",
-                                             "/proc/timer_list"};
-        static const char *const read_only[] = {"/proc/acpi", "/proc/apm", "/proc/asound", "/proc/bus",
-                                                "/proc/fs",   "/proc/irq", "/proc/scsi"};
+        static const char *const masked[] = {"/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/sysrq-trigger", "/proc/timer_list"};
+        static const char *const read_only[] = {"/proc/acpi", "/proc/apm", "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/scsi"};
 
         add(b, STEP_MOUNT, "proc", "/proc", "proc", NULL, NODEV_NOSUID_NOEXEC, STEP_MKDIR_TARGET);
         /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes: /proc as it comes, as nspawn's mount_all()
@@ -397,8 +398,7 @@ static void plan_proc(Builder *b, const HostFacts *h)
         }
         if (h->boot_id) {
                 /* A fresh boot id per start, as the guest's journal expects of a new boot. */
-                add(b, STEP_BIND_ROOT, "/run/.corral-boot-id", "/proc/sys/kernel/random/boot_id", NULL, NULL, MS_BIND,
-                    STEP_OPTIONAL);
+                add(b, STEP_BIND_ROOT, "/run/.corral-boot-id", "/proc/sys/kernel/random/boot_id", NULL, NULL, MS_BIND, STEP_OPTIONAL);
                 add_remount_ro(b, "/proc/sys/kernel/random/boot_id", NODEV_NOSUID_NOEXEC, STEP_OPTIONAL);
                 add(b, STEP_UNLINK, NULL, "/run/.corral-boot-id", NULL, NULL, 0, 0);
         }
@@ -415,8 +415,7 @@ static void plan_proc(Builder *b, const HostFacts *h)
 static bool etc_writable(const Settings *s)
 {
         /* As nspawn: a read-only image is still writable under --volatile=yes (and overlay). */
-        return (!s->read_only || s->volatile_mode == VOLATILE_YES || s->volatile_mode == VOLATILE_OVERLAY) &&
-               s->volatile_mode != VOLATILE_STATE;
+        return (!s->read_only || s->volatile_mode == VOLATILE_YES || s->volatile_mode == VOLATILE_OVERLAY) && s->volatile_mode != VOLATILE_STATE;
 }
 
 ResolvConfMode resolv_conf_mode_resolve(const Settings *s, const HostFacts *h)
@@ -455,8 +454,7 @@ int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Erro
 
         plan_root(&b, s, h);
         if (!has_custom_mount_at(s, "/tmp") && !s->no_tmpfs_tmp)
-                add(&b, STEP_MOUNT, "tmpfs", "/tmp", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
-                    STEP_MKDIR_TARGET);
+                add(&b, STEP_MOUNT, "tmpfs", "/tmp", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV | MS_STRICTATIME, STEP_MKDIR_TARGET);
         add(&b, STEP_MOUNT, "sysfs", "/sys", "sysfs", NULL, NODEV_NOSUID_NOEXEC | (h->api_vfs_writable ? 0 : MS_RDONLY), STEP_MKDIR_TARGET);
         if (h->have_cgroup2)
                 add(&b, STEP_MOUNT, "cgroup2", "/sys/fs/cgroup", "cgroup2", NULL, NODEV_NOSUID_NOEXEC, 0);
@@ -479,8 +477,8 @@ int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Erro
         if ((m = add(&b, STEP_TIMEZONE, NULL, "/etc/localtime", NULL, NULL, 0, 0))) {
                 m->mode_enum = (int)timezone_mode_resolve(s, h);
                 if (h->localtime_link) {
-                        const char *z = startswith(h->localtime_link, "../usr/share/zoneinfo/")
-                                                ?: startswith(h->localtime_link, "/usr/share/zoneinfo/");
+                        const char *z =
+                                startswith(h->localtime_link, "../usr/share/zoneinfo/") ?: startswith(h->localtime_link, "/usr/share/zoneinfo/");
                         if (z && !(m->source = strdup(z)))
                                 b.r = -ENOMEM;
                 }

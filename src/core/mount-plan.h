@@ -63,11 +63,11 @@ typedef struct MountStep {
         char *work;          /* STEP_ROOT_OVERLAY: work directory, NULL with a tmpfs upper */
         char *content;       /* STEP_FILE */
         size_t content_size;
-        mode_t mode;   /* STEP_FILE, STEP_MKDIR */
-        int mode_enum; /* STEP_RESOLV_CONF, STEP_TIMEZONE, STEP_JOURNAL: the concrete mode */
-        int custom_index; /* STEP_BIND of a custom mount: its index in Settings, else -1 */
-        int idmap_fd;     /* binds, overlay lower: -1, or a detached (idmapped) mount of the source
-                           * the supervisor made, for the child to attach (user namespace) */
+        mode_t mode;        /* STEP_FILE, STEP_MKDIR */
+        int mode_enum;      /* STEP_RESOLV_CONF, STEP_TIMEZONE, STEP_JOURNAL: the concrete mode */
+        int custom_index;   /* STEP_BIND of a custom mount: its index in Settings, else -1 */
+        int idmap_fd;       /* binds, overlay lower: -1, or a detached (idmapped) mount of the source
+                             * the supervisor made, for the child to attach (user namespace) */
         int upper_idmap_fd; /* STEP_ROOT_OVERLAY of an overlay child with a user namespace: -1, or a
                              * detached idmapped mount of the child's directory (upper NULL: it
                              * is the topmost lower layer) or of the directory that holds it and
@@ -96,15 +96,15 @@ typedef struct HostFacts {
         const char *cgroup_own;     /* without a cgroup namespace: the container's cgroup below the hierarchy's
                                      * root, the one writable part of the whole hierarchy it sees */
         bool have_dev_net_tun;
-        bool have_kcore;            /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
-        bool tty_console;           /* the console is a pty (not --console=pipe) */
+        bool have_kcore;  /* the kernel has /proc/kcore: /dev/core links to it, as nspawn's dev_setup() */
+        bool tty_console; /* the console is a pty (not --console=pipe) */
         bool notify_socket;
-        const char *uuid;           /* the container's UUID, formatted */
-        const char *machine_id;     /* as 32 hex digits, for the journal */
-        const char *boot_id;        /* a fresh random boot id, formatted */
-        const char *const *host_dev_nodes; /* NULL: the default safe list */
+        const char *uuid;                   /* the container's UUID, formatted */
+        const char *machine_id;             /* as 32 hex digits, for the journal */
+        const char *boot_id;                /* a fresh random boot id, formatted */
+        const char *const *host_dev_nodes;  /* NULL: the default safe list */
         const char *const *extra_dev_nodes; /* DeviceAllow= nodes, made in /dev too */
-        const BoundUser *bound_users; /* --bind-user=, resolved */
+        const BoundUser *bound_users;       /* --bind-user=, resolved */
         size_t n_bound_users;
 } HostFacts;
 

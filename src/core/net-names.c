@@ -57,7 +57,7 @@ static void mac_of(const uint8_t key[16], const uint8_t machine_id[16], const ch
         memcpy(v + 16, machine, l);
         uint64_t h = siphash24(v, 16 + l, key);
         for (int i = 0; i < 6; i++)
-                mac[i] = (uint8_t)(h >> (8 * i)); /* the little-endian bytes, as nspawn copies them */
+                mac[i] = (uint8_t)(h >> (8 * i));   /* the little-endian bytes, as nspawn copies them */
         mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 }
 

@@ -141,12 +141,14 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
         if (!masquerade && st->n_ports == 0 && !loopback)
                 return 0;
         if (st->n_ports > 0 && !address)
-                return error_set(e, -EINVAL,
-                                 "-p/--port=: corral does not know the container's address (systemd-networkd addresses %s here); give it with [Network] Address=",
-                                 link);
+                return error_set(
+                        e, -EINVAL,
+                        "-p/--port=: corral does not know the container's address (systemd-networkd addresses %s here); give it with [Network] Address=",
+                        link);
         /* The socket that owns the table: it goes when the supervisor ends, however it ends. */
         struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-        if ((s->nat_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0 || bind(s->nat_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        if ((s->nat_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0 ||
+            bind(s->nat_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return error_set_errno(e, negative_errno(), "cannot open a netfilter netlink socket for the container's nftables table");
         char fd[16], table[300], masq[48] = "", addr[INET_ADDRSTRLEN], msg[512];
         snprintf(fd, sizeof(fd), "%d", s->nat_fd);
@@ -174,14 +176,18 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
         int r = 0;
         for (size_t i = 0; r >= 0 && i < st->n_ports; i++) {
                 const ExposePort *p = &st->ports[i];
-                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", p->protocol == IPPROTO_UDP ? "udp" : "tcp", p->host_port, addr, p->container_port) < 0) {
+                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", p->protocol == IPPROTO_UDP ? "udp" : "tcp", p->host_port, addr, p->container_port) <
+                    0) {
                         fw[i] = NULL; /* undefined after a failure */
                         r = error_set_errno(e, -ENOMEM, "cannot start corral-net");
                 } else
                         argv[n++] = fw[i];
         }
-        if (r >= 0 && (r = run_net_helper(c, st->n_ports > 0 ? "-p/--port=" : masquerade ? "[Network] Masquerade=" : "--network-zone=", argv, s->nat_fd,
-                                          msg, sizeof(msg), e)) >= 0)
+        if (r >= 0 && (r = run_net_helper(c,
+                                          st->n_ports > 0 ? "-p/--port="
+                                          : masquerade    ? "[Network] Masquerade="
+                                                          : "--network-zone=",
+                                          argv, s->nat_fd, msg, sizeof(msg), e)) >= 0)
                 s->nat_unowned = streq(msg, "unowned");
         strv_free(fw);
         free(argv);
@@ -259,7 +265,13 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
         unsigned len;
         if (st->network_address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
-                char *cargv[] = {NULL, (char *)"configure", (char *)pid, (char *)"host0", st->network_address, c->net_gateway[0] ? (char *)c->net_gateway : NULL, NULL};
+                char *cargv[] = {NULL,
+                                 (char *)"configure",
+                                 (char *)pid,
+                                 (char *)"host0",
+                                 st->network_address,
+                                 c->net_gateway[0] ? (char *)c->net_gateway : NULL,
+                                 NULL};
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
                 (void)ipv4_prefix_parse(st->network_address, 1, 30, &address, &len);
@@ -332,7 +344,6 @@ static void return_interface(const RunConfig *c, int netns_fd, const char *ifnam
         if (run_net_helper(c, "--network-interface", argv, netns_fd, msg, sizeof(msg), &e) < 0)
                 fprintf(stderr, "corral: %s\n", e.msg);
 }
-
 
 int zone_lease_take(const char *dir, const char *zone, int *ret_fd, unsigned *ret_n, char *path, size_t size)
 {

@@ -20,7 +20,10 @@ typedef struct NetState {
         char lease_path[160];
 } NetState;
 
-#define NET_STATE_NULL {.dhcp_fd = -1, .dhcp_send_fd = -1, .netns_fd = -1, .nat_fd = -1, .lease_fd = -1}
+#define NET_STATE_NULL                                                                          \
+        {                                                                                       \
+                .dhcp_fd = -1, .dhcp_send_fd = -1, .netns_fd = -1, .nat_fd = -1, .lease_fd = -1 \
+        }
 
 /* After the clone, while the child waits: the links (veth pair, zone, bridge, extra pairs,
  * MACVLAN/IPVLAN, moved interfaces), the addresses, the DHCP server and the nftables table. */

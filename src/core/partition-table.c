@@ -22,22 +22,16 @@ static const struct {
         PartitionDesignator d;
 } types[] = {
 #if defined(__aarch64__)
-        {"b921b045-1df0-41c3-af44-4c6f280d3fae", PARTITION_ROOT},
-        {"df3300ce-d69f-4c92-978c-9bfb0f38d820", PARTITION_ROOT_VERITY},
+        {"b921b045-1df0-41c3-af44-4c6f280d3fae", PARTITION_ROOT}, {"df3300ce-d69f-4c92-978c-9bfb0f38d820", PARTITION_ROOT_VERITY},
         {"b0e01050-ee5f-4390-949a-9101b17104e9", PARTITION_USR},
 #else
-        {"4f68bce3-e8cd-4db1-96e7-fbcaf984b709", PARTITION_ROOT},
-        {"2c7357ed-ebd2-46d9-aec1-23d437ec2bf5", PARTITION_ROOT_VERITY},
+        {"4f68bce3-e8cd-4db1-96e7-fbcaf984b709", PARTITION_ROOT}, {"2c7357ed-ebd2-46d9-aec1-23d437ec2bf5", PARTITION_ROOT_VERITY},
         {"8484680c-9521-48c6-9c11-b0720656f69e", PARTITION_USR},
 #endif
-        {"933ac7e1-2eb4-4f13-b844-0e14e2aef915", PARTITION_HOME},
-        {"3b8f8425-20e0-4f3b-907f-1a25a76f98e8", PARTITION_SRV},
-        {"4d21b016-b534-45c2-a9fb-5c16e091fd2d", PARTITION_VAR},
-        {"7ec6f557-3bc5-4aca-b293-16ef5df639d1", PARTITION_TMP},
-        {"c12a7328-f81f-11d2-ba4b-00a0c93ec93b", PARTITION_ESP},
-        {"bc13c2ff-59e6-4262-a352-b275fd6f7172", PARTITION_XBOOTLDR},
-        {"0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", PARTITION_SWAP},
-        {"0fc63daf-8483-4772-8e79-3d69d8477de4", PARTITION_LINUX_GENERIC},
+        {"933ac7e1-2eb4-4f13-b844-0e14e2aef915", PARTITION_HOME}, {"3b8f8425-20e0-4f3b-907f-1a25a76f98e8", PARTITION_SRV},
+        {"4d21b016-b534-45c2-a9fb-5c16e091fd2d", PARTITION_VAR},  {"7ec6f557-3bc5-4aca-b293-16ef5df639d1", PARTITION_TMP},
+        {"c12a7328-f81f-11d2-ba4b-00a0c93ec93b", PARTITION_ESP},  {"bc13c2ff-59e6-4262-a352-b275fd6f7172", PARTITION_XBOOTLDR},
+        {"0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", PARTITION_SWAP}, {"0fc63daf-8483-4772-8e79-3d69d8477de4", PARTITION_LINUX_GENERIC},
 };
 
 static uint16_t le16(const uint8_t *p)
@@ -218,7 +212,9 @@ int partition_table_parse(const uint8_t *disk, size_t size, uint64_t disk_size, 
                 if (a == 0 || a + n > sectors)
                         return bad(why, "an MBR partition lies outside the disk");
                 Partition *p = &ret->p[ret->n++];
-                *p = (Partition){.number = (unsigned)k + 1, .offset = a * 512, .size = n * 512,
+                *p = (Partition){.number = (unsigned)k + 1,
+                                 .offset = a * 512,
+                                 .size = n * 512,
                                  .designator = type == 0x83 ? PARTITION_LINUX_GENERIC : PARTITION_OTHER};
         }
         ret->kind = ret->n > 0 ? TABLE_MBR : TABLE_NONE;
@@ -247,7 +243,7 @@ int partition_table_pick(const PartitionTable *t, const Partition *ret[_PARTITIO
                 if (ret[p->designator]) {
                         if (why)
                                 *why = p->designator == PARTITION_ROOT ? "the disk has two root partitions for this architecture"
-                                                                        : "the disk has two partitions of one kind";
+                                                                       : "the disk has two partitions of one kind";
                         return -ENXIO;
                 }
                 ret[p->designator] = p;
@@ -258,8 +254,9 @@ int partition_table_pick(const PartitionTable *t, const Partition *ret[_PARTITIO
                 ret[PARTITION_ROOT] = generic;
         if (!ret[PARTITION_ROOT]) {
                 if (why)
-                        *why = n_generic > 1 ? "the disk has several Linux partitions and none is marked as the root (give it the root type UUID of the Discoverable Partitions Specification)"
-                                             : "the disk has no root partition (a Linux partition, or the root type UUID of the Discoverable Partitions Specification)";
+                        *why = n_generic > 1
+                                       ? "the disk has several Linux partitions and none is marked as the root (give it the root type UUID of the Discoverable Partitions Specification)"
+                                       : "the disk has no root partition (a Linux partition, or the root type UUID of the Discoverable Partitions Specification)";
                 return -ENXIO;
         }
         return 0;

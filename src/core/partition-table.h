@@ -11,7 +11,7 @@
  * trusted (sizes, counts, offsets and checksums are checked). */
 
 typedef enum PartitionDesignator {
-        PARTITION_ROOT,      /* the native architecture's root (x86-64, or aarch64 on aarch64) */
+        PARTITION_ROOT, /* the native architecture's root (x86-64, or aarch64 on aarch64) */
         PARTITION_ROOT_VERITY,
         PARTITION_USR,
         PARTITION_HOME,
@@ -35,11 +35,11 @@ const char *partition_designator_to_string(PartitionDesignator d);
 
 typedef struct Partition {
         PartitionDesignator designator;
-        unsigned number;         /* 1-based, as the kernel numbers partitions */
-        uint64_t offset, size;   /* bytes */
-        uint64_t flags;          /* GPT attributes; 0 for MBR */
+        unsigned number;                 /* 1-based, as the kernel numbers partitions */
+        uint64_t offset, size;           /* bytes */
+        uint64_t flags;                  /* GPT attributes; 0 for MBR */
         uint8_t type_uuid[16], uuid[16]; /* as in the UUID's text form; zero for MBR */
-        char label[72];          /* UTF-8, from GPT's UTF-16 name */
+        char label[72];                  /* UTF-8, from GPT's UTF-16 name */
 } Partition;
 
 #define PARTITIONS_MAX 128

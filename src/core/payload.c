@@ -22,12 +22,12 @@
 #include "parse-util.h"
 #include "strv.h"
 
-#define FAIL(fd, code, ...)                                                                                  \
-        do {                                                                                                 \
-                char _m[1024];                                                                               \
-                snprintf(_m, sizeof(_m), __VA_ARGS__);                                                       \
-                child_report(fd, code, _m);                                                                  \
-                _exit(EXIT_FAILURE);                                                                         \
+#define FAIL(fd, code, ...)                            \
+        do {                                           \
+                char _m[1024];                         \
+                snprintf(_m, sizeof(_m), __VA_ARGS__); \
+                child_report(fd, code, _m);            \
+                _exit(EXIT_FAILURE);                   \
         } while (0)
 /* The same, with the error's text after the message. */
 #define FAIL_ERRNO(fd, code, fmt, ...) FAIL(fd, code, fmt ": %s", ##__VA_ARGS__, strerror(-(code)))
@@ -75,7 +75,6 @@ static void apply_limits(const Settings *s, int sync_fd)
         if (s->have_cpu_affinity && sched_setaffinity(0, sizeof(s->cpu_affinity), (const cpu_set_t *)&s->cpu_affinity) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
 }
-
 
 /* execve() with a PATH search that uses the container's PATH, not ours. */
 static int exec_search(const char *file, char **argv, char **envp)

@@ -30,12 +30,12 @@ const char *const import_keyrings[] = {
 
 typedef struct Download {
         const char *url;
-        int fd;            /* the file written, or -1: into mem */
-        char *mem;         /* small files */
+        int fd;    /* the file written, or -1: into mem */
+        char *mem; /* small files */
         size_t size;
         uint64_t done;
         EVP_MD_CTX *sha;
-        int error;         /* a write failed: negative errno */
+        int error; /* a write failed: negative errno */
         const TransferIO *io;
         const char *what;
 } Download;
@@ -159,8 +159,10 @@ static int verify_signature(const char *sums, size_t sums_size, const char *sig,
                 if (access(*k, R_OK) == 0)
                         keyring = *k;
         if (!keyring)
-                return error_set(e, -ENOKEY, "--verify=signature needs a keyring at %s or %s, and there is none: install the signer's key there, or use --verify=checksum", import_keyrings[0],
-                                 import_keyrings[1]);
+                return error_set(
+                        e, -ENOKEY,
+                        "--verify=signature needs a keyring at %s or %s, and there is none: install the signer's key there, or use --verify=checksum",
+                        import_keyrings[0], import_keyrings[1]);
         _cleanup_close_ int data_fd = memfd_with("SHA256SUMS", sums, sums_size);
         _cleanup_close_ int sig_fd = memfd_with("SHA256SUMS.gpg", sig, sig_size);
         int out[2];
@@ -220,7 +222,8 @@ static int fetch_sums(const char *url, ImportVerify verify, const TransferIO *io
         }
         if (verify == IMPORT_VERIFY_SIGNATURE) {
                 if ((r = download_small(sig_url, true, io, &sig, &sig_size, e)) == -ENOENT)
-                        return error_set(e, r, "cannot verify %s: the server has no signature %s (--verify=checksum checks the checksum only)", url, sig_url);
+                        return error_set(e, r, "cannot verify %s: the server has no signature %s (--verify=checksum checks the checksum only)", url,
+                                         sig_url);
                 if (r < 0)
                         return r;
                 if ((r = verify_signature(s->text, s->size, sig, sig_size, sig_url, e)) < 0)
@@ -240,14 +243,17 @@ static int expected_sum(const Sums *s, const char *url, char want[static 65], Er
         if (r == -ENOENT)
                 return error_set(e, r, "cannot verify %s: SHA256SUMS has no line for %s", url, file);
         if (r < 0)
-                return error_set(e, r, "cannot verify %s: its line in SHA256SUMS is %s", url, r == -ENOTUNIQ ? "there twice, with two digests" : "malformed");
+                return error_set(e, r, "cannot verify %s: its line in SHA256SUMS is %s", url,
+                                 r == -ENOTUNIQ ? "there twice, with two digests" : "malformed");
         return 0;
 }
 
 static int compare_sum(const char *url, const char *want, const char *digest, Error *e)
 {
         if (!streq(want, digest))
-                return error_set(e, -EBADMSG, "%s is damaged or not the file SHA256SUMS lists: its SHA-256 is %s, SHA256SUMS says %s; nothing was imported", url, digest, want);
+                return error_set(e, -EBADMSG,
+                                 "%s is damaged or not the file SHA256SUMS lists: its SHA-256 is %s, SHA256SUMS says %s; nothing was imported", url,
+                                 digest, want);
         return 0;
 }
 
@@ -275,7 +281,8 @@ static char *sha256_hex(const char *data, size_t size, char hex[static 65])
 
 /* The settings file beside the image (URL without suffixes + ".nspawn"), verified as the image
  * is; *ret NULL when the server has none. */
-static int fetch_settings(const char *url, bool raw, ImportVerify verify, const Sums *sums, const TransferIO *io, char **ret, size_t *ret_size, Error *e)
+static int fetch_settings(const char *url, bool raw, ImportVerify verify, const Sums *sums, const TransferIO *io, char **ret, size_t *ret_size,
+                          Error *e)
 {
         char base[256], file[300];
         int r = import_name_from(url, raw, base, sizeof(base));
@@ -293,7 +300,8 @@ static int fetch_settings(const char *url, bool raw, ImportVerify verify, const 
                 return r;
         if (verify != IMPORT_VERIFY_NO) {
                 char hex[65], want[65];
-                if (!sha256_hex(*ret, *ret_size, hex) || (r = expected_sum(sums, settings_url, want, e)) < 0 || (r = compare_sum(settings_url, want, hex, e)) < 0) {
+                if (!sha256_hex(*ret, *ret_size, hex) || (r = expected_sum(sums, settings_url, want, e)) < 0 ||
+                    (r = compare_sum(settings_url, want, hex, e)) < 0) {
                         free(*ret);
                         *ret = NULL;
                         return r < 0 ? r : error_set(e, -ENOMEM, "out of memory");

@@ -88,7 +88,8 @@ static int mount_partition(int file, const char *image, const Partition *p, bool
          * our close. */
         int r = mount_fs(dev, target, ro);
         if (r == -EMEDIUMTYPE)
-                return error_set(e, r, "-i: %s: the %s has no file system this kernel can mount (tried ext4, btrfs, xfs, erofs, squashfs, vfat)", image, name);
+                return error_set(e, r, "-i: %s: the %s has no file system this kernel can mount (tried ext4, btrfs, xfs, erofs, squashfs, vfat)",
+                                 image, name);
         if (r < 0)
                 return error_set_errno(e, r, "-i: %s: cannot mount the %s (%s)", image, name, dev);
         return 0;
@@ -202,8 +203,8 @@ static int mount_image(const char *image, const char *where, bool read_only, cha
                 /* Resolved in the image, whose links cannot lead out of it. */
                 _cleanup_close_ int target = read_only ? open_in_root(root, path, O_PATH | O_DIRECTORY, 0) : mkdir_p_in_root(root, path, 0755);
                 if (target < 0) {
-                        if (asprintf(&w, "%s: the %s partition %u is not mounted: %s has no directory %s", image, partition_designator_to_string(others[k].d),
-                                     p->number, image, path) >= 0)
+                        if (asprintf(&w, "%s: the %s partition %u is not mounted: %s has no directory %s", image,
+                                     partition_designator_to_string(others[k].d), p->number, image, path) >= 0)
                                 strv_push(warnings, w);
                         continue;
                 }

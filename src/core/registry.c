@@ -64,7 +64,10 @@ int registry_pin_leader(const MachineRecord *m)
 
 /* The state file's keys, in the order they are written, and the fields they hold. */
 typedef enum FieldType { FIELD_STRING, FIELD_PID, FIELD_INT, FIELD_BOOL, FIELD_U64, FIELD_HEX } FieldType;
-#define FIELD(key, type, member) {key, type, offsetof(MachineRecord, member), sizeof(((MachineRecord *)0)->member)}
+#define FIELD(key, type, member)                                                                 \
+        {                                                                                        \
+                key, type, offsetof(MachineRecord, member), sizeof(((MachineRecord *)0)->member) \
+        }
 static const struct {
         const char *key;
         FieldType type;

@@ -13,17 +13,17 @@
 typedef struct MachineRecord {
         char name[256];
         char root[4096];
-        char id[33];           /* the machine's UUID, 32 hex digits, as machined */
+        char id[33];              /* the machine's UUID, 32 hex digits, as machined */
         char os[64], version[64]; /* ID= and VERSION_ID= of the tree's os-release */
-        char cgroup[4096];     /* the container's cgroup2 cgroup (container_cgroup_record()), or "" */
-        char service[16];      /* "corral" */
-        char class_[16];       /* "container" */
+        char cgroup[4096];        /* the container's cgroup2 cgroup (container_cgroup_record()), or "" */
+        char service[16];         /* "corral" */
+        char class_[16];          /* "container" */
         pid_t leader, supervisor;
         uint64_t supervisor_start; /* field 22 of /proc/SUPERVISOR/stat */
         uint64_t realtime_us, monotonic_us;
         bool boot;
-        int kill_signal;       /* the container's --kill-signal */
-        int poweroff_signal;   /* what corralctl poweroff sends PID 1 */
+        int kill_signal;     /* the container's --kill-signal */
+        int poweroff_signal; /* what corralctl poweroff sends PID 1 */
         /* What a process started in the running machine gets (corralctl shell, login), as the
          * payload got it; the system call filter is the file "seccomp" beside the state. */
         uint64_t caps_bounding, caps_ambient;

@@ -371,7 +371,8 @@ int resources_set(Resources *r, const char *name, const char *value, Error *e)
         case RES_ALLOWED_MEMORY_NODES: {
                 Error sub = {0};
                 if (cpu_set_parse(value, &set, &sub, name) < 0 || cpu_set_count(&set, NULL) == 0)
-                        return bad(e, name, value, k == RES_ALLOWED_CPUS ? "expected a CPU list like \"0-3,6\"" : "expected a NUMA node list like \"0\" or \"0-1\"");
+                        return bad(e, name, value,
+                                   k == RES_ALLOWED_CPUS ? "expected a CPU list like \"0-3,6\"" : "expected a NUMA node list like \"0\" or \"0-1\"");
                 char *f = format_set(&set);
                 if (!f)
                         return -ENOMEM;
@@ -569,16 +570,16 @@ static int translate_io(const Resources *r, const CgroupLayout *l, const Resourc
         return 0;
 }
 
-int resources_translate(const Resources *r, const CgroupLayout *l, const ResourceHost *h, CgroupWrite **ret, size_t *ret_n,
-                        unsigned *ret_controllers, Error *e)
+int resources_translate(const Resources *r, const CgroupLayout *l, const ResourceHost *h, CgroupWrite **ret, size_t *ret_n, unsigned *ret_controllers,
+                        Error *e)
 {
         Out o = {0};
         char b1[24];
         int x = 0;
-#define TRY(expr)                                                                                            \
-        do {                                                                                                 \
-                if ((x = (expr)) < 0)                                                                        \
-                        goto fail;                                                                           \
+#define TRY(expr)                     \
+        do {                          \
+                if ((x = (expr)) < 0) \
+                        goto fail;    \
         } while (0)
 
         /* Memory.  v1 has the hard limit (and memsw for memory plus swap) only. */
@@ -594,8 +595,10 @@ int resources_translate(const Resources *r, const CgroupLayout *l, const Resourc
                         continue;
                 TRY(need(l, CG_MEMORY, k, e));
                 if (!mv2) {
-                        x = error_set(e, -EOPNOTSUPP, "%s= needs the cgroup v2 memory controller; this host has cgroup v1's, which can only express MemoryMax= (and MemorySwapMax=)",
-                                      key_names[k]);
+                        x = error_set(
+                                e, -EOPNOTSUPP,
+                                "%s= needs the cgroup v2 memory controller; this host has cgroup v1's, which can only express MemoryMax= (and MemorySwapMax=)",
+                                key_names[k]);
                         goto fail;
                 }
                 const ResourceAmount *a = k == RES_MEMORY_HIGH ? &r->memory_high : &r->memory_low;
@@ -610,8 +613,7 @@ int resources_translate(const Resources *r, const CgroupLayout *l, const Resourc
                         x = error_set(e, -EOPNOTSUPP, "MemorySwapMax= on cgroup v1 limits memory and swap together, so it needs a MemoryMax= too");
                         goto fail;
                 } else
-                        TRY(emit(&o, CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld",
-                                 swap == RES_INFINITY ? -1LL : (long long)(mem_max + swap)));
+                        TRY(emit(&o, CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", swap == RES_INFINITY ? -1LL : (long long)(mem_max + swap)));
         }
 
         /* CPU. */

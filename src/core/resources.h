@@ -153,14 +153,13 @@ typedef struct CgroupWrite {
 /* The files for the properties in r on layout, in the order to write them, and the controllers
  * they need.  A property the layout cannot express (MemoryHigh= on v1, a controller missing)
  * is an error naming it and what would.  Device properties are not here (resources_device_rules()). */
-int resources_translate(const Resources *r, const CgroupLayout *layout, const ResourceHost *h, CgroupWrite **ret,
-                        size_t *ret_n, unsigned *ret_controllers, Error *e);
+int resources_translate(const Resources *r, const CgroupLayout *layout, const ResourceHost *h, CgroupWrite **ret, size_t *ret_n,
+                        unsigned *ret_controllers, Error *e);
 
 /* DeviceAllow= as device rules, resolving paths and /proc/devices names; nodes_out gets the
  * DeviceAllow= paths that are device nodes (to create inside), NULL-terminated.  devices_text:
  * the content of /proc/devices (NULL: read it). */
-int resources_device_rules(const Resources *r, const char *devices_text, DeviceRule **ret, size_t *ret_n, char ***nodes_out,
-                           Error *e);
+int resources_device_rules(const Resources *r, const char *devices_text, DeviceRule **ret, size_t *ret_n, char ***nodes_out, Error *e);
 
 /* The standard resolver for ResourceHost.block_device: the node itself when path is a block
  * device, else the device of the file system path is on; partitions resolve to their disk. */

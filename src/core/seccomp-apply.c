@@ -28,7 +28,7 @@
 #include "strv.h"
 
 #define RET_ALLOW SECCOMP_RET_ALLOW
-#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | ((uint32_t)(e) & SECCOMP_RET_DATA))
+#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | ((uint32_t)(e)&SECCOMP_RET_DATA))
 #define RET_DENY RET_ERRNO(EPERM)
 
 static int compare_name(const void *key, const void *entry)
@@ -43,10 +43,10 @@ int syscall_number(const SyscallTable *t, const char *name)
 }
 
 typedef enum VerdictKind {
-        VERDICT_RETURN,      /* ret */
-        VERDICT_IOCTL,       /* allowed, except TIOCSTI and TIOCLINUX */
-        VERDICT_SOCKET,      /* allowed, except audit netlink sockets */
-        VERDICT_OPEN_FLAGS,  /* --suppress-sync: EINVAL when the flags in argument arg ask for O_DSYNC */
+        VERDICT_RETURN,     /* ret */
+        VERDICT_IOCTL,      /* allowed, except TIOCSTI and TIOCLINUX */
+        VERDICT_SOCKET,     /* allowed, except audit netlink sockets */
+        VERDICT_OPEN_FLAGS, /* --suppress-sync: EINVAL when the flags in argument arg ask for O_DSYNC */
 } VerdictKind;
 
 typedef struct Verdict {
@@ -276,8 +276,7 @@ int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *r
                          * kernel without syscall.x32=y (Debian's default); -1 is left to the table,
                          * as libseccomp does. */
                         if ((r = emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 2, 0x40000000)) < 0 ||
-                            (r = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX)) < 0 ||
-                            (r = emit(&p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
+                            (r = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX)) < 0 || (r = emit(&p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
                                 goto fail;
                 }
                 if ((r = emit_tree(&p, ranges, n)) < 0)
@@ -333,8 +332,8 @@ static void cache_write(int dirfd, const char *name, const struct sock_fprog *pr
                 (void)unlinkat(dirfd, tmp, 0); /* a cache: failing to keep it is no error */
 }
 
-int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir,
-                         struct sock_fprog *ret, Error *e)
+int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir, struct sock_fprog *ret,
+                         Error *e)
 {
         char key[256];
         uint64_t h = 0xcbf29ce484222325ULL;

@@ -34,8 +34,8 @@ typedef struct SyscallNumber {
         int nr;
 } SyscallNumber;
 typedef struct SyscallTable {
-        const char *arch;    /* "x86_64" */
-        uint32_t audit_arch; /* AUDIT_ARCH_X86_64, as seccomp_data.arch says it */
+        const char *arch;           /* "x86_64" */
+        uint32_t audit_arch;        /* AUDIT_ARCH_X86_64, as seccomp_data.arch says it */
         const SyscallNumber *calls; /* sorted by name */
         size_t n_calls;
 } SyscallTable;
@@ -56,7 +56,7 @@ int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *r
 
 /* The filter for syscall_policy_names(caps, allow, deny), compiled (or taken from cache_dir,
  * where compiled filters are kept under a hash of these inputs). */
-int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir,
-                         struct sock_fprog *ret, Error *e);
+int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, bool suppress_sync, const char *cache_dir, struct sock_fprog *ret,
+                         Error *e);
 /* Installs a compiled filter in the calling process (the container's child, before exec). */
 int seccomp_install(const struct sock_fprog *prog);

@@ -30,8 +30,7 @@ typedef struct KeyRow {
         uint64_t mask;
 } KeyRow;
 
-#define BAD(c, e, fmt, ...)                                                                                  \
-        error_set(e, -EINVAL, "%s:%u: %s=%s: " fmt, (c)->path, (c)->line, (c)->key, v, ##__VA_ARGS__)
+#define BAD(c, e, fmt, ...) error_set(e, -EINVAL, "%s:%u: %s=%s: " fmt, (c)->path, (c)->line, (c)->key, v, ##__VA_ARGS__)
 
 static int parse_bool_value(const char *v, const KeyContext *c, Error *e)
 {
@@ -124,9 +123,9 @@ static int p_notify_ready(Settings *s, const char *v, const KeyContext *c, Error
  * an empty value resets the list. */
 static int p_capability(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        uint64_t *set = streq(c->key, "Capability") ? &s->capability_plus
+        uint64_t *set = streq(c->key, "Capability")       ? &s->capability_plus
                         : streq(c->key, "DropCapability") ? &s->capability_minus
-                                                           : &s->capability_ambient;
+                                                          : &s->capability_ambient;
         char what[256];
         if (!*v) {
                 *set = 0;
@@ -306,15 +305,13 @@ static int p_resolv_conf(Settings *s, const char *v, const KeyContext *c, Error 
 static int p_timezone(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int m = timezone_mode_from_string(v);
-        return m < 0 ? BAD(c, e, "unknown mode; known: off, copy, bind, symlink, delete, auto")
-                     : (s->timezone = m, 0);
+        return m < 0 ? BAD(c, e, "unknown mode; known: off, copy, bind, symlink, delete, auto") : (s->timezone = m, 0);
 }
 
 static int p_link_journal(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int m = link_journal_from_string(v);
-        return m < 0 ? BAD(c, e, "unknown mode; known: no, auto, host, guest, try-host, try-guest")
-                     : (s->link_journal = m, 0);
+        return m < 0 ? BAD(c, e, "unknown mode; known: no, auto, host, guest, try-host, try-guest") : (s->link_journal = m, 0);
 }
 
 static int p_volatile(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -501,7 +498,6 @@ static int p_resource(Settings *s, const char *v, const KeyContext *c, Error *e)
         return with_location(r, c, e);
 }
 
-
 static const KeyRow key_table[] = {
         {"Exec", "Boot", p_boot, SETTING_START_MODE},
         {"Exec", "ProcessTwo", p_process_two, SETTING_START_MODE},
@@ -632,8 +628,7 @@ static int warn(char ***warnings, const char *fmt, ...)
         return n < 0 ? -ENOMEM : strv_push(warnings, m);
 }
 
-static int assign(Settings *s, const char *section, const char *key, const char *value, const KeyContext *c,
-                  char ***warnings, Error *e)
+static int assign(Settings *s, const char *section, const char *key, const char *value, const KeyContext *c, char ***warnings, Error *e)
 {
         bool section_known;
         const KeyRow *row = find_key(section, key, &section_known);
@@ -642,8 +637,7 @@ static int assign(Settings *s, const char *section, const char *key, const char 
         if (!row) {
                 if (!section_known)
                         return warn(warnings, "%s:%u: unknown section [%s], ignoring.", c->path, c->line, section);
-                return warn(warnings, "%s:%u: unknown key %s= in section [%s], ignoring.", c->path, c->line, key,
-                            section);
+                return warn(warnings, "%s:%u: unknown key %s= in section [%s], ignoring.", c->path, c->line, key, section);
         }
         if ((r = row->parse(s, value, c, e)) < 0)
                 return r;
@@ -711,8 +705,7 @@ int settings_file_parse(Settings *s, const char *path, const char *text, char **
                         strip(&key);
                         strip(&value);
                         if (!section)
-                                return error_set(e, -EINVAL, "%s:%u: %s= appears before any [Section] header", path,
-                                                 at, key);
+                                return error_set(e, -EINVAL, "%s:%u: %s= appears before any [Section] header", path, at, key);
                         c.section = section;
                         c.key = key;
                         if ((r = assign(s, section, key, value, &c, warnings, e)) < 0)

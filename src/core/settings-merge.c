@@ -10,8 +10,10 @@ static int add_warning(char ***warnings, const char *path, const char *what)
         char *m;
         if (!warnings)
                 return 0;
-        if (asprintf(&m, "%s: ignoring %s: the file is not trusted (only files in /etc/systemd/nspawn and /run/systemd/nspawn are, or use --settings=trusted)",
-                     path, what) < 0)
+        if (asprintf(
+                    &m,
+                    "%s: ignoring %s: the file is not trusted (only files in /etc/systemd/nspawn and /run/systemd/nspawn are, or use --settings=trusted)",
+                    path, what) < 0)
                 return -ENOMEM;
         return strv_push(warnings, m);
 }
@@ -179,7 +181,8 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
         if (take & SETTING_CUSTOM_MOUNTS) {
                 /* An untrusted file may not reach into the host's file system. */
                 if (!trusted) {
-                        if ((r = add_warning(warnings, path, "Bind=, BindReadOnly=, TemporaryFileSystem=, Inaccessible=, Overlay= and OverlayReadOnly=")) < 0)
+                        if ((r = add_warning(warnings, path,
+                                             "Bind=, BindReadOnly=, TemporaryFileSystem=, Inaccessible=, Overlay= and OverlayReadOnly=")) < 0)
                                 return r;
                 } else {
                         SWAP(c->custom_mounts, f->custom_mounts);

@@ -127,11 +127,9 @@ int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Erro
         if (!dst && !(dst = strdup(src[0] == '+' ? src + 1 : src)))
                 return -ENOMEM;
         if (*src && !source_path_is_valid(src))
-                return error_set(e, -EINVAL, "%s=%s: source \"%s\" must be an absolute path (or \"+/path\" inside the container)",
-                                 opt, value, src);
+                return error_set(e, -EINVAL, "%s=%s: source \"%s\" must be an absolute path (or \"+/path\" inside the container)", opt, value, src);
         if (!path_is_absolute(dst) || !path_is_normalized(dst))
-                return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path without \".\" or \"..\"",
-                                 opt, value, dst);
+                return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path without \".\" or \"..\"", opt, value, dst);
         BindIdmap idmap = BIND_IDMAP_NONE;
         uint32_t entries[BIND_IDMAP_MAX_ENTRIES][3];
         size_t n_entries = 0;
@@ -146,9 +144,10 @@ int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Erro
                         if (streq(o, "idmap") || streq(o, "noidmap") || streq(o, "rootidmap") || streq(o, "owneridmap")) {
                                 if (n_entries > 0)
                                         return error_set(e, -EINVAL, "%s=%s: \"%s\" and idmap=HOST:CONTAINER cannot be combined", opt, value, o);
-                                idmap = streq(o, "idmap") ? BIND_IDMAP_SAME : streq(o, "rootidmap") ? BIND_IDMAP_ROOT
-                                        : streq(o, "owneridmap")                  ? BIND_IDMAP_OWNER
-                                                                                  : BIND_IDMAP_NONE;
+                                idmap = streq(o, "idmap")        ? BIND_IDMAP_SAME
+                                        : streq(o, "rootidmap")  ? BIND_IDMAP_ROOT
+                                        : streq(o, "owneridmap") ? BIND_IDMAP_OWNER
+                                                                 : BIND_IDMAP_NONE;
                                 continue;
                         }
                         if ((v = startswith(o, "idmap="))) {
@@ -169,8 +168,9 @@ int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Erro
                                 if (!ok || count == 0 || host > UINT32_MAX - count || cont > UINT32_MAX - count)
                                         return error_set(e, -EINVAL, "%s=%s: \"%s\": expected idmap=HOSTUID:CONTAINERUID[:COUNT]", opt, value, o);
                                 if (idmap != BIND_IDMAP_NONE && idmap != BIND_IDMAP_EXPLICIT)
-                                        return error_set(e, -EINVAL, "%s=%s: idmap=HOST:CONTAINER cannot be combined with idmap, rootidmap or owneridmap",
-                                                         opt, value);
+                                        return error_set(e, -EINVAL,
+                                                         "%s=%s: idmap=HOST:CONTAINER cannot be combined with idmap, rootidmap or owneridmap", opt,
+                                                         value);
                                 if (n_entries == BIND_IDMAP_MAX_ENTRIES)
                                         return error_set(e, -E2BIG, "%s=%s: at most %d idmap= entries", opt, value, BIND_IDMAP_MAX_ENTRIES);
                                 entries[n_entries][0] = (uint32_t)host;
@@ -180,9 +180,10 @@ int custom_mount_parse_bind(Settings *s, const char *value, bool read_only, Erro
                                 idmap = BIND_IDMAP_EXPLICIT;
                                 continue;
                         }
-                        return error_set(e, -EINVAL,
-                                         "%s=%s: unknown mount option \"%s\"; known: rbind, norbind, idmap, noidmap, rootidmap, owneridmap, idmap=HOST:CONTAINER[:COUNT]",
-                                         opt, value, o);
+                        return error_set(
+                                e, -EINVAL,
+                                "%s=%s: unknown mount option \"%s\"; known: rbind, norbind, idmap, noidmap, rootidmap, owneridmap, idmap=HOST:CONTAINER[:COUNT]",
+                                opt, value, o);
                 }
         }
 
@@ -209,8 +210,7 @@ int custom_mount_parse_tmpfs(Settings *s, const char *value, Error *e)
         if ((r = extract_colon_field(&p, &path)) <= 0)
                 return error_set(e, r ?: -EINVAL, "--tmpfs: empty value; expected PATH[:OPTIONS]");
         if (!path_is_absolute(path) || !path_is_normalized(path))
-                return error_set(e, -EINVAL, "--tmpfs=%s: \"%s\" must be an absolute path without \".\" or \"..\"", value,
-                                 path);
+                return error_set(e, -EINVAL, "--tmpfs=%s: \"%s\" must be an absolute path without \".\" or \"..\"", value, path);
         /* The generic mount options go to the mount's flags, the rest to tmpfs (plan time). */
         unsigned long flags = 0;
         _cleanup_free_ char *data = NULL;
@@ -241,8 +241,7 @@ int custom_mount_parse_overlay(Settings *s, const char *value, bool read_only, E
                 return r;
         size_t k = strv_length(parts);
         if (k < 2)
-                return error_set(e, -EINVAL, "%s=%s: expected at least two paths: LOWER[:LOWER...]:UPPER[:DESTINATION]", opt,
-                                 value);
+                return error_set(e, -EINVAL, "%s=%s: expected at least two paths: LOWER[:LOWER...]:UPPER[:DESTINATION]", opt, value);
         if (k == 2) {
                 upper = TAKE_PTR(parts[1]);
                 if (!(dst = strdup(upper[0] == '+' ? upper + 1 : upper)))
@@ -256,15 +255,13 @@ int custom_mount_parse_overlay(Settings *s, const char *value, bool read_only, E
                         free(upper);
                         upper = NULL;
                 } else if (!source_path_is_valid(upper))
-                        return error_set(e, -EINVAL, "%s=%s: upper directory \"%s\" must be an absolute path", opt, value,
-                                         upper);
+                        return error_set(e, -EINVAL, "%s=%s: upper directory \"%s\" must be an absolute path", opt, value, upper);
         }
         /* What is left are the lower directories, lowest first. */
         size_t nl = k - (k == 2 ? 1 : 2);
         for (size_t i = 0; i < nl; i++)
                 if (!source_path_is_valid(parts[i]))
-                        return error_set(e, -EINVAL, "%s=%s: lower directory \"%s\" must be an absolute path", opt, value,
-                                         parts[i]);
+                        return error_set(e, -EINVAL, "%s=%s: lower directory \"%s\" must be an absolute path", opt, value, parts[i]);
         if (!path_is_absolute(dst) || !path_is_normalized(dst))
                 return error_set(e, -EINVAL, "%s=%s: destination \"%s\" must be an absolute path", opt, value, dst);
         if (!upper && read_only)
@@ -380,9 +377,10 @@ int credential_parse_load(Settings *s, const char *value, Error *e)
                 /* Relative names come from our own credentials, as nspawn does under a service. */
                 const char *dir = getenv("CREDENTIALS_DIRECTORY");
                 if (!dir || strchr(rest, '/'))
-                        return error_set(e, -EINVAL,
-                                         "--load-credential=%s: \"%s\" is not an absolute path (a plain name is looked up in $CREDENTIALS_DIRECTORY, which is not set)",
-                                         value, rest);
+                        return error_set(
+                                e, -EINVAL,
+                                "--load-credential=%s: \"%s\" is not an absolute path (a plain name is looked up in $CREDENTIALS_DIRECTORY, which is not set)",
+                                value, rest);
                 path = path_join(dir, rest);
         }
         if (!path)
@@ -419,41 +417,58 @@ static int lookup(const char *const *table, size_t n, const char *s)
         return -EINVAL;
 }
 
-#define STRING_TABLE(name, type, max, ...)                                                                   \
-        static const char *const name##_table[max] = __VA_ARGS__;                                           \
-        int name##_from_string_raw(const char *s);                                                           \
-        int name##_from_string_raw(const char *s)                                                            \
-        {                                                                                                    \
-                return lookup(name##_table, max, s);                                                         \
-        }                                                                                                    \
-        const char *name##_to_string(type m)                                                                 \
-        {                                                                                                    \
-                return (int)m >= 0 && m < max ? name##_table[m] : NULL;                                      \
+#define STRING_TABLE(name, type, max, ...)                              \
+        static const char *const name##_table[max] = __VA_ARGS__;       \
+        int name##_from_string_raw(const char *s);                      \
+        int name##_from_string_raw(const char *s)                       \
+        {                                                               \
+                return lookup(name##_table, max, s);                    \
+        }                                                               \
+        const char *name##_to_string(type m)                            \
+        {                                                               \
+                return (int)m >= 0 && m < max ? name##_table[m] : NULL; \
         }
 
 STRING_TABLE(volatile_mode, VolatileMode, _VOLATILE_MAX,
              {[VOLATILE_NO] = "no", [VOLATILE_YES] = "yes", [VOLATILE_STATE] = "state", [VOLATILE_OVERLAY] = "overlay"})
 STRING_TABLE(console_mode, ConsoleMode, _CONSOLE_MAX,
-             {[CONSOLE_INTERACTIVE] = "interactive", [CONSOLE_READ_ONLY] = "read-only", [CONSOLE_PASSIVE] = "passive",
-              [CONSOLE_PIPE] = "pipe", [CONSOLE_AUTOPIPE] = "autopipe"})
+             {[CONSOLE_INTERACTIVE] = "interactive",
+              [CONSOLE_READ_ONLY] = "read-only",
+              [CONSOLE_PASSIVE] = "passive",
+              [CONSOLE_PIPE] = "pipe",
+              [CONSOLE_AUTOPIPE] = "autopipe"})
 STRING_TABLE(resolv_conf_mode, ResolvConfMode, _RESOLV_CONF_MAX,
-             {[RESOLV_CONF_OFF] = "off", [RESOLV_CONF_COPY_HOST] = "copy-host",
-              [RESOLV_CONF_COPY_STATIC] = "copy-static", [RESOLV_CONF_COPY_UPLINK] = "copy-uplink",
-              [RESOLV_CONF_COPY_STUB] = "copy-stub", [RESOLV_CONF_REPLACE_HOST] = "replace-host",
-              [RESOLV_CONF_REPLACE_STATIC] = "replace-static", [RESOLV_CONF_REPLACE_UPLINK] = "replace-uplink",
-              [RESOLV_CONF_REPLACE_STUB] = "replace-stub", [RESOLV_CONF_BIND_HOST] = "bind-host",
-              [RESOLV_CONF_BIND_STATIC] = "bind-static", [RESOLV_CONF_BIND_UPLINK] = "bind-uplink",
-              [RESOLV_CONF_BIND_STUB] = "bind-stub", [RESOLV_CONF_DELETE] = "delete", [RESOLV_CONF_AUTO] = "auto"})
+             {[RESOLV_CONF_OFF] = "off",
+              [RESOLV_CONF_COPY_HOST] = "copy-host",
+              [RESOLV_CONF_COPY_STATIC] = "copy-static",
+              [RESOLV_CONF_COPY_UPLINK] = "copy-uplink",
+              [RESOLV_CONF_COPY_STUB] = "copy-stub",
+              [RESOLV_CONF_REPLACE_HOST] = "replace-host",
+              [RESOLV_CONF_REPLACE_STATIC] = "replace-static",
+              [RESOLV_CONF_REPLACE_UPLINK] = "replace-uplink",
+              [RESOLV_CONF_REPLACE_STUB] = "replace-stub",
+              [RESOLV_CONF_BIND_HOST] = "bind-host",
+              [RESOLV_CONF_BIND_STATIC] = "bind-static",
+              [RESOLV_CONF_BIND_UPLINK] = "bind-uplink",
+              [RESOLV_CONF_BIND_STUB] = "bind-stub",
+              [RESOLV_CONF_DELETE] = "delete",
+              [RESOLV_CONF_AUTO] = "auto"})
 STRING_TABLE(timezone_mode, TimezoneMode, _TIMEZONE_MAX,
-             {[TIMEZONE_OFF] = "off", [TIMEZONE_COPY] = "copy", [TIMEZONE_BIND] = "bind",
-              [TIMEZONE_SYMLINK] = "symlink", [TIMEZONE_DELETE] = "delete", [TIMEZONE_AUTO] = "auto"})
+             {[TIMEZONE_OFF] = "off",
+              [TIMEZONE_COPY] = "copy",
+              [TIMEZONE_BIND] = "bind",
+              [TIMEZONE_SYMLINK] = "symlink",
+              [TIMEZONE_DELETE] = "delete",
+              [TIMEZONE_AUTO] = "auto"})
 STRING_TABLE(link_journal, LinkJournal, _LINK_JOURNAL_MAX,
-             {[LINK_JOURNAL_NO] = "no", [LINK_JOURNAL_AUTO] = "auto", [LINK_JOURNAL_HOST] = "host",
-              [LINK_JOURNAL_GUEST] = "guest", [LINK_JOURNAL_TRY_HOST] = "try-host",
+             {[LINK_JOURNAL_NO] = "no",
+              [LINK_JOURNAL_AUTO] = "auto",
+              [LINK_JOURNAL_HOST] = "host",
+              [LINK_JOURNAL_GUEST] = "guest",
+              [LINK_JOURNAL_TRY_HOST] = "try-host",
               [LINK_JOURNAL_TRY_GUEST] = "try-guest"})
 STRING_TABLE(settings_mode, SettingsMode, _SETTINGS_MODE_MAX,
-             {[SETTINGS_YES] = "yes", [SETTINGS_NO] = "no", [SETTINGS_OVERRIDE] = "override",
-              [SETTINGS_TRUSTED] = "trusted"})
+             {[SETTINGS_YES] = "yes", [SETTINGS_NO] = "no", [SETTINGS_OVERRIDE] = "override", [SETTINGS_TRUSTED] = "trusted"})
 
 int volatile_mode_from_string(const char *s)
 {
@@ -491,8 +506,10 @@ int settings_mode_from_string(const char *s)
 }
 
 STRING_TABLE(user_namespace_ownership_, UserNamespaceOwnership, _USER_NAMESPACE_OWNERSHIP_MAX,
-             {[USER_NAMESPACE_OWNERSHIP_OFF] = "off", [USER_NAMESPACE_OWNERSHIP_CHOWN] = "chown",
-              [USER_NAMESPACE_OWNERSHIP_MAP] = "map", [USER_NAMESPACE_OWNERSHIP_AUTO] = "auto"})
+             {[USER_NAMESPACE_OWNERSHIP_OFF] = "off",
+              [USER_NAMESPACE_OWNERSHIP_CHOWN] = "chown",
+              [USER_NAMESPACE_OWNERSHIP_MAP] = "map",
+              [USER_NAMESPACE_OWNERSHIP_AUTO] = "auto"})
 
 int user_namespace_ownership_from_string(const char *s)
 {
@@ -665,12 +682,13 @@ int settings_apply_nesting(Settings *s, char ***warnings)
         /* The host check: name what the kernel lacks now, not when Docker fails inside. */
         for (size_t i = 0; i < ELEMENTSOF(checks) && warnings; i++) {
                 bool ok = streq(checks[i].module, "br_netfilter") ? access("/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0
-                                                                 : host_has_filesystem(checks[i].module);
+                                                                  : host_has_filesystem(checks[i].module);
                 char *m;
                 if (ok)
                         continue;
                 if (asprintf(&m, "--nesting: the host kernel has no %s module loaded, needed for %s inside; load it with \"modprobe %s\"",
-                             checks[i].module, checks[i].why, checks[i].module) < 0 || strv_push(warnings, m) < 0)
+                             checks[i].module, checks[i].why, checks[i].module) < 0 ||
+                    strv_push(warnings, m) < 0)
                         return -ENOMEM;
         }
         return 0;

@@ -109,7 +109,7 @@ typedef enum SettingsMode {
  * namespace of the container's own (the default), writable, or /proc/sys/net writable always. */
 typedef enum ApiVfsMode {
         API_VFS_DEFAULT,
-        API_VFS_WRITABLE, /* "yes" */
+        API_VFS_WRITABLE,  /* "yes" */
         API_VFS_READ_ONLY, /* "no" */
         API_VFS_NETWORK,   /* "network" */
 } ApiVfsMode;
@@ -135,13 +135,13 @@ typedef enum BindIdmap {
 typedef struct CustomMount {
         CustomMountType type;
         bool read_only;
-        bool source_in_root; /* "+" prefix: the source is relative to the container's root */
-        bool graceful;       /* "-" prefix on overlay/bind sources is not nspawn's; unused */
-        char *source;        /* bind: host path (NULL: a fresh directory); overlay: upper dir (NULL: tmpfs) */
-        char *destination;   /* absolute path in the container */
-        char *options;       /* bind: "rbind"/"norbind"; tmpfs: mount options */
-        char **lower;        /* overlay: lower directories, bottom last as given */
-        BindIdmap idmap;     /* bind in a user namespace: how the source's IDs appear */
+        bool source_in_root;                               /* "+" prefix: the source is relative to the container's root */
+        bool graceful;                                     /* "-" prefix on overlay/bind sources is not nspawn's; unused */
+        char *source;                                      /* bind: host path (NULL: a fresh directory); overlay: upper dir (NULL: tmpfs) */
+        char *destination;                                 /* absolute path in the container */
+        char *options;                                     /* bind: "rbind"/"norbind"; tmpfs: mount options */
+        char **lower;                                      /* overlay: lower directories, bottom last as given */
+        BindIdmap idmap;                                   /* bind in a user namespace: how the source's IDs appear */
         uint32_t idmap_entries[BIND_IDMAP_MAX_ENTRIES][3]; /* BIND_IDMAP_EXPLICIT: host, container, count */
         size_t n_idmap_entries;
 } CustomMount;
@@ -180,14 +180,14 @@ typedef enum SettingsMask {
         SETTING_OOM_SCORE_ADJUST = 1ULL << 23,
         SETTING_CPU_AFFINITY = 1ULL << 24,
         SETTING_SYSCALL_FILTER = 1ULL << 41,
-        SETTING_USERNS = 1ULL << 42, /* PrivateUsers= and the ownership, together as nspawn */
-        SETTING_NESTING = 1ULL << 44,   /* corral's Nesting= */
-        SETTING_NETWORK = 1ULL << 45,   /* every [Network] key together, as nspawn, but Port= */
-        SETTING_EXPOSE_PORTS = 1ULL << 46, /* -p, Port= */
+        SETTING_USERNS = 1ULL << 42,          /* PrivateUsers= and the ownership, together as nspawn */
+        SETTING_NESTING = 1ULL << 44,         /* corral's Nesting= */
+        SETTING_NETWORK = 1ULL << 45,         /* every [Network] key together, as nspawn, but Port= */
+        SETTING_EXPOSE_PORTS = 1ULL << 46,    /* -p, Port= */
         SETTING_POWEROFF_SIGNAL = 1ULL << 47, /* corral's --poweroff-signal=, PoweroffSignal= */
         SETTING_BIND_USER = 1ULL << 48,       /* --bind-user=, BindUser= */
-        SETTING_RESOURCES = 1ULL << 43, /* corral's [Resources]: merged property by property (Resources.set) */
-        SETTING_RLIMIT_FIRST = 1ULL << 25, /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
+        SETTING_RESOURCES = 1ULL << 43,       /* corral's [Resources]: merged property by property (Resources.set) */
+        SETTING_RLIMIT_FIRST = 1ULL << 25,    /* one bit per resource, RLIMIT_CPU..RLIMIT_RTTIME, as nspawn */
 } SettingsMask;
 
 /* The mask bit of resource limit l (the enum's constants are ints: shift a 64-bit value). */
@@ -203,8 +203,8 @@ typedef struct Settings {
 
         /* Image */
         char *directory;
-        char *image;         /* -i: a raw disk image (mounted by launch_mount_image(), which sets directory) */
-        char *root_hash;     /* --root-hash= (hex) */
+        char *image;     /* -i: a raw disk image (mounted by launch_mount_image(), which sets directory) */
+        char *root_hash; /* --root-hash= (hex) */
         char *template_path;
         bool ephemeral;
         bool read_only;
@@ -218,8 +218,8 @@ typedef struct Settings {
         char *working_directory;
         char **environment; /* NAME=VALUE */
         char *user;
-        int kill_signal; /* 0: the default for the start mode */
-        int poweroff_signal; /* corralctl poweroff's signal to PID 1; 0: by the init found */
+        int kill_signal;           /* 0: the default for the start mode */
+        int poweroff_signal;       /* corralctl poweroff's signal to PID 1; 0: by the init found */
         unsigned long personality; /* PERSONALITY_INVALID when unset */
         int notify_ready;          /* -1 unset */
         int suppress_sync;         /* -1 unset */
@@ -228,14 +228,14 @@ typedef struct Settings {
         uint64_t capability_plus;
         uint64_t capability_minus;
         uint64_t capability_ambient;
-        int no_new_privileges; /* -1 unset */
+        int no_new_privileges;     /* -1 unset */
         char **syscall_allow_list; /* names and @groups added to nspawn's allow list */
         char **syscall_deny_list;  /* names and @groups denied, from "~" values */
 
         /* User namespace */
         PrivateUsers private_users;
         bool private_users_set; /* PrivateUsers= was given (the merge needs to know) */
-        uint32_t uid_shift; /* PRIVATE_USERS_FIXED */
+        uint32_t uid_shift;     /* PRIVATE_USERS_FIXED */
         uint32_t uid_range;
         UserNamespaceOwnership userns_ownership; /* unset: off, or auto with pick */
 
@@ -250,23 +250,23 @@ typedef struct Settings {
         int nesting;
 
         /* nspawn's environment knobs (options_parse_environment()) */
-        ApiVfsMode api_vfs;    /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE */
-        bool no_tmpfs_tmp;     /* $SYSTEMD_NSPAWN_TMPFS_TMP=0: the tree's own /tmp */
-        bool no_image_lock;    /* $SYSTEMD_NSPAWN_LOCK=0: the image is not locked */
-        bool no_cgns;          /* $SYSTEMD_NSPAWN_USE_CGNS=0: no cgroup namespace */
+        ApiVfsMode api_vfs; /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE */
+        bool no_tmpfs_tmp;  /* $SYSTEMD_NSPAWN_TMPFS_TMP=0: the tree's own /tmp */
+        bool no_image_lock; /* $SYSTEMD_NSPAWN_LOCK=0: the image is not locked */
+        bool no_cgns;       /* $SYSTEMD_NSPAWN_USE_CGNS=0: no cgroup namespace */
 
         /* Networking (SETTING_NETWORK): a network namespace of its own (-1 unset), or the one
          * at network_namespace_path. */
         int private_network;
         int network_veth; /* -n: a veth pair, ve-NAME and host0 (-1 unset) */
         char *network_namespace_path;
-        char *network_bridge; /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
-        char **network_veth_extra; /* "HOST" or "HOST:CONTAINER" */
+        char *network_bridge;                     /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
+        char **network_veth_extra;                /* "HOST" or "HOST:CONTAINER" */
         char **network_macvlan, **network_ipvlan; /* host interfaces */
-        char **network_interfaces; /* moved into the container, and back when it ends */
-        char *network_address, *network_gateway; /* corral's Address=, Gateway=: host0 set up from outside */
-        int network_masquerade; /* corral's Masquerade=: IPv4 masquerade of the veth subnet (-1 unset) */
-        char *network_zone; /* --network-zone=, Zone=: a veth pair whose host side (vb-NAME) joins vz-ZONE */
+        char **network_interfaces;                /* moved into the container, and back when it ends */
+        char *network_address, *network_gateway;  /* corral's Address=, Gateway=: host0 set up from outside */
+        int network_masquerade;                   /* corral's Masquerade=: IPv4 masquerade of the veth subnet (-1 unset) */
+        char *network_zone;                       /* --network-zone=, Zone=: a veth pair whose host side (vb-NAME) joins vz-ZONE */
 
         /* -p, Port= (SETTING_EXPOSE_PORTS): ports of the host forwarded to the container */
         ExposePort *ports;

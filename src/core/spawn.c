@@ -93,8 +93,7 @@ static int receive(int sock, SyncMessage *m, int fds[3])
                 char buf[CMSG_SPACE(sizeof(int) * 3)];
         } control = {0};
         struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                            .msg_controllen = sizeof(control.buf)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
         ssize_t n;
         do
                 n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -173,8 +172,8 @@ static int loopback_up(void)
 
 _noreturn_ static void child_main(const RunConfig *c, int sock)
 {
-        ApplyContext ctx = {.scratch = c->scratch, .image = c->image, .winsize = c->winsize,
-                            .have_winsize = c->have_winsize, .root_fd = -1, .sysfs_fd = -1};
+        ApplyContext ctx = {
+                .scratch = c->scratch, .image = c->image, .winsize = c->winsize, .have_winsize = c->have_winsize, .root_fd = -1, .sysfs_fd = -1};
         Error e = {0};
         int r;
 
@@ -249,7 +248,6 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         }
         payload_exec(c, ctx.console_peer, sock);
 }
-
 
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 {

@@ -5,7 +5,7 @@
 #include "net-setup.h"
 
 typedef struct Spawned {
-        pid_t pid;          /* the container's PID 1, as the host sees it */
+        pid_t pid; /* the container's PID 1, as the host sees it */
         int pidfd;
         int console_master; /* -1 with --console=pipe */
         int console_peer;   /* held so the master never sees a hangup between payload writers */

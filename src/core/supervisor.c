@@ -162,8 +162,7 @@ static void notify_host(const char *msg)
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return;
-        (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+        (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
         close(fd);
 }
 
@@ -377,7 +376,10 @@ static void machine_register(Loop *l, pid_t leader)
 
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
 {
-        Loop l = {.c = c, .sigfd = -1, .console = CONSOLE_SERVER_NULL, .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
+        Loop l = {.c = c,
+                  .sigfd = -1,
+                  .console = CONSOLE_SERVER_NULL,
+                  .sp = {.pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL}};
         sigset_t mask, old;
         siginfo_t si = {0};
         bool quiet = c->quiet || c->console == CONSOLE_PIPE;

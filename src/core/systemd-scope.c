@@ -83,7 +83,8 @@ int systemd_start_scope(const char *name, const char *unit, const char *slice, c
         Bus bus;
         int r = bus_connect(SYSTEMD_PRIVATE, false, BUS_TIMEOUT_MS, &bus);
         if (r < 0)
-                return error_set_errno(e, r, "systemd runs as PID 1, but corral cannot talk to it on %s (to get a scope for its cgroup)", SYSTEMD_PRIVATE);
+                return error_set_errno(e, r, "systemd runs as PID 1, but corral cannot talk to it on %s (to get a scope for its cgroup)",
+                                       SYSTEMD_PRIVATE);
         /* The scope of a machine of this name that just stopped goes when systemd collects
          * it: wait for that (bounded: 5 s while its cgroup is empty, 0.5 s once the cgroup is
          * gone), but not for one that still runs. */
@@ -108,7 +109,8 @@ int systemd_start_scope(const char *name, const char *unit, const char *slice, c
         }
         bus_close(&bus);
         if (r < 0)
-                return error_set_errno(e, r, "systemd did not start the scope %s for the container's cgroup%s%s", unit, err ? ": " : "", err ? err : "");
+                return error_set_errno(e, r, "systemd did not start the scope %s for the container's cgroup%s%s", unit, err ? ": " : "",
+                                       err ? err : "");
 
         /* The job runs right after the call returns; the scope holds pid once it has. */
         for (int i = 0; i < 5000; i++) {

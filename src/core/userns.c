@@ -78,8 +78,8 @@ int userns_plan(const Settings *s, const char *image, const char *machine, const
         p.range = RANGE;
         p.tree_base = st.st_uid; /* the container's root, on disk now */
         p.ownership = s->userns_ownership != _USER_NAMESPACE_OWNERSHIP_UNSET ? s->userns_ownership
-                      : s->private_users == PRIVATE_USERS_PICK          ? USER_NAMESPACE_OWNERSHIP_AUTO
-                                                                         : USER_NAMESPACE_OWNERSHIP_OFF;
+                      : s->private_users == PRIVATE_USERS_PICK               ? USER_NAMESPACE_OWNERSHIP_AUTO
+                                                                             : USER_NAMESPACE_OWNERSHIP_OFF;
         switch (s->private_users) {
         case PRIVATE_USERS_IDENTITY:
                 p.shift = 0;
@@ -157,7 +157,7 @@ void userns_plan_done(UsernsPlan *p)
 
 int userns_plan_bind_id(UsernsPlan *p, uint32_t id, uint32_t uid, uint32_t gid)
 {
-        uint32_t (*b)[3] = realloc(p->bound, (p->n_bound + 1) * sizeof(*b));
+        uint32_t(*b)[3] = realloc(p->bound, (p->n_bound + 1) * sizeof(*b));
         if (!b)
                 return -ENOMEM;
         p->bound = b;
@@ -224,7 +224,8 @@ int userns_make(const char *map, const char *gid_map, int *ret, Error *e)
         close(pipefd[0]);
         if (pid < 0) {
                 close(pipefd[1]);
-                return error_set_errno(e, -errno, "cannot create a user namespace (does the kernel allow them? see /proc/sys/user/max_user_namespaces)");
+                return error_set_errno(e, -errno,
+                                       "cannot create a user namespace (does the kernel allow them? see /proc/sys/user/max_user_namespaces)");
         }
         char path[64];
         int fd = -1;
@@ -271,10 +272,11 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP || p->ownership == USER_NAMESPACE_OWNERSHIP_AUTO) {
                 if (p->tree_base != 0) {
                         if (p->ownership == USER_NAMESPACE_OWNERSHIP_MAP)
-                                return error_set(e, -EINVAL,
-                                                 "--private-users-ownership=map maps a tree owned by UIDs 0-65535, but %s is owned by the range from %u; "
-                                                 "use --private-users-ownership=chown (or auto) to move it",
-                                                 image, p->tree_base);
+                                return error_set(
+                                        e, -EINVAL,
+                                        "--private-users-ownership=map maps a tree owned by UIDs 0-65535, but %s is owned by the range from %u; "
+                                        "use --private-users-ownership=chown (or auto) to move it",
+                                        image, p->tree_base);
                 } else {
                         char map[USERNS_MAP_MAX];
                         Error e2 = {0};
@@ -406,8 +408,7 @@ static int chown_at(Shift *sh, int dirfd, const char *name, const struct stat *s
                         return -errno;
         }
         /* chown() clears the setuid and setgid bits of files: put them back. */
-        if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
-            fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
+        if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
                 return -errno;
         return 0;
 }

@@ -14,11 +14,11 @@ typedef struct UsernsPlan {
         bool enabled;
         uint32_t shift;
         uint32_t range;
-        uint32_t tree_base; /* the range the tree's root directory is owned by now */
+        uint32_t tree_base;               /* the range the tree's root directory is owned by now */
         UserNamespaceOwnership ownership; /* OFF (already right, or asked), CHOWN, MAP or AUTO */
-        int lock_fd; /* holds the range for this container while it runs */
-        int root_fd; /* a detached idmapped mount of the tree (MAP), for the child to attach */
-        int sysfs_fd; /* a detached sysfs for a container on the host's network (userns_prepare_sysfs) */
+        int lock_fd;                      /* holds the range for this container while it runs */
+        int root_fd;                      /* a detached idmapped mount of the tree (MAP), for the child to attach */
+        int sysfs_fd;                     /* a detached sysfs for a container on the host's network (userns_prepare_sysfs) */
         char *lock_path;
         /* --bind-user=: single IDs of the container (in order) that are host IDs, holes in
          * the range (the same for UIDs and GIDs) */

@@ -62,8 +62,8 @@ static int verify_custom_mount(const Settings *s, const CustomMount *m, Error *e
                 if (!m->source)
                         return 0;
                 if ((r = source_exists(s, m->source, m->source_in_root)) < 0)
-                        return error_set_errno(e, r, "--bind%s=%s%s:%s: source %s%s", ro, m->source_in_root ? "+" : "",
-                                               m->source, m->destination, m->source, m->source_in_root ? " in the container's tree" : "");
+                        return error_set_errno(e, r, "--bind%s=%s%s:%s: source %s%s", ro, m->source_in_root ? "+" : "", m->source, m->destination,
+                                               m->source, m->source_in_root ? " in the container's tree" : "");
                 return 0;
         case CUSTOM_MOUNT_TMPFS: {
                 unsigned long flags = 0;
@@ -132,7 +132,9 @@ int settings_static_address(const Settings *s, char host_side[static 32], char g
         if (!s->network_address)
                 return error_set(e, -EINVAL, "[Network] Gateway= needs Address= (the container's address with its prefix length)");
         if (s->network_zone)
-                return error_set(e, -EINVAL, "[Network] Address= does not go with Zone=: the containers of a zone get their addresses from the zone's subnet by DHCP");
+                return error_set(
+                        e, -EINVAL,
+                        "[Network] Address= does not go with Zone=: the containers of a zone get their addresses from the zone's subnet by DHCP");
         if (s->network_veth <= 0 && !s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Address= configures host0: it needs VirtualEthernet=yes (-n) or Bridge= (--network-bridge=)");
         (void)ipv4_prefix_parse(s->network_address, 1, 30, &a, &len);
@@ -157,26 +159,29 @@ static int verify_network(const Settings *s, Error *e)
         if (s->network_bridge && s->network_zone)
                 return error_set(e, -EINVAL, "--network-bridge= and --network-zone= (Bridge= and Zone=) may not be combined");
         if (s->network_masquerade > 0 && s->network_veth <= 0 && !s->network_zone)
-                return error_set(e, -EINVAL,
-                                 "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) or Zone= (and no Bridge=)");
+                return error_set(
+                        e, -EINVAL,
+                        "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) or Zone= (and no Bridge=)");
         if (s->network_masquerade > 0 && s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Masquerade= does not go with Bridge=: the bridge's subnet is not corral's to masquerade");
         if (s->n_ports == 0)
                 return 0;
         if (!settings_private_network(s))
-                return error_set(e, -EINVAL, "-p/--port= (Port=) forwards to the container's own network: it needs -n, --network-zone= or --network-bridge=");
+                return error_set(e, -EINVAL,
+                                 "-p/--port= (Port=) forwards to the container's own network: it needs -n, --network-zone= or --network-bridge=");
         if (s->network_veth <= 0 && !s->network_bridge && !s->network_zone)
-                return error_set(e, -EINVAL,
-                                 "-p/--port= (Port=) forwards to the container's address on its veth pair: it needs -n, --network-zone= or --network-bridge=, "
-                                 "not only --private-network, --network-interface= or a MACVLAN/IPVLAN link");
+                return error_set(
+                        e, -EINVAL,
+                        "-p/--port= (Port=) forwards to the container's address on its veth pair: it needs -n, --network-zone= or --network-bridge=, "
+                        "not only --private-network, --network-interface= or a MACVLAN/IPVLAN link");
         if (s->network_bridge && !s->network_address)
-                return error_set(e, -EINVAL,
-                                 "-p/--port= (Port=) on --network-bridge=%s needs the container's address: give it with [Network] Address= (corral does not "
-                                 "know what the bridge's network hands out)",
-                                 s->network_bridge);
+                return error_set(
+                        e, -EINVAL,
+                        "-p/--port= (Port=) on --network-bridge=%s needs the container's address: give it with [Network] Address= (corral does not "
+                        "know what the bridge's network hands out)",
+                        s->network_bridge);
         return 0;
 }
-
 
 static bool any_cpu_available(const CpuSet *available, const CpuSet *want, char list[static 256])
 {
@@ -201,25 +206,27 @@ int settings_verify(const Settings *s, const CpuSet *available, Error *e)
         if (s->ephemeral && s->volatile_mode != VOLATILE_NO)
                 return error_set(e, -EINVAL, "--ephemeral and --volatile= may not be combined");
         if (streq(s->directory, "/") && !s->ephemeral)
-                return error_set(e, -EINVAL,
-                                 "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
+                return error_set(e, -EINVAL, "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
         if (s->have_cpu_affinity && available && !any_cpu_available(available, &s->cpu_affinity, list))
                 return error_set(e, -EINVAL, "--cpu-affinity=/CPUAffinity=: none of these CPUs is available to corral (available: %s)", list);
         for (size_t i = 0; i < s->n_custom_mounts; i++)
                 if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !s->custom_mounts[i].source_in_root &&
                     !(s->custom_mounts[i].read_only) && s->private_users != PRIVATE_USERS_NO)
-                        return error_set(e, -EOPNOTSUPP,
-                                         "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
-                                         "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",
-                                         s->custom_mounts[i].source);
+                        return error_set(
+                                e, -EOPNOTSUPP,
+                                "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
+                                "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",
+                                s->custom_mounts[i].source);
         if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
             s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
-                return error_set(e, -EINVAL,
-                                 "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
+                return error_set(
+                        e, -EINVAL,
+                        "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
         /* As nspawn 252: --private-network goes with it (the namespace given is then the
          * container's to administer), options that make links do not. */
         if (s->bind_users && s->private_users == PRIVATE_USERS_NO)
-                return error_set(e, -EINVAL, "--bind-user= requires --private-users (-U): the host user gets a UID of the container's user namespace");
+                return error_set(e, -EINVAL,
+                                 "--bind-user= requires --private-users (-U): the host user gets a UID of the container's user namespace");
         /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE, with nspawn's refusals. */
         if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_NETWORK && !settings_private_network(s))
                 return error_set(e, -EINVAL, "Invalid namespacing settings. Mounting sysfs with --private-users requires --private-network.");
@@ -234,8 +241,9 @@ int settings_verify(const Settings *s, const CpuSet *available, Error *e)
                 if (s->capability_ambient == CAP_SET_ALL)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= does not take \"all\"; name the capabilities");
                 if ((s->capability_ambient & settings_capabilities(s)) != s->capability_ambient)
-                        return error_set(e, -EINVAL,
-                                         "--ambient-capability=/AmbientCapability= names capabilities the container does not keep; add them with --capability= too");
+                        return error_set(
+                                e, -EINVAL,
+                                "--ambient-capability=/AmbientCapability= names capabilities the container does not keep; add them with --capability= too");
                 if (s->start_mode == START_BOOT)
                         return error_set(e, -EINVAL, "--ambient-capability=/AmbientCapability= is not useful with --boot: init runs as root");
         }
@@ -243,4 +251,3 @@ int settings_verify(const Settings *s, const CpuSet *available, Error *e)
                 return r;
         return verify_network(s, e);
 }
-

@@ -31,9 +31,9 @@ typedef struct OptionRow {
 } OptionRow;
 
 /* (A long value shortened, so the reason after it is not cut off.) */
-#define BAD(c, fmt, ...)                                                                                     \
-        ({                                                                                                   \
-                char _b[VALUE_SHOWN_MAX];                                                                    \
+#define BAD(c, fmt, ...)                                                                                        \
+        ({                                                                                                      \
+                char _b[VALUE_SHOWN_MAX];                                                                       \
                 error_set((c)->e, -EINVAL, "%s=%s: " fmt, (c)->name, value_shown((c)->arg, _b), ##__VA_ARGS__); \
         })
 
@@ -275,9 +275,9 @@ static int o_capability(const OptionContext *c)
                 *c->action = OPTIONS_EXIT;
                 return 0;
         }
-        uint64_t *set = streq(c->name, "--capability") ? &c->s->capability_plus
+        uint64_t *set = streq(c->name, "--capability")        ? &c->s->capability_plus
                         : streq(c->name, "--drop-capability") ? &c->s->capability_minus
-                                                               : &c->s->capability_ambient;
+                                                              : &c->s->capability_ambient;
         return capability_set_parse(c->arg, ",", set, c->name, c->e);
 }
 
@@ -312,8 +312,10 @@ static int o_rlimit(const OptionContext *c)
                 return -ENOMEM;
         int r = rlimit_from_name(name);
         if (r < 0)
-                return BAD(c, "unknown resource limit \"%s\" (one of CPU, FSIZE, DATA, STACK, CORE, RSS, NOFILE, AS, NPROC, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME)",
-                           name);
+                return BAD(
+                        c,
+                        "unknown resource limit \"%s\" (one of CPU, FSIZE, DATA, STACK, CORE, RSS, NOFILE, AS, NPROC, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME)",
+                        name);
         if (rlimit_parse(r, eq + 1, &c->s->rlimit[r]) < 0)
                 return BAD(c, "cannot parse \"%s\" as SOFT[:HARD] (numbers with the unit of %s, or infinity; soft not above hard)", eq + 1,
                            rlimit_to_name(r));
@@ -657,7 +659,9 @@ static int o_share_system(const OptionContext *c)
 
 enum { ARG_BASE = 0x100 };
 
+/* clang-format off */
 #define NOT_YET(n, s, a, area) {n, s, a, NULL, 0, area}
+/* clang-format on */
 
 static const OptionRow option_table[] = {
         {"help", 'h', no_argument, o_help, 0, NULL},
@@ -791,9 +795,10 @@ int options_parse_environment(Settings *s, Error *e)
         if ((r = env_boolean("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY", &b, e)) < 0)
                 return r;
         if (r > 0 && !b)
-                return error_set(e, -EOPNOTSUPP,
-                                 "$SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=0: corral gives containers the unified cgroup hierarchy only (cgroup v2, as nspawn on "
-                                 "a unified host); unset it for a guest with systemd 230 or later");
+                return error_set(
+                        e, -EOPNOTSUPP,
+                        "$SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=0: corral gives containers the unified cgroup hierarchy only (cgroup v2, as nspawn on "
+                        "a unified host); unset it for a guest with systemd 230 or later");
         if ((r = env_boolean("SYSTEMD_NSPAWN_USE_CGNS", &b, e)) < 0)
                 return r;
         if (r > 0)
@@ -837,10 +842,8 @@ int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action
                 if (opt == '?' || opt == ':') {
                         const char *bad = argv[optind - 1];
                         if (optopt && optopt < ARG_BASE)
-                                return error_set(e, -EINVAL, "option -%c %s; see --help", optopt,
-                                                 opt == ':' ? "needs an argument" : "is not known");
-                        return error_set(e, -EINVAL, "option %s %s; see --help", strempty(bad),
-                                         opt == ':' ? "needs an argument" : "is not known");
+                                return error_set(e, -EINVAL, "option -%c %s; see --help", optopt, opt == ':' ? "needs an argument" : "is not known");
+                        return error_set(e, -EINVAL, "option %s %s; see --help", strempty(bad), opt == ':' ? "needs an argument" : "is not known");
                 }
                 if (!row)
                         return error_set(e, -EINVAL, "unexpected option; see --help");
@@ -851,9 +854,10 @@ int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action
                 else
                         snprintf(name, sizeof(name), "-%c", row->short_opt);
                 if (row->later)
-                        return error_set(e, -EOPNOTSUPP,
-                                         "%s is not supported by corral yet (it comes with %s); drop the option, or use systemd-nspawn for this container for now",
-                                         name, row->later);
+                        return error_set(
+                                e, -EOPNOTSUPP,
+                                "%s is not supported by corral yet (it comes with %s); drop the option, or use systemd-nspawn for this container for now",
+                                name, row->later);
                 OptionContext c = {.name = name, .arg = optarg, .s = s, .action = ret_action, .e = e};
                 if ((r = row->handle(&c)) < 0) {
                         if (optarg)

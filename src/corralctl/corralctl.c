@@ -339,7 +339,11 @@ int main(int argc, char **argv)
                 {},
         };
         char buf[VALUE_SHOWN_MAX];
-        Args a = {.legend = true, .max_addresses = 1, .verify = IMPORT_VERIFY_SIGNATURE, .format = COMPRESSION_INVALID, .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
+        Args a = {.legend = true,
+                  .max_addresses = 1,
+                  .verify = IMPORT_VERIFY_SIGNATURE,
+                  .format = COMPRESSION_INVALID,
+                  .dir = getenv("CORRAL_MACHINES_DIR") ? getenv("CORRAL_MACHINES_DIR") : MACHINES_DIR};
         char *props[64];
         int c;
         a.properties = props;

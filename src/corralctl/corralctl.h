@@ -46,35 +46,35 @@ OutputMode output_mode_from_string(const char *s);
 /* The options, shared by every verb. */
 typedef struct Args {
         bool legend;
-        JsonMode json;        /* --json=, or -o json* */
-        OutputMode output;    /* -o */
+        JsonMode json;     /* --json=, or -o json* */
+        OutputMode output; /* -o */
         char **properties; /* -p */
         size_t n_properties;
         bool value;
-        int signal;           /* -s; 0: the verb's own */
-        bool kill_leader;     /* --kill-whom=leader */
-        const char *dir;      /* the registry */
-        const char *uid;      /* shell --uid= */
-        char **setenv;        /* shell -E */
+        int signal;       /* -s; 0: the verb's own */
+        bool kill_leader; /* --kill-whom=leader */
+        const char *dir;  /* the registry */
+        const char *uid;  /* shell --uid= */
+        char **setenv;    /* shell -E */
         bool quiet;
-        bool force;           /* copy-to, copy-from: replace */
-        bool read_only;       /* bind */
-        bool mkdir;           /* bind */
-        bool follow;          /* logs -f */
-        int lines;            /* logs -n; 0: all */
-        bool all;             /* -a: list-images, clean */
-        ImportVerify verify;  /* pull-*: --verify= */
-        Compression format;   /* export-*: --format=; COMPRESSION_INVALID: by the file's suffix */
+        bool force;             /* copy-to, copy-from: replace */
+        bool read_only;         /* bind */
+        bool mkdir;             /* bind */
+        bool follow;            /* logs -f */
+        int lines;              /* logs -n; 0: all */
+        bool all;               /* -a: list-images, clean */
+        ImportVerify verify;    /* pull-*: --verify= */
+        Compression format;     /* export-*: --format=; COMPRESSION_INVALID: by the file's suffix */
         unsigned max_addresses; /* list: addresses shown per machine (1; 0: no column; UINT_MAX: all) */
-        bool full;            /* -l: nothing shortened (list's addresses) */
+        bool full;              /* -l: nothing shortened (list's addresses) */
 } Args;
 
 /* Table output: columns padded to their widest cell, the header bold on a terminal. */
 typedef struct Table {
         size_t n_cols, n_rows;
         const char **header;
-        char **cells; /* n_rows * n_cols, owned */
-        char **json;  /* the same, a JSON value where the cell is typed, else NULL: a string */
+        char **cells;   /* n_rows * n_cols, owned */
+        char **json;    /* the same, a JSON value where the cell is typed, else NULL: a string */
         unsigned right; /* bit i: column i is aligned right (sizes) */
 } Table;
 

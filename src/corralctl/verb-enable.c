@@ -19,9 +19,9 @@
 #include "fs-util.h"
 
 #define UNIT_DIR "/etc/systemd/system"
-#define AUTOSTART_HEADER                                                                                     \
-        "# Machines started at boot by corral's init script (corralctl autostart), in this order.\n"      \
-        "# One per line: NAME [delay=SECONDS], the delay being a pause after that machine started.\n"     \
+#define AUTOSTART_HEADER                                                                              \
+        "# Machines started at boot by corral's init script (corralctl autostart), in this order.\n"  \
+        "# One per line: NAME [delay=SECONDS], the delay being a pause after that machine started.\n" \
         "# corralctl enable and disable add and remove lines; edit the order and delays freely.\n"
 
 static const char *sysconf_dir(void)
@@ -209,44 +209,42 @@ static int read_list(const char *path, char **ret_text, Entry **ret, size_t *ret
         return 0;
 }
 
-static const char sysv_script[] =
-        "#!/bin/sh\n"
-        "### BEGIN INIT INFO\n"
-        "# Provides:          corral\n"
-        "# Required-Start:    $local_fs $network $remote_fs\n"
-        "# Required-Stop:     $local_fs $network $remote_fs\n"
-        "# Default-Start:     2 3 4 5\n"
-        "# Default-Stop:      0 1 6\n"
-        "# Short-Description: corral's containers\n"
-        "# Description:       Starts the machines of /etc/corral/autostart (corralctl enable), in order.\n"
-        "### END INIT INFO\n"
-        "CORRALCTL=%s\n"
-        "case \"$1\" in\n"
-        "start) \"$CORRALCTL\" autostart ;;\n"
-        "stop) \"$CORRALCTL\" autostop ;;\n"
-        "restart|force-reload) \"$CORRALCTL\" autostop; \"$CORRALCTL\" autostart ;;\n"
-        "status) \"$CORRALCTL\" list ;;\n"
-        "*) echo \"Usage: $0 {start|stop|restart|status}\" >&2; exit 3 ;;\n"
-        "esac\n";
+static const char sysv_script[] = "#!/bin/sh\n"
+                                  "### BEGIN INIT INFO\n"
+                                  "# Provides:          corral\n"
+                                  "# Required-Start:    $local_fs $network $remote_fs\n"
+                                  "# Required-Stop:     $local_fs $network $remote_fs\n"
+                                  "# Default-Start:     2 3 4 5\n"
+                                  "# Default-Stop:      0 1 6\n"
+                                  "# Short-Description: corral's containers\n"
+                                  "# Description:       Starts the machines of /etc/corral/autostart (corralctl enable), in order.\n"
+                                  "### END INIT INFO\n"
+                                  "CORRALCTL=%s\n"
+                                  "case \"$1\" in\n"
+                                  "start) \"$CORRALCTL\" autostart ;;\n"
+                                  "stop) \"$CORRALCTL\" autostop ;;\n"
+                                  "restart|force-reload) \"$CORRALCTL\" autostop; \"$CORRALCTL\" autostart ;;\n"
+                                  "status) \"$CORRALCTL\" list ;;\n"
+                                  "*) echo \"Usage: $0 {start|stop|restart|status}\" >&2; exit 3 ;;\n"
+                                  "esac\n";
 
-static const char openrc_script[] =
-        "#!/sbin/openrc-run\n"
-        "# corral's containers: the machines of /etc/corral/autostart (corralctl enable), in order.\n"
-        "description=\"corral's containers\"\n"
-        "CORRALCTL=%s\n"
-        "depend() {\n"
-        "\tneed localmount net\n"
-        "}\n"
-        "start() {\n"
-        "\tebegin \"Starting corral's machines\"\n"
-        "\t\"$CORRALCTL\" autostart\n"
-        "\teend $?\n"
-        "}\n"
-        "stop() {\n"
-        "\tebegin \"Stopping corral's machines\"\n"
-        "\t\"$CORRALCTL\" autostop\n"
-        "\teend $?\n"
-        "}\n";
+static const char openrc_script[] = "#!/sbin/openrc-run\n"
+                                    "# corral's containers: the machines of /etc/corral/autostart (corralctl enable), in order.\n"
+                                    "description=\"corral's containers\"\n"
+                                    "CORRALCTL=%s\n"
+                                    "depend() {\n"
+                                    "\tneed localmount net\n"
+                                    "}\n"
+                                    "start() {\n"
+                                    "\tebegin \"Starting corral's machines\"\n"
+                                    "\t\"$CORRALCTL\" autostart\n"
+                                    "\teend $?\n"
+                                    "}\n"
+                                    "stop() {\n"
+                                    "\tebegin \"Stopping corral's machines\"\n"
+                                    "\t\"$CORRALCTL\" autostop\n"
+                                    "\teend $?\n"
+                                    "}\n";
 
 /* The init script, written once; registered with the host's tool when it has one. */
 static void install_init_script(void)
@@ -347,8 +345,10 @@ static int enable_verb(const Args *a, int argc, char **argv, bool enable)
                 Image img;
                 Error e = {0};
                 if (enable && strchr(argv[i], '/')) {
-                        fprintf(stderr, "enable takes a machine name, not a path: the machine must be found at boot.  Link the tree into "
-                                        "/var/lib/machines (ln -s %s /var/lib/machines/NAME) and enable NAME.\n", argv[i]);
+                        fprintf(stderr,
+                                "enable takes a machine name, not a path: the machine must be found at boot.  Link the tree into "
+                                "/var/lib/machines (ln -s %s /var/lib/machines/NAME) and enable NAME.\n",
+                                argv[i]);
                         ret = 1;
                         continue;
                 }
@@ -359,8 +359,10 @@ static int enable_verb(const Args *a, int argc, char **argv, bool enable)
                 }
                 /* (disable of a machine whose image is gone still removes it from boot.) */
                 if (enable && image_store_get(argv[i], &img, &e) < 0) {
-                        fprintf(stderr, "Cannot enable machine '%s': no image of that name in /var/lib/machines, /usr/local/lib/machines, "
-                                        "/usr/lib/machines or /var/lib/container (link its tree into /var/lib/machines).\n", argv[i]);
+                        fprintf(stderr,
+                                "Cannot enable machine '%s': no image of that name in /var/lib/machines, /usr/local/lib/machines, "
+                                "/usr/lib/machines or /var/lib/container (link its tree into /var/lib/machines).\n",
+                                argv[i]);
                         ret = 1;
                         continue;
                 }

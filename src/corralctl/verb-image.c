@@ -60,7 +60,8 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 json_u64(images[k].usage, usage_json, sizeof(usage_json));
                 json_u64(images[k].crtime_us ? images[k].crtime_us : UINT64_MAX, created_json, sizeof(created_json));
                 json_u64(images[k].mtime_us ? images[k].mtime_us : UINT64_MAX, modified_json, sizeof(modified_json));
-                const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created, modified};
+                const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created,
+                                     modified};
                 const char *json[] = {NULL, NULL, images[k].read_only ? "true" : "false", usage_json, created_json, modified_json};
                 r = table_add_typed(&t, row, json);
         }
@@ -176,7 +177,8 @@ int verb_image_status(const Args *a, int argc, char **argv)
                 } else
                         print_mounted_identity(i.path, NULL);
                 bool tty = isatty(STDOUT_FILENO);
-                printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable", i.read_only && tty ? "\033[0m" : "");
+                printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable",
+                       i.read_only && tty ? "\033[0m" : "");
                 print_time_line(" Created", i.crtime_us);
                 print_time_line("Modified", i.mtime_us);
                 if (i.usage != IMAGE_SIZE_UNKNOWN) {

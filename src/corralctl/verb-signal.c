@@ -85,11 +85,13 @@ static int wait_until_caught(const MachineRecord *m, int sig, const char *what)
         if (!m->boot || sig == SIGKILL || m->poweroff_signal != SIGRTMIN + 4 || catches(m->leader, sig))
                 return 0;
         if (status_mask_has(m->leader, "SigIgn:", sig)) {
-                fprintf(stderr, "Could not %s machine '%s': its init ignores %s (use terminate, or --poweroff-signal= for an init that wants another signal).\n",
+                fprintf(stderr,
+                        "Could not %s machine '%s': its init ignores %s (use terminate, or --poweroff-signal= for an init that wants another signal).\n",
                         what, m->name, signal_to_string(sig, b));
                 return -1;
         }
-        fprintf(stderr, "Machine '%s' is still starting: its init does not take %s yet; the %s waits for it.\n", m->name, signal_to_string(sig, b), what);
+        fprintf(stderr, "Machine '%s' is still starting: its init does not take %s yet; the %s waits for it.\n", m->name, signal_to_string(sig, b),
+                what);
         for (int i = 0; i < START_GRACE_SEC * 10; i++) {
                 usleep(100 * 1000);
                 if (!registry_alive(m))
@@ -99,7 +101,8 @@ static int wait_until_caught(const MachineRecord *m, int sig, const char *what)
                         return 0;
                 }
         }
-        fprintf(stderr, "Its init shows no handler for %s after %d s: sent anyway (if it stays up: terminate, or --poweroff-signal= for an init that wants another signal).\n",
+        fprintf(stderr,
+                "Its init shows no handler for %s after %d s: sent anyway (if it stays up: terminate, or --poweroff-signal= for an init that wants another signal).\n",
                 signal_to_string(sig, b), START_GRACE_SEC);
         return 0;
 }

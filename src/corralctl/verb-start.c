@@ -311,7 +311,8 @@ static int launch(const Args *a, const char *name, const char *where)
         StartProgress p = {0};
         int status = 0, r = wait_ready(sock, pid, &status, &p);
         if (r == -ETIMEDOUT && p.running) {
-                fprintf(stderr, "Machine '%s' runs, but its init did not report that it is ready within %d s; it is left running (corralctl status %s, corralctl logs %s).\n",
+                fprintf(stderr,
+                        "Machine '%s' runs, but its init did not report that it is ready within %d s; it is left running (corralctl status %s, corralctl logs %s).\n",
                         name, START_TIMEOUT_MS / 1000, name, name);
                 return 1;
         }
@@ -322,7 +323,8 @@ static int launch(const Args *a, const char *name, const char *where)
         }
         if (r == -ESRCH) {
                 fprintf(stderr, "Failed to start machine '%s': %scorral %s %d.\n", name, p.running ? "it ended before it was ready; " : "",
-                        WIFEXITED(status) ? "exited with status" : "was killed by signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                        WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
                 print_log_tail(path, from);
                 return 1;
         }

@@ -40,9 +40,9 @@ static uint64_t now_us(void)
 typedef struct Transfer {
         unsigned id;
         const char *type, *local, *remote;
-        bool bar;             /* a progress bar on stderr */
+        bool bar; /* a progress bar on stderr */
         uint64_t start_us, last_bar_us, last_record_us;
-        int percent;          /* -1: unknown */
+        int percent; /* -1: unknown */
         char record[64];
 } Transfer;
 
@@ -55,7 +55,8 @@ static const char *transfers_dir(void)
 static void record_write(Transfer *t)
 {
         char text[8192];
-        int n = snprintf(text, sizeof(text), "PID=%d\nTYPE=%s\nLOCAL=%s\nREMOTE=%s\nPERCENT=%d\n", (int)getpid(), t->type, t->local, t->remote, t->percent);
+        int n = snprintf(text, sizeof(text), "PID=%d\nTYPE=%s\nLOCAL=%s\nREMOTE=%s\nPERCENT=%d\n", (int)getpid(), t->type, t->local, t->remote,
+                         t->percent);
         if (n > 0 && (size_t)n < sizeof(text))
                 (void)write_file_atomic_at(AT_FDCWD, t->record, text, (size_t)n, 0644);
 }
@@ -117,7 +118,8 @@ static void on_progress(void *userdata, const char *what, uint64_t done, uint64_
                 n = snprintf(line, sizeof(line), "%-11s %3d%% [%s] %s/%s %s/s", what, percent, bar, d, tot, rate);
                 if (done > 0 && secs > 1 && done < total) {
                         uint64_t left = (uint64_t)((double)(total - done) * secs / (double)done);
-                        snprintf(line + n, sizeof(line) - (size_t)n, " %llu:%02llu left", (unsigned long long)(left / 60), (unsigned long long)(left % 60));
+                        snprintf(line + n, sizeof(line) - (size_t)n, " %llu:%02llu left", (unsigned long long)(left / 60),
+                                 (unsigned long long)(left % 60));
                 }
         } else if (streq(what, "Exporting") && total == 0)
                 snprintf(line, sizeof(line), "%-11s %llu files", what, (unsigned long long)done);
@@ -307,7 +309,8 @@ static int export_image(const Args *a, int argc, char **argv, bool raw)
         } else
                 fd = dup(STDOUT_FILENO);
         if (!a->quiet)
-                fprintf(stderr, "Exporting '%s', saving to '%s' with compression '%s'.\n", i.name, file ? file : "standard output", compression_to_string(c));
+                fprintf(stderr, "Exporting '%s', saving to '%s' with compression '%s'.\n", i.name, file ? file : "standard output",
+                        compression_to_string(c));
         ContainerCgroup frozen[MAX_FROZEN];
         size_t n_frozen = freeze_users(a, &i, frozen, &e);
         if (e.code < 0) {

@@ -264,7 +264,9 @@ static int vlan(struct mnl_socket *nl, bool ipvlan, const char *parent, const ch
         int r = talk(nl, h);
         if (r < 0)
                 fprintf(stderr, "cannot create the %s link %s on %s: %s%s\n", ipvlan ? "ipvlan" : "macvlan", name, parent, strerror(-r),
-                        r == -EOPNOTSUPP ? (ipvlan ? " (this kernel has no ipvlan support: the ipvlan module)" : " (this kernel has no macvlan support)") : "");
+                        r == -EOPNOTSUPP
+                                ? (ipvlan ? " (this kernel has no ipvlan support: the ipvlan module)" : " (this kernel has no macvlan support)")
+                                : "");
         return r;
 }
 
@@ -305,7 +307,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
                 r = talk(nl, h);
         }
         if (r == -EEXIST) {
-                fprintf(stderr, "a network link named %s exists already: is a machine of that name running? (else remove it: ip link del %s)\n", host, host);
+                fprintf(stderr, "a network link named %s exists already: is a machine of that name running? (else remove it: ip link del %s)\n", host,
+                        host);
                 return r;
         }
         if (r < 0) {
@@ -323,7 +326,8 @@ static int veth(struct mnl_socket *nl, const char *host, const char *peer, pid_t
                 mnl_attr_put_u32(h, IFLA_MASTER, master);
         if (ifi->ifi_index == 0 || (r = talk(nl, h)) < 0) {
                 if (master)
-                        fprintf(stderr, "cannot add %s to the bridge %s: %s%s\n", host, bridge, strerror(-r), r == -EOPNOTSUPP || r == -EINVAL ? " (is it a bridge?)" : "");
+                        fprintf(stderr, "cannot add %s to the bridge %s: %s%s\n", host, bridge, strerror(-r),
+                                r == -EOPNOTSUPP || r == -EINVAL ? " (is it a bridge?)" : "");
                 else
                         fprintf(stderr, "cannot bring up %s: %s\n", host, strerror(ifi->ifi_index == 0 ? errno : -r));
                 /* The pair goes with the container's namespace; the link here at once. */
@@ -341,7 +345,8 @@ static int move(struct mnl_socket *nl, const char *ifname, pid_t pid, int fd)
         char buf[MNL_SOCKET_BUFFER_SIZE];
         unsigned index = if_nametoindex(ifname);
         if (!index) {
-                fprintf(stderr, pid ? "there is no network interface named %s here\n" : "%s is gone from the container (renamed or removed there?)\n", ifname);
+                fprintf(stderr, pid ? "there is no network interface named %s here\n" : "%s is gone from the container (renamed or removed there?)\n",
+                        ifname);
                 return -ENODEV;
         }
         struct nlmsghdr *h = link_message(buf, RTM_NEWLINK, 0, (int)index, NULL);
@@ -409,7 +414,8 @@ static int on_link(const struct nlmsghdr *h, void *data)
                 return MNL_CB_OK;
         Link *l = &ls->l[ls->n++];
         *l = (Link){.index = ifi->ifi_index};
-        mnl_attr_for_each(a, h, sizeof(*ifi)) {
+        mnl_attr_for_each(a, h, sizeof(*ifi))
+        {
                 switch (mnl_attr_get_type(a)) {
                 case IFLA_IFNAME:
                         snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
@@ -422,7 +428,8 @@ static int on_link(const struct nlmsghdr *h, void *data)
                         break;
                 case IFLA_LINKINFO: {
                         struct nlattr *i;
-                        mnl_attr_for_each_nested(i, a) if (mnl_attr_get_type(i) == IFLA_INFO_KIND) l->bridge = strcmp(mnl_attr_get_str(i), "bridge") == 0;
+                        mnl_attr_for_each_nested(i, a) if (mnl_attr_get_type(i) == IFLA_INFO_KIND) l->bridge =
+                                strcmp(mnl_attr_get_str(i), "bridge") == 0;
                         break;
                 }
                 }
@@ -471,7 +478,8 @@ static int on_own_address(const struct nlmsghdr *h, void *data)
         struct nlattr *a;
         if (ifa->ifa_family != AF_INET || ifa->ifa_index != o->index || o->addr)
                 return MNL_CB_OK;
-        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4) {
+        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4)
+        {
                 uint32_t v;
                 memcpy(&v, mnl_attr_get_payload(a), 4);
                 o->addr = ntohl(v);
@@ -510,7 +518,8 @@ static int zone_bridge(struct mnl_socket *nl, const char *bridge, uint32_t *ret_
         mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
         mnl_attr_nest_end(h, info);
         if ((r = talk(nl, h)) < 0) {
-                fprintf(stderr, "cannot create the zone bridge %s: %s%s\n", bridge, strerror(-r), r == -EOPNOTSUPP ? " (is the bridge kernel module there?)" : "");
+                fprintf(stderr, "cannot create the zone bridge %s: %s%s\n", bridge, strerror(-r),
+                        r == -EOPNOTSUPP ? " (is the bridge kernel module there?)" : "");
                 return r;
         }
         /* Up, and marked as corral's: the kernel takes neither when it creates a link. */
@@ -529,7 +538,6 @@ static int zone_bridge(struct mnl_socket *nl, const char *bridge, uint32_t *ret_
         *ret_len = 24;
         return 0;
 }
-
 
 /* A netlink socket of bus (NETLINK_ROUTE, NETLINK_NETFILTER), bound; NULL with the error printed. */
 static struct mnl_socket *open_socket(int bus)
@@ -591,7 +599,8 @@ static int nat(int argc, char **argv)
                         ok = false;
         }
         if (!ok) {
-                fprintf(stderr, "usage: corral-net nat FD TABLE LINK [--masquerade=ADDRESS/LEN] [--forward=PROTO:HOSTPORT:ADDRESS:PORT]... [--loopback]\n");
+                fprintf(stderr,
+                        "usage: corral-net nat FD TABLE LINK [--masquerade=ADDRESS/LEN] [--forward=PROTO:HOSTPORT:ADDRESS:PORT]... [--loopback]\n");
                 free(forwards);
                 return 2;
         }
@@ -629,8 +638,8 @@ static int links(int argc, char **argv)
                         zone = true;
                 else if (strncmp(argv[i], "--macs=", 7) == 0) {
                         uint8_t *m = macs;
-                        have_macs = sscanf(argv[i] + 7, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5,
-                                           m + 6, m + 7, m + 8, m + 9, m + 10, m + 11) == 12;
+                        have_macs = sscanf(argv[i] + 7, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4,
+                                           m + 5, m + 6, m + 7, m + 8, m + 9, m + 10, m + 11) == 12;
                         if (!have_macs)
                                 argc = 0;
                 } else if (strncmp(argv[i], "--bridge=", 9) == 0)
@@ -642,7 +651,8 @@ static int links(int argc, char **argv)
                 else
                         argc = 0;
         }
-        if (argc < 5 || (zone && (!bridge || !pool)) || (strcmp(argv[1], "veth") != 0 && strcmp(argv[1], "macvlan") != 0 && strcmp(argv[1], "ipvlan") != 0)) {
+        if (argc < 5 || (zone && (!bridge || !pool)) ||
+            (strcmp(argv[1], "veth") != 0 && strcmp(argv[1], "macvlan") != 0 && strcmp(argv[1], "ipvlan") != 0)) {
                 fprintf(stderr, "usage: corral-net veth HOST-NAME CONTAINER-NAME PID [--bridge=BRIDGE [--zone]] [--pool=LOCK] [--down]\n"
                                 "       corral-net macvlan|ipvlan PARENT CONTAINER-NAME PID\n");
                 return 2;
@@ -670,8 +680,9 @@ static int links(int argc, char **argv)
         if (r >= 0 && zone)
                 r = zone_bridge(nl, bridge, &a, &len);
         if (r >= 0)
-                r = strcmp(argv[1], "veth") == 0 ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)
-                                                 : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
+                r = strcmp(argv[1], "veth") == 0
+                            ? veth(nl, argv[2], argv[3], (pid_t)pid, bridge, down, have_macs ? macs : NULL, have_macs ? macs + 6 : NULL)
+                            : vlan(nl, strcmp(argv[1], "ipvlan") == 0, argv[2], argv[3], (pid_t)pid);
         if (r >= 0 && address) {
                 if (ipv4_prefix_parse(address, 1, 32, &a, &len) < 0) {
                         fprintf(stderr, "corral-net: bad address %s\n", address);

@@ -62,12 +62,12 @@ static int verdict(const char *name, long r, int err)
                 return report(name, "blocked", "%s", strerrorname_np(err) ?: "?");
         return report(name, "allowed", "reached the kernel: %s", strerrorname_np(err) ?: "?");
 }
-#define SYSCALL_PROBE(name, ...)                                                                             \
-        static int p_##name(void)                                                                            \
-        {                                                                                                    \
-                errno = 0;                                                                                   \
-                long r = syscall(__VA_ARGS__);                                                               \
-                return verdict(#name, r, errno);                                                             \
+#define SYSCALL_PROBE(name, ...)                 \
+        static int p_##name(void)                \
+        {                                        \
+                errno = 0;                       \
+                long r = syscall(__VA_ARGS__);   \
+                return verdict(#name, r, errno); \
         }
 
 SYSCALL_PROBE(init_module, SYS_init_module, NULL, 0, "")
@@ -124,8 +124,7 @@ static int try_node(const char *name, mode_t type, dev_t dev)
         int err = errno;
         unlink(path);
         if (fd < 0)
-                return report(name, err == EPERM || err == EACCES ? "blocked" : "allowed", "open: %s",
-                              strerrorname_np(err) ?: "?");
+                return report(name, err == EPERM || err == EACCES ? "blocked" : "allowed", "open: %s", strerrorname_np(err) ?: "?");
         char c;
         ssize_t n = read(fd, &c, 1);
         close(fd);
@@ -179,8 +178,7 @@ static int try_open(const char *name, const char *path, int flags)
         }
         if (errno == ENOENT)
                 return report(name, "absent", "%s", path);
-        return report(name, errno == EPERM || errno == EACCES || errno == EROFS ? "blocked" : "allowed", "%s",
-                      strerrorname_np(errno) ?: "?");
+        return report(name, errno == EPERM || errno == EACCES || errno == EROFS ? "blocked" : "allowed", "%s", strerrorname_np(errno) ?: "?");
 }
 static int p_write_proc_sys(void)
 {
@@ -364,8 +362,8 @@ static int p_cgroup_release_agent(void)
                 close(fd);
         umount2("/tmp/.corral-probe-cg", MNT_DETACH);
         rmdir("/tmp/.corral-probe-cg");
-        return report("cgroup_release_agent", fd >= 0 ? "escaped" : "blocked",
-                      fd >= 0 ? "release_agent writable" : "release_agent: %s", strerrorname_np(err) ?: "?");
+        return report("cgroup_release_agent", fd >= 0 ? "escaped" : "blocked", fd >= 0 ? "release_agent writable" : "release_agent: %s",
+                      strerrorname_np(err) ?: "?");
 }
 
 static pid_t host_pid(void)
@@ -378,8 +376,7 @@ static int p_signal_host(void)
         pid_t p = host_pid();
         if (p <= 0)
                 return report("signal_host", "absent", "no CORRAL_PROBE_HOSTPID");
-        return report("signal_host", kill(p, 0) == 0 ? "escaped" : "blocked", "kill(%d, 0): %s", p,
-                      strerrorname_np(errno) ?: "ok");
+        return report("signal_host", kill(p, 0) == 0 ? "escaped" : "blocked", "kill(%d, 0): %s", p, strerrorname_np(errno) ?: "ok");
 }
 static int p_ptrace_host(void)
 {

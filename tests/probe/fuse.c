@@ -67,8 +67,10 @@ int probe_fuse(const char *dir)
                 struct fuse_in_header *in = (struct fuse_in_header *)buf;
                 if (in->opcode == FUSE_INIT) {
                         struct fuse_init_in *ii = (struct fuse_init_in *)(in + 1);
-                        struct fuse_init_out o = {.major = FUSE_KERNEL_VERSION, .minor = FUSE_KERNEL_MINOR_VERSION,
-                                                  .max_readahead = ii->max_readahead, .max_write = 4096};
+                        struct fuse_init_out o = {.major = FUSE_KERNEL_VERSION,
+                                                  .minor = FUSE_KERNEL_MINOR_VERSION,
+                                                  .max_readahead = ii->max_readahead,
+                                                  .max_write = 4096};
                         reply(fd, in->unique, 0, &o, sizeof(o));
                 } else if (in->opcode == FUSE_GETATTR) {
                         struct fuse_attr_out o = {.attr_valid = 1, .attr = {.ino = 1, .mode = S_IFDIR | 0755, .nlink = 2}};

@@ -65,8 +65,7 @@ static int cmd_status(void)
         struct __user_cap_data_struct d[2] = {0};
         char buf[4096];
 
-        printf("uid=%u\neuid=%u\ngid=%u\negid=%u\npid=%d\nppid=%d\n", getuid(), geteuid(), getgid(), getegid(),
-               getpid(), getppid());
+        printf("uid=%u\neuid=%u\ngid=%u\negid=%u\npid=%d\nppid=%d\n", getuid(), geteuid(), getgid(), getegid(), getpid(), getppid());
         gid_t groups[64];
         int ng = getgroups(64, groups);
         printf("groups=");
@@ -74,8 +73,8 @@ static int cmd_status(void)
                 printf("%s%u", i ? "," : "", groups[i]);
         printf("\n");
         if (syscall(SYS_capget, &h, d) == 0)
-                printf("cap_eff=%016llx\ncap_prm=%016llx\ncap_inh=%016llx\n", (unsigned long long)caps_of(d, 0),
-                       (unsigned long long)caps_of(d, 1), (unsigned long long)caps_of(d, 2));
+                printf("cap_eff=%016llx\ncap_prm=%016llx\ncap_inh=%016llx\n", (unsigned long long)caps_of(d, 0), (unsigned long long)caps_of(d, 1),
+                       (unsigned long long)caps_of(d, 2));
         uint64_t bnd = 0, amb = 0;
         for (int c = 0; c < 64; c++) {
                 int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
@@ -149,8 +148,7 @@ static int cmd_notify(int n, char **states)
                 strcat(msg, "\n");
         }
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
-                             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
+        if (fd < 0 || sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
                 fprintf(stderr, "corral-probe: cannot send to %s: %s\n", path, strerror(errno));
                 return 1;
         }

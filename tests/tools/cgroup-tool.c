@@ -27,9 +27,14 @@ int main(int argc, char *argv[])
                 const struct {
                         const char *k;
                         uint64_t v;
-                } f[] = {{"cpu_usec", u.cpu_usec}, {"memory_current", u.memory_current}, {"memory_peak", u.memory_peak},
-                         {"io_read_bytes", u.io_read_bytes}, {"io_write_bytes", u.io_write_bytes}, {"io_read_ops", u.io_read_ops},
-                         {"io_write_ops", u.io_write_ops}, {"tasks", u.tasks}};
+                } f[] = {{"cpu_usec", u.cpu_usec},
+                         {"memory_current", u.memory_current},
+                         {"memory_peak", u.memory_peak},
+                         {"io_read_bytes", u.io_read_bytes},
+                         {"io_write_bytes", u.io_write_bytes},
+                         {"io_read_ops", u.io_read_ops},
+                         {"io_write_ops", u.io_write_ops},
+                         {"tasks", u.tasks}};
                 for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
                         if (f[i].v == UINT64_MAX)
                                 printf("%s -\n", f[i].k);

@@ -40,21 +40,22 @@ __attribute__((format(printf, 1, 2))) static inline void tap_describe(const char
         putchar('\n');
 }
 
-#define CHECK(cond, ...)                                                                                     \
-        do {                                                                                                 \
-                bool _ok = (cond);                                                                           \
-                if (!_ok)                                                                                    \
-                        tap_failed++;                                                                        \
-                printf(_ok ? "#   ok - " : "#   FAILED %s:%d: ", __FILE__, __LINE__);                         \
-                tap_describe(__VA_ARGS__);                                                                   \
+#define CHECK(cond, ...)                                                              \
+        do {                                                                          \
+                bool _ok = (cond);                                                    \
+                if (!_ok)                                                             \
+                        tap_failed++;                                                 \
+                printf(_ok ? "#   ok - " : "#   FAILED %s:%d: ", __FILE__, __LINE__); \
+                tap_describe(__VA_ARGS__);                                            \
         } while (0)
 
-#define CHECK_STREQ(a, b, ...)                                                                               \
-        do {                                                                                                 \
-                const char *_a = (a), *_b = (b);                                                             \
-                CHECK(_a && _b && strcmp(_a, _b) == 0, __VA_ARGS__);                                         \
-                if (!(_a && _b && strcmp(_a, _b) == 0))                                                      \
-                        printf("#   got \"%s\", want \"%s\"\n", _a ? _a : "(null)", _b ? _b : "(null)");     \
+#define CHECK_STREQ(a, b, ...)                                                                           \
+        do {                                                                                             \
+                const char *_a = (a), *_b = (b);                                                         \
+                bool _eq = _a && _b && strcmp(_a, _b) == 0;                                              \
+                CHECK(_eq, __VA_ARGS__);                                                                 \
+                if (!_eq)                                                                                \
+                        printf("#   got \"%s\", want \"%s\"\n", _a ? _a : "(null)", _b ? _b : "(null)"); \
         } while (0)
 
 #define TAP_TIMEOUT_SEC 60
@@ -69,13 +70,13 @@ static TapCase tap_cases[TAP_MAX_CASES];
 static int tap_n_cases;
 
 /* A case, registered before main() in the order of the file. */
-#define TEST(name)                                                                                           \
-        static void test_##name(void);                                                                       \
-        __attribute__((constructor)) static void tap_register_##name(void)                                   \
-        {                                                                                                    \
-                if (tap_n_cases < TAP_MAX_CASES)                                                             \
-                        tap_cases[tap_n_cases++] = (TapCase){#name, test_##name};                            \
-        }                                                                                                    \
+#define TEST(name)                                                                \
+        static void test_##name(void);                                            \
+        __attribute__((constructor)) static void tap_register_##name(void)        \
+        {                                                                         \
+                if (tap_n_cases < TAP_MAX_CASES)                                  \
+                        tap_cases[tap_n_cases++] = (TapCase){#name, test_##name}; \
+        }                                                                         \
         static void test_##name(void)
 
 static inline int tap_run(void)
@@ -120,8 +121,8 @@ static inline int tap_run(void)
         return failed ? 1 : 0;
 }
 
-#define TAP_MAIN                                                                                             \
-        int main(void)                                                                                       \
-        {                                                                                                    \
-                return tap_run();                                                                            \
+#define TAP_MAIN                  \
+        int main(void)            \
+        {                         \
+                return tap_run(); \
         }

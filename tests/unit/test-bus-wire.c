@@ -17,7 +17,7 @@
 TEST(writer)
 {
         BusWriter w = {0};
-        bus_put_string(&w, "ab"); /* 0..7: length 2, "ab", NUL */
+        bus_put_string(&w, "ab");           /* 0..7: length 2, "ab", NUL */
         BusArray a = bus_open_array(&w, 8); /* length at 8..12, padding to 16 */
         bus_open_struct(&w);
         bus_put_string(&w, "x"); /* 16..22 */
@@ -92,11 +92,11 @@ static void peer_send(int fd, uint8_t type, uint32_t serial, uint32_t reply_seri
 
 /* The call test_call() makes: path "/o", member "M", signature "u", body 7. */
 static const unsigned char expected_call[] = {
-        'l', 1, 0, 1, 4, 0, 0, 0, 1, 0, 0, 0, 39, 0, 0, 0,   /* header: body 4 bytes, serial 1, fields 39 bytes */
-        1, 1, 'o', 0, 2, 0, 0, 0, '/', 'o', 0, 0, 0, 0, 0, 0, /* PATH "/o", padding */
-        3, 1, 's', 0, 1, 0, 0, 0, 'M', 0, 0, 0, 0, 0, 0, 0,   /* MEMBER "M", padding */
-        8, 1, 'g', 0, 1, 'u', 0, 0,                           /* SIGNATURE "u", padding to 8 */
-        7, 0, 0, 0,                                           /* the body */
+        'l', 1, 0,   1, 4, 0,   0, 0, 1,   0,   0, 0, 39, 0, 0, 0, /* header: body 4 bytes, serial 1, fields 39 bytes */
+        1,   1, 'o', 0, 2, 0,   0, 0, '/', 'o', 0, 0, 0,  0, 0, 0, /* PATH "/o", padding */
+        3,   1, 's', 0, 1, 0,   0, 0, 'M', 0,   0, 0, 0,  0, 0, 0, /* MEMBER "M", padding */
+        8,   1, 'g', 0, 1, 'u', 0, 0,                              /* SIGNATURE "u", padding to 8 */
+        7,   0, 0,   0,                                            /* the body */
 };
 
 static void peer(int lfd, int replies)

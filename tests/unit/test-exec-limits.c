@@ -7,8 +7,8 @@ static void limit_is(const char *name, const char *value, long long soft, long l
         struct rlimit r = {0};
         int l = rlimit_from_name(name);
         int k = l < 0 ? l : rlimit_parse(l, value, &r);
-        CHECK(k == 0 && (long long)r.rlim_cur == soft && (long long)r.rlim_max == hard, "%s=%s -> %lld:%lld (got %d, %lld:%lld)", name,
-              value, soft, hard, k, (long long)r.rlim_cur, (long long)r.rlim_max);
+        CHECK(k == 0 && (long long)r.rlim_cur == soft && (long long)r.rlim_max == hard, "%s=%s -> %lld:%lld (got %d, %lld:%lld)", name, value, soft,
+              hard, k, (long long)r.rlim_cur, (long long)r.rlim_max);
 }
 
 static void limit_bad(const char *name, const char *value)
@@ -58,7 +58,8 @@ TEST(cpu_sets)
         Error e = {0};
         CHECK(cpu_set_parse("0-2,5", &s, &e, "x") == 0 && cpu_set_count(&s, NULL) == 4 && cpu_set_has(&s, 5) && !cpu_set_has(&s, 3),
               "ranges and lists");
-        CHECK(cpu_set_parse("1 3", &t, &e, "x") == 0 && cpu_set_count(&t, NULL) == 2 && cpu_set_count(&s, &t) == 1, "space separated, and the common part");
+        CHECK(cpu_set_parse("1 3", &t, &e, "x") == 0 && cpu_set_count(&t, NULL) == 2 && cpu_set_count(&s, &t) == 1,
+              "space separated, and the common part");
         CHECK(cpu_set_parse("1000,1023", &s, &e, "x") == 0 && cpu_set_has(&s, 1023) && cpu_set_count(&s, NULL) == 2 && !cpu_set_has(&s, 5000),
               "as many CPUs as glibc's cpu_set_t holds");
         CHECK(cpu_set_parse("1024", &s, &e, "x") == -ERANGE && strstr(e.msg, "past 1023"), "and no more: %s", e.msg);

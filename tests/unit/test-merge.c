@@ -159,7 +159,8 @@ TEST(network_from_trusted_files_only)
         expose_port_add(&c, "8080:80");
         c.mask |= SETTING_EXPOSE_PORTS;
         file(&f, "[Network]\nPort=80\n");
-        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.n_ports == 1 && c.ports[0].host_port == 8080, "the command line's -p wins");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.n_ports == 1 && c.ports[0].host_port == 8080,
+              "the command line's -p wins");
         settings_done(&c);
         settings_done(&f);
 }

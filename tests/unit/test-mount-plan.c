@@ -7,10 +7,18 @@
 
 static HostFacts facts(void)
 {
-        return (HostFacts){.image = "/img", .os_release = "/etc/os-release", .localtime_exists = true,
-                           .localtime_link = "/usr/share/zoneinfo/Europe/Berlin", .have_resolv_conf = true,
-                           .have_cgroup2 = true, .have_dev_net_tun = true, .tty_console = true, .notify_socket = true,
-                           .uuid = "0123", .machine_id = "0123", .boot_id = "b00t"};
+        return (HostFacts){.image = "/img",
+                           .os_release = "/etc/os-release",
+                           .localtime_exists = true,
+                           .localtime_link = "/usr/share/zoneinfo/Europe/Berlin",
+                           .have_resolv_conf = true,
+                           .have_cgroup2 = true,
+                           .have_dev_net_tun = true,
+                           .tty_console = true,
+                           .notify_socket = true,
+                           .uuid = "0123",
+                           .machine_id = "0123",
+                           .boot_id = "b00t"};
 }
 
 static ssize_t find(const MountPlan *p, MountStepType t, const char *target)
@@ -80,8 +88,7 @@ TEST(read_only)
         CHECK(mount_plan_build(&s, &h, &p, &e) == 0, "read-only plan builds");
         CHECK(find(&p, STEP_REMOUNT, "/") == 1, "root made read-only right after it is mounted");
         ssize_t rc = find(&p, STEP_RESOLV_CONF, NULL), tz = find(&p, STEP_TIMEZONE, NULL);
-        CHECK(p.steps[rc].mode_enum == RESOLV_CONF_BIND_HOST && p.steps[tz].mode_enum == TIMEZONE_BIND,
-              "read-only: auto modes bind");
+        CHECK(p.steps[rc].mode_enum == RESOLV_CONF_BIND_HOST && p.steps[tz].mode_enum == TIMEZONE_BIND, "read-only: auto modes bind");
         mount_plan_done(&p);
 }
 

@@ -32,13 +32,11 @@ static int r;
 
 TEST(a_full_nspawn_command_line)
 {
-        r = run(&s, &e, &a, "-D", "/tree", "-b", "--machine=web", "--hostname=h1", "-E", "A=1", "--setenv=B=2",
-                "-u", "nobody", "--kill-signal=SIGRTMIN+4", "--read-only", "--volatile", "--bind=/a:/b",
-                "--bind-ro=+/in:/out:norbind", "--tmpfs=/t", "--overlay-ro=/l1:/l2:/u:/o", "--inaccessible=/x",
-                "-q", "-P", "--personality=x86", "--uuid=01234567-89ab-cdef-0123-456789abcdef", "-j",
-                "--resolv-conf=copy-host", "--timezone=symlink", "--chdir=/srv", "--notify-ready=yes",
-                "--keep-unit", "--register=no", "--private-users=no", "--pivot-root=/a:/b", "--", "init", "arg",
-                NULL);
+        r = run(&s, &e, &a, "-D", "/tree", "-b", "--machine=web", "--hostname=h1", "-E", "A=1", "--setenv=B=2", "-u", "nobody",
+                "--kill-signal=SIGRTMIN+4", "--read-only", "--volatile", "--bind=/a:/b", "--bind-ro=+/in:/out:norbind", "--tmpfs=/t",
+                "--overlay-ro=/l1:/l2:/u:/o", "--inaccessible=/x", "-q", "-P", "--personality=x86", "--uuid=01234567-89ab-cdef-0123-456789abcdef",
+                "-j", "--resolv-conf=copy-host", "--timezone=symlink", "--chdir=/srv", "--notify-ready=yes", "--keep-unit", "--register=no",
+                "--private-users=no", "--pivot-root=/a:/b", "--", "init", "arg", NULL);
         CHECK(r == 0 && a == OPTIONS_RUN, "a full nspawn command line parses (%s)", e.msg);
         CHECK_STREQ(s.directory, "/tree", "-D");
         CHECK(s.start_mode == START_BOOT, "-b");
@@ -56,10 +54,8 @@ TEST(a_full_nspawn_command_line)
         }
         CHECK(s.read_only && s.volatile_mode == VOLATILE_YES, "--read-only and bare --volatile");
         CHECK(s.n_custom_mounts == 5, "five mounts");
-        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[1].source_in_root && s.custom_mounts[1].read_only,
-              "--bind-ro with + prefix");
-        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[3].read_only && strv_length(s.custom_mounts[3].lower) == 2,
-              "--overlay-ro lowers");
+        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[1].source_in_root && s.custom_mounts[1].read_only, "--bind-ro with + prefix");
+        CHECK(s.n_custom_mounts == 5 && s.custom_mounts[3].read_only && strv_length(s.custom_mounts[3].lower) == 2, "--overlay-ro lowers");
         CHECK(s.quiet && s.console_mode == CONSOLE_PIPE, "-q -P");
         CHECK(s.personality == PER_LINUX32, "--personality=x86");
         CHECK(s.have_uuid && s.uuid[1] == 0x23, "--uuid");
@@ -90,7 +86,8 @@ TEST(long_values_are_shortened_in_messages)
                 strcpy(opt, "--hostname=");
                 memset(opt + strlen(opt), 'a', 100 * 1024);
                 r = run(&s, &e, &a, opt, NULL);
-                CHECK(r == -EINVAL && strstr(e.msg, "(102400 bytes): not a valid hostname") && strlen(e.msg) < 200, "a long value shortened: %s", e.msg);
+                CHECK(r == -EINVAL && strstr(e.msg, "(102400 bytes): not a valid hostname") && strlen(e.msg) < 200, "a long value shortened: %s",
+                      e.msg);
                 settings_done(&s);
                 memcpy(opt, "--capability=", 13);
                 memset(opt + 13, 'a', sizeof(opt) - 14);
@@ -104,8 +101,7 @@ TEST(long_values_are_shortened_in_messages)
 TEST(later_options_refused_by_name)
 {
         r = run(&s, &e, &a, "--oci-bundle=/x", NULL);
-        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--oci-bundle") && strstr(e.msg, "not supported"),
-              "later options are refused by name: %s", e.msg);
+        CHECK(r == -EOPNOTSUPP && strstr(e.msg, "--oci-bundle") && strstr(e.msg, "not supported"), "later options are refused by name: %s", e.msg);
         settings_done(&s);
 }
 
@@ -114,8 +110,8 @@ TEST(zones_and_ports)
         r = run(&s, &e, &a, "--network-zone=web", "-p", "8080:80", "--port=udp:53", "-p", "tcp:22", NULL);
         CHECK(r == 0 && s.network_zone && streq(s.network_zone, "web") && s.n_ports == 3 && s.ports[0].host_port == 8080 &&
                       s.ports[0].container_port == 80 && s.ports[0].protocol == IPPROTO_TCP && s.ports[1].protocol == IPPROTO_UDP &&
-                      s.ports[1].host_port == 53 && s.ports[1].container_port == 53 && s.ports[2].host_port == 22 && (s.mask & SETTING_EXPOSE_PORTS) &&
-                      (s.mask & SETTING_NETWORK),
+                      s.ports[1].host_port == 53 && s.ports[1].container_port == 53 && s.ports[2].host_port == 22 &&
+                      (s.mask & SETTING_EXPOSE_PORTS) && (s.mask & SETTING_NETWORK),
               "--network-zone=, -p/--port= in nspawn's forms");
         settings_done(&s);
         const char *bad_ports[] = {"0", "65536", "sctp:80", "80:", ":80", "tcp:", "8o", "-1", "80:90:100", NULL};
@@ -149,7 +145,10 @@ TEST(network_namespace_path)
 
 TEST(images_and_root_hash)
 {
-        r = run(&s, &e, &a, "-i", "/x.raw", "--root-hash=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
+        r = run(&s, &e, &a, "-i", "/x.raw",
+                "--root-hash="
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                NULL);
         CHECK(r == 0 && s.image && streq(s.image, "/x.raw") && s.root_hash && strlen(s.root_hash) == 64, "-i, --root-hash=");
         settings_done(&s);
         r = run(&s, &e, &a, "--root-hash=abc", NULL);

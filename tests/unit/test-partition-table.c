@@ -55,14 +55,16 @@ TEST(damaged_gpt)
 {
         size_t need = 0;
         n = load("gpt-64M.bin", gpt, sizeof(gpt));
-        CHECK(partition_table_parse(gpt, 1024, 64 << 20, 512, &t, &need, &why) == -ENOBUFS && need == 1024 + 128 * 128, "too few bytes: how many are needed");
+        CHECK(partition_table_parse(gpt, 1024, 64 << 20, 512, &t, &need, &why) == -ENOBUFS && need == 1024 + 128 * 128,
+              "too few bytes: how many are needed");
         memcpy(tmp, gpt, n);
         tmp[512 + 20] ^= 1;
         CHECK(partition_table_parse(tmp, n, 64 << 20, 512, &t, NULL, &why) == -EBADMSG && strstr(why, "header's checksum"), "a damaged header");
         memcpy(tmp, gpt, n);
         tmp[1024 + 40] ^= 1;
         CHECK(partition_table_parse(tmp, n, 64 << 20, 512, &t, NULL, &why) == -EBADMSG && strstr(why, "entries is wrong"), "a damaged entry");
-        CHECK(partition_table_parse(gpt, n, 16 << 20, 512, &t, NULL, &why) == -EBADMSG && strstr(why, "outside the disk"), "a disk smaller than its table says");
+        CHECK(partition_table_parse(gpt, n, 16 << 20, 512, &t, NULL, &why) == -EBADMSG && strstr(why, "outside the disk"),
+              "a disk smaller than its table says");
         CHECK(partition_table_parse(gpt, n, 64 << 20, 1000, &t, NULL, &why) == -EBADMSG, "a sector size that is not 512 or 4096");
 }
 

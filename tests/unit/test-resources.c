@@ -64,7 +64,8 @@ TEST(translation)
         CHECK_STREQ(run(CGV_2, PROPS("MemoryMax=infinity")), "memory.max=max", "infinity on v2");
         CHECK_STREQ(run(CGV_1, PROPS("MemoryMax=infinity")), "memory.limit_in_bytes=-1", "infinity on v1");
         CHECK_STREQ(run(CGV_2, PROPS("MemoryMax=50%")), "memory.max=4294967296", "a share of the host's memory");
-        CHECK_STREQ(run(CGV_2, PROPS("MemoryHigh=512M", "MemoryLow=64M")), "memory.high=536870912;memory.low=67108864", "MemoryHigh and MemoryLow on v2");
+        CHECK_STREQ(run(CGV_2, PROPS("MemoryHigh=512M", "MemoryLow=64M")), "memory.high=536870912;memory.low=67108864",
+                    "MemoryHigh and MemoryLow on v2");
         CHECK(strstr(run(CGV_1, PROPS("MemoryHigh=512M")), "error: MemoryHigh= needs the cgroup v2 memory controller") != NULL,
               "MemoryHigh on v1 is an error naming it");
         CHECK_STREQ(run(CGV_2, PROPS("MemorySwapMax=0")), "memory.swap.max=0", "MemorySwapMax on v2");

@@ -73,13 +73,14 @@ static void check_compiled(void)
         CHECK(nr_of("x86_64", "read") == 0 && nr_of("x86_64", "openat") == 257 && nr_of("i386", "openat") == 295 &&
                       nr_of("i386", "socketcall") == 102 && nr_of("x86_64", "socketcall") == -1 && nr_of("x86_64", "nope") == -1,
               "the number tables");
-        CHECK(seccomp_compile(names, false, &p, &e) == 0 && p.len > 100 && p.len < 600, "nspawn's default list compiles (%u instructions)",
-              p.len);
+        CHECK(seccomp_compile(names, false, &p, &e) == 0 && p.len > 100 && p.len < 600, "nspawn's default list compiles (%u instructions)", p.len);
         bool all = true;
         for (const SyscallTable *t = syscall_tables; t->arch; t++)
                 for (size_t i = 0; i < t->n_calls; i++) {
                         const char *n = t->calls[i].name;
-                        uint32_t want = strv_contains(names, n) ? ALLOW : streq(n, "nfsservctl") || streq(n, "cachestat") ? ERRNO(ENOSYS) : ERRNO(EPERM);
+                        uint32_t want = strv_contains(names, n)                           ? ALLOW
+                                        : streq(n, "nfsservctl") || streq(n, "cachestat") ? ERRNO(ENOSYS)
+                                                                                          : ERRNO(EPERM);
                         uint32_t got = run(&p, t->audit_arch, (uint32_t)t->calls[i].nr, NULL);
                         if (got != want) {
                                 printf("#   %s %s: %#x, want %#x\n", t->arch, n, got, want);
@@ -93,8 +94,8 @@ static void check_compiled(void)
               "ENOSYS past the tables, for x32 and for other architectures");
         uint64_t sti[6] = {0, TIOCSTI}, sti_high[6] = {0, TIOCSTI | (UINT64_C(1) << 32)}, linux_[6] = {0, TIOCLINUX}, tcgets[6] = {0, TCGETS};
         CHECK(run(&p, X86_64, 16, sti) == ERRNO(EPERM) && run(&p, X86_64, 16, sti_high) == ERRNO(EPERM) &&
-                      run(&p, X86_64, 16, linux_) == ERRNO(EPERM) && run(&p, I386, 54, sti) == ERRNO(EPERM) &&
-                      run(&p, X86_64, 16, tcgets) == ALLOW && run(&p, I386, 54, tcgets) == ALLOW,
+                      run(&p, X86_64, 16, linux_) == ERRNO(EPERM) && run(&p, I386, 54, sti) == ERRNO(EPERM) && run(&p, X86_64, 16, tcgets) == ALLOW &&
+                      run(&p, I386, 54, tcgets) == ALLOW,
               "ioctl: TIOCSTI and TIOCLINUX refused on the low 32 bits, others allowed");
         uint64_t audit[6] = {AF_NETLINK, 3, NETLINK_AUDIT}, route[6] = {AF_NETLINK, 3, 0}, inet[6] = {AF_INET, 1, NETLINK_AUDIT};
         CHECK(run(&p, X86_64, 41, audit) == ERRNO(EAFNOSUPPORT) && run(&p, I386, 359, audit) == ERRNO(EAFNOSUPPORT) &&
@@ -141,16 +142,14 @@ TEST(filter_lists_parsed)
         Error e = {0};
 
         CHECK(syscall_group_find("@mount") && syscall_group_find("@default") && !syscall_group_find("@nope"), "groups known");
-        CHECK(syscall_filter_parse("add_key keyctl bpf", &allow, &deny, "--system-call-filter", &e) == 0 && strv_length(allow) == 3 &&
-                      !deny,
+        CHECK(syscall_filter_parse("add_key keyctl bpf", &allow, &deny, "--system-call-filter", &e) == 0 && strv_length(allow) == 3 && !deny,
               "an allow list");
-        CHECK(syscall_filter_parse("~@mount kill", &allow, &deny, "--system-call-filter", &e) == 0 && strv_length(deny) == 2,
-              "a deny list");
-        CHECK(syscall_filter_parse("@bogus", &allow, &deny, "SystemCallFilter=", &e) == -EINVAL && strstr(e.msg, "@bogus"),
-              "unknown group named: %s", e.msg);
+        CHECK(syscall_filter_parse("~@mount kill", &allow, &deny, "--system-call-filter", &e) == 0 && strv_length(deny) == 2, "a deny list");
+        CHECK(syscall_filter_parse("@bogus", &allow, &deny, "SystemCallFilter=", &e) == -EINVAL && strstr(e.msg, "@bogus"), "unknown group named: %s",
+              e.msg);
         e = (Error){0};
-        CHECK(syscall_filter_parse("open;rm", &allow, &deny, "SystemCallFilter=", &e) == -EINVAL && strstr(e.msg, "open;rm"),
-              "not a name: %s", e.msg);
+        CHECK(syscall_filter_parse("open;rm", &allow, &deny, "SystemCallFilter=", &e) == -EINVAL && strstr(e.msg, "open;rm"), "not a name: %s",
+              e.msg);
         strv_free(allow);
         strv_free(deny);
 }
@@ -179,8 +178,8 @@ TEST(policy_names)
               "no capabilities: no ptrace, reboot, vhangup");
         strv_free(names);
         names = syscall_policy_names(capability_default_set(), allow, deny);
-        CHECK(strv_contains(names, "keyctl") && strv_contains(names, "bpf") && !strv_contains(names, "mount") &&
-                      !strv_contains(names, "umount2") && !strv_contains(names, "kill"),
+        CHECK(strv_contains(names, "keyctl") && strv_contains(names, "bpf") && !strv_contains(names, "mount") && !strv_contains(names, "umount2") &&
+                      !strv_contains(names, "kill"),
               "allow adds, deny removes, and wins");
         strv_free(names);
         strv_free(allow);

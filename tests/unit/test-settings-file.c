@@ -83,8 +83,8 @@ TEST(a_full_file)
                 CHECK_STREQ(m[4].source, "/c", "Overlay= upper");
                 CHECK_STREQ(m[4].destination, "/dst2", "Overlay= destination");
         }
-        uint64_t want = SETTING_START_MODE | SETTING_ENVIRONMENT | SETTING_KILL_SIGNAL | SETTING_HOSTNAME |
-                        SETTING_MACHINE_ID | SETTING_CUSTOM_MOUNTS | SETTING_READ_ONLY | SETTING_VOLATILE_MODE;
+        uint64_t want = SETTING_START_MODE | SETTING_ENVIRONMENT | SETTING_KILL_SIGNAL | SETTING_HOSTNAME | SETTING_MACHINE_ID |
+                        SETTING_CUSTOM_MOUNTS | SETTING_READ_ONLY | SETTING_VOLATILE_MODE;
         CHECK((s.mask & want) == want, "mask records the groups set");
         settings_done(&s);
 }
@@ -92,8 +92,7 @@ TEST(a_full_file)
 TEST(syntax_errors_name_file_and_line)
 {
         r = parse(&s, "[Exec]\nBoot=maybe\n", &e, &w);
-        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Boot=maybe"),
-              "bad boolean names file, line and key: %s", e.msg);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Boot=maybe"), "bad boolean names file, line and key: %s", e.msg);
         settings_done(&s);
 
         r = parse(&s, "[Exec]\n\n\nKillSignal=SIGNOPE\n", &e, &w);
@@ -115,8 +114,7 @@ TEST(unknown_keys_warn)
         w = NULL;
         r = parse(&s, "[Exec]\nFrobnicate=1\n[Whatever]\nX=1\n", &e, &w);
         CHECK(r == 0 && strv_length(w) == 2, "unknown keys and sections warn, as nspawn");
-        CHECK(w && strstr(w[0], "test.nspawn:2") && strstr(w[0], "Frobnicate"), "warning names the key: %s",
-              w ? w[0] : "");
+        CHECK(w && strstr(w[0], "test.nspawn:2") && strstr(w[0], "Frobnicate"), "warning names the key: %s", w ? w[0] : "");
         settings_done(&s);
 }
 
@@ -153,7 +151,8 @@ TEST(bind_user)
         CHECK(r == 0 && !s.bind_users && (s.mask & SETTING_BIND_USER), "an empty BindUser= resets the list");
         settings_done(&s);
         r = parse(&s, "[Files]\nBindUser=al:ice\n", &e, &w);
-        CHECK(r == -EINVAL && strstr(e.msg, "\"al:ice\" is not a user name") && strstr(e.msg, "test.nspawn:2"), "a bad user name is named: %s", e.msg);
+        CHECK(r == -EINVAL && strstr(e.msg, "\"al:ice\" is not a user name") && strstr(e.msg, "test.nspawn:2"), "a bad user name is named: %s",
+              e.msg);
         settings_done(&s);
 }
 
@@ -191,7 +190,8 @@ TEST(resources)
         settings_done(&s);
 
         r = parse(&s, "[Resources]\nCPUQuota=lots\n", &e, &w);
-        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2: CPUQuota= CPUQuota=lots: expected a percentage"), "a bad property names file and line: %s", e.msg);
+        CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2: CPUQuota= CPUQuota=lots: expected a percentage"),
+              "a bad property names file and line: %s", e.msg);
         settings_done(&s);
 
         strv_free(w);

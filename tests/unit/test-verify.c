@@ -116,8 +116,13 @@ TEST(api_vfs_writable_knob)
 
 TEST(network_namespace_path_and_links)
 {
-        static const char *const links[] = {"-n", "--network-veth-extra=a", "--network-bridge=br0", "--network-zone=z",
-                                            "--network-interface=eth9", "--network-macvlan=eth9", "--network-ipvlan=eth9"};
+        static const char *const links[] = {"-n",
+                                            "--network-veth-extra=a",
+                                            "--network-bridge=br0",
+                                            "--network-zone=z",
+                                            "--network-interface=eth9",
+                                            "--network-macvlan=eth9",
+                                            "--network-ipvlan=eth9"};
         for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
                 REFUSES(verdict("-D", "/t", "--network-namespace-path=/run/netns/x", (char *)links[i]),
                         "--network-namespace-path= cannot be combined with options that make network links");
@@ -166,7 +171,8 @@ TEST(static_address)
 
 TEST(network_combinations)
 {
-        REFUSES(verdict("-D", "/t", "--network-bridge=br0", "--network-zone=z"), "--network-bridge= and --network-zone= (Bridge= and Zone=) may not be combined");
+        REFUSES(verdict("-D", "/t", "--network-bridge=br0", "--network-zone=z"),
+                "--network-bridge= and --network-zone= (Bridge= and Zone=) may not be combined");
         REFUSES(verdict_file(NET("Private=yes\nMasquerade=yes\n"), "-D", "/t"), "Masquerade= masquerades a veth pair's own subnet");
         REFUSES(verdict_file(NET("VirtualEthernet=yes\nBridge=br0\nMasquerade=yes\n"), "-D", "/t"), "Masquerade= does not go with Bridge=");
         ACCEPTS(verdict_file(NET("VirtualEthernet=yes\nMasquerade=yes\n"), "-D", "/t"));

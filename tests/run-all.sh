@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Sets everything up and runs the whole test suite: unit tests, the fuzz corpus, the
-# integration tests (busybox and Debian trees, beside systemd-nspawn) on this host and, for those
-# that depend on the kind of host, in real-host guests (tests/vm), with the build under
-# ASan+UBSan when SANITIZE=1.  The last line is "N passed, N failed, N skipped".
+# Sets everything up and runs the whole test suite: unit tests, the fuzz corpus, the static
+# checks (tests/static: format, warnings, analyzer, sanitizers), the integration tests
+# (busybox and Debian trees, beside systemd-nspawn) on this host and, for those that depend on
+# the kind of host, in real-host guests (tests/vm), with the build under ASan+UBSan when
+# SANITIZE=1.  The last line is "N passed, N failed, N skipped".
 # (In braces: bash reads all of it before it runs any, so an edit meanwhile cannot
 # change a run under way.)
 {
@@ -54,6 +55,13 @@ p=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' /tmp/corral-meson-test.log)
 f=$(grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' /tmp/corral-meson-test.log | sort -u | wc -l)
 pass=$((pass + p)); fail=$((fail + f))
 [ "$f" = 0 ] || grep -A30 -E 'FAIL|ERROR' /tmp/corral-meson-test.log | head -60
+
+# The checks that read the code: format, warnings as errors, clang's analyzer, and (unless the
+# whole run is under the sanitizers already) the unit and fuzz tests under ASan+UBSan.
+SKIP_ASAN=${SANITIZE:-0} bash tests/static/run.sh > /tmp/corral-static.log 2>&1
+cat /tmp/corral-static.log
+pass=$((pass + $(grep -c '^PASS static:' /tmp/corral-static.log)))
+fail=$((fail + $(grep -c '^FAIL static:' /tmp/corral-static.log)))
 
 results=$(mktemp)
 CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "cgroup.h"
 #include "fs-util.h"
 #include "macro.h"
@@ -250,7 +251,7 @@ bool cgroup_kill_leftovers(const char *dir, const char *name)
                 return false;
         if (!kill_tree(path, 0) || walk_pids(path, supervised, NULL))
                 return false;
-        fprintf(stderr, "corral: machine \"%s\": killing what a supervisor that died left running in %s\n", name, path);
+        log_warning("machine \"%s\": killing what a supervisor that died left running in %s", name, path);
         for (int i = 0; i < 1000 && kill_tree(path, SIGKILL); i++)
                 usleep(10 * 1000);
         return true;

@@ -35,6 +35,31 @@ int(error_set_errno)(Error *e, int code, const char *fmt, ...)
         return code;
 }
 
+int error_prefix(Error *e, const char *fmt, ...)
+{
+        char head[sizeof(e->msg)];
+        va_list ap;
+        if (!e)
+                return -EINVAL;
+        if (e->code >= 0) /* nothing recorded: a caller's mistake, but not a reason to lose the context */
+                e->code = -EINVAL;
+        va_start(ap, fmt);
+        int n = vsnprintf(head, sizeof(head), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return e->code;
+        size_t h = strnlen(head, sizeof(head) - 1), m = strlen(e->msg);
+        if (m && h + 2 < sizeof(e->msg)) {
+                size_t keep = MIN(m, sizeof(e->msg) - 1 - h - 2);
+                memmove(e->msg + h + 2, e->msg, keep);
+                e->msg[h + 2 + keep] = 0;
+                memcpy(e->msg, head, h);
+                memcpy(e->msg + h, ": ", 2);
+        } else
+                snprintf(e->msg, sizeof(e->msg), "%s", head);
+        return e->code;
+}
+
 void error_shorten_value(Error *e, const char *value)
 {
         char shown[VALUE_SHOWN_MAX];

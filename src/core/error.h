@@ -14,6 +14,11 @@ typedef struct Error {
 _printf_(3, 4) int error_set(Error *e, int code, const char *fmt, ...);
 /* Like error_set(), appending ": strerror(code)". */
 _printf_(3, 4) int error_set_errno(Error *e, int code, const char *fmt, ...);
+/* Puts context before the message e holds ("the base of the overlay child image X: " + what
+ * the callee said), and returns its code: a caller adds what it knows instead of reading the
+ * callee's message and writing a new one.  The end of the message is cut if the whole does
+ * not fit. */
+_printf_(2, 3) int error_prefix(Error *e, const char *fmt, ...);
 /* A long value the message repeats (an option's, say) shown by its start and its size instead:
  * a value of 100 KB is not echoed whole. */
 void error_shorten_value(Error *e, const char *value);

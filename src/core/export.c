@@ -120,10 +120,10 @@ int export_tar(const Image *i, int fd, Compression c, const TransferIO *io, bool
         if (*i->base) {
                 /* An overlay child: the tree a container of it sees, child over base, mounted
                  * read-only in a mount namespace of this process (before any thread starts). */
-                Error why = {0};
-                if ((r = image_lock(IMAGE_LOCK_DIR, i->base, true, &base_lock, &why)) < 0) {
-                        r = error_set(e, r, "cannot export image '%s': its base %s: %s", i->name, i->base,
-                                      r == -EBUSY ? "a container runs on it writable; stop it first" : why.msg);
+                if ((r = image_lock_try(IMAGE_LOCK_DIR, i->base, true, &base_lock, e)) < 0) {
+                        r = r == -EBUSY ? error_set(e, r, "cannot export image '%s': its base %s: a container runs on it writable; stop it first",
+                                                    i->name, i->base)
+                                        : error_prefix(e, "cannot export image '%s': its base %s", i->name, i->base);
                         goto out;
                 }
                 if ((r = image_child_mount(i->path, i->base, e)) < 0)

@@ -213,12 +213,11 @@ char **image_settings_files(const Image *i)
 
 int image_store_lock_idle(const Image *i, bool shared, const char *verb, ImageLock *ret, Error *e)
 {
-        Error ignored = {0};
-        int r = image_lock(IMAGE_LOCK_DIR, i->path, shared, ret, &ignored);
+        int r = image_lock_try(IMAGE_LOCK_DIR, i->path, shared, ret, e);
         if (r == -EBUSY)
                 return error_set(e, r, "cannot %s image '%s': a container runs on it%s; stop it first", verb, i->name, shared ? " writable" : "");
         if (r < 0)
-                return error_set(e, r, "cannot %s image '%s': %s", verb, i->name, ignored.msg);
+                return error_prefix(e, "cannot %s image '%s'", verb, i->name);
         return 0;
 }
 

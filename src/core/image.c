@@ -217,7 +217,7 @@ static int lock_file(const char *lock_dir, const char *name, bool shared, ImageL
         }
 }
 
-int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e)
+int image_lock_try(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e)
 {
         struct stat st;
         char name[64];
@@ -227,13 +227,21 @@ int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *
         snprintf(name, sizeof(name), "inode-%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
         r = lock_file(lock_dir, name, shared, ret);
         if (r == -EBUSY)
+                return r;
+        if (r < 0)
+                return error_set_errno(e, r, "cannot lock %s (lock directory %s)", image, lock_dir);
+        return 0;
+}
+
+int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e)
+{
+        int r = image_lock_try(lock_dir, image, shared, ret, e);
+        if (r == -EBUSY)
                 return error_set(
                         e, r,
                         "directory tree %s is currently busy: another container runs on it%s; stop it, or use --ephemeral or --read-only for a second one",
                         image, shared ? " writable" : "");
-        if (r < 0)
-                return error_set_errno(e, r, "cannot lock %s (lock directory %s)", image, lock_dir);
-        return 0;
+        return r;
 }
 
 int machine_name_lock(const char *lock_dir, const char *name, ImageLock *ret, Error *e)

@@ -46,6 +46,9 @@ typedef struct ImageLock {
 #define IMAGE_LOCK_NULL ((ImageLock){.fd = -1})
 /* Takes the lock on an image tree (shared for read-only use) and on a machine name. */
 int image_lock(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e);
+/* The same for a caller that says itself who holds a busy lock: -EBUSY then comes without a
+ * message; other errors have theirs. */
+int image_lock_try(const char *lock_dir, const char *image, bool shared, ImageLock *ret, Error *e);
 int machine_name_lock(const char *lock_dir, const char *name, ImageLock *ret, Error *e);
 /* The lock corralctl start holds from its look at the registry until the machine is ready or
  * has failed, so concurrent starts of one name take turns; -EBUSY while another holds it. */

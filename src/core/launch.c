@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 
+#include "log.h"
 #include "capability.h"
 #include "cgroup.h"
 #include "container.h"
@@ -105,6 +106,7 @@ int launch_load_settings_file(Settings *s, char ***warnings, Error *e)
                 if ((r = settings_file_find(s->settings_name ? s->settings_name : s->machine, s->image ? s->image : s->directory, &path, &trusted,
                                             e)) < 0)
                         return r;
+                log_debug("settings file: %s%s", path ? path : "none", path && (trusted || s->settings_mode == SETTINGS_TRUSTED) ? " (trusted)" : "");
                 if (path) {
                         settings_init(&f);
                         if ((r = settings_file_load(&f, path, warnings, e)) >= 0)
@@ -592,6 +594,27 @@ static void filter_done(struct sock_fprog *f)
         f->filter = mfree(f->filter);
 }
 
+/* The mount plan, one debug line per step. */
+static void log_plan(const MountPlan *plan)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        if (!f)
+                return;
+        mount_plan_dump(plan, f);
+        if (fclose(f) != 0 || !text)
+                return;
+        for (char *line = text, *end; *line; line = end + 1) {
+                end = strchrnul(line, '\n');
+                bool last = !*end;
+                *end = 0;
+                log_debug("plan: %s", line);
+                if (last)
+                        break;
+        }
+}
+
 /* One boot of the container.  Its resources are declared first and each is freed in one
  * place, by its cleanup function, in the reverse order: the mount plan, the filter, the user
  * namespace's range, the device rules, then the cgroups (the v1 devices cgroup before the
@@ -678,8 +701,10 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
         if (userns.enabled && (s->ephemeral || s->volatile_mode != VOLATILE_NO || l->child_lower) &&
             (r = idmap_image_layers(s, &userns, &plan, e)) < 0)
                 return r;
-        if (getenv("CORRAL_DEBUG_PLAN"))
-                mount_plan_dump(&plan, stderr);
+        log_debug("run: machine %s, tree %s, cgroup %s, %s, seccomp filter of %u instructions", s->machine, s->directory, cg.rel ? cg.rel : "(none)",
+                  userns.enabled ? "user namespace" : "no user namespace", (unsigned)filter.len);
+        if (log_enabled(LOG_LEVEL_DEBUG))
+                log_plan(&plan);
 
         RunConfig c = {
                 .settings = s,
@@ -734,13 +759,12 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
 
 static int lock_base(const Launch *l, ImageLock *ret, Error *e)
 {
-        Error why = {0};
-        int r = image_lock(LOCK_DIR, l->child_lower, true, ret, &why);
+        int r = image_lock_try(LOCK_DIR, l->child_lower, true, ret, e);
         if (r == -EBUSY)
                 return error_set(e, r, "the base %s of the overlay child image %s is in use: a container runs on it writable; stop it first",
                                  l->child_lower, l->s->directory);
         if (r < 0)
-                return error_set(e, r, "the base of the overlay child image %s: %s", l->s->directory, why.msg);
+                return error_prefix(e, "the base of the overlay child image %s", l->s->directory);
         return 0;
 }
 

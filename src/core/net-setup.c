@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "cgroup.h"
 #include "fs-util.h"
 #include "image.h"
@@ -342,7 +343,7 @@ static void return_interface(const RunConfig *c, int netns_fd, const char *ifnam
         snprintf(fd, sizeof(fd), "%d", netns_fd);
         char *argv[] = {NULL, (char *)"return", (char *)ifname, fd, NULL};
         if (run_net_helper(c, "--network-interface", argv, netns_fd, msg, sizeof(msg), &e) < 0)
-                fprintf(stderr, "corral: %s\n", e.msg);
+                log_warning("%s", e.msg);
 }
 
 int zone_lease_take(const char *dir, const char *zone, int *ret_fd, unsigned *ret_n, char *path, size_t size)
@@ -430,7 +431,7 @@ void net_teardown(const RunConfig *c, NetState *n)
                 nat_table_name(c, table);
                 char *argv[] = {NULL, (char *)"nat-del", table, NULL};
                 if (run_net_helper(c, "the container's nftables table", argv, -1, msg, sizeof(msg), &e) < 0)
-                        fprintf(stderr, "corral: %s\n", e.msg);
+                        log_warning("%s", e.msg);
         }
         closep(&n->nat_fd); /* an owned table goes with it */
         wait_links_gone(c);
@@ -438,7 +439,7 @@ void net_teardown(const RunConfig *c, NetState *n)
                 zone_lease_release(c->net_zone_dir, c->net_zone, &n->lease_fd, n->lease_path);
                 char *argv[] = {NULL, (char *)"gc", (char *)c->net_pool_lock, NULL};
                 if (run_net_helper(c, "--network-zone", argv, -1, msg, sizeof(msg), &e) < 0)
-                        fprintf(stderr, "corral: %s\n", e.msg);
+                        log_warning("%s", e.msg);
         }
 }
 

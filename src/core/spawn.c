@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "log.h"
 #include "cgroup.h"
 #include "container.h"
 #include "device-policy.h"
@@ -46,7 +47,7 @@ void child_report(int sync_fd, int code, const char *msg)
         SyncMessage m = {.kind = MSG_ERROR, .code = code < 0 ? code : -EIO};
         snprintf(m.msg, sizeof(m.msg), "%s", msg);
         if (sync_fd < 0 || send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-                fprintf(stderr, "corral: %s\n", msg);
+                log_error("%s", msg);
 }
 
 static int send_message_fds(int sock, SyncMessage *m, const int *fds, int n)
@@ -310,6 +311,8 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 child_main(c, child_sock);
         }
         closep(&child_sock);
+        log_debug("spawn: clone3() made PID %d (flags %#llx)%s", (int)pid, (unsigned long long)args.flags,
+                  c->cgroup_fd >= 0 ? ", born in the container's cgroup" : "");
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
         bool heard = false; /* the child's messages read: an error of the supervisor's own is the cause */
@@ -317,9 +320,13 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
                         goto fail;
+                log_debug("spawn: user namespace maps written (the container's UIDs are %u-%u here)", c->userns->shift,
+                          c->userns->shift + c->userns->range - 1);
         }
         if ((r = net_setup(c, pid, &s.net, e)) < 0)
                 goto fail;
+        if (c->private_network)
+                log_debug("spawn: network set up%s", c->net_helper ? " (links by corral-net)" : " (loopback only)");
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
                 goto fail;
@@ -327,6 +334,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 goto fail;
         if ((r = tell(parent_sock, MSG_POLICY, e)) < 0)
                 goto fail;
+        log_debug("spawn: cgroup and device policy in place; the child builds its file system");
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
          * is a good part of the start time. */
@@ -339,8 +347,10 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 r = receive(parent_sock, &m, fds);
                 if (r == -ECONNRESET && resets++ == 0)
                         continue; /* the child closed with our message unread: its own are still queued */
-                if (r == 0)
+                if (r == 0) {
+                        log_debug("spawn: the child has exec'd the payload");
                         break; /* exec happened */
+                }
                 if (r < 0) {
                         error_set_errno(e, r, "lost contact with the container during start");
                         goto fail;

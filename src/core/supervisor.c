@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <time.h>
 
+#include "log.h"
 #include "cgroup.h"
 #include "console-server.h"
 #include "container.h"
@@ -191,6 +192,8 @@ static void handle_notify(Loop *l)
         /* For corralctl start, which asks with $CORRAL_NOTIFY_GUEST_READY, marked so it can tell
          * the guest's readiness from ours; others get nspawn's messages. */
         if (ready)
+                log_debug("supervisor: the payload says READY=1");
+        if (ready)
                 notify_host(getenv("CORRAL_NOTIFY_GUEST_READY") ? "READY=1\nX_CORRAL_GUEST_READY=1\n" : "READY=1\n");
         if (status) {
                 char msg[4200];
@@ -265,8 +268,11 @@ static int loop_run(Loop *l, siginfo_t *ret)
                         if (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
                                 if (si.ssi_signo == SIGWINCH)
                                         copy_winsize(l);
-                                else if (si.ssi_signo != SIGCHLD)
+                                else if (si.ssi_signo != SIGCHLD) {
+                                        log_debug("supervisor: %s received: sending the container's PID 1 signal %d", strsignal((int)si.ssi_signo),
+                                                  l->c->kill_signal);
                                         send_kill(l, l->c->kill_signal);
+                                }
                         }
                 }
                 if (p[i_pid].revents & POLLIN) {
@@ -311,29 +317,29 @@ static int report_end(const RunConfig *c, const siginfo_t *si, bool quiet, Conta
         if (si->si_code == CLD_EXITED) {
                 if (!quiet) {
                         if (si->si_status == 0)
-                                fprintf(stderr, "Container %s exited successfully.\n", c->name);
+                                log_info("Container %s exited successfully.", c->name);
                         else
-                                fprintf(stderr, "Container %s failed with error code %i.\n", c->name, si->si_status);
+                                log_info("Container %s failed with error code %i.", c->name, si->si_status);
                 }
                 return si->si_status;
         }
         if (si->si_code == CLD_KILLED && si->si_status == SIGINT) {
                 /* reboot(RB_POWER_OFF) by PID 1 of a PID namespace shows up as SIGINT. */
                 if (!quiet)
-                        fprintf(stderr, "Container %s has been shut down.\n", c->name);
+                        log_info("Container %s has been shut down.", c->name);
                 return 0;
         }
         if (si->si_code == CLD_KILLED && si->si_status == SIGHUP) {
                 if (!quiet)
-                        fprintf(stderr, "Container %s is being rebooted.\n", c->name);
+                        log_info("Container %s is being rebooted.", c->name);
                 *status = CONTAINER_REBOOTED;
                 return 0;
         }
         /* The kernel's OOM killer says nothing to the supervisor: its counter does. */
         if (si->si_status == SIGKILL && c->cgroup && container_cgroup_oom_kills(c->cgroup) > 0)
-                fprintf(stderr, "Container %s terminated by signal KILL: out of memory (the container reached its MemoryMax=).\n", c->name);
+                log_info("Container %s terminated by signal KILL: out of memory (the container reached its MemoryMax=).", c->name);
         else
-                fprintf(stderr, "Container %s terminated by signal %s.\n", c->name, signal_to_string(si->si_status, sb));
+                log_info("Container %s terminated by signal %s.", c->name, signal_to_string(si->si_status, sb));
         return EXIT_FAILURE;
 }
 
@@ -356,11 +362,11 @@ static void machine_register(Loop *l, pid_t leader)
         if (c->seccomp && c->seccomp->len > 0)
                 r = registry_write_file(c->registry_dir, m->name, "seccomp", c->seccomp->filter, c->seccomp->len * sizeof(c->seccomp->filter[0]));
         if (r >= 0 && l->sp.console_master >= 0 && console_server_open(&l->console, c->registry_dir, m->name, l->sp.console_master) < 0)
-                fprintf(stderr, "corral: cannot make the console socket of %s (corralctl console will not reach it): %m\n", m->name);
+                log_warning("cannot make the console socket of %s (corralctl console will not reach it): %m", m->name);
         if (r >= 0)
                 r = registry_write(c->registry_dir, m);
         if (r < 0)
-                fprintf(stderr, "corral: cannot register the machine in %s (corralctl will not list it): %s\n", c->registry_dir, strerror(-r));
+                log_warning("cannot register the machine in %s (corralctl will not list it): %s", c->registry_dir, strerror(-r));
 
         /* machinectl's view on a systemd host.  corral's registry is the one corral relies on,
          * so what machined says costs only machinectl's view of the machine. */
@@ -370,7 +376,7 @@ static void machine_register(Loop *l, pid_t leader)
         int ifindex = net_veth_host_ifindex(c);
         r = machined_register(m, &ifindex, ifindex > 0 ? 1 : 0, &e);
         if (r < 0)
-                fprintf(stderr, "corral: %s (machinectl will not list the machine; corralctl does)\n", e.msg);
+                log_warning("%s (machinectl will not list the machine; corralctl does)", e.msg);
         l->machined = r > 0;
 }
 
@@ -407,15 +413,17 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         }
 
         if (!quiet) {
-                fprintf(stderr, "Spawning container %s on %s.\n", c->name, c->image);
+                log_info("Spawning container %s on %s.", c->name, c->image);
                 if (c->console == CONSOLE_INTERACTIVE)
-                        fprintf(stderr, "Press ^] three times within 1s to kill container.\n");
+                        log_info("Press ^] three times within 1s to kill container.");
         }
         if ((r = container_spawn(c, &l.sp, e)) < 0)
                 goto out;
         /* Registered before READY=1: who waits for it (corralctl start) finds the machine. */
-        if (c->registry_dir)
+        if (c->registry_dir) {
                 machine_register(&l, l.sp.pid);
+                log_debug("supervisor: machine %s registered in %s (PID 1 is %d on the host)", c->name, c->registry_dir, (int)l.sp.pid);
+        }
         char msg[128];
         snprintf(msg, sizeof(msg), "STATUS=Container running.\nX_NSPAWN_LEADER_PID=%d", (int)l.sp.pid);
         notify_host(msg);

@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "fs-util.h"
 #include "userns.h"
 
@@ -131,10 +132,9 @@ int userns_plan(const Settings *s, const char *image, const char *machine, const
         /* The nspawn pitfall: a tree owned by other IDs than the container's, used as it is,
          * shows every file as nobody's, and an init then fails without saying why. */
         if (p.ownership == USER_NAMESPACE_OWNERSHIP_OFF && p.tree_base != p.shift)
-                fprintf(stderr,
-                        "corral: warning: %s is owned by UID %u but the container's root is UID %u on the host, and the ownership is left as it is "
-                        "(--private-users-ownership=off): its files will be nobody's inside. Use --private-users-ownership=map or chown (or -U).\n",
-                        image, p.tree_base, p.shift);
+                log_warning("%s is owned by UID %u but the container's root is UID %u on the host, and the ownership is left as it is "
+                            "(--private-users-ownership=off): its files will be nobody's inside. Use --private-users-ownership=map or chown (or -U).",
+                            image, p.tree_base, p.shift);
         /* A tree already owned by the range needs nothing. */
         if (p.tree_base == p.shift && p.ownership != USER_NAMESPACE_OWNERSHIP_OFF)
                 p.ownership = USER_NAMESPACE_OWNERSHIP_OFF;
@@ -288,10 +288,9 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e)
                                 return error_set(e, r, "--private-users-ownership=map: %s; use --private-users-ownership=chown", e2.msg);
                         /* auto: as nspawn's, which says nothing; but the tree's files change owner. */
                         if (p->tree_base != p->shift)
-                                fprintf(stderr,
-                                        "corral: warning: %s; its files are chowned to the container's range (UID %u and up) instead, as "
-                                        "--private-users-ownership=auto does, and stay so (a kernel before 6.3 cannot idmap tmpfs)\n",
-                                        e2.msg, p->shift);
+                                log_warning("%s; its files are chowned to the container's range (UID %u and up) instead, as "
+                                            "--private-users-ownership=auto does, and stay so (a kernel before 6.3 cannot idmap tmpfs)",
+                                            e2.msg, p->shift);
                 }
                 p->ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* auto: chown where mapping is impossible */
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* corral: systemd-nspawn's command line in front of the core.  main() maps errors to exit codes. */
 #include "launch.h"
+#include "log.h"
 #include "options.h"
 #include "strv.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char *argv[])
         _cleanup_strv_free_ char **warnings = NULL;
         int r;
 
+        log_setup("corral");
         settings_init(&s);
         r = options_parse(argc, argv, &s, &action, &e);
         if (r >= 0 && action == OPTIONS_RUN)
@@ -33,13 +35,13 @@ int main(int argc, char *argv[])
         if (r >= 0)
                 r = launch_mount_image(&s, &warnings, &e);
         for (char **w = warnings; w && *w; w++)
-                fprintf(stderr, "corral: warning: %s\n", *w);
+                log_warning("%s", *w);
         if (r >= 0)
                 r = launch_verify(&s, &e);
         if (r >= 0)
                 r = launch_run(&s, &e);
         if (r < 0) {
-                fprintf(stderr, "corral: %s\n", e.msg[0] ? e.msg : strerror(-r));
+                log_error("%s", e.msg[0] ? e.msg : strerror(-r));
                 settings_done(&s);
                 return EXIT_FAILURE;
         }

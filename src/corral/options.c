@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <net/if.h>
 
+#include "log.h"
 #include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "fs-util.h"
@@ -52,6 +53,22 @@ static int o_version(const OptionContext *c)
 static int o_quiet(const OptionContext *c)
 {
         c->s->quiet = true;
+        return 0;
+}
+
+/* corral's own: the process's log level (log.h), not a setting of the container. */
+static int o_log_level(const OptionContext *c)
+{
+        if (streq(c->arg, "help")) {
+                for (LogLevel l = 0; l < _LOG_LEVEL_MAX; l++)
+                        puts(log_level_to_string(l));
+                *c->action = OPTIONS_EXIT;
+                return 0;
+        }
+        LogLevel l = log_level_from_string(c->arg);
+        if (l == _LOG_LEVEL_INVALID)
+                return BAD(c, "not a log level (error, warning, info, debug; --log-level=help lists them)");
+        log_set_level(l);
         return 0;
 }
 
@@ -667,6 +684,7 @@ static const OptionRow option_table[] = {
         {"help", 'h', no_argument, o_help, 0, NULL},
         {"version", 0, no_argument, o_version, 0, NULL},
         {"quiet", 'q', no_argument, o_quiet, 0, NULL},
+        {"log-level", 0, required_argument, o_log_level, 0, NULL},
         {"no-pager", 0, no_argument, o_nothing, 0, NULL},
         {"settings", 0, required_argument, o_settings, 0, NULL},
         /* Image */

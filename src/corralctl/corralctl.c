@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "corralctl.h"
 #include "strv.h"
 
@@ -101,6 +102,7 @@ static int help(void)
                "  -E --setenv=VAR[=VALUE]     Add an environment variable for shell\n"
                "  -q --quiet                  Suppress the session's connect and end messages,\n"
                "                              and what drop-shadowed dropped\n"
+               "     --log-level=LEVEL        error, warning, info or debug (core's messages)\n"
                "     --force                  copy-to, copy-from: replace what is at the target;\n"
                "                              import-*, pull-*: replace an image of that name\n"
                "     --read-only              Create a read-only bind mount or clone; import read-only\n"
@@ -210,6 +212,7 @@ static const Verb verbs[] = {
 
 enum {
         OPT_VERSION = 0x100,
+        OPT_LOG_LEVEL,
         OPT_NO_PAGER,
         OPT_NO_LEGEND,
         OPT_JSON,
@@ -324,6 +327,7 @@ int main(int argc, char **argv)
                 {"uid", required_argument, NULL, OPT_UID},
                 {"setenv", required_argument, NULL, 'E'},
                 {"quiet", no_argument, NULL, 'q'},
+                {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
                 {"force", no_argument, NULL, OPT_FORCE},
                 {"read-only", no_argument, NULL, OPT_READ_ONLY},
                 {"mkdir", no_argument, NULL, OPT_MKDIR},
@@ -347,13 +351,14 @@ int main(int argc, char **argv)
         char *props[64];
         int c;
         a.properties = props;
-        char **setenv = NULL;
+        char **shell_env = NULL;
         const char *machine = NULL;
         /* getopt reorders argv */
         original_argv = calloc((size_t)argc + 1, sizeof(char *));
         if (!original_argv)
                 return 1;
         memcpy(original_argv, argv, (size_t)argc * sizeof(char *));
+        log_setup("corralctl");
         int end = options_end(argc, argv, options);
         while ((c = getopt_long(end, argv, SHORT_OPTIONS, options, NULL)) >= 0) {
                 switch (c) {
@@ -434,9 +439,9 @@ int main(int argc, char **argv)
                                 break;
                         if (!has_value && asprintf(&assignment, "%s=%s", optarg, v) < 0)
                                 return 1;
-                        if (strv_env_set(&setenv, assignment ? assignment : optarg) < 0)
+                        if (strv_env_set(&shell_env, assignment ? assignment : optarg) < 0)
                                 return 1;
-                        a.setenv = setenv;
+                        a.setenv = shell_env;
                         break;
                 }
                 case 'a':
@@ -445,6 +450,17 @@ int main(int argc, char **argv)
                 case 'q':
                         a.quiet = true;
                         break;
+                case OPT_LOG_LEVEL: {
+                        LogLevel l = log_level_from_string(optarg);
+                        if (l == _LOG_LEVEL_INVALID) {
+                                fprintf(stderr, "corralctl: --log-level=%s: not a log level (error, warning, info, debug)\n", optarg);
+                                return 1;
+                        }
+                        log_set_level(l);
+                        /* The machine's corral (start, enable's unit) reads it from here. */
+                        setenv("CORRAL_LOG_LEVEL", log_level_to_string(l), 1);
+                        break;
+                }
                 case OPT_FORCE:
                         a.force = true;
                         break;

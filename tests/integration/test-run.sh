@@ -122,6 +122,36 @@ test_corral_bash_completion() {
         expect_contains "$out" "command: mkdir" "the command after the options"
 }
 
+# --log-level= and $CORRAL_LOG_LEVEL/$SYSTEMD_LOG_LEVEL: debug names each start step, warning
+# drops the status lines, an error stays one "corral: " line at every level.
+test_log_level() {
+        ensure_bb
+        local out
+        out=$("$CORRAL" --log-level=debug -P -D "$BB" /bin/sh -c 'echo payload' </dev/null 2>&1)
+        expect_contains "$out" "corral: debug: settings file: none" "the settings file looked for"
+        expect_contains "$out" "corral: debug: plan: root-bind    / <- $BB" "the mount plan, step by step"
+        expect_contains "$out" "corral: debug: spawn: clone3() made PID" "the clone"
+        expect_contains "$out" "corral: debug: spawn: the child has exec'd the payload" "the exec"
+        expect_contains "$out" "corral: debug: supervisor: machine $(basename "$BB") registered" "the registration"
+        expect_contains "$out" "payload" "and the payload ran"
+        out=$(SYSTEMD_LOG_LEVEL=debug "$CORRAL" -P -D "$BB" true </dev/null 2>&1)
+        expect_contains "$out" "corral: debug: spawn:" "\$SYSTEMD_LOG_LEVEL=debug, as nspawn's users set it"
+        out=$(SYSTEMD_LOG_LEVEL=debug CORRAL_LOG_LEVEL=info "$CORRAL" -D "$BB" true </dev/null 2>&1)
+        expect_not_contains "$out" "debug:" "\$CORRAL_LOG_LEVEL wins"
+        expect_contains "$out" "Spawning container" "info has the status lines"
+        out=$("$CORRAL" --log-level=warning -D "$BB" true </dev/null 2>&1)
+        expect_not_contains "$out" "Spawning container" "warning drops the status lines"
+        expect_not_contains "$out" "exited successfully" "the end's too"
+        out=$("$CORRAL" --log-level=error -D /nonexistent true 2>&1)
+        expect_eq "$out" "corral: directory /nonexistent does not exist" "an error, one line, at any level"
+        out=$(CORRAL_LOG_LEVEL=loud "$CORRAL" -q -P -D "$BB" /bin/echo ok </dev/null 2>&1)
+        expect_contains "$out" "corral: warning: \$CORRAL_LOG_LEVEL=loud is not a log level" "a bad value is named"
+        expect_contains "$out" "ok" "and ignored"
+        out=$("$CORRAL" --log-level=loud true 2>&1)
+        expect_contains "$out" "--log-level=loud: not a log level" "a bad option is refused"
+        expect_eq "$("$CORRAL" --log-level=help | tr '\n' ' ')" "error warning info debug " "--log-level=help"
+}
+
 # nspawn's environment knobs, beside nspawn where it can run them here.
 test_nspawn_environment_knobs() {
         ensure_bb

@@ -7,10 +7,43 @@
 #include "mount-plan.h"
 #include "settings.h"
 
+/* The container's first process: what runs and how (an OCI config's "process"). */
+typedef struct ProcessSpec {
+        StartMode start_mode;          /* START_BOOT: an init found in the tree gets argv; START_PID2: under the stub init */
+        char *const *argv;             /* the command and its arguments (with START_BOOT the init's arguments); NULL: a login shell */
+        char *const *environment;      /* the caller's own NAME=VALUE, applied after HOME, USER and LOGNAME */
+        const char *user;              /* a name or UID looked up in the tree; NULL: root */
+        const char *working_directory; /* NULL: / */
+        unsigned long personality;     /* PERSONALITY_INVALID: the host's */
+        const struct rlimit *rlimits;  /* [RLIMIT_NLIMITS], where rlimit_set has the bit */
+        uint64_t rlimit_set;           /* bit l: rlimits[l] is asked for; RLIMIT_NOFILE's soft limit is 1024 otherwise */
+        bool have_oom_score_adjust;
+        int oom_score_adjust;
+        const CpuSet *cpu_affinity; /* NULL: the supervisor's */
+} ProcessSpec;
+
+/* The links the supervisor makes or moves for the container's network namespace (through
+ * corral-net), and what it sets up on them. */
+typedef struct NetworkSpec {
+        bool veth;                 /* host0 with ve-NAME (vb-NAME when on a bridge) */
+        char *const *veth_extra;   /* "HOST[:CONTAINER]" pairs beside it */
+        char *const *macvlan;      /* host links to give the container a MACVLAN (mv-LINK) of */
+        char *const *ipvlan;       /* ... an IPVLAN (iv-LINK) of */
+        char *const *interfaces;   /* host links moved in, and back out at the end */
+        bool masquerade;           /* the veth pair's (or zone's) subnet masqueraded outwards */
+        const ExposePort *ports;   /* forwarded from the host's addresses to the container's */
+        size_t n_ports;
+        const char *address;       /* host0's static "A.B.C.D/LEN", or NULL (DHCP) */
+} NetworkSpec;
+
 /* Everything the runtime needs to start one container, worked out by the program from Settings
- * and the host.  container_run() executes it: the spawn sequence and the supervisor loop. */
+ * and the host; the apply side (spawn, payload, net-setup, supervisor) reads nothing else, so
+ * another front end (an OCI bundle's config) fills the same structure.  container_run()
+ * executes it: the spawn sequence and the supervisor loop. */
 typedef struct RunConfig {
-        const Settings *settings;
+        ProcessSpec process;
+        NetworkSpec network;
+        bool cgroup_namespace; /* a cgroup namespace of its own (nspawn's default; $SYSTEMD_NSPAWN_USE_CGNS=0 turns it off) */
         const char *name;
         const char *image;   /* the image directory */
         const char *scratch; /* empty host directory for the child's staging tmpfs */

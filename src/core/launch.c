@@ -594,6 +594,43 @@ static void filter_done(struct sock_fprog *f)
         f->filter = mfree(f->filter);
 }
 
+/* The first process, from the settings. */
+static ProcessSpec process_spec(const Settings *s)
+{
+        ProcessSpec p = {
+                .start_mode = s->start_mode,
+                .argv = s->parameters,
+                .environment = s->environment,
+                .user = s->user,
+                .working_directory = s->working_directory,
+                .personality = s->personality,
+                .rlimits = s->rlimit,
+                .have_oom_score_adjust = s->have_oom_score_adjust,
+                .oom_score_adjust = s->oom_score_adjust,
+                .cpu_affinity = s->have_cpu_affinity ? &s->cpu_affinity : NULL,
+        };
+        for (int l = 0; l < RLIMIT_NLIMITS; l++)
+                if (s->mask & SETTING_RLIMIT(l))
+                        p.rlimit_set |= UINT64_C(1) << l;
+        return p;
+}
+
+/* The links and what is set up on them, from the settings. */
+static NetworkSpec network_spec(const Settings *s)
+{
+        return (NetworkSpec){
+                .veth = s->network_veth > 0,
+                .veth_extra = s->network_veth_extra,
+                .macvlan = s->network_macvlan,
+                .ipvlan = s->network_ipvlan,
+                .interfaces = s->network_interfaces,
+                .masquerade = s->network_masquerade > 0,
+                .ports = s->ports,
+                .n_ports = s->n_ports,
+                .address = s->network_address,
+        };
+}
+
 /* The mount plan, one debug line per step. */
 static void log_plan(const MountPlan *plan)
 {
@@ -707,7 +744,9 @@ static int run_once(Launch *l, ContainerStatus *status, Error *e)
                 log_plan(&plan);
 
         RunConfig c = {
-                .settings = s,
+                .process = process_spec(s),
+                .network = network_spec(s),
+                .cgroup_namespace = !s->no_cgns,
                 .private_network = settings_private_network(s) && !s->network_namespace_path,
                 .netns_fd = netns,
                 .net_helper = net_helper,

@@ -84,7 +84,7 @@ static void veth_host_name(const RunConfig *c, char host[static IFNAMSIZ])
 int net_veth_host_ifindex(const RunConfig *c)
 {
         char host[IFNAMSIZ];
-        if (c->settings->network_veth <= 0 && !c->net_bridge)
+        if (!c->network.veth && !c->net_bridge)
                 return 0;
         veth_host_name(c, host);
         return (int)if_nametoindex(host);
@@ -104,16 +104,16 @@ static void wait_links_gone(const RunConfig *c)
 {
         char host[IFNAMSIZ * 2];
         const char *peer;
-        const Settings *st = c->settings;
+        const NetworkSpec *st = &c->network;
         /* The kernel removes the pairs with the container's namespace, a moment after its end;
          * the next start of the name (or a reboot) must find the names free.  Bounded: 3 s. */
         for (int i = 0; i < 300; i++) {
                 bool left = false;
-                if (st->network_veth > 0 || c->net_bridge) {
+                if (st->veth || c->net_bridge) {
                         veth_host_name(c, host);
                         left = if_nametoindex(host) != 0;
                 }
-                for (char **x = st->network_veth_extra; !left && x && *x; x++) {
+                for (char *const *x = st->veth_extra; !left && x && *x; x++) {
                         veth_extra_names(*x, host, &peer);
                         left = if_nametoindex(host) != 0;
                 }
@@ -135,10 +135,10 @@ static void nat_table_name(const RunConfig *c, char table[static 300])
  * of the veth pair; the table's link is the bridge it is on, if any. */
 static int make_nat_table(const RunConfig *c, const char *host, const char *prefix, uint32_t address, NetState *s, Error *e)
 {
-        const Settings *st = c->settings;
+        const NetworkSpec *st = &c->network;
         const char *link = c->net_bridge ? c->net_bridge : host;
         bool own_link = !c->net_bridge || c->net_zone;
-        bool masquerade = st->network_masquerade > 0, loopback = own_link && (st->n_ports > 0 || c->net_zone);
+        bool masquerade = st->masquerade, loopback = own_link && (st->n_ports > 0 || c->net_zone);
         if (!masquerade && st->n_ports == 0 && !loopback)
                 return 0;
         if (st->n_ports > 0 && !address)
@@ -228,7 +228,7 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
 {
         char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "", pool[PATH_MAX] = "";
         veth_host_name(c, host);
-        const Settings *st = c->settings;
+        const NetworkSpec *st = &c->network;
         const char *what = c->net_zone ? "--network-zone" : c->net_bridge ? "--network-bridge" : "--network-veth";
         unsigned lease = 0;
         int r;
@@ -242,7 +242,7 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
         } else if (c->net_bridge)
                 snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
         /* Address=: the host side is the gateway of the container's subnet. */
-        else if (st->network_address)
+        else if (st->address)
                 snprintf(opt, sizeof(opt), "--address=%s", c->net_host_side);
         /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
          * network addresses the container) or systemd-networkd runs here (its
@@ -264,19 +264,19 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
                 return r;
         uint32_t address;
         unsigned len;
-        if (st->network_address) {
+        if (st->address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
                 char *cargv[] = {NULL,
                                  (char *)"configure",
                                  (char *)pid,
                                  (char *)"host0",
-                                 st->network_address,
+                                 (char *)st->address,
                                  c->net_gateway[0] ? (char *)c->net_gateway : NULL,
                                  NULL};
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
-                (void)ipv4_prefix_parse(st->network_address, 1, 30, &address, &len);
-                return make_nat_table(c, host, st->network_address, address, s, e);
+                (void)ipv4_prefix_parse(st->address, 1, 30, &address, &len);
+                return make_nat_table(c, host, st->address, address, s, e);
         }
         if (!msg[0]) /* systemd-networkd's to address, or a bridge that is not ours */
                 return make_nat_table(c, host, NULL, 0, s, e);
@@ -295,7 +295,7 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
 {
         char msg[512], name[IFNAMSIZ];
         int r;
-        for (char **x = c->settings->network_veth_extra; x && *x; x++) {
+        for (char *const *x = c->network.veth_extra; x && *x; x++) {
                 char host[IFNAMSIZ * 2];
                 const char *peer;
                 veth_extra_names(*x, host, &peer);
@@ -304,7 +304,7 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
                         return r;
         }
         for (int kind = 0; kind < 2; kind++)
-                for (char **x = kind ? c->settings->network_ipvlan : c->settings->network_macvlan; x && *x; x++) {
+                for (char *const *x = kind ? c->network.ipvlan : c->network.macvlan; x && *x; x++) {
                         net_link_name(kind ? "iv-" : "mv-", *x, name);
                         char *argv[] = {NULL, (char *)(kind ? "ipvlan" : "macvlan"), *x, name, (char *)pid, NULL};
                         if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, -1, msg, sizeof(msg), e)) < 0)
@@ -324,11 +324,11 @@ static int move_interfaces(const RunConfig *c, pid_t child, const char *pid, Net
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)child);
         if ((s->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
                 return error_set_errno(e, negative_errno(), "cannot open the container's network namespace");
-        for (char **x = c->settings->network_interfaces; x && *x; x++) {
+        for (char *const *x = c->network.interfaces; x && *x; x++) {
                 char *argv[] = {NULL, (char *)"move", *x, (char *)pid, NULL};
                 if ((r = run_net_helper(c, "--network-interface", argv, -1, msg, sizeof(msg), e)) < 0) {
                         /* back with those moved already */
-                        for (char **y = c->settings->network_interfaces; y != x; y++)
+                        for (char *const *y = c->network.interfaces; y != x; y++)
                                 return_interface(c, s->netns_fd, *y);
                         return r;
                 }
@@ -408,11 +408,11 @@ int net_setup(const RunConfig *c, pid_t pid, NetState *n, Error *e)
         if (!c->net_helper)
                 return 0;
         snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
-        if ((c->settings->network_veth > 0 || c->net_bridge) && (r = make_veth(c, pid_text, n, e)) < 0)
+        if ((c->network.veth || c->net_bridge) && (r = make_veth(c, pid_text, n, e)) < 0)
                 return r;
         if ((r = make_extra_links(c, pid_text, e)) < 0)
                 return r;
-        if (c->settings->network_interfaces && (r = move_interfaces(c, pid, pid_text, n, e)) < 0)
+        if (c->network.interfaces && (r = move_interfaces(c, pid, pid_text, n, e)) < 0)
                 return r;
         return 0;
 }
@@ -424,7 +424,7 @@ void net_teardown(const RunConfig *c, NetState *n)
         if (!c->net_helper)
                 return;
         /* The namespace is still ours to hold: the interfaces go back before it goes. */
-        for (char **x = c->settings->network_interfaces; n->netns_fd >= 0 && x && *x; x++)
+        for (char *const *x = c->network.interfaces; n->netns_fd >= 0 && x && *x; x++)
                 return_interface(c, n->netns_fd, *x);
         closep(&n->netns_fd);
         if (n->nat_fd >= 0 && n->nat_unowned) {

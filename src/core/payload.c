@@ -50,12 +50,12 @@ static int setrlimit_closest(int resource, const struct rlimit *want)
 
 /* Resource limits, OOM score and CPU affinity, while we still hold CAP_SYS_RESOURCE and
  * CAP_SYS_NICE. */
-static void apply_limits(const Settings *s, int sync_fd)
+static void apply_limits(const ProcessSpec *s, int sync_fd)
 {
         int r;
         for (int l = 0; l < RLIMIT_NLIMITS; l++)
-                if (s->mask & SETTING_RLIMIT(l)) {
-                        if ((r = setrlimit_closest(l, &s->rlimit[l])) < 0)
+                if (s->rlimit_set & (UINT64_C(1) << l)) {
+                        if ((r = setrlimit_closest(l, &s->rlimits[l])) < 0)
                                 FAIL_ERRNO(sync_fd, r, "--rlimit=%s=/Limit%s=: the kernel refused the limit", rlimit_to_name(l), rlimit_to_name(l));
                 } else if (l == RLIMIT_NOFILE) {
                         /* As nspawn: a payload that did not ask starts with the select()-safe
@@ -72,12 +72,12 @@ static void apply_limits(const Settings *s, int sync_fd)
                 if ((r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, 0)) < 0)
                         FAIL_ERRNO(sync_fd, r, "--oom-score-adjust=/OOMScoreAdjust=%d: cannot write /proc/self/oom_score_adj", s->oom_score_adjust);
         }
-        if (s->have_cpu_affinity && sched_setaffinity(0, sizeof(s->cpu_affinity), (const cpu_set_t *)&s->cpu_affinity) < 0)
+        if (s->cpu_affinity && sched_setaffinity(0, sizeof(*s->cpu_affinity), (const cpu_set_t *)s->cpu_affinity) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
 }
 
 /* execve() with a PATH search that uses the container's PATH, not ours. */
-static int exec_search(const char *file, char **argv, char **envp)
+static int exec_search(const char *file, char *const *argv, char **envp)
 {
         if (strchr(file, '/')) {
                 execve(file, argv, envp);
@@ -108,7 +108,7 @@ void parent_death_arm(int sync_fd)
 
 void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 {
-        const Settings *s = c->settings;
+        const ProcessSpec *s = &c->process;
         _cleanup_strv_free_ char **env = strv_copy(c->environment);
         User u = {.uid = 0, .gid = 0};
         int r;
@@ -132,7 +132,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
                 snprintf(buf, sizeof(buf), "LOGNAME=%s", u.name ? u.name : s->user ? s->user : "root");
                 strv_env_set(&env, buf);
         }
-        for (char **i = s->environment; i && *i; i++)
+        for (char *const *i = s->environment; i && *i; i++)
                 strv_env_set(&env, *i);
 
         if (console_peer >= 0) {
@@ -185,12 +185,12 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
         if (s->start_mode == START_BOOT) {
                 static const char *const inits[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/sbin/init"};
-                size_t n = strv_length(s->parameters);
+                size_t n = strv_length(s->argv);
                 char **argv = calloc(n + 2, sizeof(char *));
                 if (!argv)
                         FAIL(sync_fd, -ENOMEM, "out of memory");
                 for (size_t i = 0; i < n; i++)
-                        argv[i + 1] = s->parameters[i];
+                        argv[i + 1] = s->argv[i];
                 for (size_t i = 0; i < ELEMENTSOF(inits); i++) {
                         argv[0] = (char *)inits[i];
                         execve(inits[i], argv, env);
@@ -198,15 +198,15 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
                 FAIL(sync_fd, -ENOENT,
                      "--boot: no init found in the container (looked for /usr/lib/systemd/systemd, /lib/systemd/systemd, /sbin/init)");
         }
-        if (!s->parameters) {
+        if (!s->argv) {
                 /* No command: an interactive login shell, as nspawn starts. */
                 char *bash[] = {"-bash", NULL}, *sh[] = {"-sh", NULL};
                 execve("/bin/bash", bash, env);
                 execve("/bin/sh", sh, env);
                 FAIL(sync_fd, -errno, "no command given and neither /bin/bash nor /bin/sh exists in the container");
         }
-        r = exec_search(s->parameters[0], s->parameters, env);
-        FAIL(sync_fd, r, "execv(%s) failed: %s", s->parameters[0], strerror(-r));
+        r = exec_search(s->argv[0], s->argv, env);
+        FAIL(sync_fd, r, "execv(%s) failed: %s", s->argv[0], strerror(-r));
 }
 
 void stub_init(pid_t payload)

@@ -224,12 +224,12 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         wait_for(sock, MSG_POLICY);
         /* Moved into v1 cgroups after the clone: a cgroup namespace of their own too, so the
          * container sees its cgroups as the roots of every hierarchy. */
-        if (c->cgroup && c->cgroup->v1_joined && !c->settings->no_cgns && unshare(CLONE_NEWCGROUP) < 0) {
+        if (c->cgroup && c->cgroup->v1_joined && c->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0) {
                 child_report(sock, negative_errno(), "cannot create the container's cgroup namespace");
                 _exit(EXIT_FAILURE);
         }
 
-        if (c->settings->start_mode == START_PID2) {
+        if (c->process.start_mode == START_PID2) {
                 pid_t pid = fork();
                 if (pid < 0) {
                         child_report(sock, negative_errno(), "cannot fork the payload for --as-pid2");
@@ -267,7 +267,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         if (c->cgroup_fd >= 0) {
                 /* Born in its cgroup, with a cgroup namespace rooted there (kernel 5.7), unless
                  * $SYSTEMD_NSPAWN_USE_CGNS=0 asks for none. */
-                args.flags |= CLONE_INTO_CGROUP | (c->settings->no_cgns ? 0 : CLONE_NEWCGROUP);
+                args.flags |= CLONE_INTO_CGROUP | (c->cgroup_namespace ? CLONE_NEWCGROUP : 0);
                 args.cgroup = (uint64_t)c->cgroup_fd;
         }
         if (c->userns)

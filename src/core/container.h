@@ -25,15 +25,15 @@ typedef struct ProcessSpec {
 /* The links the supervisor makes or moves for the container's network namespace (through
  * corral-net), and what it sets up on them. */
 typedef struct NetworkSpec {
-        bool veth;                 /* host0 with ve-NAME (vb-NAME when on a bridge) */
-        char *const *veth_extra;   /* "HOST[:CONTAINER]" pairs beside it */
-        char *const *macvlan;      /* host links to give the container a MACVLAN (mv-LINK) of */
-        char *const *ipvlan;       /* ... an IPVLAN (iv-LINK) of */
-        char *const *interfaces;   /* host links moved in, and back out at the end */
-        bool masquerade;           /* the veth pair's (or zone's) subnet masqueraded outwards */
-        const ExposePort *ports;   /* forwarded from the host's addresses to the container's */
+        bool veth;               /* host0 with ve-NAME (vb-NAME when on a bridge) */
+        char *const *veth_extra; /* "HOST[:CONTAINER]" pairs beside it */
+        char *const *macvlan;    /* host links to give the container a MACVLAN (mv-LINK) of */
+        char *const *ipvlan;     /* ... an IPVLAN (iv-LINK) of */
+        char *const *interfaces; /* host links moved in, and back out at the end */
+        bool masquerade;         /* the veth pair's (or zone's) subnet masqueraded outwards */
+        const ExposePort *ports; /* forwarded from the host's addresses to the container's */
         size_t n_ports;
-        const char *address;       /* host0's static "A.B.C.D/LEN", or NULL (DHCP) */
+        const char *address; /* host0's static "A.B.C.D/LEN", or NULL (DHCP) */
 } NetworkSpec;
 
 /* Everything the runtime needs to start one container, worked out by the program from Settings

@@ -239,7 +239,7 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
                      strerror(-r));
         umask(0022);
         if (!u.home || chdir(u.home) < 0)
-                (void)chdir("/");
+                (void)!chdir("/"); /* "/" is there: the session runs in the machine's root */
 
         char **argv = o->argv;
         _cleanup_free_ char *dash = NULL;

@@ -597,7 +597,7 @@ static int apply_mknod(Apply *a)
         snprintf(link, sizeof(link), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
         snprintf(to, sizeof(to), "..%s", m->target + strlen("/dev"));
         if (a->devchar_fd >= 0)
-                (void)symlinkat(to, a->devchar_fd, link);
+                (void)!symlinkat(to, a->devchar_fd, link); /* /dev/char is a convenience: best effort, as nspawn */
         return 0;
 }
 

@@ -69,7 +69,7 @@ static void trim_log(off_t max)
                 from += n;
                 to += n;
         }
-        (void)ftruncate(fd, to);
+        (void)!ftruncate(fd, to);                 /* (the log only grows past its limit if this fails) */
         (void)lseek(STDOUT_FILENO, to, SEEK_SET); /* where it is not appending */
 }
 

@@ -216,19 +216,19 @@ static void scratch(void)
         const char *const dirs[] = {"tree", "tree/srv", "tree/srv/in", "host"};
         for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
                 snprintf(p, sizeof(p), "%s/%s", dir, dirs[i]);
-                mkdir(p, 0755);
+                CHECK(mkdir(p, 0755) == 0, "scratch %s", p);
         }
         snprintf(p, sizeof(p), "%s/tree/srv/out", dir);
-        (void)symlink("/srv/in", p);
+        CHECK(symlink("/srv/in", p) == 0, "scratch link %s", p);
         snprintf(p, sizeof(p), "%s/tree/escape", dir);
-        (void)symlink("../host", p);
+        CHECK(symlink("../host", p) == 0, "scratch link %s", p);
 }
 
 static void scratch_done(void)
 {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        (void)system(cmd);
+        CHECK(system(cmd) == 0, "%s", cmd);
 }
 
 static const char *sources(const char *opt)

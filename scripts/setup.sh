@@ -3,7 +3,7 @@
 # Installs what corral needs to build and test on Debian 12, and builds it.  Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(build-essential meson ninja-build pkg-config clang clang-format busybox-static debootstrap systemd-container qemu-system-x86
+pkgs=(build-essential meson ninja-build pkg-config clang clang-format debhelper busybox-static debootstrap systemd-container qemu-system-x86
       util-linux bsdextrautils python3 musl-tools acl libcap2-bin libmnl-dev libnftnl-dev iproute2 nftables iperf3 attr btrfs-progs fdisk dosfstools
       libarchive-dev libcurl4-openssl-dev libssl-dev gpgv gnupg xz-utils zstd bzip2)
 missing=()

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A container's network, set up by its supervisor after the clone: the links through corral-net
- * (src/net), the DHCP server's sockets, the nftables table, and a zone's leases; and taken down
+ * (src/corral-net), the DHCP server's sockets, the nftables table, and a zone's leases; and taken down
  * when the container ends. */
 #include <arpa/inet.h>
 #include <dirent.h>

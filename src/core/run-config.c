@@ -231,7 +231,7 @@ static int idmap_binds(const Settings *s, const UsernsPlan *u, MountPlan *plan, 
         return 0;
 }
 
-/* corral-net (src/net): $CORRAL_NET_HELPER, beside corral, in the build tree, or installed. */
+/* corral-net (src/corral-net): $CORRAL_NET_HELPER, beside corral, in the build tree, or installed. */
 static int find_net_helper(char **ret, Error *e)
 {
         const char *env = getenv("CORRAL_NET_HELPER");
@@ -244,7 +244,7 @@ static int find_net_helper(char **ret, Error *e)
                 exe[n] = 0;
                 dir = path_dirname(exe);
         }
-        const char *const rel[] = {"corral-net", "../net/corral-net"};
+        const char *const rel[] = {"corral-net", "../corral-net/corral-net"};
         for (size_t i = 0; dir && i < ELEMENTSOF(rel); i++) {
                 char *p = path_join(dir, rel[i]);
                 if (!p)

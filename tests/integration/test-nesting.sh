@@ -115,7 +115,7 @@ test_corralctl_machine_option_on_nested_machines() {
 # libraries a sanitizer build needs that the tree lacks.
 corral_into_debian() {
         local net
-        net=$(dirname "$(dirname "$CORRAL")")/net/corral-net
+        net=$(dirname "$(dirname "$CORRAL")")/corral-net/corral-net
         echo "--bind-ro=$CORRAL:/usr/local/bin/corral --bind-ro=$net:/usr/local/bin/corral-net"
         ldd "$CORRAL" "$net" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
                 [ -e "$CORRAL_DEBIAN$lib" ] || [ -e "$CORRAL_DEBIAN/usr$lib" ] || echo "--bind-ro=$lib"

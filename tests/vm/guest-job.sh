@@ -113,7 +113,7 @@ if [ "$(arg reboot)" = 1 ]; then
         build=$(dirname "$(dirname "$(dirname "$corral")")")
         install -D -m 0755 "$corral" /usr/local/bin/corral &&
                 install -D -m 0755 "$build/src/corralctl/corralctl" /usr/local/bin/corralctl &&
-                install -D -m 0755 "$build/src/net/corral-net" /usr/local/libexec/corral/corral-net || echo "cannot install corral"
+                install -D -m 0755 "$build/src/corral-net/corral-net" /usr/local/libexec/corral/corral-net || echo "cannot install corral"
         if /usr/local/bin/corralctl enable lane-boot && { [ $systemd = 0 ] || machinectl enable lane-ns; }; then
                 touch "$state/rebooted" "$state/reboot"
                 echo "rebooting the guest"

@@ -109,7 +109,9 @@ static int on_route(const struct nlmsghdr *h, void *data)
         struct nlattr *a, *dst = NULL;
         if (rt->rtm_family != AF_INET || rt->rtm_dst_len == 0) /* a default route overlaps everything */
                 return MNL_CB_OK;
-        mnl_attr_for_each(a, h, sizeof(*rt)) if (mnl_attr_get_type(a) == RTA_DST) dst = a;
+        mnl_attr_for_each(a, h, sizeof(*rt))
+                if (mnl_attr_get_type(a) == RTA_DST)
+                        dst = a;
         add_prefix(data, dst, rt->rtm_dst_len);
         return MNL_CB_OK;
 }
@@ -120,7 +122,9 @@ static int on_address(const struct nlmsghdr *h, void *data)
         struct nlattr *a, *local = NULL;
         if (ifa->ifa_family != AF_INET)
                 return MNL_CB_OK;
-        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL || (!local && mnl_attr_get_type(a) == IFA_ADDRESS)) local = a;
+        mnl_attr_for_each(a, h, sizeof(*ifa))
+                if (mnl_attr_get_type(a) == IFA_LOCAL || (!local && mnl_attr_get_type(a) == IFA_ADDRESS))
+                        local = a;
         add_prefix(data, local, ifa->ifa_prefixlen);
         return MNL_CB_OK;
 }
@@ -414,8 +418,7 @@ static int on_link(const struct nlmsghdr *h, void *data)
                 return MNL_CB_OK;
         Link *l = &ls->l[ls->n++];
         *l = (Link){.index = ifi->ifi_index};
-        mnl_attr_for_each(a, h, sizeof(*ifi))
-        {
+        mnl_attr_for_each(a, h, sizeof(*ifi)) {
                 switch (mnl_attr_get_type(a)) {
                 case IFLA_IFNAME:
                         snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
@@ -428,8 +431,9 @@ static int on_link(const struct nlmsghdr *h, void *data)
                         break;
                 case IFLA_LINKINFO: {
                         struct nlattr *i;
-                        mnl_attr_for_each_nested(i, a) if (mnl_attr_get_type(i) == IFLA_INFO_KIND) l->bridge =
-                                strcmp(mnl_attr_get_str(i), "bridge") == 0;
+                        mnl_attr_for_each_nested(i, a)
+                                if (mnl_attr_get_type(i) == IFLA_INFO_KIND)
+                                        l->bridge = strcmp(mnl_attr_get_str(i), "bridge") == 0;
                         break;
                 }
                 }
@@ -478,13 +482,13 @@ static int on_own_address(const struct nlmsghdr *h, void *data)
         struct nlattr *a;
         if (ifa->ifa_family != AF_INET || ifa->ifa_index != o->index || o->addr)
                 return MNL_CB_OK;
-        mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4)
-        {
-                uint32_t v;
-                memcpy(&v, mnl_attr_get_payload(a), 4);
-                o->addr = ntohl(v);
-                o->len = ifa->ifa_prefixlen;
-        }
+        mnl_attr_for_each(a, h, sizeof(*ifa))
+                if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4) {
+                        uint32_t v;
+                        memcpy(&v, mnl_attr_get_payload(a), 4);
+                        o->addr = ntohl(v);
+                        o->len = ifa->ifa_prefixlen;
+                }
         return MNL_CB_OK;
 }
 

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -301,14 +300,9 @@ static void random_suffix(char buf[static 13])
 {
         static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
         uint8_t b[12] = {0};
-        if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
-                /* No entropy yet (early boot): the name need only differ from its neighbours'. */
-                struct timespec t;
-                clock_gettime(CLOCK_MONOTONIC, &t);
-                uint64_t x = (uint64_t)t.tv_nsec ^ ((uint64_t)t.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
-                for (size_t k = 0; k < sizeof(b); k++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
-                        b[k] = (uint8_t)(x >> 56);
-        }
+        /* Blocks until the entropy pool is ready, so it fails only where the call does not exist
+         * (before Linux 3.17, which corral does not run on); the name is then merely not random. */
+        (void)!getrandom(b, sizeof(b), 0);
         for (size_t k = 0; k < 12; k++)
                 buf[k] = chars[b[k] % (sizeof(chars) - 1)];
         buf[12] = 0;

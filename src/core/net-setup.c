@@ -177,8 +177,8 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
         int r = 0;
         for (size_t i = 0; r >= 0 && i < st->n_ports; i++) {
                 const ExposePort *p = &st->ports[i];
-                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", p->protocol == IPPROTO_UDP ? "udp" : "tcp", p->host_port, addr, p->container_port) <
-                    0) {
+                const char *protocol = p->protocol == IPPROTO_UDP ? "udp" : "tcp";
+                if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", protocol, p->host_port, addr, p->container_port) < 0) {
                         fw[i] = NULL; /* undefined after a failure */
                         r = error_set_errno(e, -ENOMEM, "cannot start corral-net");
                 } else

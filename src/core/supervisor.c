@@ -191,10 +191,10 @@ static void handle_notify(Loop *l)
         }
         /* For corralctl start, which asks with $CORRAL_NOTIFY_GUEST_READY, marked so it can tell
          * the guest's readiness from ours; others get nspawn's messages. */
-        if (ready)
+        if (ready) {
                 log_debug("supervisor: the payload says READY=1");
-        if (ready)
                 notify_host(getenv("CORRAL_NOTIFY_GUEST_READY") ? "READY=1\nX_CORRAL_GUEST_READY=1\n" : "READY=1\n");
+        }
         if (status) {
                 char msg[4200];
                 snprintf(msg, sizeof(msg), "STATUS=Container running: %s", status);

@@ -28,7 +28,7 @@
 #include "enter.h"
 #include "fs-util.h"
 #include "process-util.h"
-#include "seccomp-policy.h"
+#include "seccomp.h"
 #include "strv.h"
 
 #ifndef CLONE_NEWTIME

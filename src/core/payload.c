@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "seccomp-policy.h"
+#include "seccomp.h"
 #include "exec-limits.h"
 #include "container.h"
 #include "credentials.h"

@@ -26,6 +26,7 @@
 #include "registry.h"
 #include "run-config.h"
 #include "seccomp-policy.h"
+#include "seccomp.h"
 #include "strv.h"
 #include "verify.h"
 

@@ -25,6 +25,7 @@
 #include "fs-util.h"
 #include "macro.h"
 #include "seccomp-policy.h"
+#include "seccomp.h"
 #include "strv.h"
 
 #define RET_ALLOW SECCOMP_RET_ALLOW

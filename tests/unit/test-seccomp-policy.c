@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include "capability.h"
 #include "seccomp-policy.h"
+#include "seccomp.h"
 #include "macro.h"
 #include "strv.h"
 #include "tap.h"

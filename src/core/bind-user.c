@@ -15,14 +15,6 @@
 #include "fs-util.h"
 #include "macro.h"
 
-bool bind_user_name_is_valid(const char *name)
-{
-        size_t n = strlen(name);
-        if (n == 0 || n > 255 || !(name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-                return false;
-        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
-}
-
 /* The container's passwd or group file (as its root sees it), or NULL where it has none. */
 static FILE *open_tree_file(int tree_fd, const char *path)
 {

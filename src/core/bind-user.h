@@ -21,9 +21,6 @@ typedef struct BoundUser {
         char *hashed_password; /* from the host's /etc/shadow, or NULL */
 } BoundUser;
 
-/* Whether name may be bound (a user name as systemd's valid_user_group_name() takes them). */
-bool bind_user_name_is_valid(const char *name);
-
 /* Looks the users up in the host's /etc/passwd, /etc/group and /etc/shadow, refuses what
  * nspawn refuses (root, nobody, an ID inside the container's range [shift, shift+range), a
  * user without a private group, a name the container's /etc/passwd or /etc/group has), and

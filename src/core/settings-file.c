@@ -6,9 +6,7 @@
 #include "exec-limits.h"
 #include "capability.h"
 #include "fs-util.h"
-#include "net-names.h"
 #include "parse-util.h"
-#include "bind-user.h"
 #include "settings.h"
 #include "strv.h"
 

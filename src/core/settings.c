@@ -584,6 +584,14 @@ static bool host_has_filesystem(const char *name)
         return false;
 }
 
+bool bind_user_name_is_valid(const char *name)
+{
+        size_t n = strlen(name);
+        if (n == 0 || n > 255 || !(name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
+                return false;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
 bool ifname_valid(const char *n)
 {
         return *n && strlen(n) < 16 && !strpbrk(n, "/: \t\n") && strcmp(n, ".") != 0 && strcmp(n, "..") != 0;

@@ -354,6 +354,8 @@ bool zone_name_valid(const char *zone);
 bool ifname_valid(const char *n);
 /* --network-veth-extra=HOST[:CONTAINER]: both names valid. */
 bool veth_extra_valid(const char *v);
+/* --bind-user=, BindUser=: a user name as systemd's valid_user_group_name() takes them. */
+bool bind_user_name_is_valid(const char *name);
 
 /* --nesting=yes / Nesting=yes: what a container needs to run containers itself (Docker, podman,
  * corral): every capability, the system calls add_key, keyctl and bpf, /dev/kmsg bound in,

@@ -6,7 +6,6 @@
 #include "seccomp-policy.h"
 #include "exec-limits.h"
 #include "fs-util.h"
-#include "bind-user.h"
 #include "capability.h"
 #include "options.h"
 #include "parse-util.h"

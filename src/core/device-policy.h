@@ -5,23 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
+#include "resources.h"
 
 /* Which device nodes a container may use: systemd-nspawn's DevicePolicy=closed set (null, zero,
- * full, random, urandom, tty, ptmx, the pty slaves, net/tun) plus what the user allows.  A node
- * made with mknod for anything else cannot be opened. */
-typedef struct DeviceRule {
-        char type;      /* 'c' or 'b' */
-        uint32_t major; /* first major */
-        uint32_t major_last;
-        int64_t minor;   /* -1: any */
-        unsigned access; /* DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD */
-} DeviceRule;
-
-#define DEVICE_MKNOD 1u
-#define DEVICE_READ 2u
-#define DEVICE_WRITE 4u
-
-/* The default rules; n is set to their number.  The last is /dev/net/tun, so the first n-1 are
+ * full, random, urandom, tty, ptmx, the pty slaves, net/tun) plus what the user allows, enforced
+ * by the cgroup (a BPF program on cgroup2, the devices controller on v1).  A node made with
+ * mknod for anything else cannot be opened.
+ *
+ * The default rules; n is set to their number.  The last is /dev/net/tun, so the first n-1 are
  * systemd's DevicePolicy=closed set of standard pseudo devices. */
 const DeviceRule *device_policy_default(size_t *n);
 

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "device-policy.h"
 #include "error.h"
 
 /* Resource control with systemd's property names (--property=, the [Resources] section), and
@@ -57,6 +56,19 @@ typedef struct IODeviceLimit {
         char *path;
         uint64_t value; /* RES_INFINITY: "infinity" (no limit) */
 } IODeviceLimit;
+
+/* A rule of the device policy: which nodes, by major and minor, a container may use how. */
+typedef struct DeviceRule {
+        char type;      /* 'c' or 'b' */
+        uint32_t major; /* first major */
+        uint32_t major_last;
+        int64_t minor;   /* -1: any */
+        unsigned access; /* DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD */
+} DeviceRule;
+
+#define DEVICE_MKNOD 1u
+#define DEVICE_READ 2u
+#define DEVICE_WRITE 4u
 
 /* DeviceAllow=: a node path, or "char-NAME"/"block-NAME" (a driver of /proc/devices, "*"
  * for any), with the access letters r, w, m. */

@@ -8,9 +8,11 @@
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "fs-util.h"
+#include "strv.h"
 
 bool path_is_absolute(const char *p)
 {
@@ -429,4 +431,61 @@ int mount_data_check(const char *fstype, const char *data, char *why, size_t siz
         free(copy);
         close(fs);
         return r;
+}
+
+static char *overlay_escape(const char *p)
+{
+        char *r = malloc(strlen(p) * 2 + 1), *o = r;
+        if (!r)
+                return NULL;
+        for (; *p; p++) {
+                if (strchr(",:\\", *p))
+                        *o++ = '\\';
+                *o++ = *p;
+        }
+        *o = 0;
+        return r;
+}
+
+int overlay_mount_options(char *const *lower, const char *upper, const char *work, bool read_only, bool user_xattr, char **ret)
+{
+        char *opts = strdup("lowerdir=");
+        if (!opts)
+                return -ENOMEM;
+        /* A read-only overlay has no upper: the would-be upper becomes the topmost lower. */
+        size_t n = strv_length(lower);
+        for (size_t i = 0; i <= n; i++) {
+                const char *l = i == 0 ? (read_only ? upper : NULL) : lower[i - 1];
+                if (!l)
+                        continue;
+                _cleanup_free_ char *esc = overlay_escape(l);
+                char *nopts;
+                if (!esc || asprintf(&nopts, "%s%s%s", opts, streq(opts, "lowerdir=") ? "" : ":", esc) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
+        if (!read_only) {
+                _cleanup_free_ char *eu = overlay_escape(upper), *ew = overlay_escape(work);
+                char *nopts;
+                if (!eu || !ew || asprintf(&nopts, "%s,upperdir=%s,workdir=%s", opts, eu, ew) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
+        if (user_xattr) {
+                char *nopts;
+                if (asprintf(&nopts, "%s,userxattr", opts) < 0) {
+                        free(opts);
+                        return -ENOMEM;
+                }
+                free(opts);
+                opts = nopts;
+        }
+        *ret = opts;
+        return 0;
 }

@@ -73,3 +73,8 @@ static inline const char *fd_path(int fd, char buf[static FD_PATH_MAX])
         snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
         return buf;
 }
+
+/* overlayfs's mount options for lower (topmost first), upper and work, each escaped; with
+ * read_only, upper becomes the topmost lower layer and there is no work directory; with
+ * user_xattr, overlayfs's own xattrs are user.overlay.* ("userxattr"). */
+int overlay_mount_options(char *const *lower, const char *upper, const char *work, bool read_only, bool user_xattr, char **ret);

@@ -20,7 +20,6 @@
 #include "fs-util.h"
 #include "image-child.h"
 #include "image.h"
-#include "mount-apply.h"
 #include "tree.h"
 
 /* The child's record and work directory sit beside it. */

@@ -4,7 +4,6 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "settings.h"
 
 /* Where nspawn looks for -M NAME, in order. */
 extern const char *const image_search_path[];

@@ -23,9 +23,5 @@ typedef struct ApplyContext {
  * failure e names the step and its target.  Leaves the finished tree at ctx->new_root. */
 int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e);
 void apply_context_done(ApplyContext *ctx);
-/* overlayfs's mount options for lower (topmost first), upper and work, each escaped; with
- * read_only, upper becomes the topmost lower layer and there is no work directory; with
- * user_xattr, overlayfs's own xattrs are user.overlay.* ("userxattr"). */
-int overlay_mount_options(char *const *lower, const char *upper, const char *work, bool read_only, bool user_xattr, char **ret);
 /* pivot_root(2) into the finished tree and detach the old root. */
 int mount_enter_root(const char *new_root, Error *e);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "mount-plan.h"
+#include "net-setup.h"
 #include "settings.h"
 
 /* The container's first process: what runs and how (an OCI config's "process"). */
@@ -21,20 +22,6 @@ typedef struct ProcessSpec {
         int oom_score_adjust;
         const CpuSet *cpu_affinity; /* NULL: the supervisor's */
 } ProcessSpec;
-
-/* The links the supervisor makes or moves for the container's network namespace (through
- * corral-net), and what it sets up on them. */
-typedef struct NetworkSpec {
-        bool veth;               /* host0 with ve-NAME (vb-NAME when on a bridge) */
-        char *const *veth_extra; /* "HOST[:CONTAINER]" pairs beside it */
-        char *const *macvlan;    /* host links to give the container a MACVLAN (mv-LINK) of */
-        char *const *ipvlan;     /* ... an IPVLAN (iv-LINK) of */
-        char *const *interfaces; /* host links moved in, and back out at the end */
-        bool masquerade;         /* the veth pair's (or zone's) subnet masqueraded outwards */
-        const ExposePort *ports; /* forwarded from the host's addresses to the container's */
-        size_t n_ports;
-        const char *address; /* host0's static "A.B.C.D/LEN", or NULL (DHCP) */
-} NetworkSpec;
 
 /* Everything the runtime needs to start one container, worked out by the program from Settings
  * and the host; the apply side (spawn, payload, net-setup, supervisor) reads nothing else, so
@@ -69,13 +56,6 @@ typedef struct RunConfig {
         bool have_winsize;
         bool private_network;         /* a network namespace of its own, with lo up */
         int netns_fd;                 /* or this one to join (-1: the supervisor's) */
-        const char *net_helper;       /* corral-net, when there is a veth pair to make */
-        const char *net_pool_lock;    /* the lock file of the host-side address pool */
-        const char *net_bridge;       /* --network-bridge=, or vz-ZONE: the host side joins it (vb-NAME) */
-        const char *net_zone;         /* --network-zone=: ZONE, whose bridge corral makes and removes */
-        const char *net_zone_dir;     /* the zones' lease files: DIR/ZONE/N */
-        const char *net_host_side;    /* [Network] Address=: the host side's "A.B.C.D/LEN", or "" */
-        const char *net_gateway;      /* and host0's default route, or "" */
         const char *registry_dir;     /* the machine registry to register in, or NULL (--register=no) */
         struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
         off_t console_log_max;        /* > 0: stdout is a detached machine's console log, kept below this size */

@@ -41,7 +41,7 @@ static void host_name_servers(uint32_t dns[3])
         }
 }
 
-int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_fd, char *msg, size_t size, Error *e)
+int run_net_helper(const NetworkSpec *c, const char *what, char **argv, int keep_fd, char *msg, size_t size, Error *e)
 {
         int out[2], status = 0;
         msg[0] = 0;
@@ -59,8 +59,8 @@ int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_f
                 argv[0] = (char *)"corral-net";
                 if (keep_fd >= 0)
                         (void)fcntl(keep_fd, F_SETFD, 0);
-                execv(c->net_helper, argv);
-                dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->net_helper, strerror(errno));
+                execv(c->helper, argv);
+                dprintf(STDERR_FILENO, "cannot run %s: %s\n", c->helper, strerror(errno));
                 _exit(127);
         }
         close(out[1]);
@@ -76,15 +76,15 @@ int run_net_helper(const RunConfig *c, const char *what, char **argv, int keep_f
 }
 
 /* The host side of the container's veth pair: ve-NAME, or vb-NAME on a bridge. */
-static void veth_host_name(const RunConfig *c, char host[static IFNAMSIZ])
+static void veth_host_name(const NetworkSpec *c, char host[static IFNAMSIZ])
 {
-        net_link_name(c->net_bridge ? "vb-" : "ve-", c->name, host);
+        net_link_name(c->bridge ? "vb-" : "ve-", c->machine, host);
 }
 
-int net_veth_host_ifindex(const RunConfig *c)
+int net_veth_host_ifindex(const NetworkSpec *c)
 {
         char host[IFNAMSIZ];
-        if (!c->network.veth && !c->net_bridge)
+        if (!c->veth && !c->bridge)
                 return 0;
         veth_host_name(c, host);
         return (int)if_nametoindex(host);
@@ -100,20 +100,19 @@ static void veth_extra_names(const char *spec, char host[static IFNAMSIZ * 2], c
                 *colon = 0;
 }
 
-static void wait_links_gone(const RunConfig *c)
+static void wait_links_gone(const NetworkSpec *c)
 {
         char host[IFNAMSIZ * 2];
         const char *peer;
-        const NetworkSpec *st = &c->network;
         /* The kernel removes the pairs with the container's namespace, a moment after its end;
          * the next start of the name (or a reboot) must find the names free.  Bounded: 3 s. */
         for (int i = 0; i < 300; i++) {
                 bool left = false;
-                if (st->veth || c->net_bridge) {
+                if (c->veth || c->bridge) {
                         veth_host_name(c, host);
                         left = if_nametoindex(host) != 0;
                 }
-                for (char *const *x = st->veth_extra; !left && x && *x; x++) {
+                for (char *const *x = c->veth_extra; !left && x && *x; x++) {
                         veth_extra_names(*x, host, &peer);
                         left = if_nametoindex(host) != 0;
                 }
@@ -124,24 +123,23 @@ static void wait_links_gone(const RunConfig *c)
 }
 
 /* The name of the container's nftables table. */
-static void nat_table_name(const RunConfig *c, char table[static 300])
+static void nat_table_name(const NetworkSpec *c, char table[static 300])
 {
-        snprintf(table, 300, "corral-%s", c->name);
+        snprintf(table, 300, "corral-%s", c->machine);
 }
 
 /* The container's nftables table corral-NAME, when it has something in it: Masquerade= of
  * the subnet prefix, -p forwards to the container's address, and on a link of corral's (ve-,
  * or the zone's bridge) with forwards or in a zone the loopback guard.  host: the host side
  * of the veth pair; the table's link is the bridge it is on, if any. */
-static int make_nat_table(const RunConfig *c, const char *host, const char *prefix, uint32_t address, NetState *s, Error *e)
+static int make_nat_table(const NetworkSpec *c, const char *host, const char *prefix, uint32_t address, NetState *s, Error *e)
 {
-        const NetworkSpec *st = &c->network;
-        const char *link = c->net_bridge ? c->net_bridge : host;
-        bool own_link = !c->net_bridge || c->net_zone;
-        bool masquerade = st->masquerade, loopback = own_link && (st->n_ports > 0 || c->net_zone);
-        if (!masquerade && st->n_ports == 0 && !loopback)
+        const char *link = c->bridge ? c->bridge : host;
+        bool own_link = !c->bridge || c->zone;
+        bool masquerade = c->masquerade, loopback = own_link && (c->n_ports > 0 || c->zone);
+        if (!masquerade && c->n_ports == 0 && !loopback)
                 return 0;
-        if (st->n_ports > 0 && !address)
+        if (c->n_ports > 0 && !address)
                 return error_set(
                         e, -EINVAL,
                         "-p/--port=: corral does not know the container's address (systemd-networkd addresses %s here); give it with [Network] Address=",
@@ -158,7 +156,7 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
                 snprintf(masq, sizeof(masq), "--masquerade=%s", prefix);
         ipv4_address_format(address, addr);
         /* nat FD TABLE LINK [--masquerade=] [--loopback] [--forward=]... */
-        char **argv = calloc(st->n_ports + 8, sizeof(char *)), **fw = calloc(st->n_ports + 1, sizeof(char *));
+        char **argv = calloc(c->n_ports + 8, sizeof(char *)), **fw = calloc(c->n_ports + 1, sizeof(char *));
         if (!argv || !fw) {
                 free(argv);
                 free(fw);
@@ -175,8 +173,8 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
         if (loopback)
                 argv[n++] = (char *)"--loopback";
         int r = 0;
-        for (size_t i = 0; r >= 0 && i < st->n_ports; i++) {
-                const ExposePort *p = &st->ports[i];
+        for (size_t i = 0; r >= 0 && i < c->n_ports; i++) {
+                const ExposePort *p = &c->ports[i];
                 const char *protocol = p->protocol == IPPROTO_UDP ? "udp" : "tcp";
                 if (asprintf(&fw[i], "--forward=%s:%u:%s:%u", protocol, p->host_port, addr, p->container_port) < 0) {
                         fw[i] = NULL; /* undefined after a failure */
@@ -185,7 +183,7 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
                         argv[n++] = fw[i];
         }
         if (r >= 0 && (r = run_net_helper(c,
-                                          st->n_ports > 0 ? "-p/--port="
+                                          c->n_ports > 0 ? "-p/--port="
                                           : masquerade    ? "[Network] Masquerade="
                                                           : "--network-zone=",
                                           argv, s->nat_fd, msg, sizeof(msg), e)) >= 0)
@@ -198,14 +196,14 @@ static int make_nat_table(const RunConfig *c, const char *host, const char *pref
 /* The DHCP server for the container: on a ve- link a UDP socket there; in a zone a packet
  * socket on the container's own vb- link (its messages only, however many containers the
  * zone has) and the answers leave by the zone's bridge. */
-static int open_dhcp_server(const RunConfig *c, const char *host, NetState *s, Error *e)
+static int open_dhcp_server(const NetworkSpec *c, const char *host, NetState *s, Error *e)
 {
         host_name_servers(s->dhcp.dns);
-        if (c->net_zone) {
+        if (c->zone) {
                 if ((s->dhcp_fd = dhcp_server_open_port(host)) < 0)
                         return error_set_errno(e, s->dhcp_fd, "cannot open the DHCP server's packet socket on %s", host);
-                if ((s->dhcp_send_fd = dhcp_server_open(c->net_bridge, true)) < 0)
-                        return error_set_errno(e, s->dhcp_send_fd, "cannot open the DHCP server's socket on %s", c->net_bridge);
+                if ((s->dhcp_send_fd = dhcp_server_open(c->bridge, true)) < 0)
+                        return error_set_errno(e, s->dhcp_send_fd, "cannot open the DHCP server's socket on %s", c->bridge);
                 return 0;
         }
         if ((s->dhcp_fd = dhcp_server_open(host, false)) < 0)
@@ -224,65 +222,64 @@ static bool networkd_runs(void)
 /* -n, --network-bridge=, --network-zone=: ve-NAME (vb-NAME) here and host0 in the child's
  * network namespace.  corral-net prints the host side's address from the pool (or the zone
  * bridge's), if it gave one: the DHCP server then answers on the link. */
-static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
+static int make_veth(const NetworkSpec *c, const char *pid, NetState *s, Error *e)
 {
         char host[IFNAMSIZ], msg[512], opt[PATH_MAX] = "", pool[PATH_MAX] = "";
         veth_host_name(c, host);
-        const NetworkSpec *st = &c->network;
-        const char *what = c->net_zone ? "--network-zone" : c->net_bridge ? "--network-bridge" : "--network-veth";
+        const char *what = c->zone ? "--network-zone" : c->bridge ? "--network-bridge" : "--network-veth";
         unsigned lease = 0;
         int r;
-        if (c->net_zone) {
+        if (c->zone) {
                 /* The container's host number in the zone, before the bridge: while it is held,
                  * the bridge stays. */
-                if ((r = zone_lease_take(c->net_zone_dir, c->net_zone, &s->lease_fd, &lease, s->lease_path, sizeof(s->lease_path))) < 0)
-                        return error_set_errno(e, r, "%s=%s: cannot take an address in the zone (%s)", what, c->net_zone, c->net_zone_dir);
-                snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
-                snprintf(pool, sizeof(pool), "--pool=%s", c->net_pool_lock);
-        } else if (c->net_bridge)
-                snprintf(opt, sizeof(opt), "--bridge=%s", c->net_bridge);
+                if ((r = zone_lease_take(c->zone_dir, c->zone, &s->lease_fd, &lease, s->lease_path, sizeof(s->lease_path))) < 0)
+                        return error_set_errno(e, r, "%s=%s: cannot take an address in the zone (%s)", what, c->zone, c->zone_dir);
+                snprintf(opt, sizeof(opt), "--bridge=%s", c->bridge);
+                snprintf(pool, sizeof(pool), "--pool=%s", c->pool_lock);
+        } else if (c->bridge)
+                snprintf(opt, sizeof(opt), "--bridge=%s", c->bridge);
         /* Address=: the host side is the gateway of the container's subnet. */
-        else if (st->address)
-                snprintf(opt, sizeof(opt), "--address=%s", c->net_host_side);
+        else if (c->address)
+                snprintf(opt, sizeof(opt), "--address=%s", c->host_side);
         /* The host side's address from corral's pool, unless it is on a bridge (the bridge's
          * network addresses the container) or systemd-networkd runs here (its
          * 80-container-ve.network gives ve- links theirs). */
         else if (!networkd_runs())
-                snprintf(opt, sizeof(opt), "--pool=%s", c->net_pool_lock);
+                snprintf(opt, sizeof(opt), "--pool=%s", c->pool_lock);
         /* nspawn's fixed MAC addresses, from the host's machine ID and the name. */
         char macs[64] = "", hm[18], cm[18];
         uint8_t id[16], hmac[6], cmac[6];
         Error ignored = {0};
         if (image_read_machine_id("/", id, &ignored) > 0) {
-                net_veth_macs(id, c->name, hmac, cmac);
+                net_veth_macs(id, c->machine, hmac, cmac);
                 net_format_mac(hmac, hm);
                 net_format_mac(cmac, cm);
                 snprintf(macs, sizeof(macs), "--macs=%s,%s", hm, cm);
         }
-        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, macs, opt, pool, c->net_zone ? (char *)"--zone" : NULL, NULL};
+        char *argv[] = {NULL, (char *)"veth", host, (char *)"host0", (char *)pid, macs, opt, pool, c->zone ? (char *)"--zone" : NULL, NULL};
         if ((r = run_net_helper(c, what, argv, -1, msg, sizeof(msg), e)) < 0)
                 return r;
         uint32_t address;
         unsigned len;
-        if (st->address) {
+        if (c->address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
                 char *cargv[] = {NULL,
                                  (char *)"configure",
                                  (char *)pid,
                                  (char *)"host0",
-                                 (char *)st->address,
-                                 c->net_gateway[0] ? (char *)c->net_gateway : NULL,
+                                 (char *)c->address,
+                                 c->gateway[0] ? (char *)c->gateway : NULL,
                                  NULL};
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
-                (void)ipv4_prefix_parse(st->address, 1, 30, &address, &len);
-                return make_nat_table(c, host, st->address, address, s, e);
+                (void)ipv4_prefix_parse(c->address, 1, 30, &address, &len);
+                return make_nat_table(c, host, c->address, address, s, e);
         }
         if (!msg[0]) /* systemd-networkd's to address, or a bridge that is not ours */
                 return make_nat_table(c, host, NULL, 0, s, e);
         if (dhcp_config_from_prefix(msg, &s->dhcp) < 0)
                 return error_set(e, -EIO, "%s: corral-net said \"%s\", not an address", what, msg);
-        if (c->net_zone)
+        if (c->zone)
                 s->dhcp.client = (s->dhcp.server & s->dhcp.netmask) + lease;
         if ((r = open_dhcp_server(c, host, s, e)) < 0)
                 return r;
@@ -291,11 +288,11 @@ static int make_veth(const RunConfig *c, const char *pid, NetState *s, Error *e)
 
 /* --network-veth-extra=HOST[:CONTAINER] (host side left down, as nspawn), --network-macvlan=,
  * --network-ipvlan= (mv-IF, iv-IF inside, named as nspawn names them). */
-static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
+static int make_extra_links(const NetworkSpec *c, const char *pid, Error *e)
 {
         char msg[512], name[IFNAMSIZ];
         int r;
-        for (char *const *x = c->network.veth_extra; x && *x; x++) {
+        for (char *const *x = c->veth_extra; x && *x; x++) {
                 char host[IFNAMSIZ * 2];
                 const char *peer;
                 veth_extra_names(*x, host, &peer);
@@ -304,7 +301,7 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
                         return r;
         }
         for (int kind = 0; kind < 2; kind++)
-                for (char *const *x = kind ? c->network.ipvlan : c->network.macvlan; x && *x; x++) {
+                for (char *const *x = kind ? c->ipvlan : c->macvlan; x && *x; x++) {
                         net_link_name(kind ? "iv-" : "mv-", *x, name);
                         char *argv[] = {NULL, (char *)(kind ? "ipvlan" : "macvlan"), *x, name, (char *)pid, NULL};
                         if ((r = run_net_helper(c, kind ? "--network-ipvlan" : "--network-macvlan", argv, -1, msg, sizeof(msg), e)) < 0)
@@ -313,22 +310,22 @@ static int make_extra_links(const RunConfig *c, const char *pid, Error *e)
         return 0;
 }
 
-static void return_interface(const RunConfig *c, int netns_fd, const char *ifname);
+static void return_interface(const NetworkSpec *c, int netns_fd, const char *ifname);
 
 /* --network-interface=: moved in now; the supervisor keeps the namespace open to move them
  * back when the container ends (a namespace that goes deletes virtual links in it). */
-static int move_interfaces(const RunConfig *c, pid_t child, const char *pid, NetState *s, Error *e)
+static int move_interfaces(const NetworkSpec *c, pid_t child, const char *pid, NetState *s, Error *e)
 {
         char msg[512], path[64];
         int r;
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)child);
         if ((s->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
                 return error_set_errno(e, negative_errno(), "cannot open the container's network namespace");
-        for (char *const *x = c->network.interfaces; x && *x; x++) {
+        for (char *const *x = c->interfaces; x && *x; x++) {
                 char *argv[] = {NULL, (char *)"move", *x, (char *)pid, NULL};
                 if ((r = run_net_helper(c, "--network-interface", argv, -1, msg, sizeof(msg), e)) < 0) {
                         /* back with those moved already */
-                        for (char *const *y = c->network.interfaces; y != x; y++)
+                        for (char *const *y = c->interfaces; y != x; y++)
                                 return_interface(c, s->netns_fd, *y);
                         return r;
                 }
@@ -336,7 +333,7 @@ static int move_interfaces(const RunConfig *c, pid_t child, const char *pid, Net
         return 0;
 }
 
-static void return_interface(const RunConfig *c, int netns_fd, const char *ifname)
+static void return_interface(const NetworkSpec *c, int netns_fd, const char *ifname)
 {
         char msg[512], fd[16];
         Error e = {0};
@@ -401,30 +398,30 @@ void zone_lease_release(const char *dir, const char *zone, int *fd, const char *
         (void)rmdir(zdir); /* the last one out; others' leases keep it */
 }
 
-int net_setup(const RunConfig *c, pid_t pid, NetState *n, Error *e)
+int net_setup(const NetworkSpec *c, pid_t pid, NetState *n, Error *e)
 {
         char pid_text[16];
         int r;
-        if (!c->net_helper)
+        if (!c->helper)
                 return 0;
         snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
-        if ((c->network.veth || c->net_bridge) && (r = make_veth(c, pid_text, n, e)) < 0)
+        if ((c->veth || c->bridge) && (r = make_veth(c, pid_text, n, e)) < 0)
                 return r;
         if ((r = make_extra_links(c, pid_text, e)) < 0)
                 return r;
-        if (c->network.interfaces && (r = move_interfaces(c, pid, pid_text, n, e)) < 0)
+        if (c->interfaces && (r = move_interfaces(c, pid, pid_text, n, e)) < 0)
                 return r;
         return 0;
 }
 
-void net_teardown(const RunConfig *c, NetState *n)
+void net_teardown(const NetworkSpec *c, NetState *n)
 {
         char msg[512], table[300];
         Error e = {0};
-        if (!c->net_helper)
+        if (!c->helper)
                 return;
         /* The namespace is still ours to hold: the interfaces go back before it goes. */
-        for (char *const *x = c->network.interfaces; n->netns_fd >= 0 && x && *x; x++)
+        for (char *const *x = c->interfaces; n->netns_fd >= 0 && x && *x; x++)
                 return_interface(c, n->netns_fd, *x);
         closep(&n->netns_fd);
         if (n->nat_fd >= 0 && n->nat_unowned) {
@@ -435,9 +432,9 @@ void net_teardown(const RunConfig *c, NetState *n)
         }
         closep(&n->nat_fd); /* an owned table goes with it */
         wait_links_gone(c);
-        if (c->net_zone && n->lease_fd >= 0) {
-                zone_lease_release(c->net_zone_dir, c->net_zone, &n->lease_fd, n->lease_path);
-                char *argv[] = {NULL, (char *)"gc", (char *)c->net_pool_lock, NULL};
+        if (c->zone && n->lease_fd >= 0) {
+                zone_lease_release(c->zone_dir, c->zone, &n->lease_fd, n->lease_path);
+                char *argv[] = {NULL, (char *)"gc", (char *)c->pool_lock, NULL};
                 if (run_net_helper(c, "--network-zone", argv, -1, msg, sizeof(msg), &e) < 0)
                         log_warning("%s", e.msg);
         }

@@ -403,9 +403,11 @@ static ProcessSpec process_spec(const Settings *s)
 }
 
 /* The links and what is set up on them, from the settings. */
-static NetworkSpec network_spec(const Settings *s)
+static NetworkSpec network_spec(const Settings *s, const Boot *b)
 {
         return (NetworkSpec){
+                .machine = s->machine,
+                .helper = b->net_helper,
                 .veth = s->network_veth > 0,
                 .veth_extra = s->network_veth_extra,
                 .macvlan = s->network_macvlan,
@@ -415,6 +417,12 @@ static NetworkSpec network_spec(const Settings *s)
                 .ports = s->ports,
                 .n_ports = s->n_ports,
                 .address = s->network_address,
+                .host_side = b->static_host_side,
+                .gateway = b->static_gateway,
+                .bridge = s->network_zone ? b->zone_bridge : s->network_bridge,
+                .zone = s->network_zone,
+                .zone_dir = RUN_DIR "/zones",
+                .pool_lock = LOCK_DIR "/net-pool",
         };
 }
 
@@ -528,17 +536,10 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         RunConfig *c = &b->config;
         *c = (RunConfig){
                 .process = process_spec(s),
-                .network = network_spec(s),
+                .network = network_spec(s, b),
                 .cgroup_namespace = !s->no_cgns,
                 .private_network = settings_private_network(s) && !s->network_namespace_path,
                 .netns_fd = b->netns,
-                .net_helper = b->net_helper,
-                .net_pool_lock = LOCK_DIR "/net-pool",
-                .net_bridge = s->network_zone ? b->zone_bridge : s->network_bridge,
-                .net_zone = s->network_zone,
-                .net_zone_dir = RUN_DIR "/zones",
-                .net_host_side = b->static_host_side,
-                .net_gateway = b->static_gateway,
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

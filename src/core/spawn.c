@@ -323,10 +323,10 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 log_debug("spawn: user namespace maps written (the container's UIDs are %u-%u here)", c->userns->shift,
                           c->userns->shift + c->userns->range - 1);
         }
-        if ((r = net_setup(c, pid, &s.net, e)) < 0)
+        if ((r = net_setup(&c->network, pid, &s.net, e)) < 0)
                 goto fail;
         if (c->private_network)
-                log_debug("spawn: network set up%s", c->net_helper ? " (links by corral-net)" : " (loopback only)");
+                log_debug("spawn: network set up%s", c->network.helper ? " (links by corral-net)" : " (loopback only)");
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)
                 goto fail;
@@ -382,7 +382,7 @@ fail:
         closep(&s.console_master);
         closep(&s.console_peer);
         closep(&s.notify_fd);
-        net_teardown(c, &s.net);
+        net_teardown(&c->network, &s.net);
         net_state_done(&s.net);
         return e->code;
 }

@@ -373,7 +373,7 @@ static void machine_register(Loop *l, pid_t leader)
         if (!machined_possible())
                 return;
         Error e = {0};
-        int ifindex = net_veth_host_ifindex(c);
+        int ifindex = net_veth_host_ifindex(&c->network);
         r = machined_register(m, &ifindex, ifindex > 0 ? 1 : 0, &e);
         if (r < 0)
                 log_warning("%s (machinectl will not list the machine; corralctl does)", e.msg);
@@ -455,7 +455,7 @@ int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e)
         /* The notify socket was made in the container's network namespace and holds it: the
          * namespace, and with it the veth pairs, goes only once it is closed. */
         closep(&l.sp.notify_fd);
-        net_teardown(c, &l.sp.net);
+        net_teardown(&c->network, &l.sp.net);
         notify_host("STOPPING=1\nSTATUS=Terminating...");
         if (r < 0) {
                 error_set_errno(e, r, "supervising the container failed");

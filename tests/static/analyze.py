@@ -50,13 +50,19 @@ jobs = list({f: (f, c, d) for f, c, d in jobs}.values())
 
 def run(job):
     f, cmd, d = job
-    return f, subprocess.run(cmd, cwd=d, capture_output=True, text=True).stderr
+    p = subprocess.run(cmd, cwd=d, capture_output=True, text=True)
+    return f, p.returncode, p.stderr
 
 
-found, reports = set(), []
+found, reports, failed = set(), [], []
 with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
-    for f, err in ex.map(run, jobs):
+    for f, code, err in ex.map(run, jobs):
         err = re.sub(r'\x1b\[[0-9;]*m', '', err)
+        if code != 0:
+            # A file the analyzer could not compile (a stale build directory, a missing
+            # header) is not a file without findings.
+            failed.append(os.path.relpath(f, srcdir))
+            print(err.rstrip())
         block = None
         for line in err.splitlines():
             m = re.match(r'(\S+?):(\d+):\d+: (warning|error): (.*)$', line)
@@ -80,4 +86,6 @@ for k in new:
     print('new finding: ' + k)
 for k in gone:
     print('listed but no longer found (remove it from the list): ' + k)
-sys.exit(1 if new or gone else 0)
+for f in failed:
+    print('not analyzed (clang failed): ' + f)
+sys.exit(1 if new or gone or failed else 0)

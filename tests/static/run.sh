@@ -48,6 +48,7 @@ werror() {
 
 analyzer() {
         [ -d build-static-analyze ] || CC=clang meson setup build-static-analyze -Dmusl_corral=disabled >/dev/null || return 1
+        ninja -C build-static-analyze build.ninja >/dev/null || return 1 # compile_commands.json as the meson files now say
         python3 tests/static/analyze.py build-static-analyze "$PWD"
 }
 

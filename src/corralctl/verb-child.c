@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Overlay child images: create-child, list-shadowed and drop-shadowed (src/core/image-child.c). */
+/* Overlay child images: create-child, list-shadowed and drop-shadowed (src/core/image/image-child.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

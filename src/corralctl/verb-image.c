@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The image verbs: list-images, image-status, show-image, clone, rename, read-only, remove,
- * set-limit, clean, cat and edit, over the image store (src/core/image-store.c). */
+ * set-limit, clean, cat and edit, over the image store (src/core/image/image-store.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -184,8 +184,8 @@ static int make_nat_table(const NetworkSpec *c, const char *host, const char *pr
         }
         if (r >= 0 && (r = run_net_helper(c,
                                           c->n_ports > 0 ? "-p/--port="
-                                          : masquerade    ? "[Network] Masquerade="
-                                                          : "--network-zone=",
+                                          : masquerade   ? "[Network] Masquerade="
+                                                         : "--network-zone=",
                                           argv, s->nat_fd, msg, sizeof(msg), e)) >= 0)
                 s->nat_unowned = streq(msg, "unowned");
         strv_free(fw);
@@ -263,13 +263,8 @@ static int make_veth(const NetworkSpec *c, const char *pid, NetState *s, Error *
         unsigned len;
         if (c->address) {
                 /* host0 from outside, for guests with no DHCP client; no DHCP server then. */
-                char *cargv[] = {NULL,
-                                 (char *)"configure",
-                                 (char *)pid,
-                                 (char *)"host0",
-                                 (char *)c->address,
-                                 c->gateway[0] ? (char *)c->gateway : NULL,
-                                 NULL};
+                char *cargv[] = {
+                        NULL, (char *)"configure", (char *)pid, (char *)"host0", (char *)c->address, c->gateway[0] ? (char *)c->gateway : NULL, NULL};
                 if ((r = run_net_helper(c, "[Network] Address=", cargv, -1, msg, sizeof(msg), e)) < 0)
                         return r;
                 (void)ipv4_prefix_parse(c->address, 1, 30, &address, &len);

@@ -231,6 +231,7 @@ static int o_user(const OptionContext *c)
         return (c->s->user = strdup(c->arg)) ? 0 : -ENOMEM;
 }
 
+/* 1 and *ret with a signal; 0 after "help" printed the list. */
 static int signal_option(const OptionContext *c, int *ret)
 {
         if (streq(c->arg, "help")) {
@@ -251,17 +252,23 @@ static int signal_option(const OptionContext *c, int *ret)
         }
         if (parse_signal(c->arg, ret) < 0)
                 return BAD(c, "not a signal name or number (try %s=help)", c->name);
-        return 0;
+        return 1;
 }
 
 static int o_kill_signal(const OptionContext *c)
 {
-        return signal_option(c, &c->s->kill_signal);
+        int r = signal_option(c, &c->s->kill_signal.value);
+        if (r > 0)
+                c->s->kill_signal.set = true;
+        return MIN(r, 0);
 }
 
 static int o_poweroff_signal(const OptionContext *c)
 {
-        return signal_option(c, &c->s->poweroff_signal);
+        int r = signal_option(c, &c->s->poweroff_signal.value);
+        if (r > 0)
+                c->s->poweroff_signal.set = true;
+        return MIN(r, 0);
 }
 
 static int o_notify_ready(const OptionContext *c)
@@ -269,7 +276,7 @@ static int o_notify_ready(const OptionContext *c)
         int b = parse_boolean(c->arg);
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        c->s->notify_ready = b;
+        OPTIONAL_SET(c->s->notify_ready, b);
         return 0;
 }
 
@@ -307,7 +314,7 @@ static int o_no_new_privileges(const OptionContext *c)
         int b = parse_boolean(c->arg);
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        c->s->no_new_privileges = b;
+        OPTIONAL_SET(c->s->no_new_privileges, b);
         return 0;
 }
 
@@ -348,13 +355,13 @@ static int o_oom_score_adjust(const OptionContext *c)
 
 static int o_private_network(const OptionContext *c)
 {
-        c->s->private_network = 1;
+        OPTIONAL_SET(c->s->private_network, true);
         return 0;
 }
 
 static int o_network_veth(const OptionContext *c)
 {
-        c->s->network_veth = 1;
+        OPTIONAL_SET(c->s->network_veth, true);
         return 0;
 }
 
@@ -427,7 +434,7 @@ static int o_nesting(const OptionContext *c)
         int b = c->arg ? parse_boolean(c->arg) : 1;
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        c->s->nesting = b;
+        OPTIONAL_SET(c->s->nesting, b);
         return 0;
 }
 
@@ -450,8 +457,8 @@ static int o_property(const OptionContext *c)
 
 static int o_cpu_affinity(const OptionContext *c)
 {
-        c->s->have_cpu_affinity = true;
-        return cpu_set_parse(c->arg, &c->s->cpu_affinity, c->e, "--cpu-affinity");
+        c->s->cpu_affinity.set = true;
+        return cpu_set_parse(c->arg, &c->s->cpu_affinity.value, c->e, "--cpu-affinity");
 }
 
 static int o_suppress_sync(const OptionContext *c)
@@ -459,7 +466,7 @@ static int o_suppress_sync(const OptionContext *c)
         int b = parse_boolean(c->arg);
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        c->s->suppress_sync = b;
+        OPTIONAL_SET(c->s->suppress_sync, b);
         return 0;
 }
 
@@ -490,8 +497,8 @@ static int o_uuid(const OptionContext *c)
                 return BAD(c, "expected a UUID (8-4-4-4-12 or 32 hex digits)");
         if (memcmp(id, zero, 16) == 0)
                 return BAD(c, "the null UUID cannot be a machine ID");
-        memcpy(c->s->uuid, id, 16);
-        c->s->have_uuid = true;
+        memcpy(c->s->uuid.value, id, 16);
+        c->s->uuid.set = true;
         return 0;
 }
 
@@ -500,7 +507,7 @@ static int o_register(const OptionContext *c)
         int b = parse_boolean(c->arg);
         if (b < 0)
                 return BAD(c, "expected a boolean");
-        c->s->register_machine = b;
+        OPTIONAL_SET(c->s->register_machine, b);
         return 0;
 }
 
@@ -525,13 +532,13 @@ static int o_private_users_ownership(const OptionContext *c)
         int m = user_namespace_ownership_from_string(c->arg);
         if (m < 0)
                 return BAD(c, "expected off, chown, map or auto");
-        c->s->userns_ownership = m;
+        OPTIONAL_SET(c->s->userns_ownership, m);
         return 0;
 }
 
 static int o_private_users_chown(const OptionContext *c)
 {
-        c->s->userns_ownership = USER_NAMESPACE_OWNERSHIP_CHOWN; /* nspawn's older spelling */
+        OPTIONAL_SET(c->s->userns_ownership, USER_NAMESPACE_OWNERSHIP_CHOWN); /* nspawn's older spelling */
         return 0;
 }
 
@@ -539,16 +546,16 @@ static int o_U(const OptionContext *c)
 {
         /* -U: pick a range, and map or chown the tree to it, as nspawn (the kernel has user
          * namespaces here: corral needs 5.12 for the rest anyway). */
-        c->s->private_users = PRIVATE_USERS_PICK;
-        c->s->private_users_set = true;
-        c->s->userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
+        OPTIONAL_SET(c->s->private_users, PRIVATE_USERS_PICK);
+        OPTIONAL_SET(c->s->userns_ownership, USER_NAMESPACE_OWNERSHIP_AUTO);
         return 0;
 }
 
 static int o_personality(const OptionContext *c)
 {
-        if (personality_from_string(c->arg, &c->s->personality) < 0)
+        if (personality_from_string(c->arg, &c->s->personality.value) < 0)
                 return BAD(c, "unknown architecture; known: x86, x86-64");
+        c->s->personality.set = true;
         return 0;
 }
 
@@ -643,13 +650,13 @@ static int o_console(const OptionContext *c)
                 return 0;
         if ((m = console_mode_from_string(c->arg)) < 0)
                 return BAD(c, "expected interactive, read-only, passive, pipe or autopipe");
-        c->s->console_mode = m;
+        OPTIONAL_SET(c->s->console_mode, m);
         return 0;
 }
 
 static int o_pipe(const OptionContext *c)
 {
-        c->s->console_mode = CONSOLE_PIPE;
+        OPTIONAL_SET(c->s->console_mode, CONSOLE_PIPE);
         return 0;
 }
 

@@ -121,21 +121,21 @@ TEST(network_from_trusted_files_only)
          * the command line set networking. */
         settings_init(&c);
         file(&f, "[Network]\nPrivate=yes\n");
-        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && c.private_network == -1, "untrusted Private= is ignored");
+        CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0 && !c.private_network.set, "untrusted Private= is ignored");
         CHECK(strv_length(w) == 1 && strstr(w[0], "[Network]"), "and named: %s", w ? w[0] : "");
         w = strv_free(w);
         settings_done(&c);
         settings_done(&f);
         settings_init(&c);
         file(&f, "[Network]\nPrivate=yes\n");
-        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.private_network == 1, "a trusted Private= applies");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && OPTIONAL_IS(c.private_network, true), "a trusted Private= applies");
         settings_done(&c);
         settings_done(&f);
         settings_init(&c);
-        c.private_network = 0;
+        OPTIONAL_SET(c.private_network, false);
         c.mask |= SETTING_NETWORK;
         file(&f, "[Network]\nPrivate=yes\n");
-        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && c.private_network == 0, "the command line's networking wins");
+        CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && OPTIONAL_IS(c.private_network, false), "the command line's networking wins");
         settings_done(&c);
         settings_done(&f);
         /* Port= on its own (nspawn's SETTING_EXPOSE_PORTS): trusted files only; the command
@@ -149,7 +149,7 @@ TEST(network_from_trusted_files_only)
         settings_done(&f);
         settings_init(&c);
         c.mask |= SETTING_NETWORK;
-        c.network_veth = 1;
+        OPTIONAL_SET(c.network_veth, true);
         file(&f, "[Network]\nZone=web\nPort=80\n");
         CHECK(settings_merge(&c, &f, true, "f.nspawn", NULL, &e) == 0 && !c.network_zone && c.n_ports == 1 && c.ports[0].host_port == 80,
               "a trusted Port= applies beside the command line's -n");
@@ -178,7 +178,7 @@ TEST(capabilities_dropped_not_added_by_untrusted_files)
         CHECK(settings_merge(&c, &f, false, "f.nspawn", &w, &e) == 0, "untrusted caps merge");
         CHECK(c.capability_plus == 0, "untrusted file cannot add capabilities");
         CHECK(c.capability_minus == (UINT64_C(1) << 21), "but may drop them");
-        CHECK(c.no_new_privileges == 1, "and may set NoNewPrivileges=");
+        CHECK(OPTIONAL_IS(c.no_new_privileges, true), "and may set NoNewPrivileges=");
         CHECK(strv_length(w) == 1 && strstr(w[0], "Capability="), "the ignored key is named");
         settings_done(&c);
         settings_done(&f);

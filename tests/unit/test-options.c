@@ -44,7 +44,7 @@ TEST(a_full_nspawn_command_line)
         CHECK_STREQ(s.hostname, "h1", "--hostname");
         CHECK(strv_length(s.environment) == 2, "-E and --setenv");
         CHECK_STREQ(s.user, "nobody", "-u");
-        CHECK(s.kill_signal == 38, "--kill-signal=SIGRTMIN+4 is 38, as glibc (and systemd) number it, whatever the C library");
+        CHECK(OPTIONAL_IS(s.kill_signal, 38), "--kill-signal=SIGRTMIN+4 is 38, as glibc (and systemd) number it, whatever the C library");
         {
                 int sig = 0;
                 char buf[16];
@@ -56,13 +56,13 @@ TEST(a_full_nspawn_command_line)
         CHECK(s.n_custom_mounts == 5, "five mounts");
         CHECK(s.n_custom_mounts == 5 && s.custom_mounts[1].source_in_root && s.custom_mounts[1].read_only, "--bind-ro with + prefix");
         CHECK(s.n_custom_mounts == 5 && s.custom_mounts[3].read_only && strv_length(s.custom_mounts[3].lower) == 2, "--overlay-ro lowers");
-        CHECK(s.quiet && s.console_mode == CONSOLE_PIPE, "-q -P");
-        CHECK(s.personality == PER_LINUX32, "--personality=x86");
-        CHECK(s.have_uuid && s.uuid[1] == 0x23, "--uuid");
+        CHECK(s.quiet && OPTIONAL_IS(s.console_mode, CONSOLE_PIPE), "-q -P");
+        CHECK(OPTIONAL_IS(s.personality, PER_LINUX32), "--personality=x86");
+        CHECK(s.uuid.set && s.uuid.value[1] == 0x23, "--uuid");
         CHECK(s.link_journal == LINK_JOURNAL_TRY_GUEST, "-j");
         CHECK(s.resolv_conf == RESOLV_CONF_COPY_HOST && s.timezone == TIMEZONE_SYMLINK, "integration modes");
         CHECK_STREQ(s.working_directory, "/srv", "--chdir");
-        CHECK(s.notify_ready == 1 && s.keep_unit && s.register_machine == 0, "--notify-ready --keep-unit --register");
+        CHECK(OPTIONAL_IS(s.notify_ready, true) && s.keep_unit && OPTIONAL_IS(s.register_machine, false), "--notify-ready --keep-unit --register");
         CHECK_STREQ(s.pivot_root_old, "/b", "--pivot-root old");
         CHECK(strv_length(s.parameters) == 2 && streq(s.parameters[0], "init"), "arguments after --");
         CHECK((s.mask & (SETTING_START_MODE | SETTING_CUSTOM_MOUNTS | SETTING_DIRECTORY)) ==
@@ -134,7 +134,7 @@ TEST(zones_and_ports)
 TEST(network_namespace_path)
 {
         r = run(&s, &e, &a, "--private-network", "--network-namespace-path=/run/netns/x", NULL);
-        CHECK(r == 0 && s.private_network == 1 && s.network_namespace_path && streq(s.network_namespace_path, "/run/netns/x") &&
+        CHECK(r == 0 && OPTIONAL_IS(s.private_network, true) && s.network_namespace_path && streq(s.network_namespace_path, "/run/netns/x") &&
                       (s.mask & SETTING_NETWORK),
               "--private-network, --network-namespace-path=");
         settings_done(&s);
@@ -179,19 +179,20 @@ TEST(network_links)
         CHECK(r == -EINVAL && strstr(e.msg, "--network-veth-extra"), "an empty container name: %s", e.msg);
         settings_done(&s);
         r = run(&s, &e, &a, "-n", NULL);
-        CHECK(r == 0 && s.network_veth == 1 && (s.mask & SETTING_NETWORK), "-n: a veth pair");
+        CHECK(r == 0 && OPTIONAL_IS(s.network_veth, true) && (s.mask & SETTING_NETWORK), "-n: a veth pair");
         settings_done(&s);
 }
 
 TEST(private_users)
 {
         r = run(&s, &e, &a, "-U", NULL);
-        CHECK(r == 0 && s.private_users == PRIVATE_USERS_PICK && s.userns_ownership == USER_NAMESPACE_OWNERSHIP_AUTO, "-U is pick + auto");
+        CHECK(r == 0 && OPTIONAL_IS(s.private_users, PRIVATE_USERS_PICK) && OPTIONAL_IS(s.userns_ownership, USER_NAMESPACE_OWNERSHIP_AUTO),
+              "-U is pick + auto");
         settings_done(&s);
 
         r = run(&s, &e, &a, "--private-users=0", "--private-users-ownership=chown", NULL);
-        CHECK(r == 0 && s.private_users == PRIVATE_USERS_FIXED && s.uid_shift == 0 && s.uid_range == 65536 &&
-                      s.userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN,
+        CHECK(r == 0 && OPTIONAL_IS(s.private_users, PRIVATE_USERS_FIXED) && s.uid_shift == 0 && s.uid_range == 65536 &&
+                      OPTIONAL_IS(s.userns_ownership, USER_NAMESPACE_OWNERSHIP_CHOWN),
               "--private-users=0 is a shift of 0, not \"no\"");
         settings_done(&s);
 
@@ -216,7 +217,7 @@ TEST(capabilities)
         r = run(&s, &e, &a, "--capability=CAP_NET_ADMIN,cap_kill", "--drop-capability=all", "--ambient-capability=CAP_NET_RAW",
                 "--no-new-privileges=yes", NULL);
         CHECK(r == 0 && s.capability_plus == ((UINT64_C(1) << 12) | (UINT64_C(1) << 5)) && s.capability_minus == UINT64_MAX &&
-                      s.capability_ambient == (UINT64_C(1) << 13) && s.no_new_privileges == 1 &&
+                      s.capability_ambient == (UINT64_C(1) << 13) && OPTIONAL_IS(s.no_new_privileges, true) &&
                       (s.mask & (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES)) == (SETTING_CAPABILITY | SETTING_NO_NEW_PRIVILEGES),
               "capability options parsed");
         settings_done(&s);
@@ -258,7 +259,7 @@ TEST(bad_options_and_arguments)
 TEST(signals_names_and_console)
 {
         r = run(&s, &e, &a, "--poweroff-signal=SIGUSR2", NULL);
-        CHECK(r == 0 && s.poweroff_signal == SIGUSR2 && (s.mask & SETTING_POWEROFF_SIGNAL), "--poweroff-signal=SIGUSR2");
+        CHECK(r == 0 && OPTIONAL_IS(s.poweroff_signal, SIGUSR2) && (s.mask & SETTING_POWEROFF_SIGNAL), "--poweroff-signal=SIGUSR2");
         settings_done(&s);
         r = run(&s, &e, &a, "--poweroff-signal=nope", NULL);
         CHECK(r == -EINVAL && strstr(e.msg, "--poweroff-signal=nope") && strstr(e.msg, "--poweroff-signal=help"), "bad poweroff signal: %s", e.msg);

@@ -56,14 +56,14 @@ TEST(a_full_file)
         CHECK_STREQ(s.parameters ? s.parameters[2] : NULL, "third", "continued parameter");
         CHECK(strv_length(s.environment) == 3, "Environment= accumulates");
         CHECK_STREQ(strv_env_get(s.environment, "B"), "x y", "quoted environment value");
-        CHECK(s.kill_signal == SIGTERM, "KillSignal=");
-        CHECK(s.poweroff_signal == SIGPWR && (s.mask & SETTING_POWEROFF_SIGNAL), "PoweroffSignal=");
+        CHECK(OPTIONAL_IS(s.kill_signal, SIGTERM), "KillSignal=");
+        CHECK(OPTIONAL_IS(s.poweroff_signal, SIGPWR) && (s.mask & SETTING_POWEROFF_SIGNAL), "PoweroffSignal=");
         CHECK_STREQ(s.hostname, "box", "Hostname=");
-        CHECK(s.have_uuid && s.uuid[0] == 0x01 && s.uuid[15] == 0xef, "MachineID=");
+        CHECK(s.uuid.set && s.uuid.value[0] == 0x01 && s.uuid.value[15] == 0xef, "MachineID=");
         CHECK_STREQ(s.working_directory, "/srv", "WorkingDirectory=");
         CHECK_STREQ(s.pivot_root_new, "/new", "PivotRoot= new");
         CHECK_STREQ(s.pivot_root_old, "/old", "PivotRoot= old");
-        CHECK(s.notify_ready == 1, "NotifyReady=");
+        CHECK(OPTIONAL_IS(s.notify_ready, true), "NotifyReady=");
         CHECK(s.resolv_conf == RESOLV_CONF_BIND_HOST, "ResolvConf=");
         CHECK(s.timezone == TIMEZONE_COPY, "Timezone=");
         CHECK(s.link_journal == LINK_JOURNAL_TRY_GUEST, "LinkJournal=");
@@ -121,13 +121,13 @@ TEST(unknown_keys_warn)
 TEST(network)
 {
         r = parse(&s, "[Network]\nPrivate=yes\n", &e, &w);
-        CHECK(r == 0 && s.private_network == 1 && (s.mask & SETTING_NETWORK), "Private=yes");
+        CHECK(r == 0 && OPTIONAL_IS(s.private_network, true) && (s.mask & SETTING_NETWORK), "Private=yes");
         settings_done(&s);
         r = parse(&s, "[Network]\nPrivate=maybe\n", &e, &w);
         CHECK(r == -EINVAL && strstr(e.msg, "test.nspawn:2") && strstr(e.msg, "Private=maybe"), "a bad Private= names the line: %s", e.msg);
         settings_done(&s);
         r = parse(&s, "[Network]\nBridge=br0\nVirtualEthernet=yes\n", &e, &w);
-        CHECK(r == 0 && s.network_bridge && strcmp(s.network_bridge, "br0") == 0 && s.network_veth == 1, "Bridge=, VirtualEthernet=");
+        CHECK(r == 0 && s.network_bridge && strcmp(s.network_bridge, "br0") == 0 && OPTIONAL_IS(s.network_veth, true), "Bridge=, VirtualEthernet=");
         settings_done(&s);
         r = parse(&s, "[Network]\nVirtualEthernetExtra=a:b c\nMACVLAN=eth0 eth1\nIPVLAN=eth2\n", &e, &w);
         CHECK(r == 0 && strv_length(s.network_veth_extra) == 2 && strv_length(s.network_macvlan) == 2 && strv_length(s.network_ipvlan) == 1,

@@ -67,21 +67,20 @@ static bool range_used_by_host(uint32_t shift)
 int userns_plan(const Settings *s, const char *image, const char *machine, const char *lock_dir, UsernsPlan *ret, Error *e)
 {
         UsernsPlan p = USERNS_PLAN_NULL;
+        PrivateUsers mode = OPTIONAL_OR(s->private_users, PRIVATE_USERS_NO);
         struct stat st;
         int r;
 
         *ret = p;
-        if (s->private_users == PRIVATE_USERS_NO)
+        if (mode == PRIVATE_USERS_NO)
                 return 0;
         if (stat(image, &st) < 0)
                 return error_set_errno(e, -errno, "cannot look at the owner of %s", image);
         p.enabled = true;
         p.range = RANGE;
         p.tree_base = st.st_uid; /* the container's root, on disk now */
-        p.ownership = s->userns_ownership != _USER_NAMESPACE_OWNERSHIP_UNSET ? s->userns_ownership
-                      : s->private_users == PRIVATE_USERS_PICK               ? USER_NAMESPACE_OWNERSHIP_AUTO
-                                                                             : USER_NAMESPACE_OWNERSHIP_OFF;
-        switch (s->private_users) {
+        p.ownership = OPTIONAL_OR(s->userns_ownership, mode == PRIVATE_USERS_PICK ? USER_NAMESPACE_OWNERSHIP_AUTO : USER_NAMESPACE_OWNERSHIP_OFF);
+        switch (mode) {
         case PRIVATE_USERS_IDENTITY:
                 p.shift = 0;
                 break;
@@ -120,7 +119,7 @@ int userns_plan(const Settings *s, const char *image, const char *machine, const
         default:
                 return error_set(e, -EINVAL, "unknown user namespace mode");
         }
-        if (p.lock_fd < 0 && s->private_users != PRIVATE_USERS_IDENTITY) {
+        if (p.lock_fd < 0 && mode != PRIVATE_USERS_IDENTITY) {
                 if ((r = lock_range(lock_dir, p.shift, &p.lock_fd, &p.lock_path)) == -EBUSY)
                         return error_set(e, r,
                                          "the UID range %u-%u is in use by another running container; give this one another range "

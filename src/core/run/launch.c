@@ -161,11 +161,10 @@ static void add_host_os_release(char ***env, const char *os_release)
 static ConsoleMode resolve_console(const Settings *s)
 {
         bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (s->console_mode == _CONSOLE_MAX)
-                return tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY;
-        if (s->console_mode == CONSOLE_AUTOPIPE)
+        ConsoleMode m = OPTIONAL_OR(s->console_mode, tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY);
+        if (m == CONSOLE_AUTOPIPE)
                 return tty ? CONSOLE_INTERACTIVE : CONSOLE_PIPE;
-        return s->console_mode;
+        return m;
 }
 
 static void random_uuid(uint8_t id[16])
@@ -246,8 +245,8 @@ static int run_locked(Launch *l, Error *e)
         if ((r = image_read_machine_id(launch_tree_for(l, "/etc/machine-id"), id, e)) < 0)
                 return r;
         if (r == 0) {
-                if (s->have_uuid)
-                        memcpy(id, s->uuid, 16);
+                if (s->uuid.set)
+                        memcpy(id, s->uuid.value, 16);
                 else
                         random_uuid(id);
         }

@@ -302,10 +302,10 @@ static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, i
         *m = (MachineRecord){
                 .boot = s->start_mode == START_BOOT,
                 .kill_signal = kill_signal,
-                .poweroff_signal = s->poweroff_signal,
+                .poweroff_signal = OPTIONAL_OR(s->poweroff_signal, 0),
                 .caps_bounding = settings_capabilities(s),
                 .caps_ambient = s->capability_ambient,
-                .no_new_privs = s->no_new_privileges > 0,
+                .no_new_privs = OPTIONAL_OR(s->no_new_privileges, false),
         };
         if (!m->poweroff_signal && m->boot)
                 m->poweroff_signal = init_poweroff_signal(s->directory);
@@ -390,11 +390,11 @@ static ProcessSpec process_spec(const Settings *s)
                 .environment = s->environment,
                 .user = s->user,
                 .working_directory = s->working_directory,
-                .personality = s->personality,
+                .personality = OPTIONAL_OR(s->personality, PERSONALITY_INVALID),
                 .rlimits = s->rlimit,
-                .have_oom_score_adjust = s->have_oom_score_adjust,
-                .oom_score_adjust = s->oom_score_adjust,
-                .cpu_affinity = s->have_cpu_affinity ? &s->cpu_affinity : NULL,
+                .have_oom_score_adjust = s->oom_score_adjust.set,
+                .oom_score_adjust = s->oom_score_adjust.value,
+                .cpu_affinity = s->cpu_affinity.set ? &s->cpu_affinity.value : NULL,
         };
         for (int l = 0; l < RLIMIT_NLIMITS; l++)
                 if (s->mask & SETTING_RLIMIT(l))
@@ -408,12 +408,12 @@ static NetworkSpec network_spec(const Settings *s, const Boot *b)
         return (NetworkSpec){
                 .machine = s->machine,
                 .helper = b->net_helper,
-                .veth = s->network_veth > 0,
+                .veth = OPTIONAL_OR(s->network_veth, false),
                 .veth_extra = s->network_veth_extra,
                 .macvlan = s->network_macvlan,
                 .ipvlan = s->network_ipvlan,
                 .interfaces = s->network_interfaces,
-                .masquerade = s->network_masquerade > 0,
+                .masquerade = OPTIONAL_OR(s->network_masquerade, false),
                 .ports = s->ports,
                 .n_ports = s->n_ports,
                 .address = s->network_address,
@@ -475,7 +475,7 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         if (settings_needs_links(s) && (r = find_net_helper(&b->net_helper, e)) < 0)
                 return r;
         HostFacts h = {
-                .proc_sys_net_writable = settings_private_network(s) || s->nesting > 0 || s->api_vfs == API_VFS_NETWORK,
+                .proc_sys_net_writable = settings_private_network(s) || OPTIONAL_OR(s->nesting, false) || s->api_vfs == API_VFS_NETWORK,
                 .api_vfs_writable = s->api_vfs == API_VFS_WRITABLE,
                 .private_network = settings_private_network(s),
                 .image = s->directory,
@@ -495,8 +495,8 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         h.template_lower = l->child_lower;
         h.child_work = l->child_work;
 
-        if ((r = seccomp_build_policy(settings_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, s->suppress_sync > 0, CACHE_DIR,
-                                      &b->filter, e)) < 0)
+        if ((r = seccomp_build_policy(settings_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, OPTIONAL_OR(s->suppress_sync, false),
+                                      CACHE_DIR, &b->filter, e)) < 0)
                 return r;
         if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &b->userns, e)) < 0)
                 return r;
@@ -546,16 +546,14 @@ int boot_build(const Launch *l, Boot *b, Error *e)
                 .plan = &b->plan,
                 .environment = l->env,
                 .hostname = s->hostname ? s->hostname : s->machine,
-                .kill_signal = s->kill_signal                ? s->kill_signal
-                               : s->start_mode == START_BOOT ? SIGNAL_RTMIN + 3
-                                                             : SIGKILL,
+                .kill_signal = OPTIONAL_OR(s->kill_signal, s->start_mode == START_BOOT ? SIGNAL_RTMIN + 3 : SIGKILL),
                 .console = l->console,
                 .quiet = s->quiet,
                 .cgroup_fd = cg->fd,
-                .notify_ready = s->notify_ready > 0,
+                .notify_ready = OPTIONAL_OR(s->notify_ready, false),
                 .caps_retain = settings_capabilities(s),
                 .caps_ambient = s->capability_ambient,
-                .no_new_privileges = s->no_new_privileges > 0,
+                .no_new_privileges = OPTIONAL_OR(s->no_new_privileges, false),
                 .seccomp = &b->filter,
                 .userns = b->userns.enabled ? &b->userns : NULL,
                 .devices_v1 = &b->devices_v1,
@@ -571,7 +569,7 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         if (log_max && fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode) && sscanf(log_max, "%llu", &max) == 1 && max >= 4096)
                 c->console_log_max = (off_t)max;
         c->have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c->winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c->winsize) == 0;
-        if (s->register_machine != 0) {
+        if (OPTIONAL_OR(s->register_machine, true)) {
                 machine_record_prepare(l, cg, c->kill_signal, &b->record);
                 c->registry_dir = MACHINES_DIR;
                 c->record = &b->record;

@@ -79,13 +79,8 @@ static int p_private_users(Settings *s, const char *v, const KeyContext *c, Erro
         /* Empty: the file says nothing about it after all (systemd's rule for an empty
          * assignment; nspawn 252 warns and ignores the value). */
         if (!*v) {
-                Settings d;
-                settings_init(&d);
-                s->private_users = d.private_users;
-                s->uid_shift = d.uid_shift;
-                s->uid_range = d.uid_range;
-                s->private_users_set = false;
-                settings_done(&d);
+                s->private_users.set = false;
+                s->uid_shift = s->uid_range = 0;
                 return 0;
         }
         if (private_users_parse(s, v) < 0)
@@ -98,7 +93,7 @@ static int p_private_users_ownership(Settings *s, const char *v, const KeyContex
         int m = user_namespace_ownership_from_string(v);
         if (m < 0)
                 return BAD(c, e, "expected off, chown, map or auto");
-        s->userns_ownership = m;
+        OPTIONAL_SET(s->userns_ownership, m);
         return 0;
 }
 
@@ -107,14 +102,14 @@ static int p_private_users_chown(Settings *s, const char *v, const KeyContext *c
         int b = parse_bool_value(v, c, e);
         if (b < 0)
                 return b;
-        s->userns_ownership = b ? USER_NAMESPACE_OWNERSHIP_CHOWN : USER_NAMESPACE_OWNERSHIP_OFF;
+        OPTIONAL_SET(s->userns_ownership, b ? USER_NAMESPACE_OWNERSHIP_CHOWN : USER_NAMESPACE_OWNERSHIP_OFF);
         return 0;
 }
 
 static int p_notify_ready(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->notify_ready = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->notify_ready, b), 0);
 }
 
 /* Capability=, DropCapability=, AmbientCapability=: whitespace-separated names, lines add up;
@@ -149,7 +144,7 @@ static int p_system_call_filter(Settings *s, const char *v, const KeyContext *c,
 static int p_no_new_privileges(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->no_new_privileges = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->no_new_privileges, b), 0);
 }
 
 /* LimitNOFILE= etc.: the resource is in the key; its bit is set here, since there are 16. */
@@ -179,14 +174,14 @@ static int p_cpu_affinity(Settings *s, const char *v, const KeyContext *c, Error
 {
         char what[256];
         snprintf(what, sizeof(what), "%s:%u: CPUAffinity=", c->path, c->line);
-        s->have_cpu_affinity = true;
-        return cpu_set_parse(v, &s->cpu_affinity, e, what);
+        s->cpu_affinity.set = true;
+        return cpu_set_parse(v, &s->cpu_affinity.value, e, what);
 }
 
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->suppress_sync = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->suppress_sync, b), 0);
 }
 
 static int p_parameters(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -260,30 +255,33 @@ static int p_pivot_root(Settings *s, const char *v, const KeyContext *c, Error *
 
 static int p_kill_signal(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        if (parse_signal(v, &s->kill_signal) < 0)
+        if (parse_signal(v, &s->kill_signal.value) < 0)
                 return BAD(c, e, "not a signal name or number");
+        s->kill_signal.set = true;
         return 0;
 }
 
 static int p_poweroff_signal(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        if (parse_signal(v, &s->poweroff_signal) < 0)
+        if (parse_signal(v, &s->poweroff_signal.value) < 0)
                 return BAD(c, e, "not a signal name or number");
+        s->poweroff_signal.set = true;
         return 0;
 }
 
 static int p_personality(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        if (personality_from_string(v, &s->personality) < 0)
+        if (personality_from_string(v, &s->personality.value) < 0)
                 return BAD(c, e, "unknown architecture; known: x86, x86-64");
+        s->personality.set = true;
         return 0;
 }
 
 static int p_machine_id(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
-        if (parse_uuid(v, s->uuid) < 0)
+        if (parse_uuid(v, s->uuid.value) < 0)
                 return BAD(c, e, "expected a 128-bit ID (32 hex digits)");
-        s->have_uuid = true;
+        s->uuid.set = true;
         return 0;
 }
 
@@ -382,13 +380,13 @@ static int p_bind_user(Settings *s, const char *v, const KeyContext *c, Error *e
 static int p_private_network(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->private_network = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->private_network, b), 0);
 }
 
 static int p_virtual_ethernet(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->network_veth = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->network_veth, b), 0);
 }
 
 static int p_bridge(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -452,7 +450,7 @@ static int p_gateway(Settings *s, const char *v, const KeyContext *c, Error *e)
 static int p_masquerade(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->network_masquerade = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->network_masquerade, b), 0);
 }
 
 static int p_zone(Settings *s, const char *v, const KeyContext *c, Error *e)
@@ -486,7 +484,7 @@ static int p_ipvlan(Settings *s, const char *v, const KeyContext *c, Error *e)
 static int p_nesting(Settings *s, const char *v, const KeyContext *c, Error *e)
 {
         int b = parse_bool_value(v, c, e);
-        return b < 0 ? b : (s->nesting = b, 0);
+        return b < 0 ? b : (OPTIONAL_SET(s->nesting, b), 0);
 }
 
 /* [Resources]: corral's section (nspawn ignores it), with systemd's resource-control names. */

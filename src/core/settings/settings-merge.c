@@ -38,10 +38,8 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 c->poweroff_signal = f->poweroff_signal;
         if (take & SETTING_PERSONALITY)
                 c->personality = f->personality;
-        if (take & SETTING_MACHINE_ID) {
-                c->have_uuid = f->have_uuid;
-                memcpy(c->uuid, f->uuid, sizeof(c->uuid));
-        }
+        if (take & SETTING_MACHINE_ID)
+                c->uuid = f->uuid;
         if (take & SETTING_READ_ONLY)
                 c->read_only = f->read_only;
         if (take & SETTING_VOLATILE_MODE)
@@ -70,19 +68,15 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "OOMScoreAdjust=")) < 0)
                                 return r;
-                } else {
-                        c->have_oom_score_adjust = f->have_oom_score_adjust;
+                } else
                         c->oom_score_adjust = f->oom_score_adjust;
-                }
         }
         if (take & SETTING_CPU_AFFINITY) {
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "CPUAffinity=")) < 0)
                                 return r;
-                } else {
-                        c->have_cpu_affinity = f->have_cpu_affinity;
+                } else
                         c->cpu_affinity = f->cpu_affinity;
-                }
         }
         if (take & SETTING_SYSCALL_FILTER) {
                 /* An untrusted file may deny system calls, never allow more. */
@@ -100,18 +94,18 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
                                 return r;
                         take &= ~SETTING_USERNS;
                 } else {
-                        if (f->private_users_set) {
+                        if (f->private_users.set) {
                                 c->private_users = f->private_users;
                                 c->uid_shift = f->uid_shift;
                                 c->uid_range = f->uid_range;
                         }
-                        if (f->userns_ownership != _USER_NAMESPACE_OWNERSHIP_UNSET)
+                        if (f->userns_ownership.set)
                                 c->userns_ownership = f->userns_ownership;
                 }
         }
-        if ((take & SETTING_NETWORK) && (f->private_network >= 0 || f->network_veth >= 0 || f->network_bridge || f->network_veth_extra ||
-                                         f->network_macvlan || f->network_ipvlan || f->network_interfaces || f->network_address ||
-                                         f->network_gateway || f->network_masquerade >= 0 || f->network_zone)) {
+        if ((take & SETTING_NETWORK) &&
+            (f->private_network.set || f->network_veth.set || f->network_bridge || f->network_veth_extra || f->network_macvlan || f->network_ipvlan ||
+             f->network_interfaces || f->network_address || f->network_gateway || f->network_masquerade.set || f->network_zone)) {
                 /* nspawn takes no network setting from an untrusted file. */
                 if (!trusted) {
                         if ((r = add_warning(warnings, path, "the [Network] settings")) < 0)
@@ -143,7 +137,7 @@ int settings_merge(Settings *c, Settings *f, bool trusted, const char *path, cha
         }
         if (take & SETTING_NESTING) {
                 /* Every capability and more system calls: a trusted file's to grant. */
-                if (!trusted && f->nesting > 0) {
+                if (!trusted && OPTIONAL_OR(f->nesting, false)) {
                         if ((r = add_warning(warnings, path, "Nesting=")) < 0)
                                 return r;
                         take &= ~SETTING_NESTING;

@@ -17,17 +17,6 @@
 void settings_init(Settings *s)
 {
         *s = (Settings){
-                .personality = PERSONALITY_INVALID,
-                .notify_ready = -1,
-                .suppress_sync = -1,
-                .no_new_privileges = -1,
-                .userns_ownership = _USER_NAMESPACE_OWNERSHIP_UNSET,
-                .register_machine = -1,
-                .nesting = -1,
-                .private_network = -1,
-                .network_veth = -1,
-                .network_masquerade = -1,
-                .console_mode = _CONSOLE_MAX,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,
                 .link_journal = LINK_JOURNAL_AUTO,
@@ -528,8 +517,7 @@ int oom_score_adjust_parse(Settings *s, const char *value)
         long n = strtol(value, &end, 10);
         if (errno || end == value || *end || n < -1000 || n > 1000)
                 return -ERANGE;
-        s->oom_score_adjust = (int)n;
-        s->have_oom_score_adjust = true;
+        OPTIONAL_SET(s->oom_score_adjust, (int)n);
         return 0;
 }
 
@@ -538,22 +526,16 @@ int private_users_parse(Settings *s, const char *value)
         /* As nspawn: digits are a UID ("0" is a shift of 0, not "no"), anything else a boolean
          * or a word. */
         int b = value[strspn(value, "0123456789:")] ? parse_boolean(value) : -1;
-        if (b == 0) {
-                s->private_users = PRIVATE_USERS_NO;
-                s->private_users_set = true;
-                return 0;
-        }
-        s->private_users_set = true;
-        if (b > 0) {
-                s->private_users = PRIVATE_USERS_AUTO;
+        if (b >= 0) {
+                OPTIONAL_SET(s->private_users, b ? PRIVATE_USERS_AUTO : PRIVATE_USERS_NO);
                 return 0;
         }
         if (streq(value, "pick")) {
-                s->private_users = PRIVATE_USERS_PICK;
+                OPTIONAL_SET(s->private_users, PRIVATE_USERS_PICK);
                 return 0;
         }
         if (streq(value, "identity")) {
-                s->private_users = PRIVATE_USERS_IDENTITY;
+                OPTIONAL_SET(s->private_users, PRIVATE_USERS_IDENTITY);
                 return 0;
         }
         _cleanup_free_ char *a = NULL;
@@ -564,7 +546,7 @@ int private_users_parse(Settings *s, const char *value)
         /* The range must fit below the 32-bit invalid UID, and not be empty. */
         if (range == 0 || shift > UINT32_MAX - 1 || range > UINT32_MAX - shift)
                 return -ERANGE;
-        s->private_users = PRIVATE_USERS_FIXED;
+        OPTIONAL_SET(s->private_users, PRIVATE_USERS_FIXED);
         s->uid_shift = (uint32_t)shift;
         s->uid_range = (uint32_t)range;
         return 0;
@@ -667,7 +649,7 @@ int settings_apply_nesting(Settings *s, char ***warnings)
                       {"fuse", "FUSE file systems (fuse-overlayfs, sshfs)"},
                       {"br_netfilter", "Docker's bridge networking (its iptables rules on bridged traffic)"}};
         int r;
-        if (s->nesting <= 0)
+        if (!OPTIONAL_OR(s->nesting, false))
                 return 0;
         s->capability_plus = ~0ULL;
         for (size_t i = 0; i < ELEMENTSOF(syscalls); i++)

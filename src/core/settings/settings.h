@@ -16,6 +16,21 @@
  * by settings_merge(), read by the planners.  Front-ends only parse: no I/O beyond reading the
  * file they were given, no validation that needs the image. */
 
+/* A setting that may be left unset, where unset is not one of its values: a default that
+ * depends on other settings or the host, or a file's value that must not override the
+ * command line's.  The one spelling of "unset" in Settings: set is false (zeroed memory is
+ * unset).  A front-end that takes a value sets both fields (OPTIONAL_SET); a reader says what
+ * unset means where it reads (OPTIONAL_OR).  A field of this type is the same type in every
+ * Settings, so the merge copies it whole. */
+#define OPTIONAL(type)      \
+        struct {            \
+                bool set;   \
+                type value; \
+        }
+#define OPTIONAL_SET(o, v) ((o).set = true, (o).value = (v))
+#define OPTIONAL_OR(o, unset) ((o).set ? (o).value : (unset))
+#define OPTIONAL_IS(o, v) ((o).set && (o).value == (v))
+
 typedef enum StartMode {
         START_PID1, /* the command is PID 1 */
         START_PID2, /* a stub init is PID 1, the command PID 2 (--as-pid2) */
@@ -84,7 +99,6 @@ typedef enum UserNamespaceOwnership {
         USER_NAMESPACE_OWNERSHIP_MAP,
         USER_NAMESPACE_OWNERSHIP_AUTO,
         _USER_NAMESPACE_OWNERSHIP_MAX,
-        _USER_NAMESPACE_OWNERSHIP_UNSET = -1,
 } UserNamespaceOwnership;
 
 typedef enum LinkJournal {
@@ -218,36 +232,33 @@ typedef struct Settings {
         char *working_directory;
         char **environment; /* NAME=VALUE */
         char *user;
-        int kill_signal;           /* 0: the default for the start mode */
-        int poweroff_signal;       /* corralctl poweroff's signal to PID 1; 0: by the init found */
-        unsigned long personality; /* PERSONALITY_INVALID when unset */
-        int notify_ready;          /* -1 unset */
-        int suppress_sync;         /* -1 unset */
+        OPTIONAL(int) kill_signal;           /* unset: the default for the start mode */
+        OPTIONAL(int) poweroff_signal;       /* corralctl poweroff's signal to PID 1; unset: by the init found */
+        OPTIONAL(unsigned long) personality; /* unset: the host's */
+        OPTIONAL(bool) notify_ready;
+        OPTIONAL(bool) suppress_sync;
 
         /* Privileges: the bounding set is (nspawn's default | capability_plus) & ~capability_minus */
         uint64_t capability_plus;
         uint64_t capability_minus;
         uint64_t capability_ambient;
-        int no_new_privileges;     /* -1 unset */
+        OPTIONAL(bool) no_new_privileges;
         char **syscall_allow_list; /* names and @groups added to nspawn's allow list */
         char **syscall_deny_list;  /* names and @groups denied, from "~" values */
 
         /* User namespace */
-        PrivateUsers private_users;
-        bool private_users_set; /* PrivateUsers= was given (the merge needs to know) */
-        uint32_t uid_shift;     /* PRIVATE_USERS_FIXED */
+        OPTIONAL(PrivateUsers) private_users; /* unset: no (the merge takes a file's only where it is set) */
+        uint32_t uid_shift;                   /* PRIVATE_USERS_FIXED */
         uint32_t uid_range;
-        UserNamespaceOwnership userns_ownership; /* unset: off, or auto with pick */
+        OPTIONAL(UserNamespaceOwnership) userns_ownership; /* unset: off, or auto with pick */
 
         /* Limits of the payload */
         struct rlimit rlimit[RLIMIT_NLIMITS]; /* valid where the SETTING_RLIMIT(r) bit is set */
-        bool have_oom_score_adjust;
-        int oom_score_adjust;
-        bool have_cpu_affinity;
-        CpuSet cpu_affinity;
+        OPTIONAL(int) oom_score_adjust;
+        OPTIONAL(CpuSet) cpu_affinity;
 
-        /* corral's --nesting: the profile for containers that run containers (-1 unset) */
-        int nesting;
+        /* corral's --nesting: the profile for containers that run containers */
+        OPTIONAL(bool) nesting;
 
         /* nspawn's environment knobs (options_parse_environment()) */
         ApiVfsMode api_vfs; /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE */
@@ -255,17 +266,17 @@ typedef struct Settings {
         bool no_image_lock; /* $SYSTEMD_NSPAWN_LOCK=0: the image is not locked */
         bool no_cgns;       /* $SYSTEMD_NSPAWN_USE_CGNS=0: no cgroup namespace */
 
-        /* Networking (SETTING_NETWORK): a network namespace of its own (-1 unset), or the one
-         * at network_namespace_path. */
-        int private_network;
-        int network_veth; /* -n: a veth pair, ve-NAME and host0 (-1 unset) */
+        /* Networking (SETTING_NETWORK): a network namespace of its own, or the one at
+         * network_namespace_path. */
+        OPTIONAL(bool) private_network;
+        OPTIONAL(bool) network_veth; /* -n: a veth pair, ve-NAME and host0 */
         char *network_namespace_path;
         char *network_bridge;                     /* --network-bridge=, Bridge=: a veth pair whose host side (vb-NAME) joins it */
         char **network_veth_extra;                /* "HOST" or "HOST:CONTAINER" */
         char **network_macvlan, **network_ipvlan; /* host interfaces */
         char **network_interfaces;                /* moved into the container, and back when it ends */
         char *network_address, *network_gateway;  /* corral's Address=, Gateway=: host0 set up from outside */
-        int network_masquerade;                   /* corral's Masquerade=: IPv4 masquerade of the veth subnet (-1 unset) */
+        OPTIONAL(bool) network_masquerade;        /* corral's Masquerade=: IPv4 masquerade of the veth subnet */
         char *network_zone;                       /* --network-zone=, Zone=: a veth pair whose host side (vb-NAME) joins vz-ZONE */
 
         /* -p, Port= (SETTING_EXPOSE_PORTS): ports of the host forwarded to the container */
@@ -279,8 +290,10 @@ typedef struct Settings {
         char *machine;
         char *settings_name; /* whose NAME.nspawn to read: the machine's name before --ephemeral's suffix */
         char *hostname;
-        bool have_uuid;
-        uint8_t uuid[16];
+        struct {
+                bool set;
+                uint8_t value[16];
+        } uuid; /* OPTIONAL(uint8_t[16]), which C cannot spell */
 
         /* Mounts and integration */
         CustomMount *custom_mounts;
@@ -291,7 +304,7 @@ typedef struct Settings {
         LinkJournal link_journal;
 
         /* Console */
-        ConsoleMode console_mode; /* _CONSOLE_MAX when unset */
+        OPTIONAL(ConsoleMode) console_mode; /* unset: by whether stdin and stdout are a terminal */
         bool quiet;
 
         Credential *credentials;
@@ -300,9 +313,10 @@ typedef struct Settings {
         /* Command line only */
         SettingsMode settings_mode;
         bool keep_unit;
-        int register_machine; /* -1 unset */
+        OPTIONAL(bool) register_machine; /* unset: yes */
 } Settings;
 
+/* ProcessSpec's "the host's personality"; Settings say it with an unset personality. */
 #define PERSONALITY_INVALID 0xffffffffUL
 
 void settings_init(Settings *s);

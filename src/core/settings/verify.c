@@ -14,13 +14,18 @@
 
 bool settings_needs_links(const Settings *s)
 {
-        return s->network_veth > 0 || s->network_bridge || s->network_zone || s->network_veth_extra || s->network_macvlan || s->network_ipvlan ||
-               s->network_interfaces;
+        return OPTIONAL_OR(s->network_veth, false) || s->network_bridge || s->network_zone || s->network_veth_extra || s->network_macvlan ||
+               s->network_ipvlan || s->network_interfaces;
+}
+
+bool settings_private_users(const Settings *s)
+{
+        return OPTIONAL_OR(s->private_users, PRIVATE_USERS_NO) != PRIVATE_USERS_NO;
 }
 
 bool settings_private_network(const Settings *s)
 {
-        return s->private_network > 0 || settings_needs_links(s); /* links imply a namespace, as nspawn */
+        return OPTIONAL_OR(s->private_network, false) || settings_needs_links(s); /* links imply a namespace, as nspawn */
 }
 
 /* Whether path ("+" sources) is in the container's tree, links resolved inside it: in the
@@ -117,7 +122,7 @@ uint64_t settings_capabilities(const Settings *s)
          * of its own is the container's to administer (CAP_NET_ADMIN, as nspawn). */
         if (settings_private_network(s))
                 base |= UINT64_C(1) << CAP_NET_ADMIN;
-        else if (s->private_users != PRIVATE_USERS_NO)
+        else if (settings_private_users(s))
                 base &= ~(UINT64_C(1) << CAP_NET_BIND_SERVICE);
         return (base | s->capability_plus) & ~s->capability_minus;
 }
@@ -135,7 +140,7 @@ int settings_static_address(const Settings *s, char host_side[static 32], char g
                 return error_set(
                         e, -EINVAL,
                         "[Network] Address= does not go with Zone=: the containers of a zone get their addresses from the zone's subnet by DHCP");
-        if (s->network_veth <= 0 && !s->network_bridge)
+        if (!OPTIONAL_OR(s->network_veth, false) && !s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Address= configures host0: it needs VirtualEthernet=yes (-n) or Bridge= (--network-bridge=)");
         (void)ipv4_prefix_parse(s->network_address, 1, 30, &a, &len);
         if (s->network_gateway)
@@ -158,18 +163,18 @@ static int verify_network(const Settings *s, Error *e)
 {
         if (s->network_bridge && s->network_zone)
                 return error_set(e, -EINVAL, "--network-bridge= and --network-zone= (Bridge= and Zone=) may not be combined");
-        if (s->network_masquerade > 0 && s->network_veth <= 0 && !s->network_zone)
+        if (OPTIONAL_OR(s->network_masquerade, false) && !OPTIONAL_OR(s->network_veth, false) && !s->network_zone)
                 return error_set(
                         e, -EINVAL,
                         "[Network] Masquerade= masquerades a veth pair's own subnet: it needs VirtualEthernet=yes (-n) or Zone= (and no Bridge=)");
-        if (s->network_masquerade > 0 && s->network_bridge)
+        if (OPTIONAL_OR(s->network_masquerade, false) && s->network_bridge)
                 return error_set(e, -EINVAL, "[Network] Masquerade= does not go with Bridge=: the bridge's subnet is not corral's to masquerade");
         if (s->n_ports == 0)
                 return 0;
         if (!settings_private_network(s))
                 return error_set(e, -EINVAL,
                                  "-p/--port= (Port=) forwards to the container's own network: it needs -n, --network-zone= or --network-bridge=");
-        if (s->network_veth <= 0 && !s->network_bridge && !s->network_zone)
+        if (!OPTIONAL_OR(s->network_veth, false) && !s->network_bridge && !s->network_zone)
                 return error_set(
                         e, -EINVAL,
                         "-p/--port= (Port=) forwards to the container's address on its veth pair: it needs -n, --network-zone= or --network-bridge=, "
@@ -196,6 +201,7 @@ static bool any_cpu_available(const CpuSet *available, const CpuSet *want, char 
 
 int settings_verify(const Settings *s, const CpuSet *available, Error *e)
 {
+        bool users = settings_private_users(s);
         char list[256];
         int r;
         if (s->read_only && s->volatile_mode != VOLATILE_NO)
@@ -207,30 +213,30 @@ int settings_verify(const Settings *s, const CpuSet *available, Error *e)
                 return error_set(e, -EINVAL, "--ephemeral and --volatile= may not be combined");
         if (streq(s->directory, "/") && !s->ephemeral)
                 return error_set(e, -EINVAL, "spawning a container on the host's root directory is not supported; consider --ephemeral/-x");
-        if (s->have_cpu_affinity && available && !any_cpu_available(available, &s->cpu_affinity, list))
+        if (s->cpu_affinity.set && available && !any_cpu_available(available, &s->cpu_affinity.value, list))
                 return error_set(e, -EINVAL, "--cpu-affinity=/CPUAffinity=: none of these CPUs is available to corral (available: %s)", list);
         for (size_t i = 0; i < s->n_custom_mounts; i++)
                 if (s->custom_mounts[i].type == CUSTOM_MOUNT_OVERLAY && s->custom_mounts[i].source && !s->custom_mounts[i].source_in_root &&
-                    !(s->custom_mounts[i].read_only) && s->private_users != PRIVATE_USERS_NO)
+                    !(s->custom_mounts[i].read_only) && users)
                         return error_set(
                                 e, -EOPNOTSUPP,
                                 "--overlay with a host upper directory (%s) does not work with user namespaces in corral yet: the container's root "
                                 "may not write there; use an empty upper (\"+\" or a tmpfs one) or --overlay-ro",
                                 s->custom_mounts[i].source);
-        if (s->private_users != PRIVATE_USERS_NO && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
-            s->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN)
+        if (users && (s->ephemeral || s->volatile_mode != VOLATILE_NO) &&
+            OPTIONAL_OR(s->userns_ownership, USER_NAMESPACE_OWNERSHIP_OFF) == USER_NAMESPACE_OWNERSHIP_CHOWN)
                 return error_set(
                         e, -EINVAL,
                         "--private-users-ownership=chown would change the tree that --ephemeral/--volatile= promise to leave alone; use map (or -U)");
         /* As nspawn 252: --private-network goes with it (the namespace given is then the
          * container's to administer), options that make links do not. */
-        if (s->bind_users && s->private_users == PRIVATE_USERS_NO)
+        if (s->bind_users && !users)
                 return error_set(e, -EINVAL,
                                  "--bind-user= requires --private-users (-U): the host user gets a UID of the container's user namespace");
         /* $SYSTEMD_NSPAWN_API_VFS_WRITABLE, with nspawn's refusals. */
-        if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_NETWORK && !settings_private_network(s))
+        if (users && s->api_vfs == API_VFS_NETWORK && !settings_private_network(s))
                 return error_set(e, -EINVAL, "Invalid namespacing settings. Mounting sysfs with --private-users requires --private-network.");
-        if (s->private_users != PRIVATE_USERS_NO && s->api_vfs == API_VFS_WRITABLE)
+        if (users && s->api_vfs == API_VFS_WRITABLE)
                 return error_set(e, -EINVAL, "Cannot combine --private-users with read-write mounts.");
         if (s->network_namespace_path && settings_needs_links(s))
                 return error_set(e, -EINVAL,

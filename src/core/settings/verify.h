@@ -21,6 +21,8 @@ int settings_verify_sources(const Settings *s, Error *e);
 
 /* Whether corral-net makes or moves links for the container. */
 bool settings_needs_links(const Settings *s);
+/* A user namespace of its own: --private-users= (-U) given, and not "no". */
+bool settings_private_users(const Settings *s);
 /* Whether the container gets a network namespace of its own (--private-network, or links that
  * imply it). */
 bool settings_private_network(const Settings *s);

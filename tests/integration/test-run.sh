@@ -461,6 +461,9 @@ test_limits_errors_and_trust() {
         expect_eq "$out" "77
 100
 Cpus_allowed_list:	0" "trusted file's limits"
+        # An empty --cpu-affinity= is no affinity, and the file's is not taken (as nspawn).
+        out=$(cr -D "$BB" --cpu-affinity= /bin/sh -c 'grep Cpus_allowed_list /proc/self/status')
+        expect_eq "$out" "$(grep Cpus_allowed_list /proc/self/status)" "an empty --cpu-affinity= over the file's"
         printf '[Exec]\nLimitNOFILE=9:8\n' > /etc/systemd/nspawn/bb.nspawn
         out=$("$CORRAL" -D "$BB" true 2>&1)
         expect_contains "$out" "bb.nspawn:2: LimitNOFILE=9:8" "bad Limit value with file and line"

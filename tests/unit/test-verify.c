@@ -82,6 +82,7 @@ TEST(cpu_affinity_against_the_cpus_corral_has)
         cpu_set_add(&two, 1);
         REFUSES(verdict_with(&two, NULL, "-D", "/t", "--cpu-affinity=4-5", NULL), "none of these CPUs is available to corral (available: 0,1)");
         ACCEPTS(verdict_with(&two, NULL, "-D", "/t", "--cpu-affinity=1-5", NULL));
+        ACCEPTS(verdict_with(&two, NULL, "-D", "/t", "--cpu-affinity=", NULL)); /* empty: no affinity, as nspawn */
         /* Not known: not checked (the kernel has the last word at the start). */
         ACCEPTS(verdict_with(NULL, NULL, "-D", "/t", "--cpu-affinity=4-5", NULL));
 }

@@ -174,8 +174,9 @@ static int p_cpu_affinity(Settings *s, const char *v, const KeyContext *c, Error
 {
         char what[256];
         snprintf(what, sizeof(what), "%s:%u: CPUAffinity=", c->path, c->line);
-        s->cpu_affinity.set = true;
-        return cpu_set_parse(v, &s->cpu_affinity.value, e, what);
+        int r = cpu_set_parse(v, &s->cpu_affinity.value, e, what);
+        s->cpu_affinity.set = r >= 0 && cpu_set_count(&s->cpu_affinity.value, NULL) > 0; /* empty: none, as nspawn */
+        return r;
 }
 
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)

@@ -74,7 +74,8 @@ static void check_compiled(void)
         CHECK(nr_of("x86_64", "read") == 0 && nr_of("x86_64", "openat") == 257 && nr_of("i386", "openat") == 295 &&
                       nr_of("i386", "socketcall") == 102 && nr_of("x86_64", "socketcall") == -1 && nr_of("x86_64", "nope") == -1,
               "the number tables");
-        CHECK(seccomp_compile(names, false, &p, &e) == 0 && p.len > 100 && p.len < 600, "nspawn's default list compiles (%u instructions)", p.len);
+        CHECK(seccomp_compile_nspawn(names, false, &p, &e) == 0 && p.len > 100 && p.len < 600, "nspawn's default list compiles (%u instructions)",
+              p.len);
         bool all = true;
         for (const SyscallTable *t = syscall_tables; t->arch; t++)
                 for (size_t i = 0; i < t->n_calls; i++) {
@@ -106,7 +107,7 @@ static void check_compiled(void)
         CHECK(run(&p, X86_64, 2, o_sync) == ALLOW && run(&p, X86_64, 74, NULL) == ALLOW, "without --suppress-sync, O_SYNC and fsync work");
         free(p.filter);
 
-        CHECK(seccomp_compile(names, true, &p, &e) == 0, "with --suppress-sync");
+        CHECK(seccomp_compile_nspawn(names, true, &p, &e) == 0, "with --suppress-sync");
         uint64_t o_dsync[6] = {0, O_DSYNC, O_DSYNC}, plain[6] = {0, O_RDWR | O_CREAT, O_RDWR | O_CREAT};
         CHECK(run(&p, X86_64, 2, o_sync) == ERRNO(EINVAL) && run(&p, X86_64, 257, o_dsync) == ERRNO(EINVAL) &&
                       run(&p, I386, 295, o_sync) == ERRNO(EINVAL) && run(&p, X86_64, 2, plain) == ALLOW && run(&p, X86_64, 257, plain) == ALLOW,
@@ -123,7 +124,7 @@ static void check_compiled(void)
                 for (size_t i = 0; i < t->n_calls; i++)
                         if (t->calls[i].nr % 2 && strv_extend(&odd, t->calls[i].name) < 0)
                                 abort();
-        CHECK(seccomp_compile(odd, false, &p, &e) == 0 && p.len > 600, "a list of every odd number compiles (%u instructions)", p.len);
+        CHECK(seccomp_compile_nspawn(odd, false, &p, &e) == 0 && p.len > 600, "a list of every odd number compiles (%u instructions)", p.len);
         all = true;
         for (const SyscallTable *t = syscall_tables; t->arch; t++)
                 for (size_t i = 0; i < t->n_calls; i++) {
@@ -135,6 +136,49 @@ static void check_compiled(void)
         CHECK(all, "and gives every call its verdict");
         free(p.filter);
         strv_free(odd);
+}
+
+/* The rule set another front end (an OCI profile) gives: an action per call, a default for
+ * the rest, no list of known calls. */
+TEST(per_call_actions)
+{
+        SeccompRule rules[] = {
+                {.name = "getpid", .action = ERRNO(EACCES)},
+                {.name = "kill", .action = SECCOMP_RET_KILL_PROCESS},
+                {.name = "write", .action = SECCOMP_RET_LOG},
+                {.name = "mkdir", .action = SECCOMP_RET_TRAP},
+                {.name = "ptrace", .action = SECCOMP_RET_USER_NOTIF},
+                {.name = "read", .action = ALLOW},
+                {.name = "read", .action = SECCOMP_RET_TRACE | 7},         /* a later rule for a call wins */
+                {.name = "no_such_call", .action = ALLOW},                 /* skipped */
+                {.name = "socketcall", .action = SECCOMP_RET_KILL_THREAD}, /* i386 only */
+        };
+        SeccompRules s = {.rules = rules, .n_rules = ELEMENTSOF(rules), .default_action = ERRNO(EPERM), .unknown_action = ERRNO(ENOSYS)};
+        struct sock_fprog p;
+        Error e = {0};
+        CHECK(seccomp_compile(&s, &p, &e) == 0, "compiles: %s", e.msg);
+        CHECK(run(&p, X86_64, nr_of("x86_64", "getpid"), NULL) == ERRNO(EACCES) && run(&p, I386, nr_of("i386", "getpid"), NULL) == ERRNO(EACCES),
+              "ERRNO with its own errno, on both architectures");
+        CHECK(run(&p, X86_64, nr_of("x86_64", "kill"), NULL) == SECCOMP_RET_KILL_PROCESS, "KILL_PROCESS");
+        CHECK(run(&p, X86_64, nr_of("x86_64", "write"), NULL) == SECCOMP_RET_LOG, "LOG");
+        CHECK(run(&p, X86_64, nr_of("x86_64", "mkdir"), NULL) == SECCOMP_RET_TRAP, "TRAP");
+        CHECK(run(&p, X86_64, nr_of("x86_64", "ptrace"), NULL) == SECCOMP_RET_USER_NOTIF, "USER_NOTIF");
+        CHECK(run(&p, X86_64, nr_of("x86_64", "read"), NULL) == (SECCOMP_RET_TRACE | 7), "TRACE with its data, the later rule");
+        CHECK(run(&p, I386, nr_of("i386", "socketcall"), NULL) == SECCOMP_RET_KILL_THREAD && nr_of("x86_64", "socketcall") < 0,
+              "a rule for a call one architecture lacks applies on the other");
+        uint64_t tiocsti[6] = {0, TIOCSTI};
+        CHECK(run(&p, X86_64, nr_of("x86_64", "ioctl"), tiocsti) == ERRNO(EPERM) && run(&p, X86_64, nr_of("x86_64", "close"), NULL) == ERRNO(EPERM),
+              "every other call: the default action");
+        CHECK(run(&p, X86_64, 4000, NULL) == ERRNO(ENOSYS) && run(&p, X86_64, 0x40000000 | 1, NULL) == ERRNO(ENOSYS) &&
+                      run(&p, AUDIT_ARCH_AARCH64, 1, NULL) == ERRNO(ENOSYS),
+              "a number that is no call, an x32 call, another architecture: ENOSYS");
+        free(p.filter);
+
+        s.default_action = ALLOW;
+        CHECK(seccomp_compile(&s, &p, &e) == 0 && run(&p, X86_64, nr_of("x86_64", "close"), NULL) == ALLOW &&
+                      run(&p, X86_64, nr_of("x86_64", "kill"), NULL) == SECCOMP_RET_KILL_PROCESS,
+              "a deny list: allowed by default, the rules' calls refused");
+        free(p.filter);
 }
 
 TEST(filter_lists_parsed)

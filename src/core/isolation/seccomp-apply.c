@@ -43,15 +43,9 @@ int syscall_number(const SyscallTable *t, const char *name)
         return s ? s->nr : -1;
 }
 
-typedef enum VerdictKind {
-        VERDICT_RETURN,     /* ret */
-        VERDICT_IOCTL,      /* allowed, except TIOCSTI and TIOCLINUX */
-        VERDICT_SOCKET,     /* allowed, except audit netlink sockets */
-        VERDICT_OPEN_FLAGS, /* --suppress-sync: EINVAL when the flags in argument arg ask for O_DSYNC */
-} VerdictKind;
-
+/* What one system call number gets: a rule without its name. */
 typedef struct Verdict {
-        VerdictKind kind;
+        SeccompRuleKind kind;
         uint32_t ret;
         uint32_t arg;
 } Verdict;
@@ -96,11 +90,11 @@ static int emit(Program *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 static size_t leaf_size(const Verdict *v)
 {
         switch (v->kind) {
-        case VERDICT_IOCTL:
+        case SECCOMP_RULE_IOCTL_GUARDED:
                 return 5;
-        case VERDICT_SOCKET:
+        case SECCOMP_RULE_SOCKET_NO_AUDIT:
                 return 6;
-        case VERDICT_OPEN_FLAGS:
+        case SECCOMP_RULE_OPEN_NO_SYNC:
                 return 4;
         default:
                 return 1;
@@ -111,23 +105,23 @@ static int emit_leaf(Program *p, const Verdict *v)
 {
         int r = 0;
         switch (v->kind) {
-        case VERDICT_RETURN:
+        case SECCOMP_RULE_RETURN:
                 return emit(p, RETURN(v->ret));
-        case VERDICT_IOCTL:
+        case SECCOMP_RULE_IOCTL_GUARDED:
                 /* With a terminal shared with the host (corral -P on a tty), TIOCSTI types into
                  * its input and TIOCLINUX pastes the console selection: an escape. */
                 if ((r = emit(p, LOAD(ARG_LOW(1)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, TIOCSTI)) < 0 ||
                     (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, TIOCLINUX)) < 0 || (r = emit(p, RETURN(RET_ALLOW))) < 0)
                         return r;
                 return emit(p, RETURN(RET_DENY));
-        case VERDICT_SOCKET:
+        case SECCOMP_RULE_SOCKET_NO_AUDIT:
                 /* As nspawn: no audit in a container, so that its systemd does not try. */
                 if ((r = emit(p, LOAD(ARG_LOW(0)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, AF_NETLINK)) < 0 ||
                     (r = emit(p, LOAD(ARG_LOW(2)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, NETLINK_AUDIT)) < 0 ||
                     (r = emit(p, RETURN(RET_ERRNO(EAFNOSUPPORT)))) < 0)
                         return r;
                 return emit(p, RETURN(RET_ALLOW));
-        case VERDICT_OPEN_FLAGS:
+        case SECCOMP_RULE_OPEN_NO_SYNC:
                 /* O_SYNC is O_DSYNC plus a bit: testing O_DSYNC catches both. */
                 if ((r = emit(p, LOAD(ARG_LOW(v->arg)))) < 0 || (r = emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, O_DSYNC)) < 0 ||
                     (r = emit(p, RETURN(RET_ERRNO(EINVAL)))) < 0)
@@ -176,10 +170,59 @@ static int compare_strings(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The verdict of each of t's numbers, then the runs of equal ones.  known: the calls systemd
- * knows, sorted. */
-static int arch_ranges(const SyscallTable *t, char *const *names, bool suppress_sync, const char *const *known, size_t n_known,
-                       Verdict **ret_verdicts, Range **ret_ranges, size_t *ret_n)
+void seccomp_rules_done(SeccompRules *s)
+{
+        s->rules = mfree(s->rules);
+        s->known = mfree(s->known);
+        s->n_rules = s->n_known = 0;
+}
+
+int seccomp_rules_nspawn(char *const *names, bool suppress_sync, SeccompRules *ret)
+{
+        /* The calls systemd knows: @known, and @obsolete, which it leaves out of @known. */
+        const SyscallGroup *groups[] = {syscall_group_find("@known"), syscall_group_find("@obsolete")};
+        size_t n_known = 0, n = 0;
+
+        *ret = (SeccompRules){.default_action = RET_DENY, .unknown_action = RET_ERRNO(ENOSYS)};
+        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
+                n_known += groups[i] ? strv_length((char **)groups[i]->entries) : 0;
+        ret->known = malloc(sizeof(char *) * MAX(n_known, 1));
+        ret->rules = malloc(sizeof(SeccompRule) * MAX(strv_length((char **)names), 1));
+        if (!ret->known || !ret->rules) {
+                seccomp_rules_done(ret);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
+                for (const char *const *c = groups[i] ? groups[i]->entries : NULL; c && *c; c++)
+                        ret->known[ret->n_known++] = *c;
+        qsort(ret->known, ret->n_known, sizeof(ret->known[0]), compare_strings);
+
+        for (char *const *name = names; name && *name; name++) {
+                SeccompRule *x = &ret->rules[n++];
+                *x = (SeccompRule){.name = *name, .kind = SECCOMP_RULE_RETURN, .action = RET_ALLOW};
+                if (streq(*name, "ioctl"))
+                        x->kind = SECCOMP_RULE_IOCTL_GUARDED;
+                else if (streq(*name, "socket"))
+                        x->kind = SECCOMP_RULE_SOCKET_NO_AUDIT;
+                else if (!suppress_sync)
+                        continue;
+                /* --suppress-sync=yes, as nspawn: the @sync calls succeed without doing anything,
+                 * opening with O_SYNC or O_DSYNC fails with EINVAL (the flag cannot be taken off),
+                 * and openat2(), whose flags sit in a struct a filter cannot read, says ENOSYS so
+                 * callers fall back to openat(). */
+                else if (in_group("@sync", *name))
+                        x->action = RET_ERRNO(0);
+                else if (streq(*name, "openat2"))
+                        x->action = RET_ERRNO(ENOSYS);
+                else if (streq(*name, "open") || streq(*name, "openat"))
+                        *x = (SeccompRule){.name = *name, .kind = SECCOMP_RULE_OPEN_NO_SYNC, .arg = streq(*name, "open") ? 1 : 2};
+        }
+        ret->n_rules = n;
+        return 0;
+}
+
+/* The verdict of each of t's numbers, then the runs of equal ones. */
+static int arch_ranges(const SyscallTable *t, const SeccompRules *s, Verdict **ret_verdicts, Range **ret_ranges, size_t *ret_n)
 {
         int max = 0;
         for (size_t i = 0; i < t->n_calls; i++)
@@ -190,36 +233,16 @@ static int arch_ranges(const SyscallTable *t, char *const *names, bool suppress_
         _cleanup_free_ Range *ranges = calloc(n, sizeof(*ranges));
         if (!v || !ranges)
                 return -ENOMEM;
-        /* As nspawn: a call not allowed gets EPERM when systemd knows it, and ENOSYS otherwise, as
-         * from a kernel without it, so that callers of calls newer than systemd fall back to
-         * older ones; so do numbers that are no call at all. */
         for (size_t i = 0; i < n; i++)
-                v[i] = (Verdict){.kind = VERDICT_RETURN, .ret = RET_ERRNO(ENOSYS)};
+                v[i] = (Verdict){.kind = SECCOMP_RULE_RETURN, .ret = s->unknown_action};
         for (size_t i = 0; i < t->n_calls; i++)
-                if (bsearch(&t->calls[i].name, known, n_known, sizeof(known[0]), compare_strings))
-                        v[t->calls[i].nr].ret = RET_DENY;
-        for (char *const *name = names; name && *name; name++) {
-                int nr = syscall_number(t, *name);
-                if (nr < 0)
-                        continue; /* not a system call of this architecture */
-                Verdict *x = &v[nr];
-                *x = (Verdict){.kind = VERDICT_RETURN, .ret = RET_ALLOW};
-                if (streq(*name, "ioctl"))
-                        x->kind = VERDICT_IOCTL;
-                else if (streq(*name, "socket"))
-                        x->kind = VERDICT_SOCKET;
-                else if (!suppress_sync)
-                        continue;
-                /* --suppress-sync=yes, as nspawn: the @sync calls succeed without doing anything,
-                 * opening with O_SYNC or O_DSYNC fails with EINVAL (the flag cannot be taken off),
-                 * and openat2(), whose flags sit in a struct a filter cannot read, says ENOSYS so
-                 * callers fall back to openat(). */
-                else if (in_group("@sync", *name))
-                        x->ret = RET_ERRNO(0);
-                else if (streq(*name, "openat2"))
-                        x->ret = RET_ERRNO(ENOSYS);
-                else if (streq(*name, "open") || streq(*name, "openat"))
-                        *x = (Verdict){.kind = VERDICT_OPEN_FLAGS, .arg = streq(*name, "open") ? 1 : 2};
+                if (!s->known || bsearch(&t->calls[i].name, s->known, s->n_known, sizeof(s->known[0]), compare_strings))
+                        v[t->calls[i].nr].ret = s->default_action;
+        for (size_t i = 0; i < s->n_rules; i++) {
+                const SeccompRule *rule = &s->rules[i];
+                int nr = syscall_number(t, rule->name);
+                if (nr >= 0) /* else not a system call of this architecture */
+                        v[nr] = (Verdict){.kind = rule->kind, .ret = rule->action, .arg = rule->arg};
         }
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -231,24 +254,11 @@ static int arch_ranges(const SyscallTable *t, char *const *names, bool suppress_
         return 0;
 }
 
-int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)
+int seccomp_compile(const SeccompRules *rules, struct sock_fprog *ret, Error *e)
 {
         Program p = {0};
-        size_t n_arches = 0, jump_at[8], n_known = 0;
+        size_t n_arches = 0, jump_at[8];
         int r;
-
-        /* The calls systemd knows: @known, and @obsolete, which it leaves out of @known. */
-        const SyscallGroup *groups[] = {syscall_group_find("@known"), syscall_group_find("@obsolete")};
-        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
-                n_known += groups[i] ? strv_length((char **)groups[i]->entries) : 0;
-        _cleanup_free_ const char **known = malloc(sizeof(char *) * MAX(n_known, 1));
-        if (!known)
-                return error_set(e, -ENOMEM, "cannot compile the system call filter");
-        n_known = 0;
-        for (size_t i = 0; i < ELEMENTSOF(groups); i++)
-                for (const char *const *c = groups[i] ? groups[i]->entries : NULL; c && *c; c++)
-                        known[n_known++] = *c;
-        qsort(known, n_known, sizeof(known[0]), compare_strings);
 
         /* Dispatch on the architecture: "jeq ARCH, 0, 1; ja TABLE" for each, else ENOSYS, as for
          * a system call the kernel does not have. */
@@ -269,8 +279,7 @@ int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *r
                 _cleanup_free_ Range *ranges = NULL;
                 size_t n;
                 p.insns[jump_at[a]].k = (uint32_t)(p.n - jump_at[a] - 1);
-                if ((r = arch_ranges(t, names, suppress_sync, known, n_known, &verdicts, &ranges, &n)) < 0 ||
-                    (r = emit(&p, LOAD(offsetof(struct seccomp_data, nr)))) < 0)
+                if ((r = arch_ranges(t, rules, &verdicts, &ranges, &n)) < 0 || (r = emit(&p, LOAD(offsetof(struct seccomp_data, nr)))) < 0)
                         goto fail;
                 if (t->audit_arch == AUDIT_ARCH_X86_64) {
                         /* x32 system calls (the 0x40000000 bit) are refused with ENOSYS, as by a
@@ -290,6 +299,17 @@ fail:
         if (r == -E2BIG)
                 return error_set(e, r, "the system call filter is too long (more than %d instructions)", BPF_MAXINSNS);
         return error_set_errno(e, r, "cannot compile the system call filter");
+}
+
+int seccomp_compile_nspawn(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)
+{
+        SeccompRules rules;
+        int r = seccomp_rules_nspawn(names, suppress_sync, &rules);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot compile the system call filter");
+        r = seccomp_compile(&rules, ret, e);
+        seccomp_rules_done(&rules);
+        return r;
 }
 
 /* Compiling takes a while (the groups expanded, every name looked up per architecture), and
@@ -361,7 +381,7 @@ int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, b
         char **names = syscall_policy_names(caps, allow, deny);
         if (!names)
                 return error_set(e, -ENOMEM, "cannot work out the system call filter");
-        int r = seccomp_compile(names, suppress_sync, ret, e);
+        int r = seccomp_compile_nspawn(names, suppress_sync, ret, e);
         strv_free(names);
         if (r >= 0 && dirfd >= 0)
                 cache_write(dirfd, name, ret);

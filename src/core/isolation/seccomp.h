@@ -29,13 +29,49 @@ int syscall_number(const SyscallTable *t, const char *name);
 
 struct sock_fprog;
 
-/* Compiles the classic BPF filter that allows exactly the calls in names (a strv of names, no
- * groups), on every architecture of syscall_tables: a binary search over ranges of system
- * call numbers, everything else EPERM; on x86-64, x32 calls are refused with ENOSYS, as are
- * other architectures.  ioctl() is allowed except TIOCSTI and TIOCLINUX (compared on the low
- * 32 bits the kernel uses).  suppress_sync: nspawn's --suppress-sync=yes.  *ret gets the
- * program (free ret->filter). */
-int seccomp_compile(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e);
+/* What a rule does with its call: return its action whatever the arguments, or one of
+ * nspawn's guarded allowances, which look at an argument. */
+typedef enum SeccompRuleKind {
+        SECCOMP_RULE_RETURN,
+        SECCOMP_RULE_IOCTL_GUARDED,   /* allowed, except TIOCSTI and TIOCLINUX (EPERM) */
+        SECCOMP_RULE_SOCKET_NO_AUDIT, /* allowed, except audit netlink sockets (EAFNOSUPPORT) */
+        SECCOMP_RULE_OPEN_NO_SYNC,    /* allowed, except with O_SYNC or O_DSYNC in argument arg (EINVAL) */
+} SeccompRuleKind;
+
+typedef struct SeccompRule {
+        const char *name; /* a system call; skipped on an architecture that has none of that name */
+        SeccompRuleKind kind;
+        uint32_t action; /* SECCOMP_RULE_RETURN: a SECCOMP_RET_* value with its data (SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_LOG, ...) */
+        uint32_t arg;    /* SECCOMP_RULE_OPEN_NO_SYNC: which argument holds the flags */
+} SeccompRule;
+
+/* A filter as data: an action per call (a later rule for the same call wins), default_action
+ * for every other call, and unknown_action for a call not in known (when known is given) and
+ * for a number that is no call at all.  Whatever the rules: a call of another architecture,
+ * and on x86-64 an x32 call, gets ENOSYS. */
+typedef struct SeccompRules {
+        SeccompRule *rules;
+        size_t n_rules;
+        uint32_t default_action;
+        const char **known; /* sorted; NULL: every call of the tables is known */
+        size_t n_known;
+        uint32_t unknown_action;
+} SeccompRules;
+
+void seccomp_rules_done(SeccompRules *s);
+
+/* nspawn's filter for names (a strv of names, no groups): those calls allowed (ioctl() and
+ * socket() guarded), a call systemd knows EPERM, any other ENOSYS, as from a kernel without
+ * it, so that callers of calls newer than systemd fall back to older ones.  suppress_sync:
+ * nspawn's --suppress-sync=yes.  The rules point into names. */
+int seccomp_rules_nspawn(char *const *names, bool suppress_sync, SeccompRules *ret);
+
+/* Compiles the rules into a classic BPF program for every architecture of syscall_tables: per
+ * architecture, a binary search over ranges of system call numbers with one verdict each.
+ * *ret gets the program (free ret->filter). */
+int seccomp_compile(const SeccompRules *rules, struct sock_fprog *ret, Error *e);
+/* seccomp_rules_nspawn(), then seccomp_compile(). */
+int seccomp_compile_nspawn(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e);
 
 /* The filter for syscall_policy_names(caps, allow, deny), compiled (or taken from cache_dir,
  * where compiled filters are kept under a hash of these inputs). */

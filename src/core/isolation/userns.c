@@ -137,6 +137,10 @@ int userns_plan(const Settings *s, const char *image, const char *machine, const
         /* A tree already owned by the range needs nothing. */
         if (p.tree_base == p.shift && p.ownership != USER_NAMESPACE_OWNERSHIP_OFF)
                 p.ownership = USER_NAMESPACE_OWNERSHIP_OFF;
+        if (id_map_add(&p.uid_map, 0, p.shift, p.range) < 0 || id_map_add(&p.gid_map, 0, p.shift, p.range) < 0) {
+                userns_plan_done(&p);
+                return error_set(e, -ENOMEM, "out of memory");
+        }
         *ret = p;
         return 0;
 }
@@ -150,41 +154,67 @@ void userns_plan_done(UsernsPlan *p)
         closep(&p->root_fd);
         closep(&p->sysfs_fd);
         p->lock_path = mfree(p->lock_path);
-        p->bound = mfree(p->bound);
-        p->n_bound = 0;
+        id_map_done(&p->uid_map);
+        id_map_done(&p->gid_map);
+}
+
+int id_map_add(IdMap *m, uint32_t inside, uint32_t outside, uint32_t count)
+{
+        IdRange *n = reallocarray(m->ranges, m->n + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        m->ranges = n;
+        m->ranges[m->n++] = (IdRange){inside, outside, count};
+        return 0;
+}
+
+int id_map_punch(IdMap *m, uint32_t id, uint32_t outside)
+{
+        size_t i = 0;
+        while (i < m->n && !(id >= m->ranges[i].inside && id - m->ranges[i].inside < m->ranges[i].count))
+                i++;
+        if (i == m->n)
+                return -ENOENT;
+        /* As nspawn's make_uid_map_string(): the range up to the ID, the ID, the rest. */
+        IdRange r = m->ranges[i], parts[3];
+        size_t k = 0, before = id - r.inside;
+        if (before > 0)
+                parts[k++] = (IdRange){r.inside, r.outside, (uint32_t)before};
+        parts[k++] = (IdRange){id, outside, 1};
+        if (r.count - before - 1 > 0)
+                parts[k++] = (IdRange){id + 1, r.outside + (uint32_t)before + 1, r.count - (uint32_t)before - 1};
+        IdRange *n = reallocarray(m->ranges, m->n + k - 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        m->ranges = n;
+        memmove(&n[i + k], &n[i + 1], (m->n - i - 1) * sizeof(*n));
+        memcpy(&n[i], parts, k * sizeof(*n));
+        m->n += k - 1;
+        return 0;
+}
+
+char *id_map_format(const IdMap *m)
+{
+        size_t size = m->n * 33 + 1, len = 0; /* three 10-digit numbers, two spaces, a newline */
+        char *text = malloc(size);
+        if (!text)
+                return NULL;
+        text[0] = 0;
+        for (size_t i = 0; i < m->n; i++)
+                len += (size_t)snprintf(text + len, size - len, "%u %u %u\n", m->ranges[i].inside, m->ranges[i].outside, m->ranges[i].count);
+        return text;
+}
+
+void id_map_done(IdMap *m)
+{
+        m->ranges = mfree(m->ranges);
+        m->n = 0;
 }
 
 int userns_plan_bind_id(UsernsPlan *p, uint32_t id, uint32_t uid, uint32_t gid)
 {
-        uint32_t(*b)[3] = realloc(p->bound, (p->n_bound + 1) * sizeof(*b));
-        if (!b)
-                return -ENOMEM;
-        p->bound = b;
-        b[p->n_bound][0] = id;
-        b[p->n_bound][1] = uid;
-        b[p->n_bound][2] = gid;
-        p->n_bound++;
-        return 0;
-}
-
-char *userns_plan_child_map(const UsernsPlan *p, bool gid)
-{
-        /* As nspawn's make_uid_map_string(): the range up to each bound ID, the ID, the rest. */
-        size_t size = (p->n_bound * 2 + 1) * 40 + 1, len = 0;
-        char *map = malloc(size);
-        uint32_t next = 0;
-        if (!map)
-                return NULL;
-        for (size_t i = 0; i < p->n_bound; i++) {
-                uint32_t id = p->bound[i][0];
-                if (id > next)
-                        len += (size_t)snprintf(map + len, size - len, "%u %u %u\n", next, p->shift + next, id - next);
-                len += (size_t)snprintf(map + len, size - len, "%u %u 1\n", id, p->bound[i][gid ? 2 : 1]);
-                next = id + 1;
-        }
-        if (p->range > next)
-                snprintf(map + len, size - len, "%u %u %u\n", next, p->shift + next, p->range - next);
-        return map;
+        int r = id_map_punch(&p->uid_map, id, uid);
+        return r < 0 ? r : id_map_punch(&p->gid_map, id, gid);
 }
 
 const char *userns_plan_map(const UsernsPlan *p, char buf[static USERNS_MAP_MAX])
@@ -316,7 +346,7 @@ int userns_prepare_sysfs(UsernsPlan *p, Error *e)
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e)
 {
         int r;
-        _cleanup_free_ char *map = userns_plan_child_map(p, false), *gid_map = userns_plan_child_map(p, true);
+        _cleanup_free_ char *map = id_map_format(&p->uid_map), *gid_map = id_map_format(&p->gid_map);
         if (!map || !gid_map)
                 return error_set(e, -ENOMEM, "out of memory");
         if ((r = write_maps(child, map, gid_map)) < 0)

@@ -8,6 +8,25 @@
 #include "error.h"
 #include "settings.h"
 
+/* An ID map as /proc/PID/uid_map takes it: ranges of IDs inside, the host's IDs they are,
+ * sorted by the inside ID, none overlapping. */
+typedef struct IdRange {
+        uint32_t inside, outside, count;
+} IdRange;
+typedef struct IdMap {
+        IdRange *ranges;
+        size_t n;
+} IdMap;
+
+/* Appends a range. */
+int id_map_add(IdMap *m, uint32_t inside, uint32_t outside, uint32_t count);
+/* Makes the inside ID id the host's outside, a hole in the range that held it: -ENOENT when
+ * no range holds it. */
+int id_map_punch(IdMap *m, uint32_t id, uint32_t outside);
+/* "INSIDE OUTSIDE COUNT\n" per range; newly allocated, NULL on out of memory. */
+char *id_map_format(const IdMap *m);
+void id_map_done(IdMap *m);
+
 /* The user namespace of a container, worked out before the start: which host UIDs/GIDs the
  * container's 0..range-1 are, and how the tree's ownership is brought to match. */
 typedef struct UsernsPlan {
@@ -20,10 +39,10 @@ typedef struct UsernsPlan {
         int root_fd;                      /* a detached idmapped mount of the tree (MAP), for the child to attach */
         int sysfs_fd;                     /* a detached sysfs for a container on the host's network (userns_prepare_sysfs) */
         char *lock_path;
-        /* --bind-user=: single IDs of the container (in order) that are host IDs, holes in
-         * the range (the same for UIDs and GIDs) */
-        uint32_t (*bound)[3]; /* {container ID, host UID, host GID} */
-        size_t n_bound;
+        /* The maps written for the container's user namespace: 0 SHIFT RANGE, with a hole
+         * for each --bind-user= (userns_plan_bind_id()); another front end gives its own
+         * ranges, which may differ between UIDs and GIDs. */
+        IdMap uid_map, gid_map;
 } UsernsPlan;
 #define USERNS_PLAN_NULL ((UsernsPlan){.lock_fd = -1, .root_fd = -1, .sysfs_fd = -1})
 
@@ -45,11 +64,8 @@ int userns_prepare(UsernsPlan *p, const char *image, Error *e);
  * nspawn's outer child does.  The host's /sys, bound instead, would bring the host's mounts
  * below it: its cgroup2 at /sys/fs/cgroup, where the container's own then cannot go (EBUSY). */
 int userns_prepare_sysfs(UsernsPlan *p, Error *e);
-/* Maps the container's UID and GID id to the host's uid and gid, a hole in the range (ids in
- * increasing order). */
+/* Maps the container's UID and GID id to the host's uid and gid, a hole in the maps. */
 int userns_plan_bind_id(UsernsPlan *p, uint32_t id, uint32_t uid, uint32_t gid);
-/* The child's uid_map (or gid_map): the range, with the bound IDs in it; newly allocated. */
-char *userns_plan_child_map(const UsernsPlan *p, bool gid);
 /* After the clone: writes the child's uid_map and gid_map. */
 int userns_setup_child(UsernsPlan *p, pid_t child, Error *e);
 

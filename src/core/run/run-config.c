@@ -357,8 +357,10 @@ static int bind_users(const Settings *s, UsernsPlan *u, BoundUser **ret, size_t 
                 return r;
         for (size_t i = 0; i < n; i++)
                 if ((r = userns_plan_bind_id(u, b[i].uid, b[i].host_uid, b[i].host_gid)) < 0) {
+                        error_set_errno(e, r, "--bind-user=%s: cannot map UID %u of the container to the host's %u", b[i].name, b[i].uid,
+                                        b[i].host_uid);
                         bound_users_free(b, n);
-                        return error_set(e, r, "out of memory");
+                        return r;
                 }
         *ret = b;
         *ret_n = n;

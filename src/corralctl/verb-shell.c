@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capability.h"
 #include "corralctl.h"
 #include "credentials.h"
 #include "enter.h"
@@ -111,12 +112,14 @@ static int as_host_user(const char *user)
         if (pid == 0) {
                 User u = {0};
                 CredentialStep step;
+                CapabilitySets caps_root, caps_user;
                 int r = user_lookup(user, &u);
                 if (r < 0) {
                         fprintf(stderr, r == -ESRCH ? "No user '%s' on the host.\n" : "Cannot look up user '%s' in /etc/passwd.\n", user);
                         _exit(1);
                 }
-                if ((r = credentials_apply(&u, true, UINT64_MAX, 0, false, &step)) < 0) {
+                capability_sets_nspawn(CAP_SET_ALL, 0, false, &caps_root, &caps_user);
+                if ((r = credentials_apply(&u, true, &caps_root, &caps_user, false, &step)) < 0) {
                         fprintf(stderr, "Cannot become user '%s': %s\n", user, strerror(-r));
                         _exit(1);
                 }

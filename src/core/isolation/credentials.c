@@ -99,13 +99,17 @@ static int set_capabilities(uint64_t eff, uint64_t prm, uint64_t inh)
         return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
-static uint64_t current_permitted(void)
+/* The effective, permitted and inheritable sets the process has. */
+static void current_sets(CapabilitySets *ret)
 {
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-        struct __user_cap_data_struct d[2];
-        if (syscall(SYS_capget, &h, d) < 0)
-                return 0;
-        return (uint64_t)d[1].permitted << 32 | d[0].permitted;
+        struct __user_cap_data_struct d[2] = {0};
+        (void)syscall(SYS_capget, &h, d);
+        *ret = (CapabilitySets){
+                .effective = (uint64_t)d[1].effective << 32 | d[0].effective,
+                .permitted = (uint64_t)d[1].permitted << 32 | d[0].permitted,
+                .inheritable = (uint64_t)d[1].inheritable << 32 | d[0].inheritable,
+        };
 }
 
 /* Whether the bounding set holds every capability the kernel has. */
@@ -121,16 +125,30 @@ static bool bounding_set_is_full(void)
         return true;
 }
 
-/* The bounding set becomes keep; root's permitted, effective and inheritable sets too (as
- * nspawn: inheritable = what is kept).  Except for --capability=all where the bounding set is
- * full: nspawn changes no set then, so the inheritable set stays the caller's (empty under a
- * systemd service); where the host's bounding set lacks some, nspawn sets them all to it. */
-static int drop_capabilities(uint64_t keep)
+void capability_sets_nspawn(uint64_t keep, uint64_t ambient, bool fresh_userns, CapabilitySets *ret_root, CapabilitySets *ret_user)
 {
-        if (keep == CAP_SET_ALL && bounding_set_is_full())
-                return 0;
+        /* As nspawn: inheritable = what is kept.  With --capability=all and a full bounding
+         * set nothing changes, so the inheritable set stays the caller's (empty under a
+         * systemd service); where the host's bounding set lacks some, nspawn sets them all to
+         * it. */
+        *ret_root = (CapabilitySets){keep, keep, keep, keep, ambient};
+        if (keep == CAP_SET_ALL && (fresh_userns || bounding_set_is_full())) {
+                CapabilitySets now = {.effective = CAP_SET_ALL, .permitted = CAP_SET_ALL};
+                if (!fresh_userns)
+                        current_sets(&now);
+                *ret_root = (CapabilitySets){CAP_SET_ALL, now.effective, now.permitted, now.inheritable, ambient};
+        }
+        /* After the user change only what is ambient is inheritable (none without), as nspawn;
+         * an exec then leaves the user with the ambient set in its permitted and effective
+         * ones. */
+        *ret_user = (CapabilitySets){keep, 0, ambient, ambient, ambient};
+}
+
+/* The bounding set becomes s->bounding. */
+static int drop_bounding(uint64_t bounding)
+{
         for (int cap = 0; cap <= 63; cap++) {
-                if (keep & (UINT64_C(1) << cap))
+                if (bounding & (UINT64_C(1) << cap))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
                         if (errno == EINVAL)
@@ -138,21 +156,20 @@ static int drop_capabilities(uint64_t keep)
                         return -errno;
                 }
         }
-        uint64_t have = current_permitted() & keep;
-        return set_capabilities(have, have, have);
+        return 0;
 }
 
-/* After the user change: the ambient capabilities asked for, so they survive the exec of a
- * payload that is not root.  Each must be permitted and inheritable: KEEPCAPS kept permitted
- * across setresuid().  As nspawn, a user other than root keeps only the ambient ones
- * inheritable (none without), root keeps the whole set. */
-static int raise_ambient(uint64_t ambient, bool root)
+/* The effective, permitted and inheritable sets of s, limited to what is permitted now. */
+static int take_sets(const CapabilitySets *s)
 {
-        if (!root) {
-                uint64_t have = current_permitted();
-                if (set_capabilities(0, have, have & ambient) < 0)
-                        return -errno;
-        }
+        CapabilitySets now;
+        current_sets(&now);
+        return set_capabilities(s->effective & now.permitted, s->permitted & now.permitted, s->inheritable & now.permitted);
+}
+
+/* Each ambient capability must be permitted and inheritable by now. */
+static int raise_ambient(uint64_t ambient)
+{
         for (int cap = 0; cap <= 63; cap++)
                 if ((ambient & (UINT64_C(1) << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
                         return -errno;
@@ -166,11 +183,12 @@ void user_done(User *u)
         u->shell = mfree(u->shell);
 }
 
-int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs, CredentialStep *ret_step)
+int credentials_apply(const User *u, bool switch_user, const CapabilitySets *root, const CapabilitySets *user, bool no_new_privs,
+                      CredentialStep *ret_step)
 {
         int r;
         *ret_step = CREDENTIALS_CAPABILITIES;
-        if ((r = drop_capabilities(keep)) < 0)
+        if ((r = drop_bounding(root->bounding)) < 0 || (r = take_sets(root)) < 0)
                 return r;
         if (switch_user) {
                 gid_t *groups;
@@ -179,16 +197,19 @@ int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t a
                 if ((r = supplementary_groups(u->name, u->gid, &groups, &n)) < 0)
                         return r;
                 *ret_step = CREDENTIALS_USER;
-                if ((ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setgroups(n, groups) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
-                    setresuid(u->uid, u->uid, u->uid) < 0) {
+                if ((user->permitted && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setgroups(n, groups) < 0 ||
+                    setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0) {
                         r = negative_errno();
                         free(groups);
                         return r;
                 }
                 free(groups);
         }
+        const CapabilitySets *now = u->uid != 0 ? user : root;
         *ret_step = CREDENTIALS_AMBIENT;
-        if ((ambient || u->uid != 0) && (r = raise_ambient(ambient, u->uid == 0)) < 0)
+        if (u->uid != 0 && (r = take_sets(user)) < 0)
+                return r;
+        if ((r = raise_ambient(now->ambient)) < 0)
                 return r;
         *ret_step = CREDENTIALS_NO_NEW_PRIVS;
         if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

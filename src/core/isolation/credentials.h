@@ -28,7 +28,23 @@ typedef enum CredentialStep {
         CREDENTIALS_NO_NEW_PRIVS,
 } CredentialStep;
 
-/* The security tail after the system call filter, in nspawn's order: the capability bounding
- * set becomes keep; then, if switch_user, the user's groups and IDs; the ambient capabilities;
- * no_new_privs.  On failure *ret_step says which step failed. */
-int credentials_apply(const User *u, bool switch_user, uint64_t keep, uint64_t ambient, bool no_new_privs, CredentialStep *ret_step);
+/* The five capability sets of a process, as the kernel keeps them. */
+typedef struct CapabilitySets {
+        uint64_t bounding, effective, permitted, inheritable, ambient;
+} CapabilitySets;
+
+/* nspawn's sets for a container whose bounding set is keep, with ambient raised: root keeps
+ * keep in every set, a user other than root gets only the ambient capabilities (what survives
+ * its exec).  With --capability=all where the bounding set is full, nspawn changes no set,
+ * so root's are the ones the process has: read here, or, for a process that will be born in
+ * a user namespace of its own (fresh_userns), the kernel's full sets and an empty inheritable
+ * one. */
+void capability_sets_nspawn(uint64_t keep, uint64_t ambient, bool fresh_userns, CapabilitySets *ret_root, CapabilitySets *ret_user);
+
+/* The security tail after the system call filter, in nspawn's order: the bounding set and
+ * root's effective, permitted and inheritable sets (each limited to what the process has);
+ * then, if switch_user, the user's groups and IDs (keeping the permitted set across when the
+ * user's has any), and the user's sets; the ambient set; no_new_privs.  On failure *ret_step
+ * says which step failed. */
+int credentials_apply(const User *u, bool switch_user, const CapabilitySets *root, const CapabilitySets *user, bool no_new_privs,
+                      CredentialStep *ret_step);

@@ -231,7 +231,9 @@ _noreturn_ static void run_session(const MachineRecord *m, const EnterOptions *o
         if (filter && (r = seccomp_install(filter)) < 0)
                 fail(sock, r, "cannot install the machine's system call filter: %s", strerror(-r));
         CredentialStep step;
-        if ((r = credentials_apply(&u, u.uid != 0, m->caps_bounding, m->caps_ambient, m->no_new_privs, &step)) < 0)
+        CapabilitySets caps_root, caps_user;
+        capability_sets_nspawn(m->caps_bounding, m->caps_ambient, false, &caps_root, &caps_user);
+        if ((r = credentials_apply(&u, u.uid != 0, &caps_root, &caps_user, m->no_new_privs, &step)) < 0)
                 fail(sock, r, "cannot take the machine's %s: %s",
                      step == CREDENTIALS_USER     ? "user"
                      : step == CREDENTIALS_GROUPS ? "groups"

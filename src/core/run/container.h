@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <sys/types.h>
 
+#include "credentials.h"
 #include "mount-plan.h"
 #include "net-setup.h"
 #include "settings.h"
@@ -42,8 +43,8 @@ typedef struct RunConfig {
         bool quiet;
         int cgroup_fd; /* the container's cgroup2 directory, or -1 */
         bool notify_ready;
-        uint64_t caps_retain;  /* the bounding set, and what root keeps */
-        uint64_t caps_ambient; /* raised in the ambient set after the user change */
+        CapabilitySets caps_root; /* the payload's capabilities while it is root, and after if its user is root */
+        CapabilitySets caps_user; /* and after the change to a user other than root */
         bool no_new_privileges;
         const struct sock_fprog *seccomp;      /* the compiled system call filter */
         struct UsernsPlan *userns;             /* NULL: no user namespace */

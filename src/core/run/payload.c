@@ -155,7 +155,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot install the system call filter");
         CredentialStep step;
-        if ((r = credentials_apply(&u, !root && u.uid != 0, c->caps_retain, c->caps_ambient, c->no_new_privileges, &step)) < 0)
+        if ((r = credentials_apply(&u, !root && u.uid != 0, &c->caps_root, &c->caps_user, c->no_new_privileges, &step)) < 0)
                 switch (step) {
                 case CREDENTIALS_CAPABILITIES:
                         FAIL_ERRNO(sync_fd, r, "cannot reduce the capabilities to the container's set");

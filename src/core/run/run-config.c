@@ -17,6 +17,7 @@
 
 #include "bind-user.h"
 #include "capability.h"
+#include "credentials.h"
 #include "fs-util.h"
 #include "image-child.h"
 #include "image.h"
@@ -553,8 +554,6 @@ int boot_build(const Launch *l, Boot *b, Error *e)
                 .quiet = s->quiet,
                 .cgroup_fd = cg->fd,
                 .notify_ready = OPTIONAL_OR(s->notify_ready, false),
-                .caps_retain = settings_capabilities(s),
-                .caps_ambient = s->capability_ambient,
                 .no_new_privileges = OPTIONAL_OR(s->no_new_privileges, false),
                 .seccomp = &b->filter,
                 .userns = b->userns.enabled ? &b->userns : NULL,
@@ -570,6 +569,7 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         unsigned long long max;
         if (log_max && fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode) && sscanf(log_max, "%llu", &max) == 1 && max >= 4096)
                 c->console_log_max = (off_t)max;
+        capability_sets_nspawn(settings_capabilities(s), s->capability_ambient, b->userns.enabled, &c->caps_root, &c->caps_user);
         c->have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c->winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c->winsize) == 0;
         if (OPTIONAL_OR(s->register_machine, true)) {
                 machine_record_prepare(l, cg, c->kill_signal, &b->record);

@@ -6,6 +6,7 @@
 
 #include "credentials.h"
 #include "mount-plan.h"
+#include "namespaces.h"
 #include "net-setup.h"
 #include "settings.h"
 
@@ -31,7 +32,7 @@ typedef struct ProcessSpec {
 typedef struct RunConfig {
         ProcessSpec process;
         NetworkSpec network;
-        bool cgroup_namespace; /* a cgroup namespace of its own (nspawn's default; $SYSTEMD_NSPAWN_USE_CGNS=0 turns it off) */
+        NamespaceSpec namespaces[_NS_KIND_MAX];
         const char *name;
         const char *image;   /* the image directory */
         const char *scratch; /* empty host directory for the child's staging tmpfs */
@@ -47,7 +48,7 @@ typedef struct RunConfig {
         CapabilitySets caps_user; /* and after the change to a user other than root */
         bool no_new_privileges;
         const struct sock_fprog *seccomp;      /* the compiled system call filter */
-        struct UsernsPlan *userns;             /* NULL: no user namespace */
+        struct UsernsPlan *userns;             /* the maps of a new user namespace (namespaces[NS_USER] new), else NULL */
         struct DevicesV1 *devices_v1;          /* the cgroup v1 devices controller's cgroup, if any */
         const struct DeviceRule *device_extra; /* device nodes allowed beyond the defaults */
         size_t n_device_extra;
@@ -55,8 +56,6 @@ typedef struct RunConfig {
         struct ContainerCgroup *cgroup; /* the supervisor moves the child into its v1 cgroups */
         struct winsize winsize;
         bool have_winsize;
-        bool private_network;         /* a network namespace of its own, with lo up */
-        int netns_fd;                 /* or this one to join (-1: the supervisor's) */
         const char *registry_dir;     /* the machine registry to register in, or NULL (--register=no) */
         struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
         off_t console_log_max;        /* > 0: stdout is a detached machine's console log, kept below this size */

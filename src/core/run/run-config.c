@@ -540,9 +540,19 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         *c = (RunConfig){
                 .process = process_spec(s),
                 .network = network_spec(s, b),
-                .cgroup_namespace = !s->no_cgns,
-                .private_network = settings_private_network(s) && !s->network_namespace_path,
-                .netns_fd = b->netns,
+                .namespaces =
+                        {
+                                [NS_USER] = {b->userns.enabled ? NS_NEW : NS_HOST, -1},
+                                [NS_MOUNT] = {NS_NEW, -1},
+                                [NS_PID] = {NS_NEW, -1},
+                                [NS_UTS] = {NS_NEW, -1},
+                                [NS_IPC] = {NS_NEW, -1},
+                                [NS_NET] = s->network_namespace_path     ? (NamespaceSpec){NS_JOIN, b->netns}
+                                           : settings_private_network(s) ? (NamespaceSpec){NS_NEW, -1}
+                                                                         : (NamespaceSpec){NS_HOST, -1},
+                                [NS_CGROUP] = {s->no_cgns ? NS_HOST : NS_NEW, -1}, /* $SYSTEMD_NSPAWN_USE_CGNS=0: none */
+                                [NS_TIME] = {NS_HOST, -1},
+                        },
                 .name = s->machine,
                 .image = s->directory,
                 .scratch = SCRATCH_DIR,

@@ -193,7 +193,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 }
                 parent_death_arm(sock); /* cleared by the change of IDs */
         }
-        if (c->private_network && (r = loopback_up()) < 0) {
+        if (c->namespaces[NS_NET].mode == NS_NEW && (r = loopback_up()) < 0) {
                 child_report(sock, r, "cannot bring up the loopback interface in the container's network namespace");
                 _exit(EXIT_FAILURE);
         }
@@ -215,7 +215,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, r, e.msg);
                 _exit(EXIT_FAILURE);
         }
-        if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+        if (c->namespaces[NS_UTS].mode == NS_NEW && c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) {
                 child_report(sock, negative_errno(), "cannot set the container's hostname");
                 _exit(EXIT_FAILURE);
         }
@@ -224,7 +224,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         wait_for(sock, MSG_POLICY);
         /* Moved into v1 cgroups after the clone: a cgroup namespace of their own too, so the
          * container sees its cgroups as the roots of every hierarchy. */
-        if (c->cgroup && c->cgroup->v1_joined && c->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0) {
+        if (c->cgroup && c->cgroup->v1_joined && c->namespaces[NS_CGROUP].mode == NS_NEW && unshare(CLONE_NEWCGROUP) < 0) {
                 child_report(sock, negative_errno(), "cannot create the container's cgroup namespace");
                 _exit(EXIT_FAILURE);
         }
@@ -250,51 +250,84 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         payload_exec(c, ctx.console_peer, sock);
 }
 
+/* The supervisor steps into the namespaces to join, so that the child is born in them
+ * (which also works when the child is in a user namespace that does not own them), and back
+ * out after the clone.  own[] gets its own namespaces to go back to. */
+static int step_in(const NamespaceJoin *joins, size_t n, int own[static _NS_KIND_MAX], Error *e)
+{
+        char path[32];
+        for (size_t i = 0; i < n; i++) {
+                const char *kind = namespace_kind_to_string(joins[i].kind);
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", kind);
+                if ((own[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                        return error_set_errno(e, negative_errno(), "cannot open corral's own %s namespace", kind);
+                if (setns(joins[i].fd, (int)namespace_clone_flag(joins[i].kind)) < 0)
+                        return error_set_errno(e, negative_errno(), "cannot enter the %s namespace to join%s", kind,
+                                               joins[i].kind == NS_NET ? " (--network-namespace-path=)" : "");
+        }
+        return 0;
+}
+
+static int step_out(const NamespaceJoin *joins, size_t n, int own[static _NS_KIND_MAX], Error *e)
+{
+        int r = 0;
+        for (size_t i = n; i-- > 0;) {
+                if (own[i] >= 0 && setns(own[i], (int)namespace_clone_flag(joins[i].kind)) < 0 && r == 0)
+                        r = error_set_errno(e, negative_errno(), "cannot go back to corral's own %s namespace",
+                                            namespace_kind_to_string(joins[i].kind));
+                closep(&own[i]);
+        }
+        return r;
+}
+
 int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 {
-        int pair[2], pidfd = -1, r;
-        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+        int pair[2], pidfd = -1, r, own[_NS_KIND_MAX];
+        NamespaceJoin joins[_NS_KIND_MAX];
+        uint64_t flags;
+        size_t n_joins;
 
+        if ((r = namespaces_clone_plan(c->namespaces, &flags, joins, &n_joins, e)) < 0)
+                return r;
+        /* Without a cgroup to be born in, the child makes its cgroup namespace itself, after
+         * the move into its v1 cgroups (child_main()). */
+        if (c->cgroup_fd < 0)
+                flags &= ~(uint64_t)CLONE_NEWCGROUP;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return error_set_errno(e, negative_errno(), "cannot create the sync socket");
         _cleanup_close_ int parent_sock = pair[0], child_sock = pair[1];
 
         struct clone_args args = {
-                .flags = flags,
+                .flags = flags | CLONE_PIDFD,
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
         if (c->cgroup_fd >= 0) {
-                /* Born in its cgroup, with a cgroup namespace rooted there (kernel 5.7), unless
-                 * $SYSTEMD_NSPAWN_USE_CGNS=0 asks for none. */
-                args.flags |= CLONE_INTO_CGROUP | (c->cgroup_namespace ? CLONE_NEWCGROUP : 0);
+                /* Born in its cgroup, with a cgroup namespace rooted there (kernel 5.7). */
+                args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)c->cgroup_fd;
         }
-        if (c->userns)
-                args.flags |= CLONE_NEWUSER; /* the other namespaces are then owned by it */
-        if (c->private_network)
-                args.flags |= CLONE_NEWNET;
-        /* --network-namespace-path: the child is born in it (the supervisor steps in and out,
-         * which also works when the child is in a user namespace that does not own it). */
-        _cleanup_close_ int own_netns = -1;
-        if (c->netns_fd >= 0) {
-                if ((own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-                        return error_set_errno(e, negative_errno(), "cannot open corral's own network namespace");
-                if (setns(c->netns_fd, CLONE_NEWNET) < 0)
-                        return error_set_errno(e, negative_errno(), "cannot enter the network namespace of --network-namespace-path=");
+        for (size_t i = 0; i < _NS_KIND_MAX; i++)
+                own[i] = -1;
+        if ((r = step_in(joins, n_joins, own, e)) < 0) {
+                (void)step_out(joins, n_joins, own, NULL);
+                return r;
         }
         fflush(NULL);
         /* cgroup v1 devices controller: the child is born in its cgroup (we step in and out). */
-        if (c->devices_v1 && (r = device_policy_v1_enter(c->devices_v1, e)) < 0)
+        if (c->devices_v1 && (r = device_policy_v1_enter(c->devices_v1, e)) < 0) {
+                (void)step_out(joins, n_joins, own, NULL);
                 return r;
+        }
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid != 0 && c->devices_v1)
                 device_policy_v1_leave(c->devices_v1);
-        if (pid > 0 && own_netns >= 0 && setns(own_netns, CLONE_NEWNET) < 0) {
-                r = negative_errno();
-                kill(pid, SIGKILL);
-                (void)waitpid(pid, NULL, 0);
-                return error_set_errno(e, r, "cannot go back to corral's own network namespace");
+        if (pid != 0 && (r = step_out(joins, n_joins, own, e)) < 0) {
+                if (pid > 0) {
+                        kill(pid, SIGKILL);
+                        (void)waitpid(pid, NULL, 0);
+                }
+                return r;
         }
         if (pid < 0) {
                 r = negative_errno();
@@ -325,7 +358,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
         }
         if ((r = net_setup(&c->network, pid, &s.net, e)) < 0)
                 goto fail;
-        if (c->private_network)
+        if (c->namespaces[NS_NET].mode == NS_NEW)
                 log_debug("spawn: network set up%s", c->network.helper ? " (links by corral-net)" : " (loopback only)");
         /* The device policy, loaded while the child builds its file system. */
         if (c->cgroup && (r = container_cgroup_attach(c->cgroup, pid, e)) < 0)

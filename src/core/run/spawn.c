@@ -320,6 +320,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 return r;
         }
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        int clone_error = pid < 0 ? negative_errno() : 0; /* before the steps back can change errno */
         if (pid != 0 && c->devices_v1)
                 device_policy_v1_leave(c->devices_v1);
         if (pid != 0 && (r = step_out(joins, n_joins, own, e)) < 0) {
@@ -330,7 +331,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 return r;
         }
         if (pid < 0) {
-                r = negative_errno();
+                r = clone_error;
                 if (c->userns && (r == -ENOSPC || r == -EPERM || r == -EINVAL || r == -EUSERS))
                         return error_set_errno(e, r,
                                                "the kernel refused a user namespace for the container (check /proc/sys/user/max_user_namespaces, "

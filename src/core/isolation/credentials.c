@@ -144,7 +144,7 @@ void capability_sets_nspawn(uint64_t keep, uint64_t ambient, bool fresh_userns, 
         *ret_user = (CapabilitySets){keep, 0, ambient, ambient, ambient};
 }
 
-/* The bounding set becomes s->bounding. */
+/* The bounding set becomes bounding. */
 static int drop_bounding(uint64_t bounding)
 {
         for (int cap = 0; cap <= 63; cap++) {

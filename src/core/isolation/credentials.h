@@ -41,8 +41,9 @@ typedef struct CapabilitySets {
  * one. */
 void capability_sets_nspawn(uint64_t keep, uint64_t ambient, bool fresh_userns, CapabilitySets *ret_root, CapabilitySets *ret_user);
 
-/* The security tail after the system call filter, in nspawn's order: the bounding set and
- * root's effective, permitted and inheritable sets (each limited to what the process has);
+/* The security tail after the system call filter, in nspawn's order: root's bounding set
+ * (the process's for good: after the user change it could no longer drop any) and root's
+ * effective, permitted and inheritable sets (each limited to what the process has);
  * then, if switch_user, the user's groups and IDs (keeping the permitted set across when the
  * user's has any), and the user's sets; the ambient set; no_new_privs.  On failure *ret_step
  * says which step failed. */

@@ -457,10 +457,7 @@ static int o_property(const OptionContext *c)
 
 static int o_cpu_affinity(const OptionContext *c)
 {
-        int r = cpu_set_parse(c->arg, &c->s->cpu_affinity.value, c->e, "--cpu-affinity");
-        /* An empty list: no affinity (and the settings file's is not taken), as nspawn. */
-        c->s->cpu_affinity.set = r >= 0 && cpu_set_count(&c->s->cpu_affinity.value, NULL) > 0;
-        return r;
+        return cpu_affinity_parse(c->s, c->arg, c->e, "--cpu-affinity");
 }
 
 static int o_suppress_sync(const OptionContext *c)

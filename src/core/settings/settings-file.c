@@ -174,9 +174,7 @@ static int p_cpu_affinity(Settings *s, const char *v, const KeyContext *c, Error
 {
         char what[256];
         snprintf(what, sizeof(what), "%s:%u: CPUAffinity=", c->path, c->line);
-        int r = cpu_set_parse(v, &s->cpu_affinity.value, e, what);
-        s->cpu_affinity.set = r >= 0 && cpu_set_count(&s->cpu_affinity.value, NULL) > 0; /* empty: none, as nspawn */
-        return r;
+        return cpu_affinity_parse(s, v, e, what);
 }
 
 static int p_suppress_sync(Settings *s, const char *v, const KeyContext *c, Error *e)

@@ -521,6 +521,13 @@ int oom_score_adjust_parse(Settings *s, const char *value)
         return 0;
 }
 
+int cpu_affinity_parse(Settings *s, const char *value, Error *e, const char *what)
+{
+        int r = cpu_set_parse(value, &s->cpu_affinity.value, e, what);
+        s->cpu_affinity.set = r >= 0 && cpu_set_count(&s->cpu_affinity.value, NULL) > 0;
+        return r;
+}
+
 int private_users_parse(Settings *s, const char *value)
 {
         /* As nspawn: digits are a UID ("0" is a shift of 0, not "no"), anything else a boolean

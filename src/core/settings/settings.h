@@ -355,6 +355,9 @@ int user_namespace_ownership_from_string(const char *s);
 const char *user_namespace_ownership_to_string(UserNamespaceOwnership m);
 /* --oom-score-adjust= / OOMScoreAdjust=: a number from -1000 to 1000. */
 int oom_score_adjust_parse(Settings *s, const char *value);
+/* --cpu-affinity= / CPUAffinity=: a CPU list; an empty one leaves the affinity unset (and, the
+ * front-end having set the mask, a settings file's is not taken), as nspawn.  Errors name what. */
+int cpu_affinity_parse(Settings *s, const char *value, Error *e, const char *what);
 /* --private-users= / PrivateUsers=: a boolean, "pick", "identity", or UID[:COUNT]. */
 int private_users_parse(Settings *s, const char *value);
 

@@ -31,13 +31,13 @@
 #include "strv.h"
 #include "verify.h"
 
-/* The tree to read path of the image from: an overlay child's, or its base's where the child
- * has nothing at path. */
 bool host_has(const char *p)
 {
         return access(p, F_OK) == 0;
 }
 
+/* The tree to read path of the image from: an overlay child's, or its base's where the child
+ * has nothing at path. */
 const char *launch_tree_for(const Launch *l, const char *path)
 {
         return l->child_lower ? image_child_layer(l->s->directory, l->child_lower, path) : l->s->directory;
@@ -297,14 +297,14 @@ static int init_poweroff_signal(const char *tree)
 }
 
 /* The machine's record, but what only the running container gives (PIDs, times). */
-static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, int kill_signal, MachineRecord *m)
+static void machine_record_prepare(const Launch *l, const ContainerCgroup *cg, int kill_signal, uint64_t caps, MachineRecord *m)
 {
         const Settings *s = l->s;
         *m = (MachineRecord){
                 .boot = s->start_mode == START_BOOT,
                 .kill_signal = kill_signal,
                 .poweroff_signal = OPTIONAL_OR(s->poweroff_signal, 0),
-                .caps_bounding = settings_capabilities(s),
+                .caps_bounding = caps,
                 .caps_ambient = s->capability_ambient,
                 .no_new_privs = OPTIONAL_OR(s->no_new_privileges, false),
         };
@@ -467,6 +467,8 @@ int boot_build(const Launch *l, Boot *b, Error *e)
 {
         const Settings *s = l->s;
         ContainerCgroup *cg = &b->cg;
+        bool private_network = settings_private_network(s);
+        uint64_t caps = settings_capabilities(s);
         int r;
 
         if (s->network_namespace_path && (r = open_netns(s->network_namespace_path, &b->netns, e)) < 0)
@@ -478,9 +480,9 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         if (settings_needs_links(s) && (r = find_net_helper(&b->net_helper, e)) < 0)
                 return r;
         HostFacts h = {
-                .proc_sys_net_writable = settings_private_network(s) || OPTIONAL_OR(s->nesting, false) || s->api_vfs == API_VFS_NETWORK,
+                .proc_sys_net_writable = private_network || OPTIONAL_OR(s->nesting, false) || s->api_vfs == API_VFS_NETWORK,
                 .api_vfs_writable = s->api_vfs == API_VFS_WRITABLE,
-                .private_network = settings_private_network(s),
+                .private_network = private_network,
                 .image = s->directory,
                 .os_release = l->os_release,
                 .localtime_link = l->have_localtime_link ? l->localtime_link : NULL,
@@ -498,15 +500,15 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         h.template_lower = l->child_lower;
         h.child_work = l->child_work;
 
-        if ((r = seccomp_build_policy(settings_capabilities(s), s->syscall_allow_list, s->syscall_deny_list, OPTIONAL_OR(s->suppress_sync, false),
-                                      CACHE_DIR, &b->filter, e)) < 0)
+        if ((r = seccomp_build_policy(caps, s->syscall_allow_list, s->syscall_deny_list, OPTIONAL_OR(s->suppress_sync, false), CACHE_DIR, &b->filter,
+                                      e)) < 0)
                 return r;
         if ((r = userns_plan(s, s->directory, s->machine, LOCK_DIR, &b->userns, e)) < 0)
                 return r;
         if (b->userns.enabled && l->child_lower && (r = child_ownership(s, &b->userns, e)) < 0)
                 return r;
         if (b->userns.enabled && (((r = userns_prepare(&b->userns, s->directory, e)) < 0) ||
-                                  (!settings_private_network(s) && !s->network_namespace_path && (r = userns_prepare_sysfs(&b->userns, e)) < 0)))
+                                  (!private_network && !s->network_namespace_path && (r = userns_prepare_sysfs(&b->userns, e)) < 0)))
                 return r;
         if (b->userns.enabled && s->bind_users && (r = bind_users(s, &b->userns, &b->bound.users, &b->bound.n, e)) < 0)
                 return r;
@@ -547,9 +549,9 @@ int boot_build(const Launch *l, Boot *b, Error *e)
                                 [NS_PID] = {NS_NEW, -1},
                                 [NS_UTS] = {NS_NEW, -1},
                                 [NS_IPC] = {NS_NEW, -1},
-                                [NS_NET] = s->network_namespace_path     ? (NamespaceSpec){NS_JOIN, b->netns}
-                                           : settings_private_network(s) ? (NamespaceSpec){NS_NEW, -1}
-                                                                         : (NamespaceSpec){NS_HOST, -1},
+                                [NS_NET] = s->network_namespace_path ? (NamespaceSpec){NS_JOIN, b->netns}
+                                           : private_network         ? (NamespaceSpec){NS_NEW, -1}
+                                                                     : (NamespaceSpec){NS_HOST, -1},
                                 [NS_CGROUP] = {s->no_cgns ? NS_HOST : NS_NEW, -1}, /* $SYSTEMD_NSPAWN_USE_CGNS=0: none */
                                 [NS_TIME] = {NS_HOST, -1},
                         },
@@ -579,10 +581,10 @@ int boot_build(const Launch *l, Boot *b, Error *e)
         unsigned long long max;
         if (log_max && fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode) && sscanf(log_max, "%llu", &max) == 1 && max >= 4096)
                 c->console_log_max = (off_t)max;
-        capability_sets_nspawn(settings_capabilities(s), s->capability_ambient, b->userns.enabled, &c->caps_root, &c->caps_user);
+        capability_sets_nspawn(caps, s->capability_ambient, b->userns.enabled, &c->caps_root, &c->caps_user);
         c->have_winsize = ioctl(STDOUT_FILENO, TIOCGWINSZ, &c->winsize) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &c->winsize) == 0;
         if (OPTIONAL_OR(s->register_machine, true)) {
-                machine_record_prepare(l, cg, c->kill_signal, &b->record);
+                machine_record_prepare(l, cg, c->kill_signal, caps, &b->record);
                 c->registry_dir = MACHINES_DIR;
                 c->record = &b->record;
         }

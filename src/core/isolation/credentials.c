@@ -167,9 +167,14 @@ static int take_sets(const CapabilitySets *s)
         return set_capabilities(s->effective & now.permitted, s->permitted & now.permitted, s->inheritable & now.permitted);
 }
 
-/* Each ambient capability must be permitted and inheritable by now. */
+/* The kernel takes only ambient capabilities that are permitted and inheritable: the others
+ * are left out, as runc leaves them (an OCI config may list ambient ones and no inheritable
+ * ones: runc's own default does).  nspawn's sets always make them inheritable. */
 static int raise_ambient(uint64_t ambient)
 {
+        CapabilitySets now;
+        current_sets(&now);
+        ambient &= now.permitted & now.inheritable;
         for (int cap = 0; cap <= 63; cap++)
                 if ((ambient & (UINT64_C(1) << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
                         return -errno;
@@ -191,10 +196,15 @@ int credentials_apply(const User *u, bool switch_user, const CapabilitySets *roo
         if ((r = drop_bounding(root->bounding)) < 0 || (r = take_sets(root)) < 0)
                 return r;
         if (switch_user) {
-                gid_t *groups;
-                size_t n;
+                gid_t *groups = NULL;
+                size_t n = u->n_groups;
                 *ret_step = CREDENTIALS_GROUPS;
-                if ((r = supplementary_groups(u->name, u->gid, &groups, &n)) < 0)
+                if (u->have_groups) {
+                        if (n > 0 && !(groups = malloc(n * sizeof(gid_t))))
+                                return -ENOMEM;
+                        if (n > 0)
+                                memcpy(groups, u->groups, n * sizeof(gid_t));
+                } else if ((r = supplementary_groups(u->name, u->gid, &groups, &n)) < 0)
                         return r;
                 *ret_step = CREDENTIALS_USER;
                 if ((user->permitted && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setgroups(n, groups) < 0 ||
@@ -205,9 +215,9 @@ int credentials_apply(const User *u, bool switch_user, const CapabilitySets *roo
                 }
                 free(groups);
         }
-        const CapabilitySets *now = u->uid != 0 ? user : root;
+        const CapabilitySets *now = switch_user ? user : root;
         *ret_step = CREDENTIALS_AMBIENT;
-        if (u->uid != 0 && (r = take_sets(user)) < 0)
+        if (switch_user && (r = take_sets(user)) < 0)
                 return r;
         if ((r = raise_ambient(now->ambient)) < 0)
                 return r;

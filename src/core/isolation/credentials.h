@@ -13,6 +13,11 @@ typedef struct User {
         char *name; /* NULL for a UID without a passwd entry */
         char *home;
         char *shell;
+        /* Supplementary groups given by the caller (an OCI config's additionalGids), used
+         * instead of the user's groups in the tree's /etc/group; not owned. */
+        bool have_groups;
+        const gid_t *groups;
+        size_t n_groups;
 } User;
 
 /* spec is a name or a UID; must be called with the container's root as "/".  -ESRCH: no such
@@ -45,7 +50,8 @@ void capability_sets_nspawn(uint64_t keep, uint64_t ambient, bool fresh_userns, 
  * (the process's for good: after the user change it could no longer drop any) and root's
  * effective, permitted and inheritable sets (each limited to what the process has);
  * then, if switch_user, the user's groups and IDs (keeping the permitted set across when the
- * user's has any), and the user's sets; the ambient set; no_new_privs.  On failure *ret_step
+ * user's has any), and the user's sets (also for a user whose UID is 0); the ambient set;
+ * no_new_privs.  On failure *ret_step
  * says which step failed. */
 int credentials_apply(const User *u, bool switch_user, const CapabilitySets *root, const CapabilitySets *user, bool no_new_privs,
                       CredentialStep *ret_step);

@@ -23,7 +23,28 @@ typedef struct ProcessSpec {
         bool have_oom_score_adjust;
         int oom_score_adjust;
         const CpuSet *cpu_affinity; /* NULL: the supervisor's */
+        /* An OCI config's user: these IDs as given, never looked up; the groups are the
+         * supplementary ones; the environment is exactly environment[] (HOME added from the
+         * tree's passwd, or "/", when it has none); umask as given (0022 when unset). */
+        bool oci_process;
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;
+        OPTIONAL(mode_t) umask;
 } ProcessSpec;
+
+/* Programs of the caller's run at fixed points of the start (an OCI config's hooks). */
+typedef struct RunHooks {
+        /* In the runtime, once the child's namespaces exist, its maps are written and its file
+         * system is built, before its pivot_root (prestart, createRuntime).  pid: the child. */
+        int (*created)(void *userdata, pid_t pid, Error *e);
+        /* In the child, in the container's namespaces: before its pivot_root (createContainer,
+         * before_pivot true) and after the gate opened, before the exec (startContainer).  pid:
+         * the child as the runtime sees it. */
+        int (*in_container)(void *userdata, bool before_pivot, pid_t pid, Error *e);
+        void *userdata;
+} RunHooks;
 
 /* Everything the runtime needs to start one container, worked out by the program from Settings
  * and the host; the apply side (spawn, payload, net-setup, supervisor) reads nothing else, so
@@ -59,6 +80,18 @@ typedef struct RunConfig {
         const char *registry_dir;     /* the machine registry to register in, or NULL (--register=no) */
         struct MachineRecord *record; /* what the supervisor registers, less the PIDs and times */
         off_t console_log_max;        /* > 0: stdout is a detached machine's console log, kept below this size */
+        /* The OCI runtime's way: the container outlives the program that made it (no
+         * parent-death signal), and before the exec it waits at a gate, a listening socket
+         * (SOCK_SEQPACKET) on which the start connects; container_spawn() returns once it
+         * waits there.  Errors of the last steps go to the start's connection. */
+        bool orphan;
+        int gate_fd;               /* -1: exec at once */
+        unsigned long root_propagation; /* MS_* for "/" of the container's mount namespace before anything; 0: MS_SLAVE|MS_REC */
+        const char *domainname;    /* NULL: left alone */
+        char *const *sysctl;       /* "net.ipv4.ip_forward=1", written in /proc/sys after the pivot */
+        const RunHooks *hooks;     /* NULL: none */
+        bool new_keyring;          /* a session keyring of its own */
+        int preserve_fds;          /* fds 3 to 3+N-1 of the caller stay open across the exec */
 } RunConfig;
 
 typedef enum ContainerStatus {
@@ -71,7 +104,7 @@ typedef enum ContainerStatus {
 int container_run(const RunConfig *c, ContainerStatus *ret_status, Error *e);
 
 /* The payload side, run in the container after pivot_root: user, stdio, environment, exec. */
-_noreturn_ void payload_exec(const RunConfig *c, int console_peer, int sync_fd);
+_noreturn_ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_pid);
 /* The container never outlives its supervisor: the parent-death signal (SIGKILL), armed again
  * after a change of credentials (the kernel clears it on every change of the effective or
  * file system IDs), and an end right away if the supervisor died before it was armed (its end
@@ -81,3 +114,8 @@ void parent_death_arm(int sync_fd);
 _noreturn_ void stub_init(pid_t payload);
 /* Sends an error from the child to the supervisor over the sync socket. */
 void child_report(int sync_fd, int code, const char *msg);
+/* Tells the supervisor the child waits at its gate. */
+void child_report_ready(int sync_fd);
+/* The start of a container that waits at its gate (RunConfig.gate_fd, bound at path): lets
+ * it go on, and waits until it has exec'd its payload, or returns its error (e says why). */
+int container_open_gate(const char *path, Error *e);

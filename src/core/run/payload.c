@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -57,7 +58,7 @@ static void apply_limits(const ProcessSpec *s, int sync_fd)
                 if (s->rlimit_set & (UINT64_C(1) << l)) {
                         if ((r = setrlimit_closest(l, &s->rlimits[l])) < 0)
                                 FAIL_ERRNO(sync_fd, r, "--rlimit=%s=/Limit%s=: the kernel refused the limit", rlimit_to_name(l), rlimit_to_name(l));
-                } else if (l == RLIMIT_NOFILE) {
+                } else if (l == RLIMIT_NOFILE && !s->oci_process) {
                         /* As nspawn: a payload that did not ask starts with the select()-safe
                          * soft limit of 1024, keeping the hard limit. */
                         struct rlimit nf;
@@ -106,27 +107,86 @@ void parent_death_arm(int sync_fd)
                 _exit(EXIT_FAILURE);
 }
 
-void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
+/* An OCI process's HOME, where its environment has none: the tree's passwd entry for its
+ * UID, else "/" (as runc). */
+static void oci_home(char ***env, uid_t uid)
+{
+        if (strv_env_get(*env, "HOME"))
+                return;
+        char id[16], buf[PATH_MAX + 8];
+        User u = {0};
+        snprintf(id, sizeof(id), "%u", (unsigned)uid);
+        snprintf(buf, sizeof(buf), "HOME=%s", user_lookup(id, &u) >= 0 && u.home ? u.home : "/");
+        user_done(&u);
+        strv_env_set(env, buf);
+}
+
+/* Where the exec will find file (the container's PATH): 0, or a negative errno. */
+static int exec_check(const char *file, char **envp)
+{
+        if (strchr(file, '/'))
+                return access(file, X_OK) < 0 ? -errno : 0;
+        const char *path = strv_env_get(envp, "PATH");
+        _cleanup_free_ char *copy = strdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char full[PATH_MAX];
+                snprintf(full, sizeof(full), "%s/%s", d, file);
+                if (access(full, X_OK) == 0)
+                        return 0;
+        }
+        return -ENOENT;
+}
+
+/* The gate of a created container (RunConfig.gate_fd): tells the runtime the container waits,
+ * then waits for the start's connection, which takes over as the channel for errors (the
+ * runtime that made us is gone by then).  Returns that connection. */
+static int wait_at_gate(const RunConfig *c, int sync_fd)
+{
+        child_report_ready(sync_fd);
+        close(sync_fd);
+        /* The runtime ends now; we stay, for the start. */
+        (void)prctl(PR_SET_PDEATHSIG, 0);
+        int conn;
+        do
+                conn = accept4(c->gate_fd, NULL, NULL, SOCK_CLOEXEC);
+        while (conn < 0 && errno == EINTR);
+        if (conn < 0)
+                _exit(EXIT_FAILURE);
+        close(c->gate_fd);
+        return conn;
+}
+
+void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_pid)
 {
         const ProcessSpec *s = &c->process;
         _cleanup_strv_free_ char **env = strv_copy(c->environment);
-        User u = {.uid = 0, .gid = 0};
+        User u = {.uid = s->uid, .gid = s->gid};
         int r;
 
         if (!env)
                 FAIL(sync_fd, -ENOMEM, "out of memory");
         /* root (or 0) is root without a look-up, as nspawn: a tree need not have /etc/passwd. */
-        bool root = !s->user || streq(s->user, "root") || streq(s->user, "0");
-        if (!root && (r = user_lookup(s->user, &u)) < 0)
+        bool root = s->oci_process ? false : !s->user || streq(s->user, "root") || streq(s->user, "0");
+        if (!root && !s->oci_process && (r = user_lookup(s->user, &u)) < 0)
                 FAIL(sync_fd, r, "--user=%s: no such user in the container's /etc/passwd", s->user);
+        if (s->oci_process) {
+                u.groups = s->groups;
+                u.n_groups = s->n_groups;
+                u.have_groups = true;
+                oci_home(&env, s->uid);
+        }
 
         /* HOME, USER and LOGNAME as nspawn sets them, then the user's own -E values win. */
         char buf[PATH_MAX + 16];
-        if (u.home || u.uid == 0) {
+        if (s->oci_process)
+                ; /* an OCI process's environment is its own */
+        else if (u.home || u.uid == 0) {
                 snprintf(buf, sizeof(buf), "HOME=%s", u.home ? u.home : "/root");
                 strv_env_set(&env, buf);
         }
-        if (s->user || u.uid == 0) {
+        if (!s->oci_process && (s->user || u.uid == 0)) {
                 snprintf(buf, sizeof(buf), "USER=%s", u.name ? u.name : s->user ? s->user : "root");
                 strv_env_set(&env, buf);
                 snprintf(buf, sizeof(buf), "LOGNAME=%s", u.name ? u.name : s->user ? s->user : "root");
@@ -155,7 +215,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot install the system call filter");
         CredentialStep step;
-        if ((r = credentials_apply(&u, !root && u.uid != 0, &c->caps_root, &c->caps_user, c->no_new_privileges, &step)) < 0)
+        if ((r = credentials_apply(&u, s->oci_process || (!root && u.uid != 0), &c->caps_root, &c->caps_user, c->no_new_privileges, &step)) < 0)
                 switch (step) {
                 case CREDENTIALS_CAPABILITIES:
                         FAIL_ERRNO(sync_fd, r, "cannot reduce the capabilities to the container's set");
@@ -171,7 +231,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
 
         /* The user change cleared the parent-death signal. */
         parent_death_arm(sync_fd);
-        umask(0022);
+        umask(OPTIONAL_OR(s->umask, 0022));
         const char *wd = s->working_directory ? s->working_directory : "/";
         if (chdir(wd) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
@@ -180,8 +240,21 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd)
         /* Nothing of the host's may leak into the payload; the sync socket closes at exec, which
          * tells the supervisor the exec worked. */
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+                (void)fcntl(fd, F_SETFD, 0);
         if (sync_fd >= 0)
                 fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+        if (c->gate_fd >= 0) {
+                /* A program that is not there fails the create, not the start. */
+                if (s->argv && (r = exec_check(s->argv[0], env)) < 0)
+                        FAIL(sync_fd, r, "%s: %s in the container", s->argv[0], r == -ENOENT ? "no such program" : strerror(-r));
+                sync_fd = wait_at_gate(c, sync_fd);
+                if (c->hooks && c->hooks->in_container) {
+                        Error e = {0};
+                        if ((r = c->hooks->in_container(c->hooks->userdata, false, host_pid, &e)) < 0)
+                                FAIL(sync_fd, r, "%s", e.msg);
+                }
+        }
 
         if (s->start_mode == START_BOOT) {
                 static const char *const inits[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/sbin/init"};

@@ -574,6 +574,7 @@ int boot_build(const Launch *l, Boot *b, Error *e)
                 .n_device_extra = b->devices.n_extra,
                 .n_device_defaults = b->devices.n_defaults,
                 .cgroup = cg,
+                .gate_fd = -1,
         };
         /* corralctl start: stdout is the machine's console log, which we keep small. */
         const char *log_max = getenv("CORRAL_CONSOLE_LOG_MAX");

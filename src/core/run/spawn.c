@@ -15,9 +15,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 
 #include "log.h"
 #include "cgroup.h"
@@ -31,7 +33,9 @@
 #include "userns.h"
 #include "spawn.h"
 
-enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3, MSG_POLICY = 4 };
+/* MSG_HOOKS: the child has built its file system and asks for the runtime's hooks (the
+ * answer is MSG_GO); MSG_READY: the child waits at its gate. */
+enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3, MSG_POLICY = 4, MSG_HOOKS = 5, MSG_READY = 6 };
 
 typedef struct SyncMessage {
         int kind;
@@ -48,6 +52,15 @@ void child_report(int sync_fd, int code, const char *msg)
         snprintf(m.msg, sizeof(m.msg), "%s", msg);
         if (sync_fd < 0 || send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
                 log_error("%s", msg);
+}
+
+static int send_message_fds(int sock, SyncMessage *m, const int *fds, int n);
+
+void child_report_ready(int sync_fd)
+{
+        SyncMessage m = {.kind = MSG_READY};
+        if (send_message_fds(sync_fd, &m, NULL, 0) < 0)
+                _exit(EXIT_FAILURE);
 }
 
 static int send_message_fds(int sock, SyncMessage *m, const int *fds, int n)
@@ -140,23 +153,51 @@ static void prefer_child_error(int sock, Error *e)
 }
 
 /* The child waits for the supervisor's go-ahead of this kind; if the supervisor gave up
- * instead, it has the error to report, and the child just ends. */
-static void wait_for(int sock, int kind)
+ * instead, it has the error to report, and the child just ends.  Returns the message's code. */
+static int wait_for(int sock, int kind)
 {
         SyncMessage m = {0};
         int fds[3] = {-1, -1, -1};
         if (receive(sock, &m, fds) <= 0 || m.kind != kind)
                 _exit(EXIT_FAILURE);
+        return m.code;
 }
 
-/* The supervisor's go-ahead.  A child that already gave up has closed its end: that is no
- * error here, its own message says why. */
+/* The supervisor's go-ahead, with a number (the child's PID as the supervisor sees it).  A
+ * child that already gave up has closed its end: that is no error here, its own message says
+ * why. */
+static int tell_code(int sock, int kind, int code, Error *e)
+{
+        SyncMessage m = {.kind = kind, .code = code};
+        int r = send_message_fds(sock, &m, NULL, 0);
+        if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+                return error_set_errno(e, r, "cannot tell the container to go on");
+        return 0;
+}
+
 static int tell(int sock, int kind, Error *e)
 {
         SyncMessage m = {.kind = kind};
         int r = send_message_fds(sock, &m, NULL, 0);
         if (r < 0 && r != -EPIPE && r != -ECONNRESET)
                 return error_set_errno(e, r, "cannot tell the container to go on");
+        return 0;
+}
+
+/* "net.ipv4.ip_forward=1": /proc/sys/net/ipv4/ip_forward, in the container's /proc. */
+static int write_sysctl(const char *assignment, Error *e)
+{
+        const char *eq = strchr(assignment, '=');
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", eq ? (int)(eq - assignment) : 0, assignment);
+        if (!eq || n < 0 || (size_t)n >= sizeof(path) || strstr(path, ".."))
+                return error_set(e, -EINVAL, "sysctl %s: not NAME=VALUE", assignment);
+        for (char *p = path + strlen("/proc/sys/"); *p; p++)
+                if (*p == '.')
+                        *p = '/';
+        int r = write_file_at(AT_FDCWD, path, eq + 1, strlen(eq + 1), 0);
+        if (r < 0)
+                return error_set_errno(e, r, "sysctl %.*s: cannot write %s", (int)(eq - assignment), assignment, path);
         return 0;
 }
 
@@ -197,8 +238,8 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, r, "cannot bring up the loopback interface in the container's network namespace");
                 _exit(EXIT_FAILURE);
         }
-        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-                child_report(sock, negative_errno(), "cannot make the mount namespace a slave of the host's");
+        if (mount(NULL, "/", NULL, c->root_propagation ? c->root_propagation : MS_REC | MS_SLAVE, NULL) < 0) {
+                child_report(sock, negative_errno(), "cannot set the propagation of the container's mount namespace");
                 _exit(EXIT_FAILURE);
         }
         if ((r = mount_plan_apply(c->plan, &ctx, &e)) < 0) {
@@ -211,6 +252,22 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         }
         closep(&ctx.console_master);
         closep(&ctx.notify_fd);
+        /* Nothing of the payload runs before the supervisor says the device policy is in place
+         * (it attaches the program while we were building the file system).  With hooks the
+         * answer comes first: the hooks may look at the container as it will run. */
+        pid_t host_pid = wait_for(sock, MSG_POLICY);
+        if (c->hooks) {
+                SyncMessage m = {.kind = MSG_HOOKS};
+                if ((r = send_message_fds(sock, &m, NULL, 0)) < 0) {
+                        child_report(sock, r, "cannot ask for the runtime's hooks");
+                        _exit(EXIT_FAILURE);
+                }
+                wait_for(sock, MSG_GO);
+                if (c->hooks->in_container && (r = c->hooks->in_container(c->hooks->userdata, true, host_pid, &e)) < 0) {
+                        child_report(sock, r, e.msg);
+                        _exit(EXIT_FAILURE);
+                }
+        }
         if ((r = mount_enter_root(ctx.new_root, &e)) < 0) {
                 child_report(sock, r, e.msg);
                 _exit(EXIT_FAILURE);
@@ -219,9 +276,19 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, negative_errno(), "cannot set the container's hostname");
                 _exit(EXIT_FAILURE);
         }
-        /* Nothing of the payload runs before the supervisor says the device policy is in place
-         * (it attaches the program while we were building the file system). */
-        wait_for(sock, MSG_POLICY);
+        if (c->namespaces[NS_UTS].mode == NS_NEW && c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
+                child_report(sock, negative_errno(), "cannot set the container's domain name");
+                _exit(EXIT_FAILURE);
+        }
+        for (char *const *kv = c->sysctl; kv && *kv; kv++)
+                if ((r = write_sysctl(*kv, &e)) < 0) {
+                        child_report(sock, r, e.msg);
+                        _exit(EXIT_FAILURE);
+                }
+        if (c->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
+                child_report(sock, negative_errno(), "cannot create the container's session keyring");
+                _exit(EXIT_FAILURE);
+        }
         /* Moved into v1 cgroups after the clone: a cgroup namespace of their own too, so the
          * container sees its cgroups as the roots of every hierarchy. */
         if (c->cgroup && c->cgroup->v1_joined && c->namespaces[NS_CGROUP].mode == NS_NEW && unshare(CLONE_NEWCGROUP) < 0) {
@@ -236,7 +303,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                         _exit(EXIT_FAILURE);
                 }
                 if (pid == 0)
-                        payload_exec(c, ctx.console_peer, sock);
+                        payload_exec(c, ctx.console_peer, sock, host_pid);
                 /* The stub init keeps neither the console nor the sync socket. */
                 closep(&ctx.console_peer);
                 close(sock);
@@ -247,7 +314,7 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 }
                 stub_init(pid);
         }
-        payload_exec(c, ctx.console_peer, sock);
+        payload_exec(c, ctx.console_peer, sock, host_pid);
 }
 
 /* The supervisor steps into the namespaces to join, so that the child is born in them
@@ -350,6 +417,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
         bool heard = false; /* the child's messages read: an error of the supervisor's own is the cause */
+        bool stepwise = c->hooks || c->gate_fd >= 0, ready = false;
         struct pollfd pf = {.fd = parent_sock, .events = 0};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
@@ -366,14 +434,16 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 goto fail;
         if (c->cgroup_fd >= 0 && (r = device_policy_attach(c->cgroup_fd, c->n_device_defaults, c->device_extra, c->n_device_extra, e)) < 0)
                 goto fail;
-        if ((r = tell(parent_sock, MSG_POLICY, e)) < 0)
+        if ((r = tell_code(parent_sock, MSG_POLICY, (int)pid, e)) < 0)
                 goto fail;
         log_debug("spawn: cgroup and device policy in place; the child builds its file system");
         /* Sleep until the child's end of the socket closes (at exec, or when it gives up) and
          * only then read what it queued: one wake-up instead of one per message, which in a VM
-         * is a good part of the start time. */
-        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
-                ;
+         * is a good part of the start time.  With hooks or a gate the child needs answers, or
+         * stops short of the exec: its messages are read as they come. */
+        if (!stepwise)
+                while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+                        ;
         heard = true;
         for (int resets = 0;;) {
                 SyncMessage m = {0};
@@ -381,6 +451,14 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                 r = receive(parent_sock, &m, fds);
                 if (r == -ECONNRESET && resets++ == 0)
                         continue; /* the child closed with our message unread: its own are still queued */
+                if (r == 0 && ready) {
+                        log_debug("spawn: the child waits at its gate");
+                        break;
+                }
+                if (r == 0 && c->gate_fd >= 0) {
+                        r = error_set(e, -EPIPE, "the container ended during its start");
+                        goto fail;
+                }
                 if (r == 0) {
                         log_debug("spawn: the child has exec'd the payload");
                         break; /* exec happened */
@@ -394,6 +472,15 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                         error_set(e, m.code, "%s", m.msg);
                         goto fail;
                 }
+                if (m.kind == MSG_HOOKS) {
+                        if (c->hooks->created && (r = c->hooks->created(c->hooks->userdata, pid, e)) < 0)
+                                goto fail;
+                        if ((r = tell(parent_sock, MSG_GO, e)) < 0)
+                                goto fail;
+                        continue;
+                }
+                if (m.kind == MSG_READY)
+                        ready = true;
                 if (m.kind == MSG_FDS) {
                         int i = 0;
                         if (m.has_console) {
@@ -419,4 +506,45 @@ fail:
         net_teardown(&c->network, &s.net);
         net_state_done(&s.net);
         return e->code;
+}
+
+int container_open_gate(const char *path, Error *e)
+{
+        _cleanup_close_ int dir = -1, fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        _cleanup_free_ char *d = strdup(path);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (!d)
+                return -ENOMEM;
+        if (fd < 0)
+                return error_set_errno(e, negative_errno(), "cannot create a socket");
+        /* Through the directory's fd: the path may be longer than a socket address holds. */
+        char *slash = strrchr(d, '/');
+        if (!slash)
+                return error_set(e, -EINVAL, "%s: not an absolute path", path);
+        *slash = 0;
+        if ((dir = open(*d ? d : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return error_set_errno(e, negative_errno(), "cannot open %s", *d ? d : "/");
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dir, slash + 1);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int r = negative_errno();
+                if (r == -ECONNREFUSED || r == -ENOENT)
+                        return error_set_errno(e, r, "the container no longer waits to be started");
+                return error_set_errno(e, r, "cannot reach the container's gate %s", path);
+        }
+        for (;;) {
+                SyncMessage m = {0};
+                int fds[3] = {-1, -1, -1};
+                int r = receive(fd, &m, fds);
+                for (int k = 0; k < 3; k++)
+                        if (fds[k] >= 0)
+                                close(fds[k]);
+                if (r == 0 || r == -ECONNRESET)
+                        return 0; /* closed at the exec */
+                if (r < 0)
+                        return error_set_errno(e, r, "lost contact with the container during its start");
+                if (m.kind == MSG_ERROR) {
+                        m.msg[sizeof(m.msg) - 1] = 0;
+                        return error_set(e, m.code, "%s", m.msg);
+                }
+        }
 }

@@ -58,6 +58,14 @@ static int set_mount_attr(int fd, unsigned long flags, bool recursive)
                 attr.attr_set |= MOUNT_ATTR_NOEXEC;
         if ((flags & MS_REMOUNT) && !(flags & MS_RDONLY))
                 attr.attr_clr |= MOUNT_ATTR_RDONLY; /* a writable spot in a read-only tree */
+        if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+                attr.attr_clr |= MOUNT_ATTR__ATIME;
+                attr.attr_set |= (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : MOUNT_ATTR_RELATIME;
+        }
+        if (flags & MS_NODIRATIME)
+                attr.attr_set |= MOUNT_ATTR_NODIRATIME;
+        if (flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE))
+                attr.propagation = flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE);
         if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
                 return negative_errno();
         return 0;
@@ -472,6 +480,20 @@ static int apply_self_bind_then_remount(Apply *a, const MountStep *remount)
         return 0;
 }
 
+/* An OCI runtime's mask: the host's /dev/null over a file, an empty read-only tmpfs over a
+ * directory. */
+static int apply_mask_null(Apply *a, int dst, bool dir)
+{
+        int r;
+        if (dir)
+                r = do_mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
+        else {
+                _cleanup_close_ int null = open("/dev/null", O_PATH | O_CLOEXEC);
+                r = null < 0 ? negative_errno() : bind_with_attr(null, false, dst, 0, false);
+        }
+        return r < 0 ? STEP_FAIL(a, r, "masking") : 0;
+}
+
 static int apply_mask(Apply *a)
 {
         const MountStep *m = a->step;
@@ -489,6 +511,8 @@ static int apply_mask(Apply *a)
         if (fstat(dst, &st) < 0)
                 return STEP_FAIL(a, negative_errno(), "stat");
         bool dir = S_ISDIR(st.st_mode);
+        if (m->step_flags & STEP_MASK_NULL)
+                return apply_mask_null(a, dst, dir);
         int *src = &a->inaccessible_fd[dir];
         if (*src < 0 && (*src = open_in_root(a->rootfd, dir ? "/run/host/inaccessible/dir" : "/run/host/inaccessible/reg", O_PATH, 0)) < 0) {
                 r = *src;
@@ -500,11 +524,42 @@ static int apply_mask(Apply *a)
         return 0;
 }
 
+/* A node an OCI config lists: made as given, or, where this user namespace may not make
+ * nodes, the host's node at the same path bound (as runc). */
+static int apply_mknod_given(Apply *a)
+{
+        const MountStep *m = a->step;
+        const char *name;
+        int dir = open_parent(a, m->target, &name);
+        if (dir < 0)
+                return STEP_FAIL(a, dir, "parent directory");
+        (void)unlinkat(dir, name, 0); /* the config's node wins over what the tree has */
+        if (mknodat(dir, name, m->mode, m->rdev) < 0) {
+                if (errno != EPERM || S_ISFIFO(m->mode))
+                        return STEP_FAIL(a, negative_errno(), "mknod");
+                _cleanup_close_ int f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                _cleanup_close_ int t = f < 0 ? -1 : open_in_root(a->rootfd, m->target, O_PATH, 0);
+                if (f < 0 || t < 0)
+                        return STEP_FAIL(a, f < 0 ? negative_errno() : t, "mount point for the host's %s", m->target);
+                char buf[FD_PATH_MAX];
+                if (mount(m->target, fd_path(t, buf), NULL, MS_BIND, NULL) < 0)
+                        return STEP_FAIL(a, negative_errno(), "bind mount of the host's %s (no mknod in this user namespace)", m->target);
+                return 0;
+        }
+        if (fchmodat(dir, name, m->mode & 07777, 0) < 0)
+                return STEP_FAIL(a, negative_errno(), "chmod");
+        if ((m->uid >= 0 || m->gid >= 0) && fchownat(dir, name, (uid_t)m->uid, (gid_t)m->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return STEP_FAIL(a, negative_errno(), "chown");
+        return 0;
+}
+
 static int apply_mknod(Apply *a)
 {
         const MountStep *m = a->step;
         struct stat st;
         const char *name;
+        if (!m->source)
+                return apply_mknod_given(a);
         if (stat(m->source, &st) < 0) {
                 if (errno == ENOENT)
                         return 0; /* the host lacks it; so will the container */

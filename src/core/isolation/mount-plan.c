@@ -74,10 +74,20 @@ static MountStep *add(Builder *b, MountStepType type, const char *source, const 
                 .custom_index = -1,
                 .idmap_fd = -1,
                 .upper_idmap_fd = -1,
+                .uid = -1,
+                .gid = -1,
         };
         if ((source && !m->source) || (target && !m->target) || (fstype && !m->fstype) || (options && !m->options))
                 b->r = -ENOMEM;
         return m;
+}
+
+MountStep *mount_plan_add(MountPlan *p, MountStepType type, const char *source, const char *target, const char *fstype, const char *options,
+                          unsigned long flags, unsigned step_flags)
+{
+        Builder b = {.plan = p};
+        MountStep *m = add(&b, type, source, target, fstype, options, flags, step_flags);
+        return b.r < 0 ? NULL : m;
 }
 
 static void add_remount_ro(Builder *b, const char *target, unsigned long extra, unsigned step_flags)

@@ -49,6 +49,8 @@ enum {
         STEP_IF_SOURCE = 1 << 6,    /* STEP_SYMLINK: only where its source (relative to the root)
                                      * exists, with options, a name, in it; and nothing is at the
                                      * target yet (systemd's base_filesystem_create()) */
+        STEP_MASK_NULL = 1 << 7,    /* STEP_MASK as OCI runtimes mask: the host's /dev/null over a
+                                     * file, an empty read-only tmpfs over a directory */
 };
 
 typedef struct MountStep {
@@ -68,6 +70,8 @@ typedef struct MountStep {
         int custom_index;   /* STEP_BIND of a custom mount: its index in Settings, else -1 */
         int idmap_fd;       /* binds, overlay lower: -1, or a detached (idmapped) mount of the source
                              * the supervisor made, for the child to attach (user namespace) */
+        dev_t rdev;         /* STEP_MKNOD without a source: the node to make (mode holds its type and permissions) */
+        int64_t uid, gid;   /* STEP_MKNOD without a source: its owner, or -1 */
         int upper_idmap_fd; /* STEP_ROOT_OVERLAY of an overlay child with a user namespace: -1, or a
                              * detached idmapped mount of the child's directory (upper NULL: it
                              * is the topmost lower layer) or of the directory that holds it and
@@ -109,6 +113,10 @@ typedef struct HostFacts {
 } HostFacts;
 
 int mount_plan_build(const Settings *s, const HostFacts *h, MountPlan *ret, Error *e);
+/* Appends a step, with copies of the strings, for another planner (an OCI config's): NULL on
+ * out of memory. */
+MountStep *mount_plan_add(MountPlan *p, MountStepType type, const char *source, const char *target, const char *fstype, const char *options,
+                          unsigned long flags, unsigned step_flags);
 void mount_plan_done(MountPlan *p);
 /* One line per step, for debugging and tests. */
 void mount_plan_dump(const MountPlan *p, FILE *f);

@@ -612,14 +612,58 @@ static int under_systemd(ContainerCgroup *cg, const char *name, const char *slic
         return 0;
 }
 
+/* The rest of a creation once cg's paths are known: the cgroups of the controllers in need
+ * (and, with boot or where the host's controllers are v1's, the v1 ones for accounting), then
+ * the files.  On failure what was made is removed and cg freed. */
+static int create_levels(ContainerCgroup *cg, const CgroupWrite *w, size_t n, unsigned need, bool boot, const char *name, Error *e)
+{
+        unsigned join = 0;
+        int r;
+        /* Where the host has no cgroup2 of its own, its controllers are all v1's. */
+        bool v1_host = !cg->layout.have_cgroup2 || cg->cg2_private;
+        for (int c = 0; c < _CG_MAX; c++)
+                if (cg->layout.where[c] == CGV_1 && c != CG_DEVICES &&
+                    ((need & CG_BIT(c)) || ((boot || v1_host) && (ACCOUNTING_V1 & CG_BIT(c))) || (c == CG_FREEZER && v1_host)))
+                        join |= CG_BIT(c);
+        /* CPU accounting on v1 is cpuacct's, which is often mounted with cpu. */
+        if ((need & CG_BIT(CG_CPU)) && cg->layout.where[CG_CPUACCT] == CGV_1)
+                join |= CG_BIT(CG_CPUACCT);
+        cg->created = true;
+        if (cg->path) {
+                unsigned v2 = 0;
+                for (int c = 0; c < _CG_MAX; c++)
+                        if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_2)
+                                v2 |= CG_BIT(c);
+                if ((r = enable_v2(cg->cg2_mount, cg->rel, cg->keep, v2, e)) < 0 || (r = make_levels(cg->cg2_mount, cg->rel, false, name, true, e)) < 0)
+                        goto fail;
+                if ((cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                        r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg->path);
+                        goto fail;
+                }
+        }
+        for (int c = 0; c < _CG_MAX; c++) {
+                if (!(join & CG_BIT(c)))
+                        continue;
+                cg->v1_joined |= CG_BIT(c); /* before making it, so a failure removes what was made */
+                if ((r = make_levels(cg->v1_mount[c], cg->rel, c == CG_CPUSET, name, true, e)) < 0)
+                        goto fail;
+        }
+        if ((r = apply_writes(cg, w, n, e)) < 0)
+                goto fail;
+        return 0;
+fail:
+        container_cgroup_remove(cg);
+        container_cgroup_done(cg);
+        return r;
+}
+
 int container_cgroup_create(const char *name, const Resources *res, bool boot, bool keep_unit, ContainerCgroup *ret, Error *e)
 {
         ContainerCgroup cg;
         CgroupWrite *w = NULL;
         size_t n = 0;
-        unsigned need = 0, join = 0;
+        unsigned need = 0;
         ResourceHost host;
-        bool v1_host;
         int r;
 
         *ret = CONTAINER_CGROUP_NULL;
@@ -633,48 +677,46 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
         }
         if (res->set) {
                 resource_host_init(&host);
-                if ((r = resources_translate(res, &cg.layout, &host, &w, &n, &need, e)) < 0)
-                        goto fail;
-        }
-
-        /* Where the host has no cgroup2 of its own, its controllers are all v1's. */
-        v1_host = !cg.layout.have_cgroup2 || cg.cg2_private;
-        for (int c = 0; c < _CG_MAX; c++)
-                if (cg.layout.where[c] == CGV_1 && c != CG_DEVICES &&
-                    ((need & CG_BIT(c)) || ((boot || v1_host) && (ACCOUNTING_V1 & CG_BIT(c))) || (c == CG_FREEZER && v1_host)))
-                        join |= CG_BIT(c);
-        /* CPU accounting on v1 is cpuacct's, which is often mounted with cpu. */
-        if ((need & CG_BIT(CG_CPU)) && cg.layout.where[CG_CPUACCT] == CGV_1)
-                join |= CG_BIT(CG_CPUACCT);
-        cg.created = true;
-        if (cg.path) {
-                unsigned v2 = 0;
-                for (int c = 0; c < _CG_MAX; c++)
-                        if ((need & CG_BIT(c)) && cg.layout.where[c] == CGV_2)
-                                v2 |= CG_BIT(c);
-                if ((r = enable_v2(cg.cg2_mount, cg.rel, cg.keep, v2, e)) < 0 || (r = make_levels(cg.cg2_mount, cg.rel, false, name, true, e)) < 0)
-                        goto fail;
-                if ((cg.fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-                        r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg.path);
-                        goto fail;
+                if ((r = resources_translate(res, &cg.layout, &host, &w, &n, &need, e)) < 0) {
+                        container_cgroup_done(&cg);
+                        return r;
                 }
         }
-        for (int c = 0; c < _CG_MAX; c++) {
-                if (!(join & CG_BIT(c)))
-                        continue;
-                cg.v1_joined |= CG_BIT(c); /* before making it, so a failure removes what was made */
-                if ((r = make_levels(cg.v1_mount[c], cg.rel, c == CG_CPUSET, name, true, e)) < 0)
-                        goto fail;
+        r = create_levels(&cg, w, n, need, boot, name, e);
+        free(w);
+        if (r >= 0)
+                *ret = cg;
+        return r;
+}
+
+int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void *userdata, ContainerCgroup *ret, Error *e)
+{
+        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        CgroupWrite *w = NULL;
+        size_t n = 0;
+        unsigned need = 0;
+        int r;
+
+        *ret = CONTAINER_CGROUP_NULL;
+        cg.layout_complete = true;
+        if ((r = cgroup_layout_detect(&cg.layout, &cg.cg2_mount, cg.v1_mount)) < 0 || (!cg.cg2_mount && (r = mount_private_cgroup2(&cg)) < 0)) {
+                container_cgroup_done(&cg);
+                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
         }
-        if ((r = apply_writes(&cg, w, n, e)) < 0)
-                goto fail;
+        const char *slash = strrchr(rel, '/');
+        if (!(cg.rel = strdup(rel)) || (cg.cg2_mount && !(cg.path = path_join(cg.cg2_mount, rel)))) {
+                container_cgroup_done(&cg);
+                return -ENOMEM;
+        }
+        cg.keep = slash ? (size_t)(slash - rel) : 0; /* the levels above are not ours to remove */
+        if (translate && (r = translate(userdata, &cg.layout, &w, &n, &need, e)) < 0) {
+                container_cgroup_done(&cg);
+                return r;
+        }
+        r = create_levels(&cg, w, n, need, false, path_basename(rel), e);
         free(w);
-        *ret = cg;
-        return 0;
-fail:
-        free(w);
-        container_cgroup_remove(&cg);
-        container_cgroup_done(&cg);
+        if (r >= 0)
+                *ret = cg;
         return r;
 }
 
@@ -987,4 +1029,106 @@ int container_cgroup_freeze(ContainerCgroup *cg, bool freeze, Error *e)
                 usleep(10000);
         }
         return error_set(e, -ETIMEDOUT, "the container did not %s within 5 s (%s)", freeze ? "freeze" : "thaw", dir);
+}
+
+int container_cgroup_open_at(const char *rel, ContainerCgroup *ret, Error *e)
+{
+        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        int r;
+        *ret = CONTAINER_CGROUP_NULL;
+        cg.layout_complete = true;
+        if ((r = cgroup_layout_detect(&cg.layout, &cg.cg2_mount, cg.v1_mount)) < 0 || (!cg.cg2_mount && (r = mount_private_cgroup2(&cg)) < 0)) {
+                container_cgroup_done(&cg);
+                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
+        }
+        const char *slash = strrchr(rel, '/');
+        cg.keep = slash ? (size_t)(slash - rel) : 0;
+        if (!(cg.rel = strdup(rel)) || (cg.cg2_mount && !(cg.path = path_join(cg.cg2_mount, rel)))) {
+                container_cgroup_done(&cg);
+                return -ENOMEM;
+        }
+        if (cg.path && access(cg.path, F_OK) < 0)
+                cg.path = mfree(cg.path);
+        for (int c = 0; c < _CG_MAX; c++) {
+                if (cg.layout.where[c] != CGV_1 || c == CG_DEVICES)
+                        continue;
+                _cleanup_free_ char *p = path_join(cg.v1_mount[c], rel);
+                if (p && access(p, F_OK) == 0)
+                        cg.v1_joined |= CG_BIT(c);
+        }
+        cg.created = true;
+        *ret = cg;
+        return 0;
+}
+
+int container_cgroup_frozen(const ContainerCgroup *cg)
+{
+        _cleanup_free_ char *t = NULL;
+        if (cg->path) {
+                if (read_in(cg->path, "cgroup.events", &t) < 0)
+                        return -ENOENT;
+                return keyed(t, "frozen") == 1;
+        }
+        _cleanup_free_ char *dir = dir_of(cg, CG_FREEZER);
+        if (!dir || read_in(dir, "freezer.state", &t) < 0)
+                return -ENOENT;
+        return !startswith(t, "THAWED");
+}
+
+int container_cgroup_write(const ContainerCgroup *cg, const CgroupWrite *w, size_t n, Error *e)
+{
+        return apply_writes(cg, w, n, e);
+}
+
+/* The directory whose cgroup.procs lists the container's processes: cgroup2's, else a v1
+ * hierarchy's it joined. */
+static char *procs_dir(const ContainerCgroup *cg)
+{
+        if (cg->path)
+                return strdup(cg->path);
+        for (int c = 0; c < _CG_MAX; c++)
+                if (cg->v1_joined & CG_BIT(c))
+                        return path_join(cg->v1_mount[c], cg->rel);
+        return NULL;
+}
+
+typedef struct PidList {
+        pid_t *pids;
+        size_t n;
+        bool oom;
+} PidList;
+
+static bool collect_pid(int pid, void *data)
+{
+        PidList *l = data;
+        pid_t *x = reallocarray(l->pids, l->n + 1, sizeof(pid_t));
+        if (!x) {
+                l->oom = true;
+                return true;
+        }
+        x[l->n++] = pid;
+        l->pids = x;
+        return false;
+}
+
+int container_cgroup_pids(const ContainerCgroup *cg, pid_t **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *dir = procs_dir(cg);
+        PidList l = {0};
+        if (!dir)
+                return -ENOENT;
+        walk_pids(dir, collect_pid, &l);
+        if (l.oom) {
+                free(l.pids);
+                return -ENOMEM;
+        }
+        *ret = l.pids;
+        *ret_n = l.n;
+        return 0;
+}
+
+bool container_cgroup_signal(const ContainerCgroup *cg, int sig)
+{
+        _cleanup_free_ char *dir = procs_dir(cg);
+        return dir && cgroup_signal_tree(dir, sig, 0);
 }

@@ -41,6 +41,24 @@ int cgroup_layout_detect(CgroupLayout *l, char **cg2_mount, char *v1_mount[_CG_M
  * corral (corral-NAME.scope in the slice, with the supervisor moved into it and, in cgroup2, into
  * its "supervisor" leaf), or with keep_unit in the supervisor's own unit, as nspawn does. */
 int container_cgroup_create(const char *name, const Resources *r, bool boot, bool keep_unit, ContainerCgroup *ret, Error *e);
+/* The files to write for a caller's limits on this layout and the controllers they need (as
+ * resources_translate()). */
+typedef int (*CgroupTranslate)(void *userdata, const CgroupLayout *layout, CgroupWrite **ret, size_t *ret_n, unsigned *ret_need, Error *e);
+/* Creates the cgroup rel (below each hierarchy's root, "a/b/c"; the levels above it are made
+ * where missing but never removed) and writes what translate gives: an OCI config's
+ * cgroupsPath and resources. */
+int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void *userdata, ContainerCgroup *ret, Error *e);
+/* The cgroup rel of a container made with container_cgroup_create_at() earlier, as far as it
+ * exists (for a later verb: pause, update, delete). */
+int container_cgroup_open_at(const char *rel, ContainerCgroup *ret, Error *e);
+/* Whether the cgroup is frozen: 1, 0, or -ENOENT where it has no freezer or is gone. */
+int container_cgroup_frozen(const ContainerCgroup *cg);
+/* The processes of the container's cgroup and those below it (free *ret). */
+int container_cgroup_pids(const ContainerCgroup *cg, pid_t **ret, size_t *ret_n);
+/* Sends sig to each of them; whether there was any. */
+bool container_cgroup_signal(const ContainerCgroup *cg, int sig);
+/* Writes files (from a CgroupTranslate) in the container's cgroups. */
+int container_cgroup_write(const ContainerCgroup *cg, const CgroupWrite *w, size_t n, Error *e);
 /* Moves pid (the container's first process, before it runs the payload) into the v1 cgroups. */
 int container_cgroup_attach(ContainerCgroup *cg, pid_t pid, Error *e);
 /* Hands the cgroup2 directory to the container's root (host UID uid): the directory and the

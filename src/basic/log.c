@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 #include <strings.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -8,6 +9,49 @@ static LogLevel level = LOG_LEVEL_INFO;
 static const char *program = "corral";
 
 static const char *const names[_LOG_LEVEL_MAX] = {"error", "warning", "info", "debug"};
+static int log_fd = -1;
+static bool log_json;
+
+void log_set_file(int fd, bool json)
+{
+        log_fd = fd;
+        log_json = json;
+}
+
+/* msg as a JSON string's content. */
+static size_t json_escape(const char *msg, char *out, size_t size)
+{
+        size_t n = 0;
+        for (const unsigned char *c = (const unsigned char *)msg; *c && n + 7 < size; c++) {
+                if (*c == '"' || *c == '\\') {
+                        out[n++] = '\\';
+                        out[n++] = (char)*c;
+                } else if (*c < 0x20)
+                        n += (size_t)snprintf(out + n, size - n, "\\u%04x", *c);
+                else
+                        out[n++] = (char)*c;
+        }
+        out[n] = 0;
+        return n;
+}
+
+static void write_log_file(LogLevel l, const char *msg, const char *line, size_t len)
+{
+        if (!log_json) {
+                (void)!write(log_fd, line, len);
+                return;
+        }
+        char esc[8192], out[8400], stamp[40];
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+        json_escape(msg, esc, sizeof(esc));
+        int n = snprintf(out, sizeof(out), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", names[l], esc, stamp, ts.tv_nsec);
+        if (n > 0)
+                (void)!write(log_fd, out, MIN((size_t)n, sizeof(out) - 1));
+}
 
 LogLevel log_level_from_string(const char *s)
 {
@@ -78,13 +122,20 @@ void log_write(LogLevel l, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         errno = saved;
-        if (n >= 0 && (size_t)n < sizeof(line))
-                vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+        int start = n >= 0 && (size_t)n < sizeof(line) ? n : 0;
+        vsnprintf(line + start, sizeof(line) - (size_t)start, fmt, ap);
         va_end(ap);
         /* One write per line, so lines of the supervisor and its helpers do not interleave. */
         size_t len = strnlen(line, sizeof(line) - 2);
+        line[len] = 0;
+        const char *msg = line + start;
+        if (log_fd >= 0 && log_json)
+                write_log_file(l, msg, line, len);
         line[len++] = '\n';
+        if (log_fd >= 0 && !log_json)
+                write_log_file(l, msg, line, len);
         fflush(stderr);
-        (void)!write(STDERR_FILENO, line, len);
+        if (log_fd < 0 || l == LOG_LEVEL_ERROR)
+                (void)!write(STDERR_FILENO, line, len);
         errno = saved;
 }

@@ -33,6 +33,11 @@ static inline bool log_enabled(LogLevel l)
         return l <= log_get_level();
 }
 
+/* From now on lines go to fd instead of stderr, errors to both: as text, or with json as JSON
+ * lines {"level":"error","msg":"...","time":"..."} (the OCI runtime's --log and --log-format,
+ * whose callers show the last error's msg). */
+void log_set_file(int fd, bool json);
+
 /* Writes one line (a newline is added) if level is enabled; errno is kept, so "%m" works and
  * the caller's errno survives. */
 _printf_(2, 3) void log_write(LogLevel level, const char *fmt, ...);

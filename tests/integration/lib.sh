@@ -7,6 +7,8 @@
 if [ -d /run/systemd/system ]; then NSPAWN=systemd-nspawn; else NSPAWN="systemd-nspawn --register=no --keep-unit"; fi
 # corralctl beside the corral under test.
 CORRALCTL=${CORRALCTL:-$(dirname "$(dirname "$CORRAL")")/corralctl/corralctl}
+# The OCI runtime beside it.
+CORRAL_OCI=${CORRAL_OCI:-$(dirname "$(dirname "$CORRAL")")/oci/corral-oci}
 # The static probe (tests/probe) beside the corral under test; make_busybox_tree copies it in.
 PROBE=${PROBE:-$(cd "$(dirname "$CORRAL")/../.." && pwd)/tests/probe/corral-probe}
 

@@ -75,7 +75,7 @@ run_one() { # file function
                                 mount -t tmpfs -o mode=0755 tmpfs "$1"
                         fi
                 }
-                for d in /run/corral /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
+                for d in /run/corral /run/corral-oci /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
                         fresh "$d" || exit 99
                 done
                 # As on a systemd host: only root may look into these two.

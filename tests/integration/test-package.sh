@@ -25,8 +25,8 @@ test_debian_package() {
         deb=$(ls "$TESTTMP"/src/corral_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -1)
         [ -f "$deb" ] || fail "no package was built: $(tail -5 "$TESTTMP/build.log")"
         out=$(dpkg-deb -c "$deb")
-        for f in usr/bin/corral usr/bin/corralctl usr/libexec/corral/corral-net usr/libexec/corral/corralctl-transfer \
-                 usr/share/man/man1/corral.1.gz usr/share/man/man1/corralctl.1.gz \
+        for f in usr/bin/corral usr/bin/corralctl usr/bin/corral-oci usr/libexec/corral/corral-net usr/libexec/corral/corralctl-transfer \
+                 usr/share/man/man1/corral.1.gz usr/share/man/man1/corralctl.1.gz usr/share/man/man1/corral-oci.1.gz \
                  usr/share/bash-completion/completions/corral usr/share/bash-completion/completions/corralctl; do
                 expect_contains "$out" "./$f" "the package holds $f"
         done
@@ -43,6 +43,7 @@ test_debian_package() {
                 echo "installed: $(dpkg-query -W -f "\${Status}" corral)"
                 corral --version
                 corralctl --version | head -n 1
+                corral-oci --version | head -n 1
                 ls /usr/share/man/man1/corral.1.gz /usr/share/bash-completion/completions/corralctl
                 cp -a /pkg/bb /srv/bb
                 corral -q -P -D /srv/bb -n /bin/sh -c "echo payload of the installed corral; ls /sys/class/net | tr \"\\n\" \" \""
@@ -51,6 +52,7 @@ test_debian_package() {
         expect_contains "$out" "installed: install ok installed" "dpkg installs it into a fresh Debian tree: $out"
         expect_contains "$out" "corral 0.1.0 (systemd-nspawn 252 compatible)" "the installed corral runs"
         expect_contains "$out" "corralctl 0.1.0" "and corralctl"
+        expect_contains "$out" "corral-oci version 0.1.0" "and corral-oci, with its library (json-c)"
         expect_contains "$out" "/usr/share/man/man1/corral.1.gz" "the man page is where man looks"
         expect_contains "$out" "payload of the installed corral" "the installed corral runs a container"
         expect_contains "$out" "host0 lo" "with a veth pair (host0) made by the installed corral-net"

@@ -634,7 +634,8 @@ static int create_levels(ContainerCgroup *cg, const CgroupWrite *w, size_t n, un
                 for (int c = 0; c < _CG_MAX; c++)
                         if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_2)
                                 v2 |= CG_BIT(c);
-                if ((r = enable_v2(cg->cg2_mount, cg->rel, cg->keep, v2, e)) < 0 || (r = make_levels(cg->cg2_mount, cg->rel, false, name, true, e)) < 0)
+                if ((r = enable_v2(cg->cg2_mount, cg->rel, cg->keep, v2, e)) < 0 ||
+                    (r = make_levels(cg->cg2_mount, cg->rel, false, name, true, e)) < 0)
                         goto fail;
                 if ((cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
                         r = error_set_errno(e, -errno, "cannot open the cgroup %s", cg->path);

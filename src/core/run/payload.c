@@ -144,10 +144,11 @@ static int exec_check(const char *file, char **envp)
  * runtime that made us is gone by then).  Returns that connection. */
 static int wait_at_gate(const RunConfig *c, int sync_fd)
 {
+        /* The runtime ends once it hears from us; we stay, for the start: the parent-death
+         * signal goes first. */
+        (void)prctl(PR_SET_PDEATHSIG, 0);
         child_report_ready(sync_fd);
         close(sync_fd);
-        /* The runtime ends now; we stay, for the start. */
-        (void)prctl(PR_SET_PDEATHSIG, 0);
         int conn;
         do
                 conn = accept4(c->gate_fd, NULL, NULL, SOCK_CLOEXEC);

@@ -1,0 +1,1336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* corral-oci: the OCI runtime command line (runc's), for podman, containerd and Docker.  Each
+ * verb is a function; the container's state lives in ROOT/ID (oci-state.h); a container is
+ * started by the same spawn sequence as corral's, planned from its config.json (oci-plan.h).
+ * `create` leaves the container's init waiting at its gate and ends, so the caller's
+ * subreaper (conmon, the containerd shim) is the init's parent. */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "capability.h"
+#include "cgroup.h"
+#include "exec-limits.h"
+#include "container.h"
+#include "fs-util.h"
+#include "log.h"
+#include "oci-config.h"
+#include "oci-hooks.h"
+#include "oci-plan.h"
+#include "oci-state.h"
+#include "parse-util.h"
+#include "seccomp.h"
+#include "spawn.h"
+#include "strv.h"
+
+typedef struct Context {
+        const char *root;
+        bool systemd_cgroup;
+} Context;
+
+typedef struct Verb {
+        const char *name;
+        int (*fn)(Context *ctx, int argc, char **argv);
+        const char *usage;
+} Verb;
+
+static int fail(const Error *e, int r)
+{
+        if (e->msg[0])
+                log_error("%s", e->msg);
+        else
+                log_error("%s", strerror(-r));
+        return EXIT_FAILURE;
+}
+
+/* Options of a verb, in runc's style: "--name value", "--name=value" or "-name value". */
+static int verb_options(int argc, char **argv, const struct option *opts, const char *shorts, int (*fn)(int c, const char *arg, void *data),
+                        void *data)
+{
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long_only(argc, argv, shorts, opts, NULL)) >= 0) {
+                if (c == '?' || c == ':') {
+                        log_error("%s: unknown option or missing value: %s", argv[0], argv[optind - 1]);
+                        return -EINVAL;
+                }
+                int r = fn(c, optarg, data);
+                if (r < 0)
+                        return r;
+        }
+        return optind;
+}
+
+/* The container's directory, locked: -ENOENT with e saying "does not exist". */
+static int open_container(Context *ctx, const char *id, bool lock, int *ret, Error *e)
+{
+        if (!oci_id_is_valid(id))
+                return error_set(e, -EINVAL, "invalid container id \"%s\"", id);
+        _cleanup_free_ char *dir = path_join(ctx->root, id);
+        if (!dir)
+                return -ENOMEM;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return error_set(e, -ENOENT, "container \"%s\" does not exist", id);
+                return error_set_errno(e, negative_errno(), "cannot open %s", dir);
+        }
+        if (lock && flock(fd, LOCK_EX) < 0) {
+                int r = negative_errno();
+                close(fd);
+                return error_set_errno(e, r, "cannot lock %s", dir);
+        }
+        *ret = fd;
+        return 0;
+}
+
+static int load(Context *ctx, const char *id, bool lock, int *ret_fd, OciState *ret, Error *e)
+{
+        int fd, r = open_container(ctx, id, lock, &fd, e);
+        if (r < 0)
+                return r;
+        if ((r = oci_state_load(fd, ret, e)) < 0) {
+                close(fd);
+                if (r == -ENOENT)
+                        return error_set(e, -ENOENT, "container \"%s\" does not exist", id);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* The config the container was created from (a copy in its directory). */
+static int load_config(int dirfd, OciConfig *ret, Error *e)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        _cleanup_close_ int fd = openat(dirfd, "config.json", O_RDONLY | O_CLOEXEC);
+        int r = fd < 0 ? negative_errno() : read_full_fd(fd, &text, &size);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot read the container's copy of config.json");
+        return oci_config_parse(text, size, ret, e);
+}
+
+/* The pid file: the PID alone, no newline, written whole (a reader never sees half of it). */
+static int write_pid_file(const char *path, pid_t pid, Error *e)
+{
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        int r = write_file_atomic_at(AT_FDCWD, path, buf, (size_t)n, 0644);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot write the pid file %s", path);
+        return 0;
+}
+
+/* A unix socket's address for path, through a directory fd where path is too long. */
+static int socket_address(const char *path, struct sockaddr_un *sa, int *ret_dirfd)
+{
+        *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+        *ret_dirfd = -1;
+        if (strlen(path) < sizeof(sa->sun_path)) {
+                strcpy(sa->sun_path, path);
+                return 0;
+        }
+        _cleanup_free_ char *dir = strdup(path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (!slash)
+                return -ENAMETOOLONG;
+        *slash = 0;
+        int fd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", fd, slash + 1);
+        *ret_dirfd = fd;
+        return 0;
+}
+
+/* Hands the pty master to the caller's console socket, as runc: SCM_RIGHTS with its name. */
+static int send_console(const char *socket_path, int master, Error *e)
+{
+        struct sockaddr_un sa;
+        _cleanup_close_ int dirfd = -1, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int r = socket_address(socket_path, &sa, &dirfd);
+        if (fd < 0 || r < 0)
+                return error_set_errno(e, fd < 0 ? negative_errno() : r, "--console-socket %s", socket_path);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return error_set_errno(e, negative_errno(), "cannot connect to the console socket %s", socket_path);
+        char name[] = "/dev/ptmx";
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {0};
+        struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &master, sizeof(int));
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return error_set_errno(e, negative_errno(), "cannot send the console to %s", socket_path);
+        return 0;
+}
+
+/* The gate: a listening socket in the container's directory. */
+static int make_gate(int dirfd, int *ret, Error *e)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return error_set_errno(e, negative_errno(), "cannot create the container's gate");
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/gate", dirfd);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+                return error_set_errno(e, negative_errno(), "cannot create the container's gate");
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+/* The hooks that run during create, with the state as it is then. */
+typedef struct HookContext {
+        const OciConfig *config;
+        OciState *state;
+} HookContext;
+
+static int hooks_created(void *userdata, pid_t pid, Error *e)
+{
+        HookContext *h = userdata;
+        h->state->pid = pid;
+        _cleanup_free_ char *json = oci_state_json(h->state, OCI_CREATING, false);
+        int r;
+        if (!json)
+                return -ENOMEM;
+        if ((r = oci_hooks_run(h->config, OCI_HOOK_PRESTART, json, e)) < 0 || (r = oci_hooks_run(h->config, OCI_HOOK_CREATE_RUNTIME, json, e)) < 0)
+                return r;
+        return 0;
+}
+
+static int hooks_in_container(void *userdata, bool before_pivot, pid_t pid, Error *e)
+{
+        HookContext *h = userdata;
+        h->state->pid = pid;
+        _cleanup_free_ char *json = oci_state_json(h->state, before_pivot ? OCI_CREATING : OCI_CREATED, false);
+        if (!json)
+                return -ENOMEM;
+        return oci_hooks_run(h->config, before_pivot ? OCI_HOOK_CREATE_CONTAINER : OCI_HOOK_START_CONTAINER, json, e);
+}
+
+static void remove_container_dir(Context *ctx, const char *id)
+{
+        _cleanup_free_ char *dir = path_join(ctx->root, id);
+        _cleanup_close_ int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd < 0)
+                return;
+        static const char *const files[] = {"state.json", "state.json.tmp", "config.json", "gate"};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                (void)unlinkat(fd, files[i], 0);
+        (void)unlinkat(fd, "scratch", AT_REMOVEDIR);
+        (void)rmdir(dir);
+}
+
+typedef struct CreateArgs {
+        const char *bundle, *pid_file, *console_socket;
+        bool no_new_keyring, detach;
+        int preserve_fds;
+} CreateArgs;
+
+static int create_option(int c, const char *arg, void *data)
+{
+        CreateArgs *a = data;
+        unsigned long n;
+        switch (c) {
+        case 'b':
+                a->bundle = arg;
+                break;
+        case 'p':
+                a->pid_file = arg;
+                break;
+        case 'c':
+                a->console_socket = arg;
+                break;
+        case 'k':
+                a->no_new_keyring = true;
+                break;
+        case 'd':
+                a->detach = true;
+                break;
+        case 'f':
+                if (parse_unsigned(arg, &n) < 0 || n > 65536) {
+                        log_error("--preserve-fds=%s: not a number of file descriptors", arg);
+                        return -EINVAL;
+                }
+                a->preserve_fds = (int)n;
+                break;
+        case 'n':
+                break; /* --no-pivot: corral always pivots (a ramfs root is not supported) */
+        case 'h':
+                return -ECANCELED;
+        }
+        return 0;
+}
+
+static const struct option create_options[] = {
+        {"bundle", required_argument, NULL, 'b'},
+        {"pid-file", required_argument, NULL, 'p'},
+        {"console-socket", required_argument, NULL, 'c'},
+        {"no-new-keyring", no_argument, NULL, 'k'},
+        {"preserve-fds", required_argument, NULL, 'f'},
+        {"no-pivot", no_argument, NULL, 'n'},
+        {"detach", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+/* Creates the container; *ret_pid and *ret_pidfd get its init (ret_pidfd NULL: not kept). */
+static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *ret_pid, int *ret_pidfd, Error *e)
+{
+        _cleanup_free_ char *bundle = NULL, *text = NULL, *cgroup = NULL, *dir = NULL, *scratch = NULL;
+        OciConfig config = {0};
+        OciRun run = OCI_RUN_NULL;
+        OciState state = {0};
+        Spawned sp = {.pid = 0, .pidfd = -1, .console_master = -1, .console_peer = -1, .notify_fd = -1};
+        int dirfd = -1, gate = -1, r;
+        size_t size;
+        bool made = false;
+        HookContext hc;
+        RunHooks hooks;
+
+        if (!oci_id_is_valid(id))
+                return error_set(e, -EINVAL, "invalid container id \"%s\": use letters, digits and _+-.", id);
+        if (!(bundle = realpath(a->bundle ? a->bundle : ".", NULL)))
+                return error_set_errno(e, -errno, "the bundle %s", a->bundle ? a->bundle : ".");
+        _cleanup_free_ char *config_path = path_join(bundle, "config.json");
+        if (!config_path)
+                return -ENOMEM;
+        if ((r = read_full_file(config_path, &text, &size)) < 0)
+                return error_set_errno(e, r, "cannot read %s", config_path);
+        if (mkdir(ctx->root, 0700) < 0 && errno != EEXIST)
+                return error_set_errno(e, negative_errno(), "cannot create the state directory %s", ctx->root);
+        if ((r = oci_config_parse(text, size, &config, e)) < 0)
+                return r;
+        if (config.process.terminal && !a->console_socket && !a->detach && ret_pidfd == NULL) {
+                r = error_set(e, -EINVAL, "process.terminal is true: --console-socket is needed to hand the terminal over");
+                goto out;
+        }
+        if (config.process.terminal && !a->console_socket) {
+                r = error_set(e, -EOPNOTSUPP,
+                              "process.terminal is true: corral-oci needs --console-socket (it does not relay a terminal itself yet)");
+                goto out;
+        }
+
+        if (!(dir = path_join(ctx->root, id)) || !(scratch = path_join(dir, "scratch"))) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if (mkdir(dir, 0711) < 0) {
+                r = errno == EEXIST ? error_set(e, -EEXIST, "container \"%s\" exists already", id)
+                                    : error_set_errno(e, negative_errno(), "cannot create %s", dir);
+                goto out;
+        }
+        made = true;
+        if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || flock(dirfd, LOCK_EX) < 0 || mkdir(scratch, 0700) < 0) {
+                r = error_set_errno(e, negative_errno(), "cannot set up %s", dir);
+                goto out;
+        }
+        if ((r = write_file_at(dirfd, "config.json", text, size, 0600)) < 0) {
+                r = error_set_errno(e, r, "cannot keep a copy of config.json in %s", dir);
+                goto out;
+        }
+        if ((r = oci_cgroup_path(config.cgroups_path, ctx->systemd_cgroup, id, &cgroup, e)) < 0)
+                goto out;
+        state = (OciState){
+                .id = strdup(id),
+                .bundle = strdup(bundle),
+                .rootfs = path_is_absolute(config.root_path) ? strdup(config.root_path) : path_join(bundle, config.root_path),
+                .created = oci_now(),
+                .cgroup = strdup(cgroup),
+                .owner = getuid(),
+                .creating = true,
+        };
+        if (!state.id || !state.bundle || !state.rootfs || !state.created || !state.cgroup) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if (config.n_annotations) {
+                state.annotations = calloc(config.n_annotations, sizeof(OciKeyValue));
+                for (size_t i = 0; state.annotations && i < config.n_annotations; i++) {
+                        state.annotations[i].key = strdup(config.annotations[i].key);
+                        state.annotations[i].value = strdup(config.annotations[i].value);
+                        state.n_annotations++;
+                }
+        }
+        if ((r = oci_state_save(dirfd, &state, e)) < 0)
+                goto out;
+        if ((r = oci_run_prepare(&config, bundle, id, cgroup, scratch, &run, e)) < 0)
+                goto out;
+        if ((r = make_gate(dirfd, &gate, e)) < 0)
+                goto out;
+        hc = (HookContext){.config = &config, .state = &state};
+        hooks = (RunHooks){.created = hooks_created, .in_container = hooks_in_container, .userdata = &hc};
+        run.run.gate_fd = gate;
+        run.run.hooks = &hooks;
+        run.run.new_keyring = !a->no_new_keyring;
+        run.run.preserve_fds = a->preserve_fds;
+        if ((r = container_spawn(&run.run, &sp, e)) < 0)
+                goto out;
+        closep(&gate);
+        closep(&sp.console_peer);
+        if (sp.console_master >= 0 && (r = send_console(a->console_socket, sp.console_master, e)) < 0)
+                goto kill;
+        closep(&sp.console_master);
+        state.pid = sp.pid;
+        state.pid_start = process_start_time(sp.pid, NULL);
+        state.creating = false;
+        if ((r = oci_state_save(dirfd, &state, e)) < 0)
+                goto kill;
+        if (a->pid_file && (r = write_pid_file(a->pid_file, sp.pid, e)) < 0)
+                goto kill;
+        *ret_pid = sp.pid;
+        if (ret_pidfd)
+                *ret_pidfd = TAKE_FD(sp.pidfd);
+        r = 0;
+        made = false;
+        goto out;
+kill:
+        kill(sp.pid, SIGKILL);
+        (void)waitpid(sp.pid, NULL, 0);
+out:
+        closep(&sp.pidfd);
+        closep(&sp.console_master);
+        closep(&sp.console_peer);
+        closep(&gate);
+        oci_run_done(&run, made);
+        if (made)
+                remove_container_dir(ctx, id);
+        /* The init has our directory's fd until its exec: the lock goes explicitly. */
+        if (dirfd >= 0)
+                (void)flock(dirfd, LOCK_UN);
+        closep(&dirfd);
+        oci_state_done(&state);
+        oci_config_done(&config);
+        return r;
+}
+
+static int verb_create(Context *ctx, int argc, char **argv)
+{
+        CreateArgs a = {0};
+        Error e = {0};
+        pid_t pid;
+        int k = verb_options(argc, argv, create_options, "+b:", create_option, &a);
+        if (k < 0)
+                return EXIT_FAILURE;
+        if (k != argc - 1) {
+                log_error("create: exactly one container id is needed");
+                return EXIT_FAILURE;
+        }
+        int r = do_create(ctx, argv[k], &a, &pid, NULL, &e);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+/* Poststart hooks: their failure is a warning (the container runs). */
+static void run_poststart(int dirfd, OciState *s)
+{
+        OciConfig c = {0};
+        Error e = {0};
+        if (load_config(dirfd, &c, &e) < 0)
+                return;
+        if (c.hooks[OCI_HOOK_POSTSTART].n) {
+                _cleanup_free_ char *json = oci_state_json(s, OCI_RUNNING, false);
+                if (json && oci_hooks_run(&c, OCI_HOOK_POSTSTART, json, &e) < 0)
+                        log_warning("%s", e.msg);
+        }
+        oci_config_done(&c);
+}
+
+static int do_start(Context *ctx, const char *id, Error *e)
+{
+        OciState s;
+        _cleanup_free_ char *dir = path_join(ctx->root, id), *gate = dir ? path_join(dir, "gate") : NULL;
+        if (!gate)
+                return -ENOMEM;
+        int dirfd, r = load(ctx, id, true, &dirfd, &s, e);
+        if (r < 0)
+                return r;
+        OciStatus st = oci_state_status(dirfd, &s);
+        if (st != OCI_CREATED) {
+                r = error_set(e, -EINVAL, "cannot start container \"%s\": it is %s, not created", id, oci_status_to_string(st));
+                goto out;
+        }
+        r = container_open_gate(gate, e);
+        (void)unlinkat(dirfd, "gate", 0);
+        if (r >= 0)
+                run_poststart(dirfd, &s);
+out:
+        close(dirfd);
+        oci_state_done(&s);
+        return r;
+}
+
+static int verb_start(Context *ctx, int argc, char **argv)
+{
+        Error e = {0};
+        if (argc != 2) {
+                log_error("start: exactly one container id is needed");
+                return EXIT_FAILURE;
+        }
+        int r = do_start(ctx, argv[1], &e);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+static int verb_state(Context *ctx, int argc, char **argv)
+{
+        Error e = {0};
+        OciState s;
+        int dirfd;
+        if (argc != 2) {
+                log_error("state: exactly one container id is needed");
+                return EXIT_FAILURE;
+        }
+        int r = load(ctx, argv[1], false, &dirfd, &s, &e);
+        if (r < 0)
+                return fail(&e, r);
+        _cleanup_free_ char *json = oci_state_json(&s, oci_state_status(dirfd, &s), true);
+        close(dirfd);
+        oci_state_done(&s);
+        if (!json)
+                return fail(&e, -ENOMEM);
+        printf("%s\n", json);
+        return EXIT_SUCCESS;
+}
+
+static int open_cgroup(const OciState *s, ContainerCgroup *cg, Error *e)
+{
+        return container_cgroup_open_at(s->cgroup, cg, e);
+}
+
+typedef struct KillArgs {
+        bool all;
+} KillArgs;
+
+static int kill_option(int c, const char *arg, void *data)
+{
+        if (c == 'a')
+                ((KillArgs *)data)->all = true;
+        return c == 'h' ? -ECANCELED : 0;
+}
+
+static int verb_kill(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        KillArgs a = {0};
+        Error e = {0};
+        OciState s;
+        int dirfd, sig = SIGTERM;
+        int k = verb_options(argc, argv, opts, "+a", kill_option, &a);
+        if (k < 0)
+                return EXIT_FAILURE;
+        if (k != argc - 1 && k != argc - 2) {
+                log_error("kill: usage: kill [--all] ID [SIGNAL]");
+                return EXIT_FAILURE;
+        }
+        if (k == argc - 2 && parse_signal(argv[k + 1], &sig) < 0) {
+                log_error("kill: \"%s\" is not a signal", argv[k + 1]);
+                return EXIT_FAILURE;
+        }
+        int r = load(ctx, argv[k], false, &dirfd, &s, &e);
+        if (r < 0)
+                return fail(&e, r);
+        OciStatus st = oci_state_status(dirfd, &s);
+        if (st == OCI_STOPPED || st == OCI_CREATING) {
+                r = error_set(&e, -ESRCH, "container \"%s\" is not running (it is %s)", s.id, oci_status_to_string(st));
+        } else if (a.all) {
+                ContainerCgroup cg;
+                if ((r = open_cgroup(&s, &cg, &e)) >= 0) {
+                        container_cgroup_signal(&cg, sig);
+                        if (st == OCI_PAUSED && sig == SIGKILL)
+                                (void)container_cgroup_freeze(&cg, false, NULL);
+                        container_cgroup_done(&cg);
+                }
+        } else {
+                /* Through a pidfd, checked against the init's start time: never another process that got its PID. */
+                int pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+                if (pidfd < 0 || process_start_time(s.pid, NULL) != s.pid_start)
+                        r = error_set(&e, -ESRCH, "container \"%s\" is not running", s.id);
+                else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                        r = error_set_errno(&e, negative_errno(), "cannot send signal %d to container \"%s\"", sig, s.id);
+                if (pidfd >= 0)
+                        close(pidfd);
+        }
+        close(dirfd);
+        oci_state_done(&s);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+/* Waits (bounded) until the init has gone. */
+static void wait_gone(const OciState *s)
+{
+        int pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+        if (pidfd < 0)
+                return;
+        if (process_start_time(s->pid, NULL) == s->pid_start) {
+                struct pollfd p = {.fd = pidfd, .events = POLLIN};
+                (void)poll(&p, 1, 10000);
+        }
+        close(pidfd);
+}
+
+/* Everything of a container goes: its processes, its cgroup, its directory; then the
+ * poststop hooks. */
+static int destroy(Context *ctx, int dirfd, OciState *s, OciStatus st, Error *e)
+{
+        ContainerCgroup cg;
+        OciConfig c = {0};
+        Error he = {0};
+        bool have_config = load_config(dirfd, &c, &he) >= 0;
+        if (open_cgroup(s, &cg, e) >= 0) {
+                if (st != OCI_STOPPED) {
+                        container_cgroup_signal(&cg, SIGKILL);
+                        if (st == OCI_PAUSED)
+                                (void)container_cgroup_freeze(&cg, false, NULL);
+                }
+                if (st != OCI_STOPPED && s->pid > 0 && process_start_time(s->pid, NULL) == s->pid_start)
+                        kill(s->pid, SIGKILL);
+                wait_gone(s);
+                container_cgroup_remove(&cg);
+                container_cgroup_done(&cg);
+        }
+        if (have_config && c.hooks[OCI_HOOK_POSTSTOP].n) {
+                _cleanup_free_ char *json = oci_state_json(s, OCI_STOPPED, false);
+                if (json && oci_hooks_run(&c, OCI_HOOK_POSTSTOP, json, &he) < 0)
+                        log_warning("%s", he.msg);
+        }
+        oci_config_done(&c);
+        remove_container_dir(ctx, s->id);
+        return 0;
+}
+
+static int delete_option(int c, const char *arg, void *data)
+{
+        if (c == 'f')
+                *(bool *)data = true;
+        return c == 'h' ? -ECANCELED : 0;
+}
+
+static int do_delete(Context *ctx, const char *id, bool force, Error *e)
+{
+        OciState s;
+        int dirfd, r = load(ctx, id, true, &dirfd, &s, e);
+        if (r == -ENOENT && force) {
+                *e = (Error){0};
+                if (oci_id_is_valid(id))
+                        remove_container_dir(ctx, id); /* an aborted create's leftovers */
+                return 0;
+        }
+        if (r < 0) {
+                if (r == -EBADMSG && force && oci_id_is_valid(id)) {
+                        remove_container_dir(ctx, id);
+                        return 0;
+                }
+                return r;
+        }
+        OciStatus st = oci_state_status(dirfd, &s);
+        if ((st == OCI_RUNNING || st == OCI_PAUSED || st == OCI_CREATING) && !force)
+                r = error_set(e, -EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id, oci_status_to_string(st));
+        else
+                r = destroy(ctx, dirfd, &s, st, e);
+        close(dirfd);
+        oci_state_done(&s);
+        return r;
+}
+
+static int verb_delete(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        bool force = false;
+        Error e = {0};
+        int k = verb_options(argc, argv, opts, "+f", delete_option, &force);
+        if (k < 0)
+                return EXIT_FAILURE;
+        if (k != argc - 1) {
+                log_error("delete: exactly one container id is needed");
+                return EXIT_FAILURE;
+        }
+        int r = do_delete(ctx, argv[k], force, &e);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+/* run: create, start, wait for the init (forwarding signals to it), delete. */
+static int verb_run(Context *ctx, int argc, char **argv)
+{
+        CreateArgs a = {0};
+        Error e = {0};
+        pid_t pid;
+        int pidfd = -1, status = EXIT_FAILURE;
+        int k = verb_options(argc, argv, create_options, "+b:d", create_option, &a);
+        if (k < 0)
+                return EXIT_FAILURE;
+        if (k != argc - 1) {
+                log_error("run: exactly one container id is needed");
+                return EXIT_FAILURE;
+        }
+        const char *id = argv[k];
+        /* Signals for the container are taken from now on: none may end us between the create
+         * and the wait. */
+        sigset_t fwd;
+        sigemptyset(&fwd);
+        int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&fwd, forwarded[i]);
+        sigprocmask(SIG_BLOCK, &fwd, NULL);
+        int r = do_create(ctx, id, &a, &pid, &pidfd, &e);
+        if (r < 0)
+                return fail(&e, r);
+        if ((r = do_start(ctx, id, &e)) < 0) {
+                Error de = {0};
+                (void)do_delete(ctx, id, true, &de);
+                close(pidfd);
+                return fail(&e, r);
+        }
+        if (a.detach) {
+                close(pidfd);
+                return EXIT_SUCCESS;
+        }
+        int sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
+        for (;;) {
+                struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+                if (poll(p, 2, -1) < 0 && errno != EINTR)
+                        break;
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si))
+                                (void)syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+                }
+                if (p[0].revents & POLLIN) {
+                        siginfo_t si = {0};
+                        if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) == 0)
+                                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                        break;
+                }
+        }
+        if (sfd >= 0)
+                close(sfd);
+        close(pidfd);
+        Error de = {0};
+        if ((r = do_delete(ctx, id, true, &de)) < 0)
+                log_warning("%s", de.msg);
+        return status;
+}
+
+static int verb_pause_resume(Context *ctx, int argc, char **argv, bool pause)
+{
+        Error e = {0};
+        OciState s;
+        int dirfd;
+        if (argc != 2) {
+                log_error("%s: exactly one container id is needed", argv[0]);
+                return EXIT_FAILURE;
+        }
+        int r = load(ctx, argv[1], true, &dirfd, &s, &e);
+        if (r < 0)
+                return fail(&e, r);
+        OciStatus st = oci_state_status(dirfd, &s);
+        if (pause && st != OCI_RUNNING && st != OCI_CREATED)
+                r = error_set(&e, -EINVAL, "cannot pause container \"%s\": it is %s", s.id, oci_status_to_string(st));
+        else if (!pause && st != OCI_PAUSED)
+                r = error_set(&e, -EINVAL, "cannot resume container \"%s\": it is %s, not paused", s.id, oci_status_to_string(st));
+        else {
+                ContainerCgroup cg;
+                if ((r = open_cgroup(&s, &cg, &e)) >= 0) {
+                        r = container_cgroup_freeze(&cg, pause, &e);
+                        container_cgroup_done(&cg);
+                }
+        }
+        close(dirfd);
+        oci_state_done(&s);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+static int verb_pause(Context *ctx, int argc, char **argv)
+{
+        return verb_pause_resume(ctx, argc, argv, true);
+}
+
+static int verb_resume(Context *ctx, int argc, char **argv)
+{
+        return verb_pause_resume(ctx, argc, argv, false);
+}
+
+static int format_option(int c, const char *arg, void *data)
+{
+        if (c == 'f') {
+                if (!streq(arg, "json") && !streq(arg, "table")) {
+                        log_error("--format=%s: table or json", arg);
+                        return -EINVAL;
+                }
+                *(bool *)data = streq(arg, "json");
+        }
+        if (c == 'q')
+                *(bool *)data = false;
+        return c == 'h' ? -ECANCELED : 0;
+}
+
+static const struct option format_options[] = {
+        {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+
+static int verb_ps(Context *ctx, int argc, char **argv)
+{
+        bool json = false;
+        Error e = {0};
+        OciState s;
+        int dirfd;
+        int k = verb_options(argc, argv, format_options, "+f:", format_option, &json);
+        if (k < 0)
+                return EXIT_FAILURE;
+        if (k >= argc) {
+                log_error("ps: a container id is needed");
+                return EXIT_FAILURE;
+        }
+        int r = load(ctx, argv[k], false, &dirfd, &s, &e);
+        if (r < 0)
+                return fail(&e, r);
+        close(dirfd);
+        ContainerCgroup cg;
+        pid_t *pids = NULL;
+        size_t n = 0;
+        if ((r = open_cgroup(&s, &cg, &e)) >= 0) {
+                r = container_cgroup_pids(&cg, &pids, &n);
+                container_cgroup_done(&cg);
+                if (r == -ENOENT)
+                        r = 0, n = 0;
+        }
+        oci_state_done(&s);
+        if (r < 0) {
+                free(pids);
+                return fail(&e, r);
+        }
+        if (json) {
+                printf("[");
+                for (size_t i = 0; i < n; i++)
+                        printf("%s%d", i ? "," : "", (int)pids[i]);
+                printf("]\n");
+                free(pids);
+                return EXIT_SUCCESS;
+        }
+        /* The table: ps(1) with the caller's options (-ef by default), its lines of these PIDs. */
+        char **ps_argv = calloc((size_t)(argc - k) + 2, sizeof(char *));
+        if (!ps_argv) {
+                free(pids);
+                return fail(&e, -ENOMEM);
+        }
+        ps_argv[0] = (char *)"ps";
+        size_t m = 1;
+        for (int i = k + 1; i < argc; i++)
+                ps_argv[m++] = argv[i];
+        if (m == 1)
+                ps_argv[m++] = (char *)"-ef";
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) < 0) {
+                free(pids);
+                free(ps_argv);
+                return fail(&e, negative_errno());
+        }
+        pid_t child = fork();
+        if (child == 0) {
+                dup2(out[1], STDOUT_FILENO);
+                execvp("ps", ps_argv);
+                _exit(127);
+        }
+        close(out[1]);
+        free(ps_argv);
+        FILE *f = fdopen(out[0], "r");
+        char line[4096];
+        int pid_column = -1;
+        for (bool header = true; f && fgets(line, sizeof(line), f); header = false) {
+                char copy[4096], *save = NULL;
+                snprintf(copy, sizeof(copy), "%s", line);
+                int col = 0;
+                if (header) {
+                        for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), col++)
+                                if (streq(w, "PID"))
+                                        pid_column = col;
+                        fputs(line, stdout);
+                        continue;
+                }
+                for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), col++)
+                        if (col == pid_column) {
+                                int p = atoi(w);
+                                for (size_t i = 0; i < n; i++)
+                                        if (pids[i] == p)
+                                                fputs(line, stdout);
+                        }
+        }
+        if (f)
+                fclose(f);
+        int st;
+        (void)waitpid(child, &st, 0);
+        free(pids);
+        if (pid_column < 0) {
+                log_error("ps: ps(1) printed no PID column");
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}
+
+static int verb_list(Context *ctx, int argc, char **argv)
+{
+        bool json = false;
+        int k = verb_options(argc, argv, format_options, "+f:q", format_option, &json);
+        if (k < 0)
+                return EXIT_FAILURE;
+        DIR *d = opendir(ctx->root);
+        json_object *array = json_object_new_array();
+        if (!json)
+                printf("%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+        for (struct dirent *de; d && (de = readdir(d));) {
+                if (de->d_name[0] == '.' || !oci_id_is_valid(de->d_name))
+                        continue;
+                Error e = {0};
+                OciState s;
+                int dirfd;
+                if (load(ctx, de->d_name, false, &dirfd, &s, &e) < 0)
+                        continue;
+                OciStatus st = oci_state_status(dirfd, &s);
+                close(dirfd);
+                if (json) {
+                        _cleanup_free_ char *text = oci_state_json(&s, st, false);
+                        json_object *o = text ? json_tokener_parse(text) : NULL;
+                        if (o)
+                                json_object_array_add(array, o);
+                } else
+                        printf("%-20s %-8d %-10s %-40s %-31s %s\n", s.id, st == OCI_STOPPED ? 0 : (int)s.pid, oci_status_to_string(st), s.bundle,
+                               s.created, s.owner == 0 ? "root" : "");
+                oci_state_done(&s);
+        }
+        if (d)
+                closedir(d);
+        if (json)
+                printf("%s\n", json_object_to_json_string_ext(array, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(array);
+        return EXIT_SUCCESS;
+}
+
+typedef struct UpdateArgs {
+        const char *resources;
+        OciResources flags;
+        bool any_flag;
+} UpdateArgs;
+
+static int update_option(int c, const char *arg, void *data)
+{
+        UpdateArgs *a = data;
+        OciResources *r = &a->flags;
+        int64_t v;
+        if (c == 'h')
+                return -ECANCELED;
+        if (c == 'r') {
+                a->resources = arg;
+                return 0;
+        }
+        if (c == 'C' || c == 'M') {
+                char **t = c == 'C' ? &r->cpu_cpus : &r->cpu_mems;
+                free(*t);
+                *t = strdup(arg);
+                a->any_flag = true;
+                return *t ? 0 : -ENOMEM;
+        }
+        uint64_t size;
+        if (IN_SET(c, 'm', 'w', 'v') && size_parse(arg, 1024, &size) >= 0)
+                v = (int64_t)size;
+        else if (streq(arg, "-1"))
+                v = -1;
+        else {
+                long long x;
+                char *end;
+                errno = 0;
+                x = strtoll(arg, &end, 10);
+                if (errno || *end || end == arg) {
+                        log_error("update: \"%s\" is not a number", arg);
+                        return -EINVAL;
+                }
+                v = x;
+        }
+        a->any_flag = true;
+        switch (c) {
+        case 'm':
+                OPTIONAL_SET(r->memory_limit, v);
+                break;
+        case 'v':
+                OPTIONAL_SET(r->memory_reservation, v);
+                break;
+        case 'w':
+                OPTIONAL_SET(r->memory_swap, v);
+                break;
+        case 'p':
+                OPTIONAL_SET(r->pids_limit, v <= 0 ? -1 : v);
+                break;
+        case 's':
+                OPTIONAL_SET(r->cpu_shares, (uint64_t)v);
+                break;
+        case 'q':
+                OPTIONAL_SET(r->cpu_quota, v);
+                break;
+        case 'P':
+                OPTIONAL_SET(r->cpu_period, (uint64_t)v);
+                break;
+        case 'b':
+                OPTIONAL_SET(r->blkio_weight, (uint16_t)v);
+                break;
+        }
+        return 0;
+}
+
+static int update_translate(void *userdata, const CgroupLayout *layout, CgroupWrite **ret, size_t *ret_n, unsigned *ret_need, Error *e)
+{
+        return oci_resources_translate(userdata, layout, ret, ret_n, ret_need, e);
+}
+
+static int verb_update(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"resources", required_argument, NULL, 'r'},
+                {"memory", required_argument, NULL, 'm'},
+                {"memory-reservation", required_argument, NULL, 'v'},
+                {"memory-swap", required_argument, NULL, 'w'},
+                {"pids-limit", required_argument, NULL, 'p'},
+                {"cpu-shares", required_argument, NULL, 's'},
+                {"cpu-quota", required_argument, NULL, 'q'},
+                {"cpu-period", required_argument, NULL, 'P'},
+                {"cpuset-cpus", required_argument, NULL, 'C'},
+                {"cpuset-mems", required_argument, NULL, 'M'},
+                {"blkio-weight", required_argument, NULL, 'b'},
+                {"help", no_argument, NULL, 'h'},
+                {NULL, 0, NULL, 0},
+        };
+        UpdateArgs a = {0};
+        Error e = {0};
+        OciResources res = {0};
+        OciState s;
+        int dirfd, r;
+        int k = verb_options(argc, argv, opts, "+r:", update_option, &a);
+        if (k < 0 || k != argc - 1) {
+                if (k >= 0)
+                        log_error("update: exactly one container id is needed");
+                oci_resources_done(&a.flags);
+                return EXIT_FAILURE;
+        }
+        if (a.resources) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+                r = streq(a.resources, "-") ? read_full_fd(STDIN_FILENO, &text, &size) : read_full_file(a.resources, &text, &size);
+                if (r < 0) {
+                        oci_resources_done(&a.flags);
+                        return fail(&e, error_set_errno(&e, r, "cannot read %s", a.resources));
+                }
+                if ((r = oci_resources_parse(text, size, &res, &e)) < 0) {
+                        oci_resources_done(&a.flags);
+                        return fail(&e, r);
+                }
+        }
+        if (a.any_flag) {
+                /* Flags win over the file's values. */
+                OciResources *f = &a.flags;
+#define TAKE(x)                       \
+        do {                          \
+                if (f->x.set)         \
+                        res.x = f->x; \
+        } while (0)
+                TAKE(memory_limit);
+                TAKE(memory_reservation);
+                TAKE(memory_swap);
+                TAKE(pids_limit);
+                TAKE(cpu_shares);
+                TAKE(cpu_quota);
+                TAKE(cpu_period);
+                TAKE(blkio_weight);
+#undef TAKE
+                if (f->cpu_cpus) {
+                        free(res.cpu_cpus);
+                        res.cpu_cpus = TAKE_PTR(f->cpu_cpus);
+                }
+                if (f->cpu_mems) {
+                        free(res.cpu_mems);
+                        res.cpu_mems = TAKE_PTR(f->cpu_mems);
+                }
+        }
+        oci_resources_done(&a.flags);
+        if ((r = load(ctx, argv[k], true, &dirfd, &s, &e)) < 0) {
+                oci_resources_done(&res);
+                return fail(&e, r);
+        }
+        OciStatus st = oci_state_status(dirfd, &s);
+        if (st == OCI_STOPPED)
+                r = error_set(&e, -ESRCH, "container \"%s\" is not running", s.id);
+        else {
+                ContainerCgroup cg;
+                CgroupWrite *w = NULL;
+                size_t n = 0;
+                unsigned need = 0;
+                if ((r = open_cgroup(&s, &cg, &e)) >= 0) {
+                        if ((r = update_translate(&res, &cg.layout, &w, &n, &need, &e)) >= 0)
+                                r = container_cgroup_write(&cg, w, n, &e);
+                        free(w);
+                        container_cgroup_done(&cg);
+                }
+        }
+        close(dirfd);
+        oci_state_done(&s);
+        oci_resources_done(&res);
+        return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
+}
+
+static const char default_spec[] =
+        "{\n"
+        "\t\"ociVersion\": \"" OCI_VERSION "\",\n"
+        "\t\"process\": {\n"
+        "\t\t\"terminal\": true,\n"
+        "\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
+        "\t\t\"args\": [\"sh\"],\n"
+        "\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"TERM=xterm\"],\n"
+        "\t\t\"cwd\": \"/\",\n"
+        "\t\t\"capabilities\": {\n"
+        "\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+        "\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+        "\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+        "\t\t\t\"ambient\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+        "\t\t},\n"
+        "\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
+        "\t\t\"noNewPrivileges\": true\n"
+        "\t},\n"
+        "\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+        "\t\"hostname\": \"corral\",\n"
+        "\t\"mounts\": [\n"
+        "\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+        "\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+        "\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\", \"gid=5\"]},\n"
+        "\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+        "\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+        "\t\t{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+        "\t\t{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
+        "\t],\n"
+        "\t\"linux\": {\n"
+        "\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
+        "\t\t\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],\n"
+        "\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", \"/proc/latency_stats\", \"/proc/timer_list\", "
+        "\"/proc/timer_stats\", \"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
+        "\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", \"/proc/sysrq-trigger\"]\n"
+        "\t}\n"
+        "}\n";
+
+static int spec_option(int c, const char *arg, void *data)
+{
+        if (c == 'b')
+                *(const char **)data = arg;
+        return c == 'h' ? -ECANCELED : 0;
+}
+
+static int verb_spec(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"bundle", required_argument, NULL, 'b'}, {"rootless", no_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        const char *bundle = ".";
+        Error e = {0};
+        int k = verb_options(argc, argv, opts, "+b:", spec_option, &bundle);
+        if (k < 0 || k != argc) {
+                if (k >= 0)
+                        log_error("spec: no arguments are taken");
+                return EXIT_FAILURE;
+        }
+        _cleanup_free_ char *path = path_join(bundle, "config.json");
+        if (!path)
+                return fail(&e, -ENOMEM);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                if (errno == EEXIST)
+                        return fail(&e, error_set(&e, -EEXIST, "%s exists already: remove it first", path));
+                return fail(&e, error_set_errno(&e, negative_errno(), "cannot create %s", path));
+        }
+        if (write(fd, default_spec, sizeof(default_spec) - 1) != (ssize_t)(sizeof(default_spec) - 1))
+                return fail(&e, error_set_errno(&e, negative_errno(), "cannot write %s", path));
+        return EXIT_SUCCESS;
+}
+
+static int verb_features(Context *ctx, int argc, char **argv)
+{
+        json_object *o = json_object_new_object(), *linux_ = json_object_new_object(), *a;
+        json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
+        json_object_object_add(o, "ociVersionMax", json_object_new_string("1.1.0"));
+        a = json_object_new_array();
+        for (int k = 0; k < _OCI_HOOK_MAX; k++)
+                json_object_array_add(a, json_object_new_string(oci_hook_kind_to_string(k)));
+        json_object_object_add(o, "hooks", a);
+        static const char *const mount_options[] = {"async",      "atime",         "bind",    "defaults",    "dev",        "diratime", "dirsync",
+                                                    "exec",       "mand",          "noatime", "nodev",       "nodiratime", "noexec",   "nomand",
+                                                    "norelatime", "nostrictatime", "nosuid",  "private",     "rbind",      "relatime", "remount",
+                                                    "ro",         "rprivate",      "rshared", "rro",         "rrw",        "rslave",   "runbindable",
+                                                    "rw",         "shared",        "slave",   "strictatime", "suid",       "sync",     "unbindable"};
+        a = json_object_new_array();
+        for (size_t i = 0; i < ELEMENTSOF(mount_options); i++)
+                json_object_array_add(a, json_object_new_string(mount_options[i]));
+        json_object_object_add(o, "mountOptions", a);
+        static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+        a = json_object_new_array();
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                json_object_array_add(a, json_object_new_string(namespaces[i]));
+        json_object_object_add(linux_, "namespaces", a);
+        a = json_object_new_array();
+        for (int cap = 0; cap <= 63; cap++) {
+                const char *n = capability_to_name(cap);
+                char upper[64];
+                if (!n)
+                        break;
+                size_t i = 0;
+                for (; n[i] && i < sizeof(upper) - 1; i++)
+                        upper[i] = (char)toupper((unsigned char)n[i]);
+                upper[i] = 0;
+                json_object_array_add(a, json_object_new_string(upper));
+        }
+        json_object_object_add(linux_, "capabilities", a);
+        json_object *cg = json_object_new_object();
+        json_object_object_add(cg, "v1", json_object_new_boolean(true));
+        json_object_object_add(cg, "v2", json_object_new_boolean(true));
+        json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+        json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+        json_object_object_add(linux_, "cgroup", cg);
+        json_object *sc = json_object_new_object();
+        json_object_object_add(sc, "enabled", json_object_new_boolean(true));
+        static const char *const actions[] = {"SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
+                                              "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+        a = json_object_new_array();
+        for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+                json_object_array_add(a, json_object_new_string(actions[i]));
+        json_object_object_add(sc, "actions", a);
+        json_object_object_add(sc, "operators", json_object_new_array());
+        a = json_object_new_array();
+        for (const SyscallTable *t = syscall_tables; t->arch; t++)
+                json_object_array_add(a, json_object_new_string(t->arch));
+        json_object_object_add(sc, "archs", a);
+        json_object_object_add(linux_, "seccomp", sc);
+        json_object *aa = json_object_new_object();
+        json_object_object_add(aa, "enabled", json_object_new_boolean(false));
+        json_object_object_add(linux_, "apparmor", aa);
+        json_object *se = json_object_new_object();
+        json_object_object_add(se, "enabled", json_object_new_boolean(false));
+        json_object_object_add(linux_, "selinux", se);
+        json_object_object_add(o, "linux", linux_);
+        json_object *ann = json_object_new_object();
+        json_object_object_add(ann, "io.github.corral.version", json_object_new_string(CORRAL_VERSION));
+        json_object_object_add(o, "annotations", ann);
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return EXIT_SUCCESS;
+}
+
+static int verb_help(Context *ctx, int argc, char **argv);
+
+static const Verb verbs[] = {
+        {"create", verb_create, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-new-keyring] [--preserve-fds N] ID"},
+        {"start", verb_start, "start ID"},
+        {"state", verb_state, "state ID"},
+        {"kill", verb_kill, "kill [--all] ID [SIGNAL]"},
+        {"delete", verb_delete, "delete [--force] ID"},
+        {"run", verb_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID"},
+        {"pause", verb_pause, "pause ID"},
+        {"resume", verb_resume, "resume ID"},
+        {"ps", verb_ps, "ps [--format table|json] ID [PS-OPTIONS...]"},
+        {"list", verb_list, "list [--format table|json] [--quiet]"},
+        {"update", verb_update, "update [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-shares N] ... ID"},
+        {"spec", verb_spec, "spec [--bundle DIR]"},
+        {"features", verb_features, "features"},
+        {"help", verb_help, "help"},
+};
+
+static int verb_help(Context *ctx, int argc, char **argv)
+{
+        printf("corral-oci: the OCI runtime command line (runc's) of corral.\n\n"
+               "Usage: corral-oci [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] [--debug] VERB ...\n\n"
+               "Verbs:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %s\n", verbs[i].usage);
+        printf("\n--root defaults to " OCI_ROOT_DEFAULT ".  See corral-oci(1).\n");
+        return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"root", required_argument, NULL, 'r'},
+                {"log", required_argument, NULL, 'l'},
+                {"log-format", required_argument, NULL, 'f'},
+                {"systemd-cgroup", no_argument, NULL, 's'},
+                {"debug", no_argument, NULL, 'd'},
+                {"rootless", required_argument, NULL, 'R'},
+                {"criu", required_argument, NULL, 'c'},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'v'},
+                {NULL, 0, NULL, 0},
+        };
+        Context ctx = {.root = OCI_ROOT_DEFAULT};
+        const char *log_path = NULL;
+        bool json = false;
+        int c;
+        log_setup("corral-oci");
+        opterr = 0;
+        while ((c = getopt_long_only(argc, argv, "+hv", opts, NULL)) >= 0)
+                switch (c) {
+                case 'r':
+                        ctx.root = optarg;
+                        break;
+                case 'l':
+                        log_path = optarg;
+                        break;
+                case 'f':
+                        if (!streq(optarg, "text") && !streq(optarg, "json")) {
+                                log_error("--log-format=%s: text or json", optarg);
+                                return EXIT_FAILURE;
+                        }
+                        json = streq(optarg, "json");
+                        break;
+                case 's':
+                        ctx.systemd_cgroup = true;
+                        break;
+                case 'd':
+                        log_set_level(LOG_LEVEL_DEBUG);
+                        break;
+                case 'R':
+                case 'c':
+                        break; /* runc's --rootless and --criu: nothing to choose here */
+                case 'h':
+                        return verb_help(&ctx, 0, NULL);
+                case 'v':
+                        printf("corral-oci version " CORRAL_VERSION "\nspec: " OCI_VERSION "\n");
+                        return EXIT_SUCCESS;
+                default:
+                        log_error("unknown option or missing value: %s", argv[optind - 1]);
+                        return EXIT_FAILURE;
+                }
+        if (log_path) {
+                int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+                if (fd < 0) {
+                        log_error("cannot open the log file %s: %m", log_path);
+                        return EXIT_FAILURE;
+                }
+                log_set_file(fd, json);
+        }
+        if (!path_is_absolute(ctx.root)) {
+                log_error("--root=%s: must be an absolute path", ctx.root);
+                return EXIT_FAILURE;
+        }
+        if (optind >= argc)
+                return verb_help(&ctx, 0, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(argv[optind], verbs[i].name))
+                        return verbs[i].fn(&ctx, argc - optind, argv + optind);
+        log_error("unknown verb \"%s\" (see corral-oci help)", argv[optind]);
+        return EXIT_FAILURE;
+}

@@ -11,7 +11,10 @@
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/sched.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1231,6 +1234,392 @@ static int verb_features(Context *ctx, int argc, char **argv)
         return EXIT_SUCCESS;
 }
 
+typedef struct ExecArgs {
+        const char *process, *console_socket, *pid_file, *cwd, *user;
+        char **env, **caps, **gids;
+        bool tty, detach, no_new_privs, ignore_paused;
+        int preserve_fds;
+} ExecArgs;
+
+static int exec_option(int c, const char *arg, void *data)
+{
+        ExecArgs *a = data;
+        unsigned long n;
+        switch (c) {
+        case 'p':
+                a->process = arg;
+                break;
+        case 'C':
+                a->console_socket = arg;
+                break;
+        case 'P':
+                a->pid_file = arg;
+                break;
+        case 'w':
+                a->cwd = arg;
+                break;
+        case 'u':
+                a->user = arg;
+                break;
+        case 'e':
+                if (!strchr(arg, '=')) {
+                        log_error("exec --env=%s: not NAME=VALUE", arg);
+                        return -EINVAL;
+                }
+                return strv_extend(&a->env, arg);
+        case 'c':
+                return strv_extend(&a->caps, arg);
+        case 'g':
+                return strv_extend(&a->gids, arg);
+        case 't':
+                a->tty = true;
+                break;
+        case 'd':
+                a->detach = true;
+                break;
+        case 'n':
+                a->no_new_privs = true;
+                break;
+        case 'i':
+                a->ignore_paused = true;
+                break;
+        case 'f':
+                if (parse_unsigned(arg, &n) < 0 || n > 65536) {
+                        log_error("--preserve-fds=%s: not a number of file descriptors", arg);
+                        return -EINVAL;
+                }
+                a->preserve_fds = (int)n;
+                break;
+        case 'l':
+        case 'a':
+                log_error("exec: --process-label and --apparmor are not supported");
+                return -EOPNOTSUPP;
+        case 'h':
+                return -ECANCELED;
+        }
+        return 0;
+}
+
+/* The exec's process: --process FILE, or the container's own with the command and the flags. */
+static int exec_process(const ExecArgs *a, OciConfig *c, char **cmd, OciProcess *ret, Error *e)
+{
+        int r;
+        if (a->process) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+                if ((r = read_full_file(a->process, &text, &size)) < 0)
+                        return error_set_errno(e, r, "cannot read the process file %s", a->process);
+                return oci_process_parse(text, size, ret, e);
+        }
+        if (!cmd || !cmd[0])
+                return error_set(e, -EINVAL, "exec: a command (or --process FILE) is needed");
+        /* The container's process, taken over (the config is ours). */
+        *ret = c->process;
+        c->process = (OciProcess){0};
+        strv_free(ret->args);
+        if (!(ret->args = strv_copy(cmd)))
+                return -ENOMEM;
+        ret->terminal = a->tty;
+        for (char **i = a->env; i && *i; i++)
+                if ((r = strv_env_set(&ret->env, *i)) < 0)
+                        return r;
+        if (a->cwd) {
+                free(ret->cwd);
+                if (!(ret->cwd = strdup(a->cwd)))
+                        return -ENOMEM;
+        }
+        if (a->user) {
+                unsigned uid, gid = 0;
+                char extra;
+                int k = sscanf(a->user, "%u:%u%c", &uid, &gid, &extra);
+                if (k != 1 && k != 2)
+                        return error_set(e, -EINVAL, "exec --user=%s: UID[:GID] in numbers", a->user);
+                ret->uid = uid;
+                ret->gid = gid;
+        }
+        for (char **g = a->gids; g && *g; g++) {
+                unsigned long v;
+                if (parse_unsigned(*g, &v) < 0 || v > UINT32_MAX)
+                        return error_set(e, -EINVAL, "exec --additional-gids=%s: not a GID", *g);
+                gid_t *x = reallocarray(ret->additional_gids, ret->n_additional_gids + 1, sizeof(gid_t));
+                if (!x)
+                        return -ENOMEM;
+                x[ret->n_additional_gids++] = (gid_t)v;
+                ret->additional_gids = x;
+        }
+        for (char **cap = a->caps; cap && *cap; cap++) {
+                int k = oci_capability_from_name(*cap);
+                if (k < 0)
+                        return error_set(e, -EINVAL, "exec --cap=%s: no such capability", *cap);
+                uint64_t bit = UINT64_C(1) << k;
+                ret->capabilities.bounding |= bit;
+                ret->capabilities.effective |= bit;
+                ret->capabilities.permitted |= bit;
+                ret->capabilities.inheritable |= bit;
+                ret->capabilities.ambient |= bit;
+        }
+        ret->no_new_privileges |= a->no_new_privs;
+        return 0;
+}
+
+/* The namespaces of pid that are not ours, as setns() flags. */
+static unsigned long foreign_namespaces(pid_t pid)
+{
+        static const struct {
+                const char *name;
+                unsigned long flag;
+        } kinds[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
+                     {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
+        unsigned long flags = 0;
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
+                char theirs[64], ours[64], a[64] = "", b[64] = "";
+                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, kinds[i].name);
+                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", kinds[i].name);
+                if (readlink(theirs, a, sizeof(a) - 1) > 0 && readlink(ours, b, sizeof(b) - 1) > 0 && !streq(a, b))
+                        flags |= kinds[i].flag;
+        }
+        return flags;
+}
+
+static int send_fd(int sock, int fd)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {0};
+        char byte = 0;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+}
+
+static int receive_fd(int sock)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {0};
+        char byte;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
+                return -EIO;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        int fd = -1;
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        return fd;
+}
+
+/* The exec's child: into the container's namespaces, a pty if asked, then the payload. */
+_noreturn_ static void exec_child(OciRun *o, int pidfd, unsigned long flags, int go, int sync, int fdsock)
+{
+        char byte;
+        int peer = -1, r;
+        if (read(go, &byte, 1) != 1)
+                _exit(EXIT_FAILURE);
+        if (flags && setns(pidfd, (int)flags) < 0) {
+                child_report(sync, negative_errno(), "cannot enter the container's namespaces");
+                _exit(EXIT_FAILURE);
+        }
+        if (o->run.console != CONSOLE_PIPE) {
+                int unlock = 0, master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 || (peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+                        child_report(sync, negative_errno(), "cannot open a pty in the container's /dev/pts");
+                        _exit(EXIT_FAILURE);
+                }
+                if (o->run.have_winsize)
+                        (void)ioctl(master, TIOCSWINSZ, &o->run.winsize);
+                if ((r = send_fd(fdsock, master)) < 0) {
+                        child_report(sync, r, "cannot hand the pty over");
+                        _exit(EXIT_FAILURE);
+                }
+                close(master);
+        }
+        close(fdsock);
+        payload_exec(&o->run, peer, sync, 0);
+}
+
+static int verb_exec(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"process", required_argument, NULL, 'p'},
+                {"console-socket", required_argument, NULL, 'C'},
+                {"pid-file", required_argument, NULL, 'P'},
+                {"cwd", required_argument, NULL, 'w'},
+                {"user", required_argument, NULL, 'u'},
+                {"env", required_argument, NULL, 'e'},
+                {"cap", required_argument, NULL, 'c'},
+                {"additional-gids", required_argument, NULL, 'g'},
+                {"tty", no_argument, NULL, 't'},
+                {"detach", no_argument, NULL, 'd'},
+                {"no-new-privs", no_argument, NULL, 'n'},
+                {"ignore-paused", no_argument, NULL, 'i'},
+                {"preserve-fds", required_argument, NULL, 'f'},
+                {"process-label", required_argument, NULL, 'l'},
+                {"apparmor", required_argument, NULL, 'a'},
+                {"help", no_argument, NULL, 'h'},
+                {NULL, 0, NULL, 0},
+        };
+        ExecArgs a = {0};
+        Error e = {0};
+        OciState s = {0};
+        OciConfig config = {0};
+        OciProcess p = {0};
+        OciRun o = OCI_RUN_NULL;
+        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        int dirfd = -1, pidfd = -1, go[2] = {-1, -1}, sync[2] = {-1, -1}, fds[2] = {-1, -1}, child_pidfd = -1, master = -1, status = EXIT_FAILURE;
+        pid_t pid = -1;
+        int r, cgfd = -1, sfd = -1;
+        unsigned long flags = 0;
+        OciStatus st;
+        struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&child_pidfd, .exit_signal = SIGCHLD};
+        static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+        sigset_t fwd;
+        sigemptyset(&fwd);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&fwd, forwarded[i]);
+
+        int k = verb_options(argc, argv, opts, "+p:e:u:c:g:tdC:", exec_option, &a);
+        if (k < 0 || k >= argc) {
+                if (k >= 0)
+                        log_error("exec: a container id is needed");
+                r = -EINVAL;
+                goto out;
+        }
+        if ((r = load(ctx, argv[k], false, &dirfd, &s, &e)) < 0)
+                goto out;
+        st = oci_state_status(dirfd, &s);
+        if (st != OCI_RUNNING && st != OCI_CREATED && !(st == OCI_PAUSED && a.ignore_paused)) {
+                r = error_set(&e, -EINVAL, "cannot exec in container \"%s\": it is %s", s.id, oci_status_to_string(st));
+                goto out;
+        }
+        if ((r = load_config(dirfd, &config, &e)) < 0 || (r = exec_process(&a, &config, argv + k + 1, &p, &e)) < 0)
+                goto out;
+        if (p.terminal && !a.console_socket) {
+                r = error_set(&e, -EOPNOTSUPP, "exec with a terminal needs --console-socket (corral-oci does not relay a terminal itself yet)");
+                goto out;
+        }
+        if ((r = oci_exec_prepare(&config, &p, s.id, &o, &e)) < 0)
+                goto out;
+        o.run.preserve_fds = a.preserve_fds;
+        if ((pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0)) < 0 || process_start_time(s.pid, NULL) != s.pid_start) {
+                r = error_set(&e, -ESRCH, "container \"%s\" is not running", s.id);
+                goto out;
+        }
+        flags = foreign_namespaces(s.pid);
+        if ((r = open_cgroup(&s, &cg, &e)) < 0)
+                goto out;
+        /* Children are born in the container's PID namespace (the exec is our child). */
+        if ((flags & CLONE_NEWPID) && setns(pidfd, CLONE_NEWPID) < 0) {
+                r = error_set_errno(&e, negative_errno(), "cannot enter the container's PID namespace");
+                goto out;
+        }
+        if (pipe2(go, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
+            socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds) < 0) {
+                r = error_set_errno(&e, negative_errno(), "cannot create the exec's sockets");
+                goto out;
+        }
+        cgfd = cg.path ? open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (cgfd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)cgfd;
+        }
+        if (!a.detach)
+                sigprocmask(SIG_BLOCK, &fwd, NULL);
+        fflush(NULL);
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0) {
+                r = error_set_errno(&e, negative_errno(), "cannot start the exec's process");
+                goto out;
+        }
+        if (pid == 0) {
+                sigprocmask(SIG_UNBLOCK, &fwd, NULL);
+                close(go[1]);
+                close(sync[0]);
+                close(fds[0]);
+                exec_child(&o, pidfd, flags & ~(unsigned long)CLONE_NEWPID, go[0], sync[1], fds[1]);
+        }
+        closep(&go[0]);
+        closep(&sync[1]);
+        closep(&fds[1]);
+        if ((r = container_cgroup_attach(&cg, pid, &e)) < 0 || write(go[1], "x", 1) != 1) {
+                if (r >= 0)
+                        r = error_set_errno(&e, negative_errno(), "cannot let the exec's process go on");
+                goto kill;
+        }
+        closep(&go[1]);
+        if (p.terminal) {
+                if ((master = receive_fd(fds[0])) < 0) {
+                        r = container_wait_exec(sync[0], &e);
+                        if (r >= 0)
+                                r = error_set(&e, -EIO, "the exec's process sent no pty");
+                        goto kill;
+                }
+                if ((r = send_console(a.console_socket, master, &e)) < 0)
+                        goto kill;
+                closep(&master);
+        }
+        if ((r = container_wait_exec(sync[0], &e)) < 0)
+                goto kill;
+        if (a.pid_file && (r = write_pid_file(a.pid_file, pid, &e)) < 0)
+                goto kill;
+        if (a.detach) {
+                status = EXIT_SUCCESS;
+                goto out;
+        }
+        sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
+        for (;;) {
+                struct pollfd pf[2] = {{.fd = child_pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+                if (poll(pf, 2, -1) < 0 && errno != EINTR)
+                        break;
+                if (pf[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si))
+                                (void)syscall(SYS_pidfd_send_signal, child_pidfd, (int)si.ssi_signo, NULL, 0);
+                }
+                if (pf[0].revents & POLLIN) {
+                        siginfo_t si = {0};
+                        if (waitid(P_PIDFD, (id_t)child_pidfd, &si, WEXITED) == 0)
+                                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                        break;
+                }
+        }
+        r = 0;
+        goto out;
+kill:
+        kill(pid, SIGKILL);
+        (void)waitpid(pid, NULL, 0);
+out:
+        for (int i = 0; i < 2; i++) {
+                closep(&go[i]);
+                closep(&sync[i]);
+                closep(&fds[i]);
+        }
+        closep(&master);
+        closep(&sfd);
+        closep(&cgfd);
+        closep(&child_pidfd);
+        closep(&pidfd);
+        closep(&dirfd);
+        container_cgroup_done(&cg);
+        oci_run_done(&o, false);
+        oci_process_done(&p);
+        oci_config_done(&config);
+        oci_state_done(&s);
+        strv_free(a.env);
+        strv_free(a.caps);
+        strv_free(a.gids);
+        if (r < 0)
+                return fail(&e, r);
+        return status;
+}
+
 static int verb_help(Context *ctx, int argc, char **argv);
 
 static const Verb verbs[] = {
@@ -1240,6 +1629,8 @@ static const Verb verbs[] = {
         {"kill", verb_kill, "kill [--all] ID [SIGNAL]"},
         {"delete", verb_delete, "delete [--force] ID"},
         {"run", verb_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID"},
+        {"exec", verb_exec,
+         "exec [--process FILE] [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env N=V] [--user UID[:GID]] ID [COMMAND...]"},
         {"pause", verb_pause, "pause ID"},
         {"resume", verb_resume, "resume ID"},
         {"ps", verb_ps, "ps [--format table|json] ID [PS-OPTIONS...]"},

@@ -303,3 +303,34 @@ c['process']['args'] = ['sh', '-c', 'id; umask; pwd; env | sort; grep -E \"^Cap|
         theirs=$(runc --root "$TESTTMP/runc" run --bundle b corral-like-runc 2>&1) || fail "runc: $theirs"
         expect_eq "$mine" "$theirs" "the process as runc sets it up"
 }
+
+test_oci_exec_joins_the_container() {
+        make_bundle b "c['process']['args'] = ['sleep', '100']; c['hostname'] = 'box1'"
+        trap 'cleanup_oci corral-exec' EXIT
+        oci run --detach --bundle b corral-exec </dev/null >/dev/null 2>&1 || fail "run --detach"
+        pid=$(oci state corral-exec | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+        out=$(oci exec corral-exec sh -c 'hostname; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; echo $$; exit 5'); rc=$?
+        expect_eq "$rc" 5 "exec exits with the process's status"
+        expect_eq "$(echo "$out" | sed -n 1p)" "box1" "the container's UTS namespace"
+        expect_eq "$(echo "$out" | sed -n 2p)" "$(readlink /proc/$pid/ns/pid)" "its PID namespace"
+        expect_eq "$(echo "$out" | sed -n 3p)" "$(readlink /proc/$pid/ns/mnt)" "its mount namespace"
+        [ "$(echo "$out" | sed -n 4p)" -gt 1 ] || fail "a PID of the container's namespace, not 1"
+        out=$(oci exec --user 1000:1000 --env FOO=bar --cwd /home/alice --additional-gids 10 corral-exec sh -c 'id; pwd; echo $FOO')
+        expect_eq "$(echo "$out" | tr '\n' ' ')" "uid=1000(alice) gid=1000(alice) groups=10(wheel) /home/alice bar " "user, groups, cwd and env"
+        printf '{"args": ["sh", "-c", "echo from process.json; id -u"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 5, "gid": 5}}' > p.json
+        out=$(oci exec --process p.json corral-exec)
+        expect_eq "$(echo "$out" | tr '\n' ' ')" "from process.json 5 " "--process FILE"
+        oci exec --detach --pid-file "$TESTTMP/epid" corral-exec sleep 30 || fail "exec --detach"
+        epid=$(cat "$TESTTMP/epid")
+        expect_eq "$(wc -l < "$TESTTMP/epid")" 0 "the pid file has no newline"
+        grep -q "corral-exec" "/proc/$epid/cgroup" || grep -q "$(sed -n 1p "/proc/$pid/cgroup" | cut -d: -f3)" "/proc/$epid/cgroup" ||
+                fail "the exec'd process is in the container's cgroup: $(cat /proc/$epid/cgroup)"
+        expect_contains "$(oci ps --format json corral-exec)" "$epid" "ps lists it"
+        out=$(oci exec corral-exec /no/such 2>&1) && fail "exec of a missing program"
+        expect_contains "$out" "/no/such" "names it"
+        oci kill corral-exec KILL
+        for _ in $(seq 50); do [ "$(status_of corral-exec)" = stopped ] && break; sleep 0.1; done
+        out=$(oci exec corral-exec true 2>&1) && fail "exec in a stopped container"
+        expect_contains "$out" "it is stopped" "says why"
+        oci delete corral-exec || fail "delete"
+}

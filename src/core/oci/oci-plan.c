@@ -659,6 +659,49 @@ done:
         return r;
 }
 
+/* The process of a config (or of an exec), its limits kept in o. */
+static ProcessSpec process_spec(const OciConfig *c, const OciProcess *op, OciRun *o)
+{
+        ProcessSpec p = {
+                .start_mode = START_PID1,
+                .argv = op->args,
+                .working_directory = op->cwd,
+                .personality = OPTIONAL_OR(c->personality, PERSONALITY_INVALID),
+                .rlimits = o->rlimits,
+                .oci_process = true,
+                .uid = op->uid,
+                .gid = op->gid,
+                .groups = op->additional_gids,
+                .n_groups = op->n_additional_gids,
+        };
+        if (op->umask.set)
+                OPTIONAL_SET(p.umask, op->umask.value);
+        for (size_t i = 0; i < op->n_rlimits; i++) {
+                const OciRlimit *l = &op->rlimits[i];
+                o->rlimits[l->resource] = (struct rlimit){.rlim_cur = l->soft, .rlim_max = l->hard};
+                p.rlimit_set |= UINT64_C(1) << l->resource;
+        }
+        if (op->oom_score_adj.set) {
+                p.have_oom_score_adjust = true;
+                p.oom_score_adjust = op->oom_score_adj.value;
+        }
+        return p;
+}
+
+/* Capabilities: the config's sets for the process; until its user is in place it keeps what
+ * it has (within the config's bounding set), or it could not change its IDs.  No
+ * "capabilities" object: the process keeps all it has, as runc. */
+static void process_capabilities(const OciProcess *p, bool userns, RunConfig *run)
+{
+        CapabilitySets now;
+        capability_sets_nspawn(UINT64_MAX, 0, userns, &now, &(CapabilitySets){0});
+        run->caps_root = now;
+        run->caps_user = p->have_capabilities ? p->capabilities : now;
+        run->caps_root.bounding = run->caps_user.bounding;
+        run->caps_root.inheritable = 0; /* the kernel takes none beyond the new bounding set; the config's come after */
+        run->caps_root.ambient = 0;
+}
+
 int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, const char *cgroup_path, const char *scratch, OciRun *o, Error *e)
 {
         OciHostFacts h = {.have_kcore = access("/proc/kcore", F_OK) == 0};
@@ -736,29 +779,7 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
             (r = device_policy_v1_create(cgroup_path, o->cg.keep, 0, o->device_rules, o->n_device_rules, &o->devices_v1, e)) < 0)
                 return r;
 
-        ProcessSpec p = {
-                .start_mode = START_PID1,
-                .argv = c->process.args,
-                .working_directory = c->process.cwd,
-                .personality = OPTIONAL_OR(c->personality, PERSONALITY_INVALID),
-                .rlimits = o->rlimits,
-                .oci_process = true,
-                .uid = c->process.uid,
-                .gid = c->process.gid,
-                .groups = c->process.additional_gids,
-                .n_groups = c->process.n_additional_gids,
-        };
-        if (c->process.umask.set)
-                OPTIONAL_SET(p.umask, c->process.umask.value);
-        for (size_t i = 0; i < c->process.n_rlimits; i++) {
-                const OciRlimit *l = &c->process.rlimits[i];
-                o->rlimits[l->resource] = (struct rlimit){.rlim_cur = l->soft, .rlim_max = l->hard};
-                p.rlimit_set |= UINT64_C(1) << l->resource;
-        }
-        if (c->process.oom_score_adj.set) {
-                p.have_oom_score_adjust = true;
-                p.oom_score_adjust = c->process.oom_score_adj.value;
-        }
+        ProcessSpec p = process_spec(c, &c->process, o);
 
         RunConfig *run = &o->run;
         *run = (RunConfig){
@@ -799,16 +820,38 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                                                 .ws_col = (unsigned short)c->process.console_width.value};
                 run->have_winsize = true;
         }
-        /* Capabilities: the config's sets for the process; until its user is in place it keeps
-         * what it has (within the config's bounding set), or it could not change its IDs.  No
-         * "capabilities" object: the process keeps all it has, as runc. */
-        CapabilitySets now;
-        capability_sets_nspawn(UINT64_MAX, 0, o->userns.enabled, &now, &(CapabilitySets){0});
-        run->caps_root = now;
-        run->caps_user = c->process.have_capabilities ? c->process.capabilities : now;
-        run->caps_root.bounding = run->caps_user.bounding;
-        run->caps_root.inheritable = 0; /* the kernel takes none beyond the new bounding set; the config's come after */
-        run->caps_root.ambient = 0;
+        process_capabilities(&c->process, o->userns.enabled, run);
+        return 0;
+}
+
+int oci_exec_prepare(const OciConfig *c, const OciProcess *p, const char *id, OciRun *o, Error *e)
+{
+        int r;
+        o->config = c;
+        if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, e)) < 0)
+                return r;
+        RunConfig *run = &o->run;
+        *run = (RunConfig){
+                .process = process_spec(c, p, o),
+                .name = id,
+                .environment = p->env,
+                .kill_signal = SIGKILL,
+                .console = p->terminal ? CONSOLE_PASSIVE : CONSOLE_PIPE,
+                .cgroup_fd = -1,
+                .no_new_privileges = p->no_new_privileges,
+                .seccomp = o->filter.filter ? &o->filter : NULL,
+                .orphan = true,
+                .gate_fd = -1,
+        };
+        if (p->console_height.set && p->console_width.set) {
+                run->winsize = (struct winsize){.ws_row = (unsigned short)p->console_height.value, .ws_col = (unsigned short)p->console_width.value};
+                run->have_winsize = true;
+        }
+        /* Joining a container's user namespace gives the full sets in it, as a new one does. */
+        bool userns = false;
+        for (size_t i = 0; i < c->n_namespaces; i++)
+                userns |= c->namespaces[i].kind == NS_USER;
+        process_capabilities(p, userns, run);
         return 0;
 }
 

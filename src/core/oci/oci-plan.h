@@ -72,5 +72,9 @@ typedef struct OciRun {
  * o->run (scratch: an empty directory for the staging tmpfs).  On failure what was made is
  * in o for oci_run_done(). */
 int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, const char *cgroup_path, const char *scratch, OciRun *o, Error *e);
+/* Prepares o->run for a process to exec in a running container of config c: the process p
+ * (its user, environment, capabilities, limits), the config's filter.  The caller joins the
+ * container's namespaces and cgroup. */
+int oci_exec_prepare(const OciConfig *c, const OciProcess *p, const char *id, OciRun *o, Error *e);
 /* Frees what a run owns; with remove_cgroup its cgroup goes too. */
 void oci_run_done(OciRun *o, bool remove_cgroup);

@@ -85,13 +85,13 @@ typedef struct RunConfig {
          * (SOCK_SEQPACKET) on which the start connects; container_spawn() returns once it
          * waits there.  Errors of the last steps go to the start's connection. */
         bool orphan;
-        int gate_fd;               /* -1: exec at once */
+        int gate_fd;                    /* -1: exec at once */
         unsigned long root_propagation; /* MS_* for "/" of the container's mount namespace before anything; 0: MS_SLAVE|MS_REC */
-        const char *domainname;    /* NULL: left alone */
-        char *const *sysctl;       /* "net.ipv4.ip_forward=1", written in /proc/sys after the pivot */
-        const RunHooks *hooks;     /* NULL: none */
-        bool new_keyring;          /* a session keyring of its own */
-        int preserve_fds;          /* fds 3 to 3+N-1 of the caller stay open across the exec */
+        const char *domainname;         /* NULL: left alone */
+        char *const *sysctl;            /* "net.ipv4.ip_forward=1", written in /proc/sys after the pivot */
+        const RunHooks *hooks;          /* NULL: none */
+        bool new_keyring;               /* a session keyring of its own */
+        int preserve_fds;               /* fds 3 to 3+N-1 of the caller stay open across the exec */
 } RunConfig;
 
 typedef enum ContainerStatus {
@@ -119,3 +119,6 @@ void child_report_ready(int sync_fd);
 /* The start of a container that waits at its gate (RunConfig.gate_fd, bound at path): lets
  * it go on, and waits until it has exec'd its payload, or returns its error (e says why). */
 int container_open_gate(const char *path, Error *e);
+/* Waits on a socket whose other end a process holds until its exec (payload_exec()'s
+ * sync_fd): 0 once it closed at the exec, or the error the process reported. */
+int container_wait_exec(int fd, Error *e);

@@ -230,8 +230,10 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
                         FAIL_ERRNO(sync_fd, r, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
                 }
 
-        /* The user change cleared the parent-death signal. */
-        parent_death_arm(sync_fd);
+        /* The user change cleared the parent-death signal (a container that outlives its
+         * runtime arms none). */
+        if (!c->orphan)
+                parent_death_arm(sync_fd);
         umask(OPTIONAL_OR(s->umask, 0022));
         const char *wd = s->working_directory ? s->working_directory : "/";
         if (chdir(wd) < 0)

@@ -531,6 +531,11 @@ int container_open_gate(const char *path, Error *e)
                         return error_set_errno(e, r, "the container no longer waits to be started");
                 return error_set_errno(e, r, "cannot reach the container's gate %s", path);
         }
+        return container_wait_exec(fd, e);
+}
+
+int container_wait_exec(int fd, Error *e)
+{
         for (;;) {
                 SyncMessage m = {0};
                 int fds[3] = {-1, -1, -1};

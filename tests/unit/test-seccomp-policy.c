@@ -40,6 +40,12 @@ static uint32_t run(const struct sock_fprog *p, uint32_t arch, uint32_t nr, cons
                 case BPF_JMP | BPF_JGE | BPF_K:
                         pc += a >= i->k ? i->jt : i->jf;
                         break;
+                case BPF_JMP | BPF_JGT | BPF_K:
+                        pc += a > i->k ? i->jt : i->jf;
+                        break;
+                case BPF_ALU | BPF_AND | BPF_K:
+                        a &= i->k;
+                        break;
                 case BPF_JMP | BPF_JSET | BPF_K:
                         pc += a & i->k ? i->jt : i->jf;
                         break;
@@ -178,6 +184,86 @@ TEST(per_call_actions)
         CHECK(seccomp_compile(&s, &p, &e) == 0 && run(&p, X86_64, nr_of("x86_64", "close"), NULL) == ALLOW &&
                       run(&p, X86_64, nr_of("x86_64", "kill"), NULL) == SECCOMP_RET_KILL_PROCESS,
               "a deny list: allowed by default, the rules' calls refused");
+        free(p.filter);
+}
+
+/* What libseccomp's comparison says of an argument. */
+static bool holds(const SeccompArg *c, uint64_t arg)
+{
+        switch (c->op) {
+        case SECCOMP_ARG_NE:
+                return arg != c->value;
+        case SECCOMP_ARG_LT:
+                return arg < c->value;
+        case SECCOMP_ARG_LE:
+                return arg <= c->value;
+        case SECCOMP_ARG_EQ:
+                return arg == c->value;
+        case SECCOMP_ARG_GE:
+                return arg >= c->value;
+        case SECCOMP_ARG_GT:
+                return arg > c->value;
+        case SECCOMP_ARG_MASKED_EQ:
+                return (arg & c->value) == c->value_two;
+        default:
+                return false;
+        }
+}
+
+TEST(argument_conditions)
+{
+        /* Every comparison on 64-bit values around the interesting edges (equal, one off, the
+         * high word alone different), checked against the reference for each. */
+        static const uint64_t values[] = {0, 1, 7, 8, 9, 0xffffffff, 0x100000000, 0x100000001, 0x1ffffffff, 0xfffffffe00000000, UINT64_MAX};
+        Error e = {0};
+        for (int op = 0; op < _SECCOMP_ARG_OP_MAX; op++)
+                for (size_t vi = 0; vi < ELEMENTSOF(values); vi++) {
+                        SeccompArg cond = {.index = 2, .op = op, .value = values[vi], .value_two = values[vi] & 0xffff0000ffff0000};
+                        SeccompRule rule = {.name = "read", .action = ALLOW, .args = &cond, .n_args = 1};
+                        SeccompRules s = {.rules = &rule, .n_rules = 1, .default_action = ERRNO(EPERM), .unknown_action = ERRNO(ENOSYS)};
+                        struct sock_fprog p;
+                        if (seccomp_compile(&s, &p, &e) < 0) {
+                                CHECK(false, "compiles: %s", e.msg);
+                                return;
+                        }
+                        int wrong = 0;
+                        for (size_t ai = 0; ai < ELEMENTSOF(values); ai++) {
+                                uint64_t args[6] = {0, 0, values[ai]};
+                                uint32_t want = holds(&cond, values[ai]) ? ALLOW : ERRNO(EPERM);
+                                if (run(&p, X86_64, 0, args) != want)
+                                        wrong++;
+                        }
+                        free(p.filter);
+                        CHECK(wrong == 0, "op %d against %#llx: %d wrong verdicts", op, (unsigned long long)values[vi], wrong);
+                }
+
+        /* Conditions of a rule all hold (AND); rules of a call are tried in order (OR), then its
+         * rule without conditions, else the default. */
+        SeccompArg clone_flags = {.index = 0, .op = SECCOMP_ARG_MASKED_EQ, .value = 0x7e020000, .value_two = 0};
+        SeccompArg pers[2] = {{.index = 0, .op = SECCOMP_ARG_EQ, .value = 0}, {.index = 0, .op = SECCOMP_ARG_EQ, .value = 8}};
+        SeccompArg both[2] = {{.index = 0, .op = SECCOMP_ARG_EQ, .value = 1}, {.index = 1, .op = SECCOMP_ARG_GE, .value = 100}};
+        SeccompRule rules[] = {
+                {.name = "clone", .action = ALLOW, .args = &clone_flags, .n_args = 1},
+                {.name = "personality", .action = ALLOW, .args = &pers[0], .n_args = 1},
+                {.name = "personality", .action = ERRNO(EACCES), .args = &pers[1], .n_args = 1},
+                {.name = "kill", .action = ALLOW, .args = both, .n_args = 2},
+                {.name = "kill", .action = SECCOMP_RET_LOG},
+        };
+        SeccompRules s = {.rules = rules, .n_rules = ELEMENTSOF(rules), .default_action = ERRNO(EPERM), .unknown_action = ERRNO(ENOSYS)};
+        struct sock_fprog p;
+        CHECK(seccomp_compile(&s, &p, &e) == 0, "compiles: %s", e.msg);
+        uint64_t a_thread[6] = {0x10000 | 0x800}, a_newns[6] = {0x20000}, a0[6] = {0}, a8[6] = {8}, a9[6] = {9};
+        uint64_t k_ok[6] = {1, 150}, k_low[6] = {1, 99}, k_other[6] = {2, 150};
+        int clone = nr_of("x86_64", "clone"), personality = nr_of("x86_64", "personality"), kill_ = nr_of("x86_64", "kill");
+        CHECK(run(&p, X86_64, clone, a_thread) == ALLOW && run(&p, X86_64, clone, a_newns) == ERRNO(EPERM),
+              "clone without namespace flags, as Docker's profile has it");
+        CHECK(run(&p, X86_64, personality, a0) == ALLOW && run(&p, X86_64, personality, a8) == ERRNO(EACCES) &&
+                      run(&p, X86_64, personality, a9) == ERRNO(EPERM),
+              "rules of one call in order, with their own actions, then the default");
+        CHECK(run(&p, X86_64, kill_, k_ok) == ALLOW && run(&p, X86_64, kill_, k_low) == SECCOMP_RET_LOG &&
+                      run(&p, X86_64, kill_, k_other) == SECCOMP_RET_LOG,
+              "every condition of a rule must hold, else the call's rule without conditions");
+        CHECK(run(&p, I386, nr_of("i386", "personality"), a0) == ALLOW, "on i386 too");
         free(p.filter);
 }
 

@@ -43,16 +43,19 @@ int syscall_number(const SyscallTable *t, const char *name)
         return s ? s->nr : -1;
 }
 
-/* What one system call number gets: a rule without its name. */
+/* What one system call number gets: a rule without its name, and the rules with conditions
+ * tried before it. */
 typedef struct Verdict {
         SeccompRuleKind kind;
         uint32_t ret;
         uint32_t arg;
+        const SeccompRule **cond;
+        size_t n_cond;
 } Verdict;
 
 static bool verdict_eq(const Verdict *a, const Verdict *b)
 {
-        return a->kind == b->kind && a->ret == b->ret && a->arg == b->arg;
+        return a->kind == b->kind && a->ret == b->ret && a->arg == b->arg && a->n_cond == 0 && b->n_cond == 0;
 }
 
 /* A run of numbers [start, next range's start) with one verdict; the last runs to 2^32. */
@@ -87,7 +90,107 @@ static int emit(Program *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 /* The low 32 bits of an argument (little-endian): what the kernel uses of an int argument. */
 #define ARG_LOW(i) (uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i))
 
+/* The high 32 bits of an argument. */
+#define ARG_HIGH(i) (ARG_LOW(i) + 4)
+
+static size_t condition_size(const SeccompArg *a)
+{
+        switch (a->op) {
+        case SECCOMP_ARG_EQ:
+        case SECCOMP_ARG_NE:
+                return 4;
+        case SECCOMP_ARG_MASKED_EQ:
+                return 6;
+        default:
+                return 5;
+        }
+}
+
+static size_t rule_size(const SeccompRule *r)
+{
+        size_t n = 1;
+        for (size_t i = 0; i < r->n_args; i++)
+                n += condition_size(&r->args[i]);
+        return n;
+}
+
+/* One comparison of a 64-bit argument, high word first; a miss jumps fail instructions past
+ * the comparison's own end (to the next rule). */
+static int emit_condition(Program *p, const SeccompArg *a, size_t fail)
+{
+        uint32_t hi = (uint32_t)(a->value >> 32), lo = (uint32_t)a->value;
+        size_t n = condition_size(a);
+        int r;
+        /* The offset to the next rule from the instruction at position at (0-based) of the
+         * comparison. */
+#define MISS(at) (uint8_t)(fail + n - (at)-1)
+        if (fail + n > 255)
+                return -E2BIG;
+        switch (a->op) {
+        case SECCOMP_ARG_EQ:
+                if ((r = emit(p, LOAD(ARG_HIGH(a->index)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, MISS(1), hi)) < 0 ||
+                    (r = emit(p, LOAD(ARG_LOW(a->index)))) < 0)
+                        return r;
+                return emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, MISS(3), lo);
+        case SECCOMP_ARG_NE:
+                /* A different high word holds at once. */
+                if ((r = emit(p, LOAD(ARG_HIGH(a->index)))) < 0 || (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 2, hi)) < 0 ||
+                    (r = emit(p, LOAD(ARG_LOW(a->index)))) < 0)
+                        return r;
+                return emit(p, BPF_JMP | BPF_JEQ | BPF_K, MISS(3), 0, lo);
+        case SECCOMP_ARG_MASKED_EQ: {
+                uint32_t mhi = hi, mlo = lo, dhi = (uint32_t)(a->value_two >> 32), dlo = (uint32_t)a->value_two;
+                if ((r = emit(p, LOAD(ARG_HIGH(a->index)))) < 0 || (r = emit(p, BPF_ALU | BPF_AND | BPF_K, 0, 0, mhi)) < 0 ||
+                    (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, MISS(2), dhi)) < 0 || (r = emit(p, LOAD(ARG_LOW(a->index)))) < 0 ||
+                    (r = emit(p, BPF_ALU | BPF_AND | BPF_K, 0, 0, mlo)) < 0)
+                        return r;
+                return emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, MISS(5), dlo);
+        }
+        case SECCOMP_ARG_GT:
+        case SECCOMP_ARG_GE:
+                /* A higher high word holds, a lower one misses, an equal one leaves the low word. */
+                if ((r = emit(p, LOAD(ARG_HIGH(a->index)))) < 0 || (r = emit(p, BPF_JMP | BPF_JGT | BPF_K, 3, 0, hi)) < 0 ||
+                    (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, MISS(2), hi)) < 0 || (r = emit(p, LOAD(ARG_LOW(a->index)))) < 0)
+                        return r;
+                return emit(p, BPF_JMP | (a->op == SECCOMP_ARG_GT ? BPF_JGT : BPF_JGE) | BPF_K, 0, MISS(4), lo);
+        case SECCOMP_ARG_LT:
+        case SECCOMP_ARG_LE:
+                /* A lower high word holds, a higher one misses, an equal one leaves the low word. */
+                if ((r = emit(p, LOAD(ARG_HIGH(a->index)))) < 0 || (r = emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 3, hi)) < 0 ||
+                    (r = emit(p, BPF_JMP | BPF_JGT | BPF_K, MISS(2), 0, hi)) < 0 || (r = emit(p, LOAD(ARG_LOW(a->index)))) < 0)
+                        return r;
+                return emit(p, BPF_JMP | (a->op == SECCOMP_ARG_LT ? BPF_JGE : BPF_JGT) | BPF_K, MISS(4), 0, lo);
+        default:
+                return -EINVAL;
+        }
+#undef MISS
+}
+
+/* A rule with conditions: each in turn, then its action; a miss goes past it. */
+static int emit_conditional(Program *p, const SeccompRule *rule)
+{
+        size_t left = rule_size(rule) - 1;
+        int r;
+        for (size_t i = 0; i < rule->n_args; i++) {
+                size_t n = condition_size(&rule->args[i]);
+                left -= n;
+                if ((r = emit_condition(p, &rule->args[i], left + 1)) < 0)
+                        return r;
+        }
+        return emit(p, RETURN(rule->action));
+}
+
+static size_t plain_leaf_size(const Verdict *v);
+
 static size_t leaf_size(const Verdict *v)
+{
+        size_t n = plain_leaf_size(v);
+        for (size_t i = 0; i < v->n_cond; i++)
+                n += rule_size(v->cond[i]);
+        return n;
+}
+
+static size_t plain_leaf_size(const Verdict *v)
 {
         switch (v->kind) {
         case SECCOMP_RULE_IOCTL_GUARDED:
@@ -104,6 +207,9 @@ static size_t leaf_size(const Verdict *v)
 static int emit_leaf(Program *p, const Verdict *v)
 {
         int r = 0;
+        for (size_t i = 0; i < v->n_cond; i++)
+                if ((r = emit_conditional(p, v->cond[i])) < 0)
+                        return r;
         switch (v->kind) {
         case SECCOMP_RULE_RETURN:
                 return emit(p, RETURN(v->ret));
@@ -221,18 +327,28 @@ int seccomp_rules_nspawn(char *const *names, bool suppress_sync, SeccompRules *r
         return 0;
 }
 
+static void verdicts_free(Verdict *v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i].cond);
+        free(v);
+}
+
 /* The verdict of each of t's numbers, then the runs of equal ones. */
-static int arch_ranges(const SyscallTable *t, const SeccompRules *s, Verdict **ret_verdicts, Range **ret_ranges, size_t *ret_n)
+static int arch_ranges(const SyscallTable *t, const SeccompRules *s, Verdict **ret_verdicts, size_t *ret_n_verdicts, Range **ret_ranges,
+                       size_t *ret_n)
 {
         int max = 0;
         for (size_t i = 0; i < t->n_calls; i++)
                 max = MAX(max, t->calls[i].nr);
         /* one past the highest number: the verdict of every number above it */
         size_t n = (size_t)max + 2;
-        _cleanup_free_ Verdict *v = calloc(n, sizeof(*v));
+        Verdict *v = calloc(n, sizeof(*v));
         _cleanup_free_ Range *ranges = calloc(n, sizeof(*ranges));
-        if (!v || !ranges)
+        if (!v || !ranges) {
+                free(v);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < n; i++)
                 v[i] = (Verdict){.kind = SECCOMP_RULE_RETURN, .ret = s->unknown_action};
         for (size_t i = 0; i < t->n_calls; i++)
@@ -241,18 +357,34 @@ static int arch_ranges(const SyscallTable *t, const SeccompRules *s, Verdict **r
         for (size_t i = 0; i < s->n_rules; i++) {
                 const SeccompRule *rule = &s->rules[i];
                 int nr = syscall_number(t, rule->name);
-                if (nr >= 0) /* else not a system call of this architecture */
-                        v[nr] = (Verdict){.kind = rule->kind, .ret = rule->action, .arg = rule->arg};
+                if (nr < 0) /* not a system call of this architecture */
+                        continue;
+                if (rule->n_args == 0) {
+                        v[nr].kind = rule->kind;
+                        v[nr].ret = rule->action;
+                        v[nr].arg = rule->arg;
+                        continue;
+                }
+                const SeccompRule **c = reallocarray(v[nr].cond, v[nr].n_cond + 1, sizeof(*c));
+                if (!c) {
+                        verdicts_free(v, n);
+                        return -ENOMEM;
+                }
+                c[v[nr].n_cond++] = rule;
+                v[nr].cond = c;
         }
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
                 if (i == 0 || !verdict_eq(&v[i], ranges[k - 1].verdict))
                         ranges[k++] = (Range){.start = (uint32_t)i, .verdict = &v[i]};
         *ret_verdicts = TAKE_PTR(v);
+        *ret_n_verdicts = n;
         *ret_ranges = TAKE_PTR(ranges);
         *ret_n = k;
         return 0;
 }
+
+static int compile_arch(Program *p, const SyscallTable *t, const Range *ranges, size_t n);
 
 int seccomp_compile(const SeccompRules *rules, struct sock_fprog *ret, Error *e)
 {
@@ -275,21 +407,15 @@ int seccomp_compile(const SeccompRules *rules, struct sock_fprog *ret, Error *e)
                 goto fail;
         for (size_t a = 0; a < n_arches; a++) {
                 const SyscallTable *t = &syscall_tables[a];
-                _cleanup_free_ Verdict *verdicts = NULL;
+                Verdict *verdicts = NULL;
                 _cleanup_free_ Range *ranges = NULL;
-                size_t n;
+                size_t n, n_verdicts = 0;
                 p.insns[jump_at[a]].k = (uint32_t)(p.n - jump_at[a] - 1);
-                if ((r = arch_ranges(t, rules, &verdicts, &ranges, &n)) < 0 || (r = emit(&p, LOAD(offsetof(struct seccomp_data, nr)))) < 0)
+                if ((r = arch_ranges(t, rules, &verdicts, &n_verdicts, &ranges, &n)) < 0)
                         goto fail;
-                if (t->audit_arch == AUDIT_ARCH_X86_64) {
-                        /* x32 system calls (the 0x40000000 bit) are refused with ENOSYS, as by a
-                         * kernel without syscall.x32=y (Debian's default); -1 is left to the table,
-                         * as libseccomp does. */
-                        if ((r = emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 2, 0x40000000)) < 0 ||
-                            (r = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX)) < 0 || (r = emit(&p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
-                                goto fail;
-                }
-                if ((r = emit_tree(&p, ranges, n)) < 0)
+                r = compile_arch(&p, t, ranges, n);
+                verdicts_free(verdicts, n_verdicts);
+                if (r < 0)
                         goto fail;
         }
         *ret = (struct sock_fprog){.len = (unsigned short)p.n, .filter = p.insns};
@@ -297,8 +423,26 @@ int seccomp_compile(const SeccompRules *rules, struct sock_fprog *ret, Error *e)
 fail:
         free(p.insns);
         if (r == -E2BIG)
-                return error_set(e, r, "the system call filter is too long (more than %d instructions)", BPF_MAXINSNS);
+                return error_set(e, r, "the system call filter is too long (more than %d instructions, or a rule with too many conditions)",
+                                 BPF_MAXINSNS);
         return error_set_errno(e, r, "cannot compile the system call filter");
+}
+
+/* One architecture's part: the number, then the search. */
+static int compile_arch(Program *p, const SyscallTable *t, const Range *ranges, size_t n)
+{
+        int r;
+        if ((r = emit(p, LOAD(offsetof(struct seccomp_data, nr)))) < 0)
+                return r;
+        if (t->audit_arch == AUDIT_ARCH_X86_64) {
+                /* x32 system calls (the 0x40000000 bit) are refused with ENOSYS, as by a kernel
+                 * without syscall.x32=y (Debian's default); -1 is left to the table, as libseccomp
+                 * does. */
+                if ((r = emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 2, 0x40000000)) < 0 ||
+                    (r = emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX)) < 0 || (r = emit(p, RETURN(RET_ERRNO(ENOSYS)))) < 0)
+                        return r;
+        }
+        return emit_tree(p, ranges, n);
 }
 
 int seccomp_compile_nspawn(char *const *names, bool suppress_sync, struct sock_fprog *ret, Error *e)

@@ -38,14 +38,39 @@ typedef enum SeccompRuleKind {
         SECCOMP_RULE_OPEN_NO_SYNC,    /* allowed, except with O_SYNC or O_DSYNC in argument arg (EINVAL) */
 } SeccompRuleKind;
 
+/* A comparison of one 64-bit argument, as libseccomp's (and an OCI profile's) SCMP_CMP_*:
+ * unsigned; MASKED_EQ is (arg & value) == value_two. */
+typedef enum SeccompArgOp {
+        SECCOMP_ARG_NE,
+        SECCOMP_ARG_LT,
+        SECCOMP_ARG_LE,
+        SECCOMP_ARG_EQ,
+        SECCOMP_ARG_GE,
+        SECCOMP_ARG_GT,
+        SECCOMP_ARG_MASKED_EQ,
+        _SECCOMP_ARG_OP_MAX,
+} SeccompArgOp;
+
+typedef struct SeccompArg {
+        unsigned index; /* 0-5 */
+        SeccompArgOp op;
+        uint64_t value, value_two;
+} SeccompArg;
+
 typedef struct SeccompRule {
         const char *name; /* a system call; skipped on an architecture that has none of that name */
         SeccompRuleKind kind;
         uint32_t action; /* SECCOMP_RULE_RETURN: a SECCOMP_RET_* value with its data (SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_LOG, ...) */
         uint32_t arg;    /* SECCOMP_RULE_OPEN_NO_SYNC: which argument holds the flags */
+        /* SECCOMP_RULE_RETURN with conditions: the action only when every one holds.  Such
+         * rules of one call are tried in order before its rule without conditions (or the
+         * default action). */
+        const SeccompArg *args;
+        size_t n_args;
 } SeccompRule;
 
-/* A filter as data: an action per call (a later rule for the same call wins), default_action
+/* A filter as data: an action per call (a later rule without conditions for the same call
+ * wins; rules with conditions add up), default_action
  * for every other call, and unknown_action for a call not in known (when known is given) and
  * for a number that is no call at all.  Whatever the rules: a call of another architecture,
  * and on x86-64 an x32 call, gets ENOSYS. */

@@ -86,7 +86,7 @@ typedef struct RunConfig {
          * waits there.  Errors of the last steps go to the start's connection. */
         bool orphan;
         int gate_fd;                    /* -1: exec at once */
-        unsigned long root_propagation; /* MS_* for "/" of the container's mount namespace before anything; 0: MS_SLAVE|MS_REC */
+        unsigned long root_propagation; /* MS_* for the container's root after the pivot; 0: a slave, as the namespace's every mount */
         const char *domainname;         /* NULL: left alone */
         char *const *sysctl;            /* "net.ipv4.ip_forward=1", written in /proc/sys after the pivot */
         const RunHooks *hooks;          /* NULL: none */

@@ -44,11 +44,12 @@ int namespaces_clone_plan(const NamespaceSpec ns[static _NS_KIND_MAX], uint64_t 
                         flags |= kinds[k].flag;
                         break;
                 case NS_JOIN:
-                        if (k == NS_USER || k == NS_MOUNT)
-                                return error_set(e, -EOPNOTSUPP, "corral cannot join an existing %s namespace", k == NS_USER ? "user" : "mount");
+                        if (k == NS_USER)
+                                return error_set(e, -EOPNOTSUPP, "corral cannot join an existing user namespace");
                         if (ns[k].fd < 0)
                                 return error_set(e, -EBADF, "no %s namespace to join", kinds[k].name);
-                        ret_joins[n++] = (NamespaceJoin){k, ns[k].fd};
+                        if (k != NS_MOUNT) /* the child joins that one itself */
+                                ret_joins[n++] = (NamespaceJoin){k, ns[k].fd};
                         break;
                 default:
                         return error_set(e, -EINVAL, "unknown mode for the %s namespace", kinds[k].name);

@@ -46,9 +46,11 @@ typedef struct NamespaceJoin {
         int fd;
 } NamespaceJoin;
 
-/* How container_spawn() makes the namespaces: the clone flags of the new ones, and the joins.
- * A user namespace cannot be joined that way (the supervisor could not step back out of it),
- * nor a mount namespace (stepping in changes the supervisor's root and working directory):
- * refused, with e saying so. */
+/* How container_spawn() makes the namespaces: the clone flags of the new ones, and the joins
+ * the supervisor steps into around the clone.  A mount namespace to join is not among them:
+ * the child joins it itself (stepping in would change the supervisor's root and working
+ * directory).  A user namespace cannot be joined (the supervisor could not step back out of
+ * it, and the namespaces the clone makes would belong to the supervisor's): refused, with e
+ * saying so. */
 int namespaces_clone_plan(const NamespaceSpec ns[static _NS_KIND_MAX], uint64_t *ret_flags, NamespaceJoin ret_joins[static _NS_KIND_MAX],
                           size_t *ret_n, Error *e);

@@ -222,6 +222,11 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
         /* The container never outlives its supervisor. */
         parent_death_arm(sock);
         umask(0);
+        /* A mount namespace to join: the file system is built there (an OCI config's). */
+        if (c->namespaces[NS_MOUNT].mode == NS_JOIN && setns(c->namespaces[NS_MOUNT].fd, CLONE_NEWNS) < 0) {
+                child_report(sock, negative_errno(), "cannot enter the mount namespace to join");
+                _exit(EXIT_FAILURE);
+        }
         if (c->userns) {
                 /* In a new user namespace: wait until the supervisor has written our UID map
                  * (and, for an idmapped root, sent it), then become its root. */
@@ -238,8 +243,8 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, r, "cannot bring up the loopback interface in the container's network namespace");
                 _exit(EXIT_FAILURE);
         }
-        if (mount(NULL, "/", NULL, c->root_propagation ? c->root_propagation : MS_REC | MS_SLAVE, NULL) < 0) {
-                child_report(sock, negative_errno(), "cannot set the propagation of the container's mount namespace");
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+                child_report(sock, negative_errno(), "cannot make the mount namespace a slave of the host's");
                 _exit(EXIT_FAILURE);
         }
         if ((r = mount_plan_apply(c->plan, &ctx, &e)) < 0) {
@@ -272,11 +277,16 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, r, e.msg);
                 _exit(EXIT_FAILURE);
         }
-        if (c->namespaces[NS_UTS].mode == NS_NEW && c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) {
+        /* The root's propagation, once it is the root (pivot_root() takes no shared mounts). */
+        if (c->root_propagation && mount(NULL, "/", NULL, c->root_propagation, NULL) < 0) {
+                child_report(sock, negative_errno(), "cannot set the propagation of the container's root");
+                _exit(EXIT_FAILURE);
+        }
+        if (c->namespaces[NS_UTS].mode != NS_HOST && c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) {
                 child_report(sock, negative_errno(), "cannot set the container's hostname");
                 _exit(EXIT_FAILURE);
         }
-        if (c->namespaces[NS_UTS].mode == NS_NEW && c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
+        if (c->namespaces[NS_UTS].mode != NS_HOST && c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
                 child_report(sock, negative_errno(), "cannot set the container's domain name");
                 _exit(EXIT_FAILURE);
         }

@@ -471,14 +471,14 @@ static int apply_writes(const ContainerCgroup *cg, const CgroupWrite *w, size_t 
                         return error_set(
                                 e, -EOPNOTSUPP,
                                 "cannot set %s: the container is not in the %s cgroup (it joins it at start when a property needs it or it boots; set MemoryAccounting=, CPUAccounting=, IOAccounting= or TasksAccounting=yes)",
-                                key_of_file(w[i].file), ctl);
+                                w[i].what ? w[i].what : key_of_file(w[i].file), ctl);
                 int r = write_in(dir, w[i].file, w[i].value);
+                const char *what = w[i].what ? w[i].what : key_of_file(w[i].file);
                 if (r == -ENOENT && startswith(w[i].file, "memory.memsw"))
-                        return error_set_errno(
-                                e, r, "cannot set MemorySwapMax=: this kernel does not account swap in cgroup v1 (boot it with swapaccount=1)");
+                        return error_set_errno(e, r, "cannot set %s: this kernel does not account swap in cgroup v1 (boot it with swapaccount=1)",
+                                               w[i].what ? w[i].what : "MemorySwapMax=");
                 if (r < 0)
-                        return error_set_errno(e, r, "cannot set %s: writing \"%s\" to %s/%s failed", key_of_file(w[i].file), w[i].value, dir,
-                                               w[i].file);
+                        return error_set_errno(e, r, "cannot set %s: writing \"%s\" to %s/%s failed", what, w[i].value, dir, w[i].file);
         }
         return 0;
 }
@@ -634,7 +634,7 @@ static int create_levels(ContainerCgroup *cg, const CgroupWrite *w, size_t n, un
                 for (int c = 0; c < _CG_MAX; c++)
                         if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_2)
                                 v2 |= CG_BIT(c);
-                if ((r = enable_v2(cg->cg2_mount, cg->rel, cg->keep, v2, e)) < 0 ||
+                if ((r = enable_v2(cg->cg2_mount, cg->rel, cg->enable_above ? 0 : cg->keep, v2, e)) < 0 ||
                     (r = make_levels(cg->cg2_mount, cg->rel, false, name, true, e)) < 0)
                         goto fail;
                 if ((cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -710,6 +710,7 @@ int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void 
                 return -ENOMEM;
         }
         cg.keep = slash ? (size_t)(slash - rel) : 0; /* the levels above are not ours to remove */
+        cg.enable_above = true;
         if (translate && (r = translate(userdata, &cg.layout, &w, &n, &need, e)) < 0) {
                 container_cgroup_done(&cg);
                 return r;

@@ -25,7 +25,9 @@ typedef struct ContainerCgroup {
         bool cg2_private;
         char *v1_mount[_CG_MAX]; /* where each v1 controller's hierarchy is mounted */
         unsigned v1_joined;      /* CG_BIT()s of the v1 controllers the container is in */
-        size_t keep;             /* under systemd: the length of rel's part that is systemd's (its scope) */
+        size_t keep;             /* under systemd: the length of rel's part that is systemd's (its scope); at a given path: the
+                                  * levels above the container's, never removed */
+        bool enable_above;       /* the levels of keep are made and get controllers enabled (a given path), not systemd's */
         bool created;            /* ours to remove */
         bool layout_complete;    /* every hierarchy was looked for (else cgroup2's only) */
 } ContainerCgroup;

@@ -190,8 +190,15 @@ int device_policy_v1_create(const char *rel, size_t keep, size_t n_defaults, con
                         snprintf(minor, sizeof(minor), "%lld", (long long)x->minor);
                 snprintf(access, sizeof(access), "%s%s%s", x->access & DEVICE_READ ? "r" : "", x->access & DEVICE_WRITE ? "w" : "",
                          x->access & DEVICE_MKNOD ? "m" : "");
-                for (uint32_t maj = x->major; maj <= x->major_last; maj++) {
-                        snprintf(line, sizeof(line), "%c %u:%s %s", x->type, maj, minor, access);
+                if (x->major == 0 && x->major_last == UINT32_MAX) {
+                        /* Any major: one rule. */
+                        snprintf(line, sizeof(line), "%c *:%s %s", x->type, minor, access);
+                        if ((r = write_line(d.fd, "devices.allow", line)) < 0)
+                                goto fail;
+                        continue;
+                }
+                for (uint64_t maj = x->major; maj <= x->major_last; maj++) {
+                        snprintf(line, sizeof(line), "%c %u:%s %s", x->type, (unsigned)maj, minor, access);
                         if ((r = write_line(d.fd, "devices.allow", line)) < 0)
                                 goto fail;
                 }
@@ -240,4 +247,14 @@ void device_policy_v1_remove(DevicesV1 *d)
                 rmdir_parents(d->path, d->keep); /* and the slice levels left empty */
         }
         d->path = mfree(d->path);
+}
+
+void device_policy_v1_remove_at(const char *rel, size_t keep)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), DEVICES_V1 "/%s", rel);
+        if (access(path, F_OK) < 0)
+                return;
+        DevicesV1 d = {.fd = -1, .back_fd = -1, .path = strdup(path), .keep = strlen(DEVICES_V1) + (keep ? keep + 1 : 0)};
+        device_policy_v1_remove(&d);
 }

@@ -35,3 +35,6 @@ int device_policy_v1_create(const char *rel, size_t keep, size_t n_defaults, con
 int device_policy_v1_enter(DevicesV1 *d, Error *e);
 void device_policy_v1_leave(DevicesV1 *d);
 void device_policy_v1_remove(DevicesV1 *d);
+/* The devices cgroup made for rel earlier (device_policy_v1_create(), keep as there), by a
+ * later process. */
+void device_policy_v1_remove_at(const char *rel, size_t keep);

@@ -463,7 +463,7 @@ char *slice_to_cgroup_path(const char *slice)
         return out;
 }
 
-static const char *const controller_names[_CG_MAX] = {"cpu", "cpuacct", "cpuset", "memory", "blkio", "pids", "devices", "freezer"};
+static const char *const controller_names[_CG_MAX] = {"cpu", "cpuacct", "cpuset", "memory", "blkio", "pids", "devices", "freezer", "hugetlb"};
 
 const char *cgroup_controller_to_string(CgroupController c)
 {
@@ -472,7 +472,7 @@ const char *cgroup_controller_to_string(CgroupController c)
 
 const char *cgroup_controller_v2_name(CgroupController c)
 {
-        static const char *const v2[_CG_MAX] = {"cpu", NULL, "cpuset", "memory", "io", "pids", NULL, NULL};
+        static const char *const v2[_CG_MAX] = {"cpu", NULL, "cpuset", "memory", "io", "pids", NULL, NULL, "hugetlb"};
         return c < _CG_MAX ? v2[c] : NULL;
 }
 
@@ -498,7 +498,8 @@ static int emit(Out *o, CgroupController c, const char *file, const char *fmt, .
         o->w = n;
         va_list ap;
         va_start(ap, fmt);
-        n[o->n] = (CgroupWrite){.controller = c, .file = file};
+        n[o->n] = (CgroupWrite){.controller = c};
+        snprintf(n[o->n].file, sizeof(n[o->n].file), "%s", file);
         vsnprintf(n[o->n].value, sizeof(n[o->n].value), fmt, ap);
         va_end(ap);
         o->n++;

@@ -133,6 +133,7 @@ typedef enum CgroupController {
         CG_PIDS,
         CG_DEVICES,
         CG_FREEZER,
+        CG_HUGETLB,
         _CG_MAX,
 } CgroupController;
 #define CG_BIT(c) (1u << (c))
@@ -158,8 +159,9 @@ typedef struct ResourceHost {
 /* One file to write in the container's cgroup of a controller. */
 typedef struct CgroupWrite {
         CgroupController controller;
-        const char *file;
+        char file[64];
         char value[96];
+        const char *what; /* the setting, for errors ("linux.resources"); NULL: the property the file is for */
 } CgroupWrite;
 
 /* The files for the properties in r on layout, in the order to write them, and the controllers

@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "exec-limits.h"
 #include "container.h"
+#include "device-policy.h"
 #include "fs-util.h"
 #include "log.h"
 #include "oci-config.h"
@@ -322,6 +323,8 @@ static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *r
                 return error_set_errno(e, negative_errno(), "cannot create the state directory %s", ctx->root);
         if ((r = oci_config_parse(text, size, &config, e)) < 0)
                 return r;
+        if (config.resources.memory_kernel.set)
+                log_warning("linux.resources.memory.kernel: written to memory.kmem.limit_in_bytes, which Linux 6.1 and later ignore");
         if (config.process.terminal && !a->console_socket && !a->detach && ret_pidfd == NULL) {
                 r = error_set(e, -EINVAL, "process.terminal is true: --console-socket is needed to hand the terminal over");
                 goto out;
@@ -606,6 +609,7 @@ static int destroy(Context *ctx, int dirfd, OciState *s, OciStatus st, Error *e)
                         kill(s->pid, SIGKILL);
                 wait_gone(s);
                 container_cgroup_remove(&cg);
+                device_policy_v1_remove_at(s->cgroup, cg.keep);
                 container_cgroup_done(&cg);
         }
         if (have_config && c.hooks[OCI_HOOK_POSTSTOP].n) {

@@ -373,7 +373,8 @@ static int write_add(CgroupWrite **w, size_t *n, CgroupController ctl, const cha
         if (!x)
                 return -ENOMEM;
         *w = x;
-        x[*n] = (CgroupWrite){.controller = ctl, .file = file};
+        x[*n] = (CgroupWrite){.controller = ctl, .what = "linux.resources"};
+        snprintf(x[*n].file, sizeof(x[*n].file), "%s", file);
         va_list ap;
         va_start(ap, fmt);
         int k = vsnprintf(x[*n].value, sizeof(x[*n].value), fmt, ap);
@@ -462,6 +463,17 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                                 ADD(CG_MEMORY, "memory.swap.max", "%lld", (long long)(v - limit));
                 } else
                         ADD(CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", (long long)v);
+        }
+        if (res->memory_kernel.set || res->memory_kernel_tcp.set) {
+                NEED(CG_MEMORY, "memory.kernel");
+                if (v2(l, CG_MEMORY)) {
+                        r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.memory.kernel/kernelTCP: cgroup2 has no such setting");
+                        goto fail;
+                }
+                if (res->memory_kernel.set)
+                        ADD(CG_MEMORY, "memory.kmem.limit_in_bytes", "%lld", (long long)res->memory_kernel.value);
+                if (res->memory_kernel_tcp.set)
+                        ADD(CG_MEMORY, "memory.kmem.tcp.limit_in_bytes", "%lld", (long long)res->memory_kernel_tcp.value);
         }
         if (res->memory_swappiness.set) {
                 NEED(CG_MEMORY, "memory.swappiness");
@@ -570,7 +582,8 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 static const struct {
                         const char *prefix;
                         CgroupController c;
-                } prefixes[] = {{"cpu.", CG_CPU}, {"cpuset.", CG_CPUSET}, {"memory.", CG_MEMORY}, {"io.", CG_BLKIO}, {"pids.", CG_PIDS}};
+                } prefixes[] = {{"cpu.", CG_CPU},  {"cpuset.", CG_CPUSET}, {"memory.", CG_MEMORY},
+                                {"io.", CG_BLKIO}, {"pids.", CG_PIDS},     {"hugetlb.", CG_HUGETLB}};
                 const char *key = res->unified[i].key;
                 int c = -1;
                 for (size_t k = 0; k < ELEMENTSOF(prefixes); k++)
@@ -593,9 +606,11 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                         mask |= CG_BIT(c);
                 ADD(c, key, "%s", res->unified[i].value);
         }
-        if (res->n_hugepage_limits > 0) {
-                r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.hugepageLimits: the hugetlb controller is not supported yet");
-                goto fail;
+        for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+                char file[64];
+                NEED(CG_HUGETLB, "hugepageLimits");
+                snprintf(file, sizeof(file), "hugetlb.%s.%s", res->hugepage_limits[i].key, v2(l, CG_HUGETLB) ? "max" : "limit_in_bytes");
+                ADD(CG_HUGETLB, file, "%s", res->hugepage_limits[i].value);
         }
         if (res->network_class_id.set || res->n_network_priorities > 0) {
                 r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.network: the net_cls and net_prio controllers are not supported");
@@ -628,34 +643,65 @@ static int translate(void *userdata, const CgroupLayout *layout, CgroupWrite **r
         return oci_resources_translate(&c->resources, layout, ret, ret_n, ret_need, e);
 }
 
-/* The filter of a config's seccomp object, compiled. */
+/* The filter of a config's seccomp object, compiled.  A call's conditions are one rule (all
+ * must hold), but where two compare the same argument each is a rule of its own (any may
+ * hold), as runc adds them to libseccomp. */
 static int compile_seccomp(const OciSeccomp *s, struct sock_fprog *ret, Error *e)
 {
+        static const SeccompArgOp ops[_OCI_OP_MAX] = {
+                [OCI_OP_NE] = SECCOMP_ARG_NE,
+                [OCI_OP_LT] = SECCOMP_ARG_LT,
+                [OCI_OP_LE] = SECCOMP_ARG_LE,
+                [OCI_OP_EQ] = SECCOMP_ARG_EQ,
+                [OCI_OP_GE] = SECCOMP_ARG_GE,
+                [OCI_OP_GT] = SECCOMP_ARG_GT,
+                [OCI_OP_MASKED_EQ] = SECCOMP_ARG_MASKED_EQ,
+        };
         SeccompRules rules = {.default_action = s->default_action, .unknown_action = s->default_action};
-        size_t n = 0;
+        SeccompArg *args = NULL;
+        size_t n = 0, n_args = 0, k = 0;
         int r;
-        for (size_t i = 0; i < s->n_syscalls; i++)
-                n += strv_length(s->syscalls[i].names);
-        if (!(rules.rules = calloc(n ? n : 1, sizeof(SeccompRule))))
-                return -ENOMEM;
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                n += strv_length(s->syscalls[i].names) * MAX(s->syscalls[i].n_args, (size_t)1);
+                n_args += s->syscalls[i].n_args;
+        }
+        if (!(rules.rules = calloc(n ? n : 1, sizeof(SeccompRule))) || !(args = calloc(n_args ? n_args : 1, sizeof(SeccompArg)))) {
+                r = -ENOMEM;
+                goto done;
+        }
         for (size_t i = 0; i < s->n_syscalls; i++) {
                 const OciSeccompSyscall *sc = &s->syscalls[i];
-                if (sc->n_args > 0) {
-                        r = error_set(e, -EOPNOTSUPP, "config.json: linux.seccomp.syscalls[%zu] (%s): argument conditions are not supported yet", i,
-                                      sc->names && sc->names[0] ? sc->names[0] : "?");
-                        goto done;
-                }
                 if (sc->action == SECCOMP_RET_USER_NOTIF) {
                         r = error_set(e, -EOPNOTSUPP, "config.json: linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY is not supported yet", i);
                         goto done;
                 }
+                SeccompArg *a = args + k;
+                bool repeated = false;
+                for (size_t j = 0; j < sc->n_args; j++) {
+                        args[k++] = (SeccompArg){.index = sc->args[j].index,
+                                                 .op = ops[sc->args[j].op],
+                                                 .value = sc->args[j].value,
+                                                 .value_two = sc->args[j].value_two};
+                        for (size_t m = 0; m < j; m++)
+                                repeated |= sc->args[m].index == sc->args[j].index;
+                }
                 /* Names no table knows are skipped, as runc skips them. */
-                for (char **name = sc->names; name && *name; name++)
-                        rules.rules[rules.n_rules++] = (SeccompRule){.name = *name, .kind = SECCOMP_RULE_RETURN, .action = sc->action};
+                for (char **name = sc->names; name && *name; name++) {
+                        if (sc->n_args == 0 || !repeated)
+                                rules.rules[rules.n_rules++] = (SeccompRule){
+                                        .name = *name, .kind = SECCOMP_RULE_RETURN, .action = sc->action, .args = a, .n_args = sc->n_args};
+                        else
+                                for (size_t j = 0; j < sc->n_args; j++)
+                                        rules.rules[rules.n_rules++] = (SeccompRule){
+                                                .name = *name, .kind = SECCOMP_RULE_RETURN, .action = sc->action, .args = a + j, .n_args = 1};
+                }
         }
         r = seccomp_compile(&rules, ret, e);
 done:
         free(rules.rules);
+        free(args);
+        if (r == -ENOMEM && !e->code)
+                error_set(e, r, "out of memory");
         return r;
 }
 
@@ -738,8 +784,10 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                                                namespace_kind_to_string(n->kind), n->path);
                 ns[n->kind] = (NamespaceSpec){NS_JOIN, o->ns_fds[n->kind]};
         }
-        if (ns[NS_MOUNT].mode != NS_NEW)
-                return error_set(e, -EINVAL, "config.json: linux.namespaces needs a new mount namespace");
+        if (ns[NS_MOUNT].mode == NS_HOST)
+                return error_set(e, -EOPNOTSUPP,
+                                 "config.json: linux.namespaces has no mount namespace: corral-oci builds the container's root in one of its own "
+                                 "(or one joined by path), never in the runtime's");
         if ((c->uid_mappings.n || c->gid_mappings.n) && ns[NS_USER].mode != NS_NEW)
                 return error_set(e, -EINVAL, "config.json: linux.uidMappings and gidMappings need a new user namespace");
         if (ns[NS_USER].mode == NS_NEW) {
@@ -755,10 +803,10 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                                             c->gid_mappings.ranges[i].count)) < 0)
                                 return r;
         }
-        if (c->hostname && *c->hostname && ns[NS_UTS].mode != NS_NEW)
-                return error_set(e, -EINVAL, "config.json: \"hostname\" needs a new UTS namespace");
-        if (c->domainname && *c->domainname && ns[NS_UTS].mode != NS_NEW)
-                return error_set(e, -EINVAL, "config.json: \"domainname\" needs a new UTS namespace");
+        if (c->hostname && *c->hostname && ns[NS_UTS].mode == NS_HOST)
+                return error_set(e, -EINVAL, "config.json: \"hostname\" needs a UTS namespace of the container's (linux.namespaces)");
+        if (c->domainname && *c->domainname && ns[NS_UTS].mode == NS_HOST)
+                return error_set(e, -EINVAL, "config.json: \"domainname\" needs a UTS namespace of the container's (linux.namespaces)");
         for (size_t i = 0; i < c->n_sysctl; i++) {
                 _cleanup_free_ char *kv = NULL;
                 if (asprintf(&kv, "%s=%s", c->sysctl[i].key, c->sysctl[i].value) < 0 || strv_push(&o->sysctl, TAKE_PTR(kv)) < 0)
@@ -775,7 +823,9 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 return r;
         if ((r = oci_device_rules(c, &o->device_rules, &o->n_device_rules, e)) < 0)
                 return r;
-        if (!o->cg.path && device_policy_v1_available() &&
+        /* The v1 devices controller where the host has one (on a hybrid host beside the cgroup2
+         * program: both apply). */
+        if (device_policy_v1_available() &&
             (r = device_policy_v1_create(cgroup_path, o->cg.keep, 0, o->device_rules, o->n_device_rules, &o->devices_v1, e)) < 0)
                 return r;
 

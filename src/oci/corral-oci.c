@@ -1239,7 +1239,7 @@ static int verb_features(Context *ctx, int argc, char **argv)
 }
 
 typedef struct ExecArgs {
-        const char *process, *console_socket, *pid_file, *cwd, *user;
+        const char *process, *console_socket, *pid_file, *cwd, *user, *apparmor, *process_label;
         char **env, **caps, **gids;
         bool tty, detach, no_new_privs, ignore_paused;
         int preserve_fds;
@@ -1295,9 +1295,11 @@ static int exec_option(int c, const char *arg, void *data)
                 a->preserve_fds = (int)n;
                 break;
         case 'l':
+                a->process_label = arg;
+                break;
         case 'a':
-                log_error("exec: --process-label and --apparmor are not supported");
-                return -EOPNOTSUPP;
+                a->apparmor = arg;
+                break;
         case 'h':
                 return -ECANCELED;
         }
@@ -1363,6 +1365,16 @@ static int exec_process(const ExecArgs *a, OciConfig *c, char **cmd, OciProcess 
                 ret->capabilities.ambient |= bit;
         }
         ret->no_new_privileges |= a->no_new_privs;
+        if (a->apparmor) {
+                free(ret->apparmor_profile);
+                if (!(ret->apparmor_profile = strdup(a->apparmor)))
+                        return -ENOMEM;
+        }
+        if (a->process_label) {
+                free(ret->selinux_label);
+                if (!(ret->selinux_label = strdup(a->process_label)))
+                        return -ENOMEM;
+        }
         return 0;
 }
 

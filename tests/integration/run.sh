@@ -97,7 +97,7 @@ run_one() { # file function
                 rc=1
         fi
         case $rc in
-        0) pass=$((pass + 1)); echo "PASS $fn ($((SECONDS - t0)) s)" ;;
+        0) pass=$((pass + 1)); echo "PASS $fn ($((SECONDS - t0)) s)"; grep '^NOTE: ' "$tmp.log" | sed 's/^NOTE: /    /' ;;
         77) skipn=$((skipn + 1)); echo "SKIP $fn: $(grep SKIP: "$tmp.log" | tail -1)" ;;
         *) failn=$((failn + 1)); echo "FAIL $fn (exit $rc, $((SECONDS - t0)) s)"; sed 's/^/    /' "$tmp.log" | tail -30 ;;
         esac

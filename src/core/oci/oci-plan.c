@@ -705,6 +705,19 @@ done:
         return r;
 }
 
+/* AppArmor profiles are applied where the host has AppArmor, and refused where it has none (as
+ * runc); SELinux labels are ignored where the host has no SELinux (as crun: no label could be
+ * applied) and refused where it has (corral does not apply them). */
+static int check_security_labels(const OciConfig *c, const OciProcess *p, Error *e)
+{
+        bool selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+        if (p->apparmor_profile && *p->apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
+                return error_set(e, -EOPNOTSUPP, "config.json: process.apparmorProfile \"%s\": this host has no AppArmor", p->apparmor_profile);
+        if (selinux && ((p->selinux_label && *p->selinux_label) || (c->mount_label && *c->mount_label)))
+                return error_set(e, -EOPNOTSUPP, "config.json: process.selinuxLabel, linux.mountLabel: corral does not apply SELinux labels");
+        return 0;
+}
+
 /* The process of a config (or of an exec), its limits kept in o. */
 static ProcessSpec process_spec(const OciConfig *c, const OciProcess *op, OciRun *o)
 {
@@ -719,6 +732,7 @@ static ProcessSpec process_spec(const OciConfig *c, const OciProcess *op, OciRun
                 .gid = op->gid,
                 .groups = op->additional_gids,
                 .n_groups = op->n_additional_gids,
+                .apparmor_profile = op->apparmor_profile && *op->apparmor_profile ? op->apparmor_profile : NULL,
         };
         if (op->umask.set)
                 OPTIONAL_SET(p.umask, op->umask.value);
@@ -763,11 +777,8 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 return error_set(e, -EINVAL, "config.json: \"process\" is required to run a container");
         if (strv_length(c->process.args) == 0)
                 return error_set(e, -EINVAL, "config.json: process.args must name a program");
-        if (c->process.apparmor_profile && *c->process.apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
-                return error_set(e, -EOPNOTSUPP, "config.json: process.apparmorProfile \"%s\": this host has no AppArmor",
-                                 c->process.apparmor_profile);
-        if (c->process.selinux_label && *c->process.selinux_label)
-                return error_set(e, -EOPNOTSUPP, "config.json: process.selinuxLabel: corral does not support SELinux labels");
+        if ((r = check_security_labels(c, &c->process, e)) < 0)
+                return r;
 
         /* Namespaces: new, joined (opened now), or the host's. */
         NamespaceSpec ns[_NS_KIND_MAX];
@@ -878,6 +889,8 @@ int oci_exec_prepare(const OciConfig *c, const OciProcess *p, const char *id, Oc
 {
         int r;
         o->config = c;
+        if ((r = check_security_labels(c, p, e)) < 0)
+                return r;
         if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, e)) < 0)
                 return r;
         RunConfig *run = &o->run;

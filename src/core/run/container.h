@@ -32,6 +32,7 @@ typedef struct ProcessSpec {
         const gid_t *groups;
         size_t n_groups;
         OPTIONAL(mode_t) umask;
+        const char *apparmor_profile; /* NULL: none; else the AppArmor profile the exec enters */
 } ProcessSpec;
 
 /* Programs of the caller's run at fixed points of the start (an OCI config's hooks). */

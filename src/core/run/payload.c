@@ -77,6 +77,19 @@ static void apply_limits(const ProcessSpec *s, int sync_fd)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
 }
 
+/* The AppArmor profile the next exec enters, as runc sets it: through the container's /proc. */
+static int apparmor_on_exec(const char *profile)
+{
+        char buf[512];
+        int n = snprintf(buf, sizeof(buf), "exec %s", profile);
+        if (n < 0 || (size_t)n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        int r = write_file_at(AT_FDCWD, "/proc/self/attr/apparmor/exec", buf, (size_t)n, 0);
+        if (r == -ENOENT)
+                r = write_file_at(AT_FDCWD, "/proc/self/attr/exec", buf, (size_t)n, 0);
+        return r;
+}
+
 /* execve() with a PATH search that uses the container's PATH, not ours. */
 static int exec_search(const char *file, char *const *argv, char **envp)
 {
@@ -211,6 +224,8 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
         if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
         apply_limits(s, sync_fd);
+        if (s->apparmor_profile && (r = apparmor_on_exec(s->apparmor_profile)) < 0)
+                FAIL_ERRNO(sync_fd, r, "cannot set the AppArmor profile %s for the exec (is it loaded?)", s->apparmor_profile);
         /* The filter goes in while we still hold CAP_SYS_ADMIN (no no_new_privs needed), and
          * before the user change, as nspawn. */
         if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)

@@ -24,7 +24,9 @@ test_oci_runtime_tools_validation() {
         expected=$(grep -v '^#' "$(dirname "${BASH_SOURCE[0]}")/oci-conformance-expected.txt")
         for t in "$v"/*.t; do
                 name=$(basename "$t" .t)
-                (cd "$TESTTMP/run" && TMPDIR="$TESTTMP/run/tmp" RUNTIME="$CORRAL_OCI" timeout 120 "$t" > "$TESTTMP/$name.log" 2>&1)
+                # The v1 devices controller beside cgroup2's program, as runc has it on a hybrid
+                # host (the devices programs read devices.list).
+                (cd "$TESTTMP/run" && TMPDIR="$TESTTMP/run/tmp" RUNTIME="$CORRAL_OCI" CORRAL_DEVICE_POLICY_V1=1 timeout 120 "$t" > "$TESTTMP/$name.log" 2>&1)
                 p=$(grep -c '^ok' "$TESTTMP/$name.log"); f=$(grep -c '^not ok' "$TESTTMP/$name.log")
                 tp=$((tp + p)); tf=$((tf + f))
                 allowed=$(echo "$expected" | awk -v n="$name" '$1 == n {print $2}')

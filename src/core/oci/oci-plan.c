@@ -834,9 +834,11 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 return r;
         if ((r = oci_device_rules(c, &o->device_rules, &o->n_device_rules, e)) < 0)
                 return r;
-        /* The v1 devices controller where the host has one (on a hybrid host beside the cgroup2
-         * program: both apply). */
-        if (device_policy_v1_available() &&
+        /* The v1 devices controller only where there is no cgroup2 program to do the job, as for
+         * corral (run-config.c): moving the init into a v1 cgroup waits for an RCU grace period.
+         * CORRAL_DEVICE_POLICY_V1=1 uses it on a hybrid host too (the conformance test does). */
+        const char *force_v1 = getenv("CORRAL_DEVICE_POLICY_V1");
+        if ((!o->cg.path || (force_v1 && streq(force_v1, "1"))) && device_policy_v1_available() &&
             (r = device_policy_v1_create(cgroup_path, o->cg.keep, 0, o->device_rules, o->n_device_rules, &o->devices_v1, e)) < 0)
                 return r;
 

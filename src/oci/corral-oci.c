@@ -319,8 +319,8 @@ static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *r
                 return -ENOMEM;
         if ((r = read_full_file(config_path, &text, &size)) < 0)
                 return error_set_errno(e, r, "cannot read %s", config_path);
-        if (mkdir(ctx->root, 0700) < 0 && errno != EEXIST)
-                return error_set_errno(e, negative_errno(), "cannot create the state directory %s", ctx->root);
+        if ((r = mkdir_p(ctx->root, 0700)) < 0)
+                return error_set_errno(e, r, "cannot create the state directory %s", ctx->root);
         if ((r = oci_config_parse(text, size, &config, e)) < 0)
                 return r;
         if (config.resources.memory_kernel.set)

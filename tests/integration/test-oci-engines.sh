@@ -77,3 +77,84 @@ test_podman_runs_containers_with_corral_oci() {
         pm rm c2 >/dev/null || fail "rm"
         expect_eq "$(ls /run/corral-oci)" "" "nothing of corral-oci's is left"
 }
+
+# A containerd of the test's own (root, state and sockets in the test's directory, the CRI
+# plugin off), its runc v2 shim running corral-oci; containers in the namespace corral-it, so
+# their cgroups are /corral-it/ID.
+containerd_setup() {
+        command -v containerd >/dev/null && command -v ctr >/dev/null || skip "containerd is not installed (scripts/setup.sh installs it)"
+        local d=$TESTTMP/ct
+        mkdir -p "$d/img/bin" "$d/img/etc" "$d/img/tmp"
+        cp /bin/busybox "$d/img/bin/"
+        for a in sh echo id cat sleep ls hostname true tty ps; do ln -s busybox "$d/img/bin/$a"; done
+        python3 "$(dirname "$(dirname "${BASH_SOURCE[0]}")")/tools/oci-image.py" "$d/img" "$d/bb.tar" docker.io/library/bb:latest ||
+                fail "cannot make the image"
+        cat > "$d/config.toml" <<EOC
+version = 2
+root = "$d/root"
+state = "$d/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+                    "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "$d/containerd.sock"
+[ttrpc]
+  address = "$d/containerd-ttrpc.sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$d/opt"
+[plugins."io.containerd.runtime.v2.task"]
+  platforms = ["linux/amd64"]
+EOC
+        # The shim keeps its runtime's state in /run/containerd/runc: a tmpfs of the test's.
+        mkdir -p /run/containerd && mount -t tmpfs tmpfs /run/containerd || fail "tmpfs over /run/containerd"
+        containerd --config "$d/config.toml" > "$d/containerd.log" 2>&1 &
+        CONTAINERD=$!
+        trap 'containerd_cleanup' EXIT
+        for _ in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
+        CT=(ctr --address "$d/containerd.sock" -n corral-it)
+        "${CT[@]}" image import "$d/bb.tar" >/dev/null || fail "ctr image import: $(tail -3 "$d/containerd.log")"
+}
+
+containerd_cleanup() {
+        local t
+        for t in $("${CT[@]}" task ls -q 2>/dev/null); do "${CT[@]}" task kill -s KILL "$t" >/dev/null 2>&1; done
+        sleep 0.3
+        for t in $("${CT[@]}" container ls -q 2>/dev/null); do
+                "${CT[@]}" task delete -f "$t" >/dev/null 2>&1
+                "${CT[@]}" container delete "$t" >/dev/null 2>&1
+        done
+        kill "$CONTAINERD" 2>/dev/null && wait "$CONTAINERD" 2>/dev/null
+        find /sys/fs/cgroup -depth -type d -name 'corral-it' -exec rmdir {} \; 2>/dev/null
+        return 0
+}
+
+test_containerd_runs_tasks_with_corral_oci() {
+        containerd_setup
+        local run=("${CT[@]}" run --runc-binary "$CORRAL_OCI")
+        out=$("${run[@]}" --rm docker.io/library/bb:latest t1 sh -c 'echo hello from ctr; id -u' 2>&1) || fail "ctr run: $out"
+        expect_eq "$out" "hello from ctr
+0" "ctr run --rm"
+        "${run[@]}" --rm docker.io/library/bb:latest t1 sh -c 'exit 5' >/dev/null 2>&1; expect_eq "$?" 5 "the exit code"
+        out=$(script -qec "${run[*]} --rm -t docker.io/library/bb:latest t1 tty" /dev/null 2>&1 | tr -d '\r')
+        expect_contains "$out" "/dev/pts/0" "ctr run -t: a terminal through the console socket"
+        "${run[@]}" -d --memory-limit 67108864 docker.io/library/bb:latest t2 sleep 1000 >/dev/null 2>&1 || fail "ctr run -d"
+        expect_contains "$("${CT[@]}" task ls)" "RUNNING" "the task runs"
+        pid=$("${CT[@]}" task ls | awk '$1 == "t2" {print $2}')
+        ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
+        expect_eq "$(cat "/proc/$ppid/comm")" "containerd-shim" "the shim is the init's parent, no corral process between"
+        mem=$(cat /sys/fs/cgroup/memory/corral-it/t2/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/corral-it/t2/memory.max)
+        expect_eq "$mem" 67108864 "--memory-limit in /corral-it/t2"
+        out=$("${CT[@]}" task exec --exec-id e1 t2 sh -c 'echo in exec; exit 4' 2>&1); rc=$?
+        expect_eq "$out" "in exec" "task exec"
+        expect_eq "$rc" 4 "its exit code"
+        expect_contains "$("${CT[@]}" task ps t2)" "$pid" "task ps"
+        "${CT[@]}" task pause t2 || fail "pause"
+        expect_contains "$("${CT[@]}" task ls)" "PAUSED" "paused"
+        "${CT[@]}" task resume t2 || fail "resume"
+        expect_contains "$("${CT[@]}" task ls)" "RUNNING" "running again"
+        "${CT[@]}" task kill -s KILL t2 || fail "kill"
+        for _ in $(seq 50); do "${CT[@]}" task ls | grep -q STOPPED && break; sleep 0.1; done
+        expect_contains "$("${CT[@]}" task ls)" "STOPPED" "stopped"
+        "${CT[@]}" task delete t2 >/dev/null 2>&1 || fail "task delete"
+        "${CT[@]}" container delete t2 || fail "container delete"
+        expect_eq "$(ls /run/containerd/runc/corral-it 2>/dev/null)" "" "nothing of corral-oci's is left"
+}

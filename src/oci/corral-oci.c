@@ -37,6 +37,7 @@
 #include "seccomp.h"
 #include "spawn.h"
 #include "strv.h"
+#include "terminal.h"
 
 typedef struct Context {
         const char *root;
@@ -297,7 +298,7 @@ static const struct option create_options[] = {
 };
 
 /* Creates the container; *ret_pid and *ret_pidfd get its init (ret_pidfd NULL: not kept). */
-static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *ret_pid, int *ret_pidfd, Error *e)
+static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *ret_pid, int *ret_pidfd, int *ret_master, Error *e)
 {
         _cleanup_free_ char *bundle = NULL, *text = NULL, *cgroup = NULL, *dir = NULL, *scratch = NULL;
         OciConfig config = {0};
@@ -325,13 +326,10 @@ static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *r
                 return r;
         if (config.resources.memory_kernel.set)
                 log_warning("linux.resources.memory.kernel: written to memory.kmem.limit_in_bytes, which Linux 6.1 and later ignore");
-        if (config.process.terminal && !a->console_socket && !a->detach && ret_pidfd == NULL) {
-                r = error_set(e, -EINVAL, "process.terminal is true: --console-socket is needed to hand the terminal over");
-                goto out;
-        }
-        if (config.process.terminal && !a->console_socket) {
-                r = error_set(e, -EOPNOTSUPP,
-                              "process.terminal is true: corral-oci needs --console-socket (it does not relay a terminal itself yet)");
+        /* A terminal goes to the console socket, or to run, which relays it (not detached). */
+        if (config.process.terminal && !a->console_socket && (!ret_master || a->detach)) {
+                r = error_set(e, -EINVAL, "process.terminal is true: --console-socket is needed to hand the terminal over%s",
+                              ret_master ? " (run --detach does not stay to relay it)" : "");
                 goto out;
         }
 
@@ -392,8 +390,10 @@ static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *r
                 goto out;
         closep(&gate);
         closep(&sp.console_peer);
-        if (sp.console_master >= 0 && (r = send_console(a->console_socket, sp.console_master, e)) < 0)
+        if (sp.console_master >= 0 && a->console_socket && (r = send_console(a->console_socket, sp.console_master, e)) < 0)
                 goto kill;
+        if (sp.console_master >= 0 && !a->console_socket && ret_master)
+                *ret_master = TAKE_FD(sp.console_master);
         closep(&sp.console_master);
         state.pid = sp.pid;
         state.pid_start = process_start_time(sp.pid, NULL);
@@ -440,7 +440,7 @@ static int verb_create(Context *ctx, int argc, char **argv)
                 log_error("create: exactly one container id is needed");
                 return EXIT_FAILURE;
         }
-        int r = do_create(ctx, argv[k], &a, &pid, NULL, &e);
+        int r = do_create(ctx, argv[k], &a, &pid, NULL, NULL, &e);
         return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
 }
 
@@ -672,7 +672,75 @@ static int verb_delete(Context *ctx, int argc, char **argv)
         return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
 }
 
-/* run: create, start, wait for the init (forwarding signals to it), delete. */
+/* Waits for the process of pidfd, forwarding the signals of fwd to it; with a pty master, relays
+ * it to our stdin and stdout (our terminal raw meanwhile, its size passed on).  Returns the
+ * exit status as a shell has it. */
+static int wait_relaying(int pidfd, int master, const sigset_t *fwd)
+{
+        RawTerminal term = {.fd = -1};
+        struct winsize ws;
+        int sfd = signalfd(-1, fwd, SFD_CLOEXEC), status = EXIT_FAILURE;
+        bool in_open = master >= 0;
+        if (master >= 0) {
+                if (isatty(STDIN_FILENO))
+                        terminal_make_raw(&term, STDIN_FILENO);
+                if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                        (void)ioctl(master, TIOCSWINSZ, &ws);
+        }
+        for (;;) {
+                struct pollfd p[4] = {{.fd = pidfd, .events = POLLIN},
+                                      {.fd = sfd, .events = POLLIN},
+                                      {.fd = master, .events = POLLIN},
+                                      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN}};
+                if (poll(p, 4, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                                if (si.ssi_signo == SIGWINCH && master >= 0) {
+                                        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                                                (void)ioctl(master, TIOCSWINSZ, &ws);
+                                } else
+                                        (void)syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+                        }
+                }
+                char buf[4096];
+                if (p[2].revents & (POLLIN | POLLHUP)) {
+                        ssize_t n = read(master, buf, sizeof(buf));
+                        if (n > 0)
+                                (void)write_all(STDOUT_FILENO, buf, (size_t)n);
+                }
+                if (p[3].revents & (POLLIN | POLLHUP)) {
+                        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+                        if (n > 0)
+                                (void)write_all(master, buf, (size_t)n);
+                        else
+                                in_open = false; /* EOF: the container keeps its terminal */
+                }
+                if (p[0].revents & POLLIN) {
+                        siginfo_t si = {0};
+                        if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) == 0)
+                                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                        /* What the container wrote last is still in the pty (a process it left
+                         * behind may hold the other end: no waiting for it). */
+                        if (master >= 0)
+                                (void)fcntl(master, F_SETFL, O_NONBLOCK);
+                        for (ssize_t n; master >= 0 && (n = read(master, buf, sizeof(buf))) > 0;)
+                                (void)write_all(STDOUT_FILENO, buf, (size_t)n);
+                        break;
+                }
+        }
+        terminal_restore(&term);
+        if (sfd >= 0)
+                close(sfd);
+        return status;
+}
+
+/* run: create, start, wait for the init (forwarding signals to it, relaying its terminal),
+ * delete. */
 static int verb_run(Context *ctx, int argc, char **argv)
 {
         CreateArgs a = {0};
@@ -695,7 +763,8 @@ static int verb_run(Context *ctx, int argc, char **argv)
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaddset(&fwd, forwarded[i]);
         sigprocmask(SIG_BLOCK, &fwd, NULL);
-        int r = do_create(ctx, id, &a, &pid, &pidfd, &e);
+        int master = -1;
+        int r = do_create(ctx, id, &a, &pid, &pidfd, &master, &e);
         if (r < 0)
                 return fail(&e, r);
         if ((r = do_start(ctx, id, &e)) < 0) {
@@ -708,25 +777,8 @@ static int verb_run(Context *ctx, int argc, char **argv)
                 close(pidfd);
                 return EXIT_SUCCESS;
         }
-        int sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
-        for (;;) {
-                struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-                if (poll(p, 2, -1) < 0 && errno != EINTR)
-                        break;
-                if (p[1].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si))
-                                (void)syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
-                }
-                if (p[0].revents & POLLIN) {
-                        siginfo_t si = {0};
-                        if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) == 0)
-                                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-                        break;
-                }
-        }
-        if (sfd >= 0)
-                close(sfd);
+        status = wait_relaying(pidfd, master, &fwd);
+        closep(&master);
         close(pidfd);
         Error de = {0};
         if ((r = do_delete(ctx, id, true, &de)) < 0)

@@ -155,8 +155,15 @@ EOF
         expect_contains "$got" "/dev/ptmx" "the fd is sent with runc's name"
         expect_contains "$got" "/dev/pts/0" "the payload's stdio is the pty"
         expect_contains "$got" "30 100" "consoleSize"
-        out=$(cd b && oci create corral-tty2 2>&1) && fail "terminal without --console-socket"
+        out=$(cd b && oci create corral-tty2 2>&1) && fail "create with a terminal without --console-socket"
         expect_contains "$out" "--console-socket" "is refused by name"
+        # run relays the terminal itself: the default spec (terminal: true) runs in ours.
+        mkdir -p d && make_busybox_tree d/rootfs && (cd d && oci spec) || fail "spec"
+        sed -i 's|"sh"|"sh", "-c", "tty; stty size; exit 4"|' d/config.json
+        out=$(script -qec "stty rows 33 cols 77; cd d && $CORRAL_OCI run corral-tty3; echo rc=\$?" /dev/null | tr -d '\r')
+        expect_contains "$out" "/dev/pts/0" "run relays the container's terminal"
+        expect_contains "$out" "33 77" "with our terminal's size"
+        expect_contains "$out" "rc=4" "and exits with its status"
 }
 
 test_oci_hooks_run_in_order_with_the_state() {

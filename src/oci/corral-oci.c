@@ -120,7 +120,7 @@ static int load(Context *ctx, const char *id, bool lock, int *ret_fd, OciState *
 static int load_config(int dirfd, OciConfig *ret, Error *e)
 {
         _cleanup_free_ char *text = NULL;
-        size_t size;
+        size_t size = 0;
         _cleanup_close_ int fd = openat(dirfd, "config.json", O_RDONLY | O_CLOEXEC);
         int r = fd < 0 ? negative_errno() : read_full_fd(fd, &text, &size);
         if (r < 0)

@@ -22,7 +22,7 @@ typedef struct Walk {
         char path[256]; /* the field being read, for errors */
 } Walk;
 
-_printf_(3, 4) static int fail(Walk *w, int code, const char *fmt, ...)
+_printf_(3, 4) static void fail_msg(Walk *w, int code, const char *fmt, ...)
 {
         char msg[512];
         va_list ap;
@@ -30,9 +30,12 @@ _printf_(3, 4) static int fail(Walk *w, int code, const char *fmt, ...)
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         if (!w->path[0])
-                return error_set(w->e, code, "config.json: %s", msg);
-        return error_set(w->e, code, "config.json: %s: %s", w->path, msg);
+                error_set(w->e, code, "config.json: %s", msg);
+        else
+                error_set(w->e, code, "config.json: %s: %s", w->path, msg);
 }
+/* Sets the error, naming the field being read, and is code (a negative errno). */
+#define fail(w, code, ...) (fail_msg((w), (code), __VA_ARGS__), (code))
 
 /* Enters a field: appends ".name" (or "[i]" with name NULL) to the path; leave() restores it. */
 static size_t enter(Walk *w, const char *name, size_t index)
@@ -131,7 +134,7 @@ static int get_u64(Walk *w, json_object *o, uint64_t *ret)
 
 static int get_u32(Walk *w, json_object *o, uint32_t *ret)
 {
-        int64_t v;
+        int64_t v = 0;
         int r = get_int(w, o, 0, UINT32_MAX, &v);
         if (r >= 0)
                 *ret = (uint32_t)v;
@@ -270,7 +273,7 @@ static int fields(Walk *w, json_object *o, const Field *table, size_t n, void *t
 #define INT_FIELD(fname, type, member, min, max)              \
         static int fname(Walk *w, json_object *o, void *t)    \
         {                                                     \
-                int64_t v;                                    \
+                int64_t v = 0;                                \
                 int r = get_int(w, o, min, max, &v);          \
                 if (r >= 0)                                   \
                         OPTIONAL_SET(((type *)t)->member, v); \
@@ -279,7 +282,7 @@ static int fields(Walk *w, json_object *o, const Field *table, size_t n, void *t
 #define U64_FIELD(fname, type, member)                        \
         static int fname(Walk *w, json_object *o, void *t)    \
         {                                                     \
-                uint64_t v;                                   \
+                uint64_t v = 0;                               \
                 int r = get_u64(w, o, &v);                    \
                 if (r >= 0)                                   \
                         OPTIONAL_SET(((type *)t)->member, v); \
@@ -297,7 +300,7 @@ static int process_console_size(Walk *w, json_object *o, void *t)
                 return r;
         if (!json_object_object_get_ex(o, "height", &h) || !json_object_object_get_ex(o, "width", &wd))
                 return fail(w, -EINVAL, "must have \"height\" and \"width\"");
-        int64_t hv, wv;
+        int64_t hv = 0, wv = 0;
         size_t at = enter(w, "height", 0);
         r = get_int(w, h, 0, UINT16_MAX, &hv);
         leave(w, at);
@@ -315,7 +318,7 @@ static int process_console_size(Walk *w, json_object *o, void *t)
 
 static int user_uid(Walk *w, json_object *o, void *t)
 {
-        uint32_t v;
+        uint32_t v = 0;
         int r = get_u32(w, o, &v);
         if (r >= 0)
                 ((OciProcess *)t)->uid = v;
@@ -324,7 +327,7 @@ static int user_uid(Walk *w, json_object *o, void *t)
 
 static int user_gid(Walk *w, json_object *o, void *t)
 {
-        uint32_t v;
+        uint32_t v = 0;
         int r = get_u32(w, o, &v);
         if (r >= 0)
                 ((OciProcess *)t)->gid = v;
@@ -711,7 +714,7 @@ static int read_device(Walk *w, json_object *o, void *elem)
         OciDevice *d = elem;
         json_object *v;
         _cleanup_free_ char *type = NULL;
-        int64_t n;
+        int64_t n = 0;
         int r = want(w, o, json_type_object, "an object");
         if (r < 0)
                 return r;
@@ -818,7 +821,7 @@ RES_INT(mem_kernel, memory_kernel, -1, INT64_MAX)
 RES_INT(mem_kernel_tcp, memory_kernel_tcp, -1, INT64_MAX)
 static int mem_swappiness(Walk *w, json_object *o, void *t)
 {
-        uint64_t v;
+        uint64_t v = 0;
         int r = get_u64(w, o, &v);
         if (r >= 0 && v > 100)
                 return fail(w, -ERANGE, "%llu is above 100", (unsigned long long)v);
@@ -854,7 +857,7 @@ static const Field cpu_fields[] = {
 
 static int pids_limit(Walk *w, json_object *o, void *t)
 {
-        int64_t v;
+        int64_t v = 0;
         int r = get_int(w, o, INT64_MIN, INT64_MAX, &v);
         if (r >= 0)
                 OPTIONAL_SET(((OciResources *)t)->pids_limit, v <= 0 ? -1 : v); /* 0 or less: no limit, as runc */
@@ -864,7 +867,7 @@ static const Field pids_fields[] = {{"limit", pids_limit}};
 
 static int blkio_weight_value(Walk *w, json_object *o, uint16_t *ret)
 {
-        int64_t v;
+        int64_t v = 0;
         int r = get_int(w, o, 0, 1000, &v);
         if (r >= 0)
                 *ret = (uint16_t)v;
@@ -873,7 +876,7 @@ static int blkio_weight_value(Walk *w, json_object *o, uint16_t *ret)
 
 static int blkio_weight(Walk *w, json_object *o, void *t)
 {
-        uint16_t v;
+        uint16_t v = 0;
         int r = blkio_weight_value(w, o, &v);
         if (r >= 0)
                 OPTIONAL_SET(((OciResources *)t)->blkio_weight, v);
@@ -882,7 +885,7 @@ static int blkio_weight(Walk *w, json_object *o, void *t)
 
 static int blkio_leaf_weight(Walk *w, json_object *o, void *t)
 {
-        uint16_t v;
+        uint16_t v = 0;
         int r = blkio_weight_value(w, o, &v);
         if (r >= 0)
                 OPTIONAL_SET(((OciResources *)t)->blkio_leaf_weight, v);
@@ -893,7 +896,7 @@ static int read_weight_device(Walk *w, json_object *o, void *elem)
 {
         OciWeightDevice *d = elem;
         json_object *v;
-        uint16_t x;
+        uint16_t x = 0;
         int r = want(w, o, json_type_object, "an object");
         if (r < 0 || (r = read_dev_number(w, o, "major", true, &d->major)) < 0 || (r = read_dev_number(w, o, "minor", true, &d->minor)) < 0)
                 return r;
@@ -1021,7 +1024,7 @@ static int res_unified(Walk *w, json_object *o, void *t)
 }
 static int net_class(Walk *w, json_object *o, void *t)
 {
-        uint32_t v;
+        uint32_t v = 0;
         int r = get_u32(w, o, &v);
         if (r >= 0)
                 OPTIONAL_SET(((OciResources *)t)->network_class_id, v);
@@ -1133,7 +1136,7 @@ static int read_seccomp_arg(Walk *w, json_object *o, void *elem)
         OciSeccompArg *a = elem;
         json_object *v;
         _cleanup_free_ char *op = NULL;
-        int64_t index;
+        int64_t index = 0;
         int r = want(w, o, json_type_object, "an object");
         if (r < 0)
                 return r;

@@ -280,7 +280,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
                 char **argv = calloc(n + 2, sizeof(char *));
                 if (!argv)
                         FAIL(sync_fd, -ENOMEM, "out of memory");
-                for (size_t i = 0; i < n; i++)
+                for (size_t i = 0; s->argv && i < n; i++)
                         argv[i + 1] = s->argv[i];
                 for (size_t i = 0; i < ELEMENTSOF(inits); i++) {
                         argv[0] = (char *)inits[i];

@@ -244,6 +244,18 @@ static void remove_container_dir(Context *ctx, const char *id)
         (void)rmdir(dir);
 }
 
+/* --preserve-fds N. */
+static int parse_preserve_fds(const char *arg, int *ret)
+{
+        unsigned long n;
+        if (parse_unsigned(arg, &n) < 0 || n > 65536) {
+                log_error("--preserve-fds=%s: not a number of file descriptors", arg);
+                return -EINVAL;
+        }
+        *ret = (int)n;
+        return 0;
+}
+
 typedef struct CreateArgs {
         const char *bundle, *pid_file, *console_socket;
         bool no_new_keyring, detach;
@@ -253,7 +265,6 @@ typedef struct CreateArgs {
 static int create_option(int c, const char *arg, void *data)
 {
         CreateArgs *a = data;
-        unsigned long n;
         switch (c) {
         case 'b':
                 a->bundle = arg;
@@ -271,12 +282,7 @@ static int create_option(int c, const char *arg, void *data)
                 a->detach = true;
                 break;
         case 'f':
-                if (parse_unsigned(arg, &n) < 0 || n > 65536) {
-                        log_error("--preserve-fds=%s: not a number of file descriptors", arg);
-                        return -EINVAL;
-                }
-                a->preserve_fds = (int)n;
-                break;
+                return parse_preserve_fds(arg, &a->preserve_fds);
         case 'n':
                 break; /* --no-pivot: corral always pivots (a ramfs root is not supported) */
         case 'h':
@@ -672,6 +678,15 @@ static int verb_delete(Context *ctx, int argc, char **argv)
         return r < 0 ? fail(&e, r) : EXIT_SUCCESS;
 }
 
+/* The signals run and exec pass on to what they wait for. */
+static void forwarded_signals(sigset_t *ret)
+{
+        static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+        sigemptyset(ret);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(ret, forwarded[i]);
+}
+
 /* Waits for the process of pidfd, forwarding the signals of fwd to it; with a pty master, relays
  * it to our stdin and stdout (our terminal raw meanwhile, its size passed on).  Returns the
  * exit status as a shell has it. */
@@ -758,10 +773,7 @@ static int verb_run(Context *ctx, int argc, char **argv)
         /* Signals for the container are taken from now on: none may end us between the create
          * and the wait. */
         sigset_t fwd;
-        sigemptyset(&fwd);
-        int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaddset(&fwd, forwarded[i]);
+        forwarded_signals(&fwd);
         sigprocmask(SIG_BLOCK, &fwd, NULL);
         int master = -1;
         int r = do_create(ctx, id, &a, &pid, &pidfd, &master, &e);
@@ -1300,7 +1312,6 @@ typedef struct ExecArgs {
 static int exec_option(int c, const char *arg, void *data)
 {
         ExecArgs *a = data;
-        unsigned long n;
         switch (c) {
         case 'p':
                 a->process = arg;
@@ -1340,12 +1351,7 @@ static int exec_option(int c, const char *arg, void *data)
                 a->ignore_paused = true;
                 break;
         case 'f':
-                if (parse_unsigned(arg, &n) < 0 || n > 65536) {
-                        log_error("--preserve-fds=%s: not a number of file descriptors", arg);
-                        return -EINVAL;
-                }
-                a->preserve_fds = (int)n;
-                break;
+                return parse_preserve_fds(arg, &a->preserve_fds);
         case 'l':
                 a->process_label = arg;
                 break;
@@ -1543,15 +1549,12 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         ContainerCgroup cg = CONTAINER_CGROUP_NULL;
         int dirfd = -1, pidfd = -1, go[2] = {-1, -1}, sync[2] = {-1, -1}, fds[2] = {-1, -1}, child_pidfd = -1, master = -1, status = EXIT_FAILURE;
         pid_t pid = -1;
-        int r, cgfd = -1, sfd = -1;
+        int r, cgfd = -1;
         unsigned long flags = 0;
         OciStatus st;
         struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&child_pidfd, .exit_signal = SIGCHLD};
-        static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
         sigset_t fwd;
-        sigemptyset(&fwd);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaddset(&fwd, forwarded[i]);
+        forwarded_signals(&fwd);
 
         int k = verb_options(argc, argv, opts, "+p:e:u:c:g:tdC:", exec_option, &a);
         if (k < 0 || k >= argc) {
@@ -1641,23 +1644,7 @@ static int verb_exec(Context *ctx, int argc, char **argv)
                 status = EXIT_SUCCESS;
                 goto out;
         }
-        sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
-        for (;;) {
-                struct pollfd pf[2] = {{.fd = child_pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-                if (poll(pf, 2, -1) < 0 && errno != EINTR)
-                        break;
-                if (pf[1].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si))
-                                (void)syscall(SYS_pidfd_send_signal, child_pidfd, (int)si.ssi_signo, NULL, 0);
-                }
-                if (pf[0].revents & POLLIN) {
-                        siginfo_t si = {0};
-                        if (waitid(P_PIDFD, (id_t)child_pidfd, &si, WEXITED) == 0)
-                                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-                        break;
-                }
-        }
+        status = wait_relaying(child_pidfd, -1, &fwd);
         r = 0;
         goto out;
 kill:
@@ -1670,7 +1657,6 @@ out:
                 closep(&fds[i]);
         }
         closep(&master);
-        closep(&sfd);
         closep(&cgfd);
         closep(&child_pidfd);
         closep(&pidfd);

@@ -690,26 +690,37 @@ int container_cgroup_create(const char *name, const Resources *res, bool boot, b
         return r;
 }
 
+/* The cgroup at rel of every hierarchy, as found in the mount table (with a cgroup2 of our own
+ * where the host mounts none); the levels above rel are not ours to remove. */
+static int prepare_at(const char *rel, ContainerCgroup *cg, Error *e)
+{
+        int r;
+        *cg = CONTAINER_CGROUP_NULL;
+        cg->layout_complete = true;
+        if ((r = cgroup_layout_detect(&cg->layout, &cg->cg2_mount, cg->v1_mount)) < 0 || (!cg->cg2_mount && (r = mount_private_cgroup2(cg)) < 0)) {
+                container_cgroup_done(cg);
+                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
+        }
+        const char *slash = strrchr(rel, '/');
+        cg->keep = slash ? (size_t)(slash - rel) : 0;
+        if (!(cg->rel = strdup(rel)) || (cg->cg2_mount && !(cg->path = path_join(cg->cg2_mount, rel)))) {
+                container_cgroup_done(cg);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void *userdata, ContainerCgroup *ret, Error *e)
 {
-        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        ContainerCgroup cg;
         CgroupWrite *w = NULL;
         size_t n = 0;
         unsigned need = 0;
         int r;
 
         *ret = CONTAINER_CGROUP_NULL;
-        cg.layout_complete = true;
-        if ((r = cgroup_layout_detect(&cg.layout, &cg.cg2_mount, cg.v1_mount)) < 0 || (!cg.cg2_mount && (r = mount_private_cgroup2(&cg)) < 0)) {
-                container_cgroup_done(&cg);
-                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
-        }
-        const char *slash = strrchr(rel, '/');
-        if (!(cg.rel = strdup(rel)) || (cg.cg2_mount && !(cg.path = path_join(cg.cg2_mount, rel)))) {
-                container_cgroup_done(&cg);
-                return -ENOMEM;
-        }
-        cg.keep = slash ? (size_t)(slash - rel) : 0; /* the levels above are not ours to remove */
+        if ((r = prepare_at(rel, &cg, e)) < 0)
+                return r;
         cg.enable_above = true;
         if (translate && (r = translate(userdata, &cg.layout, &w, &n, &need, e)) < 0) {
                 container_cgroup_done(&cg);
@@ -1035,20 +1046,11 @@ int container_cgroup_freeze(ContainerCgroup *cg, bool freeze, Error *e)
 
 int container_cgroup_open_at(const char *rel, ContainerCgroup *ret, Error *e)
 {
-        ContainerCgroup cg = CONTAINER_CGROUP_NULL;
+        ContainerCgroup cg;
         int r;
         *ret = CONTAINER_CGROUP_NULL;
-        cg.layout_complete = true;
-        if ((r = cgroup_layout_detect(&cg.layout, &cg.cg2_mount, cg.v1_mount)) < 0 || (!cg.cg2_mount && (r = mount_private_cgroup2(&cg)) < 0)) {
-                container_cgroup_done(&cg);
-                return error_set_errno(e, r, "cannot find the host's cgroup hierarchies in /proc/self/mountinfo");
-        }
-        const char *slash = strrchr(rel, '/');
-        cg.keep = slash ? (size_t)(slash - rel) : 0;
-        if (!(cg.rel = strdup(rel)) || (cg.cg2_mount && !(cg.path = path_join(cg.cg2_mount, rel)))) {
-                container_cgroup_done(&cg);
-                return -ENOMEM;
-        }
+        if ((r = prepare_at(rel, &cg, e)) < 0)
+                return r;
         if (cg.path && access(cg.path, F_OK) < 0)
                 cg.path = mfree(cg.path);
         for (int c = 0; c < _CG_MAX; c++) {

@@ -90,10 +90,13 @@ static int apparmor_on_exec(const char *profile)
         return r;
 }
 
-/* execve() with a PATH search that uses the container's PATH, not ours. */
+/* execve() with a PATH search that uses the container's PATH, not ours; with argv NULL, only
+ * whether the exec would find file (0). */
 static int exec_search(const char *file, char *const *argv, char **envp)
 {
         if (strchr(file, '/')) {
+                if (!argv)
+                        return access(file, X_OK) < 0 ? -errno : 0;
                 execve(file, argv, envp);
                 return -errno;
         }
@@ -105,7 +108,10 @@ static int exec_search(const char *file, char *const *argv, char **envp)
         for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
                 char full[PATH_MAX];
                 snprintf(full, sizeof(full), "%s/%s", d, file);
-                execve(full, argv, envp);
+                if (!argv && access(full, X_OK) == 0)
+                        return 0;
+                if (argv)
+                        execve(full, argv, envp);
                 if (errno != ENOENT && errno != ENOTDIR)
                         last = -errno;
         }
@@ -132,24 +138,6 @@ static void oci_home(char ***env, uid_t uid)
         snprintf(buf, sizeof(buf), "HOME=%s", user_lookup(id, &u) >= 0 && u.home ? u.home : "/");
         user_done(&u);
         strv_env_set(env, buf);
-}
-
-/* Where the exec will find file (the container's PATH): 0, or a negative errno. */
-static int exec_check(const char *file, char **envp)
-{
-        if (strchr(file, '/'))
-                return access(file, X_OK) < 0 ? -errno : 0;
-        const char *path = strv_env_get(envp, "PATH");
-        _cleanup_free_ char *copy = strdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        if (!copy)
-                return -ENOMEM;
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                char full[PATH_MAX];
-                snprintf(full, sizeof(full), "%s/%s", d, file);
-                if (access(full, X_OK) == 0)
-                        return 0;
-        }
-        return -ENOENT;
 }
 
 /* The gate of a created container (RunConfig.gate_fd): tells the runtime the container waits,
@@ -264,7 +252,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
                 fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
         if (c->gate_fd >= 0) {
                 /* A program that is not there fails the create, not the start. */
-                if (s->argv && (r = exec_check(s->argv[0], env)) < 0)
+                if (s->argv && (r = exec_search(s->argv[0], NULL, env)) < 0)
                         FAIL(sync_fd, r, "%s: %s in the container", s->argv[0], r == -ENOENT ? "no such program" : strerror(-r));
                 sync_fd = wait_at_gate(c, sync_fd);
                 if (c->hooks && c->hooks->in_container) {

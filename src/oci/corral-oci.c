@@ -1674,6 +1674,12 @@ out:
         return status;
 }
 
+static int verb_checkpoint_restore(Context *ctx, int argc, char **argv)
+{
+        log_error("%s: corral-oci does not checkpoint or restore containers (CRIU) yet", argv[0]);
+        return EXIT_FAILURE;
+}
+
 static int verb_help(Context *ctx, int argc, char **argv);
 
 static const Verb verbs[] = {
@@ -1692,6 +1698,8 @@ static const Verb verbs[] = {
         {"update", verb_update, "update [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-shares N] ... ID"},
         {"spec", verb_spec, "spec [--bundle DIR]"},
         {"features", verb_features, "features"},
+        {"checkpoint", verb_checkpoint_restore, "checkpoint ID (not yet: refused)"},
+        {"restore", verb_checkpoint_restore, "restore ID (not yet: refused)"},
         {"help", verb_help, "help"},
 };
 

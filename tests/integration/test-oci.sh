@@ -210,6 +210,8 @@ test_oci_config_errors_leave_nothing() {
         expect_contains "$out" "invalid container id" "refused"
         out=$(oci frobnicate 2>&1) && fail "an unknown verb"
         expect_contains "$out" 'unknown verb "frobnicate"' "named"
+        out=$(oci checkpoint corral-x 2>&1) && fail "checkpoint"
+        expect_contains "$out" "does not checkpoint or restore containers (CRIU) yet" "refused by name"
 }
 
 test_oci_log_file_in_json() {

@@ -1549,7 +1549,7 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         ContainerCgroup cg = CONTAINER_CGROUP_NULL;
         int dirfd = -1, pidfd = -1, go[2] = {-1, -1}, sync[2] = {-1, -1}, fds[2] = {-1, -1}, child_pidfd = -1, master = -1, status = EXIT_FAILURE;
         pid_t pid = -1;
-        int r, cgfd = -1;
+        int r, cgfd = -1, own_pidns = -1;
         unsigned long flags = 0;
         OciStatus st;
         struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&child_pidfd, .exit_signal = SIGCHLD};
@@ -1586,8 +1586,9 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         flags = foreign_namespaces(s.pid);
         if ((r = open_cgroup(&s, &cg, &e)) < 0)
                 goto out;
-        /* Children are born in the container's PID namespace (the exec is our child). */
-        if ((flags & CLONE_NEWPID) && setns(pidfd, CLONE_NEWPID) < 0) {
+        /* Children are born in the container's PID namespace (the exec is our child); ours
+         * again after the clone, for anything we start later (a sanitizer's thread at exit). */
+        if ((flags & CLONE_NEWPID) && ((own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0 || setns(pidfd, CLONE_NEWPID) < 0)) {
                 r = error_set_errno(&e, negative_errno(), "cannot enter the container's PID namespace");
                 goto out;
         }
@@ -1605,6 +1606,10 @@ static int verb_exec(Context *ctx, int argc, char **argv)
                 sigprocmask(SIG_BLOCK, &fwd, NULL);
         fflush(NULL);
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0) {
+                r = error_set_errno(&e, negative_errno(), "cannot go back to corral-oci's own PID namespace");
+                goto kill;
+        }
         if (pid < 0) {
                 r = error_set_errno(&e, negative_errno(), "cannot start the exec's process");
                 goto out;
@@ -1658,6 +1663,7 @@ out:
         }
         closep(&master);
         closep(&cgfd);
+        closep(&own_pidns);
         closep(&child_pidfd);
         closep(&pidfd);
         closep(&dirfd);

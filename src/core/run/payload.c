@@ -57,7 +57,9 @@ static void apply_limits(const ProcessSpec *s, int sync_fd)
         for (int l = 0; l < RLIMIT_NLIMITS; l++)
                 if (s->rlimit_set & (UINT64_C(1) << l)) {
                         if ((r = setrlimit_closest(l, &s->rlimits[l])) < 0)
-                                FAIL_ERRNO(sync_fd, r, "--rlimit=%s=/Limit%s=: the kernel refused the limit", rlimit_to_name(l), rlimit_to_name(l));
+                                FAIL_ERRNO(sync_fd, r, "%s%s%s%s: the kernel refused the limit",
+                                           s->oci_process ? "process.rlimits RLIMIT_" : "--rlimit=", rlimit_to_name(l),
+                                           s->oci_process ? "" : "=/Limit", s->oci_process ? "" : rlimit_to_name(l));
                 } else if (l == RLIMIT_NOFILE && !s->oci_process) {
                         /* As nspawn: a payload that did not ask starts with the select()-safe
                          * soft limit of 1024, keeping the hard limit. */
@@ -71,7 +73,8 @@ static void apply_limits(const ProcessSpec *s, int sync_fd)
                 char buf[16];
                 int n = snprintf(buf, sizeof(buf), "%d", s->oom_score_adjust);
                 if ((r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, 0)) < 0)
-                        FAIL_ERRNO(sync_fd, r, "--oom-score-adjust=/OOMScoreAdjust=%d: cannot write /proc/self/oom_score_adj", s->oom_score_adjust);
+                        FAIL_ERRNO(sync_fd, r, "%s%d: cannot write /proc/self/oom_score_adj",
+                                   s->oci_process ? "process.oomScoreAdj " : "--oom-score-adjust=/OOMScoreAdjust=", s->oom_score_adjust);
         }
         if (s->cpu_affinity && sched_setaffinity(0, sizeof(*s->cpu_affinity), (const cpu_set_t *)s->cpu_affinity) < 0)
                 FAIL_ERRNO(sync_fd, -errno, "--cpu-affinity=/CPUAffinity=: the kernel refused the CPU set");
@@ -210,7 +213,8 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
         }
 
         if (s->personality != PERSONALITY_INVALID && personality(s->personality) < 0)
-                FAIL_ERRNO(sync_fd, -errno, "--personality=%s: the kernel refused it", personality_to_string(s->personality));
+                FAIL_ERRNO(sync_fd, -errno, "%s%s: the kernel refused it",
+                           s->oci_process ? "linux.personality " : "--personality=", personality_to_string(s->personality));
         apply_limits(s, sync_fd);
         if (s->apparmor_profile && (r = apparmor_on_exec(s->apparmor_profile)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot set the AppArmor profile %s for the exec (is it loaded?)", s->apparmor_profile);
@@ -226,11 +230,14 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
                 case CREDENTIALS_GROUPS:
                         FAIL(sync_fd, r, "cannot read /etc/group");
                 case CREDENTIALS_USER:
-                        FAIL_ERRNO(sync_fd, r, "--user=%s: cannot change to UID %u", s->user, (unsigned)u.uid);
+                        FAIL_ERRNO(sync_fd, r, "%s%s: cannot change to UID %u GID %u",
+                                   s->oci_process ? "process.user" : "--user=", s->oci_process ? "" : s->user, (unsigned)u.uid, (unsigned)u.gid);
                 case CREDENTIALS_AMBIENT:
-                        FAIL_ERRNO(sync_fd, r, "--ambient-capability=: cannot raise the ambient capabilities");
+                        FAIL_ERRNO(sync_fd, r, "%s: cannot raise the ambient capabilities",
+                                   s->oci_process ? "process.capabilities.ambient" : "--ambient-capability=");
                 case CREDENTIALS_NO_NEW_PRIVS:
-                        FAIL_ERRNO(sync_fd, r, "--no-new-privileges=yes: the kernel refused PR_SET_NO_NEW_PRIVS");
+                        FAIL_ERRNO(sync_fd, r, "%s: the kernel refused PR_SET_NO_NEW_PRIVS",
+                                   s->oci_process ? "process.noNewPrivileges" : "--no-new-privileges=yes");
                 }
 
         /* The user change cleared the parent-death signal (a container that outlives its
@@ -240,7 +247,7 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
         umask(OPTIONAL_OR(s->umask, 0022));
         const char *wd = s->working_directory ? s->working_directory : "/";
         if (chdir(wd) < 0)
-                FAIL_ERRNO(sync_fd, -errno, "--chdir=%s: cannot change into it in the container", wd);
+                FAIL_ERRNO(sync_fd, -errno, "%s%s: cannot change into it in the container", s->oci_process ? "process.cwd " : "--chdir=", wd);
 
         signals_reset_all();
         /* Nothing of the host's may leak into the payload; the sync socket closes at exec, which

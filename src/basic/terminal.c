@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +33,84 @@ int write_all(int fd, const void *buf, size_t n)
                 n -= (size_t)k;
         }
         return 0;
+}
+
+int send_with_fd(int sock, const void *p, size_t n, int fd)
+{
+        union {
+                struct cmsghdr h;
+                char space[CMSG_SPACE(sizeof(int))];
+        } control = {0};
+        struct iovec iov = {.iov_base = (void *)p, .iov_len = n};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (fd >= 0) {
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+}
+
+int unix_socket_address(const char *path, struct sockaddr_un *ret, int *ret_dirfd)
+{
+        *ret = (struct sockaddr_un){.sun_family = AF_UNIX};
+        *ret_dirfd = -1;
+        if (strlen(path) < sizeof(ret->sun_path)) {
+                strcpy(ret->sun_path, path);
+                return 0;
+        }
+        char *dir = strdup(path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (!slash) {
+                free(dir);
+                return dir ? -ENAMETOOLONG : -ENOMEM;
+        }
+        *slash = 0;
+        int fd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int r = fd < 0 ? negative_errno() : 0;
+        if (fd >= 0 && (size_t)snprintf(ret->sun_path, sizeof(ret->sun_path), "/proc/self/fd/%d/%s", fd, slash + 1) >= sizeof(ret->sun_path)) {
+                close(fd);
+                r = -ENAMETOOLONG;
+        }
+        free(dir);
+        if (r < 0)
+                return r;
+        *ret_dirfd = fd;
+        return 0;
+}
+
+int pty_open(int flags, int *ret_peer, PtyStep *ret_step)
+{
+        struct stat st;
+        int unlock = 0, r;
+        *ret_step = PTY_OPEN;
+        int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | flags);
+        if (master < 0)
+                return negative_errno();
+        *ret_step = PTY_CHECK;
+        if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+                close(master);
+                return -EPERM;
+        }
+        *ret_step = PTY_UNLOCK;
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
+                r = negative_errno();
+                close(master);
+                return r;
+        }
+        *ret_step = PTY_PEER;
+        int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0) {
+                r = negative_errno();
+                close(master);
+                return r;
+        }
+        *ret_peer = peer;
+        return master;
 }
 
 int send_all(int fd, const void *p, size_t n)

@@ -12,6 +12,29 @@ int write_all(int fd, const void *p, size_t n);
  * never SIGPIPE. */
 int send_all(int fd, const void *p, size_t n);
 
+/* Sends the n bytes of p (n >= 1) in one message with fd attached (SCM_RIGHTS; -1: none); a
+ * peer that is gone is -EPIPE, never SIGPIPE. */
+int send_with_fd(int sock, const void *p, size_t n, int fd);
+
+struct sockaddr_un;
+/* The address of the unix socket at path, through an O_PATH fd of its directory (*ret_dirfd,
+ * to close once connected or bound; -1 where not needed) where path is longer than an address
+ * holds. */
+int unix_socket_address(const char *path, struct sockaddr_un *ret, int *ret_dirfd);
+
+typedef enum PtyStep {
+        PTY_OPEN,   /* opening /dev/pts/ptmx */
+        PTY_CHECK,  /* it is not the multiplexer (-EPERM) */
+        PTY_UNLOCK, /* unlocking the new pty */
+        PTY_PEER,   /* opening its peer */
+} PtyStep;
+
+/* A new pty of the devpts instance at /dev/pts of the calling process's root (a container's,
+ * once in its mount namespace), checked to be the multiplexer, as a container's root owns that
+ * directory: the master (O_RDWR | O_NOCTTY | O_CLOEXEC and flags), its peer in *ret_peer.  On
+ * failure a negative errno, and *ret_step says which step failed. */
+int pty_open(int flags, int *ret_peer, PtyStep *ret_step);
+
 /* Ctrl-] three times within a second: how nspawn and machinectl let the user out. */
 typedef struct EscapeDetector {
         struct timespec when[3]; /* times of the last three ^] */

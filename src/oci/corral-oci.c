@@ -139,52 +139,18 @@ static int write_pid_file(const char *path, pid_t pid, Error *e)
         return 0;
 }
 
-/* A unix socket's address for path, through a directory fd where path is too long. */
-static int socket_address(const char *path, struct sockaddr_un *sa, int *ret_dirfd)
-{
-        *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
-        *ret_dirfd = -1;
-        if (strlen(path) < sizeof(sa->sun_path)) {
-                strcpy(sa->sun_path, path);
-                return 0;
-        }
-        _cleanup_free_ char *dir = strdup(path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        if (!slash)
-                return -ENAMETOOLONG;
-        *slash = 0;
-        int fd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", fd, slash + 1);
-        *ret_dirfd = fd;
-        return 0;
-}
-
 /* Hands the pty master to the caller's console socket, as runc: SCM_RIGHTS with its name. */
 static int send_console(const char *socket_path, int master, Error *e)
 {
         struct sockaddr_un sa;
         _cleanup_close_ int dirfd = -1, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int r = socket_address(socket_path, &sa, &dirfd);
+        int r = unix_socket_address(socket_path, &sa, &dirfd);
         if (fd < 0 || r < 0)
                 return error_set_errno(e, fd < 0 ? negative_errno() : r, "--console-socket %s", socket_path);
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return error_set_errno(e, negative_errno(), "cannot connect to the console socket %s", socket_path);
-        char name[] = "/dev/ptmx";
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return error_set_errno(e, negative_errno(), "cannot send the console to %s", socket_path);
+        if ((r = send_with_fd(fd, "/dev/ptmx", strlen("/dev/ptmx"), master)) < 0)
+                return error_set_errno(e, r, "cannot send the console to %s", socket_path);
         return 0;
 }
 
@@ -1455,23 +1421,6 @@ static unsigned long foreign_namespaces(pid_t pid)
         return flags;
 }
 
-static int send_fd(int sock, int fd)
-{
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        char byte = 0;
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
-}
-
 static int receive_fd(int sock)
 {
         union {
@@ -1502,14 +1451,17 @@ _noreturn_ static void exec_child(OciRun *o, int pidfd, unsigned long flags, int
                 _exit(EXIT_FAILURE);
         }
         if (o->run.console != CONSOLE_PIPE) {
-                int unlock = 0, master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-                if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 || (peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-                        child_report(sync, negative_errno(), "cannot open a pty in the container's /dev/pts");
+                PtyStep step;
+                int master = pty_open(0, &peer, &step);
+                if (master < 0) {
+                        child_report(sync, master,
+                                     step == PTY_CHECK ? "the container's /dev/pts/ptmx is not the pty multiplexer"
+                                                       : "cannot open a pty in the container's /dev/pts");
                         _exit(EXIT_FAILURE);
                 }
                 if (o->run.have_winsize)
                         (void)ioctl(master, TIOCSWINSZ, &o->run.winsize);
-                if ((r = send_fd(fdsock, master)) < 0) {
+                if ((r = send_with_fd(fdsock, "M", 1, master)) < 0) {
                         child_report(sync, r, "cannot hand the pty over");
                         _exit(EXIT_FAILURE);
                 }

@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "credentials.h"
 #include "enter.h"
+#include "terminal.h"
 #include "fs-util.h"
 #include "process-util.h"
 #include "seccomp.h"
@@ -116,22 +117,7 @@ static char **base_environment(pid_t leader)
 
 static int send_message(int sock, const char *msg, int fd)
 {
-        union {
-                struct cmsghdr h;
-                char space[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        struct iovec iov = {.iov_base = (void *)msg, .iov_len = strlen(msg)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (fd >= 0) {
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+        return send_with_fd(sock, msg, strlen(msg), fd);
 }
 
 _printf_(3, 4) _noreturn_ static void fail(int sock, int code, const char *fmt, ...)
@@ -150,20 +136,20 @@ _printf_(3, 4) _noreturn_ static void fail(int sock, int code, const char *fmt, 
  * container's root owns that directory. */
 static int open_pty(int sock, int *ret_peer)
 {
-        struct stat st;
-        int unlock = 0;
-        int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-        if (master < 0)
-                fail(sock, -errno, "cannot open /dev/pts/ptmx in the container: %s", strerror(errno));
-        if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+        PtyStep step;
+        int master = pty_open(O_NONBLOCK, ret_peer, &step);
+        if (master >= 0)
+                return master;
+        switch (step) {
+        case PTY_OPEN:
+                fail(sock, master, "cannot open /dev/pts/ptmx in the container: %s", strerror(-master));
+        case PTY_CHECK:
                 fail(sock, -EPERM, "the container's /dev/pts/ptmx is not the pty multiplexer");
-        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-                fail(sock, -errno, "cannot unlock a pty in the container: %s", strerror(errno));
-        int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (peer < 0)
-                fail(sock, -errno, "cannot open the pty's peer in the container: %s", strerror(errno));
-        *ret_peer = peer;
-        return master;
+        case PTY_UNLOCK:
+                fail(sock, master, "cannot unlock a pty in the container: %s", strerror(-master));
+        default:
+                fail(sock, master, "cannot open the pty's peer in the container: %s", strerror(-master));
+        }
 }
 
 /* What gives a login prompt in this container, with the arguments container-getty@.service

@@ -30,6 +30,7 @@
 #include "mount-apply.h"
 #include "net-names.h"
 #include "parse-util.h"
+#include "terminal.h"
 #include "userns.h"
 #include "spawn.h"
 
@@ -521,22 +522,14 @@ fail:
 int container_open_gate(const char *path, Error *e)
 {
         _cleanup_close_ int dir = -1, fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-        _cleanup_free_ char *d = strdup(path);
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (!d)
-                return -ENOMEM;
+        struct sockaddr_un sa;
+        int r;
         if (fd < 0)
                 return error_set_errno(e, negative_errno(), "cannot create a socket");
-        /* Through the directory's fd: the path may be longer than a socket address holds. */
-        char *slash = strrchr(d, '/');
-        if (!slash)
-                return error_set(e, -EINVAL, "%s: not an absolute path", path);
-        *slash = 0;
-        if ((dir = open(*d ? d : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                return error_set_errno(e, negative_errno(), "cannot open %s", *d ? d : "/");
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dir, slash + 1);
+        if ((r = unix_socket_address(path, &sa, &dir)) < 0)
+                return error_set_errno(e, r, "cannot reach the container's gate %s", path);
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int r = negative_errno();
+                r = negative_errno();
                 if (r == -ECONNREFUSED || r == -ENOENT)
                         return error_set_errno(e, r, "the container no longer waits to be started");
                 return error_set_errno(e, r, "cannot reach the container's gate %s", path);

@@ -343,3 +343,21 @@ test_oci_exec_joins_the_container() {
         expect_contains "$out" "it is stopped" "says why"
         oci delete corral-exec || fail "delete"
 }
+
+# linux.sysctl is written in the container's namespaces while /proc/sys is writable; the
+# default readonlyPaths then cover /proc/sys (Docker sets net.ipv4.ip_unprivileged_port_start
+# on every container).
+test_oci_sysctl_before_read_only_proc_sys() {
+        make_bundle b "
+c['linux']['sysctl'] = {'net.ipv4.ip_unprivileged_port_start': '0', 'kernel.msgmax': '4096'}
+c['process']['args'] = ['sh', '-c', 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax; (echo 1 > /proc/sys/kernel/msgmni) 2>/dev/null || echo read-only']
+"
+        host=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax)
+        out=$(oci run --bundle b corral-sysctl 2>&1) || fail "run: $out"
+        expect_eq "$(echo "$out" | tr '\n' ' ')" "0 4096 read-only " "the values, and /proc/sys read-only after them"
+        expect_eq "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax)" "$host" "the host's values untouched"
+        make_bundle b2 "c['linux']['sysctl'] = {'net.ipv4.no_such_thing': '1'}"
+        out=$(oci run --bundle b2 corral-sysctl2 2>&1) && fail "an unknown sysctl"
+        expect_contains "$out" "sysctl net.ipv4.no_such_thing: cannot write /proc/sys/net/ipv4/no_such_thing" "names it"
+        expect_eq "$(ls /run/corral-oci)" "" "and leaves nothing"
+}

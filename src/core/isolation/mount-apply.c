@@ -642,6 +642,24 @@ static int apply_simple_node(Apply *a)
         }
 }
 
+/* No file is created: a name the kernel does not know is an error. */
+static int apply_sysctl(Apply *a)
+{
+        const MountStep *m = a->step;
+        _cleanup_close_ int fd = open_in_root(a->rootfd, m->target, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+        int r = fd < 0 ? fd : 0;
+        for (const char *p = m->options; r == 0 && *p;) {
+                ssize_t k = write(fd, p, strlen(p));
+                if (k < 0 && errno != EINTR)
+                        r = negative_errno();
+                else if (k > 0)
+                        p += k;
+        }
+        if (r < 0)
+                return error_set_errno(a->e, r, "sysctl %s: cannot write %s", m->source, m->target);
+        return 0;
+}
+
 static int apply_console(Apply *a)
 {
         _cleanup_close_ int master = open_in_root(a->rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0);
@@ -748,6 +766,9 @@ int mount_plan_apply(const MountPlan *p, ApplyContext *ctx, Error *e)
                 case STEP_FILE:
                 case STEP_UNLINK:
                         r = apply_simple_node(&a);
+                        break;
+                case STEP_SYSCTL:
+                        r = apply_sysctl(&a);
                         break;
                 case STEP_CONSOLE:
                         r = apply_console(&a);

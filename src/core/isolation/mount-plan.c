@@ -33,6 +33,7 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_CONSOLE] = "console",
         [STEP_NOTIFY] = "notify-socket",
         [STEP_PIVOT_ROOT] = "pivot-root",
+        [STEP_SYSCTL] = "sysctl",
 };
 
 const char *mount_step_type_to_string(MountStepType t)

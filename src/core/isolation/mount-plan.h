@@ -34,6 +34,8 @@ typedef enum MountStepType {
         STEP_CONSOLE,      /* allocate the console pty and bind its peer to /dev/console */
         STEP_NOTIFY,       /* bind the sd_notify socket at target */
         STEP_PIVOT_ROOT,   /* source (in the image) becomes "/", the old root goes to target or away */
+        STEP_SYSCTL,       /* write options to target, a file of the container's /proc/sys (source:
+                            * the sysctl's name); before read-only paths, as runc writes them */
         _STEP_MAX,
 } MountStepType;
 

@@ -216,6 +216,17 @@ int oci_mount_plan(const OciConfig *c, const char *rootfs, const char *bundle, c
         }
         if (c->process.terminal && !mount_plan_add(&p, STEP_CONSOLE, NULL, "/dev/console", NULL, NULL, 0, 0))
                 goto fail;
+        /* The sysctls, while /proc/sys is still writable: read-only paths cover it next. */
+        for (size_t i = 0; i < c->n_sysctl; i++) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "/proc/sys/%s", c->sysctl[i].key) < 0)
+                        goto fail;
+                for (char *q = path + strlen("/proc/sys/"); *q; q++)
+                        if (*q == '.')
+                                *q = '/';
+                if (!mount_plan_add(&p, STEP_SYSCTL, c->sysctl[i].key, path, NULL, c->sysctl[i].value, 0, 0))
+                        goto fail;
+        }
         for (char **i = c->masked_paths; i && *i; i++)
                 if (!mount_plan_add(&p, STEP_MASK, NULL, *i, NULL, NULL, 0, STEP_OPTIONAL | STEP_MASK_NULL))
                         goto fail;
@@ -818,12 +829,6 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 return error_set(e, -EINVAL, "config.json: \"hostname\" needs a UTS namespace of the container's (linux.namespaces)");
         if (c->domainname && *c->domainname && ns[NS_UTS].mode == NS_HOST)
                 return error_set(e, -EINVAL, "config.json: \"domainname\" needs a UTS namespace of the container's (linux.namespaces)");
-        for (size_t i = 0; i < c->n_sysctl; i++) {
-                _cleanup_free_ char *kv = NULL;
-                if (asprintf(&kv, "%s=%s", c->sysctl[i].key, c->sysctl[i].value) < 0 || strv_push(&o->sysctl, TAKE_PTR(kv)) < 0)
-                        return -ENOMEM;
-        }
-
         if ((r = oci_mount_plan(c, o->rootfs, bundle, &h, &o->plan, e)) < 0)
                 return r;
         if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, e)) < 0)
@@ -866,7 +871,6 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 .cgroup = &o->cg,
                 .orphan = true,
                 .gate_fd = -1,
-                .sysctl = o->sysctl,
                 .new_keyring = true,
         };
         memcpy(run->namespaces, ns, sizeof(ns));
@@ -929,7 +933,6 @@ void oci_run_done(OciRun *o, bool remove_cgroup)
         for (int k = 0; k < _NS_KIND_MAX; k++)
                 closep(&o->ns_fds[k]);
         free(o->filter.filter);
-        strv_free(o->sysctl);
         if (remove_cgroup) {
                 device_policy_v1_remove(&o->devices_v1);
                 container_cgroup_remove(&o->cg);

@@ -57,7 +57,6 @@ typedef struct OciRun {
         int ns_fds[_NS_KIND_MAX];
         struct sock_fprog filter;
         struct rlimit rlimits[RLIMIT_NLIMITS];
-        char **sysctl;
         ContainerCgroup cg;
         DeviceRule *device_rules;
         size_t n_device_rules;

@@ -89,7 +89,6 @@ typedef struct RunConfig {
         int gate_fd;                    /* -1: exec at once */
         unsigned long root_propagation; /* MS_* for the container's root after the pivot; 0: a slave, as the namespace's every mount */
         const char *domainname;         /* NULL: left alone */
-        char *const *sysctl;            /* "net.ipv4.ip_forward=1", written in /proc/sys after the pivot */
         const RunHooks *hooks;          /* NULL: none */
         bool new_keyring;               /* a session keyring of its own */
         int preserve_fds;               /* fds 3 to 3+N-1 of the caller stay open across the exec */

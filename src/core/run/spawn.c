@@ -185,23 +185,6 @@ static int tell(int sock, int kind, Error *e)
         return 0;
 }
 
-/* "net.ipv4.ip_forward=1": /proc/sys/net/ipv4/ip_forward, in the container's /proc. */
-static int write_sysctl(const char *assignment, Error *e)
-{
-        const char *eq = strchr(assignment, '=');
-        char path[PATH_MAX];
-        int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", eq ? (int)(eq - assignment) : 0, assignment);
-        if (!eq || n < 0 || (size_t)n >= sizeof(path) || strstr(path, ".."))
-                return error_set(e, -EINVAL, "sysctl %s: not NAME=VALUE", assignment);
-        for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                if (*p == '.')
-                        *p = '/';
-        int r = write_file_at(AT_FDCWD, path, eq + 1, strlen(eq + 1), 0);
-        if (r < 0)
-                return error_set_errno(e, r, "sysctl %.*s: cannot write %s", (int)(eq - assignment), assignment, path);
-        return 0;
-}
-
 /* The kernel gives lo its addresses once it is up. */
 static int loopback_up(void)
 {
@@ -291,11 +274,6 @@ _noreturn_ static void child_main(const RunConfig *c, int sock)
                 child_report(sock, negative_errno(), "cannot set the container's domain name");
                 _exit(EXIT_FAILURE);
         }
-        for (char *const *kv = c->sysctl; kv && *kv; kv++)
-                if ((r = write_sysctl(*kv, &e)) < 0) {
-                        child_report(sock, r, e.msg);
-                        _exit(EXIT_FAILURE);
-                }
         if (c->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
                 child_report(sock, negative_errno(), "cannot create the container's session keyring");
                 _exit(EXIT_FAILURE);

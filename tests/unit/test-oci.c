@@ -148,8 +148,8 @@ TEST(process_and_resources_alone)
         const char *noargs = "{\"cwd\": \"/\"}";
         CHECK(oci_process_parse(noargs, strlen(noargs), &p, &e) < 0 && strstr(e.msg, "args"), "a process needs args: %s", e.msg);
         const char *res = "{\"memory\": {\"limit\": 1048576}, \"pids\": {\"limit\": 0}}";
-        CHECK(oci_resources_parse(res, strlen(res), &r, &e) == 0 && r.memory_limit.value == 1048576 && r.pids_limit.value == -1,
-              "update --resources; a pids limit of 0 is none, as runc");
+        CHECK(oci_resources_parse(res, strlen(res), &r, &e) == 0 && r.memory_limit.value == 1048576 && !r.pids_limit.set,
+              "update --resources; a pids limit of 0 leaves it alone, as runc");
         oci_resources_done(&r);
 }
 
@@ -332,6 +332,31 @@ TEST(resources)
         CHECK(oci_resources_translate(&c.resources, &none, &w, &n, &need, &e) == -EOPNOTSUPP && strstr(e.msg, "no memory controller"),
               "a missing controller is named: %s", e.msg);
         oci_config_done(&c);
+}
+
+/* What Docker's update sends: every field, those not asked for as 0; runc leaves those alone. */
+TEST(resources_update_zeros)
+{
+        static const char json[] = "{\"memory\": {\"limit\": 100663296, \"reservation\": 0, \"swap\": 100663296, \"kernel\": 0},"
+                                   " \"cpu\": {\"shares\": 0, \"quota\": 0, \"period\": 0, \"realtimeRuntime\": 0,"
+                                   " \"realtimePeriod\": 0, \"cpus\": \"\", \"mems\": \"\"},"
+                                   " \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 0}}";
+        OciResources r;
+        Error e = {0};
+        CgroupWrite *w;
+        size_t n;
+        unsigned need;
+        CgroupLayout v1 = {0};
+        for (int k = 0; k < _CG_MAX; k++)
+                v1.where[k] = CGV_1;
+        CHECK(oci_resources_parse(json, strlen(json), &r, &e) == 0, "parse: %s", e.msg);
+        CHECK(oci_resources_translate(&r, &v1, &w, &n, &need, &e) == 0, "translate: %s", e.msg);
+        CHECK(n == 3 && streq(w[0].file, "memory.memsw.limit_in_bytes") && streq(w[0].value, "-1") && streq(w[1].file, "memory.limit_in_bytes") &&
+                      streq(w[1].value, "100663296") && streq(w[2].file, "memory.memsw.limit_in_bytes") && streq(w[2].value, "100663296"),
+              "only memory and swap, swap unlimited first so either may grow or shrink (%zu writes)", n);
+        CHECK(need == CG_BIT(CG_MEMORY), "and only memory is needed");
+        free(w);
+        oci_resources_done(&r);
 }
 
 TEST(state_and_ids)

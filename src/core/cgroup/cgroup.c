@@ -726,6 +726,11 @@ int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void 
                 container_cgroup_done(&cg);
                 return r;
         }
+        /* As runc puts it: in every v1 hierarchy, so that an update may set any resource later
+         * (Docker's sends the CPU's with every one). */
+        for (int c = 0; c < _CG_MAX; c++)
+                if (cg.layout.where[c] == CGV_1)
+                        need |= CG_BIT(c);
         r = create_levels(&cg, w, n, need, false, path_basename(rel), e);
         free(w);
         if (r >= 0)

@@ -47,8 +47,8 @@ int container_cgroup_create(const char *name, const Resources *r, bool boot, boo
  * resources_translate()). */
 typedef int (*CgroupTranslate)(void *userdata, const CgroupLayout *layout, CgroupWrite **ret, size_t *ret_n, unsigned *ret_need, Error *e);
 /* Creates the cgroup rel (below each hierarchy's root, "a/b/c"; the levels above it are made
- * where missing but never removed) and writes what translate gives: an OCI config's
- * cgroupsPath and resources. */
+ * where missing but never removed) in every hierarchy, v1's too, and writes what translate
+ * gives: an OCI config's cgroupsPath and resources. */
 int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void *userdata, ContainerCgroup *ret, Error *e);
 /* The cgroup rel of a container made with container_cgroup_create_at() earlier, as far as it
  * exists (for a later verb: pause, update, delete). */

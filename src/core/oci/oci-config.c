@@ -859,8 +859,9 @@ static int pids_limit(Walk *w, json_object *o, void *t)
 {
         int64_t v = 0;
         int r = get_int(w, o, INT64_MIN, INT64_MAX, &v);
-        if (r >= 0)
-                OPTIONAL_SET(((OciResources *)t)->pids_limit, v <= 0 ? -1 : v); /* 0 or less: no limit, as runc */
+        /* As runc 1.1: below 0 no limit; 0 leaves it as it is (an update sends 0 when not asked). */
+        if (r >= 0 && v != 0)
+                OPTIONAL_SET(((OciResources *)t)->pids_limit, v < 0 ? -1 : v);
         return r;
 }
 static const Field pids_fields[] = {{"limit", pids_limit}};

@@ -441,7 +441,17 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                         goto fail;                           \
         } while (0)
 
-        if (res->memory_limit.set) {
+        /* As runc: a value of 0 leaves the setting as it is (an update sends every field, the
+         * ones not asked for as 0). */
+#define GIVEN(f) (res->f.set && res->f.value != 0)
+        /* v1 checks memory <= memory+swap at each write: with both given, the old pair may
+         * not admit the new memory limit first, nor the new memsw first.  Unlimited memsw
+         * for a moment lets them come in either order. */
+        if (GIVEN(memory_limit) && GIVEN(memory_swap) && res->memory_swap.value > 0 && !v2(l, CG_MEMORY)) {
+                NEED(CG_MEMORY, "memory.swap");
+                ADD(CG_MEMORY, "memory.memsw.limit_in_bytes", "-1");
+        }
+        if (GIVEN(memory_limit)) {
                 NEED(CG_MEMORY, "memory.limit");
                 int64_t v = res->memory_limit.value;
                 if (v < 0)
@@ -449,7 +459,7 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 else
                         ADD(CG_MEMORY, v2(l, CG_MEMORY) ? "memory.max" : "memory.limit_in_bytes", "%lld", (long long)v);
         }
-        if (res->memory_reservation.set) {
+        if (GIVEN(memory_reservation)) {
                 NEED(CG_MEMORY, "memory.reservation");
                 int64_t v = res->memory_reservation.value;
                 if (v2(l, CG_MEMORY))
@@ -457,12 +467,12 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 else
                         ADD(CG_MEMORY, "memory.soft_limit_in_bytes", "%lld", (long long)v);
         }
-        if (res->memory_swap.set) {
+        if (GIVEN(memory_swap)) {
                 NEED(CG_MEMORY, "memory.swap");
                 int64_t v = res->memory_swap.value;
                 if (v2(l, CG_MEMORY)) {
                         /* OCI's swap is memory plus swap (v1's memsw); cgroup2 counts swap alone. */
-                        int64_t limit = OPTIONAL_OR(res->memory_limit, -1);
+                        int64_t limit = GIVEN(memory_limit) ? res->memory_limit.value : -1;
                         if (v < 0)
                                 ADD(CG_MEMORY, "memory.swap.max", "max");
                         else if (limit < 0 || v < limit) {
@@ -475,15 +485,15 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 } else
                         ADD(CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", (long long)v);
         }
-        if (res->memory_kernel.set || res->memory_kernel_tcp.set) {
+        if (GIVEN(memory_kernel) || GIVEN(memory_kernel_tcp)) {
                 NEED(CG_MEMORY, "memory.kernel");
                 if (v2(l, CG_MEMORY)) {
                         r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.memory.kernel/kernelTCP: cgroup2 has no such setting");
                         goto fail;
                 }
-                if (res->memory_kernel.set)
+                if (GIVEN(memory_kernel))
                         ADD(CG_MEMORY, "memory.kmem.limit_in_bytes", "%lld", (long long)res->memory_kernel.value);
-                if (res->memory_kernel_tcp.set)
+                if (GIVEN(memory_kernel_tcp))
                         ADD(CG_MEMORY, "memory.kmem.tcp.limit_in_bytes", "%lld", (long long)res->memory_kernel_tcp.value);
         }
         if (res->memory_swappiness.set) {
@@ -499,30 +509,30 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 if (!v2(l, CG_MEMORY))
                         ADD(CG_MEMORY, "memory.oom_control", "1");
         }
-        if (res->cpu_shares.set && res->cpu_shares.value) {
+        if (GIVEN(cpu_shares)) {
                 NEED(CG_CPU, "cpu.shares");
                 if (v2(l, CG_CPU))
                         ADD(CG_CPU, "cpu.weight", "%llu", (unsigned long long)shares_to_weight(res->cpu_shares.value));
                 else
                         ADD(CG_CPU, "cpu.shares", "%llu", (unsigned long long)res->cpu_shares.value);
         }
-        if (res->cpu_quota.set || res->cpu_period.set) {
+        if (GIVEN(cpu_quota) || GIVEN(cpu_period)) {
                 NEED(CG_CPU, "cpu.quota");
-                int64_t quota = OPTIONAL_OR(res->cpu_quota, -1);
-                uint64_t period = OPTIONAL_OR(res->cpu_period, 100000);
+                int64_t quota = GIVEN(cpu_quota) ? res->cpu_quota.value : -1;
+                uint64_t period = GIVEN(cpu_period) ? res->cpu_period.value : 100000;
                 if (v2(l, CG_CPU)) {
                         if (quota > 0)
                                 ADD(CG_CPU, "cpu.max", "%lld %llu", (long long)quota, (unsigned long long)period);
                         else
                                 ADD(CG_CPU, "cpu.max", "max %llu", (unsigned long long)period);
                 } else {
-                        if (res->cpu_period.set)
+                        if (GIVEN(cpu_period))
                                 ADD(CG_CPU, "cpu.cfs_period_us", "%llu", (unsigned long long)period);
-                        if (res->cpu_quota.set)
+                        if (GIVEN(cpu_quota))
                                 ADD(CG_CPU, "cpu.cfs_quota_us", "%lld", (long long)(quota > 0 ? quota : -1));
                 }
         }
-        if (res->cpu_idle.set && res->cpu_idle.value) {
+        if (GIVEN(cpu_idle)) {
                 NEED(CG_CPU, "cpu.idle");
                 if (!v2(l, CG_CPU)) {
                         r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.cpu.idle needs the cpu controller in cgroup2");
@@ -530,15 +540,15 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 }
                 ADD(CG_CPU, "cpu.idle", "1");
         }
-        if (res->cpu_realtime_runtime.set || res->cpu_realtime_period.set) {
+        if (GIVEN(cpu_realtime_runtime) || GIVEN(cpu_realtime_period)) {
                 NEED(CG_CPU, "cpu.realtimeRuntime");
                 if (v2(l, CG_CPU)) {
                         r = error_set(e, -EOPNOTSUPP, "config.json: linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup2 has no such setting");
                         goto fail;
                 }
-                if (res->cpu_realtime_period.set)
+                if (GIVEN(cpu_realtime_period))
                         ADD(CG_CPU, "cpu.rt_period_us", "%llu", (unsigned long long)res->cpu_realtime_period.value);
-                if (res->cpu_realtime_runtime.set)
+                if (GIVEN(cpu_realtime_runtime))
                         ADD(CG_CPU, "cpu.rt_runtime_us", "%lld", (long long)res->cpu_realtime_runtime.value);
         }
         if (res->cpu_cpus && *res->cpu_cpus) {
@@ -549,14 +559,14 @@ int oci_resources_translate(const OciResources *res, const CgroupLayout *l, Cgro
                 NEED(CG_CPUSET, "cpu.mems");
                 ADD(CG_CPUSET, "cpuset.mems", "%s", res->cpu_mems);
         }
-        if (res->pids_limit.set) {
+        if (GIVEN(pids_limit)) {
                 NEED(CG_PIDS, "pids.limit");
                 if (res->pids_limit.value < 0)
                         ADD(CG_PIDS, "pids.max", "max");
                 else
                         ADD(CG_PIDS, "pids.max", "%lld", (long long)res->pids_limit.value);
         }
-        if (res->blkio_weight.set && res->blkio_weight.value) {
+        if (GIVEN(blkio_weight)) {
                 NEED(CG_BLKIO, "blockIO.weight");
                 if (v2(l, CG_BLKIO)) /* 10-1000 as 1-10000, as runc */
                         ADD(CG_BLKIO, "io.weight", "default %u", 1 + ((unsigned)res->blkio_weight.value - 10) * 9999 / 990);
@@ -638,6 +648,7 @@ fail:
         return r;
 #undef ADD
 #undef NEED
+#undef GIVEN
 }
 
 /* --- the run --- */

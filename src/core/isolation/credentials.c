@@ -192,8 +192,11 @@ int credentials_apply(const User *u, bool switch_user, const CapabilitySets *roo
                       CredentialStep *ret_step)
 {
         int r;
+        /* The bounding set first; the other sets after a change of user, which needs
+         * CAP_SETUID and CAP_SETGID whether or not the container keeps them (nspawn drops
+         * only the bounding set before it, runc applies the sets after it). */
         *ret_step = CREDENTIALS_CAPABILITIES;
-        if ((r = drop_bounding(root->bounding)) < 0 || (r = take_sets(root)) < 0)
+        if ((r = drop_bounding(root->bounding)) < 0 || (!switch_user && (r = take_sets(root)) < 0))
                 return r;
         if (switch_user) {
                 gid_t *groups = NULL;

@@ -25,7 +25,7 @@ void options_help(FILE *f, const char *program)
                 "                            directory\n"
                 "  -i --image=PATH           Root file system disk image (or device node) for\n"
                 "                            the container\n"
-                "     --oci-bundle=PATH      OCI bundle directory (not yet)\n"
+                "     --oci-bundle=PATH      OCI bundle directory\n"
                 "     --read-only            Mount the root directory read-only\n"
                 "     --volatile[=MODE]      Run the system in volatile mode: no, yes, state,\n"
                 "                            overlay\n"

@@ -29,6 +29,8 @@ int main(int argc, char *argv[])
         if (r >= 0 && action == OPTIONS_EXIT)
                 goto done;
         if (r >= 0)
+                r = options_load_oci_bundle(&s, &warnings, &e);
+        if (r >= 0)
                 r = launch_resolve_image(&s, &e);
         if (r >= 0)
                 r = launch_load_settings_file(&s, &warnings, &e);

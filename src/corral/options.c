@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/wait.h>
 #include <net/if.h>
 
 #include "log.h"
@@ -111,6 +113,11 @@ static int absolute_path(const OptionContext *c, char **field)
 static int o_directory(const OptionContext *c)
 {
         return absolute_path(c, &c->s->directory);
+}
+
+static int o_oci_bundle(const OptionContext *c)
+{
+        return absolute_path(c, &c->s->oci_bundle);
 }
 
 static int o_image(const OptionContext *c)
@@ -703,7 +710,7 @@ static const OptionRow option_table[] = {
         {"root-hash", 0, required_argument, o_root_hash, SETTING_DIRECTORY, NULL},
         NOT_YET("root-hash-sig", 0, required_argument, "the images work (dm-verity)"),
         NOT_YET("verity-data", 0, required_argument, "the images work (dm-verity)"),
-        NOT_YET("oci-bundle", 0, required_argument, "the OCI runtime mode"),
+        {"oci-bundle", 0, required_argument, o_oci_bundle, 0, NULL},
         /* Execution */
         {"as-pid2", 'a', no_argument, o_as_pid2, SETTING_START_MODE, NULL},
         {"boot", 'b', no_argument, o_boot, SETTING_START_MODE, NULL},
@@ -900,4 +907,113 @@ int options_parse(int argc, char *argv[], Settings *s, OptionsAction *ret_action
                 s->mask |= SETTING_START_MODE;
         }
         return 0;
+}
+
+/* corral-oci, which reads config.json for us: $CORRAL_OCI, else beside corral (installed), else
+ * in the build tree's src/oci. */
+static char *find_corral_oci(void)
+{
+        const char *env = getenv("CORRAL_OCI");
+        if (env && *env)
+                return strdup(env);
+        _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
+        char *dir = self ? strrchr(self, '/') : NULL;
+        if (!dir)
+                return NULL;
+        *dir = 0;
+        static const char *const tries[] = {"corral-oci", "../oci/corral-oci"};
+        for (size_t i = 0; i < ELEMENTSOF(tries); i++) {
+                char *p = path_join(self, tries[i]);
+                if (!p || access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return strdup("");
+}
+
+/* The bundle's options from `corral-oci nspawn-options`, NUL-separated. */
+static int read_bundle_options(const char *bundle, char **ret, size_t *ret_size, Error *e)
+{
+        _cleanup_free_ char *oci = find_corral_oci();
+        if (!oci)
+                return -ENOMEM;
+        if (!*oci)
+                return error_set(e, -ENOENT,
+                                 "--oci-bundle=: corral reads config.json with corral-oci, which is not installed beside corral "
+                                 "(set $CORRAL_OCI to its path)");
+        int pipefd[2], r;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return error_set_errno(e, negative_errno(), "cannot make a pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return error_set_errno(e, r, "cannot fork");
+        }
+        if (pid == 0) {
+                if (dup2(pipefd[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                execl(oci, oci, "nspawn-options", "--bundle", bundle, (char *)NULL);
+                log_error("--oci-bundle=: cannot run %s: %s", oci, strerror(errno));
+                _exit(127);
+        }
+        close(pipefd[1]);
+        r = read_full_fd(pipefd[0], ret, ret_size);
+        close(pipefd[0]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return error_set_errno(e, negative_errno(), "cannot wait for %s", oci);
+        if (r < 0)
+                return error_set_errno(e, r, "--oci-bundle=: cannot read what %s printed", oci);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                *ret = mfree(*ret);
+                return error_set(e, -EINVAL, "--oci-bundle=%s: the bundle cannot be run the nspawn way (corral-oci said why above)", bundle);
+        }
+        return 0;
+}
+
+int options_load_oci_bundle(Settings *s, char ***warnings, Error *e)
+{
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t size = 0;
+        int r;
+
+        if (!s->oci_bundle)
+                return 0;
+        if ((r = read_bundle_options(s->oci_bundle, &text, &size, e)) < 0)
+                return r;
+        if ((r = strv_extend(&argv, "corral")) < 0)
+                return r;
+        for (size_t i = 0; i < size; i += strlen(text + i) + 1)
+                if ((r = strv_extend(&argv, text + i)) < 0)
+                        return r;
+        if (!(path = path_join(s->oci_bundle, "config.json")))
+                return -ENOMEM;
+
+        Settings f;
+        OptionsAction action;
+        settings_init(&f);
+        r = options_parse((int)strv_length(argv), argv, &f, &action, e);
+        if (r < 0) {
+                char msg[sizeof(e->msg)];
+                snprintf(msg, sizeof(msg), "%s", e->msg);
+                settings_done(&f);
+                return error_set(e, r, "%s: %s", path, msg);
+        }
+        /* What a settings file cannot set, the bundle's where the command line left it. */
+        if (!(s->mask & SETTING_DIRECTORY))
+                SWAP(s->directory, f.directory);
+        if (!s->console_mode.set)
+                s->console_mode = f.console_mode;
+        if (!s->network_namespace_path && !(s->mask & SETTING_NETWORK))
+                SWAP(s->network_namespace_path, f.network_namespace_path);
+        /* The rest as nspawn merges a bundle: a trusted settings file, below the command line;
+         * and then no .nspawn file. */
+        r = settings_merge(s, &f, true, path, warnings, e);
+        settings_done(&f);
+        s->settings_mode = SETTINGS_NO;
+        return r;
 }

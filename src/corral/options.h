@@ -18,3 +18,7 @@ void options_help(FILE *f, const char *program);
  * $SYSTEMD_NSPAWN_TMPFS_TMP, $SYSTEMD_NSPAWN_LOCK, $SYSTEMD_NSPAWN_UNIFIED_HIERARCHY,
  * $SYSTEMD_NSPAWN_USE_CGNS; a value nspawn would refuse is an error naming the variable. */
 int options_parse_environment(Settings *s, Error *e);
+/* --oci-bundle=DIR: the bundle's config.json, read by corral-oci into nspawn's options, merged
+ * into s as nspawn merges a bundle (a trusted settings file below the command line); no .nspawn
+ * file is read then.  Nothing without --oci-bundle=. */
+int options_load_oci_bundle(Settings *s, char ***warnings, Error *e);

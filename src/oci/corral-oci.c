@@ -31,6 +31,7 @@
 #include "log.h"
 #include "oci-config.h"
 #include "oci-hooks.h"
+#include "oci-nspawn.h"
 #include "oci-plan.h"
 #include "oci-state.h"
 #include "parse-util.h"
@@ -1638,6 +1639,36 @@ static int verb_checkpoint_restore(Context *ctx, int argc, char **argv)
         return EXIT_FAILURE;
 }
 
+/* corral --oci-bundle's reader (corral itself has no JSON parser): the bundle as nspawn's
+ * options, each ended by a NUL, on stdout. */
+static int verb_nspawn_options(Context *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        const char *bundle = ".";
+        _cleanup_(oci_config_done) OciConfig c = {0};
+        _cleanup_strv_free_ char **l = NULL, **warnings = NULL;
+        _cleanup_free_ char *abs = NULL;
+        Error e = {0};
+        int k = verb_options(argc, argv, opts, "+b:", spec_option, &bundle);
+        if (k < 0 || k != argc) {
+                if (k >= 0)
+                        log_error("nspawn-options: no arguments are taken");
+                return EXIT_FAILURE;
+        }
+        if (!(abs = realpath(bundle, NULL)))
+                return fail(&e, error_set_errno(&e, negative_errno(), "cannot find the bundle %s", bundle));
+        int r = oci_config_load(abs, &c, &e);
+        if (r >= 0)
+                r = oci_nspawn_options(&c, abs, &l, &warnings, &e);
+        for (char **w = warnings; w && *w; w++)
+                log_warning("%s", *w);
+        if (r < 0)
+                return fail(&e, r);
+        for (char **a = l; a && *a; a++)
+                fwrite(*a, 1, strlen(*a) + 1, stdout);
+        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int verb_help(Context *ctx, int argc, char **argv);
 
 static const Verb verbs[] = {
@@ -1656,6 +1687,7 @@ static const Verb verbs[] = {
         {"update", verb_update, "update [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-shares N] ... ID"},
         {"spec", verb_spec, "spec [--bundle DIR]"},
         {"features", verb_features, "features"},
+        {"nspawn-options", verb_nspawn_options, "nspawn-options [--bundle DIR] (the bundle as corral's options, for corral --oci-bundle)"},
         {"checkpoint", verb_checkpoint_restore, "checkpoint ID (not yet: refused)"},
         {"restore", verb_checkpoint_restore, "restore ID (not yet: refused)"},
         {"help", verb_help, "help"},

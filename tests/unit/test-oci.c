@@ -8,6 +8,7 @@
 
 #include "fs-util.h"
 #include "oci-config.h"
+#include "oci-nspawn.h"
 #include "oci-plan.h"
 #include "oci-state.h"
 #include "strv.h"
@@ -357,6 +358,81 @@ TEST(resources_update_zeros)
         CHECK(need == CG_BIT(CG_MEMORY), "and only memory is needed");
         free(w);
         oci_resources_done(&r);
+}
+
+/* corral --oci-bundle: a bundle as nspawn's options, the API file systems left to nspawn's
+ * own, what the options cannot say refused by name. */
+TEST(nspawn_options)
+{
+        OciConfig c;
+        Error e;
+        _cleanup_strv_free_ char **l = NULL, **w = NULL;
+        const char *ok = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\", \"readonly\": true}, \"hostname\": \"h1\","
+                         " \"process\": {\"terminal\": false, \"cwd\": \"/w\", \"args\": [\"sh\", \"-c\", \"a b\"], \"env\": [\"A=1 2\"],"
+                         " \"user\": {\"uid\": 0, \"gid\": 0}, \"noNewPrivileges\": true, \"oomScoreAdj\": 5,"
+                         " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 10, \"hard\": 20}]},"
+                         " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                         " {\"destination\": \"/d:1\", \"type\": \"bind\", \"source\": \"data\", \"options\": [\"rbind\", \"ro\"]},"
+                         " {\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\"]}],"
+                         " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"},"
+                         " {\"type\": \"network\", \"path\": \"/run/netns/x\"}], \"resources\": {\"memory\": {\"limit\": 1048576},"
+                         " \"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}, \"cgroupsPath\": \"web.slice\"}}";
+        CHECK(parse(ok, &c, &e) == 0, "parse: %s", e.msg);
+        CHECK(oci_nspawn_options(&c, "/b", &l, &w, &e) == 0, "options: %s", e.msg);
+        static const char *const want[] = {"--directory=/b/rootfs",
+                                           "--read-only",
+                                           "--hostname=h1",
+                                           "--console=pipe",
+                                           "--chdir=/w",
+                                           "--setenv=A=1 2",
+                                           "--no-new-privileges=yes",
+                                           "--oom-score-adjust=5",
+                                           "--rlimit=NOFILE=10:20",
+                                           "--bind-ro=/b/data:/d\\:1:rbind",
+                                           "--tmpfs=/t:size=1m",
+                                           "--network-namespace-path=/run/netns/x",
+                                           "--property=MemoryMax=1048576",
+                                           "--slice=web.slice",
+                                           "--timezone=off"};
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                CHECK(strv_contains(l, want[i]), "has %s", want[i]);
+        size_t n = strv_length(l);
+        CHECK(n >= 4 && streq(l[n - 4], "--") && streq(l[n - 3], "sh") && streq(l[n - 1], "a b"), "the args after --");
+        for (char **a = l; *a; a++)
+                CHECK(!startswith(*a, "--bind=proc") && !strstr(*a, ":/proc"), "the bundle's /proc is nspawn's own: %s", *a);
+        oci_config_done(&c);
+
+        static const struct {
+                const char *json, *want;
+        } bad[] = {
+                {"\"linux\": {\"sysctl\": {\"kernel.msgmax\": \"1\"}}", "linux.sysctl"},
+                {"\"mounts\": [{\"destination\": \"/d\", \"type\": \"bind\", \"source\": \"/x\", \"options\": [\"bind\", \"nosuid\"]}]",
+                 "option \"nosuid\""},
+                {"\"mounts\": [{\"destination\": \"/m\", \"type\": \"mqueue\", \"source\": \"mqueue\"}]", "type \"mqueue\""},
+                {"\"linux\": {\"cgroupsPath\": \"/a/b\"}", "linux.cgroupsPath"},
+                {"\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}", "own PID, IPC and UTS"},
+                {"\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 4242, \"gid\": 4242}}", "process.user"},
+                {"\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[1024];
+                snprintf(text, sizeof(text), "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"/nonexistent\"}, %s}", bad[i].json);
+                _cleanup_strv_free_ char **l2 = NULL;
+                CHECK(parse(text, &c, &e) == 0, "parse %s: %s", bad[i].json, e.msg);
+                if (!strstr(bad[i].json, "namespaces")) {
+                        /* (a config without namespaces shares them all: give it the usual ones) */
+                        free(c.namespaces);
+                        c.namespaces = calloc(5, sizeof(OciNamespace));
+                        c.n_namespaces = 5;
+                        NamespaceKind k[] = {NS_PID, NS_IPC, NS_UTS, NS_MOUNT, NS_NET};
+                        for (int j = 0; j < 5; j++)
+                                c.namespaces[j].kind = k[j];
+                }
+                e = (Error){0};
+                CHECK(oci_nspawn_options(&c, "/b", &l2, NULL, &e) == -EOPNOTSUPP && strstr(e.msg, bad[i].want), "refused, naming %s: %s", bad[i].want,
+                      e.msg);
+                oci_config_done(&c);
+        }
 }
 
 TEST(state_and_ids)

@@ -48,6 +48,7 @@ void settings_done(Settings *s)
         free(s->network_zone);
         free(s->ports);
         free(s->template_path);
+        free(s->oci_bundle);
         free(s->pivot_root_new);
         free(s->pivot_root_old);
         strv_free(s->parameters);

@@ -220,6 +220,7 @@ typedef struct Settings {
         char *image;     /* -i: a raw disk image (mounted by launch_mount_image(), which sets directory) */
         char *root_hash; /* --root-hash= (hex) */
         char *template_path;
+        char *oci_bundle; /* --oci-bundle=: read into the settings by the front-end, as a trusted settings file */
         bool ephemeral;
         bool read_only;
         VolatileMode volatile_mode;

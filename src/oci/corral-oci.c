@@ -1116,7 +1116,7 @@ static int verb_update(Context *ctx, int argc, char **argv)
                 unsigned need = 0;
                 if ((r = open_cgroup(&s, &cg, &e)) >= 0) {
                         if ((r = update_translate(&res, &cg.layout, &w, &n, &need, &e)) >= 0)
-                                r = container_cgroup_write(&cg, w, n, &e);
+                                r = container_cgroup_write(&cg, w, n, need, &e);
                         free(w);
                         container_cgroup_done(&cg);
                 }

@@ -726,11 +726,6 @@ int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void 
                 container_cgroup_done(&cg);
                 return r;
         }
-        /* As runc puts it: in every v1 hierarchy, so that an update may set any resource later
-         * (Docker's sends the CPU's with every one). */
-        for (int c = 0; c < _CG_MAX; c++)
-                if (cg.layout.where[c] == CGV_1)
-                        need |= CG_BIT(c);
         r = create_levels(&cg, w, n, need, false, path_basename(rel), e);
         free(w);
         if (r >= 0)
@@ -1084,9 +1079,13 @@ int container_cgroup_frozen(const ContainerCgroup *cg)
         return !startswith(t, "THAWED");
 }
 
-int container_cgroup_write(const ContainerCgroup *cg, const CgroupWrite *w, size_t n, Error *e)
+int container_cgroup_write(ContainerCgroup *cg, const CgroupWrite *w, size_t n, unsigned need, Error *e)
 {
-        return apply_writes(cg, w, n, e);
+        int r = 0;
+        for (int c = 0; r >= 0 && c < _CG_MAX; c++)
+                if ((need & CG_BIT(c)) && cg->layout.where[c] == CGV_1 && !(cg->v1_joined & CG_BIT(c)) && c != CG_DEVICES)
+                        r = join_live(cg, c, e);
+        return r < 0 ? r : apply_writes(cg, w, n, e);
 }
 
 /* The directory whose cgroup.procs lists the container's processes: cgroup2's, else a v1

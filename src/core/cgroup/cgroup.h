@@ -47,8 +47,8 @@ int container_cgroup_create(const char *name, const Resources *r, bool boot, boo
  * resources_translate()). */
 typedef int (*CgroupTranslate)(void *userdata, const CgroupLayout *layout, CgroupWrite **ret, size_t *ret_n, unsigned *ret_need, Error *e);
 /* Creates the cgroup rel (below each hierarchy's root, "a/b/c"; the levels above it are made
- * where missing but never removed) in every hierarchy, v1's too, and writes what translate
- * gives: an OCI config's cgroupsPath and resources. */
+ * where missing but never removed) and writes what translate gives: an OCI config's
+ * cgroupsPath and resources. */
 int container_cgroup_create_at(const char *rel, CgroupTranslate translate, void *userdata, ContainerCgroup *ret, Error *e);
 /* The cgroup rel of a container made with container_cgroup_create_at() earlier, as far as it
  * exists (for a later verb: pause, update, delete). */
@@ -59,8 +59,11 @@ int container_cgroup_frozen(const ContainerCgroup *cg);
 int container_cgroup_pids(const ContainerCgroup *cg, pid_t **ret, size_t *ret_n);
 /* Sends sig to each of them; whether there was any. */
 bool container_cgroup_signal(const ContainerCgroup *cg, int sig);
-/* Writes files (from a CgroupTranslate) in the container's cgroups. */
-int container_cgroup_write(const ContainerCgroup *cg, const CgroupWrite *w, size_t n, Error *e);
+/* Writes files (from a CgroupTranslate) in the container's cgroups, joining first the v1
+ * hierarchies of need it is not in yet (frozen while its processes move; a container joins
+ * v1 hierarchies at creation only where its limits need them, as each move waits for an RCU
+ * grace period). */
+int container_cgroup_write(ContainerCgroup *cg, const CgroupWrite *w, size_t n, unsigned need, Error *e);
 /* Moves pid (the container's first process, before it runs the payload) into the v1 cgroups. */
 int container_cgroup_attach(ContainerCgroup *cg, pid_t pid, Error *e);
 /* Hands the cgroup2 directory to the container's root (host UID uid): the directory and the

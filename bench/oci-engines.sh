@@ -4,7 +4,10 @@
 # in a busybox image, with corral-oci beside runc and crun, one run, medians, ratios.  Each
 # engine is private to the bench (storage, state, sockets in its directory; /run a tmpfs of
 # the bench's mount namespace; no network).  crun cannot create a container on a hybrid cgroup
-# host: n/a there.  Not a test: nothing asserts on time.
+# host: n/a there.  runc cannot run podman's containers on a host whose bounding set lacks
+# CAP_SYS_RESOURCE, as the development host's does (setting the init's rlimits fails with
+# EPERM even at the hard limits; corral-oci lowers a limit it cannot raise).  Not a test:
+# nothing asserts on time.
 . "$(dirname "$0")/lib.sh"
 N=${N:-20}
 OCI=${CORRAL_OCI:-$root/build/src/oci/corral-oci}

@@ -300,6 +300,42 @@ c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/sys/fs/cgroup']
         expect_contains "$(echo "$out" | tr -s ' ')" " 0 200000 2000" "the gid range"
 }
 
+# A pod with a user namespace (Kubernetes' hostUsers: false): the app container joins the
+# sandbox's user namespace by path with the others, and gets a mount namespace owned by it, so
+# its root may mount there, as with runc.
+test_oci_joins_a_user_namespace_by_path() {
+        make_bundle sb "
+c['process']['args'] = ['sleep', '100']
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/sys/fs/cgroup']
+"
+        chmod 755 sb sb/rootfs
+        trap 'cleanup_oci corral-usb corral-uapp' EXIT
+        oci create --bundle sb corral-usb </dev/null >/dev/null 2>&1 && oci start corral-usb || fail "the sandbox"
+        spid=$(oci state corral-usb | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+        make_bundle app "
+c['process']['args'] = ['sh', '-c', 'id -u; cat /proc/self/uid_map; for n in user net mnt; do readlink /proc/self/ns/\$n; done; mount -t tmpfs t /tmp && echo mounted']
+c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/sys/fs/cgroup']
+for k in ('bounding', 'effective', 'permitted'):
+    c['process']['capabilities'][k].append('CAP_SYS_ADMIN')
+c['linux']['namespaces'].append({'type': 'user'})
+for ns in c['linux']['namespaces']:
+    if ns['type'] in ('user', 'network'):
+        ns['path'] = '/proc/$spid/ns/' + {'user': 'user', 'network': 'net'}[ns['type']]
+"
+        chmod 755 app app/rootfs
+        out=$(oci run --bundle app corral-uapp 2>&1) || fail "the app container: $out"
+        expect_eq "$(echo "$out" | head -1)" 0 "root inside"
+        expect_eq "$(echo "$out" | sed -n 2p | tr -s ' ')" " 0 200000 65536" "the sandbox's map"
+        expect_eq "$(echo "$out" | sed -n 3p)" "$(readlink /proc/$spid/ns/user)" "the sandbox's user namespace"
+        expect_eq "$(echo "$out" | sed -n 4p)" "$(readlink /proc/$spid/ns/net)" "and its network namespace"
+        expect_not_contains "$(echo "$out" | sed -n 5p)" "$(readlink /proc/$spid/ns/mnt)" "a mount namespace of its own"
+        expect_eq "$(echo "$out" | sed -n 6p)" "mounted" "which its root may mount in"
+        oci delete --force corral-usb || fail "delete the sandbox"
+}
+
 test_oci_process_user_env_cwd_caps_like_runc() {
         command -v runc >/dev/null || skip "runc is not installed"
         make_bundle b "

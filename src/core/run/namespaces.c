@@ -44,11 +44,11 @@ int namespaces_clone_plan(const NamespaceSpec ns[static _NS_KIND_MAX], uint64_t 
                         flags |= kinds[k].flag;
                         break;
                 case NS_JOIN:
-                        if (k == NS_USER)
-                                return error_set(e, -EOPNOTSUPP, "corral cannot join an existing user namespace");
                         if (ns[k].fd < 0)
                                 return error_set(e, -EBADF, "no %s namespace to join", kinds[k].name);
-                        if (k != NS_MOUNT) /* the child joins that one itself */
+                        /* The child joins these itself: a mount namespace before it builds the
+                         * file system, a user namespace once it is built (payload_exec()). */
+                        if (k != NS_MOUNT && k != NS_USER)
                                 ret_joins[n++] = (NamespaceJoin){k, ns[k].fd};
                         break;
                 default:

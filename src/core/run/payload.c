@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -218,6 +219,17 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
         apply_limits(s, sync_fd);
         if (s->apparmor_profile && (r = apparmor_on_exec(s->apparmor_profile)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot set the AppArmor profile %s for the exec (is it loaded?)", s->apparmor_profile);
+        /* A user namespace to join (an OCI config's, a pod's): entered once the file system is
+         * built and the limits are set, which need the host's privileges; then a mount
+         * namespace of its own, owned by it, as runc makes one after joining, so that the
+         * container's root may mount in it. */
+        if (c->namespaces[NS_USER].mode == NS_JOIN) {
+                if (setns(c->namespaces[NS_USER].fd, CLONE_NEWUSER) < 0)
+                        FAIL_ERRNO(sync_fd, -errno, "cannot enter the user namespace to join");
+                if (unshare(CLONE_NEWNS) < 0)
+                        FAIL_ERRNO(sync_fd, -errno, "cannot make a mount namespace in the user namespace joined");
+                close(c->namespaces[NS_USER].fd);
+        }
         /* The filter goes in while we still hold CAP_SYS_ADMIN (no no_new_privs needed), and
          * before the user change, as nspawn. */
         if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)

@@ -269,7 +269,7 @@ ro" "credentials"
 
 test_not_yet_options_are_refused() {
         ensure_bb
-        for o in --verity-data=/x.verity --oci-bundle=/x; do
+        for o in --verity-data=/x.verity --root-hash-sig=/x.sig; do
                 out=$("$CORRAL" -P -D "$BB" $o true 2>&1 </dev/null) && fail "$o accepted"
                 expect_contains "$out" "not supported" "$o"
         done

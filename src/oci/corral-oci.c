@@ -155,6 +155,36 @@ static int send_console(const char *socket_path, int master, Error *e)
         return 0;
 }
 
+/* SCMP_ACT_NOTIFY: the filter's listener to the agent at linux.seccomp.listenerPath, with the
+ * container's process state (runtime-spec's containerProcessState: the fd's name, the pid,
+ * listenerMetadata and the container's state), as runc sends it. */
+static int send_to_seccomp_agent(const OciConfig *c, const OciState *s, OciStatus status, int listener, pid_t pid, Error *e)
+{
+        const char *path = c->seccomp.listener_path;
+        struct sockaddr_un sa;
+        _cleanup_close_ int dirfd = -1, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int r = unix_socket_address(path, &sa, &dirfd);
+        if (fd < 0 || r < 0)
+                return error_set_errno(e, fd < 0 ? negative_errno() : r, "linux.seccomp.listenerPath %s", path);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return error_set_errno(e, negative_errno(), "cannot connect to the seccomp agent at %s (linux.seccomp.listenerPath)", path);
+        _cleanup_free_ char *state = oci_state_json(s, status, false);
+        json_object *o = json_object_new_object(), *fds = json_object_new_array(), *st = state ? json_tokener_parse(state) : NULL;
+        json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
+        json_object_array_add(fds, json_object_new_string("seccompFd"));
+        json_object_object_add(o, "fds", fds);
+        json_object_object_add(o, "pid", json_object_new_int(pid));
+        if (c->seccomp.listener_metadata)
+                json_object_object_add(o, "metadata", json_object_new_string(c->seccomp.listener_metadata));
+        json_object_object_add(o, "state", st);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        r = st ? send_with_fd(fd, text, strlen(text), listener) : -ENOMEM;
+        json_object_put(o);
+        if (r < 0)
+                return error_set_errno(e, r, "cannot send the seccomp listener to the agent at %s", path);
+        return 0;
+}
+
 /* The gate: a listening socket in the container's directory. */
 static int make_gate(int dirfd, int *ret, Error *e)
 {
@@ -173,6 +203,7 @@ static int make_gate(int dirfd, int *ret, Error *e)
 typedef struct HookContext {
         const OciConfig *config;
         OciState *state;
+        OciStatus status; /* for the seccomp agent: creating, or an exec's container's */
 } HookContext;
 
 static int hooks_created(void *userdata, pid_t pid, Error *e)
@@ -196,6 +227,13 @@ static int hooks_in_container(void *userdata, bool before_pivot, pid_t pid, Erro
         if (!json)
                 return -ENOMEM;
         return oci_hooks_run(h->config, before_pivot ? OCI_HOOK_CREATE_CONTAINER : OCI_HOOK_START_CONTAINER, json, e);
+}
+
+static int hooks_seccomp_listener(void *userdata, int fd, pid_t pid, Error *e)
+{
+        HookContext *h = userdata;
+        h->state->pid = h->state->pid ? h->state->pid : pid;
+        return send_to_seccomp_agent(h->config, h->state, h->status, fd, pid, e);
 }
 
 static void remove_container_dir(Context *ctx, const char *id)
@@ -353,8 +391,8 @@ static int do_create(Context *ctx, const char *id, const CreateArgs *a, pid_t *r
                 goto out;
         if ((r = make_gate(dirfd, &gate, e)) < 0)
                 goto out;
-        hc = (HookContext){.config = &config, .state = &state};
-        hooks = (RunHooks){.created = hooks_created, .in_container = hooks_in_container, .userdata = &hc};
+        hc = (HookContext){.config = &config, .state = &state, .status = OCI_CREATING};
+        hooks = (RunHooks){.created = hooks_created, .in_container = hooks_in_container, .seccomp_listener = hooks_seccomp_listener, .userdata = &hc};
         run.run.gate_fd = gate;
         run.run.hooks = &hooks;
         run.run.new_keyring = !a->no_new_keyring;
@@ -1207,11 +1245,11 @@ static int verb_features(Context *ctx, int argc, char **argv)
         for (int k = 0; k < _OCI_HOOK_MAX; k++)
                 json_object_array_add(a, json_object_new_string(oci_hook_kind_to_string(k)));
         json_object_object_add(o, "hooks", a);
-        static const char *const mount_options[] = {"async",      "atime",         "bind",    "defaults",    "dev",        "diratime", "dirsync",
-                                                    "exec",       "mand",          "noatime", "nodev",       "nodiratime", "noexec",   "nomand",
-                                                    "norelatime", "nostrictatime", "nosuid",  "private",     "rbind",      "relatime", "remount",
-                                                    "ro",         "rprivate",      "rshared", "rro",         "rrw",        "rslave",   "runbindable",
-                                                    "rw",         "shared",        "slave",   "strictatime", "suid",       "sync",     "unbindable"};
+        static const char *const mount_options[] = {
+                "async",    "atime",   "bind",       "defaults",    "dev",      "diratime",   "dirsync",       "exec",   "idmap",   "mand",
+                "noatime",  "nodev",   "nodiratime", "noexec",      "nomand",   "norelatime", "nostrictatime", "nosuid", "private", "rbind",
+                "relatime", "remount", "ridmap",     "ro",          "rprivate", "rshared",    "rro",           "rrw",    "rslave",  "runbindable",
+                "rw",       "shared",  "slave",      "strictatime", "suid",     "sync",       "unbindable"};
         a = json_object_new_array();
         for (size_t i = 0; i < ELEMENTSOF(mount_options); i++)
                 json_object_array_add(a, json_object_new_string(mount_options[i]));
@@ -1242,18 +1280,27 @@ static int verb_features(Context *ctx, int argc, char **argv)
         json_object_object_add(linux_, "cgroup", cg);
         json_object *sc = json_object_new_object();
         json_object_object_add(sc, "enabled", json_object_new_boolean(true));
-        static const char *const actions[] = {"SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
-                                              "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+        static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                              "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
         a = json_object_new_array();
         for (size_t i = 0; i < ELEMENTSOF(actions); i++)
                 json_object_array_add(a, json_object_new_string(actions[i]));
         json_object_object_add(sc, "actions", a);
-        json_object_object_add(sc, "operators", json_object_new_array());
+        static const char *const operators[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
+                                                "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
+        a = json_object_new_array();
+        for (size_t i = 0; i < ELEMENTSOF(operators); i++)
+                json_object_array_add(a, json_object_new_string(operators[i]));
+        json_object_object_add(sc, "operators", a);
         a = json_object_new_array();
         for (const SyscallTable *t = syscall_tables; t->arch; t++)
                 json_object_array_add(a, json_object_new_string(t->arch));
         json_object_object_add(sc, "archs", a);
         json_object_object_add(linux_, "seccomp", sc);
+        json_object *idm = json_object_new_object(), *ext = json_object_new_object();
+        json_object_object_add(idm, "enabled", json_object_new_boolean(true));
+        json_object_object_add(ext, "idmap", idm);
+        json_object_object_add(linux_, "mountExtensions", ext);
         json_object *aa = json_object_new_object();
         json_object_object_add(aa, "enabled", json_object_new_boolean(false));
         json_object_object_add(linux_, "apparmor", aa);
@@ -1505,6 +1552,8 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         int r, cgfd = -1, own_pidns = -1;
         unsigned long flags = 0;
         OciStatus st;
+        HookContext exec_hc = {0};
+        RunHooks exec_hooks = {0};
         struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&child_pidfd, .exit_signal = SIGCHLD};
         sigset_t fwd;
         forwarded_signals(&fwd);
@@ -1525,6 +1574,9 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         }
         if ((r = load_config(dirfd, &config, &e)) < 0 || (r = exec_process(&a, &config, argv + k + 1, &p, &e)) < 0)
                 goto out;
+        /* The exec's filter listener (SCMP_ACT_NOTIFY) to the agent too, as runc sends it. */
+        exec_hc = (HookContext){.config = &config, .state = &s, .status = st};
+        exec_hooks = (RunHooks){.seccomp_listener = hooks_seccomp_listener, .userdata = &exec_hc};
         if (p.terminal && !a.console_socket) {
                 r = error_set(&e, -EOPNOTSUPP, "exec with a terminal needs --console-socket (corral-oci does not relay a terminal itself yet)");
                 goto out;
@@ -1585,7 +1637,7 @@ static int verb_exec(Context *ctx, int argc, char **argv)
         closep(&go[1]);
         if (p.terminal) {
                 if ((master = receive_fd(fds[0])) < 0) {
-                        r = container_wait_exec(sync[0], &e);
+                        r = container_wait_exec(sync[0], &exec_hooks, pid, &e);
                         if (r >= 0)
                                 r = error_set(&e, -EIO, "the exec's process sent no pty");
                         goto kill;
@@ -1594,7 +1646,7 @@ static int verb_exec(Context *ctx, int argc, char **argv)
                         goto kill;
                 closep(&master);
         }
-        if ((r = container_wait_exec(sync[0], &e)) < 0)
+        if ((r = container_wait_exec(sync[0], &exec_hooks, pid, &e)) < 0)
                 goto kill;
         if (a.pid_file && (r = write_pid_file(a.pid_file, pid, &e)) < 0)
                 goto kill;

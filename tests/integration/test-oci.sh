@@ -336,6 +336,71 @@ for ns in c['linux']['namespaces']:
         oci delete --force corral-usb || fail "delete the sandbox"
 }
 
+# Idmapped binds (runtime-spec 1.1, runc 1.2): the mount's own mappings (a file on disk owned
+# by a containerID appears as its hostID), or the container's user namespace's.
+test_oci_idmapped_mounts() {
+        mkdir -p data && echo x > data/f && chown 0:0 data/f
+        make_bundle b "
+c['process']['args'] = ['stat', '-c', '%u:%g', '/data/f']
+c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$TESTTMP/data', 'options': ['rbind', 'idmap'],
+                    'uidMappings': [{'containerID': 0, 'hostID': 5000, 'size': 1}], 'gidMappings': [{'containerID': 0, 'hostID': 6000, 'size': 1}]})
+"
+        out=$(oci run --bundle b corral-idmap 2>&1) || fail "an idmapped bind: $out"
+        expect_eq "$out" "5000:6000" "root's file as the mount's mapping says"
+        expect_eq "$(stat -c %u:%g data/f)" "0:0" "on disk unchanged"
+        make_bundle b2 "
+c['process']['args'] = ['sh', '-c', 'stat -c %u:%g /data/f; stat -c %u /bin/busybox']
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/sys/fs/cgroup']
+c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$TESTTMP/data', 'options': ['bind', 'ridmap']})
+"
+        chmod 755 b2 b2/rootfs
+        mkdir b2/rootfs/data # (the container's root cannot make it: the tree is the host's root's)
+        out=$(oci run --bundle b2 corral-idmap2 2>&1) || fail "an idmapped bind in a user namespace: $out"
+        expect_eq "$(echo "$out" | tr '\n' ' ')" "0:0 65534 " "with the container's map, root's file is its root's (the unmapped tree's is nobody's)"
+        make_bundle b3 "c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$TESTTMP/data', 'options': ['bind', 'idmap']})"
+        out=$(oci run --bundle b3 corral-idmap3 2>&1) && fail "an idmapped bind without mappings"
+        expect_contains "$out" "mounts[" "names the mount"
+        expect_contains "$out" "needs uidMappings and gidMappings" "and what it lacks"
+        expect_eq "$(ls /run/corral-oci)" "" "and leaves nothing"
+}
+
+# SCMP_ACT_NOTIFY: the filter's listener goes to the agent at listenerPath with the container
+# process state, for the container's process and for an exec's; the agent answers the calls.
+test_oci_seccomp_notify_goes_to_the_agent() {
+        python3 "$(dirname "$(dirname "${BASH_SOURCE[0]}")")/tools/seccomp-agent.py" "$TESTTMP/agent.sock" "$TESTTMP/agent.log" & agent=$!
+        trap 'cleanup_oci corral-notify2; kill $agent' EXIT
+        wait_for_file "$TESTTMP/agent.sock" 10 || fail "the agent"
+        local sc="{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '$TESTTMP/agent.sock', 'listenerMetadata': 'meta1',
+                   'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+        make_bundle b "c['linux']['seccomp'] = $sc; c['process']['args'] = ['sh', '-c', 'mkdir /tmp/x; echo rc=\$?']"
+        out=$(oci run --bundle b corral-notify 2>&1) || fail "run: $out"
+        expect_contains "$out" "No space left on device" "the agent answered the container's mkdir"
+        expect_contains "$out" "rc=1" "as a failure"
+        python3 - "$TESTTMP/agent.log" <<'PY' || fail "the process state the agent got: $(cat "$TESTTMP/agent.log")"
+import json, sys
+s = json.loads(open(sys.argv[1]).readline())
+assert s["fds"] == ["seccompFd"] and s["metadata"] == "meta1" and s["pid"] > 0, s
+assert s["state"]["id"] == "corral-notify" and s["state"]["status"] == "creating" and s["state"]["pid"] == s["pid"], s
+PY
+        make_bundle b2 "c['linux']['seccomp'] = $sc; c['process']['args'] = ['sleep', '100']"
+        oci run --detach --bundle b2 corral-notify2 </dev/null >/dev/null 2>&1 || fail "run --detach"
+        out=$(oci exec corral-notify2 mkdir /tmp/y 2>&1) && fail "an exec's mkdir"
+        expect_contains "$out" "No space left on device" "the exec's listener went to the agent too"
+        expect_eq "$(wc -l < "$TESTTMP/agent.log")" 3 "one state for each listener"
+        oci delete --force corral-notify2
+        # Errors that name what is wrong, and leave nothing.
+        make_bundle b3 "c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+        out=$(oci run --bundle b3 corral-notify3 2>&1) && fail "NOTIFY without a listenerPath"
+        expect_contains "$out" "needs linux.seccomp.listenerPath" "names the field"
+        make_bundle b4 "c['linux']['seccomp'] = $sc; c['linux']['seccomp']['listenerPath'] = '$TESTTMP/nobody.sock'"
+        out=$(oci run --bundle b4 corral-notify4 2>&1) && fail "no agent listening"
+        expect_contains "$out" "cannot connect to the seccomp agent at $TESTTMP/nobody.sock" "says so"
+        expect_eq "$(ls /run/corral-oci)" "" "and leaves nothing"
+}
+
 test_oci_process_user_env_cwd_caps_like_runc() {
         command -v runc >/dev/null || skip "runc is not installed"
         make_bundle b "

@@ -168,8 +168,9 @@ TEST(mount_options)
         CHECK(oci_mount_options(rw, &o, &e) == 0 && o.flags == MS_RELATIME && !o.data, "later options undo earlier ones");
         char *rro[] = {"rbind", "rro", NULL};
         CHECK(oci_mount_options(rro, &o, &e) == 0 && o.flags == MS_RDONLY && o.recursive_attrs, "rro: read-only below too");
-        char *idmap[] = {"idmap", NULL};
-        CHECK(oci_mount_options(idmap, &o, &e) == -EOPNOTSUPP && strstr(e.msg, "idmap"), "idmapped mounts are refused by name: %s", e.msg);
+        char *idmap[] = {"bind", "idmap", NULL}, *ridmap[] = {"rbind", "ridmap", NULL};
+        CHECK(oci_mount_options(idmap, &o, &e) == 0 && o.idmap && !o.idmap_recursive && !o.data, "idmap: an idmapped bind");
+        CHECK(oci_mount_options(ridmap, &o, &e) == 0 && o.idmap && o.idmap_recursive, "ridmap: the mounts below too");
 }
 
 static const MountStep *find_step(const MountPlan *p, MountStepType t, const char *target)

@@ -536,3 +536,9 @@ int seccomp_install(const struct sock_fprog *prog)
 {
         return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0 ? -errno : 0;
 }
+
+int seccomp_install_listener(const struct sock_fprog *prog)
+{
+        long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+        return fd < 0 ? -errno : (int)fd;
+}

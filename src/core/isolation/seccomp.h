@@ -104,3 +104,6 @@ int seccomp_build_policy(uint64_t caps, char *const *allow, char *const *deny, b
                          Error *e);
 /* Installs a compiled filter in the calling process (the container's child, before exec). */
 int seccomp_install(const struct sock_fprog *prog);
+/* The same for a filter with SECCOMP_RET_USER_NOTIF rules: returns its listener fd (for the
+ * agent that answers them), or -errno. */
+int seccomp_install_listener(const struct sock_fprog *prog);

@@ -523,13 +523,22 @@ STRING_FIELD(mount_destination, OciMount, destination)
 STRING_FIELD(mount_type, OciMount, type)
 STRING_FIELD(mount_source, OciMount, source)
 STRV_FIELD(mount_options, OciMount, options)
-static int mount_ids(Walk *w, json_object *o, void *t)
+static int read_id_mappings(Walk *w, json_object *o, IdMap *m);
+static int mount_uid_mappings(Walk *w, json_object *o, void *t)
 {
-        return want(w, o, json_type_array, "an array"); /* uidMappings/gidMappings of an idmapped mount: checked by the planner */
+        return read_id_mappings(w, o, &((OciMount *)t)->uid_mappings);
+}
+static int mount_gid_mappings(Walk *w, json_object *o, void *t)
+{
+        return read_id_mappings(w, o, &((OciMount *)t)->gid_mappings);
 }
 static const Field mount_fields[] = {
-        {"destination", mount_destination}, {"type", mount_type},       {"source", mount_source},
-        {"options", mount_options},         {"uidMappings", mount_ids}, {"gidMappings", mount_ids},
+        {"destination", mount_destination},
+        {"type", mount_type},
+        {"source", mount_source},
+        {"options", mount_options},
+        {"uidMappings", mount_uid_mappings},
+        {"gidMappings", mount_gid_mappings},
 };
 
 static int read_mount(Walk *w, json_object *o, void *elem)
@@ -1530,6 +1539,8 @@ void oci_config_done(OciConfig *c)
                 free(c->mounts[i].type);
                 free(c->mounts[i].source);
                 strv_free(c->mounts[i].options);
+                id_map_done(&c->mounts[i].uid_mappings);
+                id_map_done(&c->mounts[i].gid_mappings);
         }
         free(c->mounts);
         for (int k = 0; k < _OCI_HOOK_MAX; k++) {

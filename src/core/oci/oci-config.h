@@ -20,6 +20,7 @@ typedef struct OciMount {
         char *type;   /* NULL: none given (a bind, when the options say so) */
         char *source; /* as given; relative sources are relative to the bundle */
         char **options;
+        IdMap uid_mappings, gid_mappings; /* an idmapped mount's (runtime-spec 1.1) */
 } OciMount;
 
 typedef struct OciHook {

@@ -89,8 +89,9 @@ int oci_mount_options(char *const *options, OciMountOptions *ret, Error *e)
                         continue;
                 }
                 if (streq(*o, "idmap") || streq(*o, "ridmap")) {
-                        free(ret->data);
-                        return error_set(e, -EOPNOTSUPP, "mount option \"%s\": idmapped mounts from a config are not supported yet", *o);
+                        ret->idmap = true;
+                        ret->idmap_recursive |= streq(*o, "ridmap");
+                        continue;
                 }
                 char *d = NULL;
                 if (asprintf(&d, "%s%s%s", ret->data ? ret->data : "", ret->data ? "," : "", *o) < 0) {
@@ -140,15 +141,25 @@ static int add_mount(MountPlan *p, const OciMount *m, size_t index, const char *
                 if (!m->source)
                         return error_set(e, -EINVAL, "config.json: mounts[%zu]: a bind mount of %s needs a \"source\"", index, m->destination);
                 source = path_is_absolute(m->source) ? strdup(m->source) : path_join(bundle, m->source);
-                if (!source ||
-                    !mount_plan_add(p, STEP_BIND, source, m->destination, NULL, NULL, MS_BIND | (o.recursive ? MS_REC : 0), STEP_SOURCE_TYPE))
+                MountStep *step;
+                if (!source || !(step = mount_plan_add(p, STEP_BIND, source, m->destination, NULL, NULL, MS_BIND | (o.recursive ? MS_REC : 0),
+                                                       STEP_SOURCE_TYPE)))
                         return -ENOMEM;
+                /* An idmapped one: the supervisor makes it (oci_idmap_mounts()), the child attaches it. */
+                if (o.idmap) {
+                        step->custom_index = (int)index;
+                        if (o.idmap_recursive)
+                                step->step_flags |= STEP_RECURSIVE;
+                }
                 /* Flags on a bind take a remount (nosuid, ro...). */
                 if ((o.flags || o.recursive_attrs) && !mount_plan_add(p, STEP_REMOUNT, NULL, m->destination, NULL, NULL,
                                                                       o.flags | MS_BIND | MS_REMOUNT, o.recursive_attrs ? STEP_RECURSIVE : 0))
                         return -ENOMEM;
         } else {
                 const char *type = m->type;
+                if (o.idmap)
+                        return error_set(e, -EOPNOTSUPP, "config.json: mounts[%zu]: an idmapped mount (%s) must be a bind mount", index,
+                                         m->destination);
                 if (!type)
                         return error_set(e, -EINVAL, "config.json: mounts[%zu]: the mount at %s needs a \"type\"", index, m->destination);
                 /* The container's own cgroup hierarchy: cgroup2 (in its cgroup namespace, its
@@ -668,7 +679,7 @@ static int translate(void *userdata, const CgroupLayout *layout, CgroupWrite **r
 /* The filter of a config's seccomp object, compiled.  A call's conditions are one rule (all
  * must hold), but where two compare the same argument each is a rule of its own (any may
  * hold), as runc adds them to libseccomp. */
-static int compile_seccomp(const OciSeccomp *s, struct sock_fprog *ret, Error *e)
+static int compile_seccomp(const OciSeccomp *s, struct sock_fprog *ret, bool *ret_notify, Error *e)
 {
         static const SeccompArgOp ops[_OCI_OP_MAX] = {
                 [OCI_OP_NE] = SECCOMP_ARG_NE,
@@ -680,6 +691,9 @@ static int compile_seccomp(const OciSeccomp *s, struct sock_fprog *ret, Error *e
                 [OCI_OP_MASKED_EQ] = SECCOMP_ARG_MASKED_EQ,
         };
         SeccompRules rules = {.default_action = s->default_action, .unknown_action = s->default_action};
+        *ret_notify = false;
+        if ((s->default_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+                return error_set(e, -EINVAL, "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default (as with runc)");
         SeccompArg *args = NULL;
         size_t n = 0, n_args = 0, k = 0;
         int r;
@@ -693,9 +707,14 @@ static int compile_seccomp(const OciSeccomp *s, struct sock_fprog *ret, Error *e
         }
         for (size_t i = 0; i < s->n_syscalls; i++) {
                 const OciSeccompSyscall *sc = &s->syscalls[i];
+                /* Answered by the agent at listenerPath, which gets the filter's listener. */
                 if (sc->action == SECCOMP_RET_USER_NOTIF) {
-                        r = error_set(e, -EOPNOTSUPP, "config.json: linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY is not supported yet", i);
-                        goto done;
+                        if (!s->listener_path || !*s->listener_path) {
+                                r = error_set(e, -EINVAL,
+                                              "config.json: linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath", i);
+                                goto done;
+                        }
+                        *ret_notify = true;
                 }
                 SeccompArg *a = args + k;
                 bool repeated = false;
@@ -770,6 +789,51 @@ static ProcessSpec process_spec(const OciConfig *c, const OciProcess *op, OciRun
         return p;
 }
 
+/* "inside outside count" lines, as /proc/PID/uid_map takes them. */
+static int map_text(const IdMap *m, char *buf, size_t size)
+{
+        size_t n = 0;
+        buf[0] = 0;
+        for (size_t i = 0; i < m->n; i++) {
+                int k = snprintf(buf + n, size - n, "%u %u %u\n", m->ranges[i].inside, m->ranges[i].outside, m->ranges[i].count);
+                if (k < 0 || (size_t)k >= size - n)
+                        return -E2BIG;
+                n += (size_t)k;
+        }
+        return 0;
+}
+
+/* The idmapped binds of the plan (custom_index: the mount's index), made by the supervisor as
+ * detached mounts for the child to attach: the mount's own uidMappings and gidMappings, else
+ * the container's user namespace's, as runc 1.2 takes them.  A file on disk owned by a
+ * mapping's containerID appears as its hostID. */
+static int idmap_mounts(const OciConfig *c, MountPlan *p, Error *e)
+{
+        for (size_t i = 0; i < p->n_steps; i++) {
+                MountStep *s = &p->steps[i];
+                if (s->type != STEP_BIND || s->custom_index < 0)
+                        continue;
+                const OciMount *m = &c->mounts[s->custom_index];
+                const IdMap *u = m->uid_mappings.n ? &m->uid_mappings : &c->uid_mappings;
+                const IdMap *g = m->gid_mappings.n ? &m->gid_mappings : &c->gid_mappings;
+                if (!u->n || !g->n)
+                        return error_set(e, -EINVAL,
+                                         "config.json: mounts[%d]: an idmapped mount (%s) needs uidMappings and gidMappings, its own or the "
+                                         "container's user namespace's",
+                                         s->custom_index, m->destination);
+                char umap[340 * 36], gmap[340 * 36];
+                if (map_text(u, umap, sizeof(umap)) < 0 || map_text(g, gmap, sizeof(gmap)) < 0)
+                        return error_set(e, -E2BIG, "config.json: mounts[%d]: too many ID ranges", s->custom_index);
+                int r = userns_detached_mount(s->source, umap, gmap, (s->flags & MS_REC) || (s->step_flags & STEP_RECURSIVE), &s->idmap_fd, e);
+                if (r < 0) {
+                        char why[sizeof(e->msg)];
+                        snprintf(why, sizeof(why), "%s", e->msg);
+                        return error_set_errno(e, r, "config.json: mounts[%d]: %s", s->custom_index, why);
+                }
+        }
+        return 0;
+}
+
 /* Capabilities: the config's sets for the process; until its user is in place it keeps what
  * it has (within the config's bounding set), or it could not change its IDs.  No
  * "capabilities" object: the process keeps all it has, as runc. */
@@ -840,9 +904,9 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 return error_set(e, -EINVAL, "config.json: \"hostname\" needs a UTS namespace of the container's (linux.namespaces)");
         if (c->domainname && *c->domainname && ns[NS_UTS].mode == NS_HOST)
                 return error_set(e, -EINVAL, "config.json: \"domainname\" needs a UTS namespace of the container's (linux.namespaces)");
-        if ((r = oci_mount_plan(c, o->rootfs, bundle, &h, &o->plan, e)) < 0)
+        if ((r = oci_mount_plan(c, o->rootfs, bundle, &h, &o->plan, e)) < 0 || (r = idmap_mounts(c, &o->plan, e)) < 0)
                 return r;
-        if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, e)) < 0)
+        if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, &o->seccomp_notify, e)) < 0)
                 return r;
 
         /* The cgroup, its limits and its device rules. */
@@ -875,6 +939,7 @@ int oci_run_prepare(const OciConfig *c, const char *bundle, const char *id, cons
                 .cgroup_fd = o->cg.fd,
                 .no_new_privileges = c->process.no_new_privileges,
                 .seccomp = o->filter.filter ? &o->filter : NULL,
+                .seccomp_notify = o->seccomp_notify,
                 .userns = o->userns.enabled ? &o->userns : NULL,
                 .devices_v1 = o->devices_v1.path ? &o->devices_v1 : NULL,
                 .device_extra = o->device_rules,
@@ -908,7 +973,7 @@ int oci_exec_prepare(const OciConfig *c, const OciProcess *p, const char *id, Oc
         o->config = c;
         if ((r = check_security_labels(c, p, e)) < 0)
                 return r;
-        if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, e)) < 0)
+        if (c->have_seccomp && (r = compile_seccomp(&c->seccomp, &o->filter, &o->seccomp_notify, e)) < 0)
                 return r;
         RunConfig *run = &o->run;
         *run = (RunConfig){
@@ -920,6 +985,7 @@ int oci_exec_prepare(const OciConfig *c, const OciProcess *p, const char *id, Oc
                 .cgroup_fd = -1,
                 .no_new_privileges = p->no_new_privileges,
                 .seccomp = o->filter.filter ? &o->filter : NULL,
+                .seccomp_notify = o->seccomp_notify,
                 .orphan = true,
                 .gate_fd = -1,
         };

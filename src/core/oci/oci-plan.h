@@ -31,7 +31,8 @@ int oci_mount_plan(const OciConfig *c, const char *rootfs, const char *bundle, c
 typedef struct OciMountOptions {
         unsigned long flags, clear, propagation;
         bool bind, recursive;
-        bool recursive_attrs; /* rro, rrw: the flags for the mounts below too */
+        bool recursive_attrs;        /* rro, rrw: the flags for the mounts below too */
+        bool idmap, idmap_recursive; /* idmap, ridmap */
         char *data;
 } OciMountOptions;
 int oci_mount_options(char *const *options, OciMountOptions *ret, Error *e);
@@ -56,6 +57,7 @@ typedef struct OciRun {
         UsernsPlan userns;
         int ns_fds[_NS_KIND_MAX];
         struct sock_fprog filter;
+        bool seccomp_notify; /* the filter has SCMP_ACT_NOTIFY rules (for linux.seccomp.listenerPath) */
         struct rlimit rlimits[RLIMIT_NLIMITS];
         ContainerCgroup cg;
         DeviceRule *device_rules;

@@ -44,6 +44,10 @@ typedef struct RunHooks {
          * before_pivot true) and after the gate opened, before the exec (startContainer).  pid:
          * the child as the runtime sees it. */
         int (*in_container)(void *userdata, bool before_pivot, pid_t pid, Error *e);
+        /* In the runtime: the listener of the child's system call filter (RunConfig.
+         * seccomp_notify), once installed, for the caller to hand to its agent before the child
+         * goes on; the fd is the caller's to close. */
+        int (*seccomp_listener)(void *userdata, int fd, pid_t pid, Error *e);
         void *userdata;
 } RunHooks;
 
@@ -70,6 +74,7 @@ typedef struct RunConfig {
         CapabilitySets caps_user; /* and after the change to a user other than root */
         bool no_new_privileges;
         const struct sock_fprog *seccomp;      /* the compiled system call filter */
+        bool seccomp_notify;                   /* it has SECCOMP_RET_USER_NOTIF rules: its listener goes to hooks->seccomp_listener */
         struct UsernsPlan *userns;             /* the maps of a new user namespace (namespaces[NS_USER] new), else NULL */
         struct DevicesV1 *devices_v1;          /* the cgroup v1 devices controller's cgroup, if any */
         const struct DeviceRule *device_extra; /* device nodes allowed beyond the defaults */
@@ -116,9 +121,13 @@ _noreturn_ void stub_init(pid_t payload);
 void child_report(int sync_fd, int code, const char *msg);
 /* Tells the supervisor the child waits at its gate. */
 void child_report_ready(int sync_fd);
+/* Hands the listener of the child's filter to the supervisor and waits until it has gone to
+ * its agent (the child ends if the supervisor gave up). */
+void child_hand_seccomp_listener(int sync_fd, int fd);
 /* The start of a container that waits at its gate (RunConfig.gate_fd, bound at path): lets
  * it go on, and waits until it has exec'd its payload, or returns its error (e says why). */
 int container_open_gate(const char *path, Error *e);
 /* Waits on a socket whose other end a process holds until its exec (payload_exec()'s
- * sync_fd): 0 once it closed at the exec, or the error the process reported. */
-int container_wait_exec(int fd, Error *e);
+ * sync_fd): 0 once it closed at the exec, or the error the process reported.  A filter's
+ * listener the process hands over goes to hooks->seccomp_listener (with pid). */
+int container_wait_exec(int fd, const RunHooks *hooks, pid_t pid, Error *e);

@@ -232,7 +232,13 @@ void payload_exec(const RunConfig *c, int console_peer, int sync_fd, pid_t host_
         }
         /* The filter goes in while we still hold CAP_SYS_ADMIN (no no_new_privs needed), and
          * before the user change, as nspawn. */
-        if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
+        if (c->seccomp && c->seccomp_notify) {
+                /* Its listener to the runtime's agent before anything else runs under it. */
+                if ((r = seccomp_install_listener(c->seccomp)) < 0)
+                        FAIL_ERRNO(sync_fd, r, "cannot install the system call filter with a listener (SCMP_ACT_NOTIFY)");
+                child_hand_seccomp_listener(sync_fd, r);
+                close(r);
+        } else if (c->seccomp && (r = seccomp_install(c->seccomp)) < 0)
                 FAIL_ERRNO(sync_fd, r, "cannot install the system call filter");
         CredentialStep step;
         if ((r = credentials_apply(&u, s->oci_process || (!root && u.uid != 0), &c->caps_root, &c->caps_user, c->no_new_privileges, &step)) < 0)

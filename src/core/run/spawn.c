@@ -35,8 +35,9 @@
 #include "spawn.h"
 
 /* MSG_HOOKS: the child has built its file system and asks for the runtime's hooks (the
- * answer is MSG_GO); MSG_READY: the child waits at its gate. */
-enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3, MSG_POLICY = 4, MSG_HOOKS = 5, MSG_READY = 6 };
+ * answer is MSG_GO); MSG_READY: the child waits at its gate; MSG_SECCOMP: the child's filter
+ * listener, for the runtime's agent (the answer is MSG_GO). */
+enum { MSG_FDS = 1, MSG_ERROR = 2, MSG_GO = 3, MSG_POLICY = 4, MSG_HOOKS = 5, MSG_READY = 6, MSG_SECCOMP = 7 };
 
 typedef struct SyncMessage {
         int kind;
@@ -123,6 +124,28 @@ static int receive(int sock, SyncMessage *m, int fds[3])
                         memcpy(fds, CMSG_DATA(c), sizeof(int) * (k > 3 ? 3 : k));
                 }
         return 1;
+}
+
+static int wait_for(int sock, int kind);
+static int tell(int sock, int kind, Error *e);
+
+void child_hand_seccomp_listener(int sync_fd, int fd)
+{
+        SyncMessage m = {.kind = MSG_SECCOMP};
+        if (send_message_fds(sync_fd, &m, &fd, 1) < 0)
+                _exit(EXIT_FAILURE);
+        wait_for(sync_fd, MSG_GO);
+}
+
+/* The listener a child handed over: to the caller's agent, then the child goes on. */
+static int pass_listener(int sock, const RunHooks *hooks, int fd, pid_t pid, Error *e)
+{
+        int r = fd < 0                               ? error_set(e, -EBADMSG, "the container sent no seccomp listener")
+                : !hooks || !hooks->seccomp_listener ? error_set(e, -EOPNOTSUPP, "the container's filter has a listener and nobody to take it")
+                                                     : hooks->seccomp_listener(hooks->userdata, fd, pid, e);
+        if (fd >= 0)
+                close(fd);
+        return r < 0 ? r : tell(sock, MSG_GO, e);
 }
 
 /* After a failed start step of ours, the child is gone: if it reported an error before it
@@ -406,7 +429,7 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
 
         Spawned s = {.pid = pid, .pidfd = pidfd, .console_master = -1, .console_peer = -1, .notify_fd = -1, .net = NET_STATE_NULL};
         bool heard = false; /* the child's messages read: an error of the supervisor's own is the cause */
-        bool stepwise = c->hooks || c->gate_fd >= 0, ready = false;
+        bool stepwise = c->hooks || c->gate_fd >= 0 || c->seccomp_notify, ready = false;
         struct pollfd pf = {.fd = parent_sock, .events = 0};
         if (c->userns) {
                 if ((r = userns_setup_child(c->userns, pid, e)) < 0 || (r = tell(parent_sock, MSG_GO, e)) < 0)
@@ -468,6 +491,11 @@ int container_spawn(const RunConfig *c, Spawned *ret, Error *e)
                                 goto fail;
                         continue;
                 }
+                if (m.kind == MSG_SECCOMP) {
+                        if ((r = pass_listener(parent_sock, c->hooks, fds[0], pid, e)) < 0)
+                                goto fail;
+                        continue;
+                }
                 if (m.kind == MSG_READY)
                         ready = true;
                 if (m.kind == MSG_FDS) {
@@ -512,15 +540,20 @@ int container_open_gate(const char *path, Error *e)
                         return error_set_errno(e, r, "the container no longer waits to be started");
                 return error_set_errno(e, r, "cannot reach the container's gate %s", path);
         }
-        return container_wait_exec(fd, e);
+        return container_wait_exec(fd, NULL, 0, e);
 }
 
-int container_wait_exec(int fd, Error *e)
+int container_wait_exec(int fd, const RunHooks *hooks, pid_t pid, Error *e)
 {
         for (;;) {
                 SyncMessage m = {0};
                 int fds[3] = {-1, -1, -1};
                 int r = receive(fd, &m, fds);
+                if (r > 0 && m.kind == MSG_SECCOMP) {
+                        if ((r = pass_listener(fd, hooks, TAKE_FD(fds[0]), pid, e)) < 0)
+                                return r;
+                        continue;
+                }
                 for (int k = 0; k < 3; k++)
                         if (fds[k] >= 0)
                                 close(fds[k]);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "strv.h"
 
 size_t strv_length(char *const *l)
@@ -29,6 +32,16 @@ int strv_push(char ***l, char *value)
         c[n + 1] = NULL;
         *l = c;
         return 0;
+}
+
+int strv_pushf(char ***l, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        va_start(ap, fmt);
+        int n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return n < 0 ? -ENOMEM : strv_push(l, s);
 }
 
 int strv_extend(char ***l, const char *value)

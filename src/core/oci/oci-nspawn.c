@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -13,27 +12,8 @@
 #define REFUSE(e, ...) error_set((e), -EOPNOTSUPP, "config.json: " __VA_ARGS__)
 #define USE_CORRAL_OCI "; corral-oci runs such a bundle as an OCI runtime does (man corral-oci)"
 
-static int add(char ***l, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -ENOMEM : strv_push(l, s);
-}
-
-static int warn(char ***warnings, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        if (!warnings)
-                return 0;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -ENOMEM : strv_push(warnings, s);
-}
+/* A warning, where the caller takes them. */
+#define warn(warnings, ...) ((warnings) ? strv_pushf((warnings), __VA_ARGS__) : 0)
 
 /* The mounts nspawn makes itself and so takes from no bundle (nspawn-oci.c's list). */
 static bool excluded(const char *path)
@@ -112,7 +92,7 @@ static int add_mount(char ***l, const OciMount *m, size_t i, const char *bundle,
                 _cleanup_free_ char *src = abs ? escape_colons(abs) : NULL;
                 if (!src)
                         return -ENOMEM;
-                return add(l, "--bind%s=%s:%s:%s", ro ? "-ro" : "", src, dst, rbind ? "rbind" : "norbind");
+                return strv_pushf(l, "--bind%s=%s:%s:%s", ro ? "-ro" : "", src, dst, rbind ? "rbind" : "norbind");
         }
         if (streq(m->type, "tmpfs")) {
                 _cleanup_free_ char *opts = strdup("");
@@ -125,7 +105,7 @@ static int add_mount(char ***l, const OciMount *m, size_t i, const char *bundle,
                 }
                 if (!opts)
                         return -ENOMEM;
-                return add(l, "--tmpfs=%s%s%s", dst, *opts ? ":" : "", opts);
+                return strv_pushf(l, "--tmpfs=%s%s%s", dst, *opts ? ":" : "", opts);
         }
         return REFUSE(e, "mounts[%zu] (%s): type \"%s\": nspawn's command line mounts binds and tmpfs, and its own API file systems" USE_CORRAL_OCI,
                       i, m->destination, m->type);
@@ -155,12 +135,12 @@ static int user_name(const char *root, uid_t uid, gid_t gid, char **ret)
 static int add_process(char ***l, const OciProcess *p, const char *root, char ***warnings, Error *e)
 {
         int r;
-        if (!p->terminal && (r = add(l, "--console=pipe")) < 0)
+        if (!p->terminal && (r = strv_pushf(l, "--console=pipe")) < 0)
                 return r;
-        if (p->cwd && (r = add(l, "--chdir=%s", p->cwd)) < 0)
+        if (p->cwd && (r = strv_pushf(l, "--chdir=%s", p->cwd)) < 0)
                 return r;
         for (char **v = p->env; v && *v; v++)
-                if ((r = add(l, "--setenv=%s", *v)) < 0)
+                if ((r = strv_pushf(l, "--setenv=%s", *v)) < 0)
                         return r;
         if (p->uid != 0 || p->gid != 0) {
                 _cleanup_free_ char *name = NULL;
@@ -171,7 +151,7 @@ static int add_process(char ***l, const OciProcess *p, const char *root, char **
                                       "process.user: no user with UID %u and GID %u in %s/etc/passwd: nspawn's --user= takes a user of the "
                                       "container's by name" USE_CORRAL_OCI,
                                       (unsigned)p->uid, (unsigned)p->gid, root);
-                if ((r = add(l, "--user=%s", name)) < 0)
+                if ((r = strv_pushf(l, "--user=%s", name)) < 0)
                         return r;
         }
         if (p->n_additional_gids > 0)
@@ -190,15 +170,15 @@ static int add_process(char ***l, const OciProcess *p, const char *root, char **
                         free(*which);
                         *which = n;
                 }
-                if ((keep && (r = add(l, "--capability=%s", keep)) < 0) || (drop && (r = add(l, "--drop-capability=%s", drop)) < 0))
+                if ((keep && (r = strv_pushf(l, "--capability=%s", keep)) < 0) || (drop && (r = strv_pushf(l, "--drop-capability=%s", drop)) < 0))
                         return r;
                 for (int cap = 0; capability_to_name(cap); cap++)
-                        if (((p->capabilities.ambient >> cap) & 1) && (r = add(l, "--ambient-capability=%s", capability_to_name(cap))) < 0)
+                        if (((p->capabilities.ambient >> cap) & 1) && (r = strv_pushf(l, "--ambient-capability=%s", capability_to_name(cap))) < 0)
                                 return r;
         }
-        if ((r = add(l, "--no-new-privileges=%s", p->no_new_privileges ? "yes" : "no")) < 0)
+        if ((r = strv_pushf(l, "--no-new-privileges=%s", p->no_new_privileges ? "yes" : "no")) < 0)
                 return r;
-        if (p->oom_score_adj.set && (r = add(l, "--oom-score-adjust=%d", p->oom_score_adj.value)) < 0)
+        if (p->oom_score_adj.set && (r = strv_pushf(l, "--oom-score-adjust=%d", p->oom_score_adj.value)) < 0)
                 return r;
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 char soft[24] = "infinity", hard[24] = "infinity";
@@ -206,7 +186,7 @@ static int add_process(char ***l, const OciProcess *p, const char *root, char **
                         snprintf(soft, sizeof(soft), "%llu", (unsigned long long)p->rlimits[i].soft);
                 if (p->rlimits[i].hard != UINT64_MAX)
                         snprintf(hard, sizeof(hard), "%llu", (unsigned long long)p->rlimits[i].hard);
-                if ((r = add(l, "--rlimit=%s=%s:%s", rlimit_to_name(p->rlimits[i].resource), soft, hard)) < 0)
+                if ((r = strv_pushf(l, "--rlimit=%s=%s:%s", rlimit_to_name(p->rlimits[i].resource), soft, hard)) < 0)
                         return r;
         }
         if (p->apparmor_profile && (r = warn(warnings, "config.json: ignoring process.apparmorProfile, as nspawn does")) < 0)
@@ -227,7 +207,8 @@ static int add_namespaces(char ***l, const OciConfig *c, Error *e)
                         return REFUSE(e, "linux.namespaces[%zu].path: nspawn joins only a network namespace by path" USE_CORRAL_OCI, i);
                 if (n->kind == NS_TIME)
                         return REFUSE(e, "linux.namespaces[%zu]: nspawn makes no time namespace" USE_CORRAL_OCI, i);
-                if (n->kind == NS_NET && (r = n->path ? add(l, "--network-namespace-path=%s", n->path) : add(l, "--private-network")) < 0)
+                if (n->kind == NS_NET &&
+                    (r = n->path ? strv_pushf(l, "--network-namespace-path=%s", n->path) : strv_pushf(l, "--private-network")) < 0)
                         return r;
         }
         if (!have[NS_MOUNT])
@@ -242,28 +223,29 @@ static int add_namespaces(char ***l, const OciConfig *c, Error *e)
             u->ranges[0].count != g->ranges[0].count)
                 return REFUSE(e, "linux.uidMappings and gidMappings: nspawn's --private-users= takes one range from container ID 0, the same for "
                                  "users and groups" USE_CORRAL_OCI);
-        return add(l, "--private-users=%u:%u", u->ranges[0].outside, u->ranges[0].count);
+        return strv_pushf(l, "--private-users=%u:%u", u->ranges[0].outside, u->ranges[0].count);
 }
 
 static int add_resources(char ***l, const OciResources *res, char ***warnings, Error *e)
 {
         int r = 0;
 #define GIVEN(f) (res->f.set && res->f.value != 0)
-        if (GIVEN(memory_limit) && (r = res->memory_limit.value < 0 ? add(l, "--property=MemoryMax=infinity")
-                                                                    : add(l, "--property=MemoryMax=%lld", (long long)res->memory_limit.value)) < 0)
+        if (GIVEN(memory_limit) &&
+            (r = res->memory_limit.value < 0 ? strv_pushf(l, "--property=MemoryMax=infinity")
+                                             : strv_pushf(l, "--property=MemoryMax=%lld", (long long)res->memory_limit.value)) < 0)
                 return r;
         if (GIVEN(memory_reservation) && res->memory_reservation.value > 0 &&
-            (r = add(l, "--property=MemoryLow=%lld", (long long)res->memory_reservation.value)) < 0)
+            (r = strv_pushf(l, "--property=MemoryLow=%lld", (long long)res->memory_reservation.value)) < 0)
                 return r;
         if (GIVEN(memory_swap)) {
                 /* OCI's swap is memory plus swap; MemorySwapMax= is swap alone. */
                 int64_t v = res->memory_swap.value, limit = GIVEN(memory_limit) ? res->memory_limit.value : -1;
                 if (v < 0)
-                        r = add(l, "--property=MemorySwapMax=infinity");
+                        r = strv_pushf(l, "--property=MemorySwapMax=infinity");
                 else if (limit < 0 || v < limit)
                         return REFUSE(e, "linux.resources.memory.swap %lld is below the memory limit, or there is no memory limit", (long long)v);
                 else
-                        r = add(l, "--property=MemorySwapMax=%lld", (long long)(v - limit));
+                        r = strv_pushf(l, "--property=MemorySwapMax=%lld", (long long)(v - limit));
                 if (r < 0)
                         return r;
         }
@@ -272,25 +254,25 @@ static int add_resources(char ***l, const OciResources *res, char ***warnings, E
             (r = warn(warnings, "config.json: ignoring linux.resources' cgroup v1 settings (memory kernel, kernelTCP, swappiness, "
                                 "disableOOMKiller; cpu realtime), as nspawn does")) < 0)
                 return r;
-        if (GIVEN(cpu_shares) && (r = add(l, "--property=CPUShares=%llu", (unsigned long long)res->cpu_shares.value)) < 0)
+        if (GIVEN(cpu_shares) && (r = strv_pushf(l, "--property=CPUShares=%llu", (unsigned long long)res->cpu_shares.value)) < 0)
                 return r;
         if (GIVEN(cpu_quota) && res->cpu_quota.value > 0) {
                 uint64_t period = GIVEN(cpu_period) ? res->cpu_period.value : 100000;
-                if ((r = add(l, "--property=CPUQuota=%llu%%", (unsigned long long)((uint64_t)res->cpu_quota.value * 100 / period))) < 0 ||
-                    (r = add(l, "--property=CPUQuotaPeriodSec=%lluus", (unsigned long long)period)) < 0)
+                if ((r = strv_pushf(l, "--property=CPUQuota=%llu%%", (unsigned long long)((uint64_t)res->cpu_quota.value * 100 / period))) < 0 ||
+                    (r = strv_pushf(l, "--property=CPUQuotaPeriodSec=%lluus", (unsigned long long)period)) < 0)
                         return r;
         }
-        if (res->cpu_cpus && *res->cpu_cpus && (r = add(l, "--property=AllowedCPUs=%s", res->cpu_cpus)) < 0)
+        if (res->cpu_cpus && *res->cpu_cpus && (r = strv_pushf(l, "--property=AllowedCPUs=%s", res->cpu_cpus)) < 0)
                 return r;
-        if (res->cpu_mems && *res->cpu_mems && (r = add(l, "--property=AllowedMemoryNodes=%s", res->cpu_mems)) < 0)
+        if (res->cpu_mems && *res->cpu_mems && (r = strv_pushf(l, "--property=AllowedMemoryNodes=%s", res->cpu_mems)) < 0)
                 return r;
         if (GIVEN(cpu_idle))
                 return REFUSE(e, "linux.resources.cpu.idle: nspawn's command line has no such property" USE_CORRAL_OCI);
-        if (GIVEN(pids_limit) && (r = res->pids_limit.value < 0 ? add(l, "--property=TasksMax=infinity")
-                                                                : add(l, "--property=TasksMax=%lld", (long long)res->pids_limit.value)) < 0)
+        if (GIVEN(pids_limit) && (r = res->pids_limit.value < 0 ? strv_pushf(l, "--property=TasksMax=infinity")
+                                                                : strv_pushf(l, "--property=TasksMax=%lld", (long long)res->pids_limit.value)) < 0)
                 return r;
         if (GIVEN(blkio_weight) &&
-            (r = add(l, "--property=IOWeight=%u", 1 + ((unsigned)res->blkio_weight.value - 10) * 9999 / 990)) < 0) /* 10-1000 as 1-10000 */
+            (r = strv_pushf(l, "--property=IOWeight=%u", 1 + ((unsigned)res->blkio_weight.value - 10) * 9999 / 990)) < 0) /* 10-1000 as 1-10000 */
                 return r;
         if (res->n_blkio_weight_device || res->n_blkio_throttle[0] || res->n_blkio_throttle[1] || res->n_blkio_throttle[2] ||
             res->n_blkio_throttle[3])
@@ -330,7 +312,7 @@ static int add_devices(char ***l, const OciConfig *c, Error *e)
                                       "linux.devices[%zu] (%s): corral --oci-bundle gives a container the host's device nodes, and the host has "
                                       "no such node there" USE_CORRAL_OCI,
                                       i, d->path);
-                int r = add(l, "--property=DeviceAllow=%s rwm", d->path);
+                int r = strv_pushf(l, "--property=DeviceAllow=%s rwm", d->path);
                 if (r < 0)
                         return r;
         }
@@ -359,12 +341,12 @@ int oci_nspawn_options(const OciConfig *c, const char *bundle, char ***ret, char
         if (!(root = path_is_absolute(c->root_path) ? strdup(c->root_path) : path_join(bundle, c->root_path)))
                 return -ENOMEM;
         /* nspawn's defaults for a bundle: nothing of the host's resolver, journal or zone. */
-        if ((r = add(&l, "--directory=%s", root)) < 0 || (r = add(&l, "--resolv-conf=off")) < 0 || (r = add(&l, "--link-journal=no")) < 0 ||
-            (r = add(&l, "--timezone=off")) < 0)
+        if ((r = strv_pushf(&l, "--directory=%s", root)) < 0 || (r = strv_pushf(&l, "--resolv-conf=off")) < 0 ||
+            (r = strv_pushf(&l, "--link-journal=no")) < 0 || (r = strv_pushf(&l, "--timezone=off")) < 0)
                 return r;
-        if (c->root_readonly && (r = add(&l, "--read-only")) < 0)
+        if (c->root_readonly && (r = strv_pushf(&l, "--read-only")) < 0)
                 return r;
-        if (c->hostname && *c->hostname && (r = add(&l, "--hostname=%s", c->hostname)) < 0)
+        if (c->hostname && *c->hostname && (r = strv_pushf(&l, "--hostname=%s", c->hostname)) < 0)
                 return r;
         if (c->domainname && *c->domainname)
                 return REFUSE(e, "domainname: nspawn's command line has none" USE_CORRAL_OCI);
@@ -383,7 +365,7 @@ int oci_nspawn_options(const OciConfig *c, const char *bundle, char ***ret, char
                 if (!endswith(c->cgroups_path, ".slice") || strchr(c->cgroups_path, '/') || strchr(c->cgroups_path, ':'))
                         return REFUSE(e, "linux.cgroupsPath \"%s\": nspawn puts a container in a slice, so the path must name one (NAME.slice)",
                                       c->cgroups_path);
-                if ((r = add(&l, "--slice=%s", c->cgroups_path)) < 0)
+                if ((r = strv_pushf(&l, "--slice=%s", c->cgroups_path)) < 0)
                         return r;
         }
         if (c->n_sysctl)
@@ -400,25 +382,25 @@ int oci_nspawn_options(const OciConfig *c, const char *bundle, char ***ret, char
                 const char *p = personality_to_string(c->personality.value);
                 if (!p)
                         return REFUSE(e, "linux.personality: nspawn's --personality= takes x86 or x86-64");
-                if ((r = add(&l, "--personality=%s", p)) < 0)
+                if ((r = strv_pushf(&l, "--personality=%s", p)) < 0)
                         return r;
         }
         /* As nspawn: masked paths it does not mask itself become inaccessible where they exist;
          * read-only ones are bound read-only onto themselves. */
         for (char **p = c->masked_paths; p && *p; p++)
-                if (!excluded(*p) && exists_for_container(root, *p) && (r = add(&l, "--inaccessible=%s", *p)) < 0)
+                if (!excluded(*p) && exists_for_container(root, *p) && (r = strv_pushf(&l, "--inaccessible=%s", *p)) < 0)
                         return r;
         for (char **p = c->readonly_paths; p && *p; p++) {
                 if (excluded(*p) || !exists_for_container(root, *p))
                         continue;
                 _cleanup_free_ char *q = escape_colons(*p);
-                if (!q || (r = add(&l, "--bind-ro=+%s:%s", q, q)) < 0)
+                if (!q || (r = strv_pushf(&l, "--bind-ro=+%s:%s", q, q)) < 0)
                         return q ? r : -ENOMEM;
         }
         if (c->mount_label && (r = warn(warnings, "config.json: ignoring linux.mountLabel, as nspawn does")) < 0)
                 return r;
         if (c->have_process && c->process.args) {
-                if ((r = add(&l, "--")) < 0)
+                if ((r = strv_pushf(&l, "--")) < 0)
                         return r;
                 for (char **a = c->process.args; *a; a++)
                         if ((r = strv_extend(&l, *a)) < 0)

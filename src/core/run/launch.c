@@ -130,18 +130,6 @@ int launch_verify(const Settings *s, Error *e)
         return r < 0 ? r : settings_verify_sources(s, e);
 }
 
-static int format_env(char ***env, const char *fmt, ...) _printf_(2, 3);
-
-static int format_env(char ***env, const char *fmt, ...)
-{
-        va_list ap;
-        char *a;
-        va_start(ap, fmt);
-        int n = vasprintf(&a, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -ENOMEM : strv_push(env, a);
-}
-
 static void add_host_os_release(char ***env, const char *os_release)
 {
         static const char *const keys[] = {"VERSION_ID", "BUILD_ID", "ID", "VARIANT_ID", "IMAGE_ID", "IMAGE_VERSION"};
@@ -154,7 +142,7 @@ static void add_host_os_release(char ***env, const char *os_release)
                         continue;
                 for (char *c = lower; *c; c++)
                         *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-                (void)format_env(env, "container_host_%s=%s", lower, v);
+                (void)strv_pushf(env, "container_host_%s=%s", lower, v);
         }
 }
 
@@ -179,15 +167,15 @@ static int build_environment(Launch *l)
 {
         const char *term = getenv("TERM");
         int r = 0;
-        r = r ?: format_env(&l->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        r = r ?: format_env(&l->env, "container=systemd-nspawn");
+        r = r ?: strv_pushf(&l->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        r = r ?: strv_pushf(&l->env, "container=systemd-nspawn");
         if (term)
-                r = r ?: format_env(&l->env, "TERM=%s", term);
-        r = r ?: format_env(&l->env, "container_uuid=%s", l->uuid);
-        r = r ?: format_env(&l->env, "NOTIFY_SOCKET=/run/host/notify");
+                r = r ?: strv_pushf(&l->env, "TERM=%s", term);
+        r = r ?: strv_pushf(&l->env, "container_uuid=%s", l->uuid);
+        r = r ?: strv_pushf(&l->env, "NOTIFY_SOCKET=/run/host/notify");
         if (l->s->n_credentials > 0)
-                r = r ?: format_env(&l->env, "CREDENTIALS_DIRECTORY=/run/host/credentials");
-        r = r ?: format_env(&l->env, "LANG=C.UTF-8");
+                r = r ?: strv_pushf(&l->env, "CREDENTIALS_DIRECTORY=/run/host/credentials");
+        r = r ?: strv_pushf(&l->env, "LANG=C.UTF-8");
         add_host_os_release(&l->env, l->os_release);
         return r;
 }

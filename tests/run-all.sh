@@ -65,6 +65,20 @@ fail=$((fail + $(grep -c '^FAIL static:' /tmp/corral-static.log)))
 
 results=$(mktemp)
 CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh
+# The OCI runtime's benchmarks, beside runc and crun where they run (figures only, never
+# asserted on; a bench that cannot run at all fails).  Not under the sanitizers.
+if [ "${SANITIZE:-0}" != 1 ]; then
+        for b in oci.sh oci-engines.sh; do
+                if out=$(N=20 bash bench/$b 2>&1); then
+                        echo "PASS bench/$b"
+                        pass=$((pass + 1))
+                else
+                        echo "FAIL bench/$b"
+                        fail=$((fail + 1))
+                fi
+                echo "$out" | grep -vE '^(Copying|Getting|Writing|Storing)' | sed 's/^/    /'
+        done
+fi
 # The lanes: under TCG a guest keeps one host CPU busy, so LANE_JOBS (default: this host's CPUs)
 # guests run at once; each one's output is printed when all are done, in order.
 [ -n "$images_pid" ] && wait "$images_pid"

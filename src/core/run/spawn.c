@@ -140,11 +140,14 @@ void child_hand_seccomp_listener(int sync_fd, int fd)
 /* The listener a child handed over: to the caller's agent, then the child goes on. */
 static int pass_listener(int sock, const RunHooks *hooks, int fd, pid_t pid, Error *e)
 {
-        int r = fd < 0                               ? error_set(e, -EBADMSG, "the container sent no seccomp listener")
-                : !hooks || !hooks->seccomp_listener ? error_set(e, -EOPNOTSUPP, "the container's filter has a listener and nobody to take it")
-                                                     : hooks->seccomp_listener(hooks->userdata, fd, pid, e);
-        if (fd >= 0)
-                close(fd);
+        int r;
+        if (fd < 0)
+                return error_set(e, -EBADMSG, "the container sent no seccomp listener");
+        if (!hooks || !hooks->seccomp_listener)
+                r = error_set(e, -EOPNOTSUPP, "the container's filter has a listener and nobody to take it");
+        else
+                r = hooks->seccomp_listener(hooks->userdata, fd, pid, e);
+        close(fd);
         return r < 0 ? r : tell(sock, MSG_GO, e);
 }
 

@@ -701,12 +701,8 @@ static int wait_relaying(int pidfd, int master, const sigset_t *fwd)
         struct winsize ws;
         int sfd = signalfd(-1, fwd, SFD_CLOEXEC), status = EXIT_FAILURE;
         bool in_open = master >= 0;
-        if (master >= 0) {
-                if (isatty(STDIN_FILENO))
-                        terminal_make_raw(&term, STDIN_FILENO);
-                if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                        (void)ioctl(master, TIOCSWINSZ, &ws);
-        }
+        if (master >= 0 && isatty(STDIN_FILENO))
+                terminal_make_raw(&term, STDIN_FILENO);
         for (;;) {
                 struct pollfd p[4] = {{.fd = pidfd, .events = POLLIN},
                                       {.fd = sfd, .events = POLLIN},
@@ -784,6 +780,11 @@ static int verb_run(Context *ctx, int argc, char **argv)
         int r = do_create(ctx, id, &a, &pid, &pidfd, &master, &e);
         if (r < 0)
                 return fail(&e, r);
+        /* Our terminal's size before the container runs: a program that asks at once (stty
+         * size) must not find 0x0. */
+        struct winsize ws;
+        if (master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                (void)ioctl(master, TIOCSWINSZ, &ws);
         if ((r = do_start(ctx, id, &e)) < 0) {
                 Error de = {0};
                 (void)do_delete(ctx, id, true, &de);

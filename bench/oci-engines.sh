@@ -42,7 +42,7 @@ if command -v podman >/dev/null; then
         mapfile -t t < <(medians "$N" "${cmds[@]}")
         report "podman run --rm of /bin/true" "${names[@]}" -- "${t[@]}"
         $pm rm -a -f >/dev/null 2>&1 || true
-        find /sys/fs/cgroup -depth -type d -name 'corral-bench-podman' -exec rmdir {} \; 2>/dev/null || true
+        find /sys/fs/cgroup -depth -type d -path '*corral-bench-podman*' -exec rmdir {} \; 2>/dev/null || true
 else
         echo "(podman is not installed)"
 fi
@@ -78,7 +78,7 @@ EOC
         mapfile -t t < <(medians "$N" "${cmds[@]}")
         report "ctr run --rm of /bin/true" "${names[@]}" -- "${t[@]}"
         kill "$ctd"; wait "$ctd" 2>/dev/null || true
-        find /sys/fs/cgroup -depth -type d -name 'corral-bench' -exec rmdir {} \; 2>/dev/null || true
+        find /sys/fs/cgroup -depth -type d -path '*/corral-bench*' -exec rmdir {} \; 2>/dev/null || true
 else
         echo "(containerd is not installed)"
 fi

@@ -83,6 +83,25 @@ int unix_socket_address(const char *path, struct sockaddr_un *ret, int *ret_dirf
         return 0;
 }
 
+int unix_socket_connect(const char *path, int type)
+{
+        struct sockaddr_un sa;
+        int dirfd = -1, r;
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        r = unix_socket_address(path, &sa, &dirfd);
+        if (r >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                r = -errno;
+        if (dirfd >= 0)
+                close(dirfd);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
 int pty_open(int flags, int *ret_peer, PtyStep *ret_step)
 {
         struct stat st;

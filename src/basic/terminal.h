@@ -21,6 +21,9 @@ struct sockaddr_un;
  * to close once connected or bound; -1 where not needed) where path is longer than an address
  * holds. */
 int unix_socket_address(const char *path, struct sockaddr_un *ret, int *ret_dirfd);
+/* A socket of type (SOCK_STREAM, SOCK_SEQPACKET) connected to the unix socket at path, any
+ * length: the fd, or -errno. */
+int unix_socket_connect(const char *path, int type);
 
 typedef enum PtyStep {
         PTY_OPEN,   /* opening /dev/pts/ptmx */

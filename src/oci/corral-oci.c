@@ -143,13 +143,10 @@ static int write_pid_file(const char *path, pid_t pid, Error *e)
 /* Hands the pty master to the caller's console socket, as runc: SCM_RIGHTS with its name. */
 static int send_console(const char *socket_path, int master, Error *e)
 {
-        struct sockaddr_un sa;
-        _cleanup_close_ int dirfd = -1, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int r = unix_socket_address(socket_path, &sa, &dirfd);
-        if (fd < 0 || r < 0)
-                return error_set_errno(e, fd < 0 ? negative_errno() : r, "--console-socket %s", socket_path);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return error_set_errno(e, negative_errno(), "cannot connect to the console socket %s", socket_path);
+        _cleanup_close_ int fd = unix_socket_connect(socket_path, SOCK_STREAM);
+        int r;
+        if (fd < 0)
+                return error_set_errno(e, fd, "cannot connect to the console socket %s", socket_path);
         if ((r = send_with_fd(fd, "/dev/ptmx", strlen("/dev/ptmx"), master)) < 0)
                 return error_set_errno(e, r, "cannot send the console to %s", socket_path);
         return 0;
@@ -161,13 +158,10 @@ static int send_console(const char *socket_path, int master, Error *e)
 static int send_to_seccomp_agent(const OciConfig *c, const OciState *s, OciStatus status, int listener, pid_t pid, Error *e)
 {
         const char *path = c->seccomp.listener_path;
-        struct sockaddr_un sa;
-        _cleanup_close_ int dirfd = -1, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int r = unix_socket_address(path, &sa, &dirfd);
-        if (fd < 0 || r < 0)
-                return error_set_errno(e, fd < 0 ? negative_errno() : r, "linux.seccomp.listenerPath %s", path);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return error_set_errno(e, negative_errno(), "cannot connect to the seccomp agent at %s (linux.seccomp.listenerPath)", path);
+        _cleanup_close_ int fd = unix_socket_connect(path, SOCK_STREAM);
+        int r;
+        if (fd < 0)
+                return error_set_errno(e, fd, "cannot connect to the seccomp agent at %s (linux.seccomp.listenerPath)", path);
         _cleanup_free_ char *state = oci_state_json(s, status, false);
         json_object *o = json_object_new_object(), *fds = json_object_new_array(), *st = state ? json_tokener_parse(state) : NULL;
         json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
@@ -232,7 +226,6 @@ static int hooks_in_container(void *userdata, bool before_pivot, pid_t pid, Erro
 static int hooks_seccomp_listener(void *userdata, int fd, pid_t pid, Error *e)
 {
         HookContext *h = userdata;
-        h->state->pid = h->state->pid ? h->state->pid : pid;
         return send_to_seccomp_agent(h->config, h->state, h->status, fd, pid, e);
 }
 

@@ -530,19 +530,11 @@ fail:
 
 int container_open_gate(const char *path, Error *e)
 {
-        _cleanup_close_ int dir = -1, fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-        struct sockaddr_un sa;
-        int r;
+        _cleanup_close_ int fd = unix_socket_connect(path, SOCK_SEQPACKET);
+        if (fd == -ECONNREFUSED || fd == -ENOENT)
+                return error_set_errno(e, fd, "the container no longer waits to be started");
         if (fd < 0)
-                return error_set_errno(e, negative_errno(), "cannot create a socket");
-        if ((r = unix_socket_address(path, &sa, &dir)) < 0)
-                return error_set_errno(e, r, "cannot reach the container's gate %s", path);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                r = negative_errno();
-                if (r == -ECONNREFUSED || r == -ENOENT)
-                        return error_set_errno(e, r, "the container no longer waits to be started");
-                return error_set_errno(e, r, "cannot reach the container's gate %s", path);
-        }
+                return error_set_errno(e, fd, "cannot reach the container's gate %s", path);
         return container_wait_exec(fd, NULL, 0, e);
 }
 

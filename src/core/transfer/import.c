@@ -5,6 +5,7 @@
  * write out of the image, and a refusal can say which member and why. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,6 +24,7 @@
 
 #include "fs-util.h"
 #include "import.h"
+#include "oci-reference.h"
 #include "macro.h"
 #include "parse-util.h"
 #include "tar-member.h"
@@ -267,6 +269,13 @@ typedef struct DirTimes {
 
 typedef struct Extract {
         int root;
+        /* An OCI layer over the ones before it: whiteouts and opaque directories are
+         * applied, and a member replaces a directory of a lower layer.  made: the paths
+         * this layer has made so far, which an opaque directory keeps. */
+        bool layer;
+        char **made;
+        size_t n_made, n_made_alloc;
+        bool made_sorted;
         char parent[4096]; /* the directory of the last member, "" for the top */
         int parent_fd;
         DirTimes *dirs;
@@ -352,7 +361,12 @@ static int clear_place(Extract *x, int dir, const char *base, mode_t mode)
         if (S_ISDIR(st.st_mode)) {
                 if (S_ISDIR(mode))
                         return 1; /* kept */
-                return member_error(x, -EISDIR, "it would replace a directory the archive made");
+                if (!x->layer)
+                        return member_error(x, -EISDIR, "it would replace a directory the archive made");
+                /* A layer's file hides a lower layer's directory, as in overlayfs */
+                char where[256];
+                int r = tree_remove(dir, base, where, sizeof(where));
+                return r < 0 ? member_error_errno(x, r, "cannot remove the directory of a lower layer it replaces") : 0;
         }
         if (unlinkat(dir, base, 0) < 0)
                 return member_error_errno(x, negative_errno(), "cannot replace what is there");
@@ -442,6 +456,119 @@ static void entry_times(struct archive_entry *entry, struct timespec ts[2])
         ts[1] = (struct timespec){archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
 }
 
+static int by_string(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int made_add(Extract *x, const char *path)
+{
+        if (x->n_made == x->n_made_alloc) {
+                size_t n = x->n_made_alloc ? x->n_made_alloc * 2 : 256;
+                char **m = realloc(x->made, n * sizeof(*m));
+                if (!m)
+                        return error_set(x->e, -ENOMEM, "out of memory");
+                x->made = m;
+                x->n_made_alloc = n;
+        }
+        if (!(x->made[x->n_made] = strdup(path)))
+                return error_set(x->e, -ENOMEM, "out of memory");
+        x->n_made++;
+        x->made_sorted = false;
+        return 0;
+}
+
+static bool made_has(Extract *x, const char *path)
+{
+        if (!x->made_sorted) {
+                qsort(x->made, x->n_made, sizeof(*x->made), by_string);
+                x->made_sorted = true;
+        }
+        return x->n_made > 0 && bsearch(&path, x->made, x->n_made, sizeof(*x->made), by_string);
+}
+
+/* Removes what is in directory fd (path below the top) that this layer has not made; a
+ * directory it made is kept and looked into. */
+static int remove_lower(Extract *x, int fd, const char *path)
+{
+        /* (fd may be O_PATH, which cannot be read) */
+        _cleanup_close_ int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+        int r = 0;
+        if (!d)
+                return member_error_errno(x, negative_errno(), "cannot read the opaque directory");
+        dup_fd = -1;
+        for (;;) {
+                errno = 0;
+                struct dirent *de = readdir(d);
+                if (!de) {
+                        if (errno)
+                                r = member_error_errno(x, negative_errno(), "cannot read the opaque directory");
+                        break;
+                }
+                char child[4096], where[256];
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                snprintf(child, sizeof(child), "%s%s%s", path, *path ? "/" : "", de->d_name);
+                if (!made_has(x, child)) {
+                        if ((r = tree_remove(dirfd(d), de->d_name, where, sizeof(where))) < 0) {
+                                r = member_error_errno(x, r, "cannot remove what a lower layer has in the opaque directory");
+                                break;
+                        }
+                        continue;
+                }
+                if (de->d_type != DT_DIR)
+                        continue;
+                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = sub < 0 ? member_error_errno(x, negative_errno(), "cannot open a directory below the opaque one") : remove_lower(x, sub, child);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        return r;
+}
+
+/* A layer's whiteout member: ".wh.NAME" removes NAME of the layers below, ".wh..wh..opq"
+ * what they have in its directory.  Returns 1 when entry was one (and nothing is made). */
+static int apply_whiteout(Extract *x, const char *path)
+{
+        const char *slash = strrchr(path, '/'), *name;
+        char dir[4096];
+        int w = oci_whiteout(slash ? slash + 1 : path, &name);
+        if (w < 0)
+                return member_error(x, -EINVAL, "a whiteout of nothing, \".\" or \"..\"");
+        if (w == OCI_WHITEOUT_NONE)
+                return 0;
+        if (w == OCI_WHITEOUT_META)
+                return 1; /* AUFS' own bookkeeping */
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
+        /* The cached parent may be what goes */
+        closep(&x->parent_fd);
+        x->parent[0] = 0;
+        int fd = open_dir(x, dir, w == OCI_WHITEOUT_OPAQUE);
+        if (fd < 0) {
+                if (x->e->code == -ENOENT) {
+                        x->e->code = 0;
+                        x->e->msg[0] = 0;
+                        return 1; /* a whiteout in a directory no layer made: nothing to do */
+                }
+                return fd;
+        }
+        int r;
+        if (w == OCI_WHITEOUT_OPAQUE)
+                r = remove_lower(x, fd, dir);
+        else {
+                char where[256];
+                r = tree_remove(fd, name, where, sizeof(where));
+                if (r == -ENOENT)
+                        r = 0;
+                else if (r < 0)
+                        r = member_error_errno(x, r, "cannot remove what it whites out");
+        }
+        close(fd);
+        return r < 0 ? r : 1;
+}
+
 static int extract_entry(Extract *x, struct archive *a, struct archive_entry *entry)
 {
         char path[4096], target[4096];
@@ -455,6 +582,12 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
         if ((r = tar_member_path(x->member, path, sizeof(path), &why)) < 0)
                 return member_error(x, r, why ? why : "its name is too long");
         entry_times(entry, ts);
+        if (x->layer && path[0]) {
+                if ((r = apply_whiteout(x, path)) != 0)
+                        return r < 0 ? r : 0;
+                if ((r = made_add(x, path)) < 0)
+                        return r;
+        }
         if (!path[0]) {
                 /* The archive's root: the image's top */
                 if (!S_ISDIR(type) || hardlink)
@@ -572,6 +705,9 @@ static void extract_done(Extract *x, bool set_times)
         }
         free(x->dirs);
         closep(&x->parent_fd);
+        for (size_t k = 0; k < x->n_made; k++)
+                free(x->made[k]);
+        free(x->made);
 }
 
 /* Where a failed transfer ends: a cancel is named as such, and what was made is gone. */
@@ -605,41 +741,28 @@ static int import_begin(const char *name, const ImportOptions *o, char tmp[stati
         return pool;
 }
 
-int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
+/* A tar archive from fd, compressed or not, into the directory root: as an OCI layer over
+ * what is there with layer.  Progress is reported as what, the archive's bytes counted from
+ * done_before of total. */
+static int extract_archive(int root, int fd, bool layer, const TransferIO *io, const char *what, uint64_t done_before, uint64_t total, Error *e)
 {
-        char tmp[IMAGE_TEMP_NAME_MAX] = "";
         Decompressor d;
-        Extract x = {.parent_fd = -1, .e = e};
+        Extract x = {.root = root, .layer = layer, .parent_fd = -1, .e = e};
         struct archive *a = NULL;
         struct archive_entry *entry;
         Input in = {0};
-        _cleanup_close_ int pool = -1, stream = -1;
-        uint64_t total = input_size(fd);
+        _cleanup_close_ int stream = -1;
         unsigned members = 0;
         int r;
-        if ((pool = import_begin(name, o, tmp, e)) < 0)
-                return pool;
-        if ((r = image_store_make_directory(pool, tmp)) < 0) {
-                tmp[0] = 0;
-                return error_set_errno(e, r, "cannot create a directory in /var/lib/machines");
-        }
-        x.root = openat(pool, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (x.root < 0) {
-                r = error_set_errno(e, negative_errno(), "cannot open /var/lib/machines/%s", tmp);
-                return failed(pool, tmp, &o->io, r, e);
-        }
-        if ((r = decompressor_start(&d, fd, o->io.cancel, &stream)) < 0) {
-                r = error_set_errno(e, r, "cannot start decompressing");
-                closep(&x.root);
-                return failed(pool, tmp, &o->io, r, e);
-        }
+        if ((r = decompressor_start(&d, fd, io->cancel, &stream)) < 0)
+                return error_set_errno(e, r, "cannot start decompressing");
         a = archive_read_new();
         if (!a) {
                 r = error_set(e, -ENOMEM, "out of memory");
                 goto out;
         }
         archive_read_support_format_tar(a);
-        if (input_open(a, &in, stream, -1, o->io.cancel) != ARCHIVE_OK) {
+        if (input_open(a, &in, stream, -1, io->cancel) != ARCHIVE_OK) {
                 r = error_set(e, -EBADMSG, "not a tar archive, or not compressed with xz, gzip, bzip2 or zstd: %s",
                               d.error[0]                ? d.error
                               : archive_error_string(a) ? archive_error_string(a)
@@ -647,7 +770,7 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
                 goto out;
         }
         for (;;) {
-                if (cancelled(&o->io)) {
+                if (cancelled(io)) {
                         r = -ECANCELED;
                         goto out;
                 }
@@ -662,7 +785,7 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
                 members++;
                 if ((r = extract_entry(&x, a, entry)) < 0)
                         goto out;
-                progress(&o->io, "Importing", atomic_load(&d.consumed), total);
+                progress(io, what, done_before + atomic_load(&d.consumed), total);
         }
         /* The rest of the stream (the archive's padding), to know how decompression ended */
         for (char sink[4096]; read(stream, sink, sizeof(sink)) > 0;)
@@ -671,11 +794,11 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
                 r = error_set(e, -EBADMSG, "cannot decompress the archive: %s", d.error);
                 goto out;
         }
-        if (members == 0) {
+        /* A layer may be empty (a Dockerfile's ENV, say); an archive to import may not */
+        if (members == 0 && !layer) {
                 r = error_set(e, -EBADMSG, "the archive is empty");
                 goto out;
         }
-        progress(&o->io, "Importing", total, total);
         r = 0;
 out:
         if (a)
@@ -683,13 +806,84 @@ out:
         free(in.buf);
         decompressor_stop(&d, &stream);
         extract_done(&x, r >= 0);
-        closep(&x.root);
-        if (r >= 0) {
-                r = image_store_install(pool, tmp, name, false, o->force, o->read_only, e);
-                if (r >= 0)
-                        return 0;
+        return r;
+}
+
+/* A new directory under a temporary name in the pool, opened. */
+static int make_temp_tree(int pool, char tmp[static IMAGE_TEMP_NAME_MAX], Error *e)
+{
+        int r = image_store_make_directory(pool, tmp);
+        if (r < 0) {
+                tmp[0] = 0;
+                return error_set_errno(e, r, "cannot create a directory in /var/lib/machines");
         }
-        return failed(pool, tmp, &o->io, r, e);
+        int fd = openat(pool, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(e, negative_errno(), "cannot open /var/lib/machines/%s", tmp);
+        return fd;
+}
+
+int import_extract(int root, int fd, const TransferIO *io, Error *e)
+{
+        return extract_archive(root, fd, false, io, "Reading", 0, input_size(fd), e);
+}
+
+int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
+{
+        char tmp[IMAGE_TEMP_NAME_MAX] = "";
+        _cleanup_close_ int pool = -1, root = -1;
+        uint64_t total = input_size(fd);
+        int r;
+        if ((pool = import_begin(name, o, tmp, e)) < 0)
+                return pool;
+        if ((root = make_temp_tree(pool, tmp, e)) < 0)
+                return failed(pool, tmp, &o->io, root, e);
+        if ((r = extract_archive(root, fd, false, &o->io, "Importing", 0, total, e)) < 0)
+                return failed(pool, tmp, &o->io, r, e);
+        progress(&o->io, "Importing", total, total);
+        closep(&root);
+        if ((r = image_store_install(pool, tmp, name, false, o->force, o->read_only, e)) < 0)
+                return failed(pool, tmp, &o->io, r, e);
+        return 0;
+}
+
+int import_layers(const int *fds, size_t n, const char *name, const char *settings, const ImportOptions *o, Error *e)
+{
+        char tmp[IMAGE_TEMP_NAME_MAX] = "", what[64];
+        _cleanup_close_ int pool = -1, root = -1;
+        uint64_t total = 0, done = 0;
+        int r;
+        for (size_t k = 0; k < n; k++)
+                total += input_size(fds[k]);
+        if ((pool = import_begin(name, o, tmp, e)) < 0)
+                return pool;
+        if ((root = make_temp_tree(pool, tmp, e)) < 0)
+                return failed(pool, tmp, &o->io, root, e);
+        /* An image's top is 0755 root's, as the engines make it, unless a layer says else */
+        (void)fchmod(root, 0755);
+        for (size_t k = 0; k < n; k++) {
+                snprintf(what, sizeof(what), "Layer %zu/%zu", k + 1, n);
+                if ((r = extract_archive(root, fds[k], true, &o->io, what, done, total, e)) < 0) {
+                        error_prefix(e, "layer %zu of %zu", k + 1, n);
+                        return failed(pool, tmp, &o->io, r, e);
+                }
+                done += input_size(fds[k]);
+        }
+        progress(&o->io, "Applied", total, total);
+        closep(&root);
+        if ((r = image_store_install(pool, tmp, name, false, o->force, o->read_only, e)) < 0)
+                return failed(pool, tmp, &o->io, r, e);
+        if (settings) {
+                char file[300];
+                snprintf(file, sizeof(file), "%s.nspawn", name);
+                if ((r = write_file_atomic_at(pool, file, settings, strlen(settings), 0644)) < 0)
+                        return error_set_errno(e, r, "image '%s' is made, but its settings file /var/lib/machines/%s cannot be written", name, file);
+        } else if (o->force) {
+                char file[300];
+                snprintf(file, sizeof(file), "%s.nspawn", name);
+                (void)unlinkat(pool, file, 0);
+        }
+        return 0;
 }
 
 /* Whether n bytes at p are all zeros: a block import-raw leaves a hole for. */

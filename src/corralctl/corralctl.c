@@ -61,7 +61,7 @@ static int help(void)
                "  read-only NAME [BOOL]       Mark or unmark image read-only\n"
                "  remove NAME...              Remove an image\n"
                "  set-limit [NAME] BYTES      Set image or pool size limit (disk quota)\n"
-               "  clean                       Remove hidden (or all) images\n\n"
+               "  clean                       Remove hidden (or all) images, and the OCI blob cache\n\n"
                "Overlay Child Image Commands:\n"
                "  create-child BASE NAME      Create an image that holds only its changes to BASE\n"
                "  list-shadowed NAME [PATH...]\n"
@@ -71,11 +71,17 @@ static int help(void)
                "Image Transfer Commands:\n"
                "  pull-tar URL [NAME]         Download a TAR container image\n"
                "  pull-raw URL [NAME]         Download a RAW container or VM image\n"
+               "  pull-oci REF [NAME]         Download an OCI image from a registry (debian:12,\n"
+               "                              ghcr.io/org/app@sha256:...)\n"
                "  import-tar FILE [NAME]      Import a local TAR container image\n"
                "  import-raw FILE [NAME]      Import a local RAW container or VM image\n"
                "  import-fs DIRECTORY [NAME]  Import a local directory container image\n"
+               "  import-oci PATH [NAME]      Import an OCI image layout, its tar, or a docker save\n"
+               "                              archive\n"
                "  export-tar NAME [FILE]      Export a TAR container image locally\n"
                "  export-raw NAME [FILE]      Export a RAW container or VM image locally\n"
+               "  export-oci NAME PATH        Export an image as an OCI image layout (PATH.tar: its\n"
+               "                              tar), for podman load and skopeo\n"
                "  list-transfers              Show list of transfers in progress\n"
                "  cancel-transfer [ID...]     Cancel a transfer\n\n"
                "Options:\n"
@@ -108,6 +114,9 @@ static int help(void)
                "     --read-only              Create a read-only bind mount or clone; import read-only\n"
                "     --verify=MODE            Verification mode for downloaded images (no,\n"
                "                              checksum, signature)\n"
+               "     --platform=OS/ARCH[/VARIANT]\n"
+               "                              pull-oci, import-oci: the image of an index for this\n"
+               "                              platform (linux/arm64), not this machine's\n"
                "     --format=FORMAT          Determine format for exporting images (uncompressed,\n"
                "                              xz, gzip, bzip2, zstd)\n"
                "     --mkdir                  Create the bind mount's target directory\n"
@@ -195,6 +204,9 @@ static const Verb verbs[] = {
         {"export-raw", 2, 3, verb_export_raw},
         {"pull-tar", 2, 3, verb_pull_tar},
         {"pull-raw", 2, 3, verb_pull_raw},
+        {"pull-oci", 2, 3, verb_pull_oci},
+        {"import-oci", 2, 3, verb_import_oci},
+        {"export-oci", 3, 3, verb_export_oci},
         {"list-transfers", 1, 1, verb_list_transfers},
         {"cancel-transfer", 2, INT32_MAX, verb_cancel_transfer},
 #else
@@ -205,6 +217,9 @@ static const Verb verbs[] = {
         {"export-raw", 2, 3, verb_transfer},
         {"pull-tar", 2, 3, verb_transfer},
         {"pull-raw", 2, 3, verb_transfer},
+        {"pull-oci", 2, 3, verb_transfer},
+        {"import-oci", 2, 3, verb_transfer},
+        {"export-oci", 3, 3, verb_transfer},
         {"list-transfers", 1, 1, verb_transfer},
         {"cancel-transfer", 2, INT32_MAX, verb_transfer},
 #endif
@@ -224,6 +239,7 @@ enum {
         OPT_MKDIR,
         OPT_VERIFY,
         OPT_FORMAT,
+        OPT_PLATFORM,
         OPT_NO_ASK_PASSWORD,
         OPT_MAX_ADDRESSES,
 };
@@ -333,6 +349,7 @@ int main(int argc, char **argv)
                 {"mkdir", no_argument, NULL, OPT_MKDIR},
                 {"verify", required_argument, NULL, OPT_VERIFY},
                 {"format", required_argument, NULL, OPT_FORMAT},
+                {"platform", required_argument, NULL, OPT_PLATFORM},
                 {"follow", no_argument, NULL, 'f'},
                 {"lines", required_argument, NULL, 'n'},
                 {"full", no_argument, NULL, 'l'},
@@ -490,6 +507,16 @@ int main(int argc, char **argv)
                                 return 1;
                         }
                         break;
+                case OPT_PLATFORM: {
+                        OciPlatform p;
+                        if (oci_platform_parse(optarg, &p) < 0) {
+                                fprintf(stderr, "Platform '%s' is not valid: OS/ARCHITECTURE[/VARIANT], as linux/arm64 or linux/arm/v7.\n",
+                                        value_shown(optarg, buf));
+                                return 1;
+                        }
+                        a.platform = optarg;
+                        break;
+                }
                 case 'f':
                         a.follow = true;
                         break;

@@ -65,6 +65,7 @@ typedef struct Args {
         bool all;               /* -a: list-images, clean */
         ImportVerify verify;    /* pull-*: --verify= */
         Compression format;     /* export-*: --format=; COMPRESSION_INVALID: by the file's suffix */
+        const char *platform;   /* pull-oci, import-oci: --platform=; NULL: this machine's */
         unsigned max_addresses; /* list: addresses shown per machine (1; 0: no column; UINT_MAX: all) */
         bool full;              /* -l: nothing shortened (list's addresses) */
 } Args;
@@ -201,5 +202,8 @@ int verb_export_tar(const Args *a, int argc, char **argv);
 int verb_export_raw(const Args *a, int argc, char **argv);
 int verb_pull_tar(const Args *a, int argc, char **argv);
 int verb_pull_raw(const Args *a, int argc, char **argv);
+int verb_pull_oci(const Args *a, int argc, char **argv);
+int verb_import_oci(const Args *a, int argc, char **argv);
+int verb_export_oci(const Args *a, int argc, char **argv);
 int verb_list_transfers(const Args *a, int argc, char **argv);
 int verb_cancel_transfer(const Args *a, int argc, char **argv);

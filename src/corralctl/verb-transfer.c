@@ -489,3 +489,109 @@ int verb_cancel_transfer(const Args *a, int argc, char **argv)
         }
         return ret;
 }
+
+/* The --platform= of an OCI verb: NULL for this machine's. */
+static const OciPlatform *platform_of(const Args *a, OciPlatform *buf)
+{
+        return a->platform && oci_platform_parse(a->platform, buf) >= 0 ? buf : NULL;
+}
+
+static void print_oci_done(const Args *a, const char *name, const OciImageInfo *info)
+{
+        char bytes[32];
+        if (a->quiet)
+                return;
+        format_bytes(info->bytes, bytes, sizeof(bytes));
+        fprintf(stderr, "Image '%s': %s, %s, %zu layer%s (%s).\n", name, info->platform, info->digest, info->layers, info->layers == 1 ? "" : "s",
+                bytes);
+}
+
+int verb_pull_oci(const Args *a, int argc, char **argv)
+{
+        char name[256], msg[400], shown[1024];
+        const char *why;
+        OciReference ref;
+        OciPlatform platform;
+        OciImageInfo info = {0};
+        Transfer t = {.type = argv[0], .remote = argv[1]};
+        ImportOptions o;
+        Error e = {0};
+        if (oci_reference_parse(argv[1], &ref, &why) < 0) {
+                fprintf(stderr, "Image reference '%s' is not valid: %s.\n", argv[1], why);
+                return 1;
+        }
+        if (argc > 2)
+                snprintf(name, sizeof(name), "%s", argv[2]);
+        else if (oci_reference_image_name(&ref, name, sizeof(name)) < 0) {
+                fprintf(stderr, "Cannot derive an image name from '%s': give one (pull-oci %s NAME).\n", argv[1], argv[1]);
+                return 1;
+        }
+        oci_reference_format(&ref, shown, sizeof(shown));
+        t.local = name;
+        if (!a->quiet)
+                fprintf(stderr, "Pulling '%s', saving as '%s'.\n", shown, name);
+        transfer_begin(&t, a, &o);
+        int r = pull_oci(argv[1], name, platform_of(a, &platform), &o, &info, &e);
+        bar_clear(&t);
+        if (r >= 0)
+                print_oci_done(a, name, &info);
+        snprintf(msg, sizeof(msg), "Pulled image '%s'", name);
+        return transfer_end(&t, a, r, &e, msg);
+}
+
+int verb_import_oci(const Args *a, int argc, char **argv)
+{
+        char name[256], msg[400];
+        OciPlatform platform;
+        OciImageInfo info = {0};
+        Transfer t = {.type = argv[0], .remote = argv[1]};
+        ImportOptions o;
+        Error e = {0};
+        if (argc > 2)
+                snprintf(name, sizeof(name), "%s", argv[2]);
+        else if (import_name_from(argv[1], false, name, sizeof(name)) < 0) {
+                fprintf(stderr, "Cannot derive an image name from '%s': give one (import-oci %s NAME).\n", argv[1], argv[1]);
+                return 1;
+        }
+        t.local = name;
+        if (!a->quiet)
+                fprintf(stderr, "Importing '%s', saving as '%s'.\n", argv[1], name);
+        transfer_begin(&t, a, &o);
+        int r = import_oci(argv[1], name, platform_of(a, &platform), &o, &info, &e);
+        bar_clear(&t);
+        if (r >= 0)
+                print_oci_done(a, name, &info);
+        snprintf(msg, sizeof(msg), "Imported image '%s'", name);
+        return transfer_end(&t, a, r, &e, msg);
+}
+
+int verb_export_oci(const Args *a, int argc, char **argv)
+{
+        Transfer t = {.type = argv[0], .local = argv[1], .remote = argv[2]};
+        ImportOptions o;
+        Error e = {0};
+        Image i;
+        char msg[400];
+        if (image_store_get(argv[1], &i, &e) < 0) {
+                fprintf(stderr, "%s\n", e.msg);
+                return 1;
+        }
+        if (!a->quiet)
+                fprintf(stderr, "Exporting '%s' as an OCI image layout to '%s'.\n", i.name, argv[2]);
+        ContainerCgroup frozen[MAX_FROZEN];
+        size_t n_frozen = freeze_users(a, &i, frozen, &e);
+        if (e.code < 0) {
+                thaw_users(frozen, n_frozen);
+                fprintf(stderr, "Could not freeze the machine running on image '%s' for the export: %s\n", i.name, e.msg);
+                return 1;
+        }
+        transfer_begin(&t, a, &o);
+        int r = export_oci(&i, argv[2], &o.io, n_frozen > 0, &e);
+        thaw_users(frozen, n_frozen);
+        if (r == -ECANCELED || cancel_requested) {
+                e.code = 0;
+                r = error_set(&e, -ECANCELED, "cancelled; nothing was written");
+        }
+        snprintf(msg, sizeof(msg), "Exported image '%s'", i.name);
+        return transfer_end(&t, a, r, &e, msg);
+}

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential meson ninja-build pkg-config clang clang-format debhelper busybox-static debootstrap systemd-container qemu-system-x86
       util-linux bsdextrautils python3 musl-tools acl libcap2-bin libmnl-dev libnftnl-dev iproute2 nftables iperf3 attr btrfs-progs fdisk dosfstools
       libarchive-dev libcurl4-openssl-dev libssl-dev gpgv gnupg xz-utils zstd bzip2
-      libjson-c-dev runc crun golang-go time podman containerd docker.io)
+      libjson-c-dev runc crun golang-go time podman containerd docker.io docker-registry skopeo)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -26,6 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
                 case $p in
                 docker.io) units=(docker.service docker.socket) ;;
                 containerd) units=(containerd.service) ;;
+                docker-registry) units=(docker-registry.service) ;;
                 *) continue ;;
                 esac
                 systemctl disable "${units[@]}" >/dev/null 2>&1 || update-rc.d "${units[0]%.service}" disable >/dev/null 2>&1 || true

@@ -18,6 +18,7 @@
 #include "exec-limits.h"
 #include "image-child.h"
 #include "image.h"
+#include "oci-blob-cache.h"
 #include "raw-image.h"
 #include "strv.h"
 
@@ -38,9 +39,35 @@ int get_image(const char *name, Image *i)
         return r;
 }
 
+/* Where an image pulled or imported from an OCI image came from: the "# Origin:", "# Digest:"
+ * and "# Platform:" lines pull-oci and import-oci wrote at the top of the settings file beside
+ * it.  Returns whether there is an origin. */
+typedef struct ImageOrigin {
+        char origin[1024], digest[80], platform[96];
+} ImageOrigin;
+
+static bool image_origin(const Image *i, ImageOrigin *o)
+{
+        _cleanup_free_ char *dir = path_dirname(i->path), *file = NULL, *text = NULL;
+        size_t size;
+        *o = (ImageOrigin){0};
+        if (!dir || asprintf(&file, "%s/%s.nspawn", dir, i->name) < 0 || read_full_file(file, &text, &size) < 0)
+                return false;
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && line[0] == '#'; line = strtok_r(NULL, "\n", &save)) {
+                const char *v;
+                if ((v = startswith(line, "# Origin: ")))
+                        snprintf(o->origin, sizeof(o->origin), "%s", v);
+                else if ((v = startswith(line, "# Digest: ")))
+                        snprintf(o->digest, sizeof(o->digest), "%s", v);
+                else if ((v = startswith(line, "# Platform: ")))
+                        snprintf(o->platform, sizeof(o->platform), "%s", v);
+        }
+        return o->origin[0] != 0;
+}
+
 int verb_list_images(const Args *a, int argc, char **argv)
 {
-        static const char *header[] = {"NAME", "TYPE", "RO", "USAGE", "CREATED", "MODIFIED"};
+        static const char *header[] = {"NAME", "TYPE", "RO", "USAGE", "CREATED", "MODIFIED", "ORIGIN"};
         Image *images;
         size_t n;
         int r = image_store_list(&images, &n);
@@ -48,7 +75,17 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 fprintf(stderr, "Could not get images: %s\n", strerror(-r));
                 return 1;
         }
-        Table t = {.n_cols = ELEMENTSOF(header), .header = header, .right = 1u << 3};
+        /* machinectl's six columns, and ORIGIN where an image listed came from a registry or an
+         * OCI archive (JSON: always, null where none) */
+        ImageOrigin *origins = calloc(n ? n : 1, sizeof(ImageOrigin));
+        bool any_origin = false;
+        if (!origins) {
+                free(images);
+                return 1;
+        }
+        for (size_t k = 0; k < n; k++)
+                any_origin |= (images[k].name[0] != '.' || a->all) && image_origin(&images[k], &origins[k]);
+        Table t = {.n_cols = ELEMENTSOF(header) - (any_origin || a->json != JSON_OFF ? 0 : 1), .header = header, .right = 1u << 3};
         for (size_t k = 0; k < n && r >= 0; k++) {
                 char usage[32], created[64], modified[64], usage_json[32], created_json[32], modified_json[32];
                 if (images[k].name[0] == '.' && !a->all)
@@ -61,10 +98,12 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 json_u64(images[k].crtime_us ? images[k].crtime_us : UINT64_MAX, created_json, sizeof(created_json));
                 json_u64(images[k].mtime_us ? images[k].mtime_us : UINT64_MAX, modified_json, sizeof(modified_json));
                 const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created,
-                                     modified};
-                const char *json[] = {NULL, NULL, images[k].read_only ? "true" : "false", usage_json, created_json, modified_json};
+                                     modified, origins[k].origin[0] ? origins[k].origin : "-"};
+                const char *json[] = {NULL, NULL, images[k].read_only ? "true" : "false", usage_json, created_json, modified_json,
+                                      origins[k].origin[0] ? NULL : "null"};
                 r = table_add_typed(&t, row, json);
         }
+        free(origins);
         free(images);
         return table_show(&t, a, "images", r);
 }
@@ -176,6 +215,14 @@ int verb_image_status(const Args *a, int argc, char **argv)
                         print_tree_identity(i.path);
                 } else
                         print_mounted_identity(i.path, NULL);
+                ImageOrigin o;
+                if (image_origin(&i, &o)) {
+                        printf("\t  Origin: %s\n", o.origin);
+                        if (o.digest[0])
+                                printf("\t  Digest: %s\n", o.digest);
+                        if (o.platform[0])
+                                printf("\tPlatform: %s\n", o.platform);
+                }
                 bool tty = isatty(STDOUT_FILENO);
                 printf("\t      RO: %s%s%s\n", i.read_only && tty ? "\033[0;1;31m" : "", i.read_only ? "read-only" : "writable",
                        i.read_only && tty ? "\033[0m" : "");
@@ -366,6 +413,17 @@ int verb_clean(const Args *a, int argc, char **argv)
                 if (!done[k] && busy[k].code && !a->quiet)
                         fprintf(stderr, "Kept image '%s', which is in use: %s\n", images[k].name, busy[k].msg);
         free(images);
+        /* The blobs of OCI images: no image needs them once it is made */
+        uint64_t files, bytes;
+        Error e = {0};
+        if (oci_cache_clean(&files, &bytes, &e) < 0) {
+                fprintf(stderr, "Could not clean the blob cache: %s\n", e.msg);
+                ret = 1;
+        } else if (files > 0 && !a->quiet) {
+                char b[32];
+                format_bytes(bytes, b, sizeof(b));
+                printf("Removed %llu blob%s (%s) from %s.\n", (unsigned long long)files, files == 1 ? "" : "s", b, OCI_BLOB_CACHE);
+        }
         return ret;
 }
 

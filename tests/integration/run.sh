@@ -35,7 +35,7 @@ snapshot() {
                 done
                 # Zombies are finished: a detached supervisor (corralctl start) is an orphan that
                 # the host's init reaps when it gets to it.
-                echo "## processes"; live_corrals; pgrep -f 'systemd-nspawn|tests/tools/http-server' | sort
+                echo "## processes"; live_corrals; pgrep -f 'systemd-nspawn|tests/tools/http-server|tests/tools/oci-registry|docker-registry serve' | sort
                 echo "## mounts"; grep -cE ' /(run/corral|var/lib/machines|etc/systemd/nspawn)' /proc/self/mountinfo
                 # The host's device nodes a container gets copies or binds of: a guest must
                 # never change them.
@@ -75,7 +75,7 @@ run_one() { # file function
                                 mount -t tmpfs -o mode=0755 tmpfs "$1"
                         fi
                 }
-                for d in /run/corral /run/corral-oci /var/lib/machines /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
+                for d in /run/corral /run/corral-oci /var/lib/machines /var/cache/corral /etc/systemd/nspawn /run/systemd/nspawn /var/log/journal /var/log/corral /etc/corral; do
                         fresh "$d" || exit 99
                 done
                 # As on a systemd host: only root may look into these two.

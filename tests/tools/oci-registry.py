@@ -11,6 +11,9 @@
 #   --wrong-manifest       sends another manifest than the digest asked for
 #   --die-after N          the first GET of a blob larger than N bytes ends after N bytes
 #   --slow                 blobs come at 64 KiB a second
+#   --tls CERT KEY         HTTPS instead, with the realm on https too
+#   --port N               that port, not one the kernel chooses (443 in a network namespace of
+#                          the test's, as Docker Hub's)
 #
 # oci-registry.py LAYOUT PORTFILE [OPTIONS]: the port it got is written to PORTFILE; a log
 # of the requests (method, path, Range, status) goes to standard error.
@@ -25,6 +28,8 @@ p.add_argument("--damage")
 p.add_argument("--wrong-manifest", action="store_true")
 p.add_argument("--die-after", type=int)
 p.add_argument("--slow", action="store_true")
+p.add_argument("--tls", nargs=2)
+p.add_argument("--port", type=int, default=0)
 args = p.parse_args()
 tokens = set()
 died = False
@@ -59,10 +64,12 @@ class Handler(BaseHTTPRequestHandler):
         if auth.startswith("Bearer ") and auth[7:] in tokens:
             return True
         port = self.server.server_address[1]
+        host = self.headers.get("Host", f"127.0.0.1:{port}")
+        scheme = "https" if args.tls else "http"
         m = re.fullmatch(r"/v2/(.+)/(manifests|blobs)/[^/]+", self.path)
         repo = m.group(1) if m else ""
         self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
-                   [("WWW-Authenticate", f'Bearer realm="http://127.0.0.1:{port}/token",service="test-registry",'
+                   [("WWW-Authenticate", f'Bearer realm="{scheme}://{host.replace("registry-1.docker.io", "auth.docker.io")}/token",service="test-registry",'
                                          f'scope="repository:{repo}:pull"')])
         return False
 
@@ -85,8 +92,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404)
         kind, ref = m.group(2), m.group(3)
         if kind == "manifests":
+            # a tag the layout does not name is its first image (debian:12 in the Docker Hub test)
             desc = next((d for d in index["manifests"]
-                         if d["digest"] == ref or d.get("annotations", {}).get("org.opencontainers.image.ref.name") == ref), None)
+                         if d["digest"] == ref or d.get("annotations", {}).get("org.opencontainers.image.ref.name") == ref),
+                        index["manifests"][0])
             path = blob_path(ref) if ref.startswith("sha256:") else (blob_path(desc["digest"]) if desc else None)
             if not path:
                 return self.reply(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
@@ -126,7 +135,12 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(1)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+if args.tls:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*args.tls)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 with open(args.portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(args.portfile + ".tmp", args.portfile)

@@ -79,6 +79,9 @@ TEST(platforms)
         CHECK(oci_platform_parse("linux/arm64", &p) == 0 && strcmp(p.architecture, "arm64") == 0 && !p.variant[0], "os/arch");
         CHECK(oci_platform_parse("linux/arm/v7", &p) == 0 && strcmp(p.variant, "v7") == 0, "os/arch/variant");
         CHECK(oci_platform_parse("amd64", &p) == 0 && strcmp(p.os, "linux") == 0, "arch alone is linux");
+        OciPlatform host;
+        oci_platform_host(&host);
+        CHECK(oci_platform_parse("linux", &p) == 0 && strcmp(p.architecture, host.architecture) == 0, "linux alone is this machine's arch");
         CHECK(oci_platform_parse("linux/", &p) == -EINVAL && oci_platform_parse("a/b/c/d", &p) == -EINVAL &&
                       oci_platform_parse("Linux/amd64", &p) == -EINVAL,
               "bad platforms");

@@ -182,6 +182,15 @@ int oci_platform_parse(const char *s, OciPlatform *ret)
                 p += k + 1;
         }
         if (n == 1) {
+                /* As containerd's platforms.Parse: an OS alone is this machine's architecture
+                 * on it, an architecture alone is Linux's */
+                static const char *const oses[] = {"linux", "windows", "darwin", "freebsd"};
+                for (size_t k = 0; k < ELEMENTSOF(oses); k++)
+                        if (streq(parts[0], oses[k])) {
+                                oci_platform_host(ret);
+                                snprintf(ret->os, sizeof(ret->os), "%s", parts[0]);
+                                return 0;
+                        }
                 snprintf(ret->os, sizeof(ret->os), "linux");
                 snprintf(ret->architecture, sizeof(ret->architecture), "%s", parts[0]);
                 return 0;

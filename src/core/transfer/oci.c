@@ -153,7 +153,7 @@ static int source_small(Source *s, const Descriptor *d, size_t max, char **ret, 
                         return r;
                 digest_of_data(*ret, *ret_size, got);
                 if (!streq(got, d->digest)) {
-                        free(*ret);
+                        *ret = mfree(*ret);
                         return error_set(e, -EBADMSG, "%s: the manifest %s is damaged: its digest is %s; nothing was imported", s->where, d->digest, got);
                 }
                 return 0;

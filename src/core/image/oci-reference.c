@@ -124,10 +124,6 @@ int oci_reference_parse(const char *s, OciReference *ret, const char **why)
         }
         if (!ret->registry[0])
                 snprintf(ret->registry, sizeof(ret->registry), "docker.io");
-        if (strlen(path) > 255 - 8) {
-                *why = "the name is longer than 255 characters";
-                return -EINVAL;
-        }
         for (const char *c = path;;) {
                 size_t n = strcspn(c, "/");
                 if (!path_component_is_valid(c, n)) {
@@ -138,8 +134,13 @@ int oci_reference_parse(const char *s, OciReference *ret, const char **why)
                         break;
                 c += n + 1;
         }
-        snprintf(ret->repository, sizeof(ret->repository), "%s%s", streq(ret->registry, "docker.io") && !strchr(path, '/') ? "library/" : "",
-                 path);
+        const char *library = streq(ret->registry, "docker.io") && !strchr(path, '/') ? "library/" : "";
+        /* As docker's: the whole name, registry and path, at most 255 characters */
+        if (strlen(ret->registry) + 1 + strlen(library) + strlen(path) > 255) {
+                *why = "the name is longer than 255 characters";
+                return -EINVAL;
+        }
+        snprintf(ret->repository, sizeof(ret->repository), "%s%s", library, path);
         if (!ret->tag[0] && !ret->digest[0])
                 snprintf(ret->tag, sizeof(ret->tag), "latest");
         return 0;

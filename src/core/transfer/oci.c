@@ -449,8 +449,9 @@ char *oci_settings_from_config(const char *config_text, const char *origin, cons
         }
         const char *stop = jstr(c, "StopSignal");
         int sig;
-        if (stop && parse_signal(stop, &sig) >= 0 && sigabbrev_np(sig))
-                fprintf(f, "KillSignal=SIG%s\n", sigabbrev_np(sig));
+        char signame[16];
+        if (stop && parse_signal(stop, &sig) >= 0)
+                fprintf(f, "KillSignal=%s\n", signal_to_string(sig, signame));
         json_object_put(root);
         if (fclose(f) != 0) {
                 free(text);

@@ -847,14 +847,13 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
         return 0;
 }
 
-int import_layers(const int *fds, size_t n, const char *name, const char *settings, const ImportOptions *o, Error *e)
+int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o,
+                  Error *e)
 {
         char tmp[IMAGE_TEMP_NAME_MAX] = "", what[64];
         _cleanup_close_ int pool = -1, root = -1;
-        uint64_t total = 0, done = 0;
+        uint64_t done = 0;
         int r;
-        for (size_t k = 0; k < n; k++)
-                total += input_size(fds[k]);
         if ((pool = import_begin(name, o, tmp, e)) < 0)
                 return pool;
         if ((root = make_temp_tree(pool, tmp, e)) < 0)
@@ -862,12 +861,15 @@ int import_layers(const int *fds, size_t n, const char *name, const char *settin
         /* An image's top is 0755 root's, as the engines make it, unless a layer says else */
         (void)fchmod(root, 0755);
         for (size_t k = 0; k < n; k++) {
+                int fd;
+                if ((r = get(userdata, k, &fd, e)) < 0)
+                        return failed(pool, tmp, &o->io, r, e);
                 snprintf(what, sizeof(what), "Layer %zu/%zu", k + 1, n);
-                if ((r = extract_archive(root, fds[k], true, &o->io, what, done, total, e)) < 0) {
+                if ((r = extract_archive(root, fd, true, &o->io, what, done, total, e)) < 0) {
                         error_prefix(e, "layer %zu of %zu", k + 1, n);
                         return failed(pool, tmp, &o->io, r, e);
                 }
-                done += input_size(fds[k]);
+                done += input_size(fd);
         }
         progress(&o->io, "Applied", total, total);
         closep(&root);

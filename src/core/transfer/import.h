@@ -39,12 +39,16 @@ int import_check_name(const char *name, bool force, Error *e);
  * A member that would land outside the image (absolute, "..", through a symbolic link,
  * a hard link out of it) is refused and the import fails. */
 int import_tar(int fd, const char *name, const ImportOptions *o, Error *e);
-/* The layers of an OCI image (tar archives, gzip, zstd or uncompressed), read from fds in
- * order, become the directory image name, as import_tar() makes one: each layer over the ones
+/* Layer k of n: an fd to read it from (the caller's, left open), when it is there; a
+ * negative errno with e set when it will not be. */
+typedef int (*LayerGet)(void *userdata, size_t k, int *ret_fd, Error *e);
+/* The layers of an OCI image (tar archives, gzip, zstd or uncompressed), taken from get in
+ * order (total: their bytes, for the progress), become the directory image name, as import_tar() makes one: each layer over the ones
  * before, with its whiteouts (".wh.NAME"), opaque directories (".wh..wh..opq") and AUFS'
  * bookkeeping files applied, not copied.  With settings, it is written as NAME.nspawn beside
  * the image (and with force, an old NAME.nspawn goes when there is none). */
-int import_layers(const int *fds, size_t n, const char *name, const char *settings, const ImportOptions *o, Error *e);
+int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o,
+                  Error *e);
 /* A tar archive read from fd extracted into the directory root as import_tar() does, with
  * the same rules; for what import-oci reads out of an archive. */
 int import_extract(int root, int fd, const TransferIO *io, Error *e);

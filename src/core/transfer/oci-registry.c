@@ -326,6 +326,8 @@ static CURL *curl_for(Registry *r, const char *url, Response *resp, Sink *s, str
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+        /* Large reads: fewer calls of on_data, each hashing and writing more at once */
+        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);

@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,15 +474,22 @@ static void pulled_done(Pulled *p)
         p->n = 0;
 }
 
-/* The image name from the layers (fds, checked) and the config, with its settings file. */
-static int finish_image(const int *fds, size_t n, json_object *config, const char *origin, const char *digest, const char *platform,
-                        uint64_t bytes, const char *name, const ImportOptions *o, OciImageInfo *info, Error *e)
+static int layer_from_array(void *userdata, size_t k, int *ret_fd, Error *e)
+{
+        *ret_fd = ((const int *)userdata)[k];
+        return 0;
+}
+
+/* The image name from the layers (get gives them, checked) and the config, with its settings
+ * file. */
+static int finish_image(size_t n, uint64_t bytes, LayerGet get, void *userdata, json_object *config, const char *origin, const char *digest,
+                        const char *platform, const char *name, const ImportOptions *o, OciImageInfo *info, Error *e)
 {
         _cleanup_free_ char *config_text = strdup(json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN));
         _cleanup_free_ char *settings = config_text ? oci_settings_from_config(config_text, origin, digest, platform) : NULL;
         if (!settings)
                 return error_set(e, -ENOMEM, "out of memory");
-        int r = import_layers(fds, n, name, settings, o, e);
+        int r = import_layers(n, bytes, get, userdata, name, settings, o, e);
         if (r < 0)
                 return r;
         if (info) {
@@ -492,27 +501,143 @@ static int finish_image(const int *fds, size_t n, json_object *config, const cha
         return 0;
 }
 
-/* The layers of what was resolved, fetched and checked, then the image made of them. */
+/* The layers are fetched by a thread of their own, in order, while the ones already there are
+ * applied: a pull takes about the longer of the download and the apply, not their sum. */
+typedef struct Fetcher {
+        Source *source;
+        const Resolved *res;
+        pthread_mutex_t lock;
+        pthread_cond_t changed;
+        int fds[LAYERS_MAX];
+        size_t ready;  /* fds[0..ready) are fetched and checked */
+        bool finished; /* the thread is done: all fetched, or error set */
+        bool stop;     /* the apply failed: fetch no more */
+        Error error;
+        _Atomic uint64_t bytes; /* of the blob being fetched */
+        TransferIO io;          /* the caller's cancel; progress into bytes */
+        const TransferIO *caller;
+} Fetcher;
+
+static void fetcher_progress(void *userdata, const char *what, uint64_t done, uint64_t total)
+{
+        Fetcher *f = userdata;
+        (void)what, (void)total;
+        atomic_store(&f->bytes, done);
+}
+
+static void *fetch_thread(void *userdata)
+{
+        Fetcher *f = userdata;
+        uint64_t base = 0, total = 0;
+        for (size_t k = 0; k < f->res->n_layers; k++)
+                total += f->res->layers[k].size;
+        for (size_t k = 0; k < f->res->n_layers; k++) {
+                Error e = {0};
+                int fd = -1, r;
+                pthread_mutex_lock(&f->lock);
+                bool stop = f->stop;
+                pthread_mutex_unlock(&f->lock);
+                if (stop)
+                        break;
+                r = source_blob(f->source, &f->res->layers[k], base, total, "Downloading", &fd, &e);
+                pthread_mutex_lock(&f->lock);
+                if (r < 0)
+                        f->error = e;
+                else {
+                        /* The cache's clean leaves a blob alone while a pull holds it */
+                        (void)flock(fd, LOCK_SH | LOCK_NB);
+                        f->fds[f->ready++] = fd;
+                        base += f->res->layers[k].size;
+                }
+                pthread_cond_broadcast(&f->changed);
+                pthread_mutex_unlock(&f->lock);
+                if (r < 0)
+                        break;
+        }
+        pthread_mutex_lock(&f->lock);
+        f->finished = true;
+        pthread_cond_broadcast(&f->changed);
+        pthread_mutex_unlock(&f->lock);
+        return NULL;
+}
+
+/* Layer k for import_layers(): waits for the fetcher, showing the download's progress. */
+static int fetched_layer(void *userdata, size_t k, int *ret_fd, Error *e)
+{
+        Fetcher *f = userdata;
+        char what[64];
+        uint64_t total = f->res->layers[k].size;
+        snprintf(what, sizeof(what), "Downloading %zu/%zu", k + 1, f->res->n_layers);
+        pthread_mutex_lock(&f->lock);
+        while (f->ready <= k && !f->finished) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += 100 * 1000 * 1000;
+                if (until.tv_nsec >= 1000000000) {
+                        until.tv_sec++;
+                        until.tv_nsec -= 1000000000;
+                }
+                pthread_cond_timedwait(&f->changed, &f->lock, &until);
+                if (f->ready <= k && f->caller->progress) {
+                        uint64_t done = atomic_load(&f->bytes);
+                        pthread_mutex_unlock(&f->lock);
+                        f->caller->progress(f->caller->userdata, what, done, total);
+                        pthread_mutex_lock(&f->lock);
+                }
+        }
+        int r = 0;
+        if (f->ready > k)
+                *ret_fd = f->fds[k];
+        else {
+                *e = f->error;
+                r = e->code < 0 ? e->code : error_set(e, -EIO, "layer %zu was not fetched", k + 1);
+        }
+        pthread_mutex_unlock(&f->lock);
+        return r;
+}
+
+/* The layers of what was resolved, fetched and checked, and applied as they come. */
 static int make_image(Source *s, Resolved *res, const char *origin, const char *name, const ImportOptions *o, OciImageInfo *info, Error *e)
 {
-        Pulled p = {0};
-        uint64_t total = 0, base = 0;
-        int r = 0;
+        Fetcher *f = calloc(1, sizeof(Fetcher));
+        uint64_t total = 0;
+        pthread_t thread;
+        int r;
+        if (!f)
+                return error_set(e, -ENOMEM, "out of memory");
         for (size_t k = 0; k < res->n_layers; k++)
                 total += res->layers[k].size;
-        for (size_t k = 0; k < res->n_layers && r >= 0; k++) {
-                char what[64];
-                snprintf(what, sizeof(what), "Layer %zu/%zu", k + 1, res->n_layers);
-                if ((r = source_blob(s, &res->layers[k], base, total, what, &p.fds[k], e)) < 0)
-                        break;
-                p.n++;
-                /* The cache's clean leaves a blob alone while a pull holds it */
-                (void)flock(p.fds[k], LOCK_SH | LOCK_NB);
-                base += res->layers[k].size;
+        *f = (Fetcher){.source = s, .res = res, .caller = &o->io};
+        f->io = (TransferIO){.cancel = o->io.cancel, .progress = fetcher_progress, .userdata = f};
+        pthread_mutex_init(&f->lock, NULL);
+        pthread_cond_init(&f->changed, NULL);
+        Source fs = *s;
+        fs.io = &f->io;
+        if (s->registry)
+                s->registry->io = &f->io;
+        f->source = &fs;
+        /* Signals are for this thread, whose reads they interrupt */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        r = -pthread_create(&thread, NULL, fetch_thread, f);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (r < 0) {
+                free(f);
+                return error_set_errno(e, r, "cannot start fetching the layers");
         }
-        if (r >= 0)
-                r = finish_image(p.fds, p.n, res->config_json, origin, res->manifest_digest, res->platform, total, name, o, info, e);
-        pulled_done(&p);
+        r = finish_image(res->n_layers, total, fetched_layer, f, res->config_json, origin, res->manifest_digest, res->platform, name, o, info, e);
+        pthread_mutex_lock(&f->lock);
+        f->stop = true;
+        pthread_mutex_unlock(&f->lock);
+        pthread_join(thread, NULL);
+        for (size_t k = 0; k < f->ready; k++)
+                close(f->fds[k]);
+        if (s->registry)
+                s->registry->io = &o->io;
+        pthread_cond_destroy(&f->changed);
+        pthread_mutex_destroy(&f->lock);
+        free(f);
         return r;
 }
 
@@ -653,7 +778,7 @@ static int import_docker_archive(int root, const char *where, const char *name, 
         variant = jstr(config, "variant");
         snprintf(platform, sizeof(platform), "%s/%s%s%s", os ? os : "linux", arch ? arch : "unknown", variant ? "/" : "", variant ? variant : "");
         digest_of_data(config_text, config_size, got);
-        r = finish_image(p.fds, p.n, config, origin, got, platform, total, name, o, info, e);
+        r = finish_image(p.n, total, layer_from_array, p.fds, config, origin, got, platform, name, o, info, e);
 out:
         pulled_done(&p);
         json_object_put(manifest);

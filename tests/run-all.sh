@@ -65,11 +65,12 @@ fail=$((fail + $(grep -c '^FAIL static:' /tmp/corral-static.log)))
 
 results=$(mktemp)
 CORRAL=$PWD/$builddir/src/corral/corral RESULTS=$results bash tests/integration/run.sh
-# The OCI runtime's benchmarks, beside runc and crun where they run (figures only, never
+# The OCI benchmarks, beside runc, crun, skopeo and podman where they run (figures only, never
 # asserted on; a bench that cannot run at all fails).  Not under the sanitizers.
 if [ "${SANITIZE:-0}" != 1 ]; then
-        for b in oci.sh oci-engines.sh; do
-                if out=$(N=20 bash bench/$b 2>&1); then
+        for b in oci.sh oci-engines.sh oci-pull.sh; do
+                # (a pull takes seconds: fewer runs of it)
+                if out=$(N=$([ $b = oci-pull.sh ] && echo 3 || echo 20) bash bench/$b 2>&1); then
                         echo "PASS bench/$b"
                         pass=$((pass + 1))
                 else

@@ -28,7 +28,7 @@ dest=$cache/vm-$kind
 here=$(cd "$(dirname "$0")" && pwd)
 # Made again when what goes into it changes: raise this with any change to the packages, the
 # settings or the job's unit below.
-version=5
+version=6
 stamp="$version $kind"
 if [ -f "$dest/root.img" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "$dest"
@@ -51,8 +51,10 @@ esac
 pkgs=$pkgs,busybox-static,iproute2,nftables,iperf3,python3,acl,attr,libcap2-bin,util-linux,bsdextrautils,procps,psmisc
 pkgs=$pkgs,fdisk,dosfstools,btrfs-progs,e2fsprogs,gpgv,gnupg,xz-utils,zstd,bzip2,tar,curl,ca-certificates
 pkgs=$pkgs,libmnl0,libnftnl11,libasan8,libubsan1,linux-libc-dev
+pkgs=$pkgs,libjson-c5,openssl
 case $suite in
-bookworm) pkgs=$pkgs,libcurl4,libarchive13,libssl3 ;;
+# The registry and skopeo for the pull-oci tests, on Debian 12 (the lane that runs them)
+bookworm) pkgs=$pkgs,libcurl4,libarchive13,libssl3,docker-registry,skopeo ;;
 trixie) pkgs=$pkgs,libcurl4t64,libarchive13t64,libssl3t64 ;;
 esac
 
@@ -84,6 +86,9 @@ printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > "$root/etc/fstab"
 chroot "$root" passwd -d root >/dev/null
 rm -f "$root/etc/systemd/system/multi-user.target.wants/apt-daily"* "$root/etc/systemd/system/timers.target.wants/"*
 ln -sf /dev/null "$root/etc/systemd/system/systemd-timesyncd.service"
+# The tests start registries of their own; the package's service stays off
+ln -sf /dev/null "$root/etc/systemd/system/docker-registry.service"
+rm -f "$root"/etc/rc?.d/S*docker-registry
 mkdir -p "$root/etc/systemd/journald.conf.d"
 printf '[Journal]\nStorage=volatile\n' > "$root/etc/systemd/journald.conf.d/lane.conf"
 

@@ -489,3 +489,17 @@ int overlay_mount_options(char *const *lower, const char *upper, const char *wor
         *ret = opts;
         return 0;
 }
+
+int buffer_append(char **buf, size_t *size, const void *data, size_t n, size_t max)
+{
+        if (*size + n > max)
+                return -EFBIG;
+        char *m = realloc(*buf, *size + n + 1);
+        if (!m)
+                return -ENOMEM;
+        memcpy(m + *size, data, n);
+        *buf = m;
+        *size += n;
+        m[*size] = 0;
+        return 0;
+}

@@ -30,6 +30,9 @@ char *path_dirname(const char *p);
 
 int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_fd(int fd, char **ret, size_t *ret_size);
+/* Appends n bytes to the NUL-terminated buffer *buf of *size bytes (reallocated): -EFBIG when it
+ * would be larger than max, -ENOMEM. */
+int buffer_append(char **buf, size_t *size, const void *data, size_t n, size_t max);
 int write_file_at(int dirfd, const char *path, const char *data, size_t n, mode_t mode);
 /* The same by way of PATH.tmp and a rename: a reader sees the old file or the new one, never a
  * part (PATH.tmp is removed again on failure). */

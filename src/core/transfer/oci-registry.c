@@ -102,19 +102,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata)
                 if (s->sha)
                         EVP_DigestUpdate(s->sha, data, len);
         } else {
-                if (s->size + len > SMALL_MAX) {
-                        s->error = -EFBIG;
+                if ((s->error = buffer_append(&s->mem, &s->size, data, len, SMALL_MAX)) < 0)
                         return 0;
-                }
-                char *m = realloc(s->mem, s->size + len + 1);
-                if (!m) {
-                        s->error = -ENOMEM;
-                        return 0;
-                }
-                memcpy(m + s->size, data, len);
-                s->mem = m;
-                s->size += len;
-                m[s->size] = 0;
         }
         s->done += len;
         return len;

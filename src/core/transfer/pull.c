@@ -48,19 +48,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata)
                 if ((d->error = write_all(d->fd, data, len)) < 0)
                         return 0;
         } else {
-                if (d->size + len > SMALL_MAX) {
-                        d->error = -EFBIG;
+                if ((d->error = buffer_append(&d->mem, &d->size, data, len, SMALL_MAX)) < 0)
                         return 0;
-                }
-                char *m = realloc(d->mem, d->size + len + 1);
-                if (!m) {
-                        d->error = -ENOMEM;
-                        return 0;
-                }
-                memcpy(m + d->size, data, len);
-                d->mem = m;
-                d->size += len;
-                m[d->size] = 0;
         }
         if (d->sha)
                 EVP_DigestUpdate(d->sha, data, len);

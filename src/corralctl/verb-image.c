@@ -97,10 +97,11 @@ int verb_list_images(const Args *a, int argc, char **argv)
                 json_u64(images[k].usage, usage_json, sizeof(usage_json));
                 json_u64(images[k].crtime_us ? images[k].crtime_us : UINT64_MAX, created_json, sizeof(created_json));
                 json_u64(images[k].mtime_us ? images[k].mtime_us : UINT64_MAX, modified_json, sizeof(modified_json));
-                const char *row[] = {images[k].name, image_type_to_string(images[k].type), images[k].read_only ? "yes" : "no", usage, created,
-                                     modified, origins[k].origin[0] ? origins[k].origin : "-"};
-                const char *json[] = {NULL, NULL, images[k].read_only ? "true" : "false", usage_json, created_json, modified_json,
-                                      origins[k].origin[0] ? NULL : "null"};
+                const char *row[] = {
+                        images[k].name, image_type_to_string(images[k].type),          images[k].read_only ? "yes" : "no", usage, created,
+                        modified,       origins[k].origin[0] ? origins[k].origin : "-"};
+                const char *json[] = {NULL,         NULL,          images[k].read_only ? "true" : "false", usage_json,
+                                      created_json, modified_json, origins[k].origin[0] ? NULL : "null"};
                 r = table_add_typed(&t, row, json);
         }
         free(origins);

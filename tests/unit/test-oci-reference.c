@@ -69,7 +69,9 @@ TEST(bad_references)
         ref_refused("a b");
         ref_refused("localhost:port/x");
         ref_refused("host:5000/");
-        ref_refused("x:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        ref_refused(
+                "x:"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 }
 
 TEST(platforms)
@@ -106,8 +108,7 @@ TEST(whiteouts)
         CHECK(oci_whiteout(".wh..wh.plnk", &name) == OCI_WHITEOUT_META && oci_whiteout(".wh..wh.aufs", &name) == OCI_WHITEOUT_META, "AUFS meta");
         CHECK(oci_whiteout(".wh.", &name) == -EINVAL && oci_whiteout(".wh..", &name) == -EINVAL && oci_whiteout(".wh...", &name) == -EINVAL,
               "nothing or .. whited out");
-        CHECK(oci_digest_is_valid("sha256:" D64) && !oci_digest_is_valid("sha256:" D64 "0") && !oci_digest_is_valid("sha512:" D64),
-              "digests");
+        CHECK(oci_digest_is_valid("sha256:" D64) && !oci_digest_is_valid("sha256:" D64 "0") && !oci_digest_is_valid("sha512:" D64), "digests");
 }
 
 TAP_MAIN

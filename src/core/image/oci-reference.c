@@ -140,7 +140,10 @@ int oci_reference_parse(const char *s, OciReference *ret, const char **why)
                 *why = "the name is longer than 255 characters";
                 return -EINVAL;
         }
-        snprintf(ret->repository, sizeof(ret->repository), "%s%s", library, path);
+        /* (it fits: checked above) */
+        size_t n = strlen(library);
+        memcpy(ret->repository, library, n);
+        memcpy(ret->repository + n, path, strlen(path) + 1);
         if (!ret->tag[0] && !ret->digest[0])
                 snprintf(ret->tag, sizeof(ret->tag), "latest");
         return 0;
@@ -208,8 +211,8 @@ void oci_platform_host(OciPlatform *ret)
         static const struct {
                 const char *machine, *arch, *variant;
         } map[] = {
-                {"x86_64", "amd64", ""},   {"aarch64", "arm64", ""},  {"armv7l", "arm", "v7"},     {"armv6l", "arm", "v6"},
-                {"i686", "386", ""},       {"i386", "386", ""},       {"ppc64le", "ppc64le", ""}, {"s390x", "s390x", ""},
+                {"x86_64", "amd64", ""},    {"aarch64", "arm64", ""}, {"armv7l", "arm", "v7"},        {"armv6l", "arm", "v6"},
+                {"i686", "386", ""},        {"i386", "386", ""},      {"ppc64le", "ppc64le", ""},     {"s390x", "s390x", ""},
                 {"riscv64", "riscv64", ""}, {"mips64", "mips64", ""}, {"loongarch64", "loong64", ""},
         };
         struct utsname u;

@@ -10,9 +10,9 @@
 #define OCI_DIGEST_MAX 72 /* "sha256:" and 64 hex digits, with room */
 
 typedef struct OciReference {
-        char registry[256];   /* "docker.io", "ghcr.io", "localhost:5000" */
-        char repository[256]; /* "library/debian", "org/app" */
-        char tag[129];        /* "latest" when neither tag nor digest is given; "" with a digest alone */
+        char registry[256];          /* "docker.io", "ghcr.io", "localhost:5000" */
+        char repository[256];        /* "library/debian", "org/app" */
+        char tag[129];               /* "latest" when neither tag nor digest is given; "" with a digest alone */
         char digest[OCI_DIGEST_MAX]; /* "sha256:..." or "" */
 } OciReference;
 

@@ -847,8 +847,7 @@ int import_tar(int fd, const char *name, const ImportOptions *o, Error *e)
         return 0;
 }
 
-int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o,
-                  Error *e)
+int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o, Error *e)
 {
         char tmp[IMAGE_TEMP_NAME_MAX] = "", what[64];
         _cleanup_close_ int pool = -1, root = -1;

@@ -47,8 +47,7 @@ typedef int (*LayerGet)(void *userdata, size_t k, int *ret_fd, Error *e);
  * before, with its whiteouts (".wh.NAME"), opaque directories (".wh..wh..opq") and AUFS'
  * bookkeeping files applied, not copied.  With settings, it is written as NAME.nspawn beside
  * the image (and with force, an old NAME.nspawn goes when there is none). */
-int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o,
-                  Error *e);
+int import_layers(size_t n, uint64_t total, LayerGet get, void *userdata, const char *name, const char *settings, const ImportOptions *o, Error *e);
 /* A tar archive read from fd extracted into the directory root as import_tar() does, with
  * the same rules; for what import-oci reads out of an archive. */
 int import_extract(int root, int fd, const TransferIO *io, Error *e);

@@ -31,7 +31,7 @@ typedef struct Sink {
         size_t size;
         uint64_t done, limit; /* limit: 0 none */
         EVP_MD_CTX *sha;
-        uint64_t resume_from; /* asked for with Range; a 200 instead starts over */
+        uint64_t resume_from;     /* asked for with Range; a 200 instead starts over */
         bool started, error_body; /* error_body: an error's body, read into mem, not into fd */
         int error;
         CURL *curl;
@@ -427,7 +427,8 @@ static int authenticate(Registry *r, const char *challenge, Error *e)
         if (resp.status == 401 || resp.status == 403) {
                 free(s.mem);
                 return error_set(e, -EACCES, "%s refuses a token for %s (HTTP %ld)%s", r->ref.registry, r->ref.repository, resp.status,
-                                 r->basic ? ": the login in the auth file is not good for it" : ": the image is private, or has another name; log in with \"podman login\"");
+                                 r->basic ? ": the login in the auth file is not good for it"
+                                          : ": the image is private, or has another name; log in with \"podman login\"");
         }
         if (resp.status != 200) {
                 free(s.mem);
@@ -483,7 +484,8 @@ static int registry_get(Registry *r, const char *path, const char *accept, Respo
                 }
                 if (resp->status == 401)
                         return error_set(e, -EACCES, "%s refuses %s/%s (HTTP 401)%s", r->ref.registry, r->ref.repository, path,
-                                         r->basic ? ": the login in the auth file is not good for it" : ": it wants a login (podman login, docker login)");
+                                         r->basic ? ": the login in the auth file is not good for it"
+                                                  : ": it wants a login (podman login, docker login)");
                 return 0;
         }
 }
@@ -517,7 +519,8 @@ int registry_manifest(Registry *r, const char *reference, char **ret, size_t *re
         return *ret ? 0 : error_set(e, -ENOMEM, "out of memory");
 }
 
-int registry_blob(Registry *r, int cache, const Descriptor *d, uint64_t progress_base, uint64_t progress_total, const char *what, int *ret_fd, Error *e)
+int registry_blob(Registry *r, int cache, const Descriptor *d, uint64_t progress_base, uint64_t progress_total, const char *what, int *ret_fd,
+                  Error *e)
 {
         const char *hex = d->digest + 7;
         char partial[80], got[OCI_DIGEST_MAX];
@@ -597,7 +600,8 @@ int registry_blob(Registry *r, int cache, const Descriptor *d, uint64_t progress
         EVP_MD_CTX_free(s.sha);
         if (!streq(got, d->digest)) {
                 (void)unlinkat(cache, partial, 0);
-                return error_set(e, -EBADMSG, "the blob %s from %s is damaged: its digest is %s; nothing was imported, and the damaged download is gone",
+                return error_set(e, -EBADMSG,
+                                 "the blob %s from %s is damaged: its digest is %s; nothing was imported, and the damaged download is gone",
                                  d->digest, r->ref.registry, got);
         }
         if (fsync(fd) < 0 || renameat(cache, partial, cache, hex) < 0)

@@ -156,7 +156,8 @@ static int source_small(Source *s, const Descriptor *d, size_t max, char **ret, 
                 digest_of_data(*ret, *ret_size, got);
                 if (!streq(got, d->digest)) {
                         *ret = mfree(*ret);
-                        return error_set(e, -EBADMSG, "%s: the manifest %s is damaged: its digest is %s; nothing was imported", s->where, d->digest, got);
+                        return error_set(e, -EBADMSG, "%s: the manifest %s is damaged: its digest is %s; nothing was imported", s->where, d->digest,
+                                         got);
                 }
                 return 0;
         }
@@ -222,7 +223,8 @@ static int resolve_manifest(Source *s, json_object *root, const char *type, cons
         int r;
         json_object *config = jget(root, "config"), *layers = jget(root, "layers");
         if (!config || !layers || !json_object_is_type(layers, json_type_array)) {
-                return error_set(e, -EBADMSG, "%s: %s is neither an image manifest nor an index (media type %s)", s->where, digest, *type ? type : "not said");
+                return error_set(e, -EBADMSG, "%s: %s is neither an image manifest nor an index (media type %s)", s->where, digest,
+                                 *type ? type : "not said");
                 return r;
         }
         snprintf(ret->manifest_digest, sizeof(ret->manifest_digest), "%s", digest);
@@ -238,13 +240,13 @@ static int resolve_manifest(Source *s, json_object *root, const char *type, cons
                 if ((r = parse_descriptor(json_object_array_get_idx(layers, k), d, "layer", s->where, e)) < 0)
                         return r;
                 if (strstr(d->media_type, "foreign")) {
-                        return error_set(e, -EOPNOTSUPP, "%s: layer %zu is a foreign layer (%s), a Windows image's; corral runs Linux images", s->where, k + 1,
-                                      d->media_type);
+                        return error_set(e, -EOPNOTSUPP, "%s: layer %zu is a foreign layer (%s), a Windows image's; corral runs Linux images",
+                                         s->where, k + 1, d->media_type);
                         return r;
                 }
                 if (!layer_type_is_supported(d->media_type)) {
-                        return error_set(e, -EOPNOTSUPP, "%s: layer %zu has the media type %s; corral takes tar layers, uncompressed, gzip or zstd%s", s->where,
-                                      k + 1, d->media_type, strstr(d->media_type, "encrypted") ? " (not encrypted ones)" : "");
+                        return error_set(e, -EOPNOTSUPP, "%s: layer %zu has the media type %s; corral takes tar layers, uncompressed, gzip or zstd%s",
+                                         s->where, k + 1, d->media_type, strstr(d->media_type, "encrypted") ? " (not encrypted ones)" : "");
                         return r;
                 }
         }
@@ -267,8 +269,8 @@ static int resolve_manifest(Source *s, json_object *root, const char *type, cons
         if (arch && !platform_given && !oci_platform_matches(want, p.os, p.architecture, p.variant)) {
                 char wanted[96];
                 oci_platform_format(want, wanted, sizeof(wanted));
-                return error_set(e, -ENOEXEC, "%s: the image is for %s, and this machine is %s (--platform=%s takes it anyway)", s->where, ret->platform, wanted,
-                              ret->platform);
+                return error_set(e, -ENOEXEC, "%s: the image is for %s, and this machine is %s (--platform=%s takes it anyway)", s->where,
+                                 ret->platform, wanted, ret->platform);
                 return r;
         }
         return 0;
@@ -276,8 +278,8 @@ static int resolve_manifest(Source *s, json_object *root, const char *type, cons
 
 /* From a manifest or an index (body, its media type as the source said it, its digest) to a
  * manifest for the platform and its config. */
-static int resolve(Source *s, const char *body, size_t size, const char *type_said, const char *digest, const OciPlatform *want,
-                   bool platform_given, int depth, Resolved *ret, Error *e)
+static int resolve(Source *s, const char *body, size_t size, const char *type_said, const char *digest, const OciPlatform *want, bool platform_given,
+                   int depth, Resolved *ret, Error *e)
 {
         json_object *root = json_tokener_parse(body), *v;
         int r = 0;
@@ -290,16 +292,17 @@ static int resolve(Source *s, const char *body, size_t size, const char *type_sa
         if (!type || !*type)
                 type = type_said;
         if ((v = jget(root, "schemaVersion")) && json_object_get_int(v) == 1) {
-                r = error_set(e, -EOPNOTSUPP, "%s: the image has a Docker schema 1 manifest, which nothing has written since 2017; push it again with a "
-                                              "recent docker, podman or skopeo",
+                r = error_set(e, -EOPNOTSUPP,
+                              "%s: the image has a Docker schema 1 manifest, which nothing has written since 2017; push it again with a "
+                              "recent docker, podman or skopeo",
                               s->where);
                 goto out;
         }
         if ((v = jget(root, "manifests")) && json_object_is_type(v, json_type_array) && (is_index_type(type) || !jget(root, "layers"))) {
-                char have[512], mtype[128], wanted[96];
+                char have[512], mtype[128] = "", wanted[96];
                 Descriptor d;
                 _cleanup_free_ char *child = NULL;
-                size_t child_size;
+                size_t child_size = 0;
                 if (depth > 3) {
                         r = error_set(e, -ELOOP, "%s: indexes nested too deep", s->where);
                         goto out;
@@ -645,7 +648,8 @@ static int cancelled_or(const ImportOptions *o, int r, Error *e)
 {
         if (r < 0 && o->io.cancel && *o->io.cancel) {
                 e->code = 0;
-                return error_set(e, -ECANCELED, "cancelled; nothing was imported (the blobs fetched so far stay in %s, for the next pull)", OCI_BLOB_CACHE);
+                return error_set(e, -ECANCELED, "cancelled; nothing was imported (the blobs fetched so far stay in %s, for the next pull)",
+                                 OCI_BLOB_CACHE);
         }
         return r;
 }
@@ -763,15 +767,15 @@ static int import_docker_archive(int root, const char *where, const char *name, 
                 }
                 /* Uncompressed, it is its diff_id; a compressed blob is named by its digest */
                 if (!streq(got, want) && !(startswith(path, "blobs/sha256/") && streq(got + 7, hex))) {
-                        r = error_set(e, -EBADMSG, "%s: the layer %s is damaged: its digest is %s, the config says %s; nothing was imported", where, path,
-                                      got, want);
+                        r = error_set(e, -EBADMSG, "%s: the layer %s is damaged: its digest is %s, the config says %s; nothing was imported", where,
+                                      path, got, want);
                         goto out;
                 }
                 total += layer_size;
         }
         tag = tags && json_object_is_type(tags, json_type_array) && json_object_array_length(tags) > 0
-                                  ? json_object_get_string(json_object_array_get_idx(tags, 0))
-                                  : NULL;
+                      ? json_object_get_string(json_object_array_get_idx(tags, 0))
+                      : NULL;
         snprintf(origin, sizeof(origin), "docker-archive:%s%s%s", where, tag ? ":" : "", tag ? tag : "");
         os = jstr(config, "os");
         arch = jstr(config, "architecture");

@@ -644,12 +644,14 @@ static int make_image(Source *s, Resolved *res, const char *origin, const char *
         return r;
 }
 
-static int cancelled_or(const ImportOptions *o, int r, Error *e)
+static int cancelled_or(const ImportOptions *o, bool pull, int r, Error *e)
 {
         if (r < 0 && o->io.cancel && *o->io.cancel) {
                 e->code = 0;
-                return error_set(e, -ECANCELED, "cancelled; nothing was imported (the blobs fetched so far stay in %s, for the next pull)",
-                                 OCI_BLOB_CACHE);
+                if (pull)
+                        return error_set(e, -ECANCELED, "cancelled; nothing was imported (the blobs fetched so far stay in %s, for the next pull)",
+                                         OCI_BLOB_CACHE);
+                return error_set(e, -ECANCELED, "cancelled; nothing was imported");
         }
         return r;
 }
@@ -697,7 +699,7 @@ out:
         json_object_put(res->config_json);
         free(res);
         registry_done(&reg);
-        return cancelled_or(o, r, e);
+        return cancelled_or(o, true, r, e);
 }
 
 /* A docker save archive, extracted in root: manifest.json names the config and the layers
@@ -839,7 +841,7 @@ int import_oci(const char *path, const char *name, const OciPlatform *platform, 
                 _cleanup_close_ int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (root < 0)
                         return error_set_errno(e, negative_errno(), "cannot open %s", path);
-                return cancelled_or(o, import_from(root, path, false, name, &want, platform != NULL, o, info, e), e);
+                return cancelled_or(o, false, import_from(root, path, false, name, &want, platform != NULL, o, info, e), e);
         }
         /* An archive: read out into a directory beside the blob cache, then as one */
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -859,7 +861,7 @@ int import_oci(const char *path, const char *name, const OciPlatform *platform, 
                 r = import_from(root, path, true, name, &want, platform != NULL, o, info, e);
         closep(&root);
         (void)tree_remove(AT_FDCWD, tmp, NULL, 0);
-        return cancelled_or(o, r, e);
+        return cancelled_or(o, false, r, e);
 }
 
 /* The config of an exported image: its settings file's [Exec] as the image's command,
@@ -956,6 +958,15 @@ static int write_layout_dir(int dir, const LayoutFile *files, size_t n, Error *e
                         char p[FD_PATH_MAX];
                         /* The layer's unnamed file gets its name */
                         r = linkat(AT_FDCWD, fd_path(files[k].fd, p), dir, files[k].path, AT_SYMLINK_FOLLOW) < 0 ? negative_errno() : 0;
+                        if (r < 0) {
+                                /* (not an O_TMPFILE file: copied) */
+                                _cleanup_close_ int out = openat(dir, files[k].path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                                loff_t from = 0;
+                                ssize_t got = 1;
+                                while (out >= 0 && (got = copy_file_range(files[k].fd, &from, out, NULL, 1 << 30, 0)) > 0)
+                                        ;
+                                r = out < 0 || got < 0 ? negative_errno() : 0;
+                        }
                 } else
                         r = write_file_at(dir, files[k].path, files[k].data, files[k].size, 0644);
                 if (r < 0)
@@ -1041,6 +1052,14 @@ int export_oci(const Image *i, const char *path, const TransferIO *io, bool froz
                 return error_set(e, -EEXIST, "%s exists already; export-oci writes a new %s", path, tar ? "file" : "directory");
         /* The layer first, unnamed, in the directory it goes to */
         _cleanup_close_ int layer = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+        if (layer < 0 && errno == EOPNOTSUPP) {
+                /* A file system without O_TMPFILE: a named file, unlinked at once */
+                _cleanup_free_ char *t = NULL;
+                if (asprintf(&t, "%s/.#%s.layer-XXXXXX", dir, path_basename(path)) < 0)
+                        return error_set(e, -ENOMEM, "out of memory");
+                if ((layer = mkostemp(t, O_CLOEXEC)) >= 0)
+                        (void)unlink(t);
+        }
         if (layer < 0)
                 return error_set_errno(e, negative_errno(), "cannot create a file in %s", dir);
         if ((r = export_tar(i, layer, COMPRESSION_NONE, io, frozen, e)) < 0)

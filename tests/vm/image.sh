@@ -54,7 +54,7 @@ pkgs=$pkgs,libmnl0,libnftnl11,libasan8,libubsan1,linux-libc-dev
 pkgs=$pkgs,libjson-c5,openssl
 case $suite in
 # The registry and skopeo for the pull-oci tests, on Debian 12 (the lane that runs them)
-bookworm) pkgs=$pkgs,libcurl4,libarchive13,libssl3,docker-registry,skopeo ;;
+bookworm) pkgs=$pkgs,libcurl4,libarchive13,libssl3,docker-registry,skopeo,containernetworking-plugins ;; # (debootstrap does not choose what provides container-network-stack)
 trixie) pkgs=$pkgs,libcurl4t64,libarchive13t64,libssl3t64 ;;
 esac
 

@@ -480,11 +480,13 @@ static int made_add(Extract *x, const char *path)
 
 static bool made_has(Extract *x, const char *path)
 {
+        if (x->n_made == 0)
+                return false;
         if (!x->made_sorted) {
                 qsort(x->made, x->n_made, sizeof(*x->made), by_string);
                 x->made_sorted = true;
         }
-        return x->n_made > 0 && bsearch(&path, x->made, x->n_made, sizeof(*x->made), by_string);
+        return bsearch(&path, x->made, x->n_made, sizeof(*x->made), by_string);
 }
 
 /* Removes what is in directory fd (path below the top) that this layer has not made; a

@@ -331,9 +331,8 @@ out:
 }
 
 /* A word of a settings file's value, quoted where it needs it (split_words() reads it back). */
-static int push_quoted(char **buf, size_t *size, FILE *f, const char *w)
+static int write_word(FILE *f, const char *w)
 {
-        (void)buf, (void)size;
         if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == strlen(w))
                 return fputs(w, f);
         fputc('"', f);
@@ -426,7 +425,7 @@ char *oci_settings_from_config(const char *config_text, const char *origin, cons
                         for (char **w = p; *w; w++) {
                                 if (w != p)
                                         fputc(' ', f);
-                                push_quoted(NULL, NULL, f, *w);
+                                write_word(f, *w);
                         }
                         fputc('\n', f);
                 }
@@ -439,7 +438,7 @@ char *oci_settings_from_config(const char *config_text, const char *origin, cons
                         if (!s || !env_assignment_is_valid(s))
                                 continue;
                         fprintf(f, "Environment=");
-                        push_quoted(NULL, NULL, f, s);
+                        write_word(f, s);
                         fputc('\n', f);
                 }
         const char *wd = jstr(c, "WorkingDir");

@@ -22,6 +22,7 @@
 #include "oci-blob-cache.h"
 #include "oci-internal.h"
 #include "terminal.h"
+#include "transfer-curl.h"
 
 #define SMALL_MAX (4 * 1024 * 1024) /* a manifest, an index, a token */
 
@@ -297,29 +298,13 @@ static bool challenge_param(const char *challenge, const char *name, char *buf, 
 
 static CURL *curl_for(Registry *r, const char *url, Response *resp, Sink *s, struct curl_slist *headers, char *curl_error)
 {
-        CURL *c = curl_easy_init();
+        CURL *c = transfer_curl_new(url, streq(r->scheme, "http") ? "http,https" : "https", curl_error, on_data, on_progress, s);
         if (!c)
                 return NULL;
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, streq(r->scheme, "http") ? "http,https" : "https");
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 16L);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "corral/" CORRAL_VERSION);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
         /* Large reads: fewer calls of on_data, each hashing and writing more at once */
         curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
         if (r->ca_file[0])
                 curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
         if (r->client_cert[0]) {

@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "process-util.h"
 #include "terminal.h"
+#include "transfer-curl.h"
 
 #define SMALL_MAX (1024 * 1024) /* SHA256SUMS, its signature, a settings file */
 
@@ -73,26 +74,9 @@ static int download(Download *d, bool missing_ok, Error *e)
 {
         char curl_error[CURL_ERROR_SIZE] = "";
         long status = 0;
-        CURL *c = curl_easy_init();
+        CURL *c = transfer_curl_new(d->url, "http,https", curl_error, on_data, on_progress, d);
         if (!c)
                 return error_set(e, -ENOMEM, "cannot start a download");
-        curl_easy_setopt(c, CURLOPT_URL, d->url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 16L);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "corral/" CORRAL_VERSION);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, d);
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, d);
-        /* A server that stops sending: given up after a minute below 100 bytes a second */
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
         CURLcode rc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_cleanup(c);
@@ -354,4 +338,29 @@ out:
                 return error_set(e, -ECANCELED, "cancelled; nothing was imported");
         }
         return r;
+}
+
+CURL *transfer_curl_new(const char *url, const char *redir_protocols, char error_buf[static CURL_ERROR_SIZE], curl_write_callback write,
+                        curl_xferinfo_callback xferinfo, void *data)
+{
+        CURL *c = curl_easy_init();
+        if (!c)
+                return NULL;
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, redir_protocols);
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 16L);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "corral/" CORRAL_VERSION);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buf);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, data);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, data);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+        return c;
 }

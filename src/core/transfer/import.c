@@ -297,14 +297,20 @@ static int member_error_errno(Extract *x, int r, const char *what)
         return error_set(x->e, r, "archive member '%s': %s: %s", value_shown(x->member, b), what, strerror(-r));
 }
 
-/* An fd for directory path below the top, made (0755, root's) with its parents where the
- * archive did not list them.  A symbolic link on the way is refused. */
-static int open_dir(Extract *x, const char *path, bool create)
+typedef enum DirMode {
+        DIR_CREATE,        /* made (0755, root's) with its parents where the archive did not list them */
+        DIR_EXISTING,      /* a missing one is an error */
+        DIR_MAYBE_MISSING, /* a missing one is -ENOENT, and no error */
+} DirMode;
+
+/* An fd for directory path below the top, as mode says.  A symbolic link on the way is
+ * refused. */
+static int open_dir(Extract *x, const char *path, DirMode mode)
 {
         _cleanup_close_ int at = -1;
         char comp[256];
         int fd = open_beneath(x->root, path);
-        if (fd >= 0 || fd != -ENOENT || !create)
+        if (fd >= 0 || fd != -ENOENT || mode != DIR_CREATE)
                 goto done;
         if ((at = fcntl(x->root, F_DUPFD_CLOEXEC, 3)) < 0)
                 return member_error_errno(x, negative_errno(), "cannot open the image");
@@ -325,6 +331,8 @@ static int open_dir(Extract *x, const char *path, bool create)
         fd = at;
         at = -1;
 done:
+        if (fd == -ENOENT && mode == DIR_MAYBE_MISSING)
+                return fd;
         if (fd == -ELOOP || fd == -EXDEV)
                 return member_error(x, -ELOOP,
                                     "a parent directory is a symbolic link (or a mount): the archive would write through it, out of the image");
@@ -345,7 +353,7 @@ static int parent_of(Extract *x, const char *path, const char **ret_base)
                 return x->parent_fd;
         closep(&x->parent_fd);
         snprintf(x->parent, sizeof(x->parent), "%.*s", (int)n, path);
-        int fd = open_dir(x, x->parent, true);
+        int fd = open_dir(x, x->parent, DIR_CREATE);
         if (fd < 0)
                 return fd;
         return x->parent_fd = fd;
@@ -547,15 +555,11 @@ static int apply_whiteout(Extract *x, const char *path)
         /* The cached parent may be what goes */
         closep(&x->parent_fd);
         x->parent[0] = 0;
-        int fd = open_dir(x, dir, w == OCI_WHITEOUT_OPAQUE);
-        if (fd < 0) {
-                if (x->e->code == -ENOENT) {
-                        x->e->code = 0;
-                        x->e->msg[0] = 0;
-                        return 1; /* a whiteout in a directory no layer made: nothing to do */
-                }
+        int fd = open_dir(x, dir, w == OCI_WHITEOUT_OPAQUE ? DIR_CREATE : DIR_MAYBE_MISSING);
+        if (fd == -ENOENT)
+                return 1; /* a whiteout in a directory no layer made: nothing to do */
+        if (fd < 0)
                 return fd;
-        }
         int r;
         if (w == OCI_WHITEOUT_OPAQUE)
                 r = remove_lower(x, fd, dir);
@@ -609,7 +613,7 @@ static int extract_entry(Extract *x, struct archive *a, struct archive_entry *en
                 tbase = slash ? slash + 1 : target;
                 if (slash)
                         *(char *)slash = 0;
-                fd = open_dir(x, slash ? target : "", false);
+                fd = open_dir(x, slash ? target : "", DIR_EXISTING);
                 if (fd < 0)
                         return fd;
                 if ((r = clear_place(x, dir, base, S_IFREG)) < 0)
